@@ -1,0 +1,25 @@
+#!/usr/bin/env node
+// `pmsg`: the headless client (`pmsg client ...`) and the relay admin (`pmsg relay ...`).
+// Runs the compiled code in dist/ (`npm run build`).
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const [area] = process.argv.slice(2);
+const entries = { client: 'dist/main/cli.js', relay: 'dist/server/cli.js' };
+const entry = entries[area];
+
+if (!entry) {
+  console.error(
+    'Usage: pmsg client <command> ... | pmsg relay <command> ...\nRun `pmsg client --help` or `pmsg relay --help` for the commands.',
+  );
+  process.exit(2);
+}
+const file = path.join(root, entry);
+if (!existsSync(file)) {
+  console.error(`${entry} is missing: run \`npm run build\` first.`);
+  process.exit(2);
+}
+const { main } = await import(pathToFileURL(file).href);
+process.exitCode = await main(process.argv.slice(3));

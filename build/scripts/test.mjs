@@ -1,0 +1,75 @@
+// `npm test`: builds, then runs every suite (Vitest for unit and integration, Playwright for the
+// browser end-to-end tests) against a real keyring, and ends with one line `N passed, N failed`.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { runWithKeyring } from './keyring.mjs';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const reports = path.join(root, 'test-results');
+
+if (process.env.PMSG_KEYRING_READY !== '1' && process.platform === 'linux') {
+  process.exit(runWithKeyring([process.execPath, ...process.argv.slice(1)]));
+}
+
+function run(command, args, extraEnv = {}) {
+  return (
+    spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...extraEnv } })
+      .status ?? 1
+  );
+}
+
+mkdirSync(reports, { recursive: true });
+if (process.env.PMSG_SKIP_BUILD !== '1' && run('npm', ['run', '--silent', 'build']) !== 0) {
+  console.error('The build failed, so no test ran.');
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
+
+const filter = process.argv.slice(2);
+let passed = 0;
+let failed = 0;
+
+const vitestReport = path.join(reports, 'vitest.json');
+const vitestStatus = run('npx', [
+  'vitest',
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${vitestReport}`,
+  ...filter,
+]);
+if (existsSync(vitestReport)) {
+  const report = JSON.parse(readFileSync(vitestReport, 'utf8'));
+  passed += report.numPassedTests;
+  failed +=
+    report.numFailedTests + (report.numFailedTestSuites ?? 0) - countSuitesWithFailedTests(report);
+} else if (vitestStatus !== 0) {
+  failed += 1;
+}
+
+const e2eDir = path.join(root, 'tests/e2e');
+const hasE2e =
+  existsSync(e2eDir) &&
+  readdirSync(e2eDir, { recursive: true }).some((f) => String(f).endsWith('.spec.ts'));
+if (hasE2e && filter.length === 0) {
+  const e2eReport = path.join(reports, 'playwright.json');
+  const e2eStatus = run('npx', ['playwright', 'test'], { PLAYWRIGHT_JSON_OUTPUT_NAME: e2eReport });
+  if (existsSync(e2eReport)) {
+    const stats = JSON.parse(readFileSync(e2eReport, 'utf8')).stats;
+    passed += stats.expected + stats.flaky;
+    failed += stats.unexpected;
+  } else if (e2eStatus !== 0) {
+    failed += 1;
+  }
+}
+
+// A suite that fails to load has no failed tests of its own; count it once so it is not hidden.
+function countSuitesWithFailedTests(report) {
+  return report.testResults.filter(
+    (s) => s.status === 'failed' && s.assertionResults.some((t) => t.status === 'failed'),
+  ).length;
+}
+
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 && passed > 0 ? 0 : 1);
