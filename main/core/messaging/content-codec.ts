@@ -1,0 +1,112 @@
+/**
+ * The plaintext that travels inside the Signal encryption: a versioned JSON document, padded so
+ * the ciphertext length says little about the message length. The relay never sees any of it.
+ */
+import { z } from 'zod';
+import { MessengerError } from '../../../shared/errors.js';
+
+export const contentVersion = 1;
+
+/** Ciphertext sizes come in steps of this many bytes (Signal uses 160; a larger step hides more). */
+export const paddingBlockSize = 256;
+
+const messageId = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{8,64}$/, 'a message id is 8-64 URL-safe characters');
+const messageIds = z.array(messageId).min(1).max(500);
+
+const textContent = z.object({
+  kind: z.literal('text'),
+  text: z.string().min(1).max(20_000),
+  urgent: z.boolean().optional(),
+  replyTo: messageId.optional(),
+});
+const receiptContent = z.object({
+  kind: z.literal('receipt'),
+  receipt: z.enum(['delivered', 'read']),
+  messageIds,
+});
+const deleteContent = z.object({
+  kind: z.literal('delete'),
+  messageIds,
+  /** Why the originals go, shown to every participant ("transcribed into the record", "deleted by sender"). */
+  reason: z.enum(['sender', 'transcribed']),
+});
+const transcribedContent = z.object({
+  kind: z.literal('transcribed'),
+  messageIds,
+  transcribedBy: z.string().min(1).max(200),
+  transcribedAt: z.number().int().nonnegative(),
+  /** When the originals will be deleted everywhere; absent when deleted at once. */
+  deleteAt: z.number().int().nonnegative().optional(),
+});
+const timerContent = z.object({
+  kind: z.literal('disappearing-timer'),
+  /** Seconds a message lives after it is sent; 0 turns the timer off. */
+  seconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(366 * 24 * 3600),
+});
+const sessionResetContent = z.object({
+  /** Asks the peer to start a fresh session because an envelope could not be decrypted. */
+  kind: z.literal('session-reset'),
+});
+
+const body = z.discriminatedUnion('kind', [
+  textContent,
+  receiptContent,
+  deleteContent,
+  transcribedContent,
+  timerContent,
+  sessionResetContent,
+]);
+
+export const contentSchema = z
+  .object({
+    v: z.literal(contentVersion),
+    id: messageId,
+    sentAt: z.number().int().nonnegative(),
+  })
+  .and(body);
+
+export type Content = z.infer<typeof contentSchema>;
+export type ContentBody = z.infer<typeof body>;
+export type ContentKind = ContentBody['kind'];
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** JSON, then 0x80, then zeros up to the next multiple of paddingBlockSize. */
+export function encodeContent(content: Content): Uint8Array {
+  const parsed = contentSchema.parse(content);
+  const json = encoder.encode(JSON.stringify(parsed));
+  const padded = new Uint8Array(Math.ceil((json.length + 1) / paddingBlockSize) * paddingBlockSize);
+  padded.set(json);
+  padded[json.length] = 0x80;
+  return padded;
+}
+
+export function decodeContent(bytes: Uint8Array): Content {
+  let end = bytes.length - 1;
+  while (end >= 0 && bytes[end] === 0) end -= 1;
+  if (end < 0 || bytes[end] !== 0x80) {
+    throw new MessengerError('invalid_input', 'Message content has no padding terminator.');
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(decoder.decode(bytes.subarray(0, end)));
+  } catch {
+    throw new MessengerError('invalid_input', 'Message content is not valid UTF-8 JSON.');
+  }
+  const result = contentSchema.safeParse(json);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new MessengerError(
+      'invalid_input',
+      `Message content is not understood (${issue?.path.join('.') || 'content'}: ${issue?.message ?? 'invalid'}); the sender may run a newer version.`,
+    );
+  }
+  return result.data;
+}
