@@ -21,6 +21,12 @@ export const errorCodes = [
   'rate_limited',
   'network',
   'internal',
+  // The contract defines the method but the core behind it is not wired in yet.
+  'not_implemented',
+  // The managed policy file is unreadable or invalid: the app refuses to start (fail closed).
+  'policy_invalid',
+  // The renderer asked for something the managed policy does not allow.
+  'policy_restricted',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];
