@@ -1,0 +1,108 @@
+/**
+ * The managed policy IT pushes to every PC: one JSON object, every key optional, unknown keys
+ * refused. `policyKeys` describes each key in words; the loader quotes it when a value is wrong
+ * and docs/deployment.md lists the same keys (a test keeps the two in step).
+ */
+import { z } from 'zod';
+import { notificationPrivacyLevels } from '../../../shared/notification-privacy.js';
+
+function isCompilableRegExp(source: string): boolean {
+  try {
+    new RegExp(source, 'u');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isAllowedServerUrl(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  // Plain http only to this machine (a relay on loopback for testing); TLS everywhere else.
+  return (
+    url.protocol === 'https:' ||
+    (url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname))
+  );
+}
+
+export const policyKeys = {
+  serverUrl: {
+    allowed: 'null or an https:// URL (http:// only for localhost)',
+    schema: z
+      .url()
+      .max(2048)
+      .refine(isAllowedServerUrl, 'must be https:// (http:// only for localhost)')
+      .nullable()
+      .default(null),
+  },
+  serverCertificateSha256: {
+    allowed: 'null or the SHA-256 of the relay certificate: 64 hex digits, colons allowed',
+    schema: z
+      .string()
+      .transform((value) => value.replaceAll(':', '').toLowerCase())
+      .pipe(z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 hex digits'))
+      .nullable()
+      .default(null),
+  },
+  lockTimeoutMinutes: {
+    allowed: 'a whole number of minutes from 1 to 60',
+    schema: z.number().int().min(1).max(60).default(5),
+  },
+  notificationPrivacy: {
+    allowed: `one of ${notificationPrivacyLevels.map((l) => `"${l}"`).join(', ')}`,
+    schema: z.enum(notificationPrivacyLevels).default('sender_and_text'),
+  },
+  pidGuard: {
+    allowed: '"warn" or "block"',
+    schema: z.enum(['warn', 'block']).default('warn'),
+  },
+  retentionDays: {
+    allowed: 'null or a whole number of days from 1 to 3650',
+    schema: z.number().int().min(1).max(3650).nullable().default(30),
+  },
+  maxPasscodeAttempts: {
+    allowed: 'null or a whole number from 3 to 100',
+    schema: z.number().int().min(3).max(100).nullable().default(null),
+  },
+  contentProtection: {
+    allowed: 'true or false',
+    schema: z.boolean().default(false),
+  },
+  allowExport: {
+    allowed: 'true or false',
+    schema: z.boolean().default(false),
+  },
+  hospitalNumberPatterns: {
+    allowed:
+      'a list of up to 20 regular expressions (JavaScript syntax, up to 200 characters each)',
+    schema: z
+      .array(
+        z.string().min(1).max(200).refine(isCompilableRegExp, 'must be a valid regular expression'),
+      )
+      .max(20)
+      .default([]),
+  },
+} as const;
+
+export type PolicyKey = keyof typeof policyKeys;
+
+export const policySchema = z.strictObject({
+  serverUrl: policyKeys.serverUrl.schema,
+  serverCertificateSha256: policyKeys.serverCertificateSha256.schema,
+  lockTimeoutMinutes: policyKeys.lockTimeoutMinutes.schema,
+  notificationPrivacy: policyKeys.notificationPrivacy.schema,
+  pidGuard: policyKeys.pidGuard.schema,
+  retentionDays: policyKeys.retentionDays.schema,
+  maxPasscodeAttempts: policyKeys.maxPasscodeAttempts.schema,
+  contentProtection: policyKeys.contentProtection.schema,
+  allowExport: policyKeys.allowExport.schema,
+  hospitalNumberPatterns: policyKeys.hospitalNumberPatterns.schema,
+} satisfies { [K in PolicyKey]: (typeof policyKeys)[K]['schema'] });
+
+export type Policy = z.output<typeof policySchema>;
+
+export const defaultPolicy: Policy = policySchema.parse({});

@@ -1,0 +1,217 @@
+/**
+ * THE IPC contract: every method the renderer may call, with zod schemas for its request and
+ * response, and every event main may push, with its payload schema. Main validates each request
+ * against it before a handler runs and each response before it leaves; the preload and the
+ * renderer's types are derived from it. Add a method here, in names.ts, and give it a handler.
+ */
+import { z } from 'zod';
+import type { EventName, MethodName } from './names.js';
+import {
+  accountIdSchema,
+  contactSchema,
+  conversationIdSchema,
+  conversationSummarySchema,
+  displayNameSchema,
+  lockReasonSchema,
+  maxMessageTextLength,
+  messageIdSchema,
+  messageStatusSchema,
+  messageViewSchema,
+  notificationPrivacySchema,
+  passcodeSchema,
+  policyViewSchema,
+  profileIdSchema,
+  profileSummarySchema,
+  settingsSchema,
+  timestampSchema,
+} from './view-schemas.js';
+
+/**
+ * `locked`: answered while no profile is unlocked (app info, policy, the profile picker and
+ * unlock). `unlocked`: refused with `profile_locked` until a profile is unlocked — a locked app
+ * must not leak conversation state.
+ */
+export type MethodAccess = 'locked' | 'unlocked';
+
+export interface MethodSpec<Req extends z.ZodType = z.ZodType, Res extends z.ZodType = z.ZodType> {
+  readonly request: Req;
+  readonly response: Res;
+  readonly access: MethodAccess;
+}
+
+function method<Req extends z.ZodType, Res extends z.ZodType>(
+  request: Req,
+  response: Res,
+  access: MethodAccess,
+): MethodSpec<Req, Res> {
+  return { request, response, access };
+}
+
+// Requests are strict: an unknown key is malformed input, not something to ignore.
+const noRequest = z.strictObject({});
+const noResponse = z.object({});
+const searchQuery = z.string().trim().max(200);
+
+export const methods = {
+  'app.info': method(
+    noRequest,
+    z.object({
+      productName: z.string(),
+      version: z.string(),
+      licence: z.string(),
+      platform: z.string(),
+    }),
+    'locked',
+  ),
+  'policy.get': method(noRequest, policyViewSchema, 'locked'),
+
+  'profiles.list': method(
+    noRequest,
+    z.object({
+      profiles: z.array(profileSummarySchema),
+      unlockedProfileId: profileIdSchema.nullable(),
+    }),
+    'locked',
+  ),
+  'profiles.create': method(
+    z.strictObject({ displayName: displayNameSchema, passcode: passcodeSchema }),
+    z.object({ profile: profileSummarySchema }),
+    'locked',
+  ),
+  'profiles.unlock': method(
+    z.strictObject({ profileId: profileIdSchema, passcode: passcodeSchema }),
+    z.object({ profile: profileSummarySchema }),
+    'locked',
+  ),
+  'profiles.lock': method(noRequest, noResponse, 'locked'),
+  // Needs the profile's own passcode, so one person cannot remove a colleague's profile on a shared PC.
+  'profiles.delete': method(
+    z.strictObject({ profileId: profileIdSchema, passcode: passcodeSchema }),
+    noResponse,
+    'locked',
+  ),
+  'profiles.changePasscode': method(
+    z.strictObject({ currentPasscode: passcodeSchema, newPasscode: passcodeSchema }),
+    noResponse,
+    'unlocked',
+  ),
+
+  'settings.get': method(noRequest, settingsSchema, 'unlocked'),
+  'settings.set': method(settingsSchema.partial().strict(), settingsSchema, 'unlocked'),
+
+  'account.enrol': method(
+    z.strictObject({
+      serverUrl: z.url({ protocol: /^https?$/ }).max(2048),
+      enrolmentCode: z.string().trim().min(1).max(128),
+    }),
+    z.object({ self: contactSchema }),
+    'unlocked',
+  ),
+
+  'conversations.list': method(
+    z.strictObject({ query: searchQuery.optional() }),
+    z.object({ conversations: z.array(conversationSummarySchema) }),
+    'unlocked',
+  ),
+  'conversations.create': method(
+    z.strictObject({
+      participantIds: z.array(accountIdSchema).min(1).max(100),
+      title: displayNameSchema.optional(),
+    }),
+    z.object({ conversation: conversationSummarySchema }),
+    'unlocked',
+  ),
+  'messages.page': method(
+    z.strictObject({
+      conversationId: conversationIdSchema,
+      /** Opaque cursor from the previous page; absent for the newest messages. */
+      before: z.string().min(1).max(200).optional(),
+      limit: z.number().int().min(1).max(500).default(100),
+    }),
+    z.object({ messages: z.array(messageViewSchema), nextCursor: z.string().nullable() }),
+    'unlocked',
+  ),
+  'messages.send': method(
+    z.strictObject({
+      conversationId: conversationIdSchema,
+      text: z.string().min(1).max(maxMessageTextLength),
+      urgent: z.boolean().default(false),
+      replyToMessageId: messageIdSchema.optional(),
+      /** The user saw the patient-identifiable-data warning and chose to send anyway. */
+      sendDespitePidWarning: z.boolean().default(false),
+    }),
+    z.object({ message: messageViewSchema }),
+    'unlocked',
+  ),
+  'messages.retry': method(
+    z.strictObject({ conversationId: conversationIdSchema, messageId: messageIdSchema }),
+    z.object({ message: messageViewSchema }),
+    'unlocked',
+  ),
+  'messages.markRead': method(
+    z.strictObject({ conversationId: conversationIdSchema, upToMessageId: messageIdSchema }),
+    noResponse,
+    'unlocked',
+  ),
+  'directory.list': method(
+    z.strictObject({ query: searchQuery.optional() }),
+    z.object({ entries: z.array(contactSchema) }),
+    'unlocked',
+  ),
+  'safetyNumber.get': method(
+    z.strictObject({ accountId: accountIdSchema }),
+    z.object({
+      /** 60 digits, shown in 12 groups of 5. */
+      digits: z.string().regex(/^\d{60}$/),
+      /** Scannable fingerprint (public-key derived, not secret), base64, for the QR code. */
+      qrPayload: z.string(),
+      identityChanged: z.boolean(),
+    }),
+    'unlocked',
+  ),
+  'identity.acknowledge': method(
+    z.strictObject({ accountId: accountIdSchema }),
+    noResponse,
+    'unlocked',
+  ),
+  // Main writes the clipboard so the renderer needs no clipboard permission.
+  'clipboard.writeText': method(
+    z.strictObject({
+      text: z
+        .string()
+        .min(1)
+        .max(maxMessageTextLength * 2),
+    }),
+    noResponse,
+    'unlocked',
+  ),
+} as const satisfies { [M in MethodName]: MethodSpec };
+
+export const events = {
+  'session.locked': z.object({ reason: lockReasonSchema }),
+  'session.unlocked': z.object({ profileId: profileIdSchema }),
+  'settings.changed': settingsSchema,
+  'connection.changed': z.object({
+    state: z.enum(['offline', 'connecting', 'online']),
+    since: timestampSchema,
+  }),
+  'conversation.updated': z.object({ conversation: conversationSummarySchema }),
+  'message.added': z.object({ message: messageViewSchema }),
+  'message.status': z.object({
+    conversationId: conversationIdSchema,
+    messageId: messageIdSchema,
+    status: messageStatusSchema,
+  }),
+  'identity.changed': z.object({ accountId: accountIdSchema }),
+} as const satisfies { [E in EventName]: z.ZodType };
+
+export type Methods = typeof methods;
+export type Events = typeof events;
+
+/** What the renderer passes (defaults not yet applied). */
+export type MethodRequest<M extends MethodName> = z.input<Methods[M]['request']>;
+/** What a handler receives after validation (defaults applied). */
+export type ParsedRequest<M extends MethodName> = z.output<Methods[M]['request']>;
+/** What the renderer receives. */
+export type MethodResponse<M extends MethodName> = z.output<Methods[M]['response']>;
+export type EventPayload<E extends EventName> = z.output<Events[E]>;

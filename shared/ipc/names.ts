@@ -1,0 +1,64 @@
+/**
+ * The names of every IPC method and event, and their channels. Kept apart from the zod contract
+ * so the sandboxed preload can build `window.messenger` without bundling zod; contract.ts is
+ * typed against these lists, so a name missing on either side fails to compile.
+ */
+export const methodNames = [
+  'app.info',
+  'policy.get',
+  'profiles.list',
+  'profiles.create',
+  'profiles.unlock',
+  'profiles.lock',
+  'profiles.delete',
+  'profiles.changePasscode',
+  'settings.get',
+  'settings.set',
+  'account.enrol',
+  'conversations.list',
+  'conversations.create',
+  'messages.page',
+  'messages.send',
+  'messages.retry',
+  'messages.markRead',
+  'directory.list',
+  'safetyNumber.get',
+  'identity.acknowledge',
+  'clipboard.writeText',
+] as const;
+
+export type MethodName = (typeof methodNames)[number];
+
+export const eventNames = [
+  'session.locked',
+  'session.unlocked',
+  'settings.changed',
+  'connection.changed',
+  'conversation.updated',
+  'message.added',
+  'message.status',
+  'identity.changed',
+] as const;
+
+export type EventName = (typeof eventNames)[number];
+
+const channelPrefix = 'pm:';
+const eventChannelPrefix = 'pm:event:';
+
+/** One channel per method, never a generic `invoke(channel)`: `pm:profiles.unlock`. */
+export function methodChannel(method: MethodName): string {
+  return `${channelPrefix}${method}`;
+}
+
+/** Main -> renderer pushes: `pm:event:message.added`. */
+export function eventChannel(event: EventName): string {
+  return `${eventChannelPrefix}${event}`;
+}
+
+export function isMethodName(value: unknown): value is MethodName {
+  return typeof value === 'string' && (methodNames as readonly string[]).includes(value);
+}
+
+export function isEventName(value: unknown): value is EventName {
+  return typeof value === 'string' && (eventNames as readonly string[]).includes(value);
+}

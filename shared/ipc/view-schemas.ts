@@ -1,0 +1,104 @@
+/**
+ * What the renderer is allowed to see: display data only. No schema here has room for key
+ * material, tokens or ciphertext, and main parses every response through these schemas, which
+ * strips any field a handler adds by mistake.
+ */
+import { z } from 'zod';
+import { notificationPrivacyLevels } from '../notification-privacy.js';
+import { roles } from '../protocol/limits.js';
+
+export const profileIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'a profile id is 1-64 URL-safe characters');
+export const accountIdSchema = z.string().min(1).max(64);
+export const conversationIdSchema = z.string().min(1).max(64);
+export const messageIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{8,64}$/, 'a message id is 8-64 URL-safe characters');
+/** Milliseconds since the Unix epoch. */
+export const timestampSchema = z.number().int().nonnegative();
+/** Passcodes are checked for length by the profile core (typed `passcode_too_short`), not here. */
+export const passcodeSchema = z.string().min(1).max(1024);
+export const displayNameSchema = z.string().trim().min(1).max(100);
+export const roleSchema = z.enum(roles);
+/** Longest message text, the same bound as the encrypted content codec. */
+export const maxMessageTextLength = 20_000;
+
+export const notificationPrivacySchema = z.enum(notificationPrivacyLevels);
+
+export const profileSummarySchema = z.object({
+  id: profileIdSchema,
+  displayName: z.string(),
+  createdAt: timestampSchema,
+  /** Enrolled with a relay (has an account); false right after creation. */
+  enrolled: z.boolean(),
+  /** While a wrong-passcode delay runs, when the next attempt is accepted. */
+  nextAttemptAt: timestampSchema.nullable(),
+});
+export type ProfileSummary = z.infer<typeof profileSummarySchema>;
+
+export const settingsSchema = z.object({
+  notificationPrivacy: notificationPrivacySchema,
+  lockTimeoutMinutes: z.number().int().min(1).max(60),
+});
+export type Settings = z.infer<typeof settingsSchema>;
+
+/** The managed policy as the renderer may see it: no secrets live in the policy anyway. */
+export const policyViewSchema = z.object({
+  serverUrl: z.string().nullable(),
+  lockTimeoutMinutes: z.number().int(),
+  notificationPrivacy: notificationPrivacySchema,
+  pidGuard: z.enum(['warn', 'block']),
+  retentionDays: z.number().int().nullable(),
+  maxPasscodeAttempts: z.number().int().nullable(),
+  contentProtection: z.boolean(),
+  allowExport: z.boolean(),
+  hospitalNumberPatterns: z.array(z.string()),
+  /** Where it came from, for the About screen and IT support calls. */
+  source: z.enum(['defaults', 'system', 'command-line']),
+});
+export type PolicyView = z.infer<typeof policyViewSchema>;
+
+export const contactSchema = z.object({
+  accountId: accountIdSchema,
+  displayName: z.string(),
+  role: roleSchema,
+});
+export type Contact = z.infer<typeof contactSchema>;
+
+export const messageStatusSchema = z.enum(['pending', 'sent', 'delivered', 'read', 'failed']);
+export type MessageStatus = z.infer<typeof messageStatusSchema>;
+
+export const conversationSummarySchema = z.object({
+  id: conversationIdSchema,
+  kind: z.enum(['direct', 'group']),
+  title: z.string(),
+  participants: z.array(contactSchema),
+  unreadCount: z.number().int().nonnegative(),
+  lastActivityAt: timestampSchema.nullable(),
+  /** A short plain-text excerpt of the last message, for the list and search results. */
+  lastMessageExcerpt: z.string().nullable(),
+  hasUrgentUnread: z.boolean(),
+  /** A participant's safety number changed and the user has not acknowledged it yet. */
+  identityChanged: z.boolean(),
+});
+export type ConversationSummary = z.infer<typeof conversationSummarySchema>;
+
+export const messageViewSchema = z.object({
+  id: messageIdSchema,
+  conversationId: conversationIdSchema,
+  direction: z.enum(['incoming', 'outgoing']),
+  sender: contactSchema,
+  text: z.string(),
+  sentAt: timestampSchema,
+  receivedAt: timestampSchema.nullable(),
+  status: messageStatusSchema,
+  urgent: z.boolean(),
+  replyTo: z
+    .object({ messageId: messageIdSchema, senderName: z.string(), excerpt: z.string() })
+    .nullable(),
+});
+export type MessageView = z.infer<typeof messageViewSchema>;
+
+export const lockReasonSchema = z.enum(['user', 'idle', 'os-lock', 'suspend', 'profile-switch']);
+export type LockReason = z.infer<typeof lockReasonSchema>;
