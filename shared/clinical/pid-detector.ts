@@ -1,0 +1,110 @@
+import {
+  compileHospitalNumberPatterns,
+  matchHospitalNumbers,
+  type CompiledHospitalNumberPatterns,
+} from './hospital-number-patterns.js';
+import { matchDates } from './pid-date-matchers.js';
+import { pidKindPriority, pidKinds, type PidFinding, type PidKind } from './pid-finding.js';
+import {
+  matchEmails,
+  matchNhsNumbers,
+  matchNiNumbers,
+  matchPhoneNumbers,
+  matchPostcodes,
+  type PidMatcher,
+} from './pid-matchers.js';
+
+export type { PidFinding, PidKind } from './pid-finding.js';
+
+export interface PidDetectorOptions {
+  /** Regex sources from the practice policy, tried after "MRN", "Hosp no", "hospital number". */
+  readonly hospitalNumberPatterns?: readonly string[];
+  /** Kinds to look for; all of them when absent (a policy may switch some off). */
+  readonly kinds?: readonly PidKind[];
+}
+
+/** Scans one text. Build it once per policy with {@link createPidDetector} and call it often. */
+export type PidDetector = (text: string) => PidFinding[];
+
+const builtIn: ReadonlyArray<readonly [PidKind, PidMatcher]> = [
+  ['nhs-number', matchNhsNumbers],
+  ['ni-number', matchNiNumbers],
+  ['email', matchEmails],
+  ['phone-number', matchPhoneNumbers],
+  ['date', matchDates],
+  ['postcode', matchPostcodes],
+];
+
+/**
+ * Compiles the policy's patterns once (throws MessengerError `invalid_input` naming the bad
+ * pattern) and returns a detector whose findings are non-overlapping and sorted by start.
+ */
+export function createPidDetector(options: PidDetectorOptions = {}): PidDetector {
+  const wanted = new Set<PidKind>(options.kinds ?? pidKinds);
+  const matchers = builtIn.filter(([kind]) => wanted.has(kind)).map(([, m]) => m);
+  const hospital: CompiledHospitalNumberPatterns | null =
+    wanted.has('hospital-number') && options.hospitalNumberPatterns?.length
+      ? compileHospitalNumberPatterns(options.hospitalNumberPatterns)
+      : null;
+  return (text) => {
+    const candidates: PidFinding[] = [];
+    if (hospital) matchHospitalNumbers(text, hospital, candidates);
+    for (const match of matchers) match(text, candidates);
+    return resolveOverlaps(candidates);
+  };
+}
+
+/**
+ * Keeps the highest-priority candidate where candidates overlap (ties: the longer, then the
+ * earlier), so the user sees one reason per stretch of text.
+ */
+export function resolveOverlaps(candidates: readonly PidFinding[]): PidFinding[] {
+  if (candidates.length < 2) return [...candidates];
+  const byPreference = [...candidates].sort(
+    (a, b) =>
+      pidKindPriority[b.kind] - pidKindPriority[a.kind] ||
+      b.end - b.start - (a.end - a.start) ||
+      a.start - b.start,
+  );
+  // `kept` stays sorted by start, so each overlap test is a binary search.
+  const kept: PidFinding[] = [];
+  for (const c of byPreference) {
+    let lo = 0;
+    let hi = kept.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (kept[mid]!.start < c.start) lo = mid + 1;
+      else hi = mid;
+    }
+    const before = kept[lo - 1];
+    const after = kept[lo];
+    if (before && before.end > c.start) continue;
+    if (after && after.start < c.end) continue;
+    kept.splice(lo, 0, c);
+  }
+  return kept;
+}
+
+const defaultDetector = createPidDetector();
+const detectorCache = new Map<string, PidDetector>();
+const detectorCacheSize = 8;
+
+/**
+ * One-shot convenience around {@link createPidDetector}; detectors are cached by options so
+ * calling this on every keystroke does not recompile policy patterns.
+ */
+export function detectPid(text: string, options?: PidDetectorOptions): PidFinding[] {
+  if (!options || (!options.hospitalNumberPatterns?.length && !options.kinds)) {
+    return defaultDetector(text);
+  }
+  const key = JSON.stringify([options.hospitalNumberPatterns ?? [], options.kinds ?? null]);
+  let detector = detectorCache.get(key);
+  if (!detector) {
+    detector = createPidDetector(options);
+    if (detectorCache.size >= detectorCacheSize) {
+      detectorCache.delete(detectorCache.keys().next().value!);
+    }
+    detectorCache.set(key, detector);
+  }
+  return detector(text);
+}
