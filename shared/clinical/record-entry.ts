@@ -1,0 +1,111 @@
+import { z } from 'zod';
+import { MessengerError } from '../errors.js';
+import { isValidNhsNumber, normaliseNhsNumber } from './nhs-number.js';
+
+/**
+ * One piece of advice transcribed from a conversation into the patient's record (DOMAIN.md, "A
+ * record entry transcribed from a conversation"). Times are milliseconds since the Unix epoch,
+ * as everywhere else in the app; the date of birth is a calendar date, not an instant.
+ *
+ * Roles are free text ("GP", "Practice nurse", "Receptionist"), not the coarse account role,
+ * because the record should say what the person's job is, in the practice's words.
+ *
+ * Validation messages never echo the value given: they end up in errors and logs, and the value
+ * may be PID.
+ */
+
+const timestamp = (what: string) =>
+  z
+    .number({ error: `${what} must be a time (milliseconds since 1970)` })
+    .int({ error: `${what} must be a whole number of milliseconds` })
+    .min(Date.UTC(2000, 0, 1), { error: `${what} is before the year 2000` })
+    .max(Date.UTC(2200, 0, 1), { error: `${what} is too far in the future` });
+
+const text = (what: string, max: number) =>
+  z
+    .string({ error: `${what} is required` })
+    .trim()
+    .min(1, { error: `${what} is required` })
+    .max(max, { error: `${what} is longer than ${max} characters` });
+
+export const staffMemberSchema = z.object({
+  name: text('Name', 100),
+  role: text('Role', 60),
+  /** Messenger account id, for the FHIR reference identifier; optional. */
+  accountId: z.string().trim().min(1).max(64).optional(),
+});
+
+export const recordEntrySchema = z.object({
+  patient: z.object({
+    nhsNumber: z
+      .string({ error: 'The patient NHS number is required' })
+      .refine(isValidNhsNumber, {
+        error:
+          'The patient NHS number is not valid: it must be 10 digits (written 3 3 4) with a correct check digit',
+      })
+      .transform((n) => normaliseNhsNumber(n)!),
+    name: text('Patient name', 200).optional(),
+    dateOfBirth: z.iso
+      .date({ error: 'The patient date of birth must be a date written yyyy-mm-dd' })
+      .optional(),
+  }),
+  adviceGivenAt: timestamp('The time the advice was given'),
+  /** When the person who asked received it (read receipt), if known. */
+  adviceReceivedAt: timestamp('The time the advice was received').optional(),
+  recordedAt: timestamp('The time of recording'),
+  source: z.object({
+    conversationId: text('The conversation id', 64),
+    messageIds: z
+      .array(text('A message id', 64), { error: 'The source message ids are required' })
+      .min(1, { error: 'At least one source message is required' })
+      .max(500, { error: 'At most 500 source messages can be transcribed at once' }),
+  }),
+  adviceGivenBy: staffMemberSchema,
+  askedBy: staffMemberSchema,
+  /** Summarised or quoted (see buildAdviceText for the quoted form). */
+  advice: text('The advice', 20_000),
+  actions: z.array(text('An action', 1_000)).max(50, { error: 'At most 50 actions' }).default([]),
+  transcribedBy: staffMemberSchema,
+  /** The originals are deleted everywhere once the entry is confirmed, now or at a set time. */
+  originalsDeletion: z.object({
+    at: timestamp('The deletion time of the original messages'),
+    status: z.enum(['scheduled', 'deleted'], {
+      error: 'The deletion status must be "scheduled" or "deleted"',
+    }),
+  }),
+});
+
+/** What callers build (NHS number in any accepted spelling, actions optional). */
+export type RecordEntryInput = z.input<typeof recordEntrySchema>;
+/** After validation: NHS number as ten bare digits, names trimmed, actions present. */
+export type RecordEntry = z.output<typeof recordEntrySchema>;
+export type StaffMember = z.output<typeof staffMemberSchema>;
+
+export type RecordEntryValidation =
+  | { readonly ok: true; readonly value: RecordEntry }
+  | { readonly ok: false; readonly errors: readonly string[] };
+
+/** For forms: every problem, each as "field: message", in the order of the form. */
+export function validateRecordEntry(input: unknown): RecordEntryValidation {
+  const result = recordEntrySchema.safeParse(input);
+  if (result.success) return { ok: true, value: result.data };
+  const errors = result.error.issues.map((issue) =>
+    issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message,
+  );
+  return { ok: false, errors };
+}
+
+/** Throws MessengerError `invalid_input` listing every problem. */
+export function parseRecordEntry(input: unknown): RecordEntry {
+  const result = validateRecordEntry(input);
+  if (result.ok) return result.value;
+  throw new MessengerError(
+    'invalid_input',
+    `The record entry is incomplete or invalid: ${result.errors.join('; ')}`,
+    { errors: result.errors },
+  );
+}
+
+export function describeStaffMember(person: StaffMember): string {
+  return `${person.name} (${person.role})`;
+}
