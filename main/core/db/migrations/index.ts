@@ -1,0 +1,5 @@
+import type { Migration } from '../migration.js';
+import { migration001Initial } from './001-initial.js';
+
+/** Every shipped migration, in order. Append only. */
+export const migrations: readonly Migration[] = [migration001Initial];

@@ -1,0 +1,253 @@
+import type { SqlDatabase } from '../encrypted-database.js';
+
+export const messageStatuses = ['pending', 'sent', 'delivered', 'read', 'failed'] as const;
+export type MessageStatus = (typeof messageStatuses)[number];
+export type MessageDirection = 'outgoing' | 'incoming';
+
+export interface MessageRecord {
+  readonly id: string;
+  readonly conversationId: string;
+  readonly direction: MessageDirection;
+  readonly senderAccountId: string;
+  readonly senderDeviceId: number | null;
+  readonly body: string;
+  readonly urgent: boolean;
+  readonly status: MessageStatus;
+  readonly failureReason: string | null;
+  /** Sender's clock, ms since epoch. */
+  readonly sentAt: number;
+  /** This device's clock when an incoming message was stored. */
+  readonly receivedAt: number | null;
+  readonly readAt: number | null;
+  readonly expiresAt: number | null;
+  readonly transcribedAt: number | null;
+  readonly transcribedBy: string | null;
+}
+
+export interface NewMessage {
+  readonly id: string;
+  readonly conversationId: string;
+  readonly direction: MessageDirection;
+  readonly senderAccountId: string;
+  readonly senderDeviceId?: number | null;
+  readonly body: string;
+  readonly urgent?: boolean;
+  readonly status: Exclude<MessageStatus, 'failed'>;
+  readonly sentAt: number;
+  readonly receivedAt?: number | null;
+  readonly expiresAt?: number | null;
+}
+
+/** Keyset cursor for paging: the (sentAt, id) of the message the page starts after/before. */
+export interface MessageCursor {
+  readonly sentAt: number;
+  readonly id: string;
+}
+
+interface MessageRow {
+  id: string;
+  conversation_id: string;
+  direction: MessageDirection;
+  sender_account_id: string;
+  sender_device_id: number | null;
+  body: string;
+  urgent: number;
+  status: MessageStatus;
+  failure_reason: string | null;
+  sent_at: number;
+  received_at: number | null;
+  read_at: number | null;
+  expires_at: number | null;
+  transcribed_at: number | null;
+  transcribed_by: string | null;
+}
+
+// Receipts can arrive out of order (read before delivered); status only moves forward.
+const statusRank: Record<Exclude<MessageStatus, 'failed'>, number> = {
+  pending: 0,
+  sent: 1,
+  delivered: 2,
+  read: 3,
+};
+
+/** Messages of all conversations, with tombstones so deleted messages are never stored again. */
+export class MessagesRepository {
+  private readonly statements;
+
+  constructor(private readonly db: SqlDatabase) {
+    this.statements = {
+      insert: db.prepare(`INSERT INTO messages (id, conversation_id, direction, sender_account_id,
+          sender_device_id, body, urgent, status, sent_at, received_at, expires_at)
+        SELECT @id, @conversationId, @direction, @senderAccountId, @senderDeviceId, @body, @urgent,
+          @status, @sentAt, @receivedAt, @expiresAt
+        WHERE NOT EXISTS (SELECT 1 FROM message_tombstones WHERE message_id = @id)
+        ON CONFLICT (id) DO NOTHING`),
+      get: db.prepare('SELECT * FROM messages WHERE id = ?'),
+      pageBefore: db.prepare(`SELECT * FROM messages WHERE conversation_id = @conversationId
+          AND (sent_at, id) < (@sentAt, @id) ORDER BY sent_at DESC, id DESC LIMIT @limit`),
+      pageAfter: db.prepare(`SELECT * FROM messages WHERE conversation_id = @conversationId
+          AND (sent_at, id) > (@sentAt, @id) ORDER BY sent_at, id LIMIT @limit`),
+      setStatus: db.prepare('UPDATE messages SET status = ?, failure_reason = ? WHERE id = ?'),
+      markRead: db.prepare(`UPDATE messages SET read_at = @at
+          WHERE id = @id AND direction = 'incoming' AND read_at IS NULL`),
+      markTranscribed: db.prepare(
+        'UPDATE messages SET transcribed_at = @at, transcribed_by = @by WHERE id = @id',
+      ),
+      setExpiry: db.prepare('UPDATE messages SET expires_at = ? WHERE id = ?'),
+      delete: db.prepare('DELETE FROM messages WHERE id = ?'),
+      tombstone: db.prepare(`INSERT INTO message_tombstones (message_id, deleted_at) VALUES (?, ?)
+          ON CONFLICT (message_id) DO NOTHING`),
+      expired: db
+        .prepare('SELECT id FROM messages WHERE expires_at <= ? ORDER BY expires_at')
+        .pluck(),
+      nextExpiry: db.prepare('SELECT min(expires_at) FROM messages').pluck(),
+      countUnread: db
+        .prepare(
+          `SELECT count(*) FROM messages
+          WHERE conversation_id = ? AND direction = 'incoming' AND read_at IS NULL`,
+        )
+        .pluck(),
+      isTombstoned: db.prepare('SELECT 1 FROM message_tombstones WHERE message_id = ?').pluck(),
+    };
+  }
+
+  /** Stores a message; false when its id is already stored or was deleted (a duplicate). */
+  insert(message: NewMessage): boolean {
+    const result = this.statements.insert.run({
+      id: message.id,
+      conversationId: message.conversationId,
+      direction: message.direction,
+      senderAccountId: message.senderAccountId,
+      senderDeviceId: message.senderDeviceId ?? null,
+      body: message.body,
+      urgent: message.urgent ? 1 : 0,
+      status: message.status,
+      sentAt: message.sentAt,
+      receivedAt: message.receivedAt ?? null,
+      expiresAt: message.expiresAt ?? null,
+    });
+    return result.changes === 1;
+  }
+
+  get(id: string): MessageRecord | null {
+    const row = this.statements.get.get(id) as MessageRow | undefined;
+    return row ? toRecord(row) : null;
+  }
+
+  /** True when a message with this id was deleted here (so a copy must not be stored again). */
+  wasDeleted(id: string): boolean {
+    return this.statements.isTombstoned.get(id) !== undefined;
+  }
+
+  /**
+   * Up to `limit` messages older than `before` (or the newest when null), returned oldest first
+   * so a chat view can prepend them. Uses the (conversation_id, sent_at, id) index.
+   */
+  pageBefore(conversationId: string, before: MessageCursor | null, limit: number): MessageRecord[] {
+    const rows = this.statements.pageBefore.all({
+      conversationId,
+      sentAt: before?.sentAt ?? Number.MAX_SAFE_INTEGER,
+      id: before?.id ?? '\uffff',
+      limit,
+    }) as MessageRow[];
+    return rows.reverse().map(toRecord);
+  }
+
+  /** Up to `limit` messages newer than `after` (or from the oldest when null), oldest first. */
+  pageAfter(conversationId: string, after: MessageCursor | null, limit: number): MessageRecord[] {
+    const rows = this.statements.pageAfter.all({
+      conversationId,
+      sentAt: after?.sentAt ?? Number.MIN_SAFE_INTEGER,
+      id: after?.id ?? '',
+      limit,
+    }) as MessageRow[];
+    return rows.map(toRecord);
+  }
+
+  /**
+   * Moves the status forward (pending -> sent -> delivered -> read), never back, so a late
+   * 'delivered' receipt cannot undo 'read'. 'failed' needs a reason; a failed message may go
+   * back to pending for a retry. Returns whether anything changed.
+   */
+  updateStatus(id: string, status: MessageStatus, failureReason?: string): boolean {
+    return this.db.transaction(() => {
+      const current = this.get(id);
+      if (!current || !isAllowedTransition(current.status, status)) return false;
+      if (status === 'failed' && !failureReason) throw new Error('A failed status needs a reason');
+      this.statements.setStatus.run(status, status === 'failed' ? failureReason : null, id);
+      return true;
+    })();
+  }
+
+  markRead(ids: readonly string[], at: number): number {
+    return this.forEach(ids, (id) => this.statements.markRead.run({ id, at }).changes);
+  }
+
+  markTranscribed(ids: readonly string[], transcribedBy: string, at: number): number {
+    return this.forEach(
+      ids,
+      (id) => this.statements.markTranscribed.run({ id, by: transcribedBy, at }).changes,
+    );
+  }
+
+  setExpiry(ids: readonly string[], expiresAt: number | null): number {
+    return this.forEach(ids, (id) => this.statements.setExpiry.run(expiresAt, id).changes);
+  }
+
+  /** Deletes messages and leaves tombstones; returns how many rows were removed. */
+  delete(ids: readonly string[], at: number): number {
+    return this.forEach(ids, (id) => {
+      this.statements.tombstone.run(id, at);
+      return this.statements.delete.run(id).changes;
+    });
+  }
+
+  /** Deletes every message whose expiry has passed; returns their ids. */
+  deleteExpired(now: number): string[] {
+    return this.db.transaction(() => {
+      const ids = this.statements.expired.all(now) as string[];
+      this.delete(ids, now);
+      return ids;
+    })();
+  }
+
+  /** The soonest expiry, for a single retention timer; null when nothing expires. */
+  nextExpiry(): number | null {
+    return (this.statements.nextExpiry.get() as number | null | undefined) ?? null;
+  }
+
+  countUnread(conversationId: string): number {
+    return this.statements.countUnread.get(conversationId) as number;
+  }
+
+  private forEach(ids: readonly string[], apply: (id: string) => number): number {
+    return this.db.transaction(() => ids.reduce((total, id) => total + apply(id), 0))();
+  }
+}
+
+function isAllowedTransition(from: MessageStatus, to: MessageStatus): boolean {
+  if (from === to) return false;
+  if (to === 'failed') return from === 'pending' || from === 'sent';
+  if (from === 'failed') return to === 'pending' || to === 'sent';
+  return statusRank[to] > statusRank[from];
+}
+
+function toRecord(row: MessageRow): MessageRecord {
+  return {
+    id: row.id,
+    conversationId: row.conversation_id,
+    direction: row.direction,
+    senderAccountId: row.sender_account_id,
+    senderDeviceId: row.sender_device_id,
+    body: row.body,
+    urgent: row.urgent === 1,
+    status: row.status,
+    failureReason: row.failure_reason,
+    sentAt: row.sent_at,
+    receivedAt: row.received_at,
+    readAt: row.read_at,
+    expiresAt: row.expires_at,
+    transcribedAt: row.transcribed_at,
+    transcribedBy: row.transcribed_by,
+  };
+}
