@@ -17,7 +17,6 @@ import {
   messageIdSchema,
   messageStatusSchema,
   messageViewSchema,
-  notificationPrivacySchema,
   passcodeSchema,
   policyViewSchema,
   profileIdSchema,

@@ -7,7 +7,7 @@ import type { Events } from '../../../shared/ipc/contract.js';
 import { eventChannel, type EventName } from '../../../shared/ipc/names.js';
 import { createLogger, type Logger } from '../log/logger.js';
 
-export type EventSink = (channel: string, payload: unknown) => void;
+export type EventSink = (channel: string, payload: unknown, event: EventName) => void;
 
 export interface IpcEventEmitter {
   emit<E extends EventName>(event: E, payload: z.input<Events[E]>): void;
@@ -26,7 +26,7 @@ export function createIpcEventEmitter(
         logger.error('event_invalid', { event });
         return;
       }
-      sink(eventChannel(event), parsed.data);
+      sink(eventChannel(event), parsed.data, event);
     },
   };
 }

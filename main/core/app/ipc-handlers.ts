@@ -1,0 +1,117 @@
+/**
+ * The handler of every contract method. The shell's own methods (app, policy, profiles, settings,
+ * clipboard) are answered here; the messaging methods answer `not_implemented` until the
+ * messaging core supplies handlers through `messaging`.
+ */
+import { MessengerError } from '../../../shared/errors.js';
+import type { MethodName } from '../../../shared/ipc/names.js';
+import type { PolicyView } from '../../../shared/ipc/view-schemas.js';
+import type { IpcHandlers } from '../ipc/ipc-dispatcher.js';
+import type { LoadedPolicy } from '../policy/load-policy.js';
+import type { AppSession } from './app-session.js';
+import type { ProfileGateway, UnlockedProfile } from './profile-gateway.js';
+import { changeSettings, readSettings } from './user-settings.js';
+import type { IpcEventEmitter } from '../ipc/ipc-event-emitter.js';
+
+export const messagingMethods = [
+  'account.enrol',
+  'conversations.list',
+  'conversations.create',
+  'messages.page',
+  'messages.send',
+  'messages.retry',
+  'messages.markRead',
+  'directory.list',
+  'safetyNumber.get',
+  'identity.acknowledge',
+] as const satisfies readonly MethodName[];
+
+export type MessagingMethod = (typeof messagingMethods)[number];
+export type MessagingHandlers = Pick<IpcHandlers, MessagingMethod>;
+type ShellHandlers = Omit<IpcHandlers, MessagingMethod>;
+
+export interface AppInfo {
+  productName: string;
+  version: string;
+  platform: string;
+}
+
+export interface ShellDependencies {
+  appInfo: AppInfo;
+  policy: LoadedPolicy;
+  profiles: ProfileGateway;
+  session: AppSession;
+  events: IpcEventEmitter;
+  clipboard: { writeText(text: string): void };
+  now?: () => number;
+}
+
+export function policyView(loaded: LoadedPolicy): PolicyView {
+  const { serverCertificateSha256: _pin, ...rest } = loaded.policy;
+  return { ...rest, source: loaded.source };
+}
+
+export function createShellHandlers(deps: ShellDependencies): ShellHandlers {
+  const now = deps.now ?? Date.now;
+  const { policy } = deps.policy;
+  const unlocked = (): UnlockedProfile => {
+    const current = deps.session.current();
+    // The dispatcher refuses `unlocked` methods while locked; this covers a lock mid-call.
+    if (current === null) throw new MessengerError('profile_locked', 'Unlock your profile first.');
+    return current;
+  };
+  return {
+    'app.info': () => ({ ...deps.appInfo, licence: 'AGPL-3.0-only' }),
+    'policy.get': () => policyView(deps.policy),
+    'profiles.list': async () => ({
+      profiles: await deps.profiles.list(),
+      unlockedProfileId: deps.session.current()?.summary.id ?? null,
+    }),
+    'profiles.create': async ({ displayName, passcode }) => ({
+      profile: await deps.profiles.create(displayName, passcode),
+    }),
+    'profiles.unlock': async ({ profileId, passcode }) => ({
+      profile: await deps.session.unlock(profileId, passcode),
+    }),
+    'profiles.lock': async () => {
+      await deps.session.lock('user');
+      return {};
+    },
+    'profiles.delete': async ({ profileId, passcode }) => {
+      if (deps.session.current()?.summary.id === profileId) await deps.session.lock('user');
+      await deps.profiles.delete(profileId, passcode);
+      return {};
+    },
+    'profiles.changePasscode': async ({ currentPasscode, newPasscode }) => {
+      await unlocked().changePasscode(currentPasscode, newPasscode);
+      return {};
+    },
+    'settings.get': () => readSettings(unlocked().settings, policy),
+    'settings.set': (change) => {
+      const settings = changeSettings(unlocked().settings, change, policy, now());
+      deps.events.emit('settings.changed', settings);
+      return settings;
+    },
+    'clipboard.writeText': ({ text }) => {
+      deps.clipboard.writeText(text);
+      return {};
+    },
+  };
+}
+
+export function notImplementedHandlers(): MessagingHandlers {
+  const entries = messagingMethods.map((method) => [
+    method,
+    () => {
+      throw new MessengerError('not_implemented', `${method} is not available yet.`);
+    },
+  ]);
+  return Object.fromEntries(entries) as MessagingHandlers;
+}
+
+export function createIpcHandlers(
+  deps: ShellDependencies,
+  messaging: Partial<MessagingHandlers> = {},
+): IpcHandlers {
+  return { ...notImplementedHandlers(), ...messaging, ...createShellHandlers(deps) };
+}

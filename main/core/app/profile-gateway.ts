@@ -1,0 +1,33 @@
+/**
+ * What the shell needs from the profile store (main/core/profile), as an interface so the shell
+ * and its tests do not depend on SQLCipher or a keychain. An adapter maps the real store onto it.
+ */
+import type { z } from 'zod';
+import type { ProfileSummary } from '../../../shared/ipc/view-schemas.js';
+
+/** Key/value settings inside the encrypted profile database (SettingsRepository fits). */
+export interface SettingsStore {
+  get<T>(key: string, schema: z.ZodType<T>): T | undefined;
+  set(key: string, value: unknown, now: number): void;
+}
+
+export interface UnlockedProfile {
+  readonly summary: ProfileSummary;
+  readonly settings: SettingsStore;
+  /** `invalid_passcode` when `current` is wrong; `passcode_too_short` for a weak new one. */
+  changePasscode(current: string, next: string): Promise<void>;
+  /** Closes the database; the key is dropped from memory. */
+  close(): Promise<void> | void;
+}
+
+export interface ProfileGateway {
+  list(): Promise<ProfileSummary[]>;
+  create(displayName: string, passcode: string): Promise<ProfileSummary>;
+  /**
+   * Typed errors: `profile_not_found`, `invalid_passcode`, `too_many_attempts` (with
+   * `retryAfterMs` in details), `keychain_unavailable`, `keychain_entry_missing`.
+   */
+  unlock(profileId: string, passcode: string): Promise<UnlockedProfile>;
+  /** Proves the passcode, then removes the profile's files and keychain entry. */
+  delete(profileId: string, passcode: string): Promise<void>;
+}

@@ -1,0 +1,72 @@
+/**
+ * What a desktop notification for a new message says. On a reception PC the screen is seen by
+ * patients and colleagues, so the default ("new_message") names neither sender nor content, and
+ * the managed policy can make every user's choice more private but never less.
+ */
+import { assertNever } from '../../../shared/errors.js';
+import {
+  effectiveNotificationPrivacy,
+  type NotificationPrivacy,
+} from '../../../shared/notification-privacy.js';
+
+export const productName = 'Practice Messenger';
+/** Long enough to recognise the message, short enough not to show a whole clinical note. */
+export const maxNotificationTextLength = 120;
+
+export interface IncomingMessageFacts {
+  senderName: string;
+  senderRole?: string;
+  text: string;
+  urgent: boolean;
+}
+
+export interface NotificationContext {
+  /** The user's setting. */
+  chosen: NotificationPrivacy;
+  /** The managed policy's least private level allowed. */
+  policyLeastPrivate: NotificationPrivacy;
+  /** The user is looking at the app already: the UI shows the message itself. */
+  windowFocused: boolean;
+}
+
+export interface NotificationText {
+  title: string;
+  body: string;
+  /** Urgent messages stay on screen and are marked critical where the OS supports it. */
+  urgent: boolean;
+}
+
+export function notificationText(
+  message: IncomingMessageFacts,
+  context: NotificationContext,
+): NotificationText | null {
+  if (context.windowFocused) return null;
+  const level = effectiveNotificationPrivacy(context.chosen, context.policyLeastPrivate);
+  const urgentPrefix = message.urgent ? 'URGENT: ' : '';
+  const generic = message.urgent ? 'New urgent message' : 'New message';
+  const sender = message.senderRole
+    ? `${message.senderName} (${message.senderRole})`
+    : message.senderName;
+  switch (level) {
+    case 'off':
+      return null;
+    case 'new_message':
+      return { title: `${urgentPrefix}${productName}`, body: generic, urgent: message.urgent };
+    case 'sender':
+      return { title: `${urgentPrefix}${sender}`, body: generic, urgent: message.urgent };
+    case 'sender_and_text':
+      return {
+        title: `${urgentPrefix}${sender}`,
+        body: excerpt(message.text),
+        urgent: message.urgent,
+      };
+    default:
+      return assertNever(level, 'notification privacy level');
+  }
+}
+
+function excerpt(text: string): string {
+  const oneLine = text.replace(/\s+/g, ' ').trim();
+  if (oneLine.length <= maxNotificationTextLength) return oneLine;
+  return `${oneLine.slice(0, maxNotificationTextLength - 1)}…`;
+}
