@@ -1,0 +1,65 @@
+import { MessengerError } from '../shared/errors.js';
+import type { Role } from '../shared/protocol/index.js';
+import { hashEnrolmentCode, newEnrolmentCode } from './secrets.js';
+import type { AdminAccount, RelayStorage, RevokedDevice } from './storage/relay-storage.js';
+
+// Administration used by the CLI (on the relay's data directory) and by the programmatic API.
+// There is deliberately no HTTP admin API: whoever administers the relay has its host.
+
+export const defaultOrg = 'default';
+export const defaultCodeLifetimeHours = 72;
+
+export type EnrolTarget = { displayName: string; role: Role; org?: string } | { accountId: string };
+
+export interface IssuedEnrolmentCode {
+  code: string;
+  accountId: string;
+  displayName: string;
+  role: Role;
+  org: string;
+  expiresAt: string;
+}
+
+/** A one-time code for a new account, or (with accountId) for one more device of an account. */
+export async function issueEnrolmentCode(
+  storage: RelayStorage,
+  target: EnrolTarget,
+  lifetimeHours = defaultCodeLifetimeHours,
+): Promise<IssuedEnrolmentCode> {
+  const code = newEnrolmentCode();
+  const now = Date.now();
+  const expiresAt = now + Math.round(lifetimeHours * 3600_000);
+  const issued = await storage.issueEnrolmentCode({
+    codeHash: hashEnrolmentCode(code),
+    expiresAt,
+    now,
+    account:
+      'accountId' in target
+        ? { accountId: target.accountId }
+        : {
+            displayName: target.displayName,
+            role: target.role,
+            org: target.org ?? defaultOrg,
+          },
+  });
+  return { code, ...issued, expiresAt: new Date(expiresAt).toISOString() };
+}
+
+export async function revokeAccess(
+  storage: RelayStorage,
+  accountId: string,
+  options: { deviceId?: number; wipe?: boolean } = {},
+): Promise<RevokedDevice[]> {
+  const account = await storage.getAccount(accountId);
+  if (!account) throw new MessengerError('not_found', `No account ${accountId} on this relay.`);
+  return storage.revoke({
+    accountId,
+    deviceId: options.deviceId ?? null,
+    wipe: options.wipe ?? true,
+    now: Date.now(),
+  });
+}
+
+export function listAccounts(storage: RelayStorage): Promise<AdminAccount[]> {
+  return storage.listAllAccounts();
+}

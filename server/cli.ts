@@ -1,0 +1,255 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { isMessengerError } from '../shared/errors.js';
+import { roles, type Role } from '../shared/protocol/index.js';
+import {
+  defaultCodeLifetimeHours,
+  defaultOrg,
+  issueEnrolmentCode,
+  listAccounts,
+  revokeAccess,
+} from './admin.js';
+import { logLevels, type LogLevel } from './log.js';
+import { startRelay } from './relay.js';
+import { SqliteRelayStorage } from './storage/sqlite-relay-storage.js';
+
+const usage = `Usage: pmsg relay <command> [options]
+
+Commands:
+  serve   --data <dir> [--host 127.0.0.1] [--port <n>] [--tls-cert <file> --tls-key <file>]
+          [--log-level debug|info|warn|error]
+          Run the relay. Prints {"event":"listening","url":...} as its first stdout line;
+          logs are JSON lines on stderr. Stops cleanly on SIGTERM or SIGINT.
+  enrol   --data <dir> --name <display name> --role <role> [--org <name>] [--expires-hours <h>]
+  enrol   --data <dir> --account <accountId> [--expires-hours <h>]
+          Issue a one-time enrolment code, for a new person or for one more device of an
+          existing account. Prints {"code","accountId","expiresAt",...}. Safe while serve runs.
+  revoke  --data <dir> --account <accountId> [--device <id>] [--no-wipe]
+          Revoke an account (or one device). Its token stops working and its socket is closed
+          at once; unless --no-wipe, the device is told to erase its data on next contact.
+  list    --data <dir>
+          Print every account with its devices as JSON.
+
+Roles: ${roles.join(', ')}. Default org: "${defaultOrg}". Codes expire after ${defaultCodeLifetimeHours} h by default.`;
+
+class UsageError extends Error {}
+
+const commandOptions = {
+  serve: {
+    data: { type: 'string' },
+    host: { type: 'string' },
+    port: { type: 'string' },
+    'tls-cert': { type: 'string' },
+    'tls-key': { type: 'string' },
+    'log-level': { type: 'string' },
+  },
+  enrol: {
+    data: { type: 'string' },
+    name: { type: 'string' },
+    role: { type: 'string' },
+    org: { type: 'string' },
+    account: { type: 'string' },
+    'expires-hours': { type: 'string' },
+  },
+  revoke: {
+    data: { type: 'string' },
+    account: { type: 'string' },
+    device: { type: 'string' },
+    'no-wipe': { type: 'boolean' },
+  },
+  list: { data: { type: 'string' } },
+} satisfies Record<string, ParseArgsConfig['options']>;
+type Command = keyof typeof commandOptions;
+
+/** `pmsg relay ...`: returns the exit code (0 ok, 1 failed, 2 bad arguments). */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    (command === undefined ? process.stderr : process.stdout).write(`${usage}\n`);
+    return command === undefined ? 2 : 0;
+  }
+  if (!(command in commandOptions)) {
+    process.stderr.write(`Unknown command "${command}". Run \`pmsg relay --help\`.\n`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${usage}\n`);
+    return 0;
+  }
+  try {
+    const options = parse(command as Command, rest);
+    switch (command as Command) {
+      case 'serve':
+        return await serve(options);
+      case 'enrol':
+        return await enrol(options);
+      case 'revoke':
+        return await revoke(options);
+      case 'list':
+        return await withStorage(options, async (storage) => {
+          print({ accounts: await listAccounts(storage) });
+          return 0;
+        });
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(
+        `pmsg relay ${command}: ${error.message}\nRun \`pmsg relay --help\` for usage.\n`,
+      );
+      return 2;
+    }
+    process.stderr.write(
+      `pmsg relay ${command}: ${isMessengerError(error) || error instanceof Error ? error.message : String(error)}\n`,
+    );
+    return 1;
+  }
+  return 2;
+}
+
+type Options = Record<string, string | boolean | undefined>;
+
+function parse(command: Command, args: string[]): Options {
+  try {
+    const { values, positionals } = parseArgs({
+      args,
+      options: commandOptions[command],
+      strict: true,
+      allowPositionals: true,
+    });
+    if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}".`);
+    if (typeof values.data !== 'string' || values.data === '') {
+      throw new UsageError('--data <dir> is required: the directory holding the relay database.');
+    }
+    return values as Options;
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+function integer(
+  value: string | boolean | undefined,
+  flag: string,
+  min: number,
+  max: number,
+): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (typeof value !== 'string' || !/^[0-9]+$/.test(value) || n < min || n > max) {
+    throw new UsageError(
+      `${flag} must be a whole number from ${min} to ${max}, not "${String(value)}".`,
+    );
+  }
+  return n;
+}
+
+async function serve(options: Options): Promise<number> {
+  const port = integer(options.port, '--port', 0, 65535) ?? 0;
+  const logLevel = (options['log-level'] ?? 'info') as LogLevel;
+  if (!logLevels.includes(logLevel)) {
+    throw new UsageError(`--log-level must be one of ${logLevels.join(', ')}.`);
+  }
+  const certFile = options['tls-cert'];
+  const keyFile = options['tls-key'];
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    throw new UsageError('give both --tls-cert and --tls-key (PEM files), or neither.');
+  }
+  const tls =
+    typeof certFile === 'string' && typeof keyFile === 'string'
+      ? { cert: readFileSync(certFile), key: readFileSync(keyFile) }
+      : undefined;
+  const relay = await startRelay({
+    dataDir: String(options.data),
+    host: typeof options.host === 'string' ? options.host : '127.0.0.1',
+    port,
+    logLevel,
+    ...(tls ? { tls } : {}),
+  });
+  print({ event: 'listening', url: relay.url });
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      resolve();
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
+  await relay.close();
+  return 0;
+}
+
+async function enrol(options: Options): Promise<number> {
+  const lifetime =
+    options['expires-hours'] === undefined ? undefined : Number(options['expires-hours']);
+  if (lifetime !== undefined && !(lifetime > 0 && lifetime <= 24 * 90)) {
+    throw new UsageError(
+      '--expires-hours must be a number of hours above 0 and at most 2160 (90 days).',
+    );
+  }
+  const accountId = options.account;
+  if (typeof accountId === 'string') {
+    if (options.name !== undefined || options.role !== undefined || options.org !== undefined) {
+      throw new UsageError(
+        'with --account (another device of an existing account) leave out --name, --role and --org.',
+      );
+    }
+    return withStorage(options, async (storage) => {
+      print(await issueEnrolmentCode(storage, { accountId }, lifetime));
+      return 0;
+    });
+  }
+  const name = typeof options.name === 'string' ? options.name.trim() : '';
+  if (name === '' || name.length > 100) {
+    throw new UsageError(
+      '--name <display name> is required (1-100 characters), e.g. --name "Dr A Patel".',
+    );
+  }
+  const role = options.role as Role;
+  if (!roles.includes(role)) {
+    throw new UsageError(
+      `--role must be one of ${roles.join(', ')}${options.role === undefined ? '' : `, not "${String(options.role)}"`}.`,
+    );
+  }
+  const org = typeof options.org === 'string' ? options.org.trim() : defaultOrg;
+  if (org === '' || org.length > 100) throw new UsageError('--org must be 1-100 characters.');
+  return withStorage(options, async (storage) => {
+    print(await issueEnrolmentCode(storage, { displayName: name, role, org }, lifetime));
+    return 0;
+  });
+}
+
+async function revoke(options: Options): Promise<number> {
+  const accountId = options.account;
+  if (typeof accountId !== 'string' || accountId === '') {
+    throw new UsageError('--account <accountId> is required (see `pmsg relay list`).');
+  }
+  const deviceId = integer(options.device, '--device', 1, 127);
+  return withStorage(options, async (storage) => {
+    const devices = await revokeAccess(storage, accountId, {
+      ...(deviceId === undefined ? {} : { deviceId }),
+      wipe: options['no-wipe'] !== true,
+    });
+    print({
+      accountId,
+      revoked: devices.map((d) => ({ deviceId: d.deviceId, wipe: d.wipe })),
+    });
+    return 0;
+  });
+}
+
+async function withStorage(
+  options: Options,
+  work: (storage: SqliteRelayStorage) => Promise<number>,
+): Promise<number> {
+  const storage = new SqliteRelayStorage(String(options.data));
+  try {
+    return await work(storage);
+  } finally {
+    await storage.close();
+  }
+}
+
+function print(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value)}\n`);
+}

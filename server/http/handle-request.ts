@@ -1,0 +1,111 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { authenticate, bearerToken } from '../authenticate.js';
+import type { RateLimiter } from '../rate-limiter.js';
+import type { RelayServices } from '../relay-services.js';
+import { RelayError, sendError, sendJson } from './relay-error.js';
+import { matchRoute } from './router.js';
+
+export interface RequestGuards {
+  requestLimiter: RateLimiter;
+  anonymousLimiter: RateLimiter;
+  state: { closing: boolean };
+}
+
+/** One HTTP request: route, authenticate, rate-limit, run the handler, answer in JSON. */
+export async function handleRequest(
+  services: RelayServices,
+  guards: RequestGuards,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const started = performance.now();
+  const address = req.socket.remoteAddress ?? 'unknown';
+  let routeName = 'unmatched';
+  let accountId: string | undefined;
+  let deviceId: number | undefined;
+  try {
+    if (guards.state.closing) {
+      throw new RelayError(
+        'shutting_down',
+        'The relay is shutting down; retry shortly.',
+        undefined,
+        {
+          connection: 'close',
+        },
+      );
+    }
+    const pathname = new URL(req.url ?? '/', 'http://relay').pathname;
+    const match = matchRoute(req.method ?? 'GET', pathname);
+    if (match.kind === 'none') {
+      if (pathname === '/v1/websocket') {
+        throw new RelayError('upgrade_required', 'Open /v1/websocket as a WebSocket.');
+      }
+      throw new RelayError('not_found', `No such endpoint: ${req.method} ${pathname}.`);
+    }
+    if (match.kind === 'wrong_method') {
+      throw new RelayError(
+        'method_not_allowed',
+        `Use ${match.allow.join(' or ')} here.`,
+        undefined,
+        {
+          allow: match.allow.join(', '),
+        },
+      );
+    }
+    routeName = match.route.name;
+    let device = null;
+    if (match.route.auth) {
+      try {
+        device = await authenticate(
+          services.storage,
+          bearerToken(req.headers.authorization),
+          Date.now(),
+        );
+      } catch (error) {
+        // Failed authentications spend the address's bucket, so tokens cannot be guessed quickly.
+        if (error instanceof RelayError && error.code === 'unauthorized') {
+          throttle(guards.anonymousLimiter, `auth:${address}`);
+        }
+        throw error;
+      }
+      accountId = device.accountId;
+      deviceId = device.deviceId;
+      throttle(guards.requestLimiter, `device:${device.devicePk}`);
+    } else if (match.route.name === '/v1/enrol') {
+      throttle(guards.anonymousLimiter, `enrol:${address}`);
+    }
+    const result = await match.route.handler(services, { req, params: match.params, device });
+    sendJson(res, result.status, result.body);
+  } catch (caught) {
+    const error =
+      caught instanceof RelayError
+        ? caught
+        : new RelayError('internal', 'The relay failed to handle this request.');
+    if (!(caught instanceof RelayError)) {
+      services.logger.error('request_failed', {
+        route: routeName,
+        reason: caught instanceof Error ? caught.message : String(caught),
+      });
+    }
+    if (!req.complete) req.resume();
+    sendError(res, error);
+  } finally {
+    services.logger.info('request', {
+      method: req.method,
+      route: routeName,
+      status: res.statusCode,
+      ms: Math.round(performance.now() - started),
+      accountId,
+      deviceId,
+    });
+  }
+}
+
+function throttle(limiter: RateLimiter, key: string): void {
+  const wait = limiter.take(key);
+  if (wait > 0) {
+    throw new RelayError('rate_limited', `Too many requests; retry in ${wait} s.`, undefined, {
+      'retry-after': String(wait),
+    });
+  }
+}

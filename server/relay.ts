@@ -1,0 +1,178 @@
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { closeCodes, protocolLimits } from '../shared/protocol/index.js';
+import {
+  issueEnrolmentCode,
+  revokeAccess,
+  type EnrolTarget,
+  type IssuedEnrolmentCode,
+} from './admin.js';
+import { createRelayLogger, type LogLevel, type RelayLogger } from './log.js';
+import { RateLimiter } from './rate-limiter.js';
+import { defaultLimits, type RelayLimits, type RelayServices } from './relay-services.js';
+import type { RelayStorage, RevokedDevice } from './storage/relay-storage.js';
+import { SqliteRelayStorage, type SqliteOptions } from './storage/sqlite-relay-storage.js';
+import { DeliveryHub } from './websocket/delivery-hub.js';
+import { handleRequest } from './http/handle-request.js';
+import { handleUpgrade } from './websocket/handle-upgrade.js';
+
+export interface RelayOptions {
+  /** Directory of the embedded SQLite store; ignored when `storage` is given. */
+  dataDir: string;
+  host?: string;
+  /** 0 picks any free port. */
+  port?: number;
+  /** PEM certificate chain and private key: serve HTTPS/WSS instead of HTTP/WS. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  limits?: Partial<RelayLimits>;
+  logger?: RelayLogger;
+  logLevel?: LogLevel;
+  storage?: RelayStorage;
+  sqlite?: SqliteOptions;
+}
+
+export interface RunningRelay {
+  /** e.g. http://127.0.0.1:41234 (no trailing slash). */
+  url: string;
+  port: number;
+  storage: RelayStorage;
+  /** Issues a one-time enrolment code, as `pmsg relay enrol` does. */
+  enrol(target: EnrolTarget, lifetimeHours?: number): Promise<IssuedEnrolmentCode>;
+  /** Revokes an account or one device; open sockets are closed at once. Wipe by default. */
+  revoke(
+    accountId: string,
+    options?: { deviceId?: number; wipe?: boolean },
+  ): Promise<RevokedDevice[]>;
+  /** Stops accepting, closes sockets (1001), lets running requests finish, closes storage. */
+  close(): Promise<void>;
+}
+
+export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
+  const limits: RelayLimits = { ...defaultLimits, ...options.limits };
+  const logger = options.logger ?? createRelayLogger(options.logLevel ?? 'info');
+  const storage = options.storage ?? new SqliteRelayStorage(options.dataDir, options.sqlite);
+  const frameLimiter = new RateLimiter(limits.frameBurst, limits.framesPerSecond);
+  const hub = new DeliveryHub(storage, frameLimiter, logger);
+  const services: RelayServices = { storage, limits, logger, hub };
+  const requestLimiter = new RateLimiter(limits.requestBurst, limits.requestsPerSecond);
+  const anonymousLimiter = new RateLimiter(limits.anonymousBurst, limits.anonymousPerSecond);
+  const state = { closing: false };
+
+  const onRequest = (req: IncomingMessage, res: ServerResponse) =>
+    void handleRequest(services, { requestLimiter, anonymousLimiter, state }, req, res);
+  const server = options.tls
+    ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, onRequest)
+    : createHttpServer(onRequest);
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: protocolLimits.maxClientFrameBytes,
+  });
+  server.on(
+    'upgrade',
+    (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+      void handleUpgrade(services, { wss, anonymousLimiter, state }, req, socket, head),
+  );
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+  });
+
+  // Revocations may come from the admin CLI in another process, which cannot reach our sockets.
+  let revocationSeq = await latestRevocationSeq(storage);
+  let polling = false;
+  const pollRevocations = async () => {
+    if (polling) return;
+    polling = true;
+    try {
+      const { seq, devices } = await storage.revocationsSince(revocationSeq);
+      revocationSeq = seq;
+      for (const device of devices) {
+        logger.info('device_revoked', {
+          accountId: device.accountId,
+          deviceId: device.deviceId,
+          wipe: device.wipe,
+        });
+        hub.revoke(device.devicePk, device.wipe);
+      }
+    } catch (error) {
+      logger.error('revocation_poll_failed', { reason: String(error) });
+    } finally {
+      polling = false;
+    }
+  };
+  const timers = [
+    setInterval(() => void pollRevocations(), limits.revocationPollMs),
+    setInterval(() => hub.heartbeat(), limits.heartbeatMs),
+    setInterval(() => {
+      requestLimiter.sweep();
+      anonymousLimiter.sweep();
+      frameLimiter.sweep();
+    }, 60_000),
+    setInterval(
+      () => void storage.pruneSentLog(Date.now() - limits.duplicateWindowMs).catch(() => undefined),
+      3600_000,
+    ),
+  ];
+  for (const timer of timers) timer.unref();
+  await storage.pruneSentLog(Date.now() - limits.duplicateWindowMs);
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `${options.tls ? 'https' : 'http'}://${host}:${address.port}`;
+  logger.info('listening', { url });
+
+  let closed: Promise<void> | null = null;
+  return {
+    url,
+    port: address.port,
+    storage,
+    enrol: (target, lifetimeHours) => issueEnrolmentCode(storage, target, lifetimeHours),
+    async revoke(accountId, revokeOptions) {
+      const devices = await revokeAccess(storage, accountId, revokeOptions);
+      await pollRevocations();
+      return devices;
+    },
+    close() {
+      closed ??= (async () => {
+        state.closing = true;
+        for (const timer of timers) clearInterval(timer);
+        hub.closeAll(closeCodes.goingAway, 'relay shutting down');
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        // Requests still running get a moment to finish; then their connections are cut.
+        const grace = setTimeout(() => server.closeAllConnections(), 5_000);
+        await stopped;
+        clearTimeout(grace);
+        wss.close();
+        await storage.close();
+        logger.info('stopped');
+      })();
+      return closed;
+    },
+  };
+}
+
+async function latestRevocationSeq(storage: RelayStorage): Promise<number> {
+  // Revocations made before this start concern no socket of ours; start from the newest.
+  let seq = 0;
+  for (;;) {
+    const next = await storage.revocationsSince(seq);
+    if (next.seq === seq) return seq;
+    seq = next.seq;
+  }
+}

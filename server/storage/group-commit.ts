@@ -1,0 +1,36 @@
+import type { Database } from 'better-sqlite3-multiple-ciphers';
+
+export interface BatchJob {
+  work: () => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Runs many callers' write work in one IMMEDIATE transaction, so that N concurrent sends cost
+ * one WAL fsync instead of N. Each job runs in its own savepoint (a nested better-sqlite3
+ * transaction), so one failing job rolls back alone; callers are resolved only after the outer
+ * commit, which is what makes "200 means durable" true.
+ */
+export function runBatched(db: Database, jobs: readonly BatchJob[]): void {
+  const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+  try {
+    db.transaction(() => {
+      for (const job of jobs) {
+        try {
+          outcomes.push({ ok: true, value: db.transaction(job.work)() });
+        } catch (error) {
+          outcomes.push({ ok: false, error });
+        }
+      }
+    }).immediate();
+  } catch (error) {
+    for (const job of jobs) job.reject(error);
+    return;
+  }
+  jobs.forEach((job, index) => {
+    const outcome = outcomes[index];
+    if (outcome?.ok) job.resolve(outcome.value);
+    else job.reject(outcome?.error);
+  });
+}

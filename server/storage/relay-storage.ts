@@ -1,0 +1,187 @@
+import type { Role } from '../../shared/protocol/index.js';
+
+/**
+ * Everything the relay keeps, behind one interface so that a PostgreSQL backend can replace the
+ * embedded SQLite one. Methods are async for that reason even where SQLite is synchronous.
+ * Binary values are Uint8Array; the HTTP layer does base64. Every method that accepts work which
+ * a client is told is done (enqueue, redeem, key upload) must have committed durably on return.
+ */
+export interface RelayStorage {
+  issueEnrolmentCode(input: IssueCodeInput): Promise<IssuedCode>;
+  /** Atomically checks the code, creates the device with its keys and marks the code used. */
+  redeemEnrolmentCode(input: RedeemInput): Promise<RedeemResult>;
+  /** Looks a device up by the SHA-256 of its bearer token, revoked ones included. */
+  findDeviceByTokenHash(tokenHash: Uint8Array): Promise<DeviceRecord | null>;
+  markWipeDelivered(devicePk: number, at: number): Promise<void>;
+  touchDevice(devicePk: number, at: number): Promise<void>;
+
+  getAccount(accountId: string): Promise<AccountRecord | null>;
+  /** Active accounts of an organisation with their active devices. */
+  listDirectory(org: string): Promise<AccountWithDevices[]>;
+  /** Every account in every state, for the admin CLI. */
+  listAllAccounts(): Promise<AdminAccount[]>;
+
+  /** Consumes one one-time EC and one one-time Kyber prekey per device returned. */
+  takePreKeyBundles(accountId: string, deviceId: number | null): Promise<StoredBundle[]>;
+  countPreKeys(devicePk: number): Promise<{ preKeys: number; kyberPreKeys: number }>;
+  storeKeys(devicePk: number, keys: KeyUpload): Promise<void>;
+
+  /**
+   * Queues one envelope per recipient device, all or none, after checking that the sender named
+   * exactly the recipient's active devices with their current registration ids.
+   */
+  enqueue(input: EnqueueInput): Promise<EnqueueResult>;
+  /** Queued envelopes of a device with id > afterId, oldest first. */
+  fetchQueue(devicePk: number, afterId: number, limit: number): Promise<StoredEnvelope[]>;
+  /** Deletes acked envelopes; ids not queued for this device are ignored. */
+  ack(devicePk: number, ids: readonly number[]): Promise<number>;
+
+  revoke(input: RevokeInput): Promise<RevokedDevice[]>;
+  /** Revocations recorded since a sequence number, by any process sharing the store. */
+  revocationsSince(seq: number): Promise<{ seq: number; devices: RevokedDevice[] }>;
+  /** Forgets duplicate-detection records older than the cutoff. */
+  pruneSentLog(olderThan: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface IssueCodeInput {
+  codeHash: Uint8Array;
+  expiresAt: number;
+  now: number;
+  /** A new account, or a further device of an existing one. */
+  account: { displayName: string; role: Role; org: string } | { accountId: string };
+}
+export interface IssuedCode {
+  accountId: string;
+  displayName: string;
+  role: Role;
+  org: string;
+}
+
+export interface DeviceKeys {
+  registrationId: number;
+  identityKey: Uint8Array;
+  signedPreKey: SignedKey;
+  kyberLastResortPreKey: SignedKey;
+  preKeys: OneTimeKey[];
+  kyberPreKeys: SignedKey[];
+}
+export interface OneTimeKey {
+  keyId: number;
+  publicKey: Uint8Array;
+}
+export interface SignedKey extends OneTimeKey {
+  signature: Uint8Array;
+}
+export interface RedeemInput {
+  codeHash: Uint8Array;
+  tokenHash: Uint8Array;
+  deviceName: string | null;
+  keys: DeviceKeys;
+  now: number;
+}
+export type RedeemResult =
+  | { ok: true; account: AccountRecord; deviceId: number }
+  | { ok: false; reason: 'invalid' | 'used' | 'expired' | 'device_limit' | 'account_revoked' };
+
+export type AccountStatus = 'pending' | 'active' | 'revoked';
+export interface AccountRecord {
+  accountId: string;
+  displayName: string;
+  role: Role;
+  org: string;
+  status: AccountStatus;
+}
+export interface DeviceRecord {
+  devicePk: number;
+  accountId: string;
+  deviceId: number;
+  registrationId: number;
+  identityKey: Uint8Array;
+  tokenHash: Uint8Array;
+  status: 'active' | 'revoked';
+  wipe: boolean;
+  account: AccountRecord;
+}
+export interface AccountWithDevices extends AccountRecord {
+  devices: { deviceId: number; registrationId: number }[];
+}
+export interface AdminAccount extends AccountRecord {
+  createdAt: number;
+  devices: {
+    deviceId: number;
+    name: string | null;
+    status: 'active' | 'revoked';
+    wipe: boolean;
+    wipeDeliveredAt: number | null;
+    createdAt: number;
+    lastSeenAt: number | null;
+    queued: number;
+  }[];
+  pendingCodes: { expiresAt: number }[];
+}
+
+export interface StoredBundle {
+  deviceId: number;
+  registrationId: number;
+  identityKey: Uint8Array;
+  signedPreKey: SignedKey;
+  preKey: OneTimeKey | null;
+  kyberPreKey: SignedKey;
+  kyberPreKeyIsLastResort: boolean;
+}
+export interface KeyUpload {
+  preKeys?: OneTimeKey[];
+  kyberPreKeys?: SignedKey[];
+  signedPreKey?: SignedKey;
+  kyberLastResortPreKey?: SignedKey;
+}
+
+export interface EnqueueInput {
+  senderDevicePk: number;
+  senderAccountId: string;
+  senderDeviceId: number;
+  /** Recipients outside the sender's organisation are treated as unknown. */
+  senderOrg: string;
+  recipientAccountId: string;
+  clientMessageId: string;
+  clientTimestamp: number | null;
+  envelopes: { deviceId: number; registrationId: number; type: number; content: Uint8Array }[];
+  maxQueuedPerDevice: number;
+  now: number;
+}
+export type EnqueueResult =
+  | { ok: true; queued: QueuedFor[]; duplicates: number[] }
+  | { ok: false; reason: 'not_found' }
+  | { ok: false; reason: 'mismatched'; missingDevices: number[]; extraDevices: number[] }
+  | { ok: false; reason: 'stale'; staleDevices: number[] }
+  | { ok: false; reason: 'queue_full'; fullDevices: number[] };
+export interface QueuedFor {
+  deviceId: number;
+  devicePk: number;
+}
+
+export interface StoredEnvelope {
+  id: number;
+  senderAccountId: string;
+  senderDeviceId: number;
+  clientMessageId: string;
+  type: number;
+  content: Uint8Array;
+  clientTimestamp: number | null;
+  serverTimestamp: number;
+}
+
+export interface RevokeInput {
+  accountId: string;
+  /** Only this device; null revokes the account and all its devices. */
+  deviceId: number | null;
+  wipe: boolean;
+  now: number;
+}
+export interface RevokedDevice {
+  devicePk: number;
+  accountId: string;
+  deviceId: number;
+  wipe: boolean;
+}

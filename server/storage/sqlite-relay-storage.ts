@@ -1,0 +1,393 @@
+import { chmodSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import Database from 'better-sqlite3-multiple-ciphers';
+import { MessengerError } from '../../shared/errors.js';
+import type { Role } from '../../shared/protocol/index.js';
+import { migrate } from './sqlite-migrations.js';
+import { runBatched, type BatchJob } from './group-commit.js';
+import { revokeDevices, redeemCode, takeBundles } from './sqlite-writes.js';
+import { enqueueNow } from './sqlite-enqueue.js';
+import type {
+  AccountRecord,
+  AccountWithDevices,
+  AdminAccount,
+  DeviceRecord,
+  EnqueueInput,
+  EnqueueResult,
+  IssueCodeInput,
+  IssuedCode,
+  KeyUpload,
+  RedeemInput,
+  RedeemResult,
+  RelayStorage,
+  RevokedDevice,
+  RevokeInput,
+  StoredBundle,
+  StoredEnvelope,
+} from './relay-storage.js';
+
+export const relayDatabaseFile = 'relay.sqlite';
+
+export interface SqliteOptions {
+  /**
+   * FULL (the default) fsyncs the WAL on every commit, so an envelope acknowledged with 200
+   * survives a power cut, not just a process crash; NORMAL in WAL mode may lose the last commits
+   * on power loss. Group commit keeps the cost of FULL to one fsync per batch of requests.
+   */
+  synchronous?: 'FULL' | 'NORMAL';
+  busyTimeoutMs?: number;
+}
+
+/** The embedded default backend: one SQLite file in WAL mode inside the data directory. */
+export class SqliteRelayStorage implements RelayStorage {
+  readonly db: Database.Database;
+  private pending: BatchJob[] = [];
+  private flushScheduled = false;
+
+  constructor(dataDir: string, options: SqliteOptions = {}) {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    const file = path.join(dataDir, relayDatabaseFile);
+    this.db = new Database(file);
+    chmodSync(file, 0o600);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+    // The admin CLI writes to the same file while the server runs; wait for its lock, don't fail.
+    this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+    this.db.pragma('foreign_keys = ON');
+    migrate(this.db);
+  }
+
+  /** Runs write work in the next group commit: one transaction and one fsync for many callers. */
+  private batched<T>(work: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => {
+          this.flushScheduled = false;
+          const jobs = this.pending;
+          this.pending = [];
+          runBatched(this.db, jobs);
+        });
+      }
+    });
+  }
+
+  async issueEnrolmentCode(input: IssueCodeInput): Promise<IssuedCode> {
+    return this.db
+      .transaction((): IssuedCode => {
+        let account: AccountRecord;
+        if ('accountId' in input.account) {
+          const found = this.accountRow(input.account.accountId);
+          if (!found || found.status === 'revoked') {
+            throw new MessengerError(
+              'not_found',
+              `No account ${input.account.accountId} that can take another device (unknown or revoked).`,
+            );
+          }
+          account = found;
+        } else {
+          account = { ...input.account, accountId: randomUUID(), status: 'pending' };
+          this.db
+            .prepare(
+              `INSERT INTO accounts (account_id, org, display_name, role, status, created_at)
+               VALUES (?, ?, ?, ?, 'pending', ?)`,
+            )
+            .run(account.accountId, account.org, account.displayName, account.role, input.now);
+        }
+        this.db
+          .prepare(
+            'INSERT INTO enrolment_codes (code_hash, account_id, created_at, expires_at) VALUES (?, ?, ?, ?)',
+          )
+          .run(input.codeHash, account.accountId, input.now, input.expiresAt);
+        const { accountId, displayName, role, org } = account;
+        return { accountId, displayName, role, org };
+      })
+      .immediate();
+  }
+
+  async redeemEnrolmentCode(input: RedeemInput): Promise<RedeemResult> {
+    return this.db.transaction(() => redeemCode(this.db, input)).immediate();
+  }
+
+  async findDeviceByTokenHash(tokenHash: Uint8Array): Promise<DeviceRecord | null> {
+    const row = this.db
+      .prepare(
+        `SELECT d.device_pk, d.account_id, d.device_id, d.registration_id, d.identity_key, d.token_hash, d.status AS device_status,
+                d.wipe, a.display_name, a.role, a.org, a.status AS account_status
+         FROM devices d JOIN accounts a USING (account_id) WHERE d.token_hash = ?`,
+      )
+      .get(tokenHash) as DeviceRow | undefined;
+    if (!row) return null;
+    return {
+      devicePk: row.device_pk,
+      accountId: row.account_id,
+      deviceId: row.device_id,
+      registrationId: row.registration_id,
+      identityKey: row.identity_key,
+      tokenHash: row.token_hash,
+      status: row.device_status,
+      wipe: row.wipe === 1,
+      account: {
+        accountId: row.account_id,
+        displayName: row.display_name,
+        role: row.role,
+        org: row.org,
+        status: row.account_status,
+      },
+    };
+  }
+
+  async markWipeDelivered(devicePk: number, at: number): Promise<void> {
+    this.db
+      .prepare(
+        'UPDATE devices SET wipe_delivered_at = ? WHERE device_pk = ? AND wipe_delivered_at IS NULL',
+      )
+      .run(at, devicePk);
+  }
+
+  async touchDevice(devicePk: number, at: number): Promise<void> {
+    this.db.prepare('UPDATE devices SET last_seen_at = ? WHERE device_pk = ?').run(at, devicePk);
+  }
+
+  async getAccount(accountId: string): Promise<AccountRecord | null> {
+    return this.accountRow(accountId);
+  }
+
+  private accountRow(accountId: string): AccountRecord | null {
+    const row = this.db
+      .prepare(
+        'SELECT account_id, display_name, role, org, status FROM accounts WHERE account_id = ?',
+      )
+      .get(accountId) as AccountRow | undefined;
+    return row ? toAccount(row) : null;
+  }
+
+  async listDirectory(org: string): Promise<AccountWithDevices[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT a.account_id, a.display_name, a.role, a.org, a.status, d.device_id, d.registration_id
+         FROM accounts a JOIN devices d USING (account_id)
+         WHERE a.org = ? AND a.status = 'active' AND d.status = 'active'
+         ORDER BY a.display_name, a.account_id, d.device_id`,
+      )
+      .all(org) as (AccountRow & { device_id: number; registration_id: number })[];
+    const byId = new Map<string, AccountWithDevices>();
+    for (const row of rows) {
+      let entry = byId.get(row.account_id);
+      if (!entry) {
+        entry = { ...toAccount(row), devices: [] };
+        byId.set(row.account_id, entry);
+      }
+      entry.devices.push({ deviceId: row.device_id, registrationId: row.registration_id });
+    }
+    return [...byId.values()];
+  }
+
+  async listAllAccounts(): Promise<AdminAccount[]> {
+    const accounts = this.db
+      .prepare(
+        'SELECT account_id, display_name, role, org, status, created_at FROM accounts ORDER BY org, display_name',
+      )
+      .all() as (AccountRow & { created_at: number })[];
+    const devices = this.db.prepare(
+      `SELECT device_id, name, status, wipe, wipe_delivered_at, created_at, last_seen_at,
+              (SELECT COUNT(*) FROM envelopes e WHERE e.device_pk = d.device_pk) AS queued
+       FROM devices d WHERE account_id = ? ORDER BY device_id`,
+    );
+    const codes = this.db.prepare(
+      'SELECT expires_at FROM enrolment_codes WHERE account_id = ? AND used_at IS NULL AND expires_at > ?',
+    );
+    const now = Date.now();
+    return accounts.map((row) => ({
+      ...toAccount(row),
+      createdAt: row.created_at,
+      devices: (devices.all(row.account_id) as AdminDeviceRow[]).map((d) => ({
+        deviceId: d.device_id,
+        name: d.name,
+        status: d.status,
+        wipe: d.wipe === 1,
+        wipeDeliveredAt: d.wipe_delivered_at,
+        createdAt: d.created_at,
+        lastSeenAt: d.last_seen_at,
+        queued: d.queued,
+      })),
+      pendingCodes: (codes.all(row.account_id, now) as { expires_at: number }[]).map((c) => ({
+        expiresAt: c.expires_at,
+      })),
+    }));
+  }
+
+  async takePreKeyBundles(accountId: string, deviceId: number | null): Promise<StoredBundle[]> {
+    return this.db.transaction(() => takeBundles(this.db, accountId, deviceId)).immediate();
+  }
+
+  async countPreKeys(devicePk: number): Promise<{ preKeys: number; kyberPreKeys: number }> {
+    const count = (table: string) =>
+      this.db
+        .prepare(`SELECT COUNT(*) FROM ${table} WHERE device_pk = ?`)
+        .pluck()
+        .get(devicePk) as number;
+    return { preKeys: count('pre_keys'), kyberPreKeys: count('kyber_pre_keys') };
+  }
+
+  async storeKeys(devicePk: number, keys: KeyUpload): Promise<void> {
+    this.db
+      .transaction(() => {
+        const insertPreKey = this.db.prepare(
+          'INSERT OR REPLACE INTO pre_keys (device_pk, key_id, public_key) VALUES (?, ?, ?)',
+        );
+        for (const key of keys.preKeys ?? []) insertPreKey.run(devicePk, key.keyId, key.publicKey);
+        const insertKyber = this.db.prepare(
+          'INSERT OR REPLACE INTO kyber_pre_keys (device_pk, key_id, public_key, signature) VALUES (?, ?, ?, ?)',
+        );
+        for (const key of keys.kyberPreKeys ?? []) {
+          insertKyber.run(devicePk, key.keyId, key.publicKey, key.signature);
+        }
+        if (keys.signedPreKey) {
+          const k = keys.signedPreKey;
+          this.db
+            .prepare(
+              'UPDATE devices SET signed_pre_key_id = ?, signed_pre_key = ?, signed_pre_key_signature = ? WHERE device_pk = ?',
+            )
+            .run(k.keyId, k.publicKey, k.signature, devicePk);
+        }
+        if (keys.kyberLastResortPreKey) {
+          const k = keys.kyberLastResortPreKey;
+          this.db
+            .prepare(
+              'UPDATE devices SET kyber_last_resort_id = ?, kyber_last_resort = ?, kyber_last_resort_signature = ? WHERE device_pk = ?',
+            )
+            .run(k.keyId, k.publicKey, k.signature, devicePk);
+        }
+      })
+      .immediate();
+  }
+
+  enqueue(input: EnqueueInput): Promise<EnqueueResult> {
+    return this.batched(() => enqueueNow(this.db, input));
+  }
+
+  async fetchQueue(devicePk: number, afterId: number, limit: number): Promise<StoredEnvelope[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT id, sender_account_id, sender_device_id, client_message_id, type, content,
+                client_timestamp, server_timestamp
+         FROM envelopes WHERE device_pk = ? AND id > ? ORDER BY id LIMIT ?`,
+      )
+      .all(devicePk, afterId, limit) as EnvelopeRow[];
+    return rows.map((row) => ({
+      id: row.id,
+      senderAccountId: row.sender_account_id,
+      senderDeviceId: row.sender_device_id,
+      clientMessageId: row.client_message_id,
+      type: row.type,
+      content: row.content,
+      clientTimestamp: row.client_timestamp,
+      serverTimestamp: row.server_timestamp,
+    }));
+  }
+
+  ack(devicePk: number, ids: readonly number[]): Promise<number> {
+    return this.batched(() => {
+      const remove = this.db.prepare('DELETE FROM envelopes WHERE device_pk = ? AND id = ?');
+      let removed = 0;
+      for (const id of ids) removed += remove.run(devicePk, id).changes;
+      return removed;
+    });
+  }
+
+  async revoke(input: RevokeInput): Promise<RevokedDevice[]> {
+    return this.db.transaction(() => revokeDevices(this.db, input)).immediate();
+  }
+
+  async revocationsSince(seq: number): Promise<{ seq: number; devices: RevokedDevice[] }> {
+    const rows = this.db
+      .prepare(
+        `SELECT r.seq, d.device_pk, d.account_id, d.device_id, d.wipe
+         FROM revocations r JOIN devices d USING (device_pk) WHERE r.seq > ? ORDER BY r.seq`,
+      )
+      .all(seq) as {
+      seq: number;
+      device_pk: number;
+      account_id: string;
+      device_id: number;
+      wipe: number;
+    }[];
+    return {
+      seq: rows.at(-1)?.seq ?? seq,
+      devices: rows.map((r) => ({
+        devicePk: r.device_pk,
+        accountId: r.account_id,
+        deviceId: r.device_id,
+        wipe: r.wipe === 1,
+      })),
+    };
+  }
+
+  async pruneSentLog(olderThan: number): Promise<number> {
+    return this.db.prepare('DELETE FROM sent_log WHERE created_at < ?').run(olderThan).changes;
+  }
+
+  async close(): Promise<void> {
+    if (this.pending.length > 0) {
+      const jobs = this.pending;
+      this.pending = [];
+      runBatched(this.db, jobs);
+    }
+    if (this.db.open) this.db.close();
+  }
+}
+
+interface AccountRow {
+  account_id: string;
+  display_name: string;
+  role: Role;
+  org: string;
+  status: AccountRecord['status'];
+}
+interface DeviceRow {
+  device_pk: number;
+  account_id: string;
+  device_id: number;
+  registration_id: number;
+  identity_key: Buffer;
+  token_hash: Buffer;
+  device_status: 'active' | 'revoked';
+  wipe: number;
+  display_name: string;
+  role: Role;
+  org: string;
+  account_status: AccountRecord['status'];
+}
+interface AdminDeviceRow {
+  device_id: number;
+  name: string | null;
+  status: 'active' | 'revoked';
+  wipe: number;
+  wipe_delivered_at: number | null;
+  created_at: number;
+  last_seen_at: number | null;
+  queued: number;
+}
+interface EnvelopeRow {
+  id: number;
+  sender_account_id: string;
+  sender_device_id: number;
+  client_message_id: string;
+  type: number;
+  content: Buffer;
+  client_timestamp: number | null;
+  server_timestamp: number;
+}
+
+function toAccount(row: AccountRow): AccountRecord {
+  return {
+    accountId: row.account_id,
+    displayName: row.display_name,
+    role: row.role,
+    org: row.org,
+    status: row.status,
+  };
+}

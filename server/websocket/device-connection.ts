@@ -1,0 +1,136 @@
+import type { WebSocket } from 'ws';
+import {
+  clientFrameSchema,
+  closeCodes,
+  protocolLimits,
+  type ServerFrame,
+} from '../../shared/protocol/index.js';
+import type { RelayLogger } from '../log.js';
+import type { RateLimiter } from '../rate-limiter.js';
+import type { DeviceRecord, RelayStorage } from '../storage/relay-storage.js';
+
+/**
+ * One authenticated device socket. The device's queue lives in storage; this is only a cursor
+ * over it (`lastSentId`) with a window of unacked envelopes. Live pushes and the initial drain
+ * are the same operation — read the queue past the cursor — so ordering is the storage order
+ * (acceptance order) whichever way an envelope arrives.
+ */
+export class DeviceConnection {
+  private lastSentId = 0;
+  private readonly inFlight = new Set<number>();
+  private pumping = false;
+  private pumpAgain = false;
+  private reportedEmpty = false;
+  alive = true;
+
+  constructor(
+    readonly device: DeviceRecord,
+    readonly socket: WebSocket,
+    private readonly storage: RelayStorage,
+    private readonly frameLimiter: RateLimiter,
+    private readonly logger: RelayLogger,
+  ) {}
+
+  get open(): boolean {
+    return this.socket.readyState === this.socket.OPEN;
+  }
+
+  send(frame: ServerFrame): void {
+    if (this.open) this.socket.send(JSON.stringify(frame));
+  }
+
+  close(code: number, reason: string): void {
+    if (this.socket.readyState === this.socket.OPEN) this.socket.close(code, reason);
+    else if (this.socket.readyState === this.socket.CONNECTING) this.socket.terminate();
+  }
+
+  /** Sends queued envelopes past the cursor until the window is full or the queue is drained. */
+  async pump(): Promise<void> {
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    try {
+      do {
+        this.pumpAgain = false;
+        while (this.open && this.inFlight.size < protocolLimits.webSocketWindow) {
+          const room = protocolLimits.webSocketWindow - this.inFlight.size;
+          const batch = await this.storage.fetchQueue(this.device.devicePk, this.lastSentId, room);
+          for (const envelope of batch) {
+            this.send({
+              type: 'envelope',
+              envelope: {
+                id: String(envelope.id),
+                senderAccountId: envelope.senderAccountId,
+                senderDeviceId: envelope.senderDeviceId,
+                clientMessageId: envelope.clientMessageId,
+                type: envelope.type,
+                content: Buffer.from(envelope.content).toString('base64'),
+                clientTimestamp: envelope.clientTimestamp,
+                serverTimestamp: envelope.serverTimestamp,
+              },
+            });
+            this.lastSentId = envelope.id;
+            this.inFlight.add(envelope.id);
+          }
+          if (batch.length < room) {
+            if (!this.reportedEmpty) {
+              this.reportedEmpty = true;
+              this.send({ type: 'queue_empty' });
+            }
+            break;
+          }
+        }
+      } while (this.pumpAgain && this.open);
+    } catch (error) {
+      this.logger.error('ws_pump_failed', {
+        deviceId: this.device.deviceId,
+        reason: String(error),
+      });
+      this.close(closeCodes.goingAway, 'relay storage error');
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  async onMessage(data: Buffer, isBinary: boolean): Promise<void> {
+    if (this.frameLimiter.take(String(this.device.devicePk)) > 0) {
+      this.send({ type: 'error', code: 'rate_limited', message: 'Too many frames; slow down.' });
+      this.close(closeCodes.rateLimited, 'rate limited');
+      return;
+    }
+    let frame: unknown;
+    try {
+      if (isBinary) throw new Error('binary');
+      frame = JSON.parse(data.toString('utf8'));
+    } catch {
+      this.send({ type: 'error', code: 'bad_json', message: 'Frames are JSON text.' });
+      return;
+    }
+    const parsed = clientFrameSchema.safeParse(frame);
+    if (!parsed.success) {
+      this.send({
+        type: 'error',
+        code: 'invalid_input',
+        message: parsed.error.issues[0]?.message ?? 'Unknown frame.',
+      });
+      return;
+    }
+    switch (parsed.data.type) {
+      case 'ping':
+        this.send({ type: 'pong' });
+        return;
+      case 'auth':
+        this.send({ type: 'error', code: 'invalid_input', message: 'Already authenticated.' });
+        return;
+      case 'ack': {
+        const ids = parsed.data.ids.map(Number);
+        for (const id of ids) this.inFlight.delete(id);
+        await this.storage.ack(this.device.devicePk, ids);
+        await this.pump();
+        return;
+      }
+    }
+  }
+}

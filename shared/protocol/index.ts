@@ -1,0 +1,7 @@
+// The relay wire protocol v1, shared by the relay (server/) and its clients (main/core/).
+// docs/protocol.md is the normative text; these schemas implement it.
+export * from './limits.js';
+export * from './errors.js';
+export * from './encoding.js';
+export * from './schemas.js';
+export * from './frames.js';

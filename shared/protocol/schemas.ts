@@ -1,0 +1,160 @@
+import { z } from 'zod';
+import { base64Bytes, ecPublicKey, kemPublicKey, signature, uint24, uint32 } from './encoding.js';
+import { envelopeTypes, protocolLimits, roles } from './limits.js';
+
+// Requests are parsed with these schemas on the relay; responses are what the relay sends and
+// what a client may parse with the same schemas. Unknown request fields are ignored.
+
+export const roleSchema = z.enum(roles);
+export const accountIdSchema = z.string().uuid();
+export const deviceIdSchema = z.number().int().min(1).max(protocolLimits.maxDeviceId);
+/** libsignal registration ids are 14 bits; 0 is not a valid one. */
+export const registrationIdSchema = z.number().int().min(1).max(0x3fff);
+export const clientMessageIdSchema = z
+  .string()
+  .min(1)
+  .max(protocolLimits.maxClientMessageIdLength)
+  .regex(/^[A-Za-z0-9._:-]+$/, 'use only letters, digits and . _ : -');
+
+export const preKeySchema = z.object({ keyId: uint24, publicKey: ecPublicKey });
+export const signedPreKeySchema = z.object({ keyId: uint24, publicKey: ecPublicKey, signature });
+export const kyberPreKeySchema = z.object({
+  keyId: uint32,
+  publicKey: kemPublicKey,
+  signature,
+});
+export type PreKey = z.infer<typeof preKeySchema>;
+export type SignedPreKey = z.infer<typeof signedPreKeySchema>;
+export type KyberPreKey = z.infer<typeof kyberPreKeySchema>;
+
+const preKeyBatch = z.array(preKeySchema).max(protocolLimits.maxPreKeysPerRequest);
+const kyberPreKeyBatch = z.array(kyberPreKeySchema).max(protocolLimits.maxPreKeysPerRequest);
+
+// POST /v1/enrol
+export const enrolRequestSchema = z.object({
+  code: z.string().min(1).max(64),
+  registrationId: registrationIdSchema,
+  identityKey: ecPublicKey,
+  signedPreKey: signedPreKeySchema,
+  kyberLastResortPreKey: kyberPreKeySchema,
+  preKeys: preKeyBatch,
+  kyberPreKeys: kyberPreKeyBatch,
+  /** A label for the admin's device list, e.g. "Reception PC 2". Not shown to other staff. */
+  deviceName: z.string().min(1).max(64).optional(),
+});
+export type EnrolRequest = z.infer<typeof enrolRequestSchema>;
+
+export const enrolResponseSchema = z.object({
+  accountId: accountIdSchema,
+  deviceId: deviceIdSchema,
+  token: z.string(),
+  displayName: z.string(),
+  role: roleSchema,
+  org: z.string(),
+});
+export type EnrolResponse = z.infer<typeof enrolResponseSchema>;
+
+// GET /v1/me
+export const meResponseSchema = z.object({
+  accountId: accountIdSchema,
+  deviceId: deviceIdSchema,
+  displayName: z.string(),
+  role: roleSchema,
+  org: z.string(),
+});
+export type MeResponse = z.infer<typeof meResponseSchema>;
+
+// GET /v1/directory and GET /v1/accounts/{accountId}
+export const directoryDeviceSchema = z.object({
+  deviceId: deviceIdSchema,
+  registrationId: registrationIdSchema,
+});
+export const directoryEntrySchema = z.object({
+  accountId: accountIdSchema,
+  displayName: z.string(),
+  role: roleSchema,
+  org: z.string(),
+  devices: z.array(directoryDeviceSchema),
+});
+export type DirectoryEntry = z.infer<typeof directoryEntrySchema>;
+export const directoryResponseSchema = z.object({ accounts: z.array(directoryEntrySchema) });
+export type DirectoryResponse = z.infer<typeof directoryResponseSchema>;
+
+// GET /v1/keys/{accountId} and GET /v1/keys/{accountId}/{deviceId}
+export const preKeyBundleSchema = z.object({
+  deviceId: deviceIdSchema,
+  registrationId: registrationIdSchema,
+  identityKey: ecPublicKey,
+  signedPreKey: signedPreKeySchema,
+  /** Absent when the device has run out of one-time EC prekeys (X3DH/PQXDH allow that). */
+  preKey: preKeySchema.nullable(),
+  /** A one-time Kyber prekey, else the device's last-resort Kyber prekey. */
+  kyberPreKey: kyberPreKeySchema,
+  kyberPreKeyIsLastResort: z.boolean(),
+});
+export type PreKeyBundle = z.infer<typeof preKeyBundleSchema>;
+export const preKeyBundleResponseSchema = z.object({
+  accountId: accountIdSchema,
+  devices: z.array(preKeyBundleSchema),
+});
+export type PreKeyBundleResponse = z.infer<typeof preKeyBundleResponseSchema>;
+
+// GET /v1/keys/count
+export const preKeyCountResponseSchema = z.object({
+  preKeys: z.number().int(),
+  kyberPreKeys: z.number().int(),
+});
+export type PreKeyCountResponse = z.infer<typeof preKeyCountResponseSchema>;
+
+// PUT /v1/keys
+export const keysUploadRequestSchema = z
+  .object({
+    preKeys: preKeyBatch.optional(),
+    kyberPreKeys: kyberPreKeyBatch.optional(),
+    signedPreKey: signedPreKeySchema.optional(),
+    kyberLastResortPreKey: kyberPreKeySchema.optional(),
+  })
+  .refine(
+    (body) =>
+      body.preKeys !== undefined ||
+      body.kyberPreKeys !== undefined ||
+      body.signedPreKey !== undefined ||
+      body.kyberLastResortPreKey !== undefined,
+    { message: 'send at least one of preKeys, kyberPreKeys, signedPreKey, kyberLastResortPreKey' },
+  );
+export type KeysUploadRequest = z.infer<typeof keysUploadRequestSchema>;
+
+// PUT /v1/messages/{accountId}
+export const outgoingEnvelopeSchema = z.object({
+  deviceId: deviceIdSchema,
+  registrationId: registrationIdSchema,
+  type: z.literal(envelopeTypes),
+  content: base64Bytes(1, protocolLimits.maxEnvelopeBytes),
+});
+export type OutgoingEnvelope = z.infer<typeof outgoingEnvelopeSchema>;
+export const sendMessageRequestSchema = z.object({
+  clientMessageId: clientMessageIdSchema,
+  /** The sender's clock, milliseconds since the epoch; passed through untouched. */
+  clientTimestamp: z.number().int().min(0).optional(),
+  messages: z
+    .array(outgoingEnvelopeSchema)
+    .min(1)
+    .max(protocolLimits.maxDeviceId)
+    .refine((list) => new Set(list.map((m) => m.deviceId)).size === list.length, {
+      message: 'each deviceId at most once',
+    }),
+});
+export type SendMessageRequest = z.infer<typeof sendMessageRequestSchema>;
+export const sendMessageResponseSchema = z.object({
+  /** Device ids that got a new envelope in their queue. */
+  queued: z.array(deviceIdSchema),
+  /** Device ids that already had this clientMessageId from this sender device (a retry). */
+  duplicates: z.array(deviceIdSchema),
+});
+export type SendMessageResponse = z.infer<typeof sendMessageResponseSchema>;
+
+// GET /v1/health
+export const healthResponseSchema = z.object({
+  status: z.literal('ok'),
+  protocol: z.literal(1),
+});
