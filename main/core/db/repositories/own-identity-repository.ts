@@ -6,7 +6,7 @@ export interface OwnIdentityRecord {
   readonly deviceId: number;
   readonly registrationId: number;
   /** libsignal IdentityKeyPair serialisation. */
-  readonly identityKeyPair: Buffer;
+  readonly identityKeyPair: Uint8Array<ArrayBuffer>;
   readonly createdAt: number;
 }
 
@@ -14,7 +14,7 @@ interface OwnIdentityRow {
   account_id: string | null;
   device_id: number;
   registration_id: number;
-  identity_key_pair: Buffer;
+  identity_key_pair: Uint8Array<ArrayBuffer>;
   created_at: number;
 }
 
