@@ -8,12 +8,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMessengerError } from '../../shared/errors.js';
 import { createAppCore, type AppCore } from '../core/app/app-core.js';
-import { unavailableProfileGateway } from '../core/app/unavailable-profile-gateway.js';
+import { profileStoreGateway } from '../core/app/profile-store-gateway.js';
 import { readSettings } from '../core/app/user-settings.js';
 import { isTrustedSender } from '../core/ipc/trusted-sender.js';
+import { KeytarKeychain } from '../core/keychain/keytar-keychain.js';
 import { createLogger } from '../core/log/logger.js';
 import { notificationText, productName } from '../core/notify/notification-text.js';
 import { loadPolicy, type LoadedPolicy } from '../core/policy/load-policy.js';
+import { ProfileStore } from '../core/profile/profile-store.js';
 import type { MessageView } from '../../shared/ipc/view-schemas.js';
 import { registerIpcHandlers } from './register-ipc-handlers.js';
 import { secureWindowOptions } from './secure-window-options.js';
@@ -96,7 +98,13 @@ function main(): void {
   const core = createAppCore({
     appInfo: { productName, version: app.getVersion(), platform: process.platform },
     policy,
-    profiles: unavailableProfileGateway(),
+    profiles: profileStoreGateway(
+      new ProfileStore({
+        root: path.join(app.getPath('userData'), 'profiles'),
+        keychain: new KeytarKeychain(),
+      }),
+      { maxPasscodeAttempts: policy.policy.maxPasscodeAttempts },
+    ),
     clipboard: { writeText: (text) => clipboard.writeText(text) },
     sendEvent: (channel, payload) => {
       if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(channel, payload);

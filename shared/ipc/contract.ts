@@ -98,6 +98,16 @@ export const methods = {
   'settings.get': method(noRequest, settingsSchema, 'unlocked'),
   'settings.set': method(settingsSchema.partial().strict(), settingsSchema, 'unlocked'),
 
+  'account.get': method(
+    noRequest,
+    z.object({
+      /** False until the profile has enrolled with the relay: the renderer shows enrolment. */
+      enrolled: z.boolean(),
+      self: contactSchema.nullable(),
+      serverUrl: z.string().nullable(),
+    }),
+    'unlocked',
+  ),
   'account.enrol': method(
     z.strictObject({
       serverUrl: z.url({ protocol: /^https?$/ }).max(2048),

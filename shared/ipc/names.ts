@@ -14,6 +14,7 @@ export const methodNames = [
   'profiles.changePasscode',
   'settings.get',
   'settings.set',
+  'account.get',
   'account.enrol',
   'conversations.list',
   'conversations.create',

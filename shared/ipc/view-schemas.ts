@@ -30,8 +30,8 @@ export const profileSummarySchema = z.object({
   id: profileIdSchema,
   displayName: z.string(),
   createdAt: timestampSchema,
-  /** Enrolled with a relay (has an account); false right after creation. */
-  enrolled: z.boolean(),
+  /** Wrong passcodes since the last successful unlock (the unlock screen warns before a wipe). */
+  failedAttempts: z.number().int().nonnegative(),
   /** While a wrong-passcode delay runs, when the next attempt is accepted. */
   nextAttemptAt: timestampSchema.nullable(),
 });

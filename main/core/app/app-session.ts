@@ -16,6 +16,8 @@ export interface AppSession {
   isUnlocked(): boolean;
   current(): UnlockedProfile | null;
   unlock(profileId: string, passcode: string): Promise<ProfileSummary>;
+  /** Creates a profile and makes it the unlocked one. */
+  create(displayName: string, passcode: string): Promise<ProfileSummary>;
   lock(reason: LockReason): Promise<void>;
 }
 
@@ -42,16 +44,24 @@ export function createAppSession(profiles: ProfileGateway, events: SessionEvents
     events.locked(reason);
   };
 
+  const adopt = (opened: UnlockedProfile): ProfileSummary => {
+    current = opened;
+    events.unlocked(opened.summary.id);
+    return opened.summary;
+  };
+
   return {
     isUnlocked: () => current !== null,
     current: () => current,
     unlock: (profileId, passcode) =>
       serialised(async () => {
         await lockNow('profile-switch');
-        const opened = await profiles.unlock(profileId, passcode);
-        current = opened;
-        events.unlocked(opened.summary.id);
-        return opened.summary;
+        return adopt(await profiles.unlock(profileId, passcode));
+      }),
+    create: (displayName, passcode) =>
+      serialised(async () => {
+        await lockNow('profile-switch');
+        return adopt(await profiles.create(displayName, passcode));
       }),
     lock: (reason) => serialised(() => lockNow(reason)),
   };

@@ -14,6 +14,7 @@ import { changeSettings, readSettings } from './user-settings.js';
 import type { IpcEventEmitter } from '../ipc/ipc-event-emitter.js';
 
 export const messagingMethods = [
+  'account.get',
   'account.enrol',
   'conversations.list',
   'conversations.create',
@@ -68,7 +69,7 @@ export function createShellHandlers(deps: ShellDependencies): ShellHandlers {
       unlockedProfileId: deps.session.current()?.summary.id ?? null,
     }),
     'profiles.create': async ({ displayName, passcode }) => ({
-      profile: await deps.profiles.create(displayName, passcode),
+      profile: await deps.session.create(displayName, passcode),
     }),
     'profiles.unlock': async ({ profileId, passcode }) => ({
       profile: await deps.session.unlock(profileId, passcode),

@@ -22,12 +22,16 @@ export interface UnlockedProfile {
 
 export interface ProfileGateway {
   list(): Promise<ProfileSummary[]>;
-  create(displayName: string, passcode: string): Promise<ProfileSummary>;
+  /** Creates a profile and returns it unlocked (the new user goes straight on to enrol). */
+  create(displayName: string, passcode: string): Promise<UnlockedProfile>;
   /**
    * Typed errors: `profile_not_found`, `invalid_passcode`, `too_many_attempts` (with
    * `retryAfterMs` in details), `keychain_unavailable`, `keychain_entry_missing`.
    */
   unlock(profileId: string, passcode: string): Promise<UnlockedProfile>;
-  /** Proves the passcode, then removes the profile's files and keychain entry. */
+  /**
+   * Proves the passcode (a counted attempt), then removes the profile's files and keychain
+   * entry, so one person cannot remove a colleague's profile from a shared PC.
+   */
   delete(profileId: string, passcode: string): Promise<void>;
 }

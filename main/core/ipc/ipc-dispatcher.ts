@@ -25,6 +25,7 @@ export interface IpcDispatcherOptions {
   /** Methods with access `unlocked` are refused while this is false. */
   isUnlocked: () => boolean;
   logger?: Logger;
+  now?: () => number;
 }
 
 export function createIpcDispatcher(
@@ -33,6 +34,7 @@ export function createIpcDispatcher(
   options: IpcDispatcherOptions,
 ): IpcDispatcher {
   const log = options.logger ?? createLogger('ipc');
+  const now = options.now ?? Date.now;
   return {
     async dispatch(method, rawRequest) {
       if (!isMethodName(method)) return fail('invalid_input', 'Unknown method.');
@@ -50,12 +52,7 @@ export function createIpcDispatcher(
         value = await handler(parsed.data);
       } catch (error) {
         if (isMessengerError(error)) {
-          const retryAfterMs = error.details?.['retryAfterMs'];
-          return fail(
-            error.code,
-            error.message,
-            typeof retryAfterMs === 'number' ? Math.max(0, Math.ceil(retryAfterMs)) : undefined,
-          );
+          return fail(error.code, error.message, retryAfterMs(error.details, now()));
         }
         // An unexpected error's message may hold anything (paths, SQL, data): log its kind only.
         log.error('handler_failed', { method, error: errorKind(error) });
@@ -82,6 +79,21 @@ function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
       return `${where}: ${issue.message}`;
     })
     .join('; ');
+}
+
+/** Accepts the shapes the core uses: retryAfterMs, retryInSeconds, or an ISO retryAt. */
+function retryAfterMs(
+  details: Readonly<Record<string, unknown>> | undefined,
+  nowMs: number,
+): number | undefined {
+  if (!details) return undefined;
+  const { retryAfterMs: ms, retryInSeconds: seconds, retryAt } = details;
+  if (typeof ms === 'number') return Math.max(0, Math.ceil(ms));
+  if (typeof seconds === 'number') return Math.max(0, Math.ceil(seconds * 1000));
+  if (typeof retryAt === 'string' && !Number.isNaN(Date.parse(retryAt))) {
+    return Math.max(0, Date.parse(retryAt) - nowMs);
+  }
+  return undefined;
 }
 
 function errorKind(error: unknown): string {

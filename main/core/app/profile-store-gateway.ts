@@ -1,0 +1,81 @@
+/**
+ * Maps the profile store (main/core/profile) onto the shell's ProfileGateway, and applies the
+ * policy's `maxPasscodeAttempts`: after that many wrong passcodes in a row the local profile is
+ * wiped, so a stolen or shared PC cannot be used to guess indefinitely.
+ */
+import { MessengerError, isMessengerError } from '../../../shared/errors.js';
+import type { ProfileSummary } from '../../../shared/ipc/view-schemas.js';
+import { createLogger } from '../log/logger.js';
+import type { OpenProfile } from '../profile/open-profile.js';
+import type { ProfileStore } from '../profile/profile-store.js';
+import type { ProfileGateway, UnlockedProfile } from './profile-gateway.js';
+
+const log = createLogger('app.profiles');
+
+export interface ProfileStoreGatewayOptions {
+  /** Wipe after this many consecutive wrong passcodes; null never wipes. */
+  maxPasscodeAttempts: number | null;
+}
+
+export function profileStoreGateway(
+  store: ProfileStore,
+  options: ProfileStoreGatewayOptions,
+): ProfileGateway {
+  const summaryOf = (id: string, label: string, createdAt: string): ProfileSummary => {
+    const attempts = store.attemptState(id);
+    return {
+      id,
+      displayName: label,
+      createdAt: Date.parse(createdAt),
+      failedAttempts: attempts.failures,
+      nextAttemptAt: attempts.retryAt,
+    };
+  };
+  const unlocked = (profile: OpenProfile): UnlockedProfile => {
+    const entry = store.list().find((p) => p.ok && p.id === profile.id);
+    const createdAt = entry?.ok ? entry.createdAt : new Date().toISOString();
+    return {
+      summary: summaryOf(profile.id, profile.label, createdAt),
+      settings: profile.repositories.settings,
+      changePasscode: (current, next) => profile.changePasscode(current, next),
+      close: () => profile.close(),
+    };
+  };
+  const unlockOrWipe = async (id: string, passcode: string): Promise<OpenProfile> => {
+    try {
+      return await store.unlock(id, passcode);
+    } catch (error) {
+      const failures = isMessengerError(error, 'invalid_passcode')
+        ? error.details?.['failures']
+        : 0;
+      const limit = options.maxPasscodeAttempts;
+      if (limit !== null && typeof failures === 'number' && failures >= limit) {
+        await store.delete(id);
+        log.warn('profile_wiped_after_failures', { profileId: id, failures });
+        throw new MessengerError(
+          'too_many_attempts',
+          `Too many wrong passcodes: as your practice's policy requires, this profile has been removed from this computer. Ask your practice manager for a new enrolment code.`,
+        );
+      }
+      throw error;
+    }
+  };
+  return {
+    list: () =>
+      Promise.resolve(
+        store.list().flatMap((entry) => {
+          if (entry.ok) return [summaryOf(entry.id, entry.label, entry.createdAt)];
+          // Unreadable metadata: logged by id only; the picker cannot offer it anyway.
+          log.warn('profile_unreadable', { profileId: entry.id });
+          return [];
+        }),
+      ),
+    create: async (displayName, passcode) =>
+      unlocked(await store.create({ label: displayName, passcode })),
+    unlock: async (id, passcode) => unlocked(await unlockOrWipe(id, passcode)),
+    delete: async (id, passcode) => {
+      (await unlockOrWipe(id, passcode)).close();
+      await store.delete(id);
+    },
+  };
+}
