@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Keychain } from '../../../../main/core/keychain/keychain.js';
+import { createLogger } from '../../../../main/core/log/logger.js';
 import { KeytarKeychain } from '../../../../main/core/keychain/keytar-keychain.js';
 import type { ScryptParams } from '../../../../main/core/profile/key-derivation.js';
 import {
@@ -28,6 +29,7 @@ export function newStore(
     root,
     keychain: options.keychain ?? new KeytarKeychain(),
     scrypt: CHEAP_SCRYPT,
+    logger: createLogger('test', { sink: () => undefined }),
     ...options,
   });
 }
