@@ -1,0 +1,33 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { silentLogger } from '../../server/log.js';
+import { startRelay, type RunningRelay } from '../../server/relay.js';
+import type { RelayLimits } from '../../server/relay-services.js';
+
+export interface TestRelay {
+  relay: RunningRelay;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+/** A real relay on 127.0.0.1 and a free port, in a fresh data directory. */
+export async function startTestRelay(limits: Partial<RelayLimits> = {}): Promise<TestRelay> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'pmsg-relay-test-'));
+  const relay = await startRelay({
+    dataDir,
+    host: '127.0.0.1',
+    port: 0,
+    logger: silentLogger,
+    // Tests enrol many devices from one address; the enrolment limit has its own test.
+    limits: { anonymousBurst: 1000, anonymousPerSecond: 1000, revocationPollMs: 100, ...limits },
+  });
+  return {
+    relay,
+    dataDir,
+    async stop() {
+      await relay.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
