@@ -27,7 +27,7 @@ const maxPatterns = 20;
 const windowLength = 64;
 
 const keyword =
-  /(?<![A-Za-z0-9])(?:MRN|M\.R\.N\.?|hosp(?:ital)?\.?[ \t]{0,2}(?:number|num|no|id|#)\.?|unit[ \t]{0,2}(?:number|no)\.?)(?![A-Za-z0-9])[ \t]{0,3}(?:is[ \t]{1,3}|[:#=-][ \t]{0,3})?/gi;
+  /(?<![A-Za-z0-9])(?:MRN|M\.R\.N\.?|hosp(?:ital)?\.?[ \t]{0,2}(?:number|num|no|id|#)\.?|unit[ \t]{0,2}(?:number|no)\.?)(?![A-Za-z])[ \t]{0,3}(?:is[ \t]{1,3}|[:#=-][ \t]{0,3})?/gi;
 
 function invalid(index: number, reason: string): MessengerError {
   return new MessengerError(

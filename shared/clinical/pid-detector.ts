@@ -1,3 +1,17 @@
+/**
+ * Patient-identifiable data in a message being typed (NHS guidance: minimise PID; warn, or
+ * block by policy). Runs in the renderer on every keystroke and again in main before sending.
+ *
+ * False-positive policy: warn about anything that is probably PID, but stay quiet about the
+ * numbers clinical messages are full of, or users learn to click past the warning.
+ *  - NHS numbers only when the check digit is right; a wrong-check-digit 10-digit number is not
+ *    flagged at all unless it is phone-shaped (leading 0, UK prefix), then as a phone number.
+ *  - Dates only with a year (a date is then reported as a possible date of birth; after "DOB"
+ *    or "born" as a date of birth); times, day/month fractions ("2/52") and versions are not.
+ *  - Ordinary numbers, prices, dosages, observations are never matched by any pattern.
+ *  - Where candidates overlap, the most specific kind wins (pid-finding.ts).
+ * Every finding carries a label saying why, since the user decides (edit, or send anyway).
+ */
 import {
   compileHospitalNumberPatterns,
   matchHospitalNumbers,

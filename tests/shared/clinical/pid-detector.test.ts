@@ -222,6 +222,15 @@ describe('hospital numbers from policy', () => {
     expect(detectPid(text, options)[0]!.label).toBe('Hospital number (practice policy)');
   });
 
+  it('accepts the number written straight after the keyword, but not keyword-like words', () => {
+    const text = 'MRN1234567, hosp #7654321, hospno 1112223, mrna 1234567, unit nothing 1234567';
+    expect(found(text, detectPid(text, options))).toEqual([
+      ['hospital-number', '1234567'],
+      ['hospital-number', '7654321'],
+      ['hospital-number', '1112223'],
+    ]);
+  });
+
   it('does not flag a pattern that matches only part of a longer token', () => {
     expect(found('MRN 12345678', detectPid('MRN 12345678', options))).toEqual([]);
   });
