@@ -1,3 +1,4 @@
+import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { relayErrorBodySchema, relayErrorStatus } from '../../shared/protocol/index.js';
 import { hashEnrolmentCode } from '../../server/secrets.js';
@@ -167,9 +168,7 @@ describe('malformed requests', () => {
     ).toBe(201);
 
     const expired = await t.relay.enrol({ displayName: 'Late', role: 'nurse' }, 1);
-    const db = (
-      t.relay.storage as unknown as { db: import('better-sqlite3-multiple-ciphers').Database }
-    ).db;
+    const db = (t.relay.storage as unknown as { db: Database }).db;
     db.prepare('UPDATE enrolment_codes SET expires_at = ? WHERE code_hash = ?').run(
       Date.now() - 1,
       hashEnrolmentCode(expired.code),
