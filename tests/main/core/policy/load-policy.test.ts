@@ -1,0 +1,202 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { isMessengerError } from '../../../../shared/errors.js';
+import { loadPolicy, parsePolicyText } from '../../../../main/core/policy/load-policy.js';
+import {
+  policyOverrideFromArgv,
+  systemPolicyPath,
+} from '../../../../main/core/policy/policy-location.js';
+import { defaultPolicy, policyKeys } from '../../../../main/core/policy/policy-schema.js';
+
+const root = path.resolve(import.meta.dirname, '../../../..');
+const exampleText = readFileSync(path.join(root, 'build/policy.example.json'), 'utf8');
+const deploymentDoc = readFileSync(path.join(root, 'docs/deployment.md'), 'utf8');
+
+function rejection(text: string): string {
+  try {
+    parsePolicyText(text, '/etc/practice-messenger/policy.json');
+  } catch (error) {
+    expect(isMessengerError(error, 'policy_invalid')).toBe(true);
+    return (error as Error).message;
+  }
+  throw new Error(`accepted: ${text}`);
+}
+
+describe('the managed policy', () => {
+  it('accepts the documented example file, which is the one docs/deployment.md shows', () => {
+    const policy = parsePolicyText(exampleText, 'build/policy.example.json');
+    expect(policy.lockTimeoutMinutes).toBe(5);
+    expect(policy.pidGuard).toBe('warn');
+    const shown = /<!-- policy-example:start -->\s*```json\n([\s\S]*?)```/.exec(deploymentDoc);
+    expect(shown?.[1]).toBeDefined();
+    expect(JSON.parse(shown?.[1] ?? '')).toEqual(JSON.parse(exampleText));
+  });
+
+  it('is documented key by key in docs/deployment.md, and the example uses every key', () => {
+    for (const key of Object.keys(policyKeys)) {
+      expect(deploymentDoc, key).toMatch(new RegExp(`^\\| \`${key}\` +\\|`, 'm'));
+    }
+    expect(Object.keys(JSON.parse(exampleText)).sort()).toEqual(Object.keys(policyKeys).sort());
+  });
+
+  it('has the documented defaults', () => {
+    expect(defaultPolicy).toEqual({
+      serverUrl: null,
+      serverCertificateSha256: null,
+      lockTimeoutMinutes: 5,
+      notificationPrivacy: 'sender_and_text',
+      pidGuard: 'warn',
+      retentionDays: 30,
+      maxPasscodeAttempts: null,
+      contentProtection: false,
+      allowExport: false,
+      hospitalNumberPatterns: [],
+    });
+    expect(parsePolicyText('{}', 'p')).toEqual(defaultPolicy);
+  });
+
+  it('normalises a certificate fingerprint as openssl prints it', () => {
+    const colons = 'AB:'.repeat(31) + 'AB';
+    expect(
+      parsePolicyText(`{"serverCertificateSha256":"${colons}"}`, 'p').serverCertificateSha256,
+    ).toBe('ab'.repeat(32));
+  });
+
+  it('accepts a UTF-8 byte-order mark (Notepad)', () => {
+    expect(parsePolicyText('\uFEFF{"pidGuard":"block"}', 'p').pidGuard).toBe('block');
+  });
+
+  const bad: Array<[string, string, RegExp[]]> = [
+    ['bad JSON', '{"lockTimeoutMinutes": 5,}', [/not valid JSON/]],
+    ['not an object', '[1, 2]', [/must be a JSON object/]],
+    ['unknown key', '{"lockTimeout": 5}', [/unknown key "lockTimeout"/, /allowed keys: serverUrl/]],
+    [
+      'wrong type',
+      '{"lockTimeoutMinutes": "5"}',
+      [/"lockTimeoutMinutes" is "5"/, /whole number of minutes from 1 to 60/],
+    ],
+    [
+      'out of range',
+      '{"lockTimeoutMinutes": 120}',
+      [/"lockTimeoutMinutes" is 120/, /from 1 to 60/],
+    ],
+    ['not a whole number', '{"retentionDays": 2.5}', [/"retentionDays"/, /1 to 3650/]],
+    ['bad enum value', '{"pidGuard": "ignore"}', [/"pidGuard" is "ignore"/, /"warn" or "block"/]],
+    [
+      'bad notification level',
+      '{"notificationPrivacy": "full"}',
+      [/"notificationPrivacy"/, /"sender_and_text"/],
+    ],
+    ['boolean as string', '{"contentProtection": "yes"}', [/"contentProtection"/, /true or false/]],
+    ['plain http relay', '{"serverUrl": "http://relay.example.org"}', [/"serverUrl"/, /https/]],
+    ['not a URL', '{"serverUrl": "relay"}', [/"serverUrl"/]],
+    [
+      'short fingerprint',
+      '{"serverCertificateSha256": "abcd"}',
+      [/"serverCertificateSha256"/, /64 hex digits/],
+    ],
+    ['too few attempts', '{"maxPasscodeAttempts": 1}', [/"maxPasscodeAttempts" is 1/, /3 to 100/]],
+    [
+      'broken regex',
+      '{"hospitalNumberPatterns": ["[A-Z"]}',
+      [/"hospitalNumberPatterns.0"/, /regular expression/],
+    ],
+  ];
+  it.each(bad)(
+    'refuses a policy with a %s, naming the key and what is allowed',
+    (_kind, text, patterns) => {
+      const message = rejection(text);
+      expect(message).toMatch(/^Practice Messenger will not start/);
+      for (const pattern of patterns) expect(message).toMatch(pattern);
+    },
+  );
+
+  it('names every bad key at once', () => {
+    const message = rejection('{"pidGuard": 1, "allowExport": "no", "colour": "blue"}');
+    expect(message).toMatch(/"pidGuard"/);
+    expect(message).toMatch(/"allowExport"/);
+    expect(message).toMatch(/"colour"/);
+  });
+});
+
+describe('where the policy is read from', () => {
+  it('uses the per-OS system path', () => {
+    expect(systemPolicyPath('win32', { ProgramData: 'D:\\ProgramData' })).toBe(
+      'D:\\ProgramData\\Practice Messenger\\policy.json',
+    );
+    expect(systemPolicyPath('win32', {})).toBe('C:\\ProgramData\\Practice Messenger\\policy.json');
+    expect(systemPolicyPath('darwin', {})).toBe(
+      '/Library/Application Support/Practice Messenger/policy.json',
+    );
+    expect(systemPolicyPath('linux', {})).toBe('/etc/practice-messenger/policy.json');
+  });
+
+  it('reads --policy <file> and --policy=<file>', () => {
+    expect(policyOverrideFromArgv(['electron', '.', '--policy', '/tmp/p.json'])).toBe(
+      '/tmp/p.json',
+    );
+    expect(policyOverrideFromArgv(['electron', '--policy=/tmp/p.json'])).toBe('/tmp/p.json');
+    expect(policyOverrideFromArgv(['electron', '.'])).toBeUndefined();
+    expect(policyOverrideFromArgv(['electron', '--policy'])).toBe('');
+  });
+
+  const files = (entries: Record<string, string>) => (file: string) => entries[file];
+  const linux = { platform: 'linux' as const, env: {} };
+
+  it('uses the defaults when there is no policy file', () => {
+    expect(loadPolicy({ ...linux, argv: [], readText: files({}) })).toEqual({
+      policy: defaultPolicy,
+      source: 'defaults',
+      path: null,
+    });
+  });
+
+  it('uses the system file when present', () => {
+    const loaded = loadPolicy({
+      ...linux,
+      argv: [],
+      readText: files({ '/etc/practice-messenger/policy.json': '{"pidGuard":"block"}' }),
+    });
+    expect(loaded.source).toBe('system');
+    expect(loaded.policy.pidGuard).toBe('block');
+  });
+
+  it('uses --policy when no managed policy is installed', () => {
+    const loaded = loadPolicy({
+      ...linux,
+      argv: ['--policy', '/tmp/test.json'],
+      readText: files({ '/tmp/test.json': '{"allowExport":true}' }),
+    });
+    expect(loaded).toMatchObject({ source: 'command-line', path: '/tmp/test.json' });
+    expect(loaded.policy.allowExport).toBe(true);
+  });
+
+  it('refuses --policy when a managed policy is installed, so users cannot loosen it', () => {
+    expect(() =>
+      loadPolicy({
+        ...linux,
+        argv: ['--policy', '/tmp/lax.json'],
+        readText: files({
+          '/etc/practice-messenger/policy.json': '{}',
+          '/tmp/lax.json': '{}',
+        }),
+      }),
+    ).toThrow(/managed policy is installed/);
+  });
+
+  it('fails closed when --policy names a missing file or the system file is unreadable', () => {
+    expect(() =>
+      loadPolicy({ ...linux, argv: ['--policy', '/nope.json'], readText: files({}) }),
+    ).toThrow(/does not exist/);
+    expect(() =>
+      loadPolicy({
+        ...linux,
+        argv: [],
+        readText: () => {
+          throw Object.assign(new Error('denied'), { code: 'EACCES' });
+        },
+      }),
+    ).toThrow(/cannot be read \(EACCES\)/);
+  });
+});
