@@ -90,6 +90,8 @@ function main(): void {
   if (policy === null) return;
   // Every renderer sandboxed, whatever a window's options say.
   app.enableSandbox();
+  // Windows shows notifications only for an app id matching the installer's (electron-builder.yml).
+  if (process.platform === 'win32') app.setAppUserModelId('uk.practicemessenger.desktop');
   if (!app.requestSingleInstanceLock()) {
     app.quit();
     return;
