@@ -84,6 +84,11 @@ describe('electron-builder.yml', () => {
     ]);
     expect(config['afterPack']).toBe('build/fuses.cjs');
   });
+
+  it('uses the app id the shell registers for Windows notifications', () => {
+    const shell = readFileSync(path.join(root, 'main/electron/index.ts'), 'utf8');
+    expect(shell).toContain(`app.setAppUserModelId('${String(config['appId'])}')`);
+  });
 });
 
 describe('the bundles', () => {
