@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
+import { prepared } from './prepared.js';
 import type { EnqueueInput, EnqueueResult } from './relay-storage.js';
 
 /**
@@ -7,18 +8,17 @@ import type { EnqueueInput, EnqueueResult } from './relay-storage.js';
  * one of them should.
  */
 export function enqueueNow(db: Database, input: EnqueueInput): EnqueueResult {
-  const account = db
-    .prepare('SELECT org, status FROM accounts WHERE account_id = ?')
-    .get(input.recipientAccountId) as { org: string; status: string } | undefined;
+  const account = prepared(db, 'SELECT org, status FROM accounts WHERE account_id = ?').get(
+    input.recipientAccountId,
+  ) as { org: string; status: string } | undefined;
   if (!account || account.status !== 'active' || account.org !== input.senderOrg) {
     return { ok: false, reason: 'not_found' };
   }
   const devices = (
-    db
-      .prepare(
-        "SELECT device_pk, device_id, registration_id FROM devices WHERE account_id = ? AND status = 'active'",
-      )
-      .all(input.recipientAccountId) as {
+    prepared(
+      db,
+      "SELECT device_pk, device_id, registration_id FROM devices WHERE account_id = ? AND status = 'active'",
+    ).all(input.recipientAccountId) as {
       device_pk: number;
       device_id: number;
       registration_id: number;
@@ -36,10 +36,11 @@ export function enqueueNow(db: Database, input: EnqueueInput): EnqueueResult {
     .map((e) => e.deviceId);
   if (staleDevices.length > 0) return { ok: false, reason: 'stale', staleDevices };
 
-  const seen = db.prepare(
+  const seen = prepared(
+    db,
     'SELECT 1 FROM sent_log WHERE sender_device_pk = ? AND client_message_id = ? AND recipient_device_pk = ?',
   );
-  const depth = db.prepare('SELECT COUNT(*) FROM envelopes WHERE device_pk = ?').pluck();
+  const depth = prepared(db, 'SELECT COUNT(*) FROM envelopes WHERE device_pk = ?').pluck();
   const duplicates: number[] = [];
   const fresh: { envelope: EnqueueInput['envelopes'][number]; devicePk: number }[] = [];
   const fullDevices: number[] = [];
@@ -55,11 +56,13 @@ export function enqueueNow(db: Database, input: EnqueueInput): EnqueueResult {
   }
   if (fullDevices.length > 0) return { ok: false, reason: 'queue_full', fullDevices };
 
-  const insert = db.prepare(
+  const insert = prepared(
+    db,
     `INSERT INTO envelopes (device_pk, sender_account_id, sender_device_id, client_message_id,
        type, content, client_timestamp, server_timestamp) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  const log = db.prepare(
+  const log = prepared(
+    db,
     'INSERT INTO sent_log (sender_device_pk, client_message_id, recipient_device_pk, created_at) VALUES (?, ?, ?, ?)',
   );
   for (const { envelope, devicePk } of fresh) {

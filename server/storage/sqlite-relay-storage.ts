@@ -2,6 +2,7 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3-multiple-ciphers';
+import { prepared } from './prepared.js';
 import { MessengerError } from '../../shared/errors.js';
 import type { Role } from '../../shared/protocol/index.js';
 import { migrate } from './sqlite-migrations.js';
@@ -89,18 +90,16 @@ export class SqliteRelayStorage implements RelayStorage {
           account = found;
         } else {
           account = { ...input.account, accountId: randomUUID(), status: 'pending' };
-          this.db
-            .prepare(
-              `INSERT INTO accounts (account_id, org, display_name, role, status, created_at)
+          prepared(
+            this.db,
+            `INSERT INTO accounts (account_id, org, display_name, role, status, created_at)
                VALUES (?, ?, ?, ?, 'pending', ?)`,
-            )
-            .run(account.accountId, account.org, account.displayName, account.role, input.now);
+          ).run(account.accountId, account.org, account.displayName, account.role, input.now);
         }
-        this.db
-          .prepare(
-            'INSERT INTO enrolment_codes (code_hash, account_id, created_at, expires_at) VALUES (?, ?, ?, ?)',
-          )
-          .run(input.codeHash, account.accountId, input.now, input.expiresAt);
+        prepared(
+          this.db,
+          'INSERT INTO enrolment_codes (code_hash, account_id, created_at, expires_at) VALUES (?, ?, ?, ?)',
+        ).run(input.codeHash, account.accountId, input.now, input.expiresAt);
         const { accountId, displayName, role, org } = account;
         return { accountId, displayName, role, org };
       })
@@ -112,13 +111,12 @@ export class SqliteRelayStorage implements RelayStorage {
   }
 
   async findDeviceByTokenHash(tokenHash: Uint8Array): Promise<DeviceRecord | null> {
-    const row = this.db
-      .prepare(
-        `SELECT d.device_pk, d.account_id, d.device_id, d.registration_id, d.identity_key, d.token_hash, d.status AS device_status,
+    const row = prepared(
+      this.db,
+      `SELECT d.device_pk, d.account_id, d.device_id, d.registration_id, d.identity_key, d.token_hash, d.status AS device_status,
                 d.wipe, a.display_name, a.role, a.org, a.status AS account_status
          FROM devices d JOIN accounts a USING (account_id) WHERE d.token_hash = ?`,
-      )
-      .get(tokenHash) as DeviceRow | undefined;
+    ).get(tokenHash) as DeviceRow | undefined;
     if (!row) return null;
     return {
       devicePk: row.device_pk,
@@ -140,15 +138,14 @@ export class SqliteRelayStorage implements RelayStorage {
   }
 
   async markWipeDelivered(devicePk: number, at: number): Promise<void> {
-    this.db
-      .prepare(
-        'UPDATE devices SET wipe_delivered_at = ? WHERE device_pk = ? AND wipe_delivered_at IS NULL',
-      )
-      .run(at, devicePk);
+    prepared(
+      this.db,
+      'UPDATE devices SET wipe_delivered_at = ? WHERE device_pk = ? AND wipe_delivered_at IS NULL',
+    ).run(at, devicePk);
   }
 
   async touchDevice(devicePk: number, at: number): Promise<void> {
-    this.db.prepare('UPDATE devices SET last_seen_at = ? WHERE device_pk = ?').run(at, devicePk);
+    prepared(this.db, 'UPDATE devices SET last_seen_at = ? WHERE device_pk = ?').run(at, devicePk);
   }
 
   async getAccount(accountId: string): Promise<AccountRecord | null> {
@@ -156,23 +153,21 @@ export class SqliteRelayStorage implements RelayStorage {
   }
 
   private accountRow(accountId: string): AccountRecord | null {
-    const row = this.db
-      .prepare(
-        'SELECT account_id, display_name, role, org, status FROM accounts WHERE account_id = ?',
-      )
-      .get(accountId) as AccountRow | undefined;
+    const row = prepared(
+      this.db,
+      'SELECT account_id, display_name, role, org, status FROM accounts WHERE account_id = ?',
+    ).get(accountId) as AccountRow | undefined;
     return row ? toAccount(row) : null;
   }
 
   async listDirectory(org: string): Promise<AccountWithDevices[]> {
-    const rows = this.db
-      .prepare(
-        `SELECT a.account_id, a.display_name, a.role, a.org, a.status, d.device_id, d.registration_id
+    const rows = prepared(
+      this.db,
+      `SELECT a.account_id, a.display_name, a.role, a.org, a.status, d.device_id, d.registration_id
          FROM accounts a JOIN devices d USING (account_id)
          WHERE a.org = ? AND a.status = 'active' AND d.status = 'active'
          ORDER BY a.display_name, a.account_id, d.device_id`,
-      )
-      .all(org) as (AccountRow & { device_id: number; registration_id: number })[];
+    ).all(org) as (AccountRow & { device_id: number; registration_id: number })[];
     const byId = new Map<string, AccountWithDevices>();
     for (const row of rows) {
       let entry = byId.get(row.account_id);
@@ -186,17 +181,18 @@ export class SqliteRelayStorage implements RelayStorage {
   }
 
   async listAllAccounts(): Promise<AdminAccount[]> {
-    const accounts = this.db
-      .prepare(
-        'SELECT account_id, display_name, role, org, status, created_at FROM accounts ORDER BY org, display_name',
-      )
-      .all() as (AccountRow & { created_at: number })[];
-    const devices = this.db.prepare(
+    const accounts = prepared(
+      this.db,
+      'SELECT account_id, display_name, role, org, status, created_at FROM accounts ORDER BY org, display_name',
+    ).all() as (AccountRow & { created_at: number })[];
+    const devices = prepared(
+      this.db,
       `SELECT device_id, name, status, wipe, wipe_delivered_at, created_at, last_seen_at,
               (SELECT COUNT(*) FROM envelopes e WHERE e.device_pk = d.device_pk) AS queued
        FROM devices d WHERE account_id = ? ORDER BY device_id`,
     );
-    const codes = this.db.prepare(
+    const codes = prepared(
+      this.db,
       'SELECT expires_at FROM enrolment_codes WHERE account_id = ? AND used_at IS NULL AND expires_at > ?',
     );
     const now = Date.now();
@@ -225,8 +221,7 @@ export class SqliteRelayStorage implements RelayStorage {
 
   async countPreKeys(devicePk: number): Promise<{ preKeys: number; kyberPreKeys: number }> {
     const count = (table: string) =>
-      this.db
-        .prepare(`SELECT COUNT(*) FROM ${table} WHERE device_pk = ?`)
+      prepared(this.db, `SELECT COUNT(*) FROM ${table} WHERE device_pk = ?`)
         .pluck()
         .get(devicePk) as number;
     return { preKeys: count('pre_keys'), kyberPreKeys: count('kyber_pre_keys') };
@@ -235,11 +230,13 @@ export class SqliteRelayStorage implements RelayStorage {
   async storeKeys(devicePk: number, keys: KeyUpload): Promise<void> {
     this.db
       .transaction(() => {
-        const insertPreKey = this.db.prepare(
+        const insertPreKey = prepared(
+          this.db,
           'INSERT OR REPLACE INTO pre_keys (device_pk, key_id, public_key) VALUES (?, ?, ?)',
         );
         for (const key of keys.preKeys ?? []) insertPreKey.run(devicePk, key.keyId, key.publicKey);
-        const insertKyber = this.db.prepare(
+        const insertKyber = prepared(
+          this.db,
           'INSERT OR REPLACE INTO kyber_pre_keys (device_pk, key_id, public_key, signature) VALUES (?, ?, ?, ?)',
         );
         for (const key of keys.kyberPreKeys ?? []) {
@@ -247,19 +244,17 @@ export class SqliteRelayStorage implements RelayStorage {
         }
         if (keys.signedPreKey) {
           const k = keys.signedPreKey;
-          this.db
-            .prepare(
-              'UPDATE devices SET signed_pre_key_id = ?, signed_pre_key = ?, signed_pre_key_signature = ? WHERE device_pk = ?',
-            )
-            .run(k.keyId, k.publicKey, k.signature, devicePk);
+          prepared(
+            this.db,
+            'UPDATE devices SET signed_pre_key_id = ?, signed_pre_key = ?, signed_pre_key_signature = ? WHERE device_pk = ?',
+          ).run(k.keyId, k.publicKey, k.signature, devicePk);
         }
         if (keys.kyberLastResortPreKey) {
           const k = keys.kyberLastResortPreKey;
-          this.db
-            .prepare(
-              'UPDATE devices SET kyber_last_resort_id = ?, kyber_last_resort = ?, kyber_last_resort_signature = ? WHERE device_pk = ?',
-            )
-            .run(k.keyId, k.publicKey, k.signature, devicePk);
+          prepared(
+            this.db,
+            'UPDATE devices SET kyber_last_resort_id = ?, kyber_last_resort = ?, kyber_last_resort_signature = ? WHERE device_pk = ?',
+          ).run(k.keyId, k.publicKey, k.signature, devicePk);
         }
       })
       .immediate();
@@ -270,13 +265,12 @@ export class SqliteRelayStorage implements RelayStorage {
   }
 
   async fetchQueue(devicePk: number, afterId: number, limit: number): Promise<StoredEnvelope[]> {
-    const rows = this.db
-      .prepare(
-        `SELECT id, sender_account_id, sender_device_id, client_message_id, type, content,
+    const rows = prepared(
+      this.db,
+      `SELECT id, sender_account_id, sender_device_id, client_message_id, type, content,
                 client_timestamp, server_timestamp
          FROM envelopes WHERE device_pk = ? AND id > ? ORDER BY id LIMIT ?`,
-      )
-      .all(devicePk, afterId, limit) as EnvelopeRow[];
+    ).all(devicePk, afterId, limit) as EnvelopeRow[];
     return rows.map((row) => ({
       id: row.id,
       senderAccountId: row.sender_account_id,
@@ -291,7 +285,7 @@ export class SqliteRelayStorage implements RelayStorage {
 
   ack(devicePk: number, ids: readonly number[]): Promise<number> {
     return this.batched(() => {
-      const remove = this.db.prepare('DELETE FROM envelopes WHERE device_pk = ? AND id = ?');
+      const remove = prepared(this.db, 'DELETE FROM envelopes WHERE device_pk = ? AND id = ?');
       let removed = 0;
       for (const id of ids) removed += remove.run(devicePk, id).changes;
       return removed;
@@ -303,12 +297,11 @@ export class SqliteRelayStorage implements RelayStorage {
   }
 
   async revocationsSince(seq: number): Promise<{ seq: number; devices: RevokedDevice[] }> {
-    const rows = this.db
-      .prepare(
-        `SELECT r.seq, d.device_pk, d.account_id, d.device_id, d.wipe
+    const rows = prepared(
+      this.db,
+      `SELECT r.seq, d.device_pk, d.account_id, d.device_id, d.wipe
          FROM revocations r JOIN devices d USING (device_pk) WHERE r.seq > ? ORDER BY r.seq`,
-      )
-      .all(seq) as {
+    ).all(seq) as {
       seq: number;
       device_pk: number;
       account_id: string;
@@ -327,7 +320,7 @@ export class SqliteRelayStorage implements RelayStorage {
   }
 
   async pruneSentLog(olderThan: number): Promise<number> {
-    return this.db.prepare('DELETE FROM sent_log WHERE created_at < ?').run(olderThan).changes;
+    return prepared(this.db, 'DELETE FROM sent_log WHERE created_at < ?').run(olderThan).changes;
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
+import { prepared } from './prepared.js';
 import { protocolLimits, type Role } from '../../shared/protocol/index.js';
 import type {
   AccountRecord,
@@ -13,18 +14,18 @@ import type {
 // IMMEDIATE transaction opened by its caller.
 
 export function redeemCode(db: Database, input: RedeemInput): RedeemResult {
-  const code = db
-    .prepare('SELECT account_id, expires_at, used_at FROM enrolment_codes WHERE code_hash = ?')
-    .get(input.codeHash) as
+  const code = prepared(
+    db,
+    'SELECT account_id, expires_at, used_at FROM enrolment_codes WHERE code_hash = ?',
+  ).get(input.codeHash) as
     { account_id: string; expires_at: number; used_at: number | null } | undefined;
   if (!code) return { ok: false, reason: 'invalid' };
   if (code.used_at !== null) return { ok: false, reason: 'used' };
   if (code.expires_at <= input.now) return { ok: false, reason: 'expired' };
-  const account = db
-    .prepare(
-      'SELECT account_id, display_name, role, org, status FROM accounts WHERE account_id = ?',
-    )
-    .get(code.account_id) as
+  const account = prepared(
+    db,
+    'SELECT account_id, display_name, role, org, status FROM accounts WHERE account_id = ?',
+  ).get(code.account_id) as
     | {
         account_id: string;
         display_name: string;
@@ -36,52 +37,55 @@ export function redeemCode(db: Database, input: RedeemInput): RedeemResult {
   if (!account || account.status === 'revoked') return { ok: false, reason: 'account_revoked' };
   // Device ids are never reused, so a sender can never mistake a new device for an old one.
   const deviceId =
-    (db
-      .prepare('SELECT COALESCE(MAX(device_id), 0) FROM devices WHERE account_id = ?')
+    (prepared(db, 'SELECT COALESCE(MAX(device_id), 0) FROM devices WHERE account_id = ?')
       .pluck()
       .get(account.account_id) as number) + 1;
   if (deviceId > protocolLimits.maxDeviceId) return { ok: false, reason: 'device_limit' };
 
   const keys = input.keys;
   const devicePk = Number(
-    db
-      .prepare(
-        `INSERT INTO devices (account_id, device_id, name, registration_id, identity_key, token_hash,
+    prepared(
+      db,
+      `INSERT INTO devices (account_id, device_id, name, registration_id, identity_key, token_hash,
            status, signed_pre_key_id, signed_pre_key, signed_pre_key_signature,
            kyber_last_resort_id, kyber_last_resort, kyber_last_resort_signature, created_at, last_seen_at)
          VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        account.account_id,
-        deviceId,
-        input.deviceName,
-        keys.registrationId,
-        keys.identityKey,
-        input.tokenHash,
-        keys.signedPreKey.keyId,
-        keys.signedPreKey.publicKey,
-        keys.signedPreKey.signature,
-        keys.kyberLastResortPreKey.keyId,
-        keys.kyberLastResortPreKey.publicKey,
-        keys.kyberLastResortPreKey.signature,
-        input.now,
-        input.now,
-      ).lastInsertRowid,
+    ).run(
+      account.account_id,
+      deviceId,
+      input.deviceName,
+      keys.registrationId,
+      keys.identityKey,
+      input.tokenHash,
+      keys.signedPreKey.keyId,
+      keys.signedPreKey.publicKey,
+      keys.signedPreKey.signature,
+      keys.kyberLastResortPreKey.keyId,
+      keys.kyberLastResortPreKey.publicKey,
+      keys.kyberLastResortPreKey.signature,
+      input.now,
+      input.now,
+    ).lastInsertRowid,
   );
-  const insertPreKey = db.prepare(
+  const insertPreKey = prepared(
+    db,
     'INSERT OR REPLACE INTO pre_keys (device_pk, key_id, public_key) VALUES (?, ?, ?)',
   );
   for (const key of keys.preKeys) insertPreKey.run(devicePk, key.keyId, key.publicKey);
-  const insertKyber = db.prepare(
+  const insertKyber = prepared(
+    db,
     'INSERT OR REPLACE INTO kyber_pre_keys (device_pk, key_id, public_key, signature) VALUES (?, ?, ?, ?)',
   );
   for (const key of keys.kyberPreKeys) {
     insertKyber.run(devicePk, key.keyId, key.publicKey, key.signature);
   }
-  db.prepare(
+  prepared(
+    db,
     'UPDATE enrolment_codes SET used_at = ?, used_by_device_pk = ? WHERE code_hash = ?',
   ).run(input.now, devicePk, input.codeHash);
-  db.prepare("UPDATE accounts SET status = 'active' WHERE account_id = ?").run(account.account_id);
+  prepared(db, "UPDATE accounts SET status = 'active' WHERE account_id = ?").run(
+    account.account_id,
+  );
   return {
     ok: true,
     deviceId,
@@ -113,22 +117,23 @@ export function takeBundles(
   accountId: string,
   deviceId: number | null,
 ): StoredBundle[] {
-  const devices = db
-    .prepare(
-      `SELECT device_pk, device_id, registration_id, identity_key, signed_pre_key_id, signed_pre_key,
+  const devices = prepared(
+    db,
+    `SELECT device_pk, device_id, registration_id, identity_key, signed_pre_key_id, signed_pre_key,
               signed_pre_key_signature, kyber_last_resort_id, kyber_last_resort, kyber_last_resort_signature
        FROM devices WHERE account_id = ? AND status = 'active' AND (? IS NULL OR device_id = ?)
        ORDER BY device_id`,
-    )
-    .all(accountId, deviceId, deviceId) as BundleDeviceRow[];
-  const nextPreKey = db.prepare(
+  ).all(accountId, deviceId, deviceId) as BundleDeviceRow[];
+  const nextPreKey = prepared(
+    db,
     'SELECT key_id, public_key FROM pre_keys WHERE device_pk = ? ORDER BY key_id LIMIT 1',
   );
-  const dropPreKey = db.prepare('DELETE FROM pre_keys WHERE device_pk = ? AND key_id = ?');
-  const nextKyber = db.prepare(
+  const dropPreKey = prepared(db, 'DELETE FROM pre_keys WHERE device_pk = ? AND key_id = ?');
+  const nextKyber = prepared(
+    db,
     'SELECT key_id, public_key, signature FROM kyber_pre_keys WHERE device_pk = ? ORDER BY key_id LIMIT 1',
   );
-  const dropKyber = db.prepare('DELETE FROM kyber_pre_keys WHERE device_pk = ? AND key_id = ?');
+  const dropKyber = prepared(db, 'DELETE FROM kyber_pre_keys WHERE device_pk = ? AND key_id = ?');
   return devices.map((d) => {
     const preKey = nextPreKey.get(d.device_pk) as
       { key_id: number; public_key: Buffer } | undefined;
@@ -159,12 +164,11 @@ export function takeBundles(
 }
 
 export function revokeDevices(db: Database, input: RevokeInput): RevokedDevice[] {
-  const devices = db
-    .prepare(
-      `SELECT device_pk, device_id, status, wipe FROM devices
+  const devices = prepared(
+    db,
+    `SELECT device_pk, device_id, status, wipe FROM devices
        WHERE account_id = ? AND (? IS NULL OR device_id = ?)`,
-    )
-    .all(input.accountId, input.deviceId, input.deviceId) as {
+  ).all(input.accountId, input.deviceId, input.deviceId) as {
     device_pk: number;
     device_id: number;
     status: string;
@@ -175,14 +179,15 @@ export function revokeDevices(db: Database, input: RevokeInput): RevokedDevice[]
     const wipe = d.wipe === 1 || input.wipe;
     // Revoking again may add the wipe flag; otherwise it changes nothing and records nothing.
     if (d.status === 'revoked' && (d.wipe === 1) === wipe) continue;
-    db.prepare(
+    prepared(
+      db,
       "UPDATE devices SET status = 'revoked', wipe = ?, revoked_at = COALESCE(revoked_at, ?) WHERE device_pk = ?",
     ).run(wipe ? 1 : 0, input.now, d.device_pk);
     // Nothing queued for a revoked device can ever be delivered, and its prekeys must not be handed out.
-    db.prepare('DELETE FROM envelopes WHERE device_pk = ?').run(d.device_pk);
-    db.prepare('DELETE FROM pre_keys WHERE device_pk = ?').run(d.device_pk);
-    db.prepare('DELETE FROM kyber_pre_keys WHERE device_pk = ?').run(d.device_pk);
-    db.prepare('INSERT INTO revocations (device_pk, created_at) VALUES (?, ?)').run(
+    prepared(db, 'DELETE FROM envelopes WHERE device_pk = ?').run(d.device_pk);
+    prepared(db, 'DELETE FROM pre_keys WHERE device_pk = ?').run(d.device_pk);
+    prepared(db, 'DELETE FROM kyber_pre_keys WHERE device_pk = ?').run(d.device_pk);
+    prepared(db, 'INSERT INTO revocations (device_pk, created_at) VALUES (?, ?)').run(
       d.device_pk,
       input.now,
     );
@@ -195,7 +200,8 @@ export function revokeDevices(db: Database, input: RevokeInput): RevokedDevice[]
   }
   if (input.deviceId === null) {
     // Unused codes of the account then fail as enrolment_code_invalid (see redeemCode).
-    db.prepare(
+    prepared(
+      db,
       "UPDATE accounts SET status = 'revoked', revoked_at = COALESCE(revoked_at, ?) WHERE account_id = ?",
     ).run(input.now, input.accountId);
   }
