@@ -75,7 +75,8 @@ export async function handleRequest(
       throttle(guards.anonymousLimiter, `enrol:${address}`);
     }
     const result = await match.route.handler(services, { req, params: match.params, device });
-    sendJson(res, result.status, result.body);
+    // A request that was running when shutdown began must not keep its connection alive.
+    sendJson(res, result.status, result.body, guards.state.closing ? { connection: 'close' } : {});
   } catch (caught) {
     const error =
       caught instanceof RelayError
