@@ -268,6 +268,18 @@ describe('PUT /v1/messages/{accountId}', () => {
     expect(unknown.status).toBe(404);
   });
 
+  it('queues a clientMessageId once even when the same request races itself', async () => {
+    const body = { clientMessageId: 'race-1', messages: [envelopeFor(bob, 'race')] };
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        call(url, 'PUT', `/v1/messages/${bob.accountId}`, { token: alice.token, body }),
+      ),
+    );
+    expect(results.map((r) => r.status)).toEqual(Array(8).fill(200));
+    expect(results.filter((r) => r.json.queued.length === 1)).toHaveLength(1);
+    expect(results.filter((r) => r.json.duplicates.length === 1)).toHaveLength(7);
+  });
+
   it('refuses with 507 queue_full when the recipient queue is at its cap', async () => {
     const small = await startTestRelay({ maxQueuedPerDevice: 2 });
     try {

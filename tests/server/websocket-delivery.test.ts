@@ -9,7 +9,7 @@ let url: string;
 let alice: EnrolledDevice;
 
 beforeAll(async () => {
-  t = await startTestRelay();
+  t = await startTestRelay({ requestBurst: 1000 });
   url = t.relay.url;
   alice = await enrolNew(t.relay, 'Alice');
 });
@@ -76,6 +76,36 @@ describe('GET /v1/websocket', () => {
     await empty.until((l) => l.has('queue_empty'));
     expect(empty.envelopes()).toEqual([]);
     empty.close();
+  });
+
+  it('keeps at most 100 envelopes in flight and sends more as acks arrive', async () => {
+    const hal = await enrolNew(t.relay, 'Hal');
+    const sent = await Promise.all(
+      Array.from({ length: 150 }, (_, i) =>
+        call(url, 'PUT', `/v1/messages/${hal.accountId}`, {
+          token: alice.token,
+          body: { clientMessageId: `w${i}`, messages: [envelopeFor(hal, `w${i}`)] },
+        }),
+      ),
+    );
+    expect(sent.every((r) => r.status === 200)).toBe(true);
+    const log = await FrameLog.open(url, hal.token);
+    await log.until((l) => l.envelopes().length === 100);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(log.envelopes().length).toBe(100);
+    expect(log.has('queue_empty')).toBe(false);
+    log.ack(
+      log
+        .envelopes()
+        .slice(0, 60)
+        .map((e) => e.id),
+    );
+    await log.until((l) => l.has('queue_empty'));
+    const ids = log.envelopes().map((e) => Number(e.id));
+    expect(ids.length).toBe(150);
+    expect([...ids].sort((a, b) => a - b)).toEqual(ids);
+    expect(log.frames.at(-1)).toEqual({ type: 'queue_empty' });
+    log.close();
   });
 
   it('accepts the token in a first auth frame instead of the header', async () => {
