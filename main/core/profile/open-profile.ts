@@ -4,6 +4,7 @@ import { createRepositories, type Repositories } from '../db/repositories/reposi
 
 export interface OpenProfileHooks {
   changePasscode(profile: OpenProfile, current: string, next: string): Promise<void>;
+  verifyPasscode(profile: OpenProfile, passcode: string): Promise<void>;
   closed(profile: OpenProfile): void;
 }
 
@@ -39,6 +40,15 @@ export class OpenProfile {
   /** Re-checks the current passcode (counted as an attempt), then re-encrypts under the new one. */
   changePasscode(current: string, next: string): Promise<void> {
     return this.hooks.changePasscode(this, current, next);
+  }
+
+  /**
+   * Checks a re-entered passcode (counted as an attempt) without reopening the database;
+   * `invalid_passcode` when wrong, `too_many_attempts` while a delay runs.
+   */
+  async verifyPasscode(passcode: string): Promise<void> {
+    if (this.isClosed) throw new MessengerError('profile_locked', 'The profile is locked.');
+    return this.hooks.verifyPasscode(this, passcode);
   }
 
   /** Closes the database; SQLite checkpoints the WAL into the main file on last close. */

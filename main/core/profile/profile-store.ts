@@ -260,24 +260,45 @@ export class ProfileStore {
   private async changeOpenProfilePasscode(profile: OpenProfile, current: string, next: string) {
     assertPasscodeAcceptable(next);
     await this.serialised(profile.id, async () => {
-      const attempts = this.attemptsOf(profile.id);
-      attempts.assertMayTry(this.now());
-      const metadata = readProfileMetadata(this.metadataFileOf(profile.id), profile.id);
-      const secret = await this.readSecret(profile.id);
-      const key = await this.deriveKey(profile.id, secret, current, metadata.kdf);
-      secret.fill(0);
-      const expected = this.keyChecks.get(profile);
-      const matches = expected !== undefined && timingSafeEqual(keyCheckOf(key), expected);
-      key.fill(0);
-      if (!matches) {
-        const state = attempts.recordFailure(this.now());
-        throw new MessengerError('invalid_passcode', 'The current passcode is not correct.', {
-          failures: state.failures,
-        });
-      }
-      attempts.reset();
+      await this.checkOpenProfilePasscode(profile, current, 'The current passcode is not correct.');
       await this.rekey(profile, next);
     });
+  }
+
+  /**
+   * Re-entry of the passcode of an open profile (before an export, say), checked against the
+   * in-memory key digest without reopening the database. Counted like an unlock attempt, so it
+   * cannot be used to guess the passcode faster than the unlock screen allows.
+   */
+  private verifyOpenProfilePasscode(profile: OpenProfile, passcode: string): Promise<void> {
+    return this.serialised(profile.id, () =>
+      this.checkOpenProfilePasscode(profile, passcode, 'The passcode is not correct.'),
+    );
+  }
+
+  private async checkOpenProfilePasscode(
+    profile: OpenProfile,
+    passcode: string,
+    wrongMessage: string,
+  ): Promise<void> {
+    const attempts = this.attemptsOf(profile.id);
+    attempts.assertMayTry(this.now());
+    const metadata = readProfileMetadata(this.metadataFileOf(profile.id), profile.id);
+    const secret = await this.readSecret(profile.id);
+    const key = await this.deriveKey(profile.id, secret, passcode, metadata.kdf);
+    secret.fill(0);
+    const expected = this.keyChecks.get(profile);
+    const matches = expected !== undefined && timingSafeEqual(keyCheckOf(key), expected);
+    key.fill(0);
+    if (!matches) {
+      const state = attempts.recordFailure(this.now());
+      this.logger.warn('passcode_check_failed', {
+        profileId: profile.id,
+        failures: state.failures,
+      });
+      throw new MessengerError('invalid_passcode', wrongMessage, { failures: state.failures });
+    }
+    attempts.reset();
   }
 
   private openWithKey(metadata: ProfileMetadata, key: Buffer): OpenProfile {
@@ -292,6 +313,7 @@ export class ProfileStore {
     }
     const profile = new OpenProfile(metadata.id, metadata.label, directory, databaseFile, db, {
       changePasscode: (p, current, next) => this.changeOpenProfilePasscode(p, current, next),
+      verifyPasscode: (p, passcode) => this.verifyOpenProfilePasscode(p, passcode),
       closed: (p) => {
         if (this.open.get(p.id) === p) this.open.delete(p.id);
       },
