@@ -1,0 +1,30 @@
+const dayMs = 24 * 60 * 60 * 1000;
+
+export interface ExpiryInputs {
+  /** The managed policy's retentionDays; null keeps messages until deleted by hand. */
+  readonly retentionDays: number | null;
+  /** The conversation's disappearing-message timer; null when off. */
+  readonly disappearingSeconds: number | null;
+  /** When this device stored the message: receivedAt for incoming, sentAt for outgoing. */
+  readonly storedAt: number;
+}
+
+/**
+ * When a message must be gone: the sooner of the retention period and the conversation's
+ * disappearing timer, both counted from when this device stored it. The sender's clock is not
+ * used for incoming messages: a sender whose clock runs days fast would otherwise keep messages
+ * alive past the policy (or, running slow, delete them on arrival).
+ */
+export function expiryFor(inputs: ExpiryInputs): number | null {
+  const candidates: number[] = [];
+  if (inputs.retentionDays !== null)
+    candidates.push(inputs.storedAt + inputs.retentionDays * dayMs);
+  if (inputs.disappearingSeconds !== null) {
+    candidates.push(inputs.storedAt + inputs.disappearingSeconds * 1000);
+  }
+  return candidates.length === 0 ? null : Math.min(...candidates);
+}
+
+export function retentionMs(retentionDays: number | null): number | null {
+  return retentionDays === null ? null : retentionDays * dayMs;
+}

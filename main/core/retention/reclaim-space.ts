@@ -1,0 +1,21 @@
+import type { SqlDatabase } from '../db/encrypted-database.js';
+
+export interface ReclaimResult {
+  readonly freePagesBefore: number;
+  readonly freePagesAfter: number;
+  /** False when a reader kept the WAL from being emptied; the next reclaim tries again. */
+  readonly walTruncated: boolean;
+}
+
+/**
+ * Gives the pages of deleted messages back to the file system and empties the WAL, so deleted
+ * text does not linger in either file. Needs auto_vacuum=INCREMENTAL (set when the database is
+ * created) and secure_delete (set by retention) so the pages that stay are zeroed too.
+ */
+export function reclaimSpace(db: SqlDatabase): ReclaimResult {
+  const freePagesBefore = db.pragma('freelist_count', { simple: true }) as number;
+  db.pragma('incremental_vacuum');
+  const freePagesAfter = db.pragma('freelist_count', { simple: true }) as number;
+  const [checkpoint] = db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number }>;
+  return { freePagesBefore, freePagesAfter, walTruncated: checkpoint?.busy === 0 };
+}

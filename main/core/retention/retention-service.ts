@@ -1,0 +1,203 @@
+import { isMessengerError } from '../../../shared/errors.js';
+import { createLogger, type Logger } from '../log/logger.js';
+import type { OpenProfile } from '../profile/open-profile.js';
+import { maxTimerDelayMs, systemClock, type TimerClock } from '../time/timer-clock.js';
+import type { OriginalsDeleter } from '../transcription/originals-deleter.js';
+import { expiryFor, retentionMs } from './expiry-policy.js';
+import { reclaimSpace } from './reclaim-space.js';
+import { RetentionQueries, type ExpiredMessage } from './retention-queries.js';
+
+export interface DeletedMessages {
+  readonly conversationId: string;
+  readonly messageIds: readonly string[];
+}
+
+export interface SweepResult {
+  readonly deleted: number;
+  readonly conversations: readonly DeletedMessages[];
+}
+
+export interface RetentionServiceOptions {
+  readonly profile: Pick<OpenProfile, 'db' | 'repositories'>;
+  readonly retentionDays: number | null;
+  readonly clock?: TimerClock;
+  /**
+   * Messages this user transcribed are deleted everywhere when their time comes (the other
+   * devices also scheduled them from the transcribed notice; this covers one that missed it).
+   */
+  readonly deleter?: OriginalsDeleter | null;
+  readonly onDeleted?: (deleted: readonly DeletedMessages[]) => void;
+  readonly logger?: Logger;
+}
+
+export const retentionAuditAction = 'retention.expired_deleted';
+
+/**
+ * Deletes messages when they expire: the retention policy and each conversation's disappearing
+ * timer set `expires_at`, one timer waits for the soonest expiry, and each sweep deletes what is
+ * due (leaving tombstones), then reclaims the space. `start()` catches up on whatever expired
+ * while the app was closed.
+ */
+export class RetentionService {
+  private readonly queries: RetentionQueries;
+  private readonly clock: TimerClock;
+  private readonly log: Logger;
+  private timer: { handle: unknown; at: number } | null = null;
+  private scheduledUpTo = 0;
+  private running: Promise<SweepResult> | null = null;
+  private stopped = true;
+
+  constructor(private readonly options: RetentionServiceOptions) {
+    this.queries = new RetentionQueries(options.profile.db);
+    this.clock = options.clock ?? systemClock;
+    this.log = options.logger ?? createLogger('retention');
+  }
+
+  /** Applies the policy to stored messages, deletes what is overdue, and arms the timer. */
+  async start(): Promise<SweepResult> {
+    this.stopped = false;
+    const { db } = this.options.profile;
+    // Deleted rows are overwritten with zeros rather than left in free space in the page.
+    db.pragma('secure_delete = ON');
+    const ms = retentionMs(this.options.retentionDays);
+    if (ms !== null) this.queries.applyRetention(ms);
+    return this.sweep();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.disarm();
+  }
+
+  /** When a new message must go; store it with the message so the timer can find it. */
+  expiryForNewMessage(conversationId: string, storedAt: number): number | null {
+    const conversation = this.options.profile.repositories.conversations.get(conversationId);
+    return expiryFor({
+      retentionDays: this.options.retentionDays,
+      disappearingSeconds: conversation?.disappearingSeconds ?? null,
+      storedAt,
+    });
+  }
+
+  /**
+   * Call after storing messages or changing expiry times: gives an expiry to any message stored
+   * without one and re-arms the single timer for the soonest expiry.
+   */
+  reschedule(): void {
+    if (this.stopped) return;
+    this.scheduledUpTo = this.queries.scheduleUnscheduled(
+      retentionMs(this.options.retentionDays),
+      this.scheduledUpTo,
+    );
+    this.arm();
+  }
+
+  /** Deletes everything due now. Runs one at a time; a call during a sweep waits for it. */
+  sweep(): Promise<SweepResult> {
+    const previous = this.running ?? Promise.resolve(null);
+    const run = previous.then(() => this.sweepNow());
+    const settled = run.finally(() => {
+      if (this.running === settled) this.running = null;
+    });
+    this.running = settled;
+    return settled;
+  }
+
+  /** The soonest expiry the timer is waiting for (null when idle), for the UI and tests. */
+  armedFor(): number | null {
+    return this.timer?.at ?? null;
+  }
+
+  private async sweepNow(): Promise<SweepResult> {
+    if (this.stopped) return { deleted: 0, conversations: [] };
+    const { repositories } = this.options.profile;
+    this.scheduledUpTo = this.queries.scheduleUnscheduled(
+      retentionMs(this.options.retentionDays),
+      this.scheduledUpTo,
+    );
+    const now = this.clock.now();
+    await this.announceTranscribedDeletions(this.queries.expired(now));
+    if (this.stopped) return { deleted: 0, conversations: [] };
+
+    const expired = this.queries.expired(now);
+    const conversations = groupByConversation(expired);
+    if (expired.length > 0) {
+      this.options.profile.db.transaction(() => {
+        repositories.messages.delete(
+          expired.map((m) => m.id),
+          now,
+        );
+        repositories.audit.append({
+          at: now,
+          actorAccountId: null,
+          action: retentionAuditAction,
+          details: { count: expired.length, conversations: conversations.length },
+        });
+      })();
+      this.scheduledUpTo = Math.min(this.scheduledUpTo, this.queries.maxRowid());
+      const reclaimed = reclaimSpace(this.options.profile.db);
+      this.log.info('expired_deleted', {
+        count: expired.length,
+        freedPages: reclaimed.freePagesBefore - reclaimed.freePagesAfter,
+        walTruncated: reclaimed.walTruncated,
+      });
+      this.options.onDeleted?.(conversations);
+    }
+    this.arm();
+    return { deleted: expired.length, conversations };
+  }
+
+  private async announceTranscribedDeletions(expired: readonly ExpiredMessage[]): Promise<void> {
+    const deleter = this.options.deleter;
+    const self = this.options.profile.repositories.ownIdentity.get()?.accountId ?? null;
+    if (!deleter || self === null) return;
+    const mine = groupByConversation(expired.filter((m) => m.transcribedBy === self));
+    for (const { conversationId, messageIds } of mine) {
+      try {
+        await deleter.deleteForEveryone(conversationId, messageIds, 'transcribed');
+      } catch (error) {
+        // The other devices hold the deletion time from the transcribed notice; still delete here.
+        this.log.warn('delete_for_everyone_failed', { error: errorKind(error) });
+      }
+    }
+  }
+
+  private arm(): void {
+    this.disarm();
+    if (this.stopped) return;
+    const next = this.queries.nextExpiry();
+    if (next === null) return;
+    // setTimeout cannot wait longer than 2^31-1 ms (~24.8 days); a far expiry wakes up early,
+    // finds nothing due, and re-arms for the rest.
+    const delay = Math.min(Math.max(0, next - this.clock.now()), maxTimerDelayMs);
+    const handle = this.clock.setTimeout(() => {
+      this.timer = null;
+      this.sweep().catch((error: unknown) => {
+        // A sweep racing a lock finds the database closed: the next unlock catches up.
+        if (!isMessengerError(error, 'profile_locked')) {
+          this.log.error('sweep_failed', { error: errorKind(error) });
+        }
+      });
+    }, delay);
+    this.timer = { handle, at: next };
+  }
+
+  private disarm(): void {
+    if (this.timer !== null) this.clock.clearTimeout(this.timer.handle);
+    this.timer = null;
+  }
+}
+
+function groupByConversation(messages: readonly ExpiredMessage[]): DeletedMessages[] {
+  const groups = new Map<string, string[]>();
+  for (const m of messages) {
+    const ids = groups.get(m.conversationId) ?? [];
+    ids.push(m.id);
+    groups.set(m.conversationId, ids);
+  }
+  return [...groups].map(([conversationId, messageIds]) => ({ conversationId, messageIds }));
+}
+
+function errorKind(error: unknown): string {
+  return error instanceof Error ? error.name : typeof error;
+}

@@ -1,0 +1,127 @@
+import { MessengerError } from '../../../shared/errors.js';
+import { buildAdviceText } from '../../../shared/clinical/advice-prefill.js';
+import type { StaffMember } from '../../../shared/clinical/record-entry.js';
+import type {
+  TranscriptionDraft,
+  TranscriptionSelection,
+} from '../../../shared/ipc/clinical-schemas.js';
+import type { ConversationRecord } from '../db/repositories/conversations-repository.js';
+import type { MessageRecord } from '../db/repositories/messages-repository.js';
+import type { Repositories } from '../db/repositories/repositories.js';
+import { ownStaffIdentity, staffMemberOf } from './staff-directory.js';
+
+export type DraftRepositories = Pick<
+  Repositories,
+  'messages' | 'conversations' | 'contacts' | 'ownIdentity'
+>;
+
+export interface SelectedMessages {
+  readonly conversation: ConversationRecord;
+  /** In time order, duplicates removed. */
+  readonly messages: readonly MessageRecord[];
+}
+
+/**
+ * The selected messages, all of them from this conversation on this device. Fails with the ids
+ * that are missing (ids are not PID) so the panel can say which selection went stale.
+ */
+export function loadSelectedMessages(
+  repositories: Pick<Repositories, 'messages' | 'conversations'>,
+  selection: TranscriptionSelection,
+): SelectedMessages {
+  const conversation = repositories.conversations.get(selection.conversationId);
+  if (conversation === null) {
+    throw new MessengerError(
+      'not_found',
+      'That conversation is not on this device any more (it may have been deleted).',
+    );
+  }
+  const ids = [...new Set(selection.messageIds)];
+  const found = ids.map((id) => repositories.messages.get(id));
+  const missing = ids.filter(
+    (id, index) => found[index]?.conversationId !== selection.conversationId,
+  );
+  if (missing.length > 0) {
+    throw new MessengerError(
+      'not_found',
+      `${missing.length} of the selected messages ${missing.length === 1 ? 'is' : 'are'} not in ` +
+        `this conversation any more (deleted or expired): ${missing.join(', ')}. ` +
+        `Select the messages again.`,
+      { messageIds: missing },
+    );
+  }
+  const messages = (found as MessageRecord[]).sort(
+    (a, b) => a.sentAt - b.sentAt || a.id.localeCompare(b.id),
+  );
+  return { conversation, messages };
+}
+
+/**
+ * Prefills the transcription panel. The advice giver is whoever wrote the last selected message
+ * (the answer closes the exchange); the asker is the first other person in the selection, or in a
+ * direct conversation the other participant. The transcriber is always this profile's own
+ * identity: the renderer never gets to say who transcribed.
+ */
+export function buildTranscriptionDraft(
+  repositories: DraftRepositories,
+  selection: TranscriptionSelection,
+): TranscriptionDraft {
+  const own = ownStaffIdentity(repositories);
+  const { conversation, messages } = loadSelectedMessages(repositories, selection);
+  const last = messages[messages.length - 1] as MessageRecord;
+  const giverId = last.senderAccountId;
+  const askerId =
+    messages.find((m) => m.senderAccountId !== giverId)?.senderAccountId ??
+    otherDirectParticipant(conversation, giverId, own.accountId);
+
+  const people = new Map<string, StaffMember>();
+  const person = (accountId: string): StaffMember => {
+    let member = people.get(accountId);
+    if (!member) {
+      member = staffMemberOf(repositories, accountId);
+      people.set(accountId, member);
+    }
+    return member;
+  };
+
+  const quoted = messages.map((m) => ({
+    messageId: m.id,
+    senderAccountId: m.senderAccountId,
+    senderName: person(m.senderAccountId).name,
+    senderRole: person(m.senderAccountId).role,
+    sentAt: m.sentAt,
+    transcribedAt: m.transcribedAt,
+  }));
+  const advice = buildAdviceText(
+    messages.map((m) => ({
+      senderName: person(m.senderAccountId).name,
+      senderRole: person(m.senderAccountId).role,
+      sentAt: m.sentAt,
+      text: m.body,
+    })),
+  );
+  // When the asker got the advice is only known here if the asker is this device's user.
+  const adviceReceivedAt =
+    last.direction === 'incoming' && askerId === own.accountId ? last.receivedAt : null;
+
+  return {
+    conversationId: conversation.id,
+    messageIds: messages.map((m) => m.id),
+    quoted,
+    advice,
+    adviceGivenAt: last.sentAt,
+    adviceReceivedAt,
+    adviceGivenBy: person(giverId),
+    askedBy: askerId === null ? null : person(askerId),
+    transcribedBy: own.member,
+  };
+}
+
+function otherDirectParticipant(
+  conversation: ConversationRecord,
+  giverId: string,
+  ownAccountId: string,
+): string | null {
+  if (conversation.kind !== 'direct' || conversation.peerAccountId === null) return null;
+  return giverId === ownAccountId ? conversation.peerAccountId : ownAccountId;
+}

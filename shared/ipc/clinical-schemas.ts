@@ -1,0 +1,129 @@
+/**
+ * IPC schemas of the clinical methods: transcription into the patient record, the audit view and
+ * the Subject Access Request export. The transcription form is deliberately loose about the
+ * clinical fields (the NHS number is any short string here): main validates the completed entry
+ * with recordEntrySchema and answers with every problem at once, for the form to show.
+ */
+import { z } from 'zod';
+import {
+  accountIdSchema,
+  conversationIdSchema,
+  messageIdSchema,
+  roleSchema,
+  timestampSchema,
+} from './view-schemas.js';
+
+/** At most this many messages go into one record entry (the record entry's own bound). */
+export const maxTranscribedMessages = 500;
+
+export const transcriptionSelectionSchema = z.strictObject({
+  conversationId: conversationIdSchema,
+  messageIds: z.array(messageIdSchema).min(1).max(maxTranscribedMessages),
+});
+export type TranscriptionSelection = z.infer<typeof transcriptionSelectionSchema>;
+
+/** A person as the record names them: free-text role ("GP", "Practice nurse"). */
+export const staffMemberFormSchema = z.strictObject({
+  name: z.string().max(100),
+  role: z.string().max(60),
+  accountId: accountIdSchema.optional(),
+});
+export type StaffMemberForm = z.infer<typeof staffMemberFormSchema>;
+
+/** When the original messages go: at once, or at a chosen time (still on every device). */
+export const originalsDeletionRequestSchema = z.discriminatedUnion('when', [
+  z.strictObject({ when: z.literal('now') }),
+  z.strictObject({ when: z.literal('at'), at: timestampSchema }),
+]);
+export type OriginalsDeletionRequest = z.infer<typeof originalsDeletionRequestSchema>;
+
+/**
+ * The completed transcription panel. Who transcribes, when, and the source are not in it: main
+ * takes them from the profile and the selected messages, so the renderer cannot misattribute.
+ */
+export const transcriptionFormSchema = z.strictObject({
+  conversationId: conversationIdSchema,
+  messageIds: z.array(messageIdSchema).min(1).max(maxTranscribedMessages),
+  patient: z.strictObject({
+    nhsNumber: z.string().max(20),
+    name: z.string().max(200).optional(),
+    /** yyyy-mm-dd */
+    dateOfBirth: z.string().max(10).optional(),
+  }),
+  advice: z.string().max(20_000),
+  actions: z.array(z.string().max(1_000)).max(50).default([]),
+  adviceGivenBy: staffMemberFormSchema,
+  askedBy: staffMemberFormSchema,
+  deleteOriginals: originalsDeletionRequestSchema,
+});
+export type TranscriptionForm = z.output<typeof transcriptionFormSchema>;
+export type TranscriptionFormInput = z.input<typeof transcriptionFormSchema>;
+
+export const staffMemberViewSchema = z.object({
+  name: z.string(),
+  role: z.string(),
+  accountId: accountIdSchema.optional(),
+});
+
+export const quotedMessageViewSchema = z.object({
+  messageId: messageIdSchema,
+  senderAccountId: accountIdSchema,
+  senderName: z.string(),
+  senderRole: z.string(),
+  sentAt: timestampSchema,
+  /** Already transcribed by someone (the panel warns before a second entry). */
+  transcribedAt: timestampSchema.nullable(),
+});
+
+/** What the panel opens with; every field can still be edited except the transcriber. */
+export const transcriptionDraftSchema = z.object({
+  conversationId: conversationIdSchema,
+  /** In time order. */
+  messageIds: z.array(messageIdSchema),
+  quoted: z.array(quotedMessageViewSchema),
+  advice: z.string(),
+  adviceGivenAt: timestampSchema,
+  adviceReceivedAt: timestampSchema.nullable(),
+  adviceGivenBy: staffMemberViewSchema,
+  /** Null when nobody else spoke in the selection: the user names who asked. */
+  askedBy: staffMemberViewSchema.nullable(),
+  transcribedBy: staffMemberViewSchema,
+});
+export type TranscriptionDraft = z.infer<typeof transcriptionDraftSchema>;
+
+export const entryFormatSchema = z.enum(['text', 'fhir']);
+export type EntryFormat = z.infer<typeof entryFormatSchema>;
+
+export const renderedEntrySchema = z.object({
+  format: entryFormatSchema,
+  /** Null when the form is incomplete; `errors` then says what to fix, field by field. */
+  content: z.string().nullable(),
+  errors: z.array(z.string()),
+});
+
+export const transcriptionConfirmedSchema = z.object({
+  auditId: z.number().int().positive(),
+  originals: z.enum(['deleted', 'scheduled']),
+  deleteAt: timestampSchema,
+});
+
+export const auditEntryViewSchema = z.object({
+  id: z.number().int().positive(),
+  at: timestampSchema,
+  actor: z
+    .object({ accountId: accountIdSchema, displayName: z.string(), role: roleSchema.nullable() })
+    .nullable(),
+  action: z.string(),
+  conversationId: conversationIdSchema.nullable(),
+  messageIds: z.array(z.string()),
+  /** Keyed hash of the patient identifier: matches entries about one patient, reveals nothing. */
+  patientRefHash: z.string().nullable(),
+  details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+});
+export type AuditEntryView = z.infer<typeof auditEntryViewSchema>;
+
+/** A Subject Access Request reference as the practice files it ("SAR-2025-014"); not PID. */
+export const exportReferenceSchema = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9 ._/-]{0,63}$/, 'a reference is 1-64 letters, digits, . _ / -');
