@@ -1,0 +1,467 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { Ajv } from 'ajv';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isMessengerError } from '../../../../shared/errors.js';
+import type { TranscriptionForm } from '../../../../shared/ipc/clinical-schemas.js';
+import { transcriptionFormSchema } from '../../../../shared/ipc/clinical-schemas.js';
+import { SensitiveClipboard } from '../../../../main/core/clipboard/sensitive-clipboard.js';
+import type { OpenProfile } from '../../../../main/core/profile/open-profile.js';
+import { RetentionService } from '../../../../main/core/retention/retention-service.js';
+import type {
+  OriginalsDeleter,
+  TranscribedNotice,
+} from '../../../../main/core/transcription/originals-deleter.js';
+import { TranscriptionService } from '../../../../main/core/transcription/transcription-service.js';
+import { GP, RECEPTION, enrolledProfile, storeMessage } from '../helpers/clinical-profile.js';
+import { FakeClock } from '../helpers/fake-clock.js';
+import { makeTempDir, newStore } from '../helpers/temp-profiles.js';
+
+const asked = Date.UTC(2025, 2, 3, 9, 14);
+const answered = Date.UTC(2025, 2, 3, 9, 20);
+const recorded = Date.UTC(2025, 2, 3, 11, 2);
+const QUESTION = 'Mrs X asks if she can take paracetamol with her new tablets <b>today</b>';
+const ADVICE = 'Yes, paracetamol is fine.\nReview in 2 weeks if no better.';
+const NHS = '943 476 5919';
+
+const fhirSchema = JSON.parse(
+  readFileSync(
+    new URL('../../../shared/clinical/fhir-communication.schema.json', import.meta.url),
+    'utf8',
+  ),
+) as object;
+const validateFhir = new Ajv({ allErrors: true, strict: false }).compile(fhirSchema);
+
+class RecordingDeleter implements OriginalsDeleter {
+  readonly deletes: Array<{ conversationId: string; ids: string[]; reason: string }> = [];
+  readonly notices: Array<{ conversationId: string; notice: TranscribedNotice }> = [];
+  constructor(
+    private readonly profile: OpenProfile,
+    private readonly fail = false,
+  ) {}
+  async deleteForEveryone(conversationId: string, ids: readonly string[], reason: 'transcribed') {
+    this.deletes.push({ conversationId, ids: [...ids], reason });
+    if (this.fail) throw new Error('relay unreachable');
+    this.profile.repositories.messages.delete(ids, Date.now());
+  }
+  async sendTranscribedNotice(conversationId: string, notice: TranscribedNotice) {
+    this.notices.push({ conversationId, notice });
+  }
+}
+
+class MemoryClipboard {
+  text = '';
+  writeText(text: string) {
+    this.text = text;
+  }
+  readText() {
+    return this.text;
+  }
+}
+
+let temp: ReturnType<typeof makeTempDir>;
+let profile: OpenProfile;
+let clock: FakeClock;
+let clipboard: MemoryClipboard;
+let deleter: RecordingDeleter;
+let service: TranscriptionService;
+let question: { id: string; conversationId: string };
+let answer: { id: string; conversationId: string };
+
+beforeEach(async () => {
+  temp = makeTempDir();
+  clock = new FakeClock(recorded);
+  profile = await enrolledProfile(newStore(temp.dir), GP, asked);
+  question = storeMessage(profile, {
+    self: GP,
+    peer: RECEPTION,
+    sender: RECEPTION,
+    text: QUESTION,
+    sentAt: asked,
+  });
+  answer = storeMessage(profile, {
+    self: GP,
+    peer: RECEPTION,
+    sender: GP,
+    text: ADVICE,
+    sentAt: answered,
+  });
+  clipboard = new MemoryClipboard();
+  deleter = new RecordingDeleter(profile);
+  service = new TranscriptionService({
+    profile,
+    deleter,
+    clipboard: new SensitiveClipboard(clipboard, clock, 60_000),
+    now: () => clock.now(),
+  });
+});
+
+afterEach(() => {
+  profile.close();
+  temp.cleanup();
+});
+
+function completedForm(overrides: Partial<TranscriptionForm> = {}): TranscriptionForm {
+  const draft = service.draft({
+    conversationId: question.conversationId,
+    messageIds: [answer.id, question.id],
+  });
+  return transcriptionFormSchema.parse({
+    conversationId: draft.conversationId,
+    messageIds: draft.messageIds,
+    patient: { nhsNumber: NHS, name: 'Mary Example', dateOfBirth: '1950-03-03' },
+    advice: draft.advice,
+    actions: ['Reception to call patient back'],
+    adviceGivenBy: { ...draft.adviceGivenBy, role: 'GP' },
+    askedBy: draft.askedBy,
+    deleteOriginals: { when: 'now' },
+    ...overrides,
+  });
+}
+
+function auditTableDump(): string {
+  return JSON.stringify(profile.db.prepare('SELECT * FROM audit_log').all());
+}
+
+describe('transcription draft', () => {
+  it('quotes the selection in time order with who, role and when; the giver, asker and transcriber', () => {
+    const draft = service.draft({
+      conversationId: question.conversationId,
+      messageIds: [answer.id, question.id, answer.id],
+    });
+    expect(draft.messageIds).toEqual([question.id, answer.id]);
+    expect(draft.advice).toBe(
+      [
+        '03-Mar-2025 09:14 Jane Doe (Receptionist) wrote:',
+        `  ${QUESTION}`,
+        '03-Mar-2025 09:20 Dr Amira Khan (Clinician) wrote:',
+        '  Yes, paracetamol is fine.',
+        '  Review in 2 weeks if no better.',
+      ].join('\n'),
+    );
+    expect(draft.adviceGivenBy).toEqual({
+      name: 'Dr Amira Khan',
+      role: 'Clinician',
+      accountId: GP.accountId,
+    });
+    expect(draft.askedBy).toEqual({
+      name: 'Jane Doe',
+      role: 'Receptionist',
+      accountId: RECEPTION.accountId,
+    });
+    expect(draft.transcribedBy.accountId).toBe(GP.accountId);
+    expect(draft.adviceGivenAt).toBe(answered);
+    expect(draft.quoted.map((q) => q.transcribedAt)).toEqual([null, null]);
+  });
+
+  it('names the peer as asker when only the advice giver is selected', () => {
+    const draft = service.draft({ conversationId: answer.conversationId, messageIds: [answer.id] });
+    expect(draft.askedBy?.accountId).toBe(RECEPTION.accountId);
+  });
+
+  it('refuses message ids that are not in the conversation, naming them', () => {
+    const other = storeMessage(profile, {
+      self: GP,
+      peer: { accountId: 'acct-other', displayName: 'X', role: 'nurse' },
+      sender: GP,
+      text: 'elsewhere',
+      sentAt: answered,
+    });
+    try {
+      service.draft({
+        conversationId: question.conversationId,
+        messageIds: [question.id, other.id],
+      });
+      expect.unreachable();
+    } catch (error) {
+      expect(isMessengerError(error, 'not_found')).toBe(true);
+      expect((error as Error).message).toContain(other.id);
+    }
+  });
+
+  it('needs an enrolled profile to know who transcribes', async () => {
+    const bare = await newStore(temp.dir).create({ label: 'Bare', passcode: 'correct horse 1' });
+    try {
+      const bareService = new TranscriptionService({ profile: bare, deleter, clipboard: null });
+      expect(() => bareService.draft({ conversationId: 'c', messageIds: ['abcdefgh'] })).toThrow(
+        /has not enrolled/,
+      );
+    } finally {
+      bare.close();
+    }
+  });
+});
+
+describe('rendering and validating the completed entry', () => {
+  it('produces the plain-text entry with the attributed advice and the transcriber from the profile', () => {
+    const rendered = service.render(completedForm(), 'text');
+    expect(rendered.errors).toEqual([]);
+    const text = rendered.content ?? '';
+    expect(text).toContain('Patient NHS number: 943 476 5919');
+    expect(text).toContain('Advice given by: Dr Amira Khan (GP)');
+    expect(text).toContain('Asked by: Jane Doe (Receptionist)');
+    expect(text).toContain('Transcribed by: Dr Amira Khan (Clinician)');
+    expect(text).toContain(`messages ${question.id}, ${answer.id}`);
+    expect(text).toContain('Recorded: 03-Mar-2025 11:02');
+  });
+
+  it('produces a FHIR Communication that validates against the R4 schema', () => {
+    const rendered = service.render(completedForm(), 'fhir');
+    const resource = JSON.parse(rendered.content ?? 'null') as Record<string, unknown>;
+    const valid = validateFhir(resource);
+    expect(validateFhir.errors ?? []).toEqual([]);
+    expect(valid).toBe(true);
+    expect(resource['subject']).toMatchObject({
+      identifier: { system: 'https://fhir.nhs.uk/Id/nhs-number', value: '9434765919' },
+    });
+    expect(resource['sent']).toBe(new Date(answered).toISOString());
+    // The GP gave the advice, so when the receptionist got it is not known on this device.
+    expect(resource['received']).toBeUndefined();
+    // And a tampered copy does not: the schema check is not vacuous.
+    expect(validateFhir({ ...resource, status: 'finished' })).toBe(false);
+  });
+
+  it('lists every problem, including an NHS number with a wrong check digit', () => {
+    const rendered = service.render(
+      completedForm({
+        patient: { nhsNumber: '943 476 5918' },
+        advice: '   ',
+        deleteOriginals: { when: 'at', at: recorded - 1 },
+      }),
+      'text',
+    );
+    expect(rendered.content).toBeNull();
+    expect(rendered.errors).toEqual([
+      expect.stringMatching(/^patient\.nhsNumber: .*check digit/),
+      'advice: The advice is required',
+      expect.stringMatching(/^deleteOriginals\.at: the deletion time has passed/),
+    ]);
+    expect(rendered.errors.join(' ')).not.toContain('9434765918');
+  });
+});
+
+describe('copying and saving', () => {
+  it('copies the entry and clears the clipboard after 60 s only if it still holds the entry', () => {
+    const { clearsAt } = service.copy(completedForm());
+    expect(clearsAt).toBe(recorded + 60_000);
+    expect(clipboard.text).toContain('Patient NHS number: 943 476 5919');
+    clock.advance(59_000);
+    expect(clipboard.text).toContain('943 476 5919');
+    clock.advance(1_000);
+    expect(clipboard.text).toBe('');
+
+    service.copy(completedForm());
+    clipboard.text = 'something the user copied since';
+    clock.advance(60_000);
+    expect(clipboard.text).toBe('something the user copied since');
+  });
+
+  it('refuses to copy an invalid entry', () => {
+    expect(() => service.copy(completedForm({ patient: { nhsNumber: '123 456 7890' } }))).toThrow(
+      /NHS number is not valid/,
+    );
+    expect(clipboard.text).toBe('');
+  });
+
+  it('saves the FHIR JSON atomically, 0600, and audits it without the path or PID', () => {
+    const file = path.join(temp.dir, 'Mary Example advice.json');
+    expect(service.saveFhir(completedForm(), file)).toEqual({
+      fileName: 'Mary Example advice.json',
+    });
+    expect(validateFhir(JSON.parse(readFileSync(file, 'utf8')))).toBe(true);
+    if (process.platform !== 'win32') expect(statSync(file).mode & 0o777).toBe(0o600);
+    const dump = auditTableDump();
+    expect(dump).toContain('transcription.fhir_saved');
+    expect(dump).not.toContain('Mary');
+    expect(dump).not.toContain('9434765919');
+  });
+
+  it('refuses a relative path or a missing folder', () => {
+    expect(() => service.saveFhir(completedForm(), 'entry.json')).toThrow(/absolute/);
+    expect(() =>
+      service.saveFhir(completedForm(), path.join(temp.dir, 'missing', 'entry.json')),
+    ).toThrow(/folder .* does not exist/);
+  });
+});
+
+describe('confirming that the entry is in the record', () => {
+  it('audits with a keyed patient hash and no message text, marks and deletes the originals everywhere', async () => {
+    const result = await service.confirm(completedForm());
+    expect(result.originals).toBe('deleted');
+
+    expect(deleter.deletes).toEqual([
+      {
+        conversationId: question.conversationId,
+        ids: [question.id, answer.id],
+        reason: 'transcribed',
+      },
+    ]);
+    const { messages, audit } = profile.repositories;
+    expect(messages.get(question.id)).toBeNull();
+    expect(messages.get(answer.id)).toBeNull();
+    expect(messages.wasDeleted(answer.id)).toBe(true);
+
+    const [entry] = audit.list();
+    expect(entry).toMatchObject({
+      id: result.auditId,
+      at: recorded,
+      actorAccountId: GP.accountId,
+      action: 'transcription.confirmed',
+      conversationId: question.conversationId,
+      messageIds: [question.id, answer.id],
+    });
+    expect(entry?.patientRefHash).toMatch(/^hmac-sha256:[0-9a-f]{64}$/);
+
+    const dump = auditTableDump();
+    for (const secret of ['9434765919', '943 476 5919', 'paracetamol', 'Mary', 'tablets']) {
+      expect(dump).not.toContain(secret);
+    }
+  });
+
+  it('gives the same patient the same hash in this profile, and another profile a different one', async () => {
+    const form = completedForm();
+    await service.confirm(form);
+    const again = storeMessage(profile, {
+      self: GP,
+      peer: RECEPTION,
+      sender: GP,
+      text: 'More advice',
+      sentAt: answered + 5,
+    });
+    await service.confirm({ ...form, messageIds: [again.id] });
+    const [second, first] = profile.repositories.audit.list();
+    expect(second?.patientRefHash).toBe(first?.patientRefHash);
+
+    const other = await enrolledProfile(newStore(temp.dir), RECEPTION, asked);
+    try {
+      const m = storeMessage(other, {
+        self: RECEPTION,
+        peer: GP,
+        sender: GP,
+        text: 'Advice',
+        sentAt: answered,
+      });
+      const otherService = new TranscriptionService({
+        profile: other,
+        deleter: new RecordingDeleter(other),
+        clipboard: null,
+        now: () => recorded,
+      });
+      const otherDraft = otherService.draft({
+        conversationId: m.conversationId,
+        messageIds: [m.id],
+      });
+      // Here the receptionist asked, so the time the advice arrived is known and recorded.
+      const fhir = otherService.render(
+        {
+          ...form,
+          conversationId: m.conversationId,
+          messageIds: [m.id],
+          askedBy: otherDraft.askedBy ?? form.askedBy,
+        },
+        'fhir',
+      );
+      expect(JSON.parse(fhir.content ?? '{}')).toMatchObject({
+        received: new Date(answered + 1_000).toISOString(),
+      });
+      await otherService.confirm({
+        ...form,
+        conversationId: m.conversationId,
+        messageIds: [m.id],
+        askedBy: otherDraft.askedBy ?? form.askedBy,
+      });
+      expect(other.repositories.audit.list()[0]?.patientRefHash).not.toBe(first?.patientRefHash);
+    } finally {
+      other.close();
+    }
+  });
+
+  it('schedules a later deletion: marks transcribed, tells everyone, and retention deletes on time', async () => {
+    const deleteAt = recorded + 2 * 60 * 60 * 1000;
+    const retention = new RetentionService({ profile, retentionDays: null, clock, deleter });
+    await retention.start();
+    const later = new TranscriptionService({
+      profile,
+      deleter,
+      clipboard: null,
+      now: () => clock.now(),
+      expiriesChanged: () => retention.reschedule(),
+    });
+    const result = await later.confirm(
+      completedForm({ deleteOriginals: { when: 'at', at: deleteAt } }),
+    );
+    expect(result).toMatchObject({ originals: 'scheduled', deleteAt });
+    expect(deleter.deletes).toEqual([]);
+    expect(deleter.notices).toEqual([
+      {
+        conversationId: question.conversationId,
+        notice: {
+          messageIds: [question.id, answer.id],
+          transcribedBy: 'Dr Amira Khan (Clinician)',
+          transcribedAt: recorded,
+          deleteAt,
+        },
+      },
+    ]);
+    const kept = profile.repositories.messages.get(answer.id);
+    expect(kept).toMatchObject({
+      transcribedAt: recorded,
+      transcribedBy: GP.accountId,
+      expiresAt: deleteAt,
+    });
+    expect(retention.armedFor()).toBe(deleteAt);
+
+    clock.advance(deleteAt - recorded - 1);
+    await retention.sweep();
+    expect(profile.repositories.messages.get(answer.id)).not.toBeNull();
+    clock.advance(1);
+    await retention.sweep();
+    expect(profile.repositories.messages.get(answer.id)).toBeNull();
+    expect(deleter.deletes).toEqual([
+      {
+        conversationId: question.conversationId,
+        ids: [question.id, answer.id],
+        reason: 'transcribed',
+      },
+    ]);
+    retention.stop();
+  });
+
+  it('keeps the originals scheduled for retention when delete-for-everyone fails', async () => {
+    const failing = new TranscriptionService({
+      profile,
+      deleter: new RecordingDeleter(profile, true),
+      clipboard: null,
+      now: () => clock.now(),
+    });
+    const result = await failing.confirm(completedForm());
+    expect(result.originals).toBe('retrying');
+    expect(profile.repositories.messages.get(answer.id)?.expiresAt).toBe(recorded);
+    expect(profile.repositories.audit.list()).toHaveLength(1);
+  });
+
+  it('refuses to confirm, recording nothing, until delete-for-everyone is available', async () => {
+    const without = new TranscriptionService({
+      profile,
+      deleter: null,
+      clipboard: null,
+      now: () => clock.now(),
+    });
+    await expect(without.confirm(completedForm())).rejects.toMatchObject({
+      code: 'not_implemented',
+    });
+    expect(profile.repositories.audit.list()).toEqual([]);
+    expect(profile.repositories.messages.get(answer.id)?.transcribedAt).toBeNull();
+  });
+
+  it('refuses an invalid entry, recording nothing', async () => {
+    await expect(
+      service.confirm(completedForm({ patient: { nhsNumber: '1111111111' } })),
+    ).rejects.toMatchObject({
+      code: 'invalid_input',
+    });
+    expect(profile.repositories.audit.list()).toEqual([]);
+    expect(deleter.deletes).toEqual([]);
+    expect(existsSync(profile.databaseFile)).toBe(true);
+  });
+});
