@@ -1,24 +1,163 @@
-// Placeholder: proves the preload bridge end to end. The Renderer issue replaces it.
-import { useEffect, useState } from 'react';
+/**
+ * The top-level flow: profile picker / first run -> unlock -> enrol -> notification choice ->
+ * messenger. A `session.locked` event from main sends any unlocked stage back to the lock screen,
+ * which unmounts the messenger and with it every conversation held in memory.
+ */
+import { useCallback, useEffect, useState } from 'react';
+import type { MethodResponse } from '../../shared/ipc/contract.js';
+import type { LockReason, PolicyView, ProfileSummary } from '../../shared/ipc/view-schemas.js';
+import { call, errorMessage, messenger, useMessengerEvent } from './api.js';
+import { CreateProfileScreen } from './screens/CreateProfileScreen.js';
+import { EnrolScreen } from './screens/EnrolScreen.js';
+import { Messenger } from './screens/Messenger.js';
+import { NotificationSetupScreen } from './screens/NotificationSetupScreen.js';
+import { ProfilePicker } from './screens/ProfilePicker.js';
+import { UnlockScreen } from './screens/UnlockScreen.js';
 
-type Info = { productName: string; version: string };
+export type AppInfo = MethodResponse<'app.info'>;
+
+type Stage =
+  | { kind: 'starting' }
+  | { kind: 'fatal'; message: string }
+  | { kind: 'picker' }
+  | { kind: 'create' }
+  | { kind: 'unlock'; profile: ProfileSummary; reason: LockReason | null }
+  | { kind: 'enrol'; profile: ProfileSummary }
+  | { kind: 'notifications'; profile: ProfileSummary }
+  | { kind: 'messenger'; profile: ProfileSummary };
 
 export function App() {
-  const [info, setInfo] = useState<Info | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
+  const [stage, setStage] = useState<Stage>({ kind: 'starting' });
+  const [policy, setPolicy] = useState<PolicyView | null>(null);
+  const [info, setInfo] = useState<AppInfo | null>(null);
+  const [profiles, setProfiles] = useState<ProfileSummary[]>([]);
 
-  useEffect(() => {
-    void window.messenger.app.info().then((result) => {
-      if (result.ok) setInfo(result.value);
-      else setProblem(result.error.message);
-    });
+  const refreshProfiles = useCallback(async () => {
+    const listed = await call(messenger().profiles.list());
+    setProfiles(listed.profiles);
+    return listed;
   }, []);
 
+  const enter = useCallback(async (profile: ProfileSummary) => {
+    const account = await call(messenger().account.get());
+    setStage(account.enrolled ? { kind: 'messenger', profile } : { kind: 'enrol', profile });
+  }, []);
+
+  const showStart = useCallback(async () => {
+    const listed = await refreshProfiles();
+    const unlocked = listed.profiles.find((p) => p.id === listed.unlockedProfileId);
+    const only = listed.profiles.length === 1 ? listed.profiles[0] : undefined;
+    if (unlocked) await enter(unlocked);
+    else if (listed.profiles.length === 0) setStage({ kind: 'create' });
+    else if (only) setStage({ kind: 'unlock', profile: only, reason: null });
+    else setStage({ kind: 'picker' });
+  }, [enter, refreshProfiles]);
+
+  useEffect(() => {
+    void (async () => {
+      try {
+        setInfo(await call(messenger().app.info()));
+        setPolicy(await call(messenger().policy.get()));
+        await showStart();
+      } catch (error) {
+        setStage({ kind: 'fatal', message: errorMessage(error) });
+      }
+    })();
+  }, [showStart]);
+
+  useMessengerEvent('session.locked', ({ reason }) => {
+    setStage((current) =>
+      current.kind === 'messenger' || current.kind === 'enrol' || current.kind === 'notifications'
+        ? { kind: 'unlock', profile: current.profile, reason }
+        : current,
+    );
+    void refreshProfiles().catch(() => undefined);
+  });
+
+  const lock = useCallback(async () => {
+    await call(messenger().profiles.lock());
+  }, []);
+
+  const switchProfile = useCallback(async () => {
+    await call(messenger().profiles.lock());
+    await refreshProfiles();
+    setStage({ kind: 'picker' });
+  }, [refreshProfiles]);
+
+  if (stage.kind === 'starting' || policy === null || info === null) {
+    if (stage.kind === 'fatal') return <FatalScreen message={stage.message} />;
+    return <p className="starting">Starting Practice Messenger…</p>;
+  }
+  switch (stage.kind) {
+    case 'fatal':
+      return <FatalScreen message={stage.message} />;
+    case 'picker':
+      return (
+        <ProfilePicker
+          profiles={profiles}
+          onChoose={(profile) => setStage({ kind: 'unlock', profile, reason: null })}
+          onCreate={() => setStage({ kind: 'create' })}
+        />
+      );
+    case 'create':
+      return (
+        <CreateProfileScreen
+          firstRun={profiles.length === 0}
+          onCreated={(profile) => {
+            void refreshProfiles().catch(() => undefined);
+            setStage({ kind: 'enrol', profile });
+          }}
+          onCancel={profiles.length > 0 ? () => setStage({ kind: 'picker' }) : null}
+        />
+      );
+    case 'unlock':
+      return (
+        <UnlockScreen
+          profile={stage.profile}
+          reason={stage.reason}
+          policy={policy}
+          canSwitch={profiles.length > 1}
+          onUnlocked={(profile) => void enter(profile)}
+          onSwitch={() => setStage({ kind: 'picker' })}
+          onProfileGone={() => void showStart()}
+        />
+      );
+    case 'enrol':
+      return (
+        <EnrolScreen
+          profile={stage.profile}
+          policy={policy}
+          onEnrolled={() => setStage({ kind: 'notifications', profile: stage.profile })}
+          onLock={() => void lock()}
+        />
+      );
+    case 'notifications':
+      return (
+        <NotificationSetupScreen
+          policy={policy}
+          onDone={() => setStage({ kind: 'messenger', profile: stage.profile })}
+        />
+      );
+    case 'messenger':
+      return (
+        <Messenger
+          profile={stage.profile}
+          policy={policy}
+          info={info}
+          onLock={() => void lock()}
+          onSwitchProfile={() => void switchProfile()}
+        />
+      );
+  }
+}
+
+function FatalScreen({ message }: { message: string }) {
   return (
-    <main>
-      <h1>{info?.productName ?? 'Practice Messenger'}</h1>
-      {info && <p>Version {info.version}</p>}
-      {problem && <p role="alert">{problem}</p>}
+    <main className="card-page">
+      <div className="card">
+        <h1>Practice Messenger cannot start</h1>
+        <p role="alert">{message}</p>
+      </div>
     </main>
   );
 }

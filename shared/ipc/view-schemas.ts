@@ -21,8 +21,7 @@ export const timestampSchema = z.number().int().nonnegative();
 export const passcodeSchema = z.string().min(1).max(1024);
 export const displayNameSchema = z.string().trim().min(1).max(100);
 export const roleSchema = z.enum(roles);
-/** Longest message text, the same bound as the encrypted content codec. */
-export const maxMessageTextLength = 20_000;
+export { maxMessageTextLength } from './message-limits.js';
 
 export const notificationPrivacySchema = z.enum(notificationPrivacyLevels);
 

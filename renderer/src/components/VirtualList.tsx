@@ -1,0 +1,186 @@
+/**
+ * A windowed list for long conversations: only the rows near the viewport are in the DOM, each
+ * absolutely placed at its offset. Heights start as estimates and are replaced by measurements
+ * (ResizeObserver); the row the user is looking at stays still when rows above it are added or
+ * re-measured, and a list scrolled to the bottom stays at the bottom as messages arrive.
+ */
+import {
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+  type ReactNode,
+} from 'react';
+import {
+  anchoredScrollTop,
+  computeOffsets,
+  rowAtOffset,
+  totalHeight,
+  visibleRange,
+} from '../logic/windowing.js';
+
+interface Props<T> {
+  items: readonly T[];
+  itemKey(item: T): string;
+  estimateHeight(item: T): number;
+  renderItem(item: T): ReactNode;
+  label: string;
+  /** Called when the user nears the top, to load older rows. */
+  onNearTop?: () => void;
+  /** Changes to this value scroll to the bottom (e.g. after the user sends). */
+  scrollToBottomSignal?: number;
+}
+
+const overscanPx = 600;
+const nearTopPx = 1200;
+const bottomSlackPx = 24;
+
+export function VirtualList<T>(props: Props<T>) {
+  const { items, itemKey, estimateHeight } = props;
+  const scroller = useRef<HTMLDivElement>(null);
+  const measured = useRef(new Map<string, number>());
+  const [measureVersion, setMeasureVersion] = useState(0);
+  const [viewport, setViewport] = useState({ top: 0, height: 800 });
+  const stickToBottom = useRef(true);
+  const anchor = useRef<{ key: string; distance: number } | null>(null);
+  const onNearTop = useRef(props.onNearTop);
+  onNearTop.current = props.onNearTop;
+
+  const keys = useMemo(() => items.map(itemKey), [items, itemKey]);
+  const indexOfKey = useMemo(() => new Map(keys.map((key, index) => [key, index])), [keys]);
+  const offsets = useMemo(
+    () =>
+      computeOffsets(
+        items.map((item, i) => measured.current.get(keys[i] ?? '') ?? estimateHeight(item)),
+      ),
+    // measureVersion is how this memo learns that measured heights changed.
+    [items, keys, estimateHeight, measureVersion],
+  );
+  const height = totalHeight(offsets);
+  const range = visibleRange(offsets, viewport.top, viewport.height, overscanPx);
+
+  const rememberPosition = useCallback(() => {
+    const element = scroller.current;
+    if (!element) return;
+    stickToBottom.current =
+      element.scrollHeight - element.scrollTop - element.clientHeight <= bottomSlackPx;
+    const row = rowAtOffset(offsets, element.scrollTop);
+    const key = keys[row];
+    anchor.current =
+      key === undefined ? null : { key, distance: (offsets[row] ?? 0) - element.scrollTop };
+  }, [keys, offsets]);
+
+  // After rows were added or re-measured: keep the bottom, or keep the anchored row still.
+  useLayoutEffect(() => {
+    const element = scroller.current;
+    if (!element) return;
+    let target: number | null = null;
+    if (stickToBottom.current) target = Math.max(0, height - element.clientHeight);
+    else if (anchor.current) {
+      const index = indexOfKey.get(anchor.current.key);
+      if (index !== undefined) target = anchoredScrollTop(offsets, index, anchor.current.distance);
+    }
+    if (target !== null && Math.abs(element.scrollTop - target) > 0.5) {
+      element.scrollTop = target;
+    }
+    setViewport((v) =>
+      v.top === element.scrollTop && v.height === element.clientHeight
+        ? v
+        : { top: element.scrollTop, height: element.clientHeight },
+    );
+    // A short conversation never scrolls, so it would never ask for older messages otherwise.
+    if (element.scrollTop < nearTopPx) onNearTop.current?.();
+  }, [offsets, height, indexOfKey]);
+
+  useLayoutEffect(() => {
+    if (props.scrollToBottomSignal === undefined) return;
+    stickToBottom.current = true;
+    const element = scroller.current;
+    if (element) element.scrollTop = element.scrollHeight;
+  }, [props.scrollToBottomSignal]);
+
+  const onScroll = () => {
+    const element = scroller.current;
+    if (!element) return;
+    rememberPosition();
+    setViewport({ top: element.scrollTop, height: element.clientHeight });
+    if (element.scrollTop < nearTopPx) onNearTop.current?.();
+  };
+
+  // Rows report their real heights; one re-layout per animation frame at most.
+  const observer = useMemo(() => {
+    let frame = 0;
+    return new ResizeObserver((entries) => {
+      let changed = false;
+      for (const entry of entries) {
+        const key = (entry.target as HTMLElement).dataset['rowKey'];
+        const size = entry.borderBoxSize[0]?.blockSize ?? entry.contentRect.height;
+        if (key !== undefined && size > 0 && measured.current.get(key) !== size) {
+          measured.current.set(key, size);
+          changed = true;
+        }
+      }
+      if (changed && frame === 0) {
+        frame = requestAnimationFrame(() => {
+          frame = 0;
+          setMeasureVersion((v) => v + 1);
+        });
+      }
+    });
+  }, []);
+  useEffect(() => () => observer.disconnect(), [observer]);
+
+  const observe = useCallback(
+    (element: HTMLLIElement | null) => {
+      if (!element) return;
+      observer.observe(element);
+      return () => observer.unobserve(element);
+    },
+    [observer],
+  );
+
+  useEffect(() => {
+    const element = scroller.current;
+    if (!element) return;
+    const resize = new ResizeObserver(() =>
+      setViewport({ top: element.scrollTop, height: element.clientHeight }),
+    );
+    resize.observe(element);
+    return () => resize.disconnect();
+  }, []);
+
+  const rows: ReactNode[] = [];
+  for (let i = range.start; i < range.end; i++) {
+    const item = items[i];
+    const key = keys[i];
+    if (item === undefined || key === undefined) continue;
+    rows.push(
+      <li
+        key={key}
+        ref={observe}
+        data-row-key={key}
+        className="virtual-row"
+        style={{ transform: `translateY(${offsets[i] ?? 0}px)` }}
+      >
+        {props.renderItem(item)}
+      </li>,
+    );
+  }
+
+  return (
+    <div
+      ref={scroller}
+      className="virtual-scroller"
+      tabIndex={0}
+      role="region"
+      aria-label={props.label}
+      onScroll={onScroll}
+    >
+      <ol className="virtual-rows" style={{ height: `${height}px` }}>
+        {rows}
+      </ol>
+    </div>
+  );
+}

@@ -1,0 +1,42 @@
+/** Display text for times, roles, statuses and safety numbers. */
+import type { MessageStatus } from '../../../shared/ipc/view-schemas.js';
+import type { Role } from '../../../shared/protocol/limits.js';
+import { localDayKey } from './timeline-rows.js';
+
+const timeFormat = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit' });
+const shortDateFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short' });
+
+export function formatTime(time: number): string {
+  return timeFormat.format(new Date(time));
+}
+
+/** For the conversation list: the time today, else the date. */
+export function formatActivity(time: number, now: number): string {
+  return localDayKey(time) === localDayKey(now)
+    ? formatTime(time)
+    : shortDateFormat.format(new Date(time));
+}
+
+export const roleLabels: Readonly<Record<Role, string>> = {
+  reception: 'Reception',
+  clinician: 'Clinician',
+  nurse: 'Nurse',
+  pharmacist: 'Pharmacist',
+  manager: 'Practice manager',
+  admin: 'Admin',
+};
+
+export const statusLabels: Readonly<Record<MessageStatus, string>> = {
+  pending: 'Sending…',
+  sent: 'Sent',
+  delivered: 'Delivered',
+  read: 'Read',
+  failed: 'Not sent',
+};
+
+/** 60 digits as 12 groups of 5, the way both people read them to each other. */
+export function safetyNumberGroups(digits: string): string[] {
+  const groups: string[] = [];
+  for (let i = 0; i < digits.length; i += 5) groups.push(digits.slice(i, i + 5));
+  return groups;
+}

@@ -1,0 +1,76 @@
+/**
+ * Keeping the open conversation's messages in order as pages, new messages and status changes
+ * arrive. Messages are ordered by (sentAt, id) like the core's pages; ids are unique.
+ */
+import type { MessageStatus, MessageView } from '../../../shared/ipc/view-schemas.js';
+
+function compare(a: MessageView, b: MessageView): number {
+  return a.sentAt - b.sentAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+/** Adds or replaces messages, keeping order; returns the same array when nothing changed. */
+export function mergeMessages(
+  current: readonly MessageView[],
+  incoming: readonly MessageView[],
+): readonly MessageView[] {
+  if (incoming.length === 0) return current;
+  const byId = new Map(current.map((m, index) => [m.id, index]));
+  const next = current.slice();
+  const added: MessageView[] = [];
+  for (const message of incoming) {
+    const index = byId.get(message.id);
+    if (index === undefined) added.push(message);
+    else next[index] = message;
+  }
+  if (added.length === 0) return next;
+  added.sort(compare);
+  const last = next[next.length - 1];
+  const first = added[0];
+  // The common cases, appending a new message or prepending an older page, need no full sort.
+  if (last === undefined || (first !== undefined && compare(last, first) < 0)) {
+    return next.concat(added);
+  }
+  const lastAdded = added[added.length - 1];
+  const head = next[0];
+  if (head !== undefined && lastAdded !== undefined && compare(lastAdded, head) < 0) {
+    return added.concat(next);
+  }
+  return next.concat(added).sort(compare);
+}
+
+const statusRank: Record<MessageStatus, number> = {
+  failed: -1,
+  pending: 0,
+  sent: 1,
+  delivered: 2,
+  read: 3,
+};
+
+/**
+ * Applies a status event. Receipts can arrive out of order, so a status only moves forward
+ * (a late "delivered" never undoes "read"); failed and pending move freely for retries.
+ */
+export function applyStatus(
+  current: readonly MessageView[],
+  messageId: string,
+  status: MessageStatus,
+): readonly MessageView[] {
+  const index = current.findIndex((m) => m.id === messageId);
+  const message = current[index];
+  if (message === undefined || message.status === status) return current;
+  const forward = statusRank[status] > statusRank[message.status];
+  const retrying = message.status === 'failed' || status === 'failed';
+  if (!forward && !retrying) return current;
+  const next = current.slice();
+  next[index] = { ...message, status };
+  return next;
+}
+
+/** The newest incoming message, to mark the conversation read up to it. */
+export function newestIncoming(messages: readonly MessageView[]): MessageView | null {
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const message = messages[i];
+    if (message?.direction === 'incoming') return message;
+  }
+  return null;
+}

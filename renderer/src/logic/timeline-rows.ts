@@ -1,0 +1,58 @@
+/**
+ * The rows of a conversation view: messages in order with a day separator whenever the local
+ * calendar day changes, and the sender shown only when it differs from the row above (or a new
+ * day starts), so a run of messages from one person reads as one block.
+ */
+import type { MessageView } from '../../../shared/ipc/view-schemas.js';
+
+export type TimelineRow =
+  | { kind: 'day'; key: string; label: string }
+  | { kind: 'message'; key: string; message: MessageView; showSender: boolean };
+
+const dayFormat = new Intl.DateTimeFormat('en-GB', {
+  weekday: 'long',
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+});
+
+/** Local calendar day as a sortable key: 2025-03-07. */
+export function localDayKey(time: number): string {
+  const date = new Date(time);
+  const month = String(date.getMonth() + 1).padStart(2, '0');
+  const day = String(date.getDate()).padStart(2, '0');
+  return `${date.getFullYear()}-${month}-${day}`;
+}
+
+/** "Today", "Yesterday", or "Friday 7 March 2025". */
+export function dayLabel(time: number, now: number): string {
+  const key = localDayKey(time);
+  if (key === localDayKey(now)) return 'Today';
+  const yesterday = new Date(now);
+  yesterday.setDate(yesterday.getDate() - 1);
+  if (key === localDayKey(yesterday.getTime())) return 'Yesterday';
+  return dayFormat.format(new Date(time)).replace(',', '');
+}
+
+export function buildTimelineRows(messages: readonly MessageView[], now: number): TimelineRow[] {
+  const rows: TimelineRow[] = [];
+  let previousDay = '';
+  let previousSender = '';
+  for (const message of messages) {
+    const day = localDayKey(message.sentAt);
+    const newDay = day !== previousDay;
+    if (newDay) {
+      rows.push({ kind: 'day', key: `day:${day}`, label: dayLabel(message.sentAt, now) });
+      previousDay = day;
+    }
+    const sender = `${message.direction}:${message.sender.accountId}`;
+    rows.push({
+      kind: 'message',
+      key: message.id,
+      message,
+      showSender: newDay || sender !== previousSender,
+    });
+    previousSender = sender;
+  }
+  return rows;
+}

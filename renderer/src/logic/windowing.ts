@@ -1,0 +1,73 @@
+/**
+ * The arithmetic of a windowed (virtualised) list: where each row starts, which rows intersect
+ * the viewport. Pure, so it is unit-tested without a browser; rows have measured or estimated
+ * heights and the DOM holds only the rows returned by visibleRange.
+ */
+
+/** offsets[i] is where row i starts; offsets[n] is the total height. */
+export function computeOffsets(heights: readonly number[]): Float64Array {
+  const offsets = new Float64Array(heights.length + 1);
+  for (let i = 0; i < heights.length; i++) {
+    const height = heights[i] ?? 0;
+    offsets[i + 1] = (offsets[i] ?? 0) + (height > 0 ? height : 0);
+  }
+  return offsets;
+}
+
+export function totalHeight(offsets: Float64Array): number {
+  return offsets[offsets.length - 1] ?? 0;
+}
+
+/** The row containing position y (clamped to the first and last row); -1 when there are none. */
+export function rowAtOffset(offsets: Float64Array, y: number): number {
+  const rows = offsets.length - 1;
+  if (rows <= 0) return -1;
+  let low = 0;
+  let high = rows - 1;
+  while (low < high) {
+    const middle = (low + high + 1) >> 1;
+    if ((offsets[middle] ?? 0) <= y) low = middle;
+    else high = middle - 1;
+  }
+  return low;
+}
+
+export interface RowRange {
+  /** First row to render. */
+  start: number;
+  /** One past the last row to render. */
+  end: number;
+}
+
+/**
+ * Rows intersecting [scrollTop - overscan, scrollTop + viewport + overscan). Overscan keeps a
+ * margin rendered so fast scrolling does not flash empty space.
+ */
+export function visibleRange(
+  offsets: Float64Array,
+  scrollTop: number,
+  viewportHeight: number,
+  overscan: number,
+): RowRange {
+  const rows = offsets.length - 1;
+  if (rows <= 0) return { start: 0, end: 0 };
+  const top = Math.max(0, scrollTop - overscan);
+  const bottom = scrollTop + Math.max(0, viewportHeight) + overscan;
+  const start = rowAtOffset(offsets, top);
+  let end = rowAtOffset(offsets, bottom) + 1;
+  // A row starting exactly at the bottom edge is not visible.
+  if (end - 1 > start && (offsets[end - 1] ?? 0) >= bottom) end -= 1;
+  return { start, end: Math.min(end, rows) };
+}
+
+/**
+ * Where to scroll so that the row which was at `distanceFromTop` px below the viewport's top
+ * stays put after rows above it were added or re-measured.
+ */
+export function anchoredScrollTop(
+  offsets: Float64Array,
+  anchorRow: number,
+  distanceFromTop: number,
+): number {
+  return Math.max(0, (offsets[anchorRow] ?? 0) - distanceFromTop);
+}

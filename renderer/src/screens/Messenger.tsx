@@ -1,0 +1,181 @@
+/**
+ * The unlocked, enrolled app: top bar, conversation list and the open conversation. Everything
+ * here lives in component state only, so when the session locks and App unmounts this screen,
+ * no conversation, message or draft is left in the renderer.
+ */
+import { useCallback, useEffect, useState } from 'react';
+import type { EventPayload, MethodResponse } from '../../../shared/ipc/contract.js';
+import type {
+  ConversationSummary,
+  PolicyView,
+  ProfileSummary,
+} from '../../../shared/ipc/view-schemas.js';
+import type { AppInfo } from '../App.js';
+import { call, errorMessage, messenger, useMessengerEvent } from '../api.js';
+import { ConversationList } from '../components/ConversationList.js';
+import { ConversationView } from '../components/ConversationView.js';
+import { NewConversationDialog } from '../components/NewConversationDialog.js';
+import { SafetyNumberDialog } from '../components/SafetyNumberDialog.js';
+import { SettingsDialog } from '../components/SettingsDialog.js';
+import { upsertConversation } from '../logic/conversation-list.js';
+import { roleLabels } from '../logic/format.js';
+
+export type Account = MethodResponse<'account.get'>;
+type Connection = EventPayload<'connection.changed'>['state'];
+type Dialog =
+  { kind: 'new' } | { kind: 'settings' } | { kind: 'safety'; accountId: string; name: string };
+
+interface Props {
+  profile: ProfileSummary;
+  policy: PolicyView;
+  info: AppInfo;
+  onLock(): void;
+  onSwitchProfile(): void;
+}
+
+const connectionText: Record<Connection, string> = {
+  online: 'Connected',
+  connecting: 'Connecting…',
+  offline: 'Offline: messages will send when the connection is back',
+};
+
+export function Messenger({ profile, policy, info, onLock, onSwitchProfile }: Props) {
+  const [account, setAccount] = useState<Account | null>(null);
+  const [conversations, setConversations] = useState<ConversationSummary[]>([]);
+  const [query, setQuery] = useState('');
+  const [openId, setOpenId] = useState<string | null>(null);
+  const [dialog, setDialog] = useState<Dialog | null>(null);
+  const [connection, setConnection] = useState<Connection | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+
+  const load = useCallback(async (search: string) => {
+    const trimmed = search.trim();
+    const { conversations: listed } = await call(
+      messenger().conversations.list(trimmed ? { query: trimmed } : {}),
+    );
+    setConversations(listed);
+  }, []);
+
+  useEffect(() => {
+    void call(messenger().account.get())
+      .then(setAccount)
+      .catch((error: unknown) => setProblem(errorMessage(error)));
+  }, []);
+
+  // Searching runs in the core (names and message text); a short pause avoids a call per key.
+  useEffect(() => {
+    const timer = setTimeout(
+      () => void load(query).catch((error: unknown) => setProblem(errorMessage(error))),
+      query ? 200 : 0,
+    );
+    return () => clearTimeout(timer);
+  }, [load, query]);
+
+  useMessengerEvent('conversation.updated', ({ conversation }) => {
+    if (query.trim()) void load(query).catch(() => undefined);
+    else setConversations((list) => upsertConversation(list, conversation));
+  });
+  useMessengerEvent('identity.changed', () => void load(query).catch(() => undefined));
+  useMessengerEvent('connection.changed', ({ state }) => setConnection(state));
+
+  const open = conversations.find((c) => c.id === openId) ?? null;
+  const self = account?.self ?? null;
+
+  return (
+    <div className="messenger">
+      <header className="topbar">
+        <span className="brand">Practice Messenger</span>
+        {connection && (
+          <span className={`connection connection-${connection}`} role="status">
+            {connectionText[connection]}
+          </span>
+        )}
+        <span className="whoami">
+          {self ? `${self.displayName} · ${roleLabels[self.role]}` : profile.displayName}
+        </span>
+        <nav className="topbar-actions" aria-label="App">
+          <button
+            type="button"
+            className="button-primary"
+            onClick={() => setDialog({ kind: 'new' })}
+          >
+            New conversation
+          </button>
+          <button type="button" onClick={() => setDialog({ kind: 'settings' })}>
+            Settings
+          </button>
+          <button type="button" onClick={onSwitchProfile}>
+            Switch profile
+          </button>
+          <button type="button" onClick={onLock}>
+            Lock
+          </button>
+        </nav>
+      </header>
+      {problem && (
+        <p className="alert page-alert" role="alert">
+          {problem}
+        </p>
+      )}
+      <div className="workspace">
+        <ConversationList
+          conversations={conversations}
+          selfAccountId={self?.accountId ?? null}
+          openId={openId}
+          query={query}
+          onQuery={setQuery}
+          onOpen={setOpenId}
+        />
+        <main className="conversation-pane" aria-label="Conversation">
+          {open && self ? (
+            <ConversationView
+              key={open.id}
+              conversation={open}
+              self={self}
+              policy={policy}
+              onConversationChanged={(c) => setConversations((list) => upsertConversation(list, c))}
+              onShowSafetyNumber={(accountId, name) =>
+                setDialog({ kind: 'safety', accountId, name })
+              }
+            />
+          ) : (
+            <div className="empty-state">
+              <h2>No conversation open</h2>
+              <p>
+                Choose a conversation on the left, or start a new one with someone in your practice.
+              </p>
+            </div>
+          )}
+        </main>
+      </div>
+      {dialog?.kind === 'new' && (
+        <NewConversationDialog
+          selfAccountId={self?.accountId ?? null}
+          onClose={() => setDialog(null)}
+          onCreated={(conversation) => {
+            setConversations((list) => upsertConversation(list, conversation));
+            setQuery('');
+            setOpenId(conversation.id);
+            setDialog(null);
+          }}
+        />
+      )}
+      {dialog?.kind === 'settings' && (
+        <SettingsDialog
+          policy={policy}
+          info={info}
+          account={account}
+          onClose={() => setDialog(null)}
+        />
+      )}
+      {dialog?.kind === 'safety' && (
+        <SafetyNumberDialog
+          accountId={dialog.accountId}
+          name={dialog.name}
+          onAcknowledged={() => void load(query).catch(() => undefined)}
+          onClose={() => setDialog(null)}
+        />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,47 @@
+/**
+ * `npx tsx tests/harness/harness-cli.ts [--windows reception,gp] [--pid-guard warn|block]`
+ * Starts a practice (relay + harness) and prints ONE JSON line on stdout with the URLs and the
+ * token for the test endpoints; the e2e tests spawn it. Stops on SIGTERM/SIGINT or stdin close.
+ */
+import { parseArgs } from 'node:util';
+import { startPractice } from './start-practice.js';
+
+const { values } = parseArgs({
+  options: {
+    windows: { type: 'string', default: 'reception,gp' },
+    'pid-guard': { type: 'string', default: 'warn' },
+    port: { type: 'string' },
+  },
+});
+const pidGuard = values['pid-guard'];
+if (pidGuard !== 'warn' && pidGuard !== 'block') {
+  console.error('--pid-guard must be "warn" or "block".');
+  process.exit(2);
+}
+const windows = values.windows.split(',').filter(Boolean);
+const practice = await startPractice({
+  windows,
+  policy: { pidGuard },
+  ...(values.port ? { port: Number(values.port) } : {}),
+});
+console.log(
+  JSON.stringify({
+    url: practice.harness.url,
+    token: practice.harness.token,
+    relayUrl: practice.relay.url,
+    dataDir: practice.dataDir,
+    windows: Object.fromEntries(windows.map((w) => [w, practice.harness.windowUrl(w)])),
+  }),
+);
+
+let stopping = false;
+async function stop(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  await practice.close().catch(() => undefined);
+  process.exit(0);
+}
+process.on('SIGTERM', () => void stop());
+process.on('SIGINT', () => void stop());
+process.stdin.on('end', () => void stop());
+process.stdin.resume();

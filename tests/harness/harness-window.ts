@@ -1,0 +1,79 @@
+/**
+ * One harness "window": the same app core the Electron shell builds (createAppCore with the real
+ * ProfileStore, keytar keychain and SQLCipher), bound to its own profile root. The renderer pages
+ * connected to the window receive its events; the clipboard is kept in memory so tests can read it.
+ */
+import path from 'node:path';
+import { createAppCore, type AppCore, type AppCoreOptions } from '../../main/core/app/app-core.js';
+import { profileStoreGateway } from '../../main/core/app/profile-store-gateway.js';
+import { KeytarKeychain } from '../../main/core/keychain/keytar-keychain.js';
+import type { LoadedPolicy } from '../../main/core/policy/load-policy.js';
+import { ProfileStore } from '../../main/core/profile/profile-store.js';
+
+export interface HarnessWindowOptions {
+  /** URL path segment: /reception/ serves the renderer bound to this window. */
+  name: string;
+  /** Folder of this window's staff profiles (like the app's userData/profiles). */
+  profileRoot: string;
+  policy: LoadedPolicy;
+  version: string;
+  messaging?: AppCoreOptions['messaging'];
+}
+
+export interface HarnessWindow {
+  readonly name: string;
+  readonly core: AppCore;
+  readonly profiles: ProfileStore;
+  /** The last text the renderer copied (clipboard.writeText). */
+  clipboardText(): string | null;
+  /** Receives every event the renderer would get over IPC. */
+  attach(send: (channel: string, payload: unknown) => void): () => void;
+  close(): Promise<void>;
+}
+
+export const windowNamePattern = /^[a-z][a-z0-9-]{0,31}$/;
+
+export function createHarnessWindow(options: HarnessWindowOptions): HarnessWindow {
+  if (!windowNamePattern.test(options.name)) {
+    throw new Error(
+      `Window name "${options.name}" must be lower-case letters, digits and hyphens (it becomes a URL path).`,
+    );
+  }
+  const sinks = new Set<(channel: string, payload: unknown) => void>();
+  let clipboard: string | null = null;
+  const profiles = new ProfileStore({
+    root: path.resolve(options.profileRoot),
+    keychain: new KeytarKeychain(),
+  });
+  const core = createAppCore({
+    appInfo: {
+      productName: 'Practice Messenger',
+      version: options.version,
+      platform: 'browser-harness',
+    },
+    policy: options.policy,
+    profiles: profileStoreGateway(profiles, {
+      maxPasscodeAttempts: options.policy.policy.maxPasscodeAttempts,
+    }),
+    clipboard: {
+      writeText: (text) => {
+        clipboard = text;
+      },
+    },
+    sendEvent: (channel, payload) => {
+      for (const sink of sinks) sink(channel, payload);
+    },
+    ...(options.messaging ? { messaging: options.messaging } : {}),
+  });
+  return {
+    name: options.name,
+    core,
+    profiles,
+    clipboardText: () => clipboard,
+    attach(send) {
+      sinks.add(send);
+      return () => sinks.delete(send);
+    },
+    close: () => core.session.lock('user'),
+  };
+}
