@@ -52,6 +52,8 @@ const timerContent = z.object({
 const sessionResetContent = z.object({
   /** Asks the peer to start a fresh session because an envelope could not be decrypted. */
   kind: z.literal('session-reset'),
+  /** Ids of the sender's messages that could not be decrypted here, for the sender to resend. */
+  messageIds: messageIds.optional(),
 });
 
 const body = z.discriminatedUnion('kind', [

@@ -1,5 +1,6 @@
 import type { Migration } from '../migration.js';
 import { migration001Initial } from './001-initial.js';
+import { migration002Messaging } from './002-messaging.js';
 
 /** Every shipped migration, in order. Append only. */
-export const migrations: readonly Migration[] = [migration001Initial];
+export const migrations: readonly Migration[] = [migration001Initial, migration002Messaging];

@@ -1,0 +1,194 @@
+import type { MessageRecord } from '../db/repositories/messages-repository.js';
+import { encodeContent, type Content } from './content-codec.js';
+import type { CoreContext } from './core-context.js';
+import type { MessagingEvent } from './messaging-events.js';
+import { newMessageId } from './message-ids.js';
+import { contentOfMessage } from './outgoing-content.js';
+
+export interface ContentSource {
+  readonly accountId: string;
+  readonly deviceId: number;
+}
+
+type Emit = (event: MessagingEvent) => void;
+
+/**
+ * Applies decrypted content to the profile database. Runs inside the receive transaction, so the
+ * session state, the stored message and the queued delivery receipt commit together.
+ */
+export class ContentApplier {
+  constructor(private readonly ctx: CoreContext) {}
+
+  apply(content: Content, from: ContentSource, emit: Emit): void {
+    if (from.accountId === this.ctx.account.accountId) {
+      // Copies from our own other devices would need a sent-transcript kind; v1 has none.
+      this.ctx.logger.info('own_device_content_ignored', { kind: content.kind });
+      return;
+    }
+    switch (content.kind) {
+      case 'text':
+        this.text(content, from, emit);
+        return;
+      case 'receipt':
+        this.receipt(content, from, emit);
+        return;
+      case 'delete':
+        this.remove(content, from, emit);
+        return;
+      case 'transcribed':
+        this.transcribed(content, from, emit);
+        return;
+      case 'disappearing-timer':
+        this.timer(content, from, emit);
+        return;
+      case 'session-reset':
+        this.resend(content, from, emit);
+        return;
+    }
+  }
+
+  private text(content: Extract<Content, { kind: 'text' }>, from: ContentSource, emit: Emit): void {
+    const { messages, conversations, outbox } = this.ctx.repos;
+    if (messages.get(content.id) || messages.wasDeleted(content.id)) return;
+    const now = this.ctx.now();
+    const conversation = conversations.getOrCreateDirect(from.accountId, now);
+    const seconds = conversation.disappearingSeconds;
+    messages.insert({
+      id: content.id,
+      conversationId: conversation.id,
+      direction: 'incoming',
+      senderAccountId: from.accountId,
+      senderDeviceId: from.deviceId,
+      body: content.text,
+      urgent: content.urgent ?? false,
+      status: 'delivered',
+      sentAt: content.sentAt,
+      receivedAt: now,
+      expiresAt: seconds ? content.sentAt + seconds * 1000 : null,
+    });
+    if (content.replyTo) this.ctx.queries.setReplyTo(content.id, content.replyTo);
+    conversations.touch(conversation.id, now);
+    const receipt: Content = {
+      v: 1,
+      id: newMessageId(now),
+      sentAt: now,
+      kind: 'receipt',
+      receipt: 'delivered',
+      messageIds: [content.id],
+    };
+    outbox.enqueue(
+      { kind: 'receipt', recipientAccountId: from.accountId, payload: encodeContent(receipt) },
+      now,
+    );
+    emit({ type: 'message.added', message: messages.get(content.id) as MessageRecord });
+    emit({ type: 'conversation.updated', conversationId: conversation.id });
+  }
+
+  private receipt(content: Extract<Content, { kind: 'receipt' }>, from: ContentSource, emit: Emit) {
+    const { messages } = this.ctx.repos;
+    for (const message of this.ownedBy(content.messageIds, from.accountId)) {
+      if (message.direction !== 'outgoing') continue;
+      if (!messages.updateStatus(message.id, content.receipt)) continue;
+      emit({
+        type: 'message.status',
+        conversationId: message.conversationId,
+        messageId: message.id,
+        status: content.receipt,
+        failureReason: null,
+      });
+    }
+  }
+
+  private remove(content: Extract<Content, { kind: 'delete' }>, from: ContentSource, emit: Emit) {
+    const conversation = this.ctx.repos.conversations.findDirect(from.accountId);
+    if (!conversation) return;
+    // A peer may delete messages of the conversation with them (both sides' messages: the
+    // clinician deletes the whole exchange after transcribing it), never other conversations.
+    const ids = content.messageIds.filter((id) => {
+      const message = this.ctx.repos.messages.get(id);
+      return message === null || message.conversationId === conversation.id;
+    });
+    const now = this.ctx.now();
+    for (const id of ids) this.ctx.repos.outbox.removeForMessage(id);
+    this.ctx.repos.messages.delete(ids, now);
+    this.ctx.repos.audit.append({
+      at: now,
+      actorAccountId: from.accountId,
+      action: 'messages_deleted_for_everyone',
+      conversationId: conversation.id,
+      messageIds: ids,
+      details: { reason: content.reason, origin: 'peer' },
+    });
+    emit({
+      type: 'message.deleted',
+      conversationId: conversation.id,
+      messageIds: ids,
+      reason: content.reason,
+    });
+    emit({ type: 'conversation.updated', conversationId: conversation.id });
+  }
+
+  private transcribed(
+    content: Extract<Content, { kind: 'transcribed' }>,
+    from: ContentSource,
+    emit: Emit,
+  ) {
+    const owned = this.ownedBy(content.messageIds, from.accountId);
+    this.ctx.repos.messages.markTranscribed(
+      owned.map((m) => m.id),
+      content.transcribedBy,
+      content.transcribedAt,
+    );
+    for (const message of owned) {
+      const updated = this.ctx.repos.messages.get(message.id);
+      if (updated) emit({ type: 'message.updated', message: updated });
+    }
+  }
+
+  private timer(
+    content: Extract<Content, { kind: 'disappearing-timer' }>,
+    from: ContentSource,
+    emit: Emit,
+  ) {
+    const conversation = this.ctx.repos.conversations.getOrCreateDirect(
+      from.accountId,
+      this.ctx.now(),
+    );
+    this.ctx.repos.conversations.setDisappearingSeconds(conversation.id, content.seconds || null);
+    emit({ type: 'conversation.updated', conversationId: conversation.id });
+  }
+
+  /** The peer could not decrypt some of our messages and started a fresh session: resend them. */
+  private resend(
+    content: Extract<Content, { kind: 'session-reset' }>,
+    from: ContentSource,
+    emit: Emit,
+  ) {
+    const now = this.ctx.now();
+    for (const message of this.ownedBy(content.messageIds ?? [], from.accountId)) {
+      if (message.direction !== 'outgoing' || this.ctx.queries.outboxHasMessage(message.id)) {
+        continue;
+      }
+      this.ctx.repos.outbox.enqueue(
+        {
+          kind: 'message',
+          messageId: message.id,
+          recipientAccountId: from.accountId,
+          payload: encodeContent(contentOfMessage(message, this.ctx.queries.replyTo(message.id))),
+        },
+        now,
+      );
+      emit({ type: 'conversation.updated', conversationId: message.conversationId });
+    }
+    this.ctx.kickOutbox();
+  }
+
+  /** The messages among `ids` that belong to the direct conversation with `accountId`. */
+  private ownedBy(ids: readonly string[], accountId: string): MessageRecord[] {
+    const conversation = this.ctx.repos.conversations.findDirect(accountId);
+    if (!conversation) return [];
+    return ids
+      .map((id) => this.ctx.repos.messages.get(id))
+      .filter((m): m is MessageRecord => m !== null && m.conversationId === conversation.id);
+  }
+}

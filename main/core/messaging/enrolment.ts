@@ -1,0 +1,141 @@
+import { hostname } from 'node:os';
+import { MessengerError } from '../../../shared/errors.js';
+import { enrolResponseSchema, type EnrolRequest } from '../../../shared/protocol/index.js';
+import { runInAsyncTransaction } from '../db/async-transaction.js';
+import type { OpenProfile } from '../profile/open-profile.js';
+import { createLocalIdentity } from '../signal/local-identity.js';
+import {
+  generateKyberPreKeys,
+  generateLastResortKyberPreKey,
+  generatePreKeys,
+  generateSignedPreKey,
+} from '../signal/prekey-generation.js';
+import { createSignalStores } from '../signal/signal-stores.js';
+import { preKeyJson, kyberPreKeyJson, signedPreKeyJson } from './prekey-json.js';
+import { readRelayAccount, writeRelayAccount, type RelayAccount } from './relay-account.js';
+import { RelayHttp, RelayRequestError } from './relay/relay-http.js';
+import type { TlsPin } from './relay/tls-pin.js';
+
+export const ONE_TIME_PREKEY_BATCH = 100;
+
+export interface EnrolInput {
+  readonly serverUrl: string;
+  readonly code: string;
+  readonly deviceName?: string;
+  readonly pin?: TlsPin | null;
+  readonly now?: () => number;
+}
+
+/**
+ * Enrols an unlocked profile with the relay (docs/protocol.md §2): generates the Signal identity,
+ * registration id, signed prekey, last-resort Kyber prekey and one-time EC and Kyber prekeys,
+ * redeems the code, and stores the account and bearer token inside the encrypted profile.
+ * Key generation happens in a transaction that is rolled back if the relay refuses the code, so a
+ * mistyped code can simply be tried again.
+ */
+export async function enrolProfile(profile: OpenProfile, input: EnrolInput): Promise<RelayAccount> {
+  const now = input.now ?? Date.now;
+  const db = profile.db;
+  if (readRelayAccount(profile.repositories.settings)) {
+    throw new MessengerError(
+      'conflict',
+      'This profile is already enrolled. Use a new profile to enrol again.',
+    );
+  }
+  const http = new RelayHttp({ baseUrl: input.serverUrl, pin: input.pin ?? null });
+  try {
+    return await runInAsyncTransaction(db, async () => {
+      if (profile.repositories.ownIdentity.get()) {
+        // Left by an enrolment that failed after generating keys but before commit cannot
+        // happen (rolled back); one that exists here came from an older build: start over.
+        throw new MessengerError(
+          'conflict',
+          'This profile already has a Signal identity but no relay account; create a new profile to enrol.',
+        );
+      }
+      // The relay assigns the real device id; the stored one is updated below.
+      createLocalIdentity(db, { deviceId: 1, now: now() });
+      const stores = createSignalStores(db, { now });
+      const registrationId = await stores.identity.getLocalRegistrationId();
+      const identity = await stores.identity.getIdentityKeyPair();
+      const signedPreKey = await generateSignedPreKey(stores, 1, now());
+      const kyberPreKeys = await generateKyberPreKeys(stores, ONE_TIME_PREKEY_BATCH, now());
+      const lastResort = await generateLastResortKyberPreKey(stores, now());
+      const preKeys = await generatePreKeys(stores, ONE_TIME_PREKEY_BATCH);
+      const request: EnrolRequest = {
+        code: input.code,
+        registrationId,
+        identityKey: Buffer.from(identity.publicKey.serialize()).toString('base64'),
+        signedPreKey: signedPreKeyJson(signedPreKey),
+        kyberLastResortPreKey: kyberPreKeyJson(lastResort),
+        preKeys: preKeys.map(preKeyJson),
+        kyberPreKeys: kyberPreKeys.map(kyberPreKeyJson),
+        deviceName: (input.deviceName ?? hostname()).slice(0, 64) || 'Practice Messenger',
+      };
+      const response = await http.request('POST', 'v1/enrol', enrolResponseSchema, request);
+      db.prepare('UPDATE own_identity SET account_id = ?, device_id = ? WHERE singleton = 1').run(
+        response.accountId,
+        response.deviceId,
+      );
+      const account: RelayAccount = {
+        serverUrl: http.url.toString(),
+        accountId: response.accountId,
+        deviceId: response.deviceId,
+        token: response.token,
+        displayName: response.displayName,
+        role: response.role,
+        org: response.org,
+        enrolledAt: now(),
+      };
+      writeRelayAccount(profile.repositories.settings, account, now());
+      profile.repositories.settings.set('signal.signedPreKeyRotatedAt', now(), now());
+      profile.repositories.contacts.upsert(
+        { accountId: account.accountId, displayName: account.displayName, role: account.role },
+        now(),
+      );
+      return account;
+    });
+  } catch (error) {
+    throw enrolmentError(error);
+  } finally {
+    http.close();
+  }
+}
+
+function enrolmentError(error: unknown): unknown {
+  if (!(error instanceof RelayRequestError)) return error;
+  switch (error.code) {
+    case 'enrolment_code_invalid':
+      return new MessengerError(
+        'invalid_input',
+        'The relay does not know this enrolment code. Check it for typing mistakes, or ask your practice manager for a new one.',
+      );
+    case 'enrolment_code_used':
+      return new MessengerError(
+        'invalid_input',
+        'This enrolment code has already been used. Ask your practice manager for a new one.',
+      );
+    case 'enrolment_code_expired':
+      return new MessengerError(
+        'invalid_input',
+        'This enrolment code has expired. Ask your practice manager for a new one.',
+      );
+    case 'device_limit':
+      return new MessengerError(
+        'conflict',
+        'This account already has the maximum number of devices. Ask IT to revoke an old device.',
+      );
+    case 'rate_limited':
+      return new MessengerError(
+        'rate_limited',
+        'Too many enrolment attempts from this computer; wait a minute and try again.',
+      );
+    case 'network':
+      return new MessengerError('network', error.message);
+    default:
+      return new MessengerError(
+        error.retryable ? 'network' : 'invalid_input',
+        `The relay refused the enrolment (${error.code}): ${error.message}`,
+      );
+  }
+}

@@ -1,0 +1,254 @@
+import {
+  CiphertextMessageType,
+  ErrorCode,
+  LibSignalErrorBase,
+  PreKeySignalMessage,
+  ProtocolAddress,
+  SignalMessage,
+  signalDecrypt,
+  signalDecryptPreKey,
+} from '@signalapp/libsignal-client';
+import { clientMessageIdSchema, type IncomingEnvelope } from '../../../shared/protocol/index.js';
+import { MessengerError } from '../../../shared/errors.js';
+import { ContentApplier } from './content-applier.js';
+import { decodeContent, encodeContent, type Content } from './content-codec.js';
+import type { CoreContext } from './core-context.js';
+import type { MessagingEvent } from './messaging-events.js';
+import { newMessageId } from './message-ids.js';
+
+/** The parts of an envelope needed to decrypt it (also what is kept when that fails). */
+interface Ciphertext {
+  readonly relayId: string;
+  readonly senderAccountId: string;
+  readonly senderDeviceId: number;
+  readonly clientMessageId: string;
+  readonly type: number;
+  readonly content: Uint8Array;
+  readonly clientTimestamp: number | null;
+  readonly serverTimestamp: number;
+}
+
+type Outcome = 'stored' | 'duplicate' | 'kept';
+
+const resetIntervalMs = 60_000;
+const maxRetriesOfKept = 5;
+
+/**
+ * Receives envelopes in relay order: decrypts a batch, stores session state and content in ONE
+ * transaction (one savepoint per envelope so one bad envelope cannot undo the others), and only
+ * after the commit acks them. An envelope that cannot be decrypted is kept in the database and
+ * the sender is asked to reset the session and resend; nothing is acked before it is stored.
+ */
+export class EnvelopeProcessor {
+  private readonly queue: IncomingEnvelope[] = [];
+  private busy = false;
+  private drainPending = false;
+  private stopped = false;
+  private readonly applier: ContentApplier;
+  private readonly lastReset = new Map<string, number>();
+  private preKeyMessagesSeen = 0;
+
+  constructor(
+    private readonly ctx: CoreContext,
+    private readonly ack: (ids: string[]) => void,
+    private readonly onPreKeyMessages: () => void,
+  ) {
+    this.applier = new ContentApplier(ctx);
+  }
+
+  push(envelope: IncomingEnvelope): void {
+    this.queue.push(envelope);
+    void this.pump();
+  }
+
+  /** The relay has sent everything queued at connect time; report when it is all stored. */
+  queueEmpty(): void {
+    this.drainPending = true;
+    void this.pump();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.queue.length = 0;
+  }
+
+  /** Tries the kept envelopes again (a new session may make them readable). */
+  async retryKept(): Promise<void> {
+    for (const kept of this.ctx.undecryptable.all()) {
+      if (this.stopped || kept.attempts >= maxRetriesOfKept) continue;
+      const events: MessagingEvent[] = [];
+      const outcome = await this.ctx.tx(async () => {
+        const result = await this.decryptOne(kept, (e) => events.push(e), false);
+        if (result === 'kept')
+          this.ctx.undecryptable.failedAgain(kept.relayId, 'still undecryptable');
+        else this.ctx.undecryptable.remove(kept.relayId);
+        return result;
+      });
+      if (outcome === 'stored') for (const event of events) this.ctx.events.emit(event);
+    }
+  }
+
+  private async pump(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      while (!this.stopped && this.queue.length > 0) {
+        const batch = this.queue.splice(0, this.ctx.tuning.receiveBatch);
+        await this.processBatch(batch);
+      }
+    } finally {
+      this.busy = false;
+    }
+    if (this.drainPending && !this.stopped && this.queue.length === 0) {
+      this.drainPending = false;
+      this.ctx.events.emit({ type: 'queue.drained' });
+    }
+  }
+
+  private async processBatch(batch: IncomingEnvelope[]): Promise<void> {
+    const events: MessagingEvent[] = [];
+    let preKeys = 0;
+    try {
+      await this.ctx.tx(async () => {
+        for (const envelope of batch) {
+          if (envelope.type === CiphertextMessageType.PreKey) preKeys += 1;
+          await this.decryptOne(toCiphertext(envelope), (e) => events.push(e), true);
+        }
+      });
+    } catch (error) {
+      // Nothing of the batch was committed and nothing is acked: the relay redelivers it.
+      if (!this.stopped) {
+        this.ctx.logger.error('receive_batch_failed', { reason: (error as Error).message });
+      }
+      return;
+    }
+    this.ack(batch.map((e) => e.id));
+    for (const event of events) this.ctx.events.emit(event);
+    if (preKeys > 0) {
+      this.preKeyMessagesSeen += preKeys;
+      this.onPreKeyMessages();
+    }
+  }
+
+  /** Inside a transaction: decrypt and apply under a savepoint; on failure keep the ciphertext. */
+  private async decryptOne(
+    envelope: Ciphertext,
+    emit: (event: MessagingEvent) => void,
+    keepOnFailure: boolean,
+  ): Promise<Outcome> {
+    const { db } = this.ctx;
+    db.exec('SAVEPOINT envelope');
+    const local: MessagingEvent[] = [];
+    try {
+      const content = await this.decrypt(envelope);
+      this.applier.apply(
+        content,
+        { accountId: envelope.senderAccountId, deviceId: envelope.senderDeviceId },
+        (e) => local.push(e),
+      );
+      db.exec('RELEASE envelope');
+      for (const event of local) emit(event);
+      return 'stored';
+    } catch (error) {
+      db.exec('ROLLBACK TO envelope');
+      db.exec('RELEASE envelope');
+      if (error instanceof LibSignalErrorBase && error.code === ErrorCode.DuplicatedMessage) {
+        // Already stored and the ack was lost: the relay sent it again.
+        return 'duplicate';
+      }
+      const reason = failureName(error);
+      this.ctx.logger.warn('envelope_undecryptable', {
+        relayId: envelope.relayId,
+        senderDevice: envelope.senderDeviceId,
+        reason,
+      });
+      if (keepOnFailure) {
+        this.ctx.undecryptable.keep({ ...envelope, lastError: reason, receivedAt: this.ctx.now() });
+        if (!(error instanceof MessengerError)) this.askForReset(envelope);
+      }
+      return 'kept';
+    }
+  }
+
+  private async decrypt(envelope: Ciphertext): Promise<Content> {
+    const { stores, local, now } = this.ctx;
+    const sender = ProtocolAddress.new(envelope.senderAccountId, envelope.senderDeviceId);
+    const bytes = envelope.content as Uint8Array<ArrayBuffer>;
+    let plaintext: Uint8Array;
+    if (envelope.type === CiphertextMessageType.PreKey) {
+      plaintext = await signalDecryptPreKey(
+        PreKeySignalMessage.deserialize(bytes),
+        sender,
+        local,
+        stores.session,
+        stores.identity,
+        stores.preKey,
+        stores.signedPreKey,
+        stores.kyberPreKey,
+      );
+    } else if (envelope.type === CiphertextMessageType.Whisper) {
+      plaintext = await signalDecrypt(
+        SignalMessage.deserialize(bytes),
+        sender,
+        local,
+        stores.session,
+        stores.identity,
+      );
+    } else {
+      throw new MessengerError('invalid_input', `Unsupported envelope type ${envelope.type}.`);
+    }
+    void now;
+    return decodeContent(plaintext);
+  }
+
+  /**
+   * The session with that device is broken: forget it and send a session-reset (which starts a
+   * fresh session from a new bundle), naming the message so the sender resends it. At most once
+   * a minute per device, so two broken ends cannot ping-pong.
+   */
+  private askForReset(envelope: Ciphertext): void {
+    const key = `${envelope.senderAccountId}.${envelope.senderDeviceId}`;
+    const now = this.ctx.now();
+    if ((this.lastReset.get(key) ?? 0) + resetIntervalMs > now) return;
+    this.lastReset.set(key, now);
+    this.ctx.sessions.forget(envelope.senderAccountId, envelope.senderDeviceId);
+    const resend =
+      clientMessageIdSchema.safeParse(envelope.clientMessageId).success &&
+      /^[A-Za-z0-9_-]{8,64}$/.test(envelope.clientMessageId);
+    const reset: Content = {
+      v: 1,
+      id: newMessageId(now),
+      sentAt: now,
+      kind: 'session-reset',
+      ...(resend ? { messageIds: [envelope.clientMessageId] } : {}),
+    };
+    this.ctx.repos.outbox.enqueue(
+      {
+        kind: 'control',
+        recipientAccountId: envelope.senderAccountId,
+        payload: encodeContent(reset),
+      },
+      now,
+    );
+    this.ctx.kickOutbox();
+  }
+}
+
+function toCiphertext(envelope: IncomingEnvelope): Ciphertext {
+  return {
+    relayId: envelope.id,
+    senderAccountId: envelope.senderAccountId,
+    senderDeviceId: envelope.senderDeviceId,
+    clientMessageId: envelope.clientMessageId,
+    type: envelope.type,
+    content: Buffer.from(envelope.content, 'base64'),
+    clientTimestamp: envelope.clientTimestamp,
+    serverTimestamp: envelope.serverTimestamp,
+  };
+}
+
+function failureName(error: unknown): string {
+  if (error instanceof LibSignalErrorBase) return `libsignal:${error.code}`;
+  if (error instanceof MessengerError) return `content:${error.code}`;
+  return error instanceof Error ? error.name : 'unknown';
+}

@@ -1,0 +1,369 @@
+import { ProtocolAddress } from '@signalapp/libsignal-client';
+import { MessengerError } from '../../../shared/errors.js';
+import {
+  directoryEntrySchema,
+  directoryResponseSchema,
+  type DirectoryEntry,
+} from '../../../shared/protocol/index.js';
+import { runInAsyncTransaction } from '../db/async-transaction.js';
+import type { ConversationRecord } from '../db/repositories/conversations-repository.js';
+import type { MessageRecord, MessageStatus } from '../db/repositories/messages-repository.js';
+import { UndecryptableEnvelopesRepository } from '../db/repositories/undecryptable-envelopes-repository.js';
+import { createLogger, type Logger } from '../log/logger.js';
+import type { OpenProfile } from '../profile/open-profile.js';
+import { createSignalStores, type SignalStores } from '../signal/signal-stores.js';
+import { defaultTuning, type CoreContext, type MessagingTuning } from './core-context.js';
+import { DeviceSessions } from './device-sessions.js';
+import { EnvelopeProcessor } from './envelope-processor.js';
+import { MessagingEvents, type MessagingEvent } from './messaging-events.js';
+import { MessagingQueries } from './messaging-queries.js';
+import { OutboxProcessor } from './outbox-processor.js';
+import { OutgoingActions } from './outgoing-actions.js';
+import { PreKeyUpkeep } from './prekey-upkeep.js';
+import { readRelayAccount, type RelayAccount } from './relay-account.js';
+import { RelayHttp, RelayRequestError } from './relay/relay-http.js';
+import { RelaySocket, type ConnectionState } from './relay/relay-socket.js';
+import { TlsPin } from './relay/tls-pin.js';
+import { safetyNumber, type SafetyNumber } from './safety-number.js';
+
+export interface MessagingCoreOptions {
+  /** Policy `serverCertificateSha256`: pin the relay's TLS certificate. */
+  readonly serverCertificateSha256?: string | null;
+  readonly now?: () => number;
+  readonly logger?: Logger;
+  readonly tuning?: Partial<MessagingTuning>;
+}
+
+/**
+ * The messaging core of one unlocked, enrolled profile: the relay connection, the outbox, the
+ * receive pipeline, prekey upkeep and trust. Build it with `MessagingCore.open`, `start()` it,
+ * and `stop()` it before the profile closes. Events come out of `events`.
+ */
+export class MessagingCore {
+  readonly events = new MessagingEvents();
+  readonly actions: OutgoingActions;
+  private readonly ctx: CoreContext;
+  private readonly stores: SignalStores;
+  private readonly outbox: OutboxProcessor;
+  private readonly receiver: EnvelopeProcessor;
+  private readonly upkeep: PreKeyUpkeep;
+  private socket: RelaySocket | null = null;
+  private stopped = false;
+  private upkeepTimer: NodeJS.Timeout | null = null;
+
+  private constructor(
+    private readonly profile: OpenProfile,
+    readonly account: RelayAccount,
+    options: MessagingCoreOptions,
+  ) {
+    const now = options.now ?? Date.now;
+    const logger = options.logger ?? createLogger('messaging');
+    const tuning = { ...defaultTuning, ...options.tuning };
+    const db = profile.db;
+    this.stores = createSignalStores(db, {
+      now,
+      onIdentityChanged: (accountId) => this.identityChanged(accountId),
+    });
+    const pin = options.serverCertificateSha256
+      ? new TlsPin(options.serverCertificateSha256)
+      : null;
+    const http = new RelayHttp({
+      baseUrl: account.serverUrl,
+      token: account.token,
+      pin,
+      timeoutMs: tuning.httpTimeoutMs,
+    });
+    const local = ProtocolAddress.new(account.accountId, account.deviceId);
+    const tx = <T>(work: () => Promise<T>) => runInAsyncTransaction(db, work);
+    const events = this.events;
+    const sessions = new DeviceSessions({ http, stores: this.stores, local, tx, now });
+    this.ctx = {
+      db,
+      repos: profile.repositories,
+      undecryptable: new UndecryptableEnvelopesRepository(db),
+      queries: new MessagingQueries(db),
+      stores: this.stores,
+      account,
+      local,
+      http,
+      sessions,
+      events,
+      logger,
+      now,
+      tuning,
+      tx,
+      txEmit: async (work) => {
+        const collected: MessagingEvent[] = [];
+        const result = await tx(() => work((event) => collected.push(event)));
+        for (const event of collected) events.emit(event);
+        return result;
+      },
+      fatal: (reason) => this.fatal(reason),
+      kickOutbox: () => this.outbox.kick(),
+    };
+    this.outbox = new OutboxProcessor(this.ctx);
+    this.receiver = new EnvelopeProcessor(
+      this.ctx,
+      (ids) => this.socket?.ack(ids),
+      () => void this.upkeep.check(),
+    );
+    this.upkeep = new PreKeyUpkeep(this.ctx);
+    this.actions = new OutgoingActions(this.ctx);
+    this.socket = new RelaySocket(
+      {
+        baseUrl: http.url,
+        token: account.token,
+        pin,
+        heartbeatMs: tuning.heartbeatMs,
+        backoff: tuning.socketBackoff,
+        logger: logger.child('socket'),
+      },
+      {
+        state: (state) => this.connectionChanged(state),
+        envelope: (envelope) => this.receiver.push(envelope),
+        queueEmpty: () => this.receiver.queueEmpty(),
+        stopped: (reason) =>
+          reason === 'replaced'
+            ? this.events.emit({ type: 'account.stopped', reason })
+            : this.fatal(reason),
+      },
+    );
+  }
+
+  /** The core of an enrolled profile; `not_found` when the profile has not enrolled yet. */
+  static open(profile: OpenProfile, options: MessagingCoreOptions = {}): MessagingCore {
+    const account = readRelayAccount(profile.repositories.settings);
+    if (!account) {
+      throw new MessengerError(
+        'not_found',
+        'This profile is not enrolled with a relay yet. Enrol it first.',
+      );
+    }
+    return new MessagingCore(profile, account, options);
+  }
+
+  get connectionState(): ConnectionState {
+    return this.socket?.state ?? 'offline';
+  }
+
+  /**
+   * Resumes the outbox (messages left by a crash go out) and, unless `receive` is false,
+   * connects the WebSocket to receive. Prekey upkeep runs on connect and twice a day.
+   */
+  start(options: { receive?: boolean } = {}): void {
+    if (this.stopped)
+      throw new MessengerError('profile_locked', 'This messaging core was stopped.');
+    this.outbox.kick();
+    if (options.receive === false) return;
+    void this.receiver.retryKept().catch(() => undefined);
+    this.socket?.start();
+    this.upkeepTimer = setInterval(() => void this.upkeep.check(), 12 * 3600_000);
+    this.upkeepTimer.unref();
+  }
+
+  /** Stops everything at once (sockets, timers); safe to call before the database closes. */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.upkeepTimer) clearInterval(this.upkeepTimer);
+    this.socket?.stop();
+    this.socket = null;
+    this.outbox.stop();
+    this.receiver.stop();
+    this.ctx.http.close();
+  }
+
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
+  /** Resolves when the message is accepted by the relay (or later states), or fails. */
+  async whenSent(messageId: string): Promise<MessageRecord> {
+    const settled = (status: MessageStatus) => status !== 'pending';
+    const waiting = this.events.next(
+      'message.status',
+      (e) => e.messageId === messageId && settled(e.status),
+    );
+    const current = this.ctx.repos.messages.get(messageId);
+    if (!current) throw new MessengerError('not_found', 'No such message.');
+    if (!settled(current.status)) await waiting;
+    return this.ctx.repos.messages.get(messageId) as MessageRecord;
+  }
+
+  /** Waits until the outbox has nothing due right now. */
+  async flushOutbox(): Promise<void> {
+    while (!this.stopped) {
+      await this.outbox.idle();
+      const next = this.ctx.repos.outbox.nextDueAt();
+      if (next === null || next > this.ctx.now()) return;
+      this.outbox.kick();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  sendText(
+    conversationId: string,
+    text: string,
+    options: { urgent?: boolean; replyTo?: string } = {},
+  ) {
+    return this.actions.sendText(conversationId, text, options);
+  }
+
+  /** The direct conversation with a person, created on first use. */
+  async openDirect(peerAccountId: string): Promise<ConversationRecord> {
+    if (peerAccountId === this.account.accountId) {
+      throw new MessengerError('invalid_input', 'You cannot start a conversation with yourself.');
+    }
+    if (!this.ctx.repos.contacts.get(peerAccountId)) await this.refreshContact(peerAccountId);
+    const conversation = await this.ctx.tx(async () =>
+      this.ctx.repos.conversations.getOrCreateDirect(peerAccountId, this.ctx.now()),
+    );
+    if (this.stores.identity.remoteIdentity(peerAccountId)?.trust === 'changed') {
+      this.ctx.repos.conversations.markIdentityChanged(peerAccountId, this.ctx.now());
+    }
+    return this.ctx.repos.conversations.get(conversation.id) as ConversationRecord;
+  }
+
+  /** The practice directory from the relay, stored as contacts. */
+  async refreshDirectory(): Promise<DirectoryEntry[]> {
+    const { accounts } = await this.ctx.http.request(
+      'GET',
+      'v1/directory',
+      directoryResponseSchema,
+    );
+    await this.ctx.tx(async () => {
+      this.ctx.repos.contacts.replaceDirectory(
+        accounts.map((a) => ({ accountId: a.accountId, displayName: a.displayName, role: a.role })),
+        this.ctx.now(),
+      );
+    });
+    return accounts;
+  }
+
+  /** One person's directory entry; `not_found` when they are not (or no longer) in it. */
+  async refreshContact(accountId: string): Promise<DirectoryEntry> {
+    try {
+      const entry = await this.ctx.http.request(
+        'GET',
+        `v1/accounts/${encodeURIComponent(accountId)}`,
+        directoryEntrySchema,
+      );
+      await this.ctx.tx(async () => this.ctx.repos.contacts.upsert(entry, this.ctx.now()));
+      return entry;
+    } catch (error) {
+      if (error instanceof RelayRequestError && error.code === 'not_found') {
+        throw new MessengerError('not_found', 'That person is not in your practice directory.');
+      }
+      throw toMessengerError(error);
+    }
+  }
+
+  /**
+   * The 60-digit safety number with a person. With no identity key yet, a session is started
+   * first (fetching their bundle), which is also when their key is trusted on first use.
+   */
+  async safetyNumber(accountId: string): Promise<SafetyNumber & { identityChanged: boolean }> {
+    let remote = this.stores.identity.remoteIdentity(accountId);
+    if (!remote) {
+      try {
+        await this.ctx.sessions.ensure(accountId);
+      } catch (error) {
+        throw toMessengerError(error);
+      }
+      remote = this.stores.identity.remoteIdentity(accountId);
+    }
+    if (!remote) throw new MessengerError('not_found', 'No identity key is known for that person.');
+    const own = await this.stores.identity.getIdentityKeyPair();
+    return {
+      ...safetyNumber(
+        { accountId: this.account.accountId, identityKey: own.publicKey },
+        { accountId, identityKey: remote.identityKey },
+      ),
+      identityChanged: remote.trust === 'changed',
+    };
+  }
+
+  isIdentityChanged(accountId: string): boolean {
+    return this.ctx.sessions.isBlocked(accountId);
+  }
+
+  /** The user accepted a person's new identity key: sending is allowed again (and recorded). */
+  async acknowledgeIdentity(accountId: string): Promise<void> {
+    await this.ctx.txEmit(async (emit) => {
+      this.stores.identity.acknowledgeIdentity(accountId);
+      const conversation = this.ctx.repos.conversations.findDirect(accountId);
+      if (conversation) {
+        this.ctx.repos.conversations.clearIdentityChanged(conversation.id);
+        emit({ type: 'conversation.updated', conversationId: conversation.id });
+      }
+      this.ctx.repos.audit.append({
+        at: this.ctx.now(),
+        actorAccountId: this.account.accountId,
+        action: 'identity_acknowledged',
+        conversationId: conversation?.id ?? null,
+        details: { accountId },
+      });
+    });
+    // Controls held back while blocked can go now.
+    await this.ctx.tx(async () => this.ctx.queries.retryAllNow(this.ctx.now()));
+    this.outbox.kick();
+  }
+
+  /** Called by the identity store inside the transaction that saved the new key. */
+  private identityChanged(accountId: string): void {
+    const now = this.ctx.now();
+    const conversation = this.ctx.repos.conversations.getOrCreateDirect(accountId, now);
+    this.ctx.repos.conversations.markIdentityChanged(accountId, now);
+    this.ctx.repos.audit.append({
+      at: now,
+      actorAccountId: accountId,
+      action: 'identity_changed',
+      conversationId: conversation.id,
+      details: { accountId },
+    });
+    this.ctx.logger.warn('identity_changed', { accountId });
+    setImmediate(() => {
+      this.events.emit({ type: 'identity.changed', accountId });
+      this.events.emit({ type: 'conversation.updated', conversationId: conversation.id });
+    });
+  }
+
+  private connectionChanged(state: ConnectionState): void {
+    this.events.emit({ type: 'connection.changed', state, since: this.ctx.now() });
+    if (state !== 'online' || this.stopped) return;
+    void this.ctx
+      .tx(async () => this.ctx.queries.retryAllNow(this.ctx.now()))
+      .then(() => this.outbox.kick())
+      .catch(() => undefined);
+    void this.upkeep.check();
+  }
+
+  private fatal(reason: 'revoked' | 'wipe' | 'unauthorized'): void {
+    this.ctx.logger.warn('relay_refused_device', { reason });
+    this.stop();
+    this.events.emit({ type: 'account.stopped', reason });
+  }
+
+  /** The profile this core runs on (for the owner that closes it). */
+  get openProfile(): OpenProfile {
+    return this.profile;
+  }
+}
+
+/** Relay errors as the typed errors that cross IPC and the CLI. */
+export function toMessengerError(error: unknown): unknown {
+  if (!(error instanceof RelayRequestError)) return error;
+  if (error.code === 'not_found')
+    return new MessengerError('not_found', 'That person is not in your practice directory.');
+  if (error.code === 'rate_limited')
+    return new MessengerError('rate_limited', 'The relay is busy; try again in a moment.');
+  if (error.code === 'device_revoked' || error.code === 'unauthorized') {
+    return new MessengerError(
+      'unauthorized',
+      'The relay no longer accepts this device. Ask your practice manager to enrol it again.',
+    );
+  }
+  if (error.code === 'remote_wipe')
+    return new MessengerError('forbidden', 'This device was revoked and must be wiped.');
+  return new MessengerError('network', error.message);
+}

@@ -1,0 +1,76 @@
+import type { SqlDatabase } from '../db/encrypted-database.js';
+
+/**
+ * Queries the messaging core needs beyond the shared repositories (reply links, read marks,
+ * search, outbox rescheduling). Bound parameters only.
+ */
+export class MessagingQueries {
+  private readonly statements;
+
+  constructor(db: SqlDatabase) {
+    this.statements = {
+      setReplyTo: db.prepare('UPDATE messages SET reply_to = ? WHERE id = ?'),
+      replyTo: db.prepare('SELECT reply_to FROM messages WHERE id = ?').pluck(),
+      unreadUpTo: db
+        .prepare(
+          `SELECT id FROM messages WHERE conversation_id = @conversationId
+           AND direction = 'incoming' AND read_at IS NULL
+           AND (sent_at < @sentAt OR (sent_at = @sentAt AND id <= @id)) ORDER BY sent_at, id`,
+        )
+        .pluck(),
+      lastMessage: db.prepare(
+        `SELECT body, sent_at FROM messages WHERE conversation_id = ?
+         ORDER BY sent_at DESC, id DESC LIMIT 1`,
+      ),
+      urgentUnread: db
+        .prepare(
+          `SELECT count(*) FROM messages WHERE conversation_id = ? AND direction = 'incoming'
+           AND read_at IS NULL AND urgent = 1`,
+        )
+        .pluck(),
+      conversationsWithText: db
+        .prepare(`SELECT DISTINCT conversation_id FROM messages WHERE body LIKE ? ESCAPE '\\'`)
+        .pluck(),
+      retryAllNow: db.prepare('UPDATE outbox SET next_attempt_at = ? WHERE next_attempt_at > ?'),
+      outboxHasMessage: db.prepare('SELECT 1 FROM outbox WHERE message_id = ?').pluck(),
+    };
+  }
+
+  setReplyTo(messageId: string, replyTo: string): void {
+    this.statements.setReplyTo.run(replyTo, messageId);
+  }
+
+  replyTo(messageId: string): string | null {
+    return (this.statements.replyTo.get(messageId) as string | null | undefined) ?? null;
+  }
+
+  /** Incoming unread messages up to and including the given one, oldest first. */
+  unreadUpTo(conversationId: string, upTo: { sentAt: number; id: string }): string[] {
+    return this.statements.unreadUpTo.all({ conversationId, ...upTo }) as string[];
+  }
+
+  lastMessage(conversationId: string): { body: string; sentAt: number } | null {
+    const row = this.statements.lastMessage.get(conversationId) as
+      { body: string; sent_at: number } | undefined;
+    return row ? { body: row.body, sentAt: row.sent_at } : null;
+  }
+
+  hasUrgentUnread(conversationId: string): boolean {
+    return (this.statements.urgentUnread.get(conversationId) as number) > 0;
+  }
+
+  /** Conversations with a message containing `query` (case-insensitive for ASCII). */
+  conversationsWithText(query: string): Set<string> {
+    const pattern = `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    return new Set(this.statements.conversationsWithText.all(pattern) as string[]);
+  }
+
+  /** Makes every waiting outbox item due now (the relay is reachable again). */
+  retryAllNow(now: number): number {
+    return this.statements.retryAllNow.run(now, now).changes;
+  }
+
+  outboxHasMessage(messageId: string): boolean {
+    return this.statements.outboxHasMessage.get(messageId) !== undefined;
+  }
+}

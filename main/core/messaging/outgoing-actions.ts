@@ -1,0 +1,271 @@
+import { MessengerError } from '../../../shared/errors.js';
+import type { ConversationRecord } from '../db/repositories/conversations-repository.js';
+import type { MessageRecord } from '../db/repositories/messages-repository.js';
+import { encodeContent, type Content, type ContentBody } from './content-codec.js';
+import type { CoreContext } from './core-context.js';
+import { newMessageId, nextSentAt } from './message-ids.js';
+import type { MessagingEvent } from './messaging-events.js';
+import { contentOfMessage } from './outgoing-content.js';
+
+type Emit = (event: MessagingEvent) => void;
+
+export interface SendTextOptions {
+  readonly urgent?: boolean;
+  readonly replyTo?: string;
+}
+
+const chunk = <T>(items: readonly T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, i) =>
+    items.slice(i * size, (i + 1) * size),
+  );
+
+/**
+ * What the user does that goes out to the peer. Each writes its effect and its outbox row in
+ * one transaction before any network, then wakes the outbox.
+ */
+export class OutgoingActions {
+  constructor(private readonly ctx: CoreContext) {}
+
+  async sendText(
+    conversationId: string,
+    text: string,
+    options: SendTextOptions = {},
+  ): Promise<MessageRecord> {
+    const conversation = this.direct(conversationId);
+    const peer = conversation.peerAccountId as string;
+    this.assertNotBlocked(peer);
+    if (
+      options.replyTo &&
+      this.ctx.repos.messages.get(options.replyTo)?.conversationId !== conversationId
+    ) {
+      throw new MessengerError(
+        'invalid_input',
+        'The message being replied to is not in this conversation.',
+      );
+    }
+    const message = await this.ctx.txEmit(async (emit) => {
+      const now = this.ctx.now();
+      const sentAt = nextSentAt(now);
+      const id = newMessageId(sentAt);
+      const seconds = conversation.disappearingSeconds;
+      this.ctx.repos.messages.insert({
+        id,
+        conversationId,
+        direction: 'outgoing',
+        senderAccountId: this.ctx.account.accountId,
+        senderDeviceId: this.ctx.account.deviceId,
+        body: text,
+        urgent: options.urgent ?? false,
+        status: 'pending',
+        sentAt,
+        receivedAt: null,
+        expiresAt: seconds ? sentAt + seconds * 1000 : null,
+      });
+      if (options.replyTo) this.ctx.queries.setReplyTo(id, options.replyTo);
+      const stored = this.ctx.repos.messages.get(id) as MessageRecord;
+      this.enqueueMessage(stored, peer, options.replyTo ?? null, now);
+      this.ctx.repos.conversations.touch(conversationId, sentAt);
+      emit({ type: 'message.added', message: stored });
+      emit({ type: 'conversation.updated', conversationId });
+      return stored;
+    });
+    this.ctx.kickOutbox();
+    return message;
+  }
+
+  /** A failed message goes back to pending and into the outbox, with the same id. */
+  async retry(messageId: string): Promise<MessageRecord> {
+    const message = this.ctx.repos.messages.get(messageId);
+    if (!message || message.direction !== 'outgoing') {
+      throw new MessengerError('not_found', 'There is no message of yours with that id.');
+    }
+    if (message.status !== 'failed') return message;
+    const peer = this.direct(message.conversationId).peerAccountId as string;
+    this.assertNotBlocked(peer);
+    const updated = await this.ctx.txEmit(async (emit) => {
+      this.ctx.repos.messages.updateStatus(messageId, 'pending');
+      this.ctx.repos.outbox.removeForMessage(messageId);
+      this.enqueueMessage(message, peer, this.ctx.queries.replyTo(messageId), this.ctx.now());
+      emit({
+        type: 'message.status',
+        conversationId: message.conversationId,
+        messageId,
+        status: 'pending',
+        failureReason: null,
+      });
+      return this.ctx.repos.messages.get(messageId) as MessageRecord;
+    });
+    this.ctx.kickOutbox();
+    return updated;
+  }
+
+  /** Marks incoming messages read up to the given one and sends read receipts for them. */
+  async markRead(conversationId: string, upToMessageId: string): Promise<string[]> {
+    const conversation = this.direct(conversationId);
+    const upTo = this.ctx.repos.messages.get(upToMessageId);
+    if (!upTo || upTo.conversationId !== conversationId) {
+      throw new MessengerError('not_found', 'That message is not in this conversation.');
+    }
+    const ids = await this.ctx.txEmit(async (emit) => {
+      const now = this.ctx.now();
+      const unread = this.ctx.queries.unreadUpTo(conversationId, upTo);
+      this.ctx.repos.messages.markRead(unread, now);
+      for (const id of unread) this.ctx.repos.messages.updateStatus(id, 'read');
+      for (const ids of chunk(unread, 500)) {
+        this.enqueueControl(
+          'receipt',
+          conversation.peerAccountId as string,
+          { kind: 'receipt', receipt: 'read', messageIds: ids },
+          now,
+        );
+      }
+      if (unread.length > 0) emit({ type: 'conversation.updated', conversationId });
+      return unread;
+    });
+    if (ids.length > 0) this.ctx.kickOutbox();
+    return ids;
+  }
+
+  /**
+   * Deletes messages here and on the peer's devices (transcription: "transcribe, attribute,
+   * then delete"). Leaves tombstones so late copies are not stored again, and an audit entry
+   * with ids only.
+   */
+  async deleteForEveryone(
+    conversationId: string,
+    messageIds: readonly string[],
+    reason: 'sender' | 'transcribed',
+  ): Promise<void> {
+    const conversation = this.direct(conversationId);
+    for (const id of messageIds) {
+      const message = this.ctx.repos.messages.get(id);
+      if (message && message.conversationId !== conversationId) {
+        throw new MessengerError('invalid_input', `Message ${id} is not in this conversation.`);
+      }
+    }
+    await this.ctx.txEmit(async (emit) => {
+      const now = this.ctx.now();
+      for (const id of messageIds) this.ctx.repos.outbox.removeForMessage(id);
+      this.ctx.repos.messages.delete(messageIds, now);
+      for (const ids of chunk(messageIds, 500)) {
+        this.enqueueControl(
+          'control',
+          conversation.peerAccountId as string,
+          { kind: 'delete', messageIds: ids, reason },
+          now,
+        );
+      }
+      this.ctx.repos.audit.append({
+        at: now,
+        actorAccountId: this.ctx.account.accountId,
+        action: 'messages_deleted_for_everyone',
+        conversationId,
+        messageIds,
+        details: { reason, origin: 'self' },
+      });
+      emit({ type: 'message.deleted', conversationId, messageIds, reason });
+      emit({ type: 'conversation.updated', conversationId });
+    });
+    this.ctx.kickOutbox();
+  }
+
+  /** Tells the peer that messages were transcribed into the record (and when they go). */
+  async sendTranscribedNotice(
+    conversationId: string,
+    messageIds: readonly string[],
+    transcribedBy: string,
+    options: { transcribedAt?: number; deleteAt?: number } = {},
+  ): Promise<void> {
+    const conversation = this.direct(conversationId);
+    await this.ctx.txEmit(async (emit) => {
+      const now = this.ctx.now();
+      const at = options.transcribedAt ?? now;
+      this.ctx.repos.messages.markTranscribed(messageIds, transcribedBy, at);
+      for (const ids of chunk(messageIds, 500)) {
+        this.enqueueControl(
+          'control',
+          conversation.peerAccountId as string,
+          {
+            kind: 'transcribed',
+            messageIds: ids,
+            transcribedBy,
+            transcribedAt: at,
+            ...(options.deleteAt === undefined ? {} : { deleteAt: options.deleteAt }),
+          },
+          now,
+        );
+      }
+      for (const id of messageIds) {
+        const message = this.ctx.repos.messages.get(id);
+        if (message) emit({ type: 'message.updated', message });
+      }
+    });
+    this.ctx.kickOutbox();
+  }
+
+  /** Sets the conversation's disappearing-message timer here and for the peer; 0 turns it off. */
+  async setDisappearingTimer(conversationId: string, seconds: number): Promise<void> {
+    const conversation = this.direct(conversationId);
+    await this.ctx.txEmit(async (emit) => {
+      const now = this.ctx.now();
+      this.ctx.repos.conversations.setDisappearingSeconds(conversationId, seconds || null);
+      this.enqueueControl(
+        'control',
+        conversation.peerAccountId as string,
+        { kind: 'disappearing-timer', seconds },
+        now,
+      );
+      emit({ type: 'conversation.updated', conversationId });
+    });
+    this.ctx.kickOutbox();
+  }
+
+  private enqueueMessage(
+    message: MessageRecord,
+    peer: string,
+    replyTo: string | null,
+    now: number,
+  ): void {
+    this.ctx.repos.outbox.enqueue(
+      {
+        kind: 'message',
+        messageId: message.id,
+        recipientAccountId: peer,
+        payload: encodeContent(contentOfMessage(message, replyTo)),
+      },
+      now,
+    );
+  }
+
+  private enqueueControl(
+    kind: 'receipt' | 'control',
+    recipient: string,
+    body: ContentBody,
+    now: number,
+  ): void {
+    const content = { v: 1, id: newMessageId(now), sentAt: now, ...body } as Content;
+    this.ctx.repos.outbox.enqueue(
+      { kind, recipientAccountId: recipient, payload: encodeContent(content) },
+      now,
+    );
+  }
+
+  private direct(conversationId: string): ConversationRecord {
+    const conversation = this.ctx.repos.conversations.get(conversationId);
+    if (!conversation) throw new MessengerError('not_found', 'There is no such conversation.');
+    if (conversation.kind !== 'direct' || !conversation.peerAccountId) {
+      throw new MessengerError('invalid_input', 'Group conversations are not supported yet.');
+    }
+    return conversation;
+  }
+
+  private assertNotBlocked(peer: string): void {
+    if (this.ctx.sessions.isBlocked(peer)) {
+      throw new MessengerError(
+        'forbidden',
+        "This person's safety number has changed. Compare it with them, then acknowledge the change before sending.",
+        { reason: 'identity_changed', accountId: peer },
+      );
+    }
+  }
+}

@@ -1,0 +1,196 @@
+import http from 'node:http';
+import https from 'node:https';
+import type { z } from 'zod';
+import { MessengerError } from '../../../../shared/errors.js';
+import { relayErrorBodySchema } from '../../../../shared/protocol/index.js';
+import type { TlsPin } from './tls-pin.js';
+
+/**
+ * A relay call that did not succeed. `status` 0 means no HTTP answer (network, timeout, TLS);
+ * `code` is the protocol's error code (docs/protocol.md §1.1) or `network` / `bad_response`.
+ */
+export class RelayRequestError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: Readonly<Record<string, unknown>> = {},
+    readonly retryAfterMs: number | null = null,
+  ) {
+    super(message);
+    this.name = 'RelayRequestError';
+  }
+
+  /** 5xx, 429 and no answer at all are worth retrying; other 4xx are final for this request. */
+  get retryable(): boolean {
+    return this.status === 0 || this.status === 429 || this.status >= 500;
+  }
+}
+
+export interface RelayHttpOptions {
+  readonly baseUrl: string;
+  readonly token?: string | null;
+  readonly timeoutMs?: number;
+  readonly pin?: TlsPin | null;
+}
+
+/** JSON over HTTP(S) to the relay, with a timeout, keep-alive and optional certificate pin. */
+export class RelayHttp {
+  private readonly base: URL;
+  private readonly agent: http.Agent;
+  private readonly timeoutMs: number;
+
+  constructor(private readonly options: RelayHttpOptions) {
+    this.base = parseRelayUrl(options.baseUrl);
+    this.timeoutMs = options.timeoutMs ?? 15_000;
+    const agentOptions = { keepAlive: true, maxSockets: 32 };
+    this.agent =
+      this.base.protocol === 'https:'
+        ? new https.Agent(agentOptions)
+        : new http.Agent(agentOptions);
+  }
+
+  get url(): URL {
+    return this.base;
+  }
+
+  async request<T>(
+    method: 'GET' | 'POST' | 'PUT',
+    path: string,
+    schema: z.ZodType<T>,
+    body?: unknown,
+  ): Promise<T> {
+    const url = new URL(path, this.base);
+    const tls =
+      url.protocol === 'https:' && this.options.pin ? await this.options.pin.optionsFor(url) : {};
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const headers: Record<string, string | number> = { accept: 'application/json' };
+    if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
+    if (payload) {
+      headers['content-type'] = 'application/json';
+      headers['content-length'] = payload.length;
+    }
+    const { status, text, retryAfter } = await this.send(url, method, headers, payload, tls);
+    let json: unknown;
+    try {
+      json = text === '' ? null : JSON.parse(text);
+    } catch {
+      throw new RelayRequestError(
+        status,
+        'bad_response',
+        `The relay answered ${status} with non-JSON.`,
+      );
+    }
+    if (status < 200 || status >= 300) {
+      const parsed = relayErrorBodySchema.safeParse(json);
+      const retryAfterMs = retryAfter ? Number(retryAfter) * 1000 : null;
+      if (!parsed.success) {
+        throw new RelayRequestError(
+          status,
+          status >= 500 ? 'internal' : 'bad_response',
+          `The relay answered ${status}.`,
+          {},
+          retryAfterMs,
+        );
+      }
+      const { code, message, details } = parsed.data.error;
+      throw new RelayRequestError(status, code, message, details ?? {}, retryAfterMs);
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      throw new RelayRequestError(
+        status,
+        'bad_response',
+        `The relay's answer to ${method} ${url.pathname} does not follow the protocol (${parsed.error.issues[0]?.path.join('.') ?? ''}: ${parsed.error.issues[0]?.message ?? ''}).`,
+      );
+    }
+    return parsed.data;
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+
+  private send(
+    url: URL,
+    method: string,
+    headers: Record<string, string | number>,
+    payload: Buffer | undefined,
+    tls: object,
+  ): Promise<{ status: number; text: string; retryAfter: string | undefined }> {
+    const transport = url.protocol === 'https:' ? https : http;
+    return new Promise((resolve, reject) => {
+      const request = transport.request(
+        url,
+        { method, headers, agent: this.agent, timeout: this.timeoutMs, ...tls },
+        (response) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          response.on('data', (chunk: Buffer) => {
+            size += chunk.length;
+            // A relay answer is small; a huge one is a broken or hostile server.
+            if (size > 4 * 1024 * 1024) request.destroy(new Error('response too large'));
+            else chunks.push(chunk);
+          });
+          response.on('end', () =>
+            resolve({
+              status: response.statusCode ?? 0,
+              text: Buffer.concat(chunks).toString('utf8'),
+              retryAfter: response.headers['retry-after'],
+            }),
+          );
+          response.on('error', (error) => reject(networkError(url, error)));
+        },
+      );
+      request.on('timeout', () =>
+        request.destroy(new Error(`no answer within ${this.timeoutMs} ms`)),
+      );
+      request.on('error', (error) => reject(networkError(url, error)));
+      request.end(payload);
+    });
+  }
+}
+
+function networkError(url: URL, error: Error): RelayRequestError | MessengerError {
+  if (error instanceof MessengerError) return error;
+  return new RelayRequestError(
+    0,
+    'network',
+    `Cannot reach the relay at ${url.host}: ${error.message}. Check the network; messages wait in the outbox meanwhile.`,
+  );
+}
+
+/** The relay base URL: http(s) only, no credentials, normalised to end in a slash. */
+export function parseRelayUrl(value: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new MessengerError(
+      'invalid_input',
+      `"${value}" is not a URL; give the relay address, e.g. https://relay.example.nhs.uk`,
+    );
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new MessengerError(
+      'invalid_input',
+      'The relay URL must start with https:// (or http:// for a relay on this computer).',
+    );
+  }
+  if (url.protocol === 'http:' && !['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)) {
+    throw new MessengerError(
+      'invalid_input',
+      'Plain http:// is only allowed for a relay on this computer; use https:// for the practice relay.',
+    );
+  }
+  if (url.username || url.password) {
+    throw new MessengerError(
+      'invalid_input',
+      'The relay URL must not contain a user name or password.',
+    );
+  }
+  if (!url.pathname.endsWith('/')) url.pathname += '/';
+  url.search = '';
+  url.hash = '';
+  return url;
+}
