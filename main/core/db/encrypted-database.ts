@@ -28,11 +28,7 @@ export function databaseFiles(file: string): string[] {
  */
 export function createEncryptedDatabase(file: string, key: Buffer): SqlDatabase {
   closeSync(openSync(file, 'wx', FILE_MODE));
-  const db = openEncryptedDatabase(file, key, { allowEmpty: true });
-  // Only takes effect before the first table exists; lets retention give space back with
-  // `PRAGMA incremental_vacuum` instead of a full VACUUM.
-  db.pragma('auto_vacuum = INCREMENTAL');
-  return db;
+  return openEncryptedDatabase(file, key, { allowEmpty: true });
 }
 
 /**
@@ -60,6 +56,10 @@ export function openEncryptedDatabase(
     if (tables === 0 && !options.allowEmpty) {
       throw new MessengerError('database_corrupt', 'The profile database is empty.');
     }
+    // Lets retention give space back with `PRAGMA incremental_vacuum` instead of a full VACUUM.
+    // Only takes effect while the file is still empty: switching to WAL below writes the header,
+    // after which SQLite ignores it (profiles created before this need a VACUUM to convert).
+    if (tables === 0) db.pragma('auto_vacuum = INCREMENTAL');
     configureConnection(db);
     restrictFileModes(file);
     return db;

@@ -7,6 +7,21 @@ export interface ReclaimResult {
   readonly walTruncated: boolean;
 }
 
+const incremental = 2;
+
+/**
+ * Profiles created before auto_vacuum was set while the file was still empty have auto_vacuum
+ * NONE, and no amount of incremental_vacuum shrinks them. Converting takes one full VACUUM
+ * (which also rewrites every page, dropping free-space remnants); after that it is never needed.
+ * Returns whether a conversion ran.
+ */
+export function ensureIncrementalVacuum(db: SqlDatabase): boolean {
+  if (db.pragma('auto_vacuum', { simple: true }) === incremental) return false;
+  db.pragma('auto_vacuum = INCREMENTAL');
+  db.exec('VACUUM');
+  return true;
+}
+
 /**
  * Gives the pages of deleted messages back to the file system and empties the WAL, so deleted
  * text does not linger in either file. Needs auto_vacuum=INCREMENTAL (set when the database is

@@ -4,7 +4,7 @@ import type { OpenProfile } from '../profile/open-profile.js';
 import { maxTimerDelayMs, systemClock, type TimerClock } from '../time/timer-clock.js';
 import type { OriginalsDeleter } from '../transcription/originals-deleter.js';
 import { expiryFor, retentionMs } from './expiry-policy.js';
-import { reclaimSpace } from './reclaim-space.js';
+import { ensureIncrementalVacuum, reclaimSpace } from './reclaim-space.js';
 import { RetentionQueries, type ExpiredMessage } from './retention-queries.js';
 
 export interface DeletedMessages {
@@ -58,7 +58,10 @@ export class RetentionService {
     this.stopped = false;
     const { db } = this.options.profile;
     // Deleted rows are overwritten with zeros rather than left in free space in the page.
+    // SQLite3 Multiple Ciphers turns this on for encrypted databases; retention must not rely
+    // on a build default.
     db.pragma('secure_delete = ON');
+    if (ensureIncrementalVacuum(db)) this.log.info('auto_vacuum_enabled');
     const ms = retentionMs(this.options.retentionDays);
     if (ms !== null) this.queries.applyRetention(ms);
     return this.sweep();

@@ -7,7 +7,11 @@
  */
 export interface TranscribedNotice {
   readonly messageIds: readonly string[];
-  /** "Dr A Khan (GP)", as the other devices show it beside the message. */
+  /**
+   * The transcriber's account id: stored in messages.transcribed_by on every device, where the
+   * directory turns it into a name and role, and where it tells the transcriber's own device that
+   * it is the one to announce a scheduled deletion.
+   */
   readonly transcribedBy: string;
   readonly transcribedAt: number;
   /** When every device deletes the originals; absent when they are deleted at once. */

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { MessengerError, assertNever } from '../../../shared/errors.js';
 import { buildFhirCommunication } from '../../../shared/clinical/fhir-communication.js';
 import { formatPlainTextEntry } from '../../../shared/clinical/plain-text-entry.js';
-import { describeStaffMember, type RecordEntry } from '../../../shared/clinical/record-entry.js';
+import type { RecordEntry } from '../../../shared/clinical/record-entry.js';
 import type {
   EntryFormat,
   TranscriptionDraft,
@@ -157,7 +157,7 @@ export class TranscriptionService {
       await this.bestEffort('transcribed_notice_failed', () =>
         deleter.sendTranscribedNotice(conversationId, {
           messageIds: ids,
-          transcribedBy: describeStaffMember(own.member),
+          transcribedBy: own.accountId,
           transcribedAt: now,
           deleteAt,
         }),

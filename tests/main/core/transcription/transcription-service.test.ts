@@ -397,7 +397,7 @@ describe('confirming that the entry is in the record', () => {
         conversationId: question.conversationId,
         notice: {
           messageIds: [question.id, answer.id],
-          transcribedBy: 'Dr Amira Khan (Clinician)',
+          transcribedBy: GP.accountId,
           transcribedAt: recorded,
           deleteAt,
         },
