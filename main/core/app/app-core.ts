@@ -28,6 +28,8 @@ export interface AppCoreOptions {
   messaging?: (context: {
     session: AppSession;
     events: IpcEventEmitter;
+    /** Every event main emits (e.g. session.unlocked, to start receiving in the background). */
+    observe?: (observer: EventObserver) => () => void;
   }) => Partial<MessagingHandlers>;
   now?: () => number;
 }
@@ -44,6 +46,10 @@ export interface AppCore {
 
 export function createAppCore(options: AppCoreOptions): AppCore {
   const observers = new Set<EventObserver>();
+  const observe = (observer: EventObserver) => {
+    observers.add(observer);
+    return () => observers.delete(observer);
+  };
   const events = createIpcEventEmitter(eventContract, (channel, payload, name) => {
     options.sendEvent(channel, payload);
     for (const observer of observers) observer(name, payload);
@@ -62,7 +68,7 @@ export function createAppCore(options: AppCoreOptions): AppCore {
       clipboard: options.clipboard,
       ...(options.now ? { now: options.now } : {}),
     },
-    options.messaging?.({ session, events }) ?? {},
+    options.messaging?.({ session, events, observe }) ?? {},
   );
   const dispatcher = createIpcDispatcher(methodContract, handlers, {
     isUnlocked: () => session.isUnlocked(),
@@ -71,9 +77,6 @@ export function createAppCore(options: AppCoreOptions): AppCore {
     session,
     events,
     dispatcher,
-    observe(observer) {
-      observers.add(observer);
-      return () => observers.delete(observer);
-    },
+    observe,
   };
 }

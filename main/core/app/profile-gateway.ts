@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import type { ProfileSummary } from '../../../shared/ipc/view-schemas.js';
+import type { OpenProfile } from '../profile/open-profile.js';
 
 /** Key/value settings inside the encrypted profile database (SettingsRepository fits). */
 export interface SettingsStore {
@@ -18,6 +19,8 @@ export interface UnlockedProfile {
   changePasscode(current: string, next: string): Promise<void>;
   /** Closes the database; the key is dropped from memory. */
   close(): Promise<void> | void;
+  /** The open profile database, for the messaging core; absent in shell tests with fakes. */
+  readonly profile?: OpenProfile;
 }
 
 export interface ProfileGateway {

@@ -39,6 +39,7 @@ export function profileStoreGateway(
       settings: profile.repositories.settings,
       changePasscode: (current, next) => profile.changePasscode(current, next),
       close: () => profile.close(),
+      profile,
     };
   };
   const unlockOrWipe = async (id: string, passcode: string): Promise<OpenProfile> => {

@@ -8,7 +8,11 @@ import {
   signalDecrypt,
   signalDecryptPreKey,
 } from '@signalapp/libsignal-client';
-import { clientMessageIdSchema, type IncomingEnvelope } from '../../../shared/protocol/index.js';
+import {
+  clientMessageIdSchema,
+  directoryEntrySchema,
+  type IncomingEnvelope,
+} from '../../../shared/protocol/index.js';
 import { MessengerError } from '../../../shared/errors.js';
 import { ContentApplier } from './content-applier.js';
 import { decodeContent, encodeContent, type Content } from './content-codec.js';
@@ -123,10 +127,30 @@ export class EnvelopeProcessor {
       return;
     }
     this.ack(batch.map((e) => e.id));
+    await this.learnSenders(batch);
     for (const event of events) this.ctx.events.emit(event);
     if (preKeys > 0) {
       this.preKeyMessagesSeen += preKeys;
       this.onPreKeyMessages();
+    }
+  }
+
+  /** Looks up senders not yet in the local directory, so events show their name and role. */
+  private async learnSenders(batch: IncomingEnvelope[]): Promise<void> {
+    const unknown = new Set(
+      batch.map((e) => e.senderAccountId).filter((id) => this.ctx.repos.contacts.get(id) === null),
+    );
+    for (const accountId of unknown) {
+      try {
+        const entry = await this.ctx.http.request(
+          'GET',
+          `v1/accounts/${accountId}`,
+          directoryEntrySchema,
+        );
+        await this.ctx.tx(async () => this.ctx.repos.contacts.upsert(entry, this.ctx.now()));
+      } catch (error) {
+        this.ctx.logger.info('sender_lookup_failed', { reason: (error as Error).message });
+      }
     }
   }
 

@@ -11,6 +11,7 @@ import type { MessageRecord, MessageStatus } from '../db/repositories/messages-r
 import { UndecryptableEnvelopesRepository } from '../db/repositories/undecryptable-envelopes-repository.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import type { OpenProfile } from '../profile/open-profile.js';
+import type { OriginalsDeleter, TranscribedNotice } from '../transcription/originals-deleter.js';
 import { createSignalStores, type SignalStores } from '../signal/signal-stores.js';
 import { defaultTuning, type CoreContext, type MessagingTuning } from './core-context.js';
 import { DeviceSessions } from './device-sessions.js';
@@ -39,7 +40,7 @@ export interface MessagingCoreOptions {
  * receive pipeline, prekey upkeep and trust. Build it with `MessagingCore.open`, `start()` it,
  * and `stop()` it before the profile closes. Events come out of `events`.
  */
-export class MessagingCore {
+export class MessagingCore implements OriginalsDeleter {
   readonly events = new MessagingEvents();
   readonly actions: OutgoingActions;
   private readonly ctx: CoreContext;
@@ -207,6 +208,24 @@ export class MessagingCore {
     options: { urgent?: boolean; replyTo?: string } = {},
   ) {
     return this.actions.sendText(conversationId, text, options);
+  }
+
+  /** Deletes messages here and on the peer's devices (OriginalsDeleter, for transcription). */
+  deleteForEveryone(
+    conversationId: string,
+    messageIds: readonly string[],
+    reason: 'sender' | 'transcribed',
+  ): Promise<void> {
+    return this.actions.deleteForEveryone(conversationId, messageIds, reason);
+  }
+
+  /** Tells the peer these messages were transcribed (OriginalsDeleter, for transcription). */
+  sendTranscribedNotice(conversationId: string, notice: TranscribedNotice): Promise<void> {
+    return this.actions.sendTranscribedNotice(conversationId, notice);
+  }
+
+  setDisappearingTimer(conversationId: string, seconds: number): Promise<void> {
+    return this.actions.setDisappearingTimer(conversationId, seconds);
   }
 
   /** The direct conversation with a person, created on first use. */

@@ -1,4 +1,5 @@
 import { MessengerError } from '../../../shared/errors.js';
+import type { TranscribedNotice } from '../transcription/originals-deleter.js';
 import type { ConversationRecord } from '../db/repositories/conversations-repository.js';
 import type { MessageRecord } from '../db/repositories/messages-repository.js';
 import { encodeContent, type Content, type ContentBody } from './content-codec.js';
@@ -169,18 +170,16 @@ export class OutgoingActions {
     this.ctx.kickOutbox();
   }
 
-  /** Tells the peer that messages were transcribed into the record (and when they go). */
-  async sendTranscribedNotice(
-    conversationId: string,
-    messageIds: readonly string[],
-    transcribedBy: string,
-    options: { transcribedAt?: number; deleteAt?: number } = {},
-  ): Promise<void> {
+  /**
+   * Tells the peer that messages were transcribed into the record, by whom (an account id) and
+   * when the originals go; marks them transcribed here too.
+   */
+  async sendTranscribedNotice(conversationId: string, notice: TranscribedNotice): Promise<void> {
     const conversation = this.direct(conversationId);
+    const { messageIds, transcribedBy, transcribedAt, deleteAt } = notice;
     await this.ctx.txEmit(async (emit) => {
       const now = this.ctx.now();
-      const at = options.transcribedAt ?? now;
-      this.ctx.repos.messages.markTranscribed(messageIds, transcribedBy, at);
+      this.ctx.repos.messages.markTranscribed(messageIds, transcribedBy, transcribedAt);
       for (const ids of chunk(messageIds, 500)) {
         this.enqueueControl(
           'control',
@@ -189,8 +188,8 @@ export class OutgoingActions {
             kind: 'transcribed',
             messageIds: ids,
             transcribedBy,
-            transcribedAt: at,
-            ...(options.deleteAt === undefined ? {} : { deleteAt: options.deleteAt }),
+            transcribedAt,
+            ...(deleteAt === undefined ? {} : { deleteAt }),
           },
           now,
         );

@@ -15,6 +15,7 @@ export interface OpenProfileHooks {
 export class OpenProfile {
   readonly repositories: Repositories;
   private isClosed = false;
+  private readonly closeListeners = new Set<() => void>();
 
   constructor(
     readonly id: string,
@@ -51,9 +52,26 @@ export class OpenProfile {
     return this.hooks.verifyPasscode(this, passcode);
   }
 
+  /**
+   * Runs `listener` just before the database closes (on lock or profile switch), so services on
+   * this profile (the messaging core's sockets and timers) stop while the connection still works.
+   */
+  onClose(listener: () => void): () => void {
+    this.closeListeners.add(listener);
+    return () => this.closeListeners.delete(listener);
+  }
+
   /** Closes the database; SQLite checkpoints the WAL into the main file on last close. */
   close(): void {
     if (this.isClosed) return;
+    for (const listener of [...this.closeListeners]) {
+      try {
+        listener();
+      } catch {
+        // Closing must happen whatever a listener does: the key has to leave memory.
+      }
+    }
+    this.closeListeners.clear();
     this.isClosed = true;
     this.database.close();
     this.hooks.closed(this);

@@ -88,7 +88,10 @@ export async function createWorld(): Promise<World> {
     async enrol(name, role = 'clinician') {
       const issued = await relay.relay.enrol({ displayName: name, role, org: 'Riverside Surgery' });
       const profile = await store.create({ label: name, passcode: PASSCODE });
-      const account = await enrolProfile(profile, { serverUrl: relay.relay.url, code: issued.code });
+      const account = await enrolProfile(profile, {
+        serverUrl: relay.relay.url,
+        code: issued.code,
+      });
       const member = new Staff(name, store, profile, account.accountId);
       staff.push(member);
       return member;

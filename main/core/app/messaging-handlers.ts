@@ -1,0 +1,306 @@
+/**
+ * The messaging IPC handlers: the factory that createAppCore takes as `messaging`. It runs one
+ * MessagingCore for the unlocked profile (started when the profile unlocks, stopped before it
+ * closes on lock or switch) and forwards the core's events to the renderer.
+ */
+import { createPidDetector } from '../../../shared/clinical/pid-detector.js';
+import { MessengerError } from '../../../shared/errors.js';
+import type { Contact } from '../../../shared/ipc/view-schemas.js';
+import type { Logger } from '../log/logger.js';
+import { createLogger } from '../log/logger.js';
+import { enrolProfile } from '../messaging/enrolment.js';
+import type { MessagingTuning } from '../messaging/core-context.js';
+import { MessagingCore, toMessengerError } from '../messaging/messaging-core.js';
+import type { MessagingEvent } from '../messaging/messaging-events.js';
+import { readRelayAccount } from '../messaging/relay-account.js';
+import { TlsPin } from '../messaging/relay/tls-pin.js';
+import type { Policy } from '../policy/policy-schema.js';
+import type { OpenProfile } from '../profile/open-profile.js';
+import type { AppCoreOptions } from './app-core.js';
+import type { MessagingHandlers } from './ipc-handlers.js';
+import { MessagingViews, decodeCursor, encodeCursor } from './messaging-views.js';
+import type { IpcEventEmitter } from '../ipc/ipc-event-emitter.js';
+import type { UnlockedProfile } from './profile-gateway.js';
+
+export interface MessagingHandlerOptions {
+  readonly policy: Policy;
+  /** Erases a profile the relay ordered wiped (the shell passes ProfileStore.delete). */
+  readonly wipeProfile?: (profileId: string) => Promise<void>;
+  readonly now?: () => number;
+  readonly logger?: Logger;
+  readonly tuning?: Partial<MessagingTuning>;
+}
+
+type MessagingFactory = NonNullable<AppCoreOptions['messaging']>;
+
+interface Running {
+  readonly unlocked: UnlockedProfile;
+  readonly profile: OpenProfile;
+  readonly views: MessagingViews;
+  core: MessagingCore | null;
+}
+
+export function createMessagingHandlers(options: MessagingHandlerOptions): MessagingFactory {
+  const log = options.logger ?? createLogger('app.messaging');
+  const detectPid = createPidDetector({
+    hospitalNumberPatterns: options.policy.hospitalNumberPatterns,
+  });
+  return ({ session, events, observe }) => {
+    let running: Running | null = null;
+
+    const startCore = (state: Running): void => {
+      if (state.core || !readRelayAccount(state.profile.repositories.settings)) return;
+      const core = MessagingCore.open(state.profile, {
+        serverCertificateSha256: options.policy.serverCertificateSha256,
+        logger: log,
+        ...(options.now ? { now: options.now } : {}),
+        ...(options.tuning ? { tuning: options.tuning } : {}),
+      });
+      core.events.on((event) => forward(event, state, events, options, session));
+      state.core = core;
+      core.start();
+    };
+
+    /** The state of the unlocked profile, created (and its core started) on first use. */
+    const current = (): Running => {
+      const unlocked = session.current();
+      if (!unlocked) throw new MessengerError('profile_locked', 'Unlock your profile first.');
+      if (running?.unlocked === unlocked && !running.profile.closed) return running;
+      running?.core?.stop();
+      const profile = unlocked.profile;
+      if (!profile || profile.closed) {
+        throw new MessengerError(
+          'not_implemented',
+          'This profile store does not expose the profile database to messaging.',
+        );
+      }
+      const state: Running = { unlocked, profile, views: new MessagingViews(profile), core: null };
+      running = state;
+      profile.onClose(() => {
+        state.core?.stop();
+        if (running === state) running = null;
+      });
+      startCore(state);
+      return state;
+    };
+
+    const enrolled = (): Running & { core: MessagingCore } => {
+      const state = current();
+      if (!state.core) {
+        throw new MessengerError(
+          'not_found',
+          'This profile is not enrolled with the practice relay yet. Enrol it first.',
+        );
+      }
+      return state as Running & { core: MessagingCore };
+    };
+
+    observe?.((event) => {
+      if (event !== 'session.unlocked') return;
+      try {
+        current();
+      } catch (error) {
+        log.warn('messaging_start_failed', { reason: (error as Error).message });
+      }
+    });
+
+    const guard = async <T>(work: () => Promise<T> | T): Promise<T> => {
+      try {
+        return await work();
+      } catch (error) {
+        throw toMessengerError(error);
+      }
+    };
+
+    const handlers: MessagingHandlers = {
+      'account.get': () => {
+        const state = current();
+        const account = readRelayAccount(state.profile.repositories.settings);
+        return {
+          enrolled: account !== null,
+          self: account ? selfContact(account) : null,
+          serverUrl: account?.serverUrl ?? options.policy.serverUrl,
+        };
+      },
+      'account.enrol': ({ serverUrl, enrolmentCode }) =>
+        guard(async () => {
+          const state = current();
+          if (options.policy.serverUrl && !sameRelay(options.policy.serverUrl, serverUrl)) {
+            throw new MessengerError(
+              'policy_restricted',
+              `Your practice's policy requires the relay ${options.policy.serverUrl}.`,
+            );
+          }
+          const pin = options.policy.serverCertificateSha256
+            ? new TlsPin(options.policy.serverCertificateSha256)
+            : null;
+          const account = await enrolProfile(state.profile, {
+            serverUrl,
+            code: enrolmentCode,
+            pin,
+            ...(options.now ? { now: options.now } : {}),
+          });
+          startCore(state);
+          return { self: selfContact(account) };
+        }),
+      'conversations.list': ({ query }) => ({
+        conversations: enrolled().views.conversations(query),
+      }),
+      'conversations.create': ({ participantIds }) =>
+        guard(async () => {
+          const state = enrolled();
+          if (participantIds.length !== 1) {
+            throw new MessengerError(
+              'invalid_input',
+              'Group conversations are not supported yet: choose one person.',
+            );
+          }
+          const conversation = await state.core.openDirect(participantIds[0] as string);
+          return { conversation: state.views.conversation(conversation) };
+        }),
+      'messages.page': ({ conversationId, before, limit }) => {
+        const state = enrolled();
+        if (!state.profile.repositories.conversations.get(conversationId)) {
+          throw new MessengerError('not_found', 'There is no such conversation.');
+        }
+        const page = state.profile.repositories.messages.pageBefore(
+          conversationId,
+          before ? decodeCursor(before) : null,
+          limit,
+        );
+        const oldest = page[0];
+        return {
+          messages: page.map((m) => state.views.message(m)),
+          nextCursor: page.length === limit && oldest ? encodeCursor(oldest) : null,
+        };
+      },
+      'messages.send': ({ conversationId, text, urgent, replyToMessageId }) =>
+        guard(async () => {
+          const state = enrolled();
+          if (options.policy.pidGuard === 'block' && detectPid(text).length > 0) {
+            const kinds = [...new Set(detectPid(text).map((f) => f.kind))].join(', ');
+            throw new MessengerError(
+              'policy_restricted',
+              `Your practice's policy blocks messages containing patient-identifiable data (found: ${kinds}). Remove it and send again.`,
+            );
+          }
+          const message = await state.core.sendText(conversationId, text, {
+            urgent,
+            ...(replyToMessageId ? { replyTo: replyToMessageId } : {}),
+          });
+          return { message: state.views.message(message) };
+        }),
+      'messages.retry': ({ conversationId, messageId }) =>
+        guard(async () => {
+          const state = enrolled();
+          const existing = state.profile.repositories.messages.get(messageId);
+          if (!existing || existing.conversationId !== conversationId) {
+            throw new MessengerError('not_found', 'That message is not in this conversation.');
+          }
+          return { message: state.views.message(await state.core.actions.retry(messageId)) };
+        }),
+      'messages.markRead': ({ conversationId, upToMessageId }) =>
+        guard(async () => {
+          await enrolled().core.actions.markRead(conversationId, upToMessageId);
+          return {};
+        }),
+      'directory.list': ({ query }) =>
+        guard(async () => {
+          const state = enrolled();
+          try {
+            await state.core.refreshDirectory();
+          } catch (error) {
+            // Offline: the last synced directory is still useful.
+            log.info('directory_refresh_failed', { reason: (error as Error).message });
+          }
+          const self = state.core.account.accountId;
+          const wanted = query?.trim().toLowerCase() ?? '';
+          const entries: Contact[] = state.profile.repositories.contacts
+            .list()
+            .filter((c) => c.accountId !== self)
+            .map((c) => state.views.contact(c.accountId))
+            .filter(
+              (c) =>
+                !wanted || c.displayName.toLowerCase().includes(wanted) || c.role.includes(wanted),
+            );
+          return { entries };
+        }),
+      'safetyNumber.get': ({ accountId }) =>
+        guard(async () => {
+          const result = await enrolled().core.safetyNumber(accountId);
+          return {
+            digits: result.digits,
+            qrPayload: result.qrPayload,
+            identityChanged: result.identityChanged,
+          };
+        }),
+      'identity.acknowledge': ({ accountId }) =>
+        guard(async () => {
+          await enrolled().core.acknowledgeIdentity(accountId);
+          return {};
+        }),
+    };
+    return handlers;
+  };
+}
+
+function selfContact(account: {
+  accountId: string;
+  displayName: string;
+  role: Contact['role'];
+}): Contact {
+  return { accountId: account.accountId, displayName: account.displayName, role: account.role };
+}
+
+function sameRelay(a: string, b: string): boolean {
+  const normal = (url: string) => new URL(url).toString().replace(/\/+$/, '');
+  return normal(a) === normal(b);
+}
+
+function forward(
+  event: MessagingEvent,
+  state: Running,
+  events: IpcEventEmitter,
+  options: MessagingHandlerOptions,
+  session: { lock(reason: 'user'): Promise<void> },
+): void {
+  if (state.profile.closed) return;
+  const conversationUpdated = (conversationId: string) => {
+    const record = state.profile.repositories.conversations.get(conversationId);
+    if (record)
+      events.emit('conversation.updated', { conversation: state.views.conversation(record) });
+  };
+  switch (event.type) {
+    case 'message.added':
+      events.emit('message.added', { message: state.views.message(event.message) });
+      return;
+    case 'message.status':
+      events.emit('message.status', {
+        conversationId: event.conversationId,
+        messageId: event.messageId,
+        status: event.status,
+      });
+      return;
+    case 'message.updated':
+      conversationUpdated(event.message.conversationId);
+      return;
+    case 'message.deleted':
+    case 'conversation.updated':
+      conversationUpdated(event.conversationId);
+      return;
+    case 'identity.changed':
+      events.emit('identity.changed', { accountId: event.accountId });
+      return;
+    case 'connection.changed':
+      events.emit('connection.changed', { state: event.state, since: event.since });
+      return;
+    case 'account.stopped':
+      if (event.reason === 'wipe' && options.wipeProfile) {
+        const id = state.profile.id;
+        void session.lock('user').then(() => options.wipeProfile?.(id));
+      }
+      return;
+    case 'queue.drained':
+      return;
+  }
+}

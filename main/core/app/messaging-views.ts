@@ -1,0 +1,117 @@
+/**
+ * Database records as the renderer may see them (shared/ipc/view-schemas.ts): names and roles
+ * resolved from the directory, excerpts, unread counts, opaque paging cursors.
+ */
+import { MessengerError } from '../../../shared/errors.js';
+import {
+  roleSchema,
+  type Contact,
+  type ConversationSummary,
+  type MessageView,
+} from '../../../shared/ipc/view-schemas.js';
+import type { ConversationRecord } from '../db/repositories/conversations-repository.js';
+import type { MessageCursor, MessageRecord } from '../db/repositories/messages-repository.js';
+import { MessagingQueries } from '../messaging/messaging-queries.js';
+import type { OpenProfile } from '../profile/open-profile.js';
+
+const excerptLength = 120;
+
+export class MessagingViews {
+  private readonly queries: MessagingQueries;
+
+  constructor(private readonly profile: OpenProfile) {
+    this.queries = new MessagingQueries(profile.db);
+  }
+
+  contact(accountId: string): Contact {
+    const record = this.profile.repositories.contacts.get(accountId);
+    const role = roleSchema.safeParse(record?.role);
+    return {
+      accountId,
+      displayName: record?.displayName ?? 'Unknown sender (not in the directory)',
+      // An unknown person gets the least privileged-sounding role until the directory syncs.
+      role: role.success ? role.data : 'reception',
+    };
+  }
+
+  message(record: MessageRecord): MessageView {
+    const replyToId = this.queries.replyTo(record.id);
+    const replied = replyToId ? this.profile.repositories.messages.get(replyToId) : null;
+    return {
+      id: record.id,
+      conversationId: record.conversationId,
+      direction: record.direction,
+      sender: this.contact(record.senderAccountId),
+      text: record.body,
+      sentAt: record.sentAt,
+      receivedAt: record.receivedAt,
+      status: record.status,
+      urgent: record.urgent,
+      replyTo: replied
+        ? {
+            messageId: replied.id,
+            senderName: this.contact(replied.senderAccountId).displayName,
+            excerpt: excerpt(replied.body),
+          }
+        : null,
+    };
+  }
+
+  conversation(record: ConversationRecord): ConversationSummary {
+    const participants = record.peerAccountId
+      ? [this.contact(record.peerAccountId)]
+      : this.profile.repositories.conversations.members(record.id).map((id) => this.contact(id));
+    const last = this.queries.lastMessage(record.id);
+    return {
+      id: record.id,
+      kind: record.kind,
+      title: record.title ?? participants.map((p) => p.displayName).join(', '),
+      participants,
+      unreadCount: this.profile.repositories.messages.countUnread(record.id),
+      lastActivityAt: record.lastActivityAt,
+      lastMessageExcerpt: last ? excerpt(last.body) : null,
+      hasUrgentUnread: this.queries.hasUrgentUnread(record.id),
+      identityChanged: record.identityChangedAt !== null,
+    };
+  }
+
+  conversations(query?: string): ConversationSummary[] {
+    const all = this.profile.repositories.conversations.list();
+    const wanted = query?.trim().toLowerCase();
+    if (!wanted) return all.map((c) => this.conversation(c));
+    const withText = this.queries.conversationsWithText(wanted);
+    return all
+      .map((c) => this.conversation(c))
+      .filter((c) => withText.has(c.id) || c.title.toLowerCase().includes(wanted));
+  }
+}
+
+function excerpt(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > excerptLength ? `${flat.slice(0, excerptLength - 1)}…` : flat;
+}
+
+/** Paging cursors are opaque to the renderer: base64url of [sentAt, id]. */
+export function encodeCursor(cursor: MessageCursor): string {
+  return Buffer.from(JSON.stringify([cursor.sentAt, cursor.id])).toString('base64url');
+}
+
+export function decodeCursor(value: string): MessageCursor {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
+    if (
+      Array.isArray(parsed) &&
+      parsed.length === 2 &&
+      Number.isSafeInteger(parsed[0]) &&
+      typeof parsed[1] === 'string'
+    ) {
+      return { sentAt: parsed[0] as number, id: parsed[1] };
+    }
+  } catch {
+    // Reported below.
+  }
+  throw new MessengerError(
+    'invalid_input',
+    'The paging cursor is not one this app issued; reload the conversation.',
+  );
+}
