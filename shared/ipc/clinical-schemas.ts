@@ -103,7 +103,8 @@ export const renderedEntrySchema = z.object({
 
 export const transcriptionConfirmedSchema = z.object({
   auditId: z.number().int().positive(),
-  originals: z.enum(['deleted', 'scheduled']),
+  /** `retrying`: confirmed and audited, but the deletion failed; retention deletes them. */
+  originals: z.enum(['deleted', 'scheduled', 'retrying']),
   deleteAt: timestampSchema,
 });
 

@@ -7,6 +7,16 @@
 import { z } from 'zod';
 import type { EventName, MethodName } from './names.js';
 import {
+  auditEntryViewSchema,
+  entryFormatSchema,
+  exportReferenceSchema,
+  renderedEntrySchema,
+  transcriptionConfirmedSchema,
+  transcriptionDraftSchema,
+  transcriptionFormSchema,
+  transcriptionSelectionSchema,
+} from './clinical-schemas.js';
+import {
   accountIdSchema,
   contactSchema,
   conversationIdSchema,
@@ -194,6 +204,55 @@ export const methods = {
     noResponse,
     'unlocked',
   ),
+
+  // Transcription into the patient record (DOMAIN.md). The form carries what the clinician typed;
+  // main adds the source, the times and the transcriber, and validates the whole entry.
+  'transcription.draft': method(transcriptionSelectionSchema, transcriptionDraftSchema, 'unlocked'),
+  'transcription.render': method(
+    z.strictObject({ form: transcriptionFormSchema, format: entryFormatSchema }),
+    renderedEntrySchema,
+    'unlocked',
+  ),
+  // Main copies the plain-text entry and clears the clipboard again after a minute.
+  'transcription.copy': method(
+    z.strictObject({ form: transcriptionFormSchema }),
+    z.object({ clearsAt: timestampSchema }),
+    'unlocked',
+  ),
+  // Main asks where to save (a native save dialog): the renderer never names a path.
+  'transcription.saveFhir': method(
+    z.strictObject({ form: transcriptionFormSchema }),
+    z.object({ saved: z.boolean(), fileName: z.string().nullable() }),
+    'unlocked',
+  ),
+  'transcription.confirm': method(
+    z.strictObject({ form: transcriptionFormSchema }),
+    transcriptionConfirmedSchema,
+    'unlocked',
+  ),
+  // Practice managers and admins only (`forbidden` for everyone else).
+  'audit.list': method(
+    z.strictObject({
+      limit: z.number().int().min(1).max(200).default(50),
+      beforeId: z.number().int().positive().optional(),
+    }),
+    z.object({ entries: z.array(auditEntryViewSchema), nextBeforeId: z.number().int().nullable() }),
+    'unlocked',
+  ),
+  // Subject Access Request: policy allowExport, the passcode again, then a folder dialog.
+  'export.conversation': method(
+    z.strictObject({
+      conversationId: conversationIdSchema,
+      passcode: passcodeSchema,
+      reference: exportReferenceSchema.optional(),
+    }),
+    z.object({
+      exported: z.boolean(),
+      files: z.array(z.string()),
+      messageCount: z.number().int().nonnegative(),
+    }),
+    'unlocked',
+  ),
 } as const satisfies { [M in MethodName]: MethodSpec };
 
 export const events = {
@@ -212,6 +271,13 @@ export const events = {
     status: messageStatusSchema,
   }),
   'identity.changed': z.object({ accountId: accountIdSchema }),
+  // Messages gone from this device: transcribed and deleted, expired (retention, disappearing
+  // timer), or deleted by their sender. The renderer drops them from any open timeline.
+  'messages.deleted': z.object({
+    conversationId: conversationIdSchema,
+    messageIds: z.array(messageIdSchema),
+    reason: z.enum(['transcribed', 'expired', 'sender']),
+  }),
 } as const satisfies { [E in EventName]: z.ZodType };
 
 export type Methods = typeof methods;

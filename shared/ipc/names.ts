@@ -26,6 +26,13 @@ export const methodNames = [
   'safetyNumber.get',
   'identity.acknowledge',
   'clipboard.writeText',
+  'transcription.draft',
+  'transcription.render',
+  'transcription.copy',
+  'transcription.saveFhir',
+  'transcription.confirm',
+  'audit.list',
+  'export.conversation',
 ] as const;
 
 export type MethodName = (typeof methodNames)[number];
@@ -39,6 +46,7 @@ export const eventNames = [
   'message.added',
   'message.status',
   'identity.changed',
+  'messages.deleted',
 ] as const;
 
 export type EventName = (typeof eventNames)[number];

@@ -15,7 +15,12 @@ import { createIpcDispatcher, type IpcDispatcher } from '../ipc/ipc-dispatcher.j
 import { createIpcEventEmitter, type IpcEventEmitter } from '../ipc/ipc-event-emitter.js';
 import type { LoadedPolicy } from '../policy/load-policy.js';
 import { createAppSession, type AppSession } from './app-session.js';
-import { createIpcHandlers, type AppInfo, type MessagingHandlers } from './ipc-handlers.js';
+import {
+  createIpcHandlers,
+  type AppInfo,
+  type ClinicalHandlers,
+  type MessagingHandlers,
+} from './ipc-handlers.js';
 import type { ProfileGateway } from './profile-gateway.js';
 
 export interface AppCoreOptions {
@@ -31,6 +36,12 @@ export interface AppCoreOptions {
     /** Every event main emits (e.g. session.unlocked, to start receiving in the background). */
     observe?: (observer: EventObserver) => () => void;
   }) => Partial<MessagingHandlers>;
+  /** Transcription, audit and export (clinical-handlers.ts), on the same context as messaging. */
+  clinical?: (context: {
+    session: AppSession;
+    events: IpcEventEmitter;
+    observe: (observer: EventObserver) => () => void;
+  }) => Partial<ClinicalHandlers>;
   now?: () => number;
 }
 
@@ -69,6 +80,7 @@ export function createAppCore(options: AppCoreOptions): AppCore {
       ...(options.now ? { now: options.now } : {}),
     },
     options.messaging?.({ session, events, observe }) ?? {},
+    options.clinical?.({ session, events, observe }) ?? {},
   );
   const dispatcher = createIpcDispatcher(methodContract, handlers, {
     isUnlocked: () => session.isUnlocked(),

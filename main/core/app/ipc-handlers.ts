@@ -29,7 +29,21 @@ export const messagingMethods = [
 
 export type MessagingMethod = (typeof messagingMethods)[number];
 export type MessagingHandlers = Pick<IpcHandlers, MessagingMethod>;
-type ShellHandlers = Omit<IpcHandlers, MessagingMethod>;
+
+/** Transcription, audit and export: answered by clinical-handlers.ts when it is plugged in. */
+export const clinicalMethods = [
+  'transcription.draft',
+  'transcription.render',
+  'transcription.copy',
+  'transcription.saveFhir',
+  'transcription.confirm',
+  'audit.list',
+  'export.conversation',
+] as const satisfies readonly MethodName[];
+
+export type ClinicalMethod = (typeof clinicalMethods)[number];
+export type ClinicalHandlers = Pick<IpcHandlers, ClinicalMethod>;
+type ShellHandlers = Omit<IpcHandlers, MessagingMethod | ClinicalMethod>;
 
 export interface AppInfo {
   productName: string;
@@ -100,19 +114,20 @@ export function createShellHandlers(deps: ShellDependencies): ShellHandlers {
   };
 }
 
-export function notImplementedHandlers(): MessagingHandlers {
-  const entries = messagingMethods.map((method) => [
+export function notImplementedHandlers(): MessagingHandlers & ClinicalHandlers {
+  const entries = [...messagingMethods, ...clinicalMethods].map((method) => [
     method,
     () => {
       throw new MessengerError('not_implemented', `${method} is not available yet.`);
     },
   ]);
-  return Object.fromEntries(entries) as MessagingHandlers;
+  return Object.fromEntries(entries) as MessagingHandlers & ClinicalHandlers;
 }
 
 export function createIpcHandlers(
   deps: ShellDependencies,
   messaging: Partial<MessagingHandlers> = {},
+  clinical: Partial<ClinicalHandlers> = {},
 ): IpcHandlers {
-  return { ...notImplementedHandlers(), ...messaging, ...createShellHandlers(deps) };
+  return { ...notImplementedHandlers(), ...messaging, ...clinical, ...createShellHandlers(deps) };
 }

@@ -18,7 +18,7 @@ export interface SweepResult {
 }
 
 export interface RetentionServiceOptions {
-  readonly profile: Pick<OpenProfile, 'db' | 'repositories'>;
+  readonly profile: Pick<OpenProfile, 'db' | 'repositories' | 'closed'>;
   readonly retentionDays: number | null;
   readonly clock?: TimerClock;
   /**
@@ -112,7 +112,8 @@ export class RetentionService {
   }
 
   private async sweepNow(): Promise<SweepResult> {
-    if (this.stopped) return { deleted: 0, conversations: [] };
+    // A timer that fires between the database closing and stop() finds nothing to do.
+    if (this.stopped || this.options.profile.closed) return { deleted: 0, conversations: [] };
     const { repositories } = this.options.profile;
     this.scheduledUpTo = this.queries.scheduleUnscheduled(
       retentionMs(this.options.retentionDays),
@@ -120,7 +121,7 @@ export class RetentionService {
     );
     const now = this.clock.now();
     await this.announceTranscribedDeletions(this.queries.expired(now));
-    if (this.stopped) return { deleted: 0, conversations: [] };
+    if (this.stopped || this.options.profile.closed) return { deleted: 0, conversations: [] };
 
     const expired = this.queries.expired(now);
     const conversations = groupByConversation(expired);
@@ -167,7 +168,7 @@ export class RetentionService {
 
   private arm(): void {
     this.disarm();
-    if (this.stopped) return;
+    if (this.stopped || this.options.profile.closed) return;
     const next = this.queries.nextExpiry();
     if (next === null) return;
     // setTimeout cannot wait longer than 2^31-1 ms (~24.8 days); a far expiry wakes up early,

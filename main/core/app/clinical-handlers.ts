@@ -1,0 +1,204 @@
+/**
+ * The clinical IPC handlers: transcription into the patient record, the audit log view and the
+ * Subject Access Request export, plus the retention timer of the unlocked profile (started with
+ * a catch-up sweep on unlock, stopped on lock). Plugged into createAppCore as `clinical`.
+ */
+import { MessengerError } from '../../../shared/errors.js';
+import type { TranscriptionForm } from '../../../shared/ipc/clinical-schemas.js';
+import type { Policy } from '../policy/policy-schema.js';
+import { listAuditView } from '../audit/audit-view.js';
+import { exportConversation } from '../audit/export-conversation.js';
+import { SensitiveClipboard, type SystemClipboard } from '../clipboard/sensitive-clipboard.js';
+import type { IpcEventEmitter } from '../ipc/ipc-event-emitter.js';
+import { createLogger, type Logger } from '../log/logger.js';
+import type { OpenProfile } from '../profile/open-profile.js';
+import { RetentionService } from '../retention/retention-service.js';
+import { systemClock, type TimerClock } from '../time/timer-clock.js';
+import type { OriginalsDeleter } from '../transcription/originals-deleter.js';
+import { TranscriptionService } from '../transcription/transcription-service.js';
+import type { EventObserver } from './app-core.js';
+import type { AppSession } from './app-session.js';
+import type { ClinicalHandlers } from './ipc-handlers.js';
+
+/** Native file dialogs (main/electron/pick-path.ts); null where there is no desktop (tests, CLI). */
+export interface PathPicker {
+  saveFile(options: { title: string; defaultName: string }): Promise<string | null>;
+  chooseFolder(options: { title: string }): Promise<string | null>;
+}
+
+export interface ClinicalOptions {
+  readonly policy: Policy;
+  readonly clipboard: SystemClipboard | null;
+  readonly pickPath: PathPicker | null;
+  /** The messaging core of the open profile (delete-for-everyone); null until enrolled. */
+  readonly originalsDeleter?: (profile: OpenProfile) => OriginalsDeleter | null;
+  readonly clock?: TimerClock;
+  readonly logger?: Logger;
+}
+
+export interface ClinicalContext {
+  readonly session: AppSession;
+  readonly events: IpcEventEmitter;
+  readonly observe: (observer: EventObserver) => () => void;
+}
+
+interface Running {
+  readonly profile: OpenProfile;
+  readonly retention: RetentionService;
+}
+
+export function createClinicalHandlers(
+  options: ClinicalOptions,
+): (context: ClinicalContext) => ClinicalHandlers {
+  const log = options.logger ?? createLogger('app.clinical');
+  const clock = options.clock ?? systemClock;
+  const clipboard = options.clipboard ? new SensitiveClipboard(options.clipboard, clock) : null;
+
+  return ({ session, events, observe }) => {
+    let running: Running | null = null;
+
+    const openProfile = (): OpenProfile => {
+      const profile = session.current()?.profile;
+      if (!profile || profile.closed) {
+        throw new MessengerError('profile_locked', 'Unlock your profile first.');
+      }
+      return profile;
+    };
+    const deleterFor = (profile: OpenProfile) => options.originalsDeleter?.(profile) ?? null;
+
+    /** Retention for the open profile, started (with its catch-up sweep) on first use. */
+    const ensureRunning = (): Running => {
+      const profile = openProfile();
+      if (running?.profile === profile) return running;
+      running?.retention.stop();
+      const retention = new RetentionService({
+        profile,
+        retentionDays: options.policy.retentionDays,
+        clock,
+        // Looked up at sweep time: messaging may start after retention did.
+        deleter: {
+          deleteForEveryone: (...args) =>
+            requireDeleter(deleterFor(profile)).deleteForEveryone(...args),
+          sendTranscribedNotice: (...args) =>
+            requireDeleter(deleterFor(profile)).sendTranscribedNotice(...args),
+        },
+        onDeleted: (deleted) => {
+          for (const { conversationId, messageIds } of deleted) {
+            events.emit('messages.deleted', {
+              conversationId,
+              messageIds: [...messageIds],
+              reason: 'expired',
+            });
+          }
+        },
+      });
+      running = { profile, retention };
+      retention.start().catch((error: unknown) => {
+        log.error('retention_start_failed', { error: errorKind(error) });
+      });
+      return running;
+    };
+
+    observe((event) => {
+      try {
+        if (event === 'session.unlocked') ensureRunning();
+        if (event === 'message.added') running?.retention.reschedule();
+        if (event === 'session.locked') {
+          running?.retention.stop();
+          running = null;
+          // Nothing copied from a profile outlives its session.
+          clipboard?.clearIfStillOurs();
+        }
+      } catch (error) {
+        log.warn('clinical_event_failed', { event, error: errorKind(error) });
+      }
+    });
+
+    const transcription = (): TranscriptionService => {
+      const { profile, retention } = ensureRunning();
+      return new TranscriptionService({
+        profile,
+        deleter: deleterFor(profile),
+        clipboard,
+        now: () => clock.now(),
+        expiriesChanged: () => retention.reschedule(),
+      });
+    };
+    const assertComplete = (service: TranscriptionService, form: TranscriptionForm) => {
+      const { errors } = service.render(form, 'text');
+      if (errors.length > 0) {
+        throw new MessengerError(
+          'invalid_input',
+          `The record entry is incomplete or invalid: ${errors.join('; ')}`,
+        );
+      }
+    };
+    const picker = (): PathPicker => {
+      if (!options.pickPath) {
+        throw new MessengerError(
+          'not_implemented',
+          'Saving files needs the desktop app; it is not available here.',
+        );
+      }
+      return options.pickPath;
+    };
+
+    return {
+      'transcription.draft': (selection) => transcription().draft(selection),
+      'transcription.render': ({ form, format }) => transcription().render(form, format),
+      'transcription.copy': ({ form }) => transcription().copy(form),
+      'transcription.saveFhir': async ({ form }) => {
+        const service = transcription();
+        assertComplete(service, form);
+        const file = await picker().saveFile({
+          title: 'Save the record entry (FHIR Communication)',
+          defaultName: `record-entry-${new Date(clock.now()).toISOString().slice(0, 10)}.json`,
+        });
+        if (file === null) return { saved: false, fileName: null };
+        return { saved: true, ...service.saveFhir(form, file) };
+      },
+      'transcription.confirm': async ({ form }) => {
+        const result = await transcription().confirm(form);
+        if (result.originals === 'deleted') {
+          events.emit('messages.deleted', {
+            conversationId: form.conversationId,
+            messageIds: [...form.messageIds],
+            reason: 'transcribed',
+          });
+        }
+        return result;
+      },
+      'audit.list': ({ limit, beforeId }) =>
+        listAuditView(openProfile().repositories, {
+          limit,
+          ...(beforeId === undefined ? {} : { beforeId }),
+        }),
+      'export.conversation': ({ conversationId, passcode, reference }) => {
+        const pick = picker();
+        return exportConversation(
+          openProfile(),
+          options.policy,
+          {
+            conversationId,
+            passcode,
+            reference: reference ?? null,
+            chooseFolder: () =>
+              pick.chooseFolder({ title: 'Choose a folder for the conversation export' }),
+          },
+          () => clock.now(),
+        );
+      },
+    };
+  };
+}
+
+function requireDeleter(deleter: OriginalsDeleter | null): OriginalsDeleter {
+  if (deleter === null) {
+    throw new MessengerError('not_implemented', 'Messaging is not running for this profile.');
+  }
+  return deleter;
+}
+
+function errorKind(error: unknown): string {
+  return error instanceof Error ? error.name : typeof error;
+}
