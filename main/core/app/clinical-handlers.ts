@@ -15,6 +15,7 @@ import type { OpenProfile } from '../profile/open-profile.js';
 import { RetentionService } from '../retention/retention-service.js';
 import { systemClock, type TimerClock } from '../time/timer-clock.js';
 import type { OriginalsDeleter } from '../transcription/originals-deleter.js';
+import { originalsDeleterFor } from '../transcription/originals-deleter-registry.js';
 import { TranscriptionService } from '../transcription/transcription-service.js';
 import type { EventObserver } from './app-core.js';
 import type { AppSession } from './app-session.js';
@@ -30,7 +31,10 @@ export interface ClinicalOptions {
   readonly policy: Policy;
   readonly clipboard: SystemClipboard | null;
   readonly pickPath: PathPicker | null;
-  /** The messaging core of the open profile (delete-for-everyone); null until enrolled. */
+  /**
+   * The messaging core of the open profile (delete-for-everyone); null until enrolled. By default
+   * the one the messaging handlers registered (originals-deleter-registry.ts).
+   */
   readonly originalsDeleter?: (profile: OpenProfile) => OriginalsDeleter | null;
   readonly clock?: TimerClock;
   readonly logger?: Logger;
@@ -64,7 +68,8 @@ export function createClinicalHandlers(
       }
       return profile;
     };
-    const deleterFor = (profile: OpenProfile) => options.originalsDeleter?.(profile) ?? null;
+    const deleterFor = (profile: OpenProfile) =>
+      (options.originalsDeleter ?? originalsDeleterFor)(profile);
 
     /** Retention for the open profile, started (with its catch-up sweep) on first use. */
     const ensureRunning = (): Running => {

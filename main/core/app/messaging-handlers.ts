@@ -13,6 +13,7 @@ import type { MessagingTuning } from '../messaging/core-context.js';
 import { MessagingCore, toMessengerError } from '../messaging/messaging-core.js';
 import type { MessagingEvent } from '../messaging/messaging-events.js';
 import { readRelayAccount } from '../messaging/relay-account.js';
+import { registerOriginalsDeleter } from '../transcription/originals-deleter-registry.js';
 import { TlsPin } from '../messaging/relay/tls-pin.js';
 import type { Policy } from '../policy/policy-schema.js';
 import type { OpenProfile } from '../profile/open-profile.js';
@@ -58,6 +59,8 @@ export function createMessagingHandlers(options: MessagingHandlerOptions): Messa
       });
       core.events.on((event) => forward(event, state, events, options, session));
       state.core = core;
+      // Transcription deletes the originals everywhere through this core.
+      registerOriginalsDeleter(state.profile, core);
       core.start();
     };
 

@@ -10,6 +10,7 @@ import { policySchema } from '../../../../main/core/policy/policy-schema.js';
 import type { OpenProfile } from '../../../../main/core/profile/open-profile.js';
 import type { ProfileStore } from '../../../../main/core/profile/profile-store.js';
 import type { OriginalsDeleter } from '../../../../main/core/transcription/originals-deleter.js';
+import { registerOriginalsDeleter } from '../../../../main/core/transcription/originals-deleter-registry.js';
 import { eventChannel } from '../../../../shared/ipc/names.js';
 import { GP, RECEPTION, enrolledProfile, storeMessage } from '../helpers/clinical-profile.js';
 import { FakeClock } from '../helpers/fake-clock.js';
@@ -35,19 +36,20 @@ let clipboardText: string;
 let deletes: string[][];
 let profileId: string;
 let ids: { question: string; answer: string; conversationId: string };
+let makeDeleter: (profile: OpenProfile) => OriginalsDeleter;
 
-function setUp(policyJson: object, pickerDir: string | null) {
+function setUp(policyJson: object, pickerDir: string | null, useRegistry = false) {
   sent = [];
   clipboardText = '';
   deletes = [];
   const policy = policySchema.parse(policyJson);
-  const deleter = (profile: OpenProfile): OriginalsDeleter => ({
+  const deleter = (makeDeleter = (profile: OpenProfile): OriginalsDeleter => ({
     deleteForEveryone: async (_conversationId, messageIds) => {
       deletes.push([...messageIds]);
       profile.repositories.messages.delete(messageIds, clock.now());
     },
     sendTranscribedNotice: async () => undefined,
-  });
+  }));
   core = createAppCore({
     appInfo: { productName: 'Practice Messenger', version: '0', platform: 'linux' },
     policy: { policy, source: 'system', path: '/etc/x' },
@@ -67,7 +69,7 @@ function setUp(policyJson: object, pickerDir: string | null) {
               saveFile: async ({ defaultName }) => path.join(pickerDir, defaultName),
               chooseFolder: async () => pickerDir,
             },
-      originalsDeleter: deleter,
+      ...(useRegistry ? {} : { originalsDeleter: deleter }),
       clock,
     }),
   });
@@ -174,6 +176,21 @@ describe('clinical IPC methods', () => {
     // Locking takes the entry off the clipboard.
     await value('profiles.lock');
     expect(clipboardText).toBe('');
+  });
+
+  it('uses the delete-for-everyone the messaging core registered for the open profile', async () => {
+    setUp({}, null, true);
+    await value('profiles.unlock', { profileId, passcode: PASSCODE });
+    const form = await formFromDraft();
+    expect(await call('transcription.confirm', { form })).toMatchObject({
+      ok: false,
+      error: { code: 'not_implemented' },
+    });
+    const profile = core.session.current()?.profile as OpenProfile;
+    const unregister = registerOriginalsDeleter(profile, makeDeleter(profile));
+    expect(await value('transcription.confirm', { form })).toMatchObject({ originals: 'deleted' });
+    expect(deletes).toEqual([[ids.question, ids.answer]]);
+    unregister();
   });
 
   it('answers an incomplete form with every problem, and shows no dialog for it', async () => {
