@@ -233,7 +233,15 @@ export class MessagingCore implements OriginalsDeleter {
     if (peerAccountId === this.account.accountId) {
       throw new MessengerError('invalid_input', 'You cannot start a conversation with yourself.');
     }
-    if (!this.ctx.repos.contacts.get(peerAccountId)) await this.refreshContact(peerAccountId);
+    if (!this.ctx.repos.contacts.get(peerAccountId)) {
+      try {
+        await this.refreshContact(peerAccountId);
+      } catch (error) {
+        // Offline: the conversation can still be started and the message queued; the name
+        // and role are filled in when the directory next syncs. Unknown people are refused.
+        if (!(error instanceof MessengerError && error.code === 'network')) throw error;
+      }
+    }
     const conversation = await this.ctx.tx(async () =>
       this.ctx.repos.conversations.getOrCreateDirect(peerAccountId, this.ctx.now()),
     );

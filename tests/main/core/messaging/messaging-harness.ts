@@ -73,6 +73,8 @@ export interface World {
   store: ProfileStore;
   staff: Staff[];
   enrol(name: string, role?: 'clinician' | 'reception' | 'nurse'): Promise<Staff>;
+  /** A new profile enrolled with a code already issued (e.g. a second device of an account). */
+  enrolWithCode(label: string, code: string): Promise<Staff>;
   cleanup(): Promise<void>;
 }
 
@@ -87,12 +89,12 @@ export async function createWorld(): Promise<World> {
     staff,
     async enrol(name, role = 'clinician') {
       const issued = await relay.relay.enrol({ displayName: name, role, org: 'Riverside Surgery' });
-      const profile = await store.create({ label: name, passcode: PASSCODE });
-      const account = await enrolProfile(profile, {
-        serverUrl: relay.relay.url,
-        code: issued.code,
-      });
-      const member = new Staff(name, store, profile, account.accountId);
+      return this.enrolWithCode(name, issued.code);
+    },
+    async enrolWithCode(label, code) {
+      const profile = await store.create({ label, passcode: PASSCODE });
+      const account = await enrolProfile(profile, { serverUrl: relay.relay.url, code });
+      const member = new Staff(label, store, profile, account.accountId);
       staff.push(member);
       return member;
     },
