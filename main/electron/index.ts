@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMessengerError } from '../../shared/errors.js';
 import { createAppCore, type AppCore } from '../core/app/app-core.js';
+import { createClinicalHandlers } from '../core/app/clinical-handlers.js';
 import { profileStoreGateway } from '../core/app/profile-store-gateway.js';
 import { readSettings } from '../core/app/user-settings.js';
 import { isTrustedSender } from '../core/ipc/trusted-sender.js';
@@ -17,6 +18,7 @@ import { notificationText, productName } from '../core/notify/notification-text.
 import { loadPolicy, type LoadedPolicy } from '../core/policy/load-policy.js';
 import { ProfileStore } from '../core/profile/profile-store.js';
 import type { MessageView } from '../../shared/ipc/view-schemas.js';
+import { electronPathPicker } from './pick-path.js';
 import { registerIpcHandlers } from './register-ipc-handlers.js';
 import { secureWindowOptions } from './secure-window-options.js';
 import { hardenSession } from './session-guards.js';
@@ -111,6 +113,18 @@ function main(): void {
     sendEvent: (channel, payload) => {
       if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(channel, payload);
     },
+    clinical: createClinicalHandlers({
+      policy: policy.policy,
+      clipboard: {
+        writeText: (text) => clipboard.writeText(text),
+        readText: () => clipboard.readText(),
+      },
+      pickPath: electronPathPicker(
+        dialog,
+        () => (mainWindow && !mainWindow.isDestroyed() ? mainWindow : null),
+        () => app.getPath('documents'),
+      ),
+    }),
   });
   core.observe((event, payload) => {
     if (event === 'message.added') {
