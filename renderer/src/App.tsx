@@ -117,7 +117,7 @@ export function App() {
           reason={stage.reason}
           policy={policy}
           canSwitch={profiles.length > 1}
-          onUnlocked={(profile) => void enter(profile)}
+          onUnlocked={enter}
           onSwitch={() => setStage({ kind: 'picker' })}
           onProfileGone={() => void showStart()}
         />

@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { createAppCore, type AppCore, type AppCoreOptions } from '../../main/core/app/app-core.js';
+import { createMessagingHandlers } from '../../main/core/app/messaging-handlers.js';
 import { profileStoreGateway } from '../../main/core/app/profile-store-gateway.js';
 import { KeytarKeychain } from '../../main/core/keychain/keytar-keychain.js';
 import type { LoadedPolicy } from '../../main/core/policy/load-policy.js';
@@ -17,6 +18,7 @@ export interface HarnessWindowOptions {
   profileRoot: string;
   policy: LoadedPolicy;
   version: string;
+  /** The messaging core; the shell's own (createMessagingHandlers) when absent. */
   messaging?: AppCoreOptions['messaging'];
 }
 
@@ -63,7 +65,12 @@ export function createHarnessWindow(options: HarnessWindowOptions): HarnessWindo
     sendEvent: (channel, payload) => {
       for (const sink of sinks) sink(channel, payload);
     },
-    ...(options.messaging ? { messaging: options.messaging } : {}),
+    messaging:
+      options.messaging ??
+      createMessagingHandlers({
+        policy: options.policy.policy,
+        wipeProfile: (profileId) => profiles.delete(profileId),
+      }),
   });
   return {
     name: options.name,

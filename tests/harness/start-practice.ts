@@ -11,7 +11,6 @@ import type { LoadedPolicy } from '../../main/core/policy/load-policy.js';
 import { policySchema, type Policy } from '../../main/core/policy/policy-schema.js';
 import { startRelay, type RunningRelay } from '../../server/relay.js';
 import { createHarnessWindow, type HarnessWindow } from './harness-window.js';
-import { harnessMessaging } from './harness-messaging.js';
 import { startHarness, type RunningHarness } from './start-harness.js';
 
 export interface PracticeOptions {
@@ -51,14 +50,13 @@ export async function startPractice(options: PracticeOptions): Promise<RunningPr
   const version = (
     JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }
   ).version;
-  const messaging = options.messaging ?? harnessMessaging(relay);
   const windows = options.windows.map((name) =>
     createHarnessWindow({
       name,
       profileRoot: path.join(dataDir, 'profiles', name),
       policy,
       version,
-      ...(messaging ? { messaging } : {}),
+      ...(options.messaging ? { messaging: options.messaging } : {}),
     }),
   );
   let harness: RunningHarness;

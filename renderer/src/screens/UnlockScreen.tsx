@@ -13,7 +13,8 @@ interface Props {
   reason: LockReason | null;
   policy: PolicyView;
   canSwitch: boolean;
-  onUnlocked(profile: ProfileSummary): void;
+  /** Opens the unlocked profile; a rejection is shown here. */
+  onUnlocked(profile: ProfileSummary): Promise<void>;
   onSwitch(): void;
   onProfileGone(): void;
 }
@@ -47,7 +48,7 @@ export function UnlockScreen(props: Props) {
       const { profile: unlocked } = await call(
         messenger().profiles.unlock({ profileId: profile.id, passcode }),
       );
-      props.onUnlocked(unlocked);
+      await props.onUnlocked(unlocked);
     } catch (error) {
       setBusy(false);
       setPasscode('');
@@ -63,9 +64,7 @@ export function UnlockScreen(props: Props) {
   return (
     <CardPage title="Practice Messenger is locked">
       <div className="locked-banner" role="status">
-        <span className="lock-icon" aria-hidden="true">
-          🔒
-        </span>
+        <PadlockIcon />
         <div>
           <p className="locked-name">{profile.displayName}</p>
           <p>{reason ? reasonText[reason] : 'Enter your passcode to open your messages.'}</p>
@@ -104,4 +103,13 @@ function describeUnlockError(error: unknown, maxAttempts: number | null): string
     return `${error.message} After ${maxAttempts} wrong passcodes in a row this profile is removed from this computer.`;
   }
   return error.message;
+}
+
+function PadlockIcon() {
+  return (
+    <svg className="lock-icon" viewBox="0 0 24 24" width="36" height="36" aria-hidden="true">
+      <path d="M7 10V7a5 5 0 0 1 10 0v3" fill="none" stroke="currentColor" strokeWidth="2.2" />
+      <rect x="4" y="10" width="16" height="11" rx="2" fill="currentColor" />
+    </svg>
+  );
 }

@@ -1,0 +1,33 @@
+// End-to-end tests: the built renderer in Debian's Chromium, driven through the browser harness
+// (tests/harness) against the real app core, keychain, SQLCipher and relay. Run by `npm test`
+// (which builds first and provides the keyring); by hand:
+//   npm run build && node build/scripts/with-keyring.mjs npx playwright test
+import { defineConfig } from '@playwright/test';
+
+export default defineConfig({
+  testDir: 'tests/e2e',
+  outputDir: 'test-results/e2e',
+  reporter: [['list'], ['json']],
+  workers: 1,
+  fullyParallel: false,
+  timeout: 120_000,
+  expect: { timeout: 20_000 },
+  use: {
+    browserName: 'chromium',
+    viewport: { width: 1280, height: 800 },
+    screenshot: 'only-on-failure',
+    launchOptions: {
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    },
+  },
+});

@@ -1,0 +1,61 @@
+/**
+ * Starts the browser harness (relay + reception and GP windows) as a child process for the e2e
+ * tests, and gives them the test-only endpoints: enrolment codes from the relay, the clipboard.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import path from 'node:path';
+import type { Role } from '../../shared/protocol/limits.js';
+
+export interface PracticeHarness {
+  windows: Record<string, string>;
+  relayUrl: string;
+  issueEnrolmentCode(displayName: string, role: Role): Promise<string>;
+  clipboard(window: string): Promise<string | null>;
+  stop(): Promise<void>;
+}
+
+const root = path.resolve(import.meta.dirname, '../..');
+
+export async function startPracticeHarness(args: readonly string[] = []): Promise<PracticeHarness> {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [path.join(root, 'node_modules/tsx/dist/cli.mjs'), 'tests/harness/harness-cli.ts', ...args],
+    { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  const first = await new Promise<string>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`The harness exited early (${code}).`)));
+  });
+  const info = JSON.parse(first) as {
+    url: string;
+    token: string;
+    relayUrl: string;
+    windows: Record<string, string>;
+  };
+  const headers = { 'x-harness-token': info.token, 'content-type': 'application/json' };
+  return {
+    windows: info.windows,
+    relayUrl: info.relayUrl,
+    async issueEnrolmentCode(displayName, role) {
+      const response = await fetch(`${info.url}/__harness/enrolment-code`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ displayName, role }),
+      });
+      if (!response.ok) throw new Error(`Enrolment code refused: ${await response.text()}`);
+      return ((await response.json()) as { code: string }).code;
+    },
+    async clipboard(window) {
+      const response = await fetch(`${info.url}/__harness/clipboard/${window}`, { headers });
+      return ((await response.json()) as { text: string | null }).text;
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * `npm run demo`: Practice Messenger in a browser, for a newcomer on a machine without the
+ * Electron runtime. Starts a relay on loopback and two windows, a receptionist and a GP, each with
+ * its profile created and enrolled and a first exchange between them, then prints the URLs and
+ * passcodes. Everything lives in a temporary folder and a private keyring, gone after Ctrl+C.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Role } from '../../shared/protocol/limits.js';
+import type { HarnessWindow } from './harness-window.js';
+import { rendererDir, startPractice, type RunningPractice } from './start-practice.js';
+
+const { values } = parseArgs({ options: { port: { type: 'string', default: '0' } } });
+const root = path.resolve(import.meta.dirname, '../..');
+
+const staff = [
+  { window: 'reception', name: 'Sam Jones', role: 'reception', passcode: 'reception-desk' },
+  { window: 'gp', name: 'Dr Priya Patel', role: 'clinician', passcode: 'consulting-room' },
+] as const satisfies readonly { window: string; name: string; role: Role; passcode: string }[];
+
+async function call<T>(window: HarnessWindow, method: string, request: unknown): Promise<T> {
+  const result = (await window.core.dispatcher.dispatch(method, request)) as
+    { ok: true; value: T } | { ok: false; error: { code: string; message: string } };
+  if (!result.ok) throw new Error(`${method} failed: ${result.error.message}`);
+  return result.value;
+}
+
+async function enrolStaff(practice: RunningPractice): Promise<Map<string, string>> {
+  const accounts = new Map<string, string>();
+  for (const member of staff) {
+    const window = practice.windows.get(member.window)!;
+    const issued = await practice.relay.enrol({ displayName: member.name, role: member.role });
+    await call(window, 'profiles.create', { displayName: member.name, passcode: member.passcode });
+    await call(window, 'account.enrol', {
+      serverUrl: practice.relay.url,
+      enrolmentCode: issued.code,
+    });
+    await call(window, 'settings.set', { notificationPrivacy: 'new_message' });
+    accounts.set(member.window, issued.accountId);
+  }
+  return accounts;
+}
+
+async function firstExchange(practice: RunningPractice, accounts: Map<string, string>) {
+  const reception = practice.windows.get('reception')!;
+  const { conversation } = await call<{ conversation: { id: string } }>(
+    reception,
+    'conversations.create',
+    { participantIds: [accounts.get('gp')] },
+  );
+  await call(reception, 'messages.send', {
+    conversationId: conversation.id,
+    text: 'Morning! Mrs A rang about her blood results, could you call her back after 2pm?',
+  });
+}
+
+if (!existsSync(path.join(rendererDir, 'index.html'))) {
+  console.log('Building the renderer (first run only)...');
+  const built = spawnSync('npm', ['run', '--silent', 'build:app'], { cwd: root, stdio: 'inherit' });
+  if (built.status !== 0) process.exit(built.status ?? 1);
+}
+
+const practice = await startPractice({
+  windows: staff.map((s) => s.window),
+  port: Number(values.port),
+});
+const accounts = await enrolStaff(practice);
+await firstExchange(practice, accounts).catch((error: unknown) =>
+  console.warn(`(No first message: ${error instanceof Error ? error.message : String(error)})`),
+);
+// Give the outbox a moment to hand the first message to the relay before the profiles lock.
+await new Promise((resolve) => setTimeout(resolve, 1500));
+for (const window of practice.windows.values()) await window.close();
+
+console.log(`
+Practice Messenger demo: a relay on ${practice.relay.url} and two staff, enrolled.
+Open each in its own browser window (they are separate PCs in the practice):
+
+  Reception (Sam Jones):      ${practice.harness.windowUrl('reception')}   passcode: ${staff[0].passcode}
+  GP (Dr Priya Patel):        ${practice.harness.windowUrl('gp')}   passcode: ${staff[1].passcode}
+
+To enrol someone else (then "Add a profile" in a window and use the code):
+  npx pmsg relay enrol --data ${path.join(practice.dataDir, 'relay')} --name "Alex Nurse" --role nurse
+Data lives in ${practice.dataDir} for this run only. Press Ctrl+C to stop.
+`);
+
+const stop = () => void practice.close().finally(() => process.exit(0));
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import type { ConversationSummary, MessageView } from '../../shared/ipc/view-schemas.js';
+import { upsertConversation } from '../../renderer/src/logic/conversation-list.js';
+import { safetyNumberGroups } from '../../renderer/src/logic/format.js';
+import {
+  applyStatus,
+  mergeMessages,
+  newestIncoming,
+} from '../../renderer/src/logic/message-list.js';
+
+const gp = { accountId: 'gp-1', displayName: 'Dr Priya Patel', role: 'clinician' as const };
+
+function message(n: number, overrides: Partial<MessageView> = {}): MessageView {
+  return {
+    id: `message-${String(n).padStart(4, '0')}`,
+    conversationId: 'c1',
+    direction: 'outgoing',
+    sender: gp,
+    text: `text ${n}`,
+    sentAt: 1_000 * n,
+    receivedAt: null,
+    status: 'sent',
+    urgent: false,
+    replyTo: null,
+    ...overrides,
+  };
+}
+
+const ids = (list: readonly MessageView[]) => list.map((m) => m.id.slice(-4));
+
+describe('message list', () => {
+  it('appends new messages, prepends older pages and sorts interleaved ones', () => {
+    const page = [message(5), message(6)];
+    expect(ids(mergeMessages(page, [message(7)]))).toEqual(['0005', '0006', '0007']);
+    expect(ids(mergeMessages(page, [message(2), message(1)]))).toEqual([
+      '0001',
+      '0002',
+      '0005',
+      '0006',
+    ]);
+    expect(
+      ids(mergeMessages([message(1), message(3), message(5)], [message(4), message(2)])),
+    ).toEqual(['0001', '0002', '0003', '0004', '0005']);
+  });
+
+  it('replaces a message it already has instead of duplicating it', () => {
+    const merged = mergeMessages([message(1), message(2)], [message(2, { status: 'read' })]);
+    expect(merged).toHaveLength(2);
+    expect(merged[1]?.status).toBe('read');
+    const same = [message(1)];
+    expect(mergeMessages(same, [])).toBe(same);
+  });
+
+  it('moves a status forward only, except for failures and retries', () => {
+    const list = [message(1, { status: 'read' }), message(2, { status: 'failed' })];
+    expect(applyStatus(list, message(1).id, 'delivered')).toBe(list);
+    expect(applyStatus(list, message(2).id, 'pending')[1]?.status).toBe('pending');
+    expect(applyStatus([message(3, { status: 'sent' })], message(3).id, 'read')[0]?.status).toBe(
+      'read',
+    );
+    expect(applyStatus(list, 'message-unknown', 'read')).toBe(list);
+  });
+
+  it('finds the newest incoming message', () => {
+    expect(
+      newestIncoming([message(1, { direction: 'incoming' }), message(2), message(3)])?.id,
+    ).toBe(message(1).id);
+    expect(newestIncoming([message(1)])).toBeNull();
+  });
+
+  it('keeps the conversation list in order of last activity', () => {
+    const summary = (id: string, at: number): ConversationSummary => ({
+      id,
+      kind: 'direct',
+      title: id,
+      participants: [gp],
+      unreadCount: 0,
+      lastActivityAt: at,
+      lastMessageExcerpt: null,
+      hasUrgentUnread: false,
+      identityChanged: false,
+    });
+    const list = [summary('a', 30), summary('b', 20), summary('c', 10)];
+    expect(upsertConversation(list, summary('c', 40)).map((c) => c.id)).toEqual(['c', 'a', 'b']);
+    expect(upsertConversation(list, summary('d', 15)).map((c) => c.id)).toEqual([
+      'a',
+      'b',
+      'd',
+      'c',
+    ]);
+    expect(upsertConversation(list, summary('e', 1)).map((c) => c.id)).toEqual([
+      'a',
+      'b',
+      'c',
+      'e',
+    ]);
+  });
+
+  it('groups a safety number in twelve groups of five', () => {
+    const digits = '0123456789'.repeat(6);
+    const groups = safetyNumberGroups(digits);
+    expect(groups).toHaveLength(12);
+    expect(groups.every((g) => g.length === 5)).toBe(true);
+    expect(groups.join('')).toBe(digits);
+  });
+});

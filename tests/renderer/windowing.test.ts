@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import {
+  anchoredScrollTop,
+  computeOffsets,
+  rowAtOffset,
+  totalHeight,
+  visibleRange,
+} from '../../renderer/src/logic/windowing.js';
+
+describe('windowing', () => {
+  it('computes offsets as running sums, ignoring negative or missing heights', () => {
+    expect([...computeOffsets([10, 20, 30])]).toEqual([0, 10, 30, 60]);
+    expect([...computeOffsets([10, -5, 5])]).toEqual([0, 10, 10, 15]);
+    expect(totalHeight(computeOffsets([]))).toBe(0);
+  });
+
+  it('finds the row at a position, clamped to the list', () => {
+    const offsets = computeOffsets([10, 20, 30]);
+    expect(rowAtOffset(offsets, 0)).toBe(0);
+    expect(rowAtOffset(offsets, 9.9)).toBe(0);
+    expect(rowAtOffset(offsets, 10)).toBe(1);
+    expect(rowAtOffset(offsets, 59)).toBe(2);
+    expect(rowAtOffset(offsets, 1000)).toBe(2);
+    expect(rowAtOffset(offsets, -5)).toBe(0);
+    expect(rowAtOffset(computeOffsets([]), 0)).toBe(-1);
+  });
+
+  it('renders only the rows intersecting the viewport plus overscan', () => {
+    const offsets = computeOffsets(Array.from({ length: 10_000 }, () => 50));
+    expect(visibleRange(offsets, 0, 500, 0)).toEqual({ start: 0, end: 10 });
+    expect(visibleRange(offsets, 5_000, 500, 0)).toEqual({ start: 100, end: 110 });
+    expect(visibleRange(offsets, 5_000, 500, 100)).toEqual({ start: 98, end: 112 });
+    const bottom = visibleRange(offsets, 500_000 - 500, 500, 100);
+    expect(bottom.end).toBe(10_000);
+    expect(bottom.end - bottom.start).toBeLessThan(20);
+  });
+
+  it('includes a partly visible row and excludes one starting at the bottom edge', () => {
+    const offsets = computeOffsets([100, 100, 100]);
+    expect(visibleRange(offsets, 50, 100, 0)).toEqual({ start: 0, end: 2 });
+    expect(visibleRange(offsets, 0, 100, 0)).toEqual({ start: 0, end: 1 });
+  });
+
+  it('returns an empty range for an empty list', () => {
+    expect(visibleRange(computeOffsets([]), 0, 500, 100)).toEqual({ start: 0, end: 0 });
+  });
+
+  it('keeps the anchored row still when rows are added above it', () => {
+    const before = computeOffsets([40, 40, 40, 40]);
+    const anchorRow = rowAtOffset(before, 90); // row 2 starts at 80
+    const distance = (before[anchorRow] ?? 0) - 90;
+    // Two older rows of 60 px were prepended: the anchored row is now index 4.
+    const after = computeOffsets([60, 60, 40, 40, 40, 40]);
+    expect(anchoredScrollTop(after, anchorRow + 2, distance)).toBe(210);
+    expect(anchoredScrollTop(after, 0, 10)).toBe(0);
+  });
+});
