@@ -52,7 +52,10 @@ describe('messaging robustness', () => {
     await gp.core.events.next('queue.drained');
     expect(gp.texts(reception)).toHaveLength(30);
     await eventually(
-      () => sent.every((m) => reception.profile.repositories.messages.get(m.id)?.status === 'delivered'),
+      () =>
+        sent.every(
+          (m) => reception.profile.repositories.messages.get(m.id)?.status === 'delivered',
+        ),
       'delivered receipts for all',
     );
   });
@@ -72,7 +75,11 @@ describe('messaging robustness', () => {
     await eventually(() => gp.texts(reception).length >= 5, 'stream under way');
     world.relay.relay = await restartRelay(world.relay.relay, world.relay.dataDir);
     await sending;
-    await eventually(() => gp.texts(reception).length === texts.length, 'everything after restart', 30_000);
+    await eventually(
+      () => gp.texts(reception).length === texts.length,
+      'everything after restart',
+      30_000,
+    );
     expect([...gp.texts(reception)].sort()).toEqual([...texts].sort());
     expect(gp.core.connectionState).toBe('online');
   });
@@ -98,9 +105,15 @@ describe('messaging robustness', () => {
       port: relay.port,
       logger: silentLogger,
     });
-    await eventually(() => gp.texts(reception).includes('sent during the outage'), 'delivered after outage', 30_000);
+    await eventually(
+      () => gp.texts(reception).includes('sent during the outage'),
+      'delivered after outage',
+      30_000,
+    );
     expect(reception.profile.repositories.messages.get(waiting.id)?.status).not.toBe('pending');
-    expect(reception.seen.some((e) => e.type === 'connection.changed' && e.state === 'offline')).toBe(true);
+    expect(
+      reception.seen.some((e) => e.type === 'connection.changed' && e.state === 'offline'),
+    ).toBe(true);
   });
 
   it('an identity change (re-enrolled peer) blocks sending until acknowledged, and is recorded', async () => {
@@ -127,20 +140,28 @@ describe('messaging robustness', () => {
     const conversation = reception.profile.repositories.conversations.findDirect(gp.accountId)!;
     expect(conversation.identityChangedAt).not.toBeNull();
     await eventually(
-      () => reception.seen.some((e) => e.type === 'identity.changed' && e.accountId === gp.accountId),
+      () =>
+        reception.seen.some((e) => e.type === 'identity.changed' && e.accountId === gp.accountId),
       'identity.changed event',
     );
-    await expect(reception.sendTo(newGp, 'still blocked')).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(reception.sendTo(newGp, 'still blocked')).rejects.toMatchObject({
+      code: 'forbidden',
+    });
     const changed = await reception.core.safetyNumber(gp.accountId);
     expect(changed.identityChanged).toBe(true);
     expect(changed.digits).not.toBe(before.digits);
     expect(newGp.texts(reception)).toEqual([]);
 
     await reception.core.acknowledgeIdentity(gp.accountId);
-    const actions = reception.profile.repositories.audit.forConversation(conversation.id).map((a) => a.action);
+    const actions = reception.profile.repositories.audit
+      .forConversation(conversation.id)
+      .map((a) => a.action);
     expect(actions).toEqual(['identity_changed', 'identity_acknowledged']);
     await reception.core.actions.retry(attempt.id);
-    await eventually(() => newGp.texts(reception).includes('after the change'), 'delivered after acknowledge');
+    await eventually(
+      () => newGp.texts(reception).includes('after the change'),
+      'delivered after acknowledge',
+    );
     expect((await newGp.core.safetyNumber(reception.accountId)).digits).toBe(changed.digits);
   });
 
@@ -170,7 +191,9 @@ describe('messaging robustness', () => {
     expect(reception.profile.repositories.messages.wasDeleted(question.id)).toBe(true);
     const audit = reception.profile.repositories.audit.list().map((a) => a.action);
     expect(audit).toContain('messages_deleted_for_everyone');
-    expect(JSON.stringify(reception.profile.repositories.audit.list())).not.toContain('amoxicillin');
+    expect(JSON.stringify(reception.profile.repositories.audit.list())).not.toContain(
+      'amoxicillin',
+    );
   });
 
   it('neither the profiles nor the relay files contain a known plaintext marker', async () => {

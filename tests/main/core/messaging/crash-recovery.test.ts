@@ -1,0 +1,63 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { PASSCODE } from '../helpers/temp-profiles.js';
+import { createWorld, eventually, type World } from './messaging-harness.js';
+
+let world: World;
+beforeEach(async () => {
+  world = await createWorld();
+});
+afterEach(async () => {
+  await world.cleanup();
+});
+
+const tsx = path.resolve('node_modules/.bin/tsx');
+const child = path.resolve('tests/main/core/messaging/fixtures/queue-and-die.ts');
+
+/** Runs the child until it has queued its messages, then kills it with SIGKILL. */
+function queueAndKill(root: string, profileId: string, peer: string, count: number) {
+  return new Promise<void>((resolve, reject) => {
+    const proc = spawn(tsx, [child, root, profileId, peer, String(count)], {
+      env: { ...process.env, PMSG_PASSCODE: PASSCODE },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    proc.stdout.on('data', (d: Buffer) => {
+      if (d.toString().includes('queued')) proc.kill('SIGKILL');
+    });
+    proc.on('exit', (code, signal) => {
+      if (signal === 'SIGKILL') resolve();
+      else reject(new Error(`child exited ${code}: ${stderr}`));
+    });
+  });
+}
+
+describe('crash recovery', () => {
+  it('a client killed right after queuing sends them on restart; the recipient shows each once', async () => {
+    const reception = await world.enrol('Reception Desk', 'reception');
+    const gp = await world.enrol('Dr A Patel');
+    gp.core.start();
+    const profileId = reception.profile.id;
+    const root = path.dirname(reception.profile.directory);
+    reception.close();
+
+    await queueAndKill(root, profileId, gp.accountId, 20);
+
+    await reception.reopen();
+    const pendingAfterCrash = reception.profile.repositories.outbox.count();
+    expect(reception.texts(gp)).toHaveLength(20);
+    reception.core.start();
+    await eventually(() => gp.texts(reception).length >= 20, 'all 20 received', 30_000);
+    await eventually(() => reception.profile.repositories.outbox.count() === 0, 'outbox empty');
+    // Give any duplicate resend time to arrive before checking there is none.
+    await new Promise((r) => setTimeout(r, 300));
+    const received = gp.texts(reception);
+    expect(received).toHaveLength(20);
+    expect(new Set(received).size).toBe(20);
+    expect([...received].sort()).toEqual(Array.from({ length: 20 }, (_, i) => `crash ${i}`).sort());
+    // Something was still waiting when the process died (else the test proves nothing).
+    expect(pendingAfterCrash).toBeGreaterThan(0);
+  });
+});
