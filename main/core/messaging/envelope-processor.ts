@@ -129,6 +129,8 @@ export class EnvelopeProcessor {
     this.ack(batch.map((e) => e.id));
     await this.learnSenders(batch);
     for (const event of events) this.ctx.events.emit(event);
+    // Storing a message queued its delivered receipt: send it now, not at the next unrelated kick.
+    this.ctx.kickOutbox();
     if (preKeys > 0) {
       this.preKeyMessagesSeen += preKeys;
       this.onPreKeyMessages();
