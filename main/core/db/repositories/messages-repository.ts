@@ -100,7 +100,10 @@ export class MessagesRepository {
       expired: db
         .prepare('SELECT id FROM messages WHERE expires_at <= ? ORDER BY expires_at')
         .pluck(),
-      nextExpiry: db.prepare('SELECT min(expires_at) FROM messages').pluck(),
+      // The WHERE lets SQLite answer from the partial index instead of scanning every message.
+      nextExpiry: db
+        .prepare('SELECT min(expires_at) FROM messages WHERE expires_at IS NOT NULL')
+        .pluck(),
       countUnread: db
         .prepare(
           `SELECT count(*) FROM messages
