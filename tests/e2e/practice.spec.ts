@@ -108,7 +108,9 @@ test.describe.serial('reception and GP', () => {
   });
 
   test('the GP sees it unread, opens it, and reception sees it read', async () => {
-    const item = gp.getByRole('button', { name: /Sam Jones/ });
+    const item = gp
+      .getByRole('navigation', { name: 'Conversations' })
+      .getByRole('button', { name: /Sam Jones/ });
     await expect(item).toContainText('1 unread');
     await expect(item).toContainText('Reception');
     await checkScreen(gp, 'conversation-list');
@@ -203,13 +205,21 @@ test.describe.serial('reception and GP', () => {
     await reception.getByLabel('Passcode').fill(passcode.reception);
     await reception.getByRole('button', { name: 'Unlock' }).click();
     await expect(reception.getByRole('navigation', { name: 'Conversations' })).toBeVisible();
-    await expect(reception.getByRole('button', { name: /Dr Priya Patel/ })).toBeVisible();
+    await expect(
+      reception
+        .getByRole('navigation', { name: 'Conversations' })
+        .getByRole('button', { name: /Dr Priya Patel/ }),
+    ).toBeVisible();
   });
 
   test('search finds a conversation by message text', async () => {
     const search = gp.getByLabel('Search names and messages');
     await search.fill('blood test');
-    await expect(gp.getByRole('button', { name: /Sam Jones/ })).toBeVisible();
+    await expect(
+      gp
+        .getByRole('navigation', { name: 'Conversations' })
+        .getByRole('button', { name: /Sam Jones/ }),
+    ).toBeVisible();
     await search.fill('no such words anywhere');
     await expect(gp.getByText('No conversation matches your search.')).toBeVisible();
     await search.fill('');

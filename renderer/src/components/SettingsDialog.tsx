@@ -32,10 +32,14 @@ export function SettingsDialog({ policy, info, account, onClose }: Props) {
 
   const change = async (update: Partial<Settings>) => {
     setProblem(null);
+    const before = settings;
+    // Shown at once so the control answers the click; main's answer (or refusal) then wins.
+    setSettings((current) => (current ? { ...current, ...update } : current));
     try {
       setSettings(await call(messenger().settings.set(update)));
       setSaved('Saved.');
     } catch (error) {
+      setSettings(before);
       setProblem(errorMessage(error));
     }
   };
