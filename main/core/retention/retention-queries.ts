@@ -19,10 +19,6 @@ export class RetentionQueries {
 
   constructor(db: SqlDatabase) {
     this.statements = {
-      // `WHERE expires_at IS NOT NULL` lets SQLite answer from the partial index.
-      nextExpiry: db
-        .prepare('SELECT min(expires_at) FROM messages WHERE expires_at IS NOT NULL')
-        .pluck(),
       expired: db.prepare(`SELECT id, conversation_id AS conversationId,
           transcribed_by AS transcribedBy FROM messages
         WHERE expires_at IS NOT NULL AND expires_at <= ? ORDER BY expires_at`),
@@ -39,10 +35,6 @@ export class RetentionQueries {
         WHERE rowid > @since AND expires_at IS NULL`),
       maxRowid: db.prepare('SELECT coalesce(max(rowid), 0) FROM messages').pluck(),
     };
-  }
-
-  nextExpiry(): number | null {
-    return (this.statements.nextExpiry.get() as number | null | undefined) ?? null;
   }
 
   expired(now: number): ExpiredMessage[] {

@@ -169,7 +169,7 @@ export class RetentionService {
   private arm(): void {
     this.disarm();
     if (this.stopped || this.options.profile.closed) return;
-    const next = this.queries.nextExpiry();
+    const next = this.options.profile.repositories.messages.nextExpiry();
     if (next === null) return;
     // setTimeout cannot wait longer than 2^31-1 ms (~24.8 days); a far expiry wakes up early,
     // finds nothing due, and re-arms for the rest.

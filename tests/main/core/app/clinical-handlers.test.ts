@@ -1,6 +1,6 @@
 import { readFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { Ajv } from 'ajv';
+import { validateFhirCommunication as validateFhir } from '../helpers/fhir-schema.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { clinicalMethods } from '../../../../main/core/app/ipc-handlers.js';
 import { createAppCore, type AppCore } from '../../../../main/core/app/app-core.js';
@@ -18,14 +18,6 @@ import { PASSCODE, makeTempDir, newStore } from '../helpers/temp-profiles.js';
 
 const day = 24 * 60 * 60 * 1000;
 const t0 = Date.UTC(2025, 2, 3, 9, 0);
-const validateFhir = new Ajv({ allErrors: true, strict: false }).compile(
-  JSON.parse(
-    readFileSync(
-      new URL('../../../shared/clinical/fhir-communication.schema.json', import.meta.url),
-      'utf8',
-    ),
-  ) as object,
-);
 
 let temp: ReturnType<typeof makeTempDir>;
 let store: ProfileStore;

@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { Ajv } from 'ajv';
+import { validateFhirCommunication as validateFhir } from '../helpers/fhir-schema.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runClientCli } from '../../../../main/core/cli/run-client-cli.js';
 import { enrolledProfile, storeMessage, type Person } from '../helpers/clinical-profile.js';
@@ -16,14 +15,6 @@ const reception: Person = {
   role: 'reception',
 };
 const asked = Date.UTC(2025, 2, 3, 9, 14);
-const validateFhir = new Ajv({ allErrors: true, strict: false }).compile(
-  JSON.parse(
-    readFileSync(
-      new URL('../../../shared/clinical/fhir-communication.schema.json', import.meta.url),
-      'utf8',
-    ),
-  ) as object,
-);
 
 let temp: ReturnType<typeof makeTempDir>;
 let messageIds: string[];

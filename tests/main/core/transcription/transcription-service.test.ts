@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { Ajv } from 'ajv';
+import { validateFhirCommunication as validateFhir } from '../helpers/fhir-schema.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isMessengerError } from '../../../../shared/errors.js';
 import type { TranscriptionForm } from '../../../../shared/ipc/clinical-schemas.js';
@@ -23,14 +23,6 @@ const recorded = Date.UTC(2025, 2, 3, 11, 2);
 const QUESTION = 'Mrs X asks if she can take paracetamol with her new tablets <b>today</b>';
 const ADVICE = 'Yes, paracetamol is fine.\nReview in 2 weeks if no better.';
 const NHS = '943 476 5919';
-
-const fhirSchema = JSON.parse(
-  readFileSync(
-    new URL('../../../shared/clinical/fhir-communication.schema.json', import.meta.url),
-    'utf8',
-  ),
-) as object;
-const validateFhir = new Ajv({ allErrors: true, strict: false }).compile(fhirSchema);
 
 class RecordingDeleter implements OriginalsDeleter {
   readonly deletes: Array<{ conversationId: string; ids: string[]; reason: string }> = [];
