@@ -96,6 +96,15 @@ export const messageViewSchema = z.object({
   replyTo: z
     .object({ messageId: messageIdSchema, senderName: z.string(), excerpt: z.string() })
     .nullable(),
+  /** Copied into the patient record: by whom, when, and when this message is deleted everywhere. */
+  transcribed: z
+    .object({
+      byName: z.string(),
+      at: timestampSchema,
+      deletesAt: timestampSchema.nullable(),
+    })
+    .nullable()
+    .optional(),
 });
 export type MessageView = z.infer<typeof messageViewSchema>;
 

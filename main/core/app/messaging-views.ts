@@ -54,6 +54,15 @@ export class MessagingViews {
             excerpt: excerpt(replied.body),
           }
         : null,
+      // transcribed_by holds the transcriber's account id (transcription/originals-deleter.ts).
+      transcribed:
+        record.transcribedAt !== null && record.transcribedBy !== null
+          ? {
+              byName: this.contact(record.transcribedBy).displayName,
+              at: record.transcribedAt,
+              deletesAt: record.expiresAt,
+            }
+          : null,
     };
   }
 

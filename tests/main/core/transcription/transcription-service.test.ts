@@ -13,6 +13,7 @@ import type {
   TranscribedNotice,
 } from '../../../../main/core/transcription/originals-deleter.js';
 import { TranscriptionService } from '../../../../main/core/transcription/transcription-service.js';
+import { MessagingViews } from '../../../../main/core/app/messaging-views.js';
 import { GP, RECEPTION, enrolledProfile, storeMessage } from '../helpers/clinical-profile.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { makeTempDir, newStore } from '../helpers/temp-profiles.js';
@@ -396,6 +397,12 @@ describe('confirming that the entry is in the record', () => {
       },
     ]);
     const kept = profile.repositories.messages.get(answer.id);
+    // The conversation view shows who transcribed it, when, and when it goes.
+    expect(new MessagingViews(profile).message(kept!).transcribed).toEqual({
+      byName: 'Dr Amira Khan',
+      at: recorded,
+      deletesAt: deleteAt,
+    });
     expect(kept).toMatchObject({
       transcribedAt: recorded,
       transcribedBy: GP.accountId,
