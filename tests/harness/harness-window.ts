@@ -3,8 +3,10 @@
  * ProfileStore, keytar keychain and SQLCipher), bound to its own profile root. The renderer pages
  * connected to the window receive its events; the clipboard is kept in memory so tests can read it.
  */
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { createAppCore, type AppCore, type AppCoreOptions } from '../../main/core/app/app-core.js';
+import { createClinicalHandlers } from '../../main/core/app/clinical-handlers.js';
 import { createMessagingHandlers } from '../../main/core/app/messaging-handlers.js';
 import { profileStoreGateway } from '../../main/core/app/profile-store-gateway.js';
 import { KeytarKeychain } from '../../main/core/keychain/keytar-keychain.js';
@@ -47,6 +49,11 @@ export function createHarnessWindow(options: HarnessWindowOptions): HarnessWindo
     root: path.resolve(options.profileRoot),
     keychain: new KeytarKeychain(),
   });
+  const filesDir = () => {
+    const dir = path.resolve(options.profileRoot, '..', `${options.name}-files`);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    return dir;
+  };
   const core = createAppCore({
     appInfo: {
       productName: 'Practice Messenger',
@@ -71,6 +78,21 @@ export function createHarnessWindow(options: HarnessWindowOptions): HarnessWindo
         policy: options.policy.policy,
         wipeProfile: (profileId) => profiles.delete(profileId),
       }),
+    // Transcription, audit and export. No native dialogs in a browser: files land in a folder
+    // beside the profiles, as if the user had picked it.
+    clinical: createClinicalHandlers({
+      policy: options.policy.policy,
+      clipboard: {
+        writeText: (text) => {
+          clipboard = text;
+        },
+        readText: () => clipboard ?? '',
+      },
+      pickPath: {
+        saveFile: async ({ defaultName }) => path.join(filesDir(), defaultName),
+        chooseFolder: async () => filesDir(),
+      },
+    }),
   });
   return {
     name: options.name,
