@@ -46,8 +46,8 @@ export async function enrolProfile(profile: OpenProfile, input: EnrolInput): Pro
   try {
     return await runInAsyncTransaction(db, async () => {
       if (profile.repositories.ownIdentity.get()) {
-        // Left by an enrolment that failed after generating keys but before commit cannot
-        // happen (rolled back); one that exists here came from an older build: start over.
+        // A failed enrolment rolls its keys back, so an identity here without an account means
+        // the profile was set up some other way; replacing it silently would break sessions.
         throw new MessengerError(
           'conflict',
           'This profile already has a Signal identity but no relay account; create a new profile to enrol.',

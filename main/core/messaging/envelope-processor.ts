@@ -50,7 +50,6 @@ export class EnvelopeProcessor {
   private stopped = false;
   private readonly applier: ContentApplier;
   private readonly lastReset = new Map<string, number>();
-  private preKeyMessagesSeen = 0;
 
   constructor(
     private readonly ctx: CoreContext,
@@ -131,10 +130,8 @@ export class EnvelopeProcessor {
     for (const event of events) this.ctx.events.emit(event);
     // Storing a message queued its delivered receipt: send it now, not at the next unrelated kick.
     this.ctx.kickOutbox();
-    if (preKeys > 0) {
-      this.preKeyMessagesSeen += preKeys;
-      this.onPreKeyMessages();
-    }
+    // One-time prekeys were used up: the relay's count may now be below the threshold.
+    if (preKeys > 0) this.onPreKeyMessages();
   }
 
   /** Looks up senders not yet in the local directory, so events show their name and role. */
@@ -197,7 +194,7 @@ export class EnvelopeProcessor {
   }
 
   private async decrypt(envelope: Ciphertext): Promise<Content> {
-    const { stores, local, now } = this.ctx;
+    const { stores, local } = this.ctx;
     const sender = ProtocolAddress.new(envelope.senderAccountId, envelope.senderDeviceId);
     const bytes = envelope.content as Uint8Array<ArrayBuffer>;
     let plaintext: Uint8Array;
@@ -223,7 +220,6 @@ export class EnvelopeProcessor {
     } else {
       throw new MessengerError('invalid_input', `Unsupported envelope type ${envelope.type}.`);
     }
-    void now;
     return decodeContent(plaintext);
   }
 

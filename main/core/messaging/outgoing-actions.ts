@@ -5,10 +5,7 @@ import type { MessageRecord } from '../db/repositories/messages-repository.js';
 import { encodeContent, type Content, type ContentBody } from './content-codec.js';
 import type { CoreContext } from './core-context.js';
 import { newMessageId, nextSentAt } from './message-ids.js';
-import type { MessagingEvent } from './messaging-events.js';
 import { contentOfMessage } from './outgoing-content.js';
-
-type Emit = (event: MessagingEvent) => void;
 
 export interface SendTextOptions {
   readonly urgent?: boolean;

@@ -82,7 +82,7 @@ describe('pmsg client, end to end through a real relay', () => {
       ]),
     );
 
-    const sends = [];
+    const sends: string[] = [];
     for (const text of ['first from the CLI', 'second from the CLI']) {
       const run = await pmsg(['send', '--profile', a, '--to', gp.accountId, '--text', text]);
       expect(run.code, run.stderr).toBe(0);

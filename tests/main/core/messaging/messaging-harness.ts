@@ -83,13 +83,13 @@ export async function createWorld(): Promise<World> {
   const temp = makeTempDir('pmsg-messaging-');
   const store = newStore(temp.dir);
   const staff: Staff[] = [];
-  return {
+  const world: World = {
     relay,
     store,
     staff,
     async enrol(name, role = 'clinician') {
       const issued = await relay.relay.enrol({ displayName: name, role, org: 'Riverside Surgery' });
-      return this.enrolWithCode(name, issued.code);
+      return world.enrolWithCode(name, issued.code);
     },
     async enrolWithCode(label, code) {
       const profile = await store.create({ label, passcode: PASSCODE });
@@ -104,6 +104,7 @@ export async function createWorld(): Promise<World> {
       temp.cleanup();
     },
   };
+  return world;
 }
 
 /** Polls until `check` is true; the test's own timeout bounds it. */

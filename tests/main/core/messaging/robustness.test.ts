@@ -36,7 +36,7 @@ describe('messaging robustness', () => {
     const reception = await world.enrol('Reception Desk', 'reception');
     const gp = await world.enrol('Dr A Patel');
     reception.core.start();
-    const sent = [];
+    const sent: { id: string }[] = [];
     for (let i = 0; i < 30; i += 1) sent.push(await reception.sendTo(gp, `message ${i}`));
     await eventually(
       () => sent.every((m) => reception.profile.repositories.messages.get(m.id)?.status === 'sent'),

@@ -1,0 +1,256 @@
+// `npm run bench messaging`: N messages from one profile to another through a real relay on
+// loopback, both profiles encrypted at rest (SQLCipher, synchronous=FULL, real keychain), with
+// the relay's durable commit in between. Measures messages/s and send-to-stored latency (from
+// the sendText call to the recipient's commit), beside raw libsignal encrypt+decrypt in memory
+// measured in the same run, and prints the ratio.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import {
+  CiphertextMessageType,
+  PreKeyBundle,
+  PreKeySignalMessage,
+  ProtocolAddress,
+  SignalMessage,
+  processPreKeyBundle,
+  signalDecrypt,
+  signalDecryptPreKey,
+  signalEncrypt,
+} from '@signalapp/libsignal-client';
+import { KeytarKeychain } from '../main/core/keychain/keytar-keychain.js';
+import { createLogger } from '../main/core/log/logger.js';
+import { enrolProfile } from '../main/core/messaging/enrolment.js';
+import { MessagingCore } from '../main/core/messaging/messaging-core.js';
+import { ProfileStore } from '../main/core/profile/profile-store.js';
+import { silentLogger } from '../server/log.js';
+import { startRelay } from '../server/relay.js';
+import { memoryStores } from '../tests/server/memory-signal-store.js';
+import { generateDeviceKeys } from '../tests/server/signal-keys.js';
+
+const self = fileURLToPath(import.meta.url);
+
+// The relay runs in its own process, as in production, so it has its own core and event loop.
+// The per-device request limit (50/s, protocol §8) would cap one sender at 50 messages/s, far
+// above any person's pace; it is raised so that the pipeline itself is measured.
+async function startRelayChild(dataDir: string) {
+  const child = spawn(process.execPath, [...process.execArgv, self, 'relay-child', dataDir], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout! });
+  const first = await new Promise<string>((resolve) => lines.once('line', resolve));
+  return { child, url: (JSON.parse(first) as { url: string }).url };
+}
+
+function enrolViaChild(child: ChildProcess, target: object): Promise<{ code: string }> {
+  const lines = createInterface({ input: child.stdout! });
+  const answer = new Promise<string>((resolve) =>
+    lines.once('line', (line) => {
+      lines.close();
+      resolve(line);
+    }),
+  );
+  child.stdin!.write(`${JSON.stringify(target)}\n`);
+  return answer.then((line) => JSON.parse(line) as { code: string });
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+const messages = Number(process.env.PMSG_BENCH_MESSAGES ?? 2000);
+const rawSeconds = 3;
+const deadlineMs = 60_000;
+const quiet = process.env.PMSG_BENCH_LOG
+  ? createLogger('bench')
+  : createLogger('bench', { sink: () => undefined });
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+/** Alternating 1:1 encrypt + decrypt in memory: the cost of the Signal protocol alone. */
+async function rawLibsignalRate(): Promise<number> {
+  const aliceKeys = generateDeviceKeys(1);
+  const bobKeys = generateDeviceKeys(1);
+  const alice = memoryStores(aliceKeys);
+  const bob = memoryStores(bobKeys);
+  const aliceAddress = ProtocolAddress.new('alice', 1);
+  const bobAddress = ProtocolAddress.new('bob', 1);
+  const preKey = bobKeys.preKeys[0]!;
+  const kyber = bobKeys.kyberPreKeys[0]!;
+  await processPreKeyBundle(
+    PreKeyBundle.new(
+      bobKeys.registrationId,
+      1,
+      preKey.id(),
+      preKey.publicKey(),
+      bobKeys.signedPreKey.id(),
+      bobKeys.signedPreKey.publicKey(),
+      bobKeys.signedPreKey.signature(),
+      bobKeys.identity.publicKey,
+      kyber.id(),
+      kyber.publicKey(),
+      kyber.signature(),
+    ),
+    bobAddress,
+    aliceAddress,
+    alice.sessions,
+    alice.identities,
+  );
+  const payload = new Uint8Array(256);
+  const send = async (
+    from: typeof alice,
+    to: typeof bob,
+    fromAddr: ProtocolAddress,
+    toAddr: ProtocolAddress,
+  ) => {
+    const message = await signalEncrypt(payload, toAddr, fromAddr, from.sessions, from.identities);
+    if (message.type() === CiphertextMessageType.PreKey) {
+      await signalDecryptPreKey(
+        PreKeySignalMessage.deserialize(message.serialize()),
+        fromAddr,
+        toAddr,
+        to.sessions,
+        to.identities,
+        to.preKeys,
+        to.signedPreKeys,
+        to.kyberPreKeys,
+      );
+    } else {
+      await signalDecrypt(
+        SignalMessage.deserialize(message.serialize()),
+        fromAddr,
+        toAddr,
+        to.sessions,
+        to.identities,
+      );
+    }
+  };
+  await send(alice, bob, aliceAddress, bobAddress);
+  let count = 0;
+  const started = performance.now();
+  while (performance.now() - started < rawSeconds * 1000) {
+    await send(alice, bob, aliceAddress, bobAddress);
+    await send(bob, alice, bobAddress, aliceAddress);
+    count += 2;
+  }
+  return count / ((performance.now() - started) / 1000);
+}
+
+async function throughRelay() {
+  const dir = mkdtempSync(path.join(tmpdir(), 'pmsg-bench-messaging-'));
+  const { child, url } = await startRelayChild(path.join(dir, 'relay'));
+  const relay = {
+    url,
+    enrol: (target: { displayName: string; role: 'clinician'; org: string }) =>
+      enrolViaChild(child, target),
+  };
+  const store = new ProfileStore({
+    root: path.join(dir, 'profiles'),
+    keychain: new KeytarKeychain(),
+    logger: quiet,
+  });
+  const enrol = async (name: string) => {
+    const issued = await relay.enrol({ displayName: name, role: 'clinician', org: 'Bench' });
+    const profile = await store.create({ label: name, passcode: 'bench passcode 1' });
+    await enrolProfile(profile, { serverUrl: relay.url, code: issued.code });
+    return { profile, core: MessagingCore.open(profile, { logger: quiet }) };
+  };
+  const sender = await enrol('Sender');
+  const recipient = await enrol('Recipient');
+  try {
+    sender.core.start();
+    recipient.core.start();
+    const conversation = await sender.core.openDirect(recipient.core.account.accountId);
+    // Warm-up: session established both ways before timing.
+    const warm = await sender.core.sendText(conversation.id, 'warm-up');
+    await recipient.core.events.next('message.added', (e) => e.message.id === warm.id);
+
+    const sentAt = new Map<string, number>();
+    const latencies: number[] = [];
+    const allStored = new Promise<void>((resolve) => {
+      recipient.core.events.on((event) => {
+        if (event.type !== 'message.added') return;
+        const start = sentAt.get(event.message.id);
+        if (start === undefined) return;
+        latencies.push(performance.now() - start);
+        if (latencies.length === messages) resolve();
+      });
+    });
+    const deadline = new Promise<never>((_, reject) =>
+      setTimeout(
+        () =>
+          reject(
+            new Error(`only ${latencies.length}/${messages} stored within ${deadlineMs / 1000} s`),
+          ),
+        deadlineMs,
+      ).unref(),
+    );
+    const started = performance.now();
+    // The sender queues at the pace its database allows (each message is its own durable
+    // commit, as when a person presses Enter); sending and receiving overlap.
+    const sending = (async () => {
+      for (let i = 0; i < messages; i += 1) {
+        const t = performance.now();
+        const message = await sender.core.sendText(conversation.id, `bench message ${i}`);
+        sentAt.set(message.id, t);
+      }
+    })();
+    await Promise.race([Promise.all([sending, allStored]), deadline]);
+    const seconds = (performance.now() - started) / 1000;
+    latencies.sort((a, b) => a - b);
+    return {
+      rate: messages / seconds,
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      seconds,
+    };
+  } finally {
+    sender.core.stop();
+    recipient.core.stop();
+    sender.profile.close();
+    recipient.profile.close();
+    await stopChild(child);
+    await store.delete(sender.profile.id).catch(() => undefined);
+    await store.delete(recipient.profile.id).catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function runBenchmark() {
+  const raw = await rawLibsignalRate();
+  const relayed = await throughRelay();
+  console.log(
+    `raw libsignal in memory (encrypt+decrypt, alternating): ${raw.toFixed(0)} messages/s`,
+  );
+  console.log(
+    `through the relay, encrypted at rest: ${messages} messages in ${relayed.seconds.toFixed(2)} s = ${relayed.rate.toFixed(0)} messages/s; send-to-stored p50 ${relayed.p50.toFixed(1)} ms, p99 ${relayed.p99.toFixed(1)} ms`,
+  );
+  console.log(
+    `ratio (relay pipeline / raw libsignal): ${(relayed.rate / raw).toFixed(2)} (aim: >= 0.5)`,
+  );
+}
+
+if (process.argv[2] === 'relay-child') {
+  const relay = await startRelay({
+    dataDir: process.argv[3] as string,
+    host: '127.0.0.1',
+    port: 0,
+    logger: silentLogger,
+    limits: { requestBurst: 100_000, requestsPerSecond: 100_000 },
+  });
+  process.stdout.write(`${JSON.stringify({ url: relay.url })}\n`);
+  createInterface({ input: process.stdin }).on('line', (line) => {
+    void relay.enrol(JSON.parse(line)).then((issued) => {
+      process.stdout.write(`${JSON.stringify(issued)}\n`);
+    });
+  });
+  process.on('SIGTERM', () => void relay.close().then(() => process.exit(0)));
+} else {
+  await runBenchmark();
+}
