@@ -44,7 +44,6 @@ export function VirtualList<T>(props: Props<T>) {
   const [measureVersion, setMeasureVersion] = useState(0);
   const [viewport, setViewport] = useState({ top: 0, height: 800 });
   const stickToBottom = useRef(true);
-  const anchor = useRef<{ key: string; distance: number } | null>(null);
   const onNearTop = useRef(props.onNearTop);
   onNearTop.current = props.onNearTop;
 
@@ -61,26 +60,27 @@ export function VirtualList<T>(props: Props<T>) {
   const height = totalHeight(offsets);
   const range = visibleRange(offsets, viewport.top, viewport.height, overscanPx);
 
-  const rememberPosition = useCallback(() => {
-    const element = scroller.current;
-    if (!element) return;
-    stickToBottom.current =
-      element.scrollHeight - element.scrollTop - element.clientHeight <= bottomSlackPx;
-    const row = rowAtOffset(offsets, element.scrollTop);
-    const key = keys[row];
-    anchor.current =
-      key === undefined ? null : { key, distance: (offsets[row] ?? 0) - element.scrollTop };
-  }, [keys, offsets]);
+  // The layout the DOM showed at the last commit: where the user is scrolled means a row in it.
+  const committed = useRef<{ offsets: Float64Array; keys: readonly string[] } | null>(null);
 
-  // After rows were added or re-measured: keep the bottom, or keep the anchored row still.
+  // After rows were added or re-measured: keep the bottom, or keep the row at the top still.
+  // The anchor is taken now, from the scroll position in the previous layout, never from an
+  // earlier scroll event, which would pull the user back to where they were a frame ago.
   useLayoutEffect(() => {
     const element = scroller.current;
     if (!element) return;
+    const previous = committed.current;
+    committed.current = { offsets, keys };
     let target: number | null = null;
     if (stickToBottom.current) target = Math.max(0, height - element.clientHeight);
-    else if (anchor.current) {
-      const index = indexOfKey.get(anchor.current.key);
-      if (index !== undefined) target = anchoredScrollTop(offsets, index, anchor.current.distance);
+    else if (previous) {
+      const row = rowAtOffset(previous.offsets, element.scrollTop);
+      const key = previous.keys[row];
+      const index = key === undefined ? undefined : indexOfKey.get(key);
+      if (index !== undefined) {
+        const distance = (previous.offsets[row] ?? 0) - element.scrollTop;
+        target = anchoredScrollTop(offsets, index, distance);
+      }
     }
     if (target !== null && Math.abs(element.scrollTop - target) > 0.5) {
       element.scrollTop = target;
@@ -92,7 +92,7 @@ export function VirtualList<T>(props: Props<T>) {
     );
     // A short conversation never scrolls, so it would never ask for older messages otherwise.
     if (element.scrollTop < nearTopPx) onNearTop.current?.();
-  }, [offsets, height, indexOfKey]);
+  }, [offsets, keys, height, indexOfKey]);
 
   useLayoutEffect(() => {
     if (props.scrollToBottomSignal === undefined) return;
@@ -104,7 +104,8 @@ export function VirtualList<T>(props: Props<T>) {
   const onScroll = () => {
     const element = scroller.current;
     if (!element) return;
-    rememberPosition();
+    stickToBottom.current =
+      element.scrollHeight - element.scrollTop - element.clientHeight <= bottomSlackPx;
     setViewport({ top: element.scrollTop, height: element.clientHeight });
     if (element.scrollTop < nearTopPx) onNearTop.current?.();
   };
