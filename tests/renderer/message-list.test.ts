@@ -104,3 +104,13 @@ describe('message list', () => {
     expect(groups.join('')).toBe(digits);
   });
 });
+
+describe('role labels', () => {
+  it('names each role and copes with one the directory does not know', async () => {
+    const { roleLabel } = await import('../../renderer/src/logic/format.js');
+    expect(roleLabel('manager')).toBe('Practice manager');
+    expect(roleLabel('clinician')).toBe('Clinician');
+    expect(roleLabel('unknown')).toBe('Role not known');
+    expect(roleLabel('toString')).toBe('Role not known');
+  });
+});

@@ -2,7 +2,7 @@
 import { useId } from 'react';
 import type { ConversationSummary } from '../../../shared/ipc/view-schemas.js';
 import { conversationPeers } from '../logic/conversation-list.js';
-import { formatActivity, roleLabels } from '../logic/format.js';
+import { formatActivity, roleLabel } from '../logic/format.js';
 
 interface Props {
   conversations: readonly ConversationSummary[];
@@ -35,7 +35,7 @@ export function ConversationList(props: Props) {
         <ul className="conversation-list">
           {props.conversations.map((conversation) => {
             const peers = conversationPeers(conversation, props.selfAccountId);
-            const roles = [...new Set(peers.map((p) => roleLabels[p.role]))].join(', ');
+            const roles = [...new Set(peers.map((p) => roleLabel(p.role)))].join(', ');
             const current = conversation.id === props.openId;
             return (
               <li key={conversation.id}>

@@ -12,7 +12,7 @@ import type {
 } from '../../../shared/ipc/view-schemas.js';
 import { call, errorMessage, messenger, useMessengerEvent } from '../api.js';
 import { conversationPeers } from '../logic/conversation-list.js';
-import { roleLabels } from '../logic/format.js';
+import { roleLabel } from '../logic/format.js';
 import { applyStatus, mergeMessages, newestIncoming } from '../logic/message-list.js';
 import { buildTimelineRows, type TimelineRow } from '../logic/timeline-rows.js';
 import { Composer, type Draft } from './Composer.js';
@@ -181,7 +181,7 @@ export function ConversationView(props: Props) {
         <div>
           <h1 id="conversation-title">{conversation.title}</h1>
           <p className="conversation-people">
-            {peers.map((p) => `${p.displayName} (${roleLabels[p.role]})`).join(', ')}
+            {peers.map((p) => `${p.displayName} (${roleLabel(p.role)})`).join(', ')}
           </p>
         </div>
         <div className="actions">

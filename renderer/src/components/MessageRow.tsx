@@ -1,7 +1,7 @@
 /** One message: sender and role, time, reply quote, text, urgent marker, status and actions. */
 import { memo } from 'react';
 import type { MessageView } from '../../../shared/ipc/view-schemas.js';
-import { formatTime, roleLabels, statusLabels } from '../logic/format.js';
+import { formatTime, roleLabel, statusLabels } from '../logic/format.js';
 
 interface Props {
   message: MessageView;
@@ -29,7 +29,7 @@ export const MessageRow = memo(function MessageRow({
       {showSender && (
         <p className="message-sender">
           <span className="sender-name">{sender}</span>
-          {!outgoing && <span className="sender-role">{roleLabels[message.sender.role]}</span>}
+          {!outgoing && <span className="sender-role">{roleLabel(message.sender.role)}</span>}
         </p>
       )}
       <div className="bubble">

@@ -2,7 +2,7 @@
 import { useEffect, useId, useState } from 'react';
 import type { Contact, ConversationSummary } from '../../../shared/ipc/view-schemas.js';
 import { call, errorMessage, messenger } from '../api.js';
-import { roleLabels } from '../logic/format.js';
+import { roleLabel } from '../logic/format.js';
 import { Dialog } from './Dialog.js';
 
 interface Props {
@@ -70,7 +70,7 @@ export function NewConversationDialog({ selfAccountId, onClose, onCreated }: Pro
             <li key={entry.accountId}>
               <button type="button" className="directory-item" onClick={() => void start(entry)}>
                 <span className="directory-name">{entry.displayName}</span>
-                <span className="directory-role">{roleLabels[entry.role]}</span>
+                <span className="directory-role">{roleLabel(entry.role)}</span>
               </button>
             </li>
           ))}

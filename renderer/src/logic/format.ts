@@ -17,7 +17,7 @@ export function formatActivity(time: number, now: number): string {
     : shortDateFormat.format(new Date(time));
 }
 
-export const roleLabels: Readonly<Record<Role, string>> = {
+const roleLabels: Readonly<Record<Role, string>> = {
   reception: 'Reception',
   clinician: 'Clinician',
   nurse: 'Nurse',
@@ -25,6 +25,11 @@ export const roleLabels: Readonly<Record<Role, string>> = {
   manager: 'Practice manager',
   admin: 'Admin',
 };
+
+/** A role in words; a sender the directory does not know (yet) has no role to show. */
+export function roleLabel(role: string): string {
+  return Object.hasOwn(roleLabels, role) ? roleLabels[role as Role] : 'Role not known';
+}
 
 export const statusLabels: Readonly<Record<MessageStatus, string>> = {
   pending: 'Sending…',

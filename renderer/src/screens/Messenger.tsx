@@ -18,7 +18,7 @@ import { NewConversationDialog } from '../components/NewConversationDialog.js';
 import { SafetyNumberDialog } from '../components/SafetyNumberDialog.js';
 import { SettingsDialog } from '../components/SettingsDialog.js';
 import { upsertConversation } from '../logic/conversation-list.js';
-import { roleLabels } from '../logic/format.js';
+import { roleLabel } from '../logic/format.js';
 
 export type Account = MethodResponse<'account.get'>;
 type Connection = EventPayload<'connection.changed'>['state'];
@@ -91,7 +91,7 @@ export function Messenger({ profile, policy, info, onLock, onSwitchProfile }: Pr
           </span>
         )}
         <span className="whoami">
-          {self ? `${self.displayName} · ${roleLabels[self.role]}` : profile.displayName}
+          {self ? `${self.displayName} · ${roleLabel(self.role)}` : profile.displayName}
         </span>
         <nav className="topbar-actions" aria-label="App">
           <button
