@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { isMessengerError } from '../../shared/errors.js';
 import { createAppCore, type AppCore } from '../core/app/app-core.js';
 import { createClinicalHandlers } from '../core/app/clinical-handlers.js';
+import { createMessagingHandlers } from '../core/app/messaging-handlers.js';
 import { profileStoreGateway } from '../core/app/profile-store-gateway.js';
 import { readSettings } from '../core/app/user-settings.js';
 import { isTrustedSender } from '../core/ipc/trusted-sender.js';
@@ -99,20 +100,24 @@ function main(): void {
     return;
   }
 
+  const profiles = new ProfileStore({
+    root: path.join(app.getPath('userData'), 'profiles'),
+    keychain: new KeytarKeychain(),
+  });
   const core = createAppCore({
     appInfo: { productName, version: app.getVersion(), platform: process.platform },
     policy,
-    profiles: profileStoreGateway(
-      new ProfileStore({
-        root: path.join(app.getPath('userData'), 'profiles'),
-        keychain: new KeytarKeychain(),
-      }),
-      { maxPasscodeAttempts: policy.policy.maxPasscodeAttempts },
-    ),
+    profiles: profileStoreGateway(profiles, {
+      maxPasscodeAttempts: policy.policy.maxPasscodeAttempts,
+    }),
     clipboard: { writeText: (text) => clipboard.writeText(text) },
     sendEvent: (channel, payload) => {
       if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(channel, payload);
     },
+    messaging: createMessagingHandlers({
+      policy: policy.policy,
+      wipeProfile: (profileId) => profiles.delete(profileId),
+    }),
     clinical: createClinicalHandlers({
       policy: policy.policy,
       clipboard: {
