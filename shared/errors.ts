@@ -27,6 +27,8 @@ export const errorCodes = [
   'policy_invalid',
   // The renderer asked for something the managed policy does not allow.
   'policy_restricted',
+  // An administrator revoked this device with remote wipe: its profile has been erased here.
+  'device_wiped',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

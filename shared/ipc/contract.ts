@@ -18,7 +18,7 @@ import {
 } from './clinical-schemas.js';
 import {
   accountIdSchema,
-  contactSchema,
+  directoryContactSchema,
   conversationIdSchema,
   conversationSummarySchema,
   displayNameSchema,
@@ -113,7 +113,7 @@ export const methods = {
     z.object({
       /** False until the profile has enrolled with the relay: the renderer shows enrolment. */
       enrolled: z.boolean(),
-      self: contactSchema.nullable(),
+      self: directoryContactSchema.nullable(),
       serverUrl: z.string().nullable(),
     }),
     'unlocked',
@@ -123,7 +123,7 @@ export const methods = {
       serverUrl: z.url({ protocol: /^https?$/ }).max(2048),
       enrolmentCode: z.string().trim().min(1).max(128),
     }),
-    z.object({ self: contactSchema }),
+    z.object({ self: directoryContactSchema }),
     'unlocked',
   ),
 
@@ -174,7 +174,7 @@ export const methods = {
   ),
   'directory.list': method(
     z.strictObject({ query: searchQuery.optional() }),
-    z.object({ entries: z.array(contactSchema) }),
+    z.object({ entries: z.array(directoryContactSchema) }),
     'unlocked',
   ),
   'safetyNumber.get': method(
@@ -269,7 +269,11 @@ export const events = {
     conversationId: conversationIdSchema,
     messageId: messageIdSchema,
     status: messageStatusSchema,
+    /** With status `failed`: why, worded for the sender, saying what to do (then Retry). */
+    failureReason: z.string().nullable().optional(),
   }),
+  // Something other than the status changed: transcribed (by whom, when, when it is deleted).
+  'message.updated': z.object({ message: messageViewSchema }),
   'identity.changed': z.object({ accountId: accountIdSchema }),
   // Messages gone from this device: transcribed and deleted, expired (retention, disappearing
   // timer), or deleted by their sender. The renderer drops them from any open timeline.
@@ -277,6 +281,13 @@ export const events = {
     conversationId: conversationIdSchema,
     messageIds: z.array(messageIdSchema),
     reason: z.enum(['transcribed', 'expired', 'sender']),
+  }),
+  // The relay stopped accepting this device. `wiped`: an administrator revoked it with remote
+  // wipe, and the profile (database and keychain entry) has been erased from this computer;
+  // the session locks right after. `message` is the explanation to show.
+  'account.stopped': z.object({
+    reason: z.enum(['revoked', 'wiped', 'unauthorized', 'replaced']),
+    message: z.string(),
   }),
 } as const satisfies { [E in EventName]: z.ZodType };
 

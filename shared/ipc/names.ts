@@ -45,8 +45,10 @@ export const eventNames = [
   'conversation.updated',
   'message.added',
   'message.status',
+  'message.updated',
   'identity.changed',
   'messages.deleted',
+  'account.stopped',
 ] as const;
 
 export type EventName = (typeof eventNames)[number];

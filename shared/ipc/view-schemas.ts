@@ -58,12 +58,23 @@ export const policyViewSchema = z.object({
 });
 export type PolicyView = z.infer<typeof policyViewSchema>;
 
+/**
+ * A person's role as shown beside their name: `unknown` while they are not (yet) in this
+ * device's copy of the directory, so nobody is shown with a role they may not have.
+ */
+export const contactRoleSchema = z.enum([...roles, 'unknown']);
+export type ContactRole = z.infer<typeof contactRoleSchema>;
+
 export const contactSchema = z.object({
   accountId: accountIdSchema,
   displayName: z.string(),
-  role: roleSchema,
+  role: contactRoleSchema,
 });
 export type Contact = z.infer<typeof contactSchema>;
+
+/** Someone in the practice directory (or the user): their role is always known. */
+export const directoryContactSchema = contactSchema.extend({ role: roleSchema });
+export type DirectoryContact = z.infer<typeof directoryContactSchema>;
 
 export const messageStatusSchema = z.enum(['pending', 'sent', 'delivered', 'read', 'failed']);
 export type MessageStatus = z.infer<typeof messageStatusSchema>;
@@ -92,6 +103,8 @@ export const messageViewSchema = z.object({
   sentAt: timestampSchema,
   receivedAt: timestampSchema.nullable(),
   status: messageStatusSchema,
+  /** With status `failed`: why, worded for the sender, saying what to do (then Retry). */
+  failureReason: z.string().nullable().optional(),
   urgent: z.boolean(),
   replyTo: z
     .object({ messageId: messageIdSchema, senderName: z.string(), excerpt: z.string() })

@@ -107,7 +107,15 @@ export function createClinicalHandlers(
     observe((event) => {
       try {
         if (event === 'session.unlocked') ensureRunning();
-        if (event === 'message.added') running?.retention.reschedule();
+        // New messages, expiries set by a peer's transcribed notice, and deletions made
+        // elsewhere (a peer's delete-for-everyone) all move the soonest expiry.
+        if (
+          event === 'message.added' ||
+          event === 'message.updated' ||
+          event === 'messages.deleted'
+        ) {
+          running?.retention.reschedule();
+        }
         if (event === 'session.locked') {
           running?.retention.stop();
           running = null;

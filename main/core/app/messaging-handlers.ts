@@ -5,13 +5,12 @@
  */
 import { createPidDetector } from '../../../shared/clinical/pid-detector.js';
 import { MessengerError } from '../../../shared/errors.js';
-import type { Contact } from '../../../shared/ipc/view-schemas.js';
+import type { DirectoryContact } from '../../../shared/ipc/view-schemas.js';
 import type { Logger } from '../log/logger.js';
 import { createLogger } from '../log/logger.js';
 import { enrolProfile } from '../messaging/enrolment.js';
 import type { MessagingTuning } from '../messaging/core-context.js';
 import { MessagingCore, toMessengerError } from '../messaging/messaging-core.js';
-import type { MessagingEvent } from '../messaging/messaging-events.js';
 import { readRelayAccount } from '../messaging/relay-account.js';
 import { registerOriginalsDeleter } from '../transcription/originals-deleter-registry.js';
 import { TlsPin } from '../messaging/relay/tls-pin.js';
@@ -20,12 +19,15 @@ import type { OpenProfile } from '../profile/open-profile.js';
 import type { AppCoreOptions } from './app-core.js';
 import type { MessagingHandlers } from './ipc-handlers.js';
 import { MessagingViews, decodeCursor, encodeCursor } from './messaging-views.js';
-import type { IpcEventEmitter } from '../ipc/ipc-event-emitter.js';
+import { forwardMessagingEvent } from './messaging-event-forwarder.js';
 import type { UnlockedProfile } from './profile-gateway.js';
 
 export interface MessagingHandlerOptions {
   readonly policy: Policy;
-  /** Erases a profile the relay ordered wiped (the shell passes ProfileStore.delete). */
+  /**
+   * Erases a profile the relay ordered wiped; by default the unlocked profile's own `erase`
+   * (profileStoreGateway: ProfileStore.delete, files and keychain entry).
+   */
   readonly wipeProfile?: (profileId: string) => Promise<void>;
   readonly now?: () => number;
   readonly logger?: Logger;
@@ -49,6 +51,35 @@ export function createMessagingHandlers(options: MessagingHandlerOptions): Messa
   return ({ session, events, observe }) => {
     let running: Running | null = null;
 
+    const lookedUpAt = new Map<string, number>();
+    /**
+     * Someone was shown as "not in the directory yet": ask the relay (at most once a minute per
+     * person) and, when found, announce their conversation again with the name and role.
+     */
+    const lookUpUnknown = (state: Running, accountId: string): void => {
+      const now = (options.now ?? Date.now)();
+      const core = state.core;
+      if (!core || core.isStopped || (lookedUpAt.get(accountId) ?? -Infinity) > now - 60_000) {
+        return;
+      }
+      lookedUpAt.set(accountId, now);
+      core.refreshContact(accountId).then(
+        () => {
+          if (state.profile.closed) return;
+          const conversation = state.profile.repositories.conversations.findDirect(accountId);
+          if (conversation) {
+            events.emit('conversation.updated', {
+              conversation: state.views.conversation(conversation),
+            });
+          }
+        },
+        (error: unknown) =>
+          log.info('contact_lookup_failed', {
+            reason: error instanceof Error ? error.message : typeof error,
+          }),
+      );
+    };
+
     const startCore = (state: Running): void => {
       if (state.core || !readRelayAccount(state.profile.repositories.settings)) return;
       const core = MessagingCore.open(state.profile, {
@@ -57,7 +88,14 @@ export function createMessagingHandlers(options: MessagingHandlerOptions): Messa
         ...(options.now ? { now: options.now } : {}),
         ...(options.tuning ? { tuning: options.tuning } : {}),
       });
-      core.events.on((event) => forward(event, state, events, options, session));
+      core.events.on((event) =>
+        forwardMessagingEvent(event, state, {
+          events,
+          session,
+          logger: log,
+          wipeProfile: options.wipeProfile,
+        }),
+      );
       state.core = core;
       // Transcription deletes the originals everywhere through this core.
       registerOriginalsDeleter(state.profile, core);
@@ -77,7 +115,12 @@ export function createMessagingHandlers(options: MessagingHandlerOptions): Messa
           'This profile store does not expose the profile database to messaging.',
         );
       }
-      const state: Running = { unlocked, profile, views: new MessagingViews(profile), core: null };
+      const state: Running = {
+        unlocked,
+        profile,
+        views: new MessagingViews(profile, (accountId) => lookUpUnknown(state, accountId)),
+        core: null,
+      };
       running = state;
       profile.onClose(() => {
         state.core?.stop();
@@ -218,10 +261,12 @@ export function createMessagingHandlers(options: MessagingHandlerOptions): Messa
           }
           const self = state.core.account.accountId;
           const wanted = query?.trim().toLowerCase() ?? '';
-          const entries: Contact[] = state.profile.repositories.contacts
+          const entries: DirectoryContact[] = state.profile.repositories.contacts
             .list()
             .filter((c) => c.accountId !== self)
             .map((c) => state.views.contact(c.accountId))
+            // A role this version does not know (a newer relay's) cannot be shown honestly.
+            .filter((c): c is DirectoryContact => c.role !== 'unknown')
             .filter(
               (c) =>
                 !wanted || c.displayName.toLowerCase().includes(wanted) || c.role.includes(wanted),
@@ -250,60 +295,12 @@ export function createMessagingHandlers(options: MessagingHandlerOptions): Messa
 function selfContact(account: {
   accountId: string;
   displayName: string;
-  role: Contact['role'];
-}): Contact {
+  role: DirectoryContact['role'];
+}): DirectoryContact {
   return { accountId: account.accountId, displayName: account.displayName, role: account.role };
 }
 
 function sameRelay(a: string, b: string): boolean {
   const normal = (url: string) => new URL(url).toString().replace(/\/+$/, '');
   return normal(a) === normal(b);
-}
-
-function forward(
-  event: MessagingEvent,
-  state: Running,
-  events: IpcEventEmitter,
-  options: MessagingHandlerOptions,
-  session: { lock(reason: 'user'): Promise<void> },
-): void {
-  if (state.profile.closed) return;
-  const conversationUpdated = (conversationId: string) => {
-    const record = state.profile.repositories.conversations.get(conversationId);
-    if (record)
-      events.emit('conversation.updated', { conversation: state.views.conversation(record) });
-  };
-  switch (event.type) {
-    case 'message.added':
-      events.emit('message.added', { message: state.views.message(event.message) });
-      return;
-    case 'message.status':
-      events.emit('message.status', {
-        conversationId: event.conversationId,
-        messageId: event.messageId,
-        status: event.status,
-      });
-      return;
-    case 'message.updated':
-      conversationUpdated(event.message.conversationId);
-      return;
-    case 'message.deleted':
-    case 'conversation.updated':
-      conversationUpdated(event.conversationId);
-      return;
-    case 'identity.changed':
-      events.emit('identity.changed', { accountId: event.accountId });
-      return;
-    case 'connection.changed':
-      events.emit('connection.changed', { state: event.state, since: event.since });
-      return;
-    case 'account.stopped':
-      if (event.reason === 'wipe' && options.wipeProfile) {
-        const id = state.profile.id;
-        void session.lock('user').then(() => options.wipeProfile?.(id));
-      }
-      return;
-    case 'queue.drained':
-      return;
-  }
 }

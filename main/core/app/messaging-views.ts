@@ -12,26 +12,45 @@ import {
 import type { ConversationRecord } from '../db/repositories/conversations-repository.js';
 import type { MessageCursor, MessageRecord } from '../db/repositories/messages-repository.js';
 import { MessagingQueries } from '../messaging/messaging-queries.js';
+import { readRelayAccount } from '../messaging/relay-account.js';
 import type { OpenProfile } from '../profile/open-profile.js';
 
 const excerptLength = 120;
 
+/** Shown for someone this device has not (yet) found in the practice directory. */
+export const unknownContactName = 'Not in the directory yet';
+
 export class MessagingViews {
   private readonly queries: MessagingQueries;
 
-  constructor(private readonly profile: OpenProfile) {
+  /**
+   * `onUnknownContact` hears of every person shown with the placeholder, so the caller can look
+   * them up in the relay directory and announce the change.
+   */
+  constructor(
+    private readonly profile: OpenProfile,
+    private readonly onUnknownContact: (accountId: string) => void = () => undefined,
+  ) {
     this.queries = new MessagingQueries(profile.db);
   }
 
   contact(accountId: string): Contact {
-    const record = this.profile.repositories.contacts.get(accountId);
+    const record = this.profile.repositories.contacts.get(accountId) ?? this.selfIfOwn(accountId);
+    if (!record) this.onUnknownContact(accountId);
     const role = roleSchema.safeParse(record?.role);
     return {
       accountId,
-      displayName: record?.displayName ?? 'Unknown sender (not in the directory)',
-      // An unknown person gets the least privileged-sounding role until the directory syncs.
-      role: role.success ? role.data : 'reception',
+      displayName: record?.displayName ?? unknownContactName,
+      // Never a guessed role: a stranger shown as "Reception" or "Clinician" could be trusted
+      // with what they should not be told.
+      role: role.success ? role.data : 'unknown',
     };
+  }
+
+  /** Our own messages before the directory first synced: the enrolment knows who we are. */
+  private selfIfOwn(accountId: string): { displayName: string; role: string } | null {
+    const account = readRelayAccount(this.profile.repositories.settings);
+    return account?.accountId === accountId ? account : null;
   }
 
   message(record: MessageRecord): MessageView {
@@ -46,6 +65,7 @@ export class MessagingViews {
       sentAt: record.sentAt,
       receivedAt: record.receivedAt,
       status: record.status,
+      failureReason: record.status === 'failed' ? record.failureReason : null,
       urgent: record.urgent,
       replyTo: replied
         ? {

@@ -19,6 +19,11 @@ export interface UnlockedProfile {
   changePasscode(current: string, next: string): Promise<void>;
   /** Closes the database; the key is dropped from memory. */
   close(): Promise<void> | void;
+  /**
+   * Erases this profile from the computer without a passcode: database files and keychain
+   * entry. Only for an order from the practice (remote wipe); lock the session first.
+   */
+  erase?(): Promise<void>;
   /** The open profile database, for the messaging core; absent in shell tests with fakes. */
   readonly profile?: OpenProfile;
 }

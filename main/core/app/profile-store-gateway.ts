@@ -39,6 +39,7 @@ export function profileStoreGateway(
       settings: profile.repositories.settings,
       changePasscode: (current, next) => profile.changePasscode(current, next),
       close: () => profile.close(),
+      erase: () => store.delete(profile.id),
       profile,
     };
   };

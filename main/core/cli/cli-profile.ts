@@ -1,9 +1,10 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { MessengerError } from '../../../shared/errors.js';
+import { MessengerError, isMessengerError } from '../../../shared/errors.js';
 import { KeytarKeychain } from '../keychain/keytar-keychain.js';
 import { createLogger } from '../log/logger.js';
 import { MessagingCore } from '../messaging/messaging-core.js';
+import { RelayRequestError } from '../messaging/relay/relay-http.js';
 import type { OpenProfile } from '../profile/open-profile.js';
 import { ProfileStore } from '../profile/profile-store.js';
 import type { CliIo } from './cli-command.js';
@@ -53,8 +54,11 @@ export async function createCliProfile(dir: string, io: CliIo, label: string) {
 }
 
 /** Unlocks the folder's one profile with the passcode from PMSG_PASSCODE or the terminal. */
-export async function unlockCliProfile(dir: string, io: CliIo): Promise<OpenProfile> {
-  const store = cliProfileStore(dir);
+export async function unlockCliProfile(
+  dir: string,
+  io: CliIo,
+  store: ProfileStore = cliProfileStore(dir),
+): Promise<OpenProfile> {
   const id = singleProfileId(store, dir);
   if (id === null) {
     throw new MessengerError(
@@ -65,21 +69,60 @@ export async function unlockCliProfile(dir: string, io: CliIo): Promise<OpenProf
   return store.unlock(id, await readPasscode(io.env));
 }
 
-/** Runs `work` with the unlocked profile's messaging core, then stops it and closes the profile. */
+/**
+ * Runs `work` with the unlocked profile's messaging core, then stops it and closes the profile.
+ * When the relay answers that this device was revoked with remote wipe, the profile is erased
+ * (database files and keychain entry) as the protocol requires, and the command says so.
+ */
 export async function withCore<T>(
   dir: string,
   io: CliIo,
   work: (core: MessagingCore, profile: OpenProfile) => Promise<T>,
 ): Promise<T> {
-  const profile = await unlockCliProfile(dir, io);
+  const store = cliProfileStore(dir);
+  const profile = await unlockCliProfile(dir, io, store);
+  let wiped = false;
   try {
     const core = MessagingCore.open(profile, { logger: createLogger('cli.messaging') });
+    core.events.on((event) => {
+      if (event.type === 'account.stopped' && event.reason === 'wipe') wiped = true;
+    });
     try {
       return await work(core, profile);
+    } catch (error) {
+      if (isRemoteWipe(error)) wiped = true;
+      throw error;
     } finally {
       core.stop();
     }
   } finally {
     profile.close();
+    // Overrides whatever the command was about to report: the wipe is what the user must know.
+    // eslint-disable-next-line no-unsafe-finally
+    if (wiped) throw await eraseWipedProfile(store, profile.id, dir);
   }
+}
+
+function isRemoteWipe(error: unknown): boolean {
+  if (error instanceof RelayRequestError) return error.code === 'remote_wipe';
+  return isMessengerError(error) && error.details?.['reason'] === 'remote_wipe';
+}
+
+async function eraseWipedProfile(
+  store: ProfileStore,
+  id: string,
+  dir: string,
+): Promise<MessengerError> {
+  try {
+    await store.delete(id);
+  } catch (error) {
+    return new MessengerError(
+      'device_wiped',
+      `The relay ordered this device wiped, but erasing the profile in ${dir} failed (${error instanceof Error ? error.message : String(error)}). Delete that folder and the "Practice Messenger" keychain entry by hand.`,
+    );
+  }
+  return new MessengerError(
+    'device_wiped',
+    `Your practice revoked this device with remote wipe: the profile in ${dir} and its keychain entry have been erased. Ask your practice manager for a new enrolment code.`,
+  );
 }

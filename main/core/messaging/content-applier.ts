@@ -128,19 +128,39 @@ export class ContentApplier {
     emit({ type: 'conversation.updated', conversationId: conversation.id });
   }
 
+  /**
+   * The peer copied these messages into a patient record. They are marked here too and, when the
+   * notice carries a deletion time, this device deletes them then on its own (retention timer),
+   * so the originals go everywhere even if the transcriber's device is off at that moment.
+   */
   private transcribed(
     content: Extract<Content, { kind: 'transcribed' }>,
     from: ContentSource,
     emit: Emit,
   ) {
+    const { messages } = this.ctx.repos;
     const owned = this.ownedBy(content.messageIds, from.accountId);
-    this.ctx.repos.messages.markTranscribed(
+    // Attributed to the authenticated sender of the notice, whatever account id it names: a
+    // peer cannot record a transcription in someone else's name.
+    if (content.transcribedBy !== from.accountId) {
+      this.ctx.logger.warn('transcribed_by_mismatch', { sender: from.accountId });
+    }
+    messages.markTranscribed(
       owned.map((m) => m.id),
-      content.transcribedBy,
+      from.accountId,
       content.transcribedAt,
     );
+    const { deleteAt } = content;
+    if (deleteAt !== undefined) {
+      // Never postpone an earlier expiry (retention policy or a disappearing timer).
+      const sooner = owned.filter((m) => m.expiresAt === null || m.expiresAt > deleteAt);
+      messages.setExpiry(
+        sooner.map((m) => m.id),
+        deleteAt,
+      );
+    }
     for (const message of owned) {
-      const updated = this.ctx.repos.messages.get(message.id);
+      const updated = messages.get(message.id);
       if (updated) emit({ type: 'message.updated', message: updated });
     }
   }

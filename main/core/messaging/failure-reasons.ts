@@ -1,4 +1,7 @@
-/** Why a message failed, worded for the person who sent it: each says what they can do. */
+/**
+ * Why a message failed, worded for the person who sent it: each says what they can do. Stored
+ * with the message and shown beside it, with a Retry button.
+ */
 export const failureReasons = {
   identityChanged:
     "The recipient's safety number has changed. Check it with them, acknowledge the change, then press Retry.",
@@ -6,8 +9,14 @@ export const failureReasons = {
     'The recipient is no longer in the practice directory (they left or their device was revoked). The message cannot be delivered.',
   encryption:
     'The message could not be encrypted for the recipient. Press Retry; if it fails again, ask IT to check both devices.',
-  gaveUp:
-    'The relay could not be reached for a long time. Check the network connection, then press Retry.',
-  refused: (code: string) =>
-    `The relay refused the message (${code}). Press Retry; if it fails again, contact IT.`,
+  gaveUp: (tries: number) =>
+    `Not delivered after ${tries} ${tries === 1 ? 'try' : 'tries'}: the relay could not be reached. Check the network connection, then press Retry.`,
+  refused: (code: string, relayMessage: string) =>
+    `The relay refused this message (${code}: ${clip(relayMessage)}). Press Retry; if it fails again, contact IT.`,
 } as const;
+
+// The relay's own wording is shown, but a broken relay must not fill the screen with it.
+function clip(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > 160 ? `${flat.slice(0, 159)}…` : flat;
+}

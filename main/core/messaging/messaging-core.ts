@@ -22,6 +22,7 @@ import { OutboxProcessor } from './outbox-processor.js';
 import { OutgoingActions } from './outgoing-actions.js';
 import { PreKeyUpkeep } from './prekey-upkeep.js';
 import { readRelayAccount, type RelayAccount } from './relay-account.js';
+import { refusalError, toMessengerError } from './relay-errors.js';
 import { RelayHttp, RelayRequestError } from './relay/relay-http.js';
 import { RelaySocket, type ConnectionState } from './relay/relay-socket.js';
 import { TlsPin } from './relay/tls-pin.js';
@@ -50,6 +51,7 @@ export class MessagingCore implements OriginalsDeleter {
   private readonly upkeep: PreKeyUpkeep;
   private socket: RelaySocket | null = null;
   private stopped = false;
+  private refusal: 'revoked' | 'wipe' | 'unauthorized' | null = null;
   private upkeepTimer: NodeJS.Timeout | null = null;
 
   private constructor(
@@ -73,6 +75,17 @@ export class MessagingCore implements OriginalsDeleter {
       token: account.token,
       pin,
       timeoutMs: tuning.httpTimeoutMs,
+      onDeviceRefused: (code) =>
+        // After the caller has seen its error: stopping first would mask it as "stopped".
+        queueMicrotask(() =>
+          this.fatal(
+            code === 'remote_wipe'
+              ? 'wipe'
+              : code === 'device_revoked'
+                ? 'revoked'
+                : 'unauthorized',
+          ),
+        ),
     });
     const local = ProtocolAddress.new(account.accountId, account.deviceId);
     const tx = <T>(work: () => Promise<T>) => runInAsyncTransaction(db, work);
@@ -187,7 +200,13 @@ export class MessagingCore implements OriginalsDeleter {
     );
     const current = this.ctx.repos.messages.get(messageId);
     if (!current) throw new MessengerError('not_found', 'No such message.');
-    if (!settled(current.status)) await waiting;
+    if (!settled(current.status)) {
+      // A relay that refuses this device for good settles nothing: report that instead.
+      const stopped = this.refusal
+        ? { reason: this.refusal }
+        : await Promise.race([waiting.then(() => null), this.events.next('account.stopped')]);
+      if (stopped) throw refusalError(stopped.reason);
+    }
     return this.ctx.repos.messages.get(messageId) as MessageRecord;
   }
 
@@ -366,6 +385,9 @@ export class MessagingCore implements OriginalsDeleter {
   }
 
   private fatal(reason: 'revoked' | 'wipe' | 'unauthorized'): void {
+    // The socket, the outbox and any HTTP call may all meet the refusal: act on the first.
+    if (this.refusal) return;
+    this.refusal = reason;
     this.ctx.logger.warn('relay_refused_device', { reason });
     this.stop();
     this.events.emit({ type: 'account.stopped', reason });
@@ -377,20 +399,4 @@ export class MessagingCore implements OriginalsDeleter {
   }
 }
 
-/** Relay errors as the typed errors that cross IPC and the CLI. */
-export function toMessengerError(error: unknown): unknown {
-  if (!(error instanceof RelayRequestError)) return error;
-  if (error.code === 'not_found')
-    return new MessengerError('not_found', 'That person is not in your practice directory.');
-  if (error.code === 'rate_limited')
-    return new MessengerError('rate_limited', 'The relay is busy; try again in a moment.');
-  if (error.code === 'device_revoked' || error.code === 'unauthorized') {
-    return new MessengerError(
-      'unauthorized',
-      'The relay no longer accepts this device. Ask your practice manager to enrol it again.',
-    );
-  }
-  if (error.code === 'remote_wipe')
-    return new MessengerError('forbidden', 'This device was revoked and must be wiped.');
-  return new MessengerError('network', error.message);
-}
+export { toMessengerError } from './relay-errors.js';

@@ -305,7 +305,12 @@ export class OutboxProcessor {
         }
         for (const id of unit.outboxIds) this.ctx.repos.outbox.remove(id);
         if (unit.messageId) {
-          this.setStatus(unit.messageId, 'failed', reason ?? failureReasons.gaveUp, emit);
+          this.setStatus(
+            unit.messageId,
+            'failed',
+            reason ?? failureReasons.gaveUp((first?.attempts ?? 0) + 1),
+            emit,
+          );
         } else {
           this.ctx.logger.warn('control_dropped', {
             kind: unit.content.kind,
@@ -395,5 +400,5 @@ function permanentFailure(error: unknown): string | null {
   if (error.retryable || error.code === 'bad_response') return null;
   if (error.code === 'not_found') return failureReasons.recipientGone;
   if (error.code === 'mismatched_devices') return null;
-  return failureReasons.refused(error.code);
+  return failureReasons.refused(error.code, error.message);
 }

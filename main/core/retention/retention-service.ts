@@ -88,6 +88,9 @@ export class RetentionService {
    */
   reschedule(): void {
     if (this.stopped) return;
+    // Messages deleted elsewhere (delete-for-everyone, a peer's delete) may have been the newest
+    // rows, whose rowids SQLite hands out again: follow the high mark down before scheduling.
+    this.scheduledUpTo = Math.min(this.scheduledUpTo, this.queries.maxRowid());
     this.scheduledUpTo = this.queries.scheduleUnscheduled(
       retentionMs(this.options.retentionDays),
       this.scheduledUpTo,

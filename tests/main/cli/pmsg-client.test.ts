@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KeytarKeychain } from '../../../main/core/keychain/keytar-keychain.js';
 import { startTestRelay, type TestRelay } from '../../server/test-relay.js';
 import { makeTempDir } from '../core/helpers/temp-profiles.js';
 
@@ -157,5 +159,34 @@ describe('pmsg client, end to end through a real relay', () => {
     ]);
     expect(badCode.code).toBe(1);
     expect(badCode.stderr).toMatch(/enrolment code/);
+  }, 60_000);
+
+  it('erases the profile when the relay orders a remote wipe, and says so', async () => {
+    const dir = path.join(temp.dir, 'wiped-desk');
+    const code = (await relay.relay.enrol({ displayName: 'Old Desk', role: 'reception' })).code;
+    const enrol = await pmsg([
+      'enrol',
+      '--profile',
+      dir,
+      '--server',
+      relay.relay.url,
+      '--code',
+      code,
+    ]);
+    expect(enrol.code, enrol.stderr).toBe(0);
+    const { accountId } = JSON.parse((await pmsg(['whoami', '--profile', dir])).stdout) as {
+      accountId: string;
+    };
+    const [profileId] = readdirSync(dir);
+    expect(await new KeytarKeychain().getSecret(profileId!)).not.toBeNull();
+
+    await relay.relay.revoke(accountId, { wipe: true });
+    const run = await pmsg(['receive', '--profile', dir]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/device_wiped.*remote wipe.*have been erased/);
+    expect(readdirSync(dir)).toEqual([]);
+    expect(await new KeytarKeychain().getSecret(profileId!)).toBeNull();
+    const after = await pmsg(['whoami', '--profile', dir]);
+    expect(after.stderr).toMatch(/No profile in/);
   }, 60_000);
 });

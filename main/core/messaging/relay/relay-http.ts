@@ -32,6 +32,11 @@ export interface RelayHttpOptions {
   readonly token?: string | null;
   readonly timeoutMs?: number;
   readonly pin?: TlsPin | null;
+  /**
+   * The relay refused this device for good (`remote_wipe`, `device_revoked`, `unauthorized`):
+   * told once per answer, whichever call met it, so the core can stop (and wipe) at once.
+   */
+  readonly onDeviceRefused?: (code: 'remote_wipe' | 'device_revoked' | 'unauthorized') => void;
 }
 
 /** JSON over HTTP(S) to the relay, with a timeout, keep-alive and optional certificate pin. */
@@ -94,6 +99,9 @@ export class RelayHttp {
         );
       }
       const { code, message, details } = parsed.data.error;
+      if (code === 'remote_wipe' || code === 'device_revoked' || code === 'unauthorized') {
+        this.options.onDeviceRefused?.(code);
+      }
       throw new RelayRequestError(status, code, message, details ?? {}, retryAfterMs);
     }
     const parsed = schema.safeParse(json);

@@ -1,0 +1,37 @@
+import { MessengerError } from '../../../shared/errors.js';
+import { RelayRequestError } from './relay/relay-http.js';
+
+/** Relay errors as the typed errors that cross IPC and the CLI. */
+export function toMessengerError(error: unknown): unknown {
+  if (!(error instanceof RelayRequestError)) return error;
+  if (error.code === 'not_found')
+    return new MessengerError('not_found', 'That person is not in your practice directory.');
+  if (error.code === 'rate_limited')
+    return new MessengerError('rate_limited', 'The relay is busy; try again in a moment.');
+  if (error.code === 'device_revoked' || error.code === 'unauthorized') {
+    return new MessengerError(
+      'unauthorized',
+      'The relay no longer accepts this device. Ask your practice manager to enrol it again.',
+    );
+  }
+  if (error.code === 'remote_wipe')
+    return new MessengerError(
+      'forbidden',
+      'Your practice revoked this device with remote wipe; its profile must be erased.',
+      { reason: 'remote_wipe' },
+    );
+  return new MessengerError('network', error.message);
+}
+
+/** The relay refused this device for good: the error a caller waiting on the core gets. */
+export function refusalError(reason: 'revoked' | 'wipe' | 'unauthorized' | 'replaced'): unknown {
+  const code =
+    reason === 'wipe' ? 'remote_wipe' : reason === 'revoked' ? 'device_revoked' : 'unauthorized';
+  return toMessengerError(
+    new RelayRequestError(
+      reason === 'wipe' ? 403 : 401,
+      code,
+      'The relay stopped accepting this device.',
+    ),
+  );
+}
