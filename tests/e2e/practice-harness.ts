@@ -1,15 +1,26 @@
 /**
  * Starts the browser harness (relay + reception and GP windows) as a child process for the e2e
- * tests, and gives them the test-only endpoints: enrolment codes from the relay, the clipboard.
+ * tests, and gives them the test-only endpoints: enrolment codes from the relay, the clipboard,
+ * and what a window's open profile database stores.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import path from 'node:path';
 import type { Role } from '../../shared/protocol/limits.js';
 
+/** Read from the profile's repositories by the harness (tests/harness/start-harness.ts). */
+export interface StoredInProfile {
+  present: string[];
+  tombstoned: string[];
+  audit: { action: string; messageIds: string[] }[];
+}
+
 export interface PracticeHarness {
   windows: Record<string, string>;
   relayUrl: string;
+  /** Holds profiles/<window>/ and profiles/<window>-files/ (the harness's "chosen" folder). */
+  dataDir: string;
+  stored(window: string, messageIds: readonly string[]): Promise<StoredInProfile>;
   issueEnrolmentCode(displayName: string, role: Role): Promise<string>;
   clipboard(window: string): Promise<string | null>;
   stop(): Promise<void>;
@@ -32,12 +43,23 @@ export async function startPracticeHarness(args: readonly string[] = []): Promis
     url: string;
     token: string;
     relayUrl: string;
+    dataDir: string;
     windows: Record<string, string>;
   };
   const headers = { 'x-harness-token': info.token, 'content-type': 'application/json' };
   return {
     windows: info.windows,
     relayUrl: info.relayUrl,
+    dataDir: info.dataDir,
+    async stored(window, messageIds) {
+      const response = await fetch(`${info.url}/__harness/stored/${window}`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ messageIds }),
+      });
+      if (!response.ok) throw new Error(`Stored messages: ${await response.text()}`);
+      return (await response.json()) as StoredInProfile;
+    },
     async issueEnrolmentCode(displayName, role) {
       const response = await fetch(`${info.url}/__harness/enrolment-code`, {
         method: 'POST',

@@ -5,11 +5,8 @@
  * screenshot of every main screen (kept under test-results/screens/).
  */
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
-import path from 'node:path';
-import { seriousViolations } from './accessibility.js';
 import { startPracticeHarness, type PracticeHarness } from './practice-harness.js';
-
-const screens = path.resolve(import.meta.dirname, '../../test-results/screens');
+import { checkScreen, firstRun } from './practice-steps.js';
 const passcode = {
   reception: 'desk-passcode-1',
   gp: 'consulting-room-7',
@@ -20,36 +17,6 @@ let receptionContext: BrowserContext;
 let gpContext: BrowserContext;
 let reception: Page;
 let gp: Page;
-
-async function checkScreen(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(screens, `${name}.png`) });
-  expect(await seriousViolations(page), `axe on ${name}`).toEqual([]);
-}
-
-async function firstRun(
-  page: Page,
-  who: { name: string; passcode: string; code: string },
-  prefix: string | null,
-): Promise<void> {
-  await expect(page.getByRole('heading', { name: 'Welcome to Practice Messenger' })).toBeVisible();
-  if (prefix) await checkScreen(page, `${prefix}-welcome`);
-  await page.getByLabel('Your name').fill(who.name);
-  await page.getByLabel('Choose a passcode').fill(who.passcode);
-  await page.getByLabel('Type the passcode again').fill(who.passcode);
-  await page.getByRole('button', { name: 'Create profile' }).click();
-
-  await expect(page.getByRole('heading', { name: 'Join your practice' })).toBeVisible();
-  await expect(page.getByLabel('Practice server')).toHaveValue(harness.relayUrl);
-  if (prefix) await checkScreen(page, `${prefix}-enrol`);
-  await page.getByLabel('Enrolment code').fill(who.code);
-  await page.getByRole('button', { name: 'Join practice' }).click();
-
-  await expect(page.getByRole('heading', { name: 'Notifications' })).toBeVisible();
-  await expect(page.getByLabel(/"New message" only/)).toBeChecked();
-  if (prefix) await checkScreen(page, `${prefix}-notifications`);
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await expect(page.getByRole('navigation', { name: 'Conversations' })).toBeVisible();
-}
 
 test.describe.serial('reception and GP', () => {
   test.beforeAll(async ({ browser }) => {
@@ -72,11 +39,20 @@ test.describe.serial('reception and GP', () => {
     await reception.goto(harness.windows['reception']!);
     await firstRun(
       reception,
-      { name: 'Sam Jones', passcode: passcode.reception, code: receptionCode },
+      {
+        name: 'Sam Jones',
+        passcode: passcode.reception,
+        code: receptionCode,
+        relayUrl: harness.relayUrl,
+      },
       'first-run',
     );
     await gp.goto(harness.windows['gp']!);
-    await firstRun(gp, { name: 'Dr Priya Patel', passcode: passcode.gp, code: gpCode }, null);
+    await firstRun(
+      gp,
+      { name: 'Dr Priya Patel', passcode: passcode.gp, code: gpCode, relayUrl: harness.relayUrl },
+      null,
+    );
     await expect(reception.getByText('Sam Jones · Reception')).toBeVisible();
     await expect(gp.getByText('Dr Priya Patel · Clinician')).toBeVisible();
     await checkScreen(reception, 'conversation-list-empty');

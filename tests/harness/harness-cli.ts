@@ -1,5 +1,5 @@
 /**
- * `npx tsx tests/harness/harness-cli.ts [--windows reception,gp] [--pid-guard warn|block]`
+ * `npx tsx tests/harness/harness-cli.ts [--windows reception,gp] [--pid-guard warn|block] [--allow-export]`
  * Starts a practice (relay + harness) and prints ONE JSON line on stdout with the URLs and the
  * token for the test endpoints; the e2e tests spawn it. Stops on SIGTERM/SIGINT or stdin close.
  */
@@ -11,6 +11,7 @@ const { values } = parseArgs({
     windows: { type: 'string', default: 'reception,gp' },
     'pid-guard': { type: 'string', default: 'warn' },
     port: { type: 'string' },
+    'allow-export': { type: 'boolean', default: false },
   },
 });
 const pidGuard = values['pid-guard'];
@@ -21,7 +22,7 @@ if (pidGuard !== 'warn' && pidGuard !== 'block') {
 const windows = values.windows.split(',').filter(Boolean);
 const practice = await startPractice({
   windows,
-  policy: { pidGuard },
+  policy: { pidGuard, allowExport: values['allow-export'] },
   ...(values.port ? { port: Number(values.port) } : {}),
 });
 console.log(

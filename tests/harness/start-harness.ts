@@ -113,6 +113,16 @@ export async function startHarness(options: HarnessOptions): Promise<RunningHarn
       if (!window) return sendJson(res, 404, { error: 'No such window.' });
       return sendJson(res, 200, { text: window.clipboardText() });
     }
+    const stored = /^\/__harness\/stored\/([a-z0-9-]+)$/.exec(url.pathname);
+    if (stored && req.method === 'POST') {
+      const window = windows.get(stored[1] ?? '');
+      if (!window) return sendJson(res, 404, { error: 'No such window.' });
+      const body = JSON.parse(await readBody(req)) as { messageIds?: unknown };
+      const ids = Array.isArray(body.messageIds) ? body.messageIds.map(String) : [];
+      const answer = storedInProfile(window, ids);
+      if (!answer) return sendJson(res, 409, { error: 'Unlock a profile in that window first.' });
+      return sendJson(res, 200, answer);
+    }
     return sendJson(res, 404, { error: 'Unknown harness endpoint.' });
   }
 
@@ -190,6 +200,24 @@ export function harnessIndex(html: string, origin: string): string {
   const withCsp = html.replace("connect-src 'none'", `connect-src ${wsOrigin}`);
   if (withCsp === html) throw new Error("The renderer's CSP no longer has connect-src 'none'.");
   return withCsp.replace('<head>', '<head>\n    <script src="./harness-bridge.js"></script>');
+}
+
+/**
+ * What the window's open profile database holds for these message ids, and its audit events
+ * (action and message ids only), read straight from the repositories: the e2e tests check that
+ * transcribed originals are gone from every participant's profile, not just from the screen,
+ * and that the audit entry stays.
+ */
+function storedInProfile(window: HarnessWindow, messageIds: readonly string[]) {
+  const repositories = window.core.session.current()?.profile?.repositories;
+  if (!repositories) return null;
+  return {
+    present: messageIds.filter((id) => repositories.messages.get(id) !== null),
+    tombstoned: messageIds.filter((id) => repositories.messages.wasDeleted(id)),
+    audit: repositories.audit
+      .list({ limit: 200 })
+      .map((record) => ({ action: record.action, messageIds: [...record.messageIds] })),
+  };
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

@@ -1,7 +1,9 @@
 /**
  * The open conversation: header with whom and their role, the identity-changed banner, the
  * windowed message timeline (pages of older messages load as the user scrolls up), and the
- * composer. Marks incoming messages read while the conversation is on screen.
+ * composer. Marks incoming messages read while the conversation is on screen. Messages can be
+ * selected for transcription into the patient record, and the conversation exported for a
+ * Subject Access Request.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type {
@@ -13,10 +15,18 @@ import type {
 import { call, errorMessage, messenger, useMessengerEvent } from '../api.js';
 import { conversationPeers } from '../logic/conversation-list.js';
 import { roleLabel } from '../logic/format.js';
-import { applyStatus, mergeMessages, newestIncoming } from '../logic/message-list.js';
+import {
+  applyStatus,
+  mergeMessages,
+  newestIncoming,
+  removeMessages,
+} from '../logic/message-list.js';
 import { buildTimelineRows, type TimelineRow } from '../logic/timeline-rows.js';
 import { Composer, type Draft } from './Composer.js';
+import { ExportDialog } from './ExportDialog.js';
 import { MessageRow } from './MessageRow.js';
+import { SelectionBar } from './SelectionBar.js';
+import { TranscriptionPanel } from './TranscriptionPanel.js';
 import { VirtualList } from './VirtualList.js';
 
 interface Props {
@@ -34,7 +44,10 @@ const rowKey = (row: TimelineRow) => row.key;
 const estimateRow = (row: TimelineRow) =>
   row.kind === 'day'
     ? 44
-    : 58 + (row.showSender ? 24 : 0) + 22 * Math.ceil(row.message.text.length / 70);
+    : 58 +
+      (row.showSender ? 24 : 0) +
+      (row.message.transcribed ? 22 : 0) +
+      22 * Math.ceil(row.message.text.length / 70);
 
 export function ConversationView(props: Props) {
   const { conversation, self, policy, onConversationChanged } = props;
@@ -46,6 +59,10 @@ export function ConversationView(props: Props) {
   const [status, setStatus] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
   const [bottomSignal, setBottomSignal] = useState(0);
+  // Null unless the user is choosing messages to transcribe.
+  const [selection, setSelection] = useState<ReadonlySet<string> | null>(null);
+  const [transcribing, setTranscribing] = useState<readonly string[] | null>(null);
+  const [exporting, setExporting] = useState(false);
   const loading = useRef(false);
   const lastMarkedRead = useRef<string | null>(null);
   const peers = conversationPeers(conversation, self.accountId);
@@ -87,6 +104,23 @@ export function ConversationView(props: Props) {
     }
   });
 
+  useMessengerEvent('message.updated', ({ message }) => {
+    if (message.conversationId === conversationId) {
+      setMessages((current) => mergeMessages(current, [message]));
+    }
+  });
+  useMessengerEvent('messages.deleted', (event) => {
+    if (event.conversationId !== conversationId) return;
+    setMessages((current) => removeMessages(current, event.messageIds));
+    setSelection((current) => {
+      if (current === null) return current;
+      const next = new Set(current);
+      for (const id of event.messageIds) next.delete(id);
+      return next;
+    });
+    setReplyTo((current) => (current && event.messageIds.includes(current.id) ? null : current));
+  });
+
   // Read receipts: the newest incoming message on screen marks everything before it read.
   const newest = newestIncoming(messages);
   useEffect(() => {
@@ -125,6 +159,19 @@ export function ConversationView(props: Props) {
     [conversationId],
   );
 
+  const onTranscribe = useCallback(
+    (message: MessageView) => setSelection(new Set([message.id])),
+    [],
+  );
+  const onSelect = useCallback((message: MessageView, selected: boolean) => {
+    setSelection((current) => {
+      const next = new Set(current ?? []);
+      if (selected) next.add(message.id);
+      else next.delete(message.id);
+      return next;
+    });
+  }, []);
+
   const renderRow = useCallback(
     (row: TimelineRow) =>
       row.kind === 'day' ? (
@@ -136,9 +183,12 @@ export function ConversationView(props: Props) {
           onReply={onReply}
           onCopy={(m) => void onCopy(m)}
           onRetry={(m) => void onRetry(m)}
+          onTranscribe={onTranscribe}
+          selected={selection === null ? null : selection.has(row.message.id)}
+          onSelect={onSelect}
         />
       ),
-    [onReply, onCopy, onRetry],
+    [onReply, onCopy, onRetry, onTranscribe, onSelect, selection],
   );
 
   const send = async (draft: Draft): Promise<boolean> => {
@@ -185,6 +235,16 @@ export function ConversationView(props: Props) {
           </p>
         </div>
         <div className="actions">
+          <button
+            type="button"
+            aria-pressed={selection !== null}
+            onClick={() => setSelection((current) => (current === null ? new Set() : null))}
+          >
+            Select messages to transcribe
+          </button>
+          <button type="button" onClick={() => setExporting(true)}>
+            Export for SAR…
+          </button>
           {peers.slice(0, 3).map((peer) => (
             <button
               type="button"
@@ -240,6 +300,33 @@ export function ConversationView(props: Props) {
           label={`Messages with ${conversation.title}`}
           onNearTop={cursor ? () => void loadPage(cursor) : undefined}
           scrollToBottomSignal={bottomSignal}
+        />
+      )}
+      {selection !== null && (
+        <SelectionBar
+          count={selection.size}
+          onTranscribe={() => {
+            // In conversation order, which is also the order of the record entry's source.
+            setTranscribing(messages.filter((m) => selection.has(m.id)).map((m) => m.id));
+          }}
+          onCancel={() => setSelection(null)}
+        />
+      )}
+      {transcribing && (
+        <TranscriptionPanel
+          conversationId={conversationId}
+          messageIds={transcribing}
+          onClose={() => {
+            setTranscribing(null);
+            setSelection(null);
+          }}
+        />
+      )}
+      {exporting && (
+        <ExportDialog
+          conversation={conversation}
+          policy={policy}
+          onClose={() => setExporting(false)}
         />
       )}
       <Composer

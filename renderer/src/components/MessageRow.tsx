@@ -1,7 +1,11 @@
-/** One message: sender and role, time, reply quote, text, urgent marker, status and actions. */
+/**
+ * One message: sender and role, time, reply quote, text, urgent marker, status, whether it was
+ * transcribed into a record, and actions. In selection mode (choosing messages to transcribe) a
+ * checkbox leads the row.
+ */
 import { memo } from 'react';
 import type { MessageView } from '../../../shared/ipc/view-schemas.js';
-import { formatTime, roleLabel, statusLabels } from '../logic/format.js';
+import { formatTime, formatWhen, roleLabel, statusLabels } from '../logic/format.js';
 
 interface Props {
   message: MessageView;
@@ -9,6 +13,11 @@ interface Props {
   onReply(message: MessageView): void;
   onCopy(message: MessageView): void;
   onRetry(message: MessageView): void;
+  /** Starts choosing messages to transcribe, with this one chosen. */
+  onTranscribe(message: MessageView): void;
+  /** Set while choosing messages to transcribe: whether this one is chosen. */
+  selected: boolean | null;
+  onSelect(message: MessageView, selected: boolean): void;
 }
 
 export const MessageRow = memo(function MessageRow({
@@ -17,15 +26,34 @@ export const MessageRow = memo(function MessageRow({
   onReply,
   onCopy,
   onRetry,
+  onTranscribe,
+  selected,
+  onSelect,
 }: Props) {
   const outgoing = message.direction === 'outgoing';
   const sender = outgoing ? 'You' : message.sender.displayName;
   return (
     <article
-      className={`message ${outgoing ? 'message-out' : 'message-in'}${message.urgent ? ' message-urgent' : ''}`}
+      className={`message ${outgoing ? 'message-out' : 'message-in'}${message.urgent ? ' message-urgent' : ''}${selected ? ' message-selected' : ''}`}
       data-message-id={message.id}
       aria-label={`${sender}, ${formatTime(message.sentAt)}${message.urgent ? ', urgent' : ''}`}
     >
+      {selected !== null && (
+        <label className="checkbox message-select">
+          <input
+            type="checkbox"
+            checked={selected}
+            onChange={(e) => onSelect(message, e.target.checked)}
+          />
+          <span>
+            Select
+            <span className="visually-hidden">
+              {' '}
+              message from {sender} at {formatTime(message.sentAt)}
+            </span>
+          </span>
+        </label>
+      )}
       {showSender && (
         <p className="message-sender">
           <span className="sender-name">{sender}</span>
@@ -51,6 +79,13 @@ export const MessageRow = memo(function MessageRow({
             </span>
           )}
         </p>
+        {message.transcribed && (
+          <p className="transcribed-marker">
+            Transcribed by {message.transcribed.byName} at {formatWhen(message.transcribed.at)}
+            {message.transcribed.deletesAt !== null &&
+              ` — deleted everywhere at ${formatWhen(message.transcribed.deletesAt)}`}
+          </p>
+        )}
       </div>
       <div className="message-actions">
         {outgoing && message.status === 'failed' && (
@@ -64,6 +99,11 @@ export const MessageRow = memo(function MessageRow({
         <button type="button" onClick={() => onCopy(message)}>
           Copy<span className="visually-hidden"> message from {sender}</span>
         </button>
+        {selected === null && (
+          <button type="button" onClick={() => onTranscribe(message)}>
+            Transcribe…<span className="visually-hidden"> starting with this message</span>
+          </button>
+        )}
       </div>
     </article>
   );

@@ -45,3 +45,16 @@ export function safetyNumberGroups(digits: string): string[] {
   for (let i = 0; i < digits.length; i += 5) groups.push(digits.slice(i, i + 5));
   return groups;
 }
+
+const whenFormat = new Intl.DateTimeFormat('en-GB', {
+  weekday: 'short',
+  day: 'numeric',
+  month: 'short',
+  hour: '2-digit',
+  minute: '2-digit',
+});
+
+/** A moment that may not be today: "Tue 3 Mar, 18:00". */
+export function formatWhen(time: number): string {
+  return whenFormat.format(new Date(time));
+}

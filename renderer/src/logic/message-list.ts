@@ -74,3 +74,13 @@ export function newestIncoming(messages: readonly MessageView[]): MessageView | 
   }
   return null;
 }
+
+/** Drops deleted messages (transcribed, expired, or deleted by their sender). */
+export function removeMessages(
+  current: readonly MessageView[],
+  ids: readonly string[],
+): readonly MessageView[] {
+  const gone = new Set(ids);
+  const next = current.filter((m) => !gone.has(m.id));
+  return next.length === current.length ? current : next;
+}

@@ -12,6 +12,7 @@ import type {
 } from '../../../shared/ipc/view-schemas.js';
 import type { AppInfo } from '../App.js';
 import { call, errorMessage, messenger, useMessengerEvent } from '../api.js';
+import { AuditLogDialog } from '../components/AuditLogDialog.js';
 import { ConversationList } from '../components/ConversationList.js';
 import { ConversationView } from '../components/ConversationView.js';
 import { NewConversationDialog } from '../components/NewConversationDialog.js';
@@ -23,7 +24,13 @@ import { roleLabel } from '../logic/format.js';
 export type Account = MethodResponse<'account.get'>;
 type Connection = EventPayload<'connection.changed'>['state'];
 type Dialog =
-  { kind: 'new' } | { kind: 'settings' } | { kind: 'safety'; accountId: string; name: string };
+  | { kind: 'new' }
+  | { kind: 'settings' }
+  | { kind: 'audit' }
+  | { kind: 'safety'; accountId: string; name: string };
+
+// Main enforces this too (`forbidden`); here it only decides whether to offer the screen.
+const auditViewerRoles: readonly string[] = ['manager', 'admin'];
 
 interface Props {
   profile: ProfileSummary;
@@ -101,6 +108,11 @@ export function Messenger({ profile, policy, info, onLock, onSwitchProfile }: Pr
           >
             New conversation
           </button>
+          {self && auditViewerRoles.includes(self.role) && (
+            <button type="button" onClick={() => setDialog({ kind: 'audit' })}>
+              Audit log
+            </button>
+          )}
           <button type="button" onClick={() => setDialog({ kind: 'settings' })}>
             Settings
           </button>
@@ -167,6 +179,9 @@ export function Messenger({ profile, policy, info, onLock, onSwitchProfile }: Pr
           account={account}
           onClose={() => setDialog(null)}
         />
+      )}
+      {dialog?.kind === 'audit' && (
+        <AuditLogDialog conversations={conversations} onClose={() => setDialog(null)} />
       )}
       {dialog?.kind === 'safety' && (
         <SafetyNumberDialog

@@ -1,0 +1,141 @@
+/**
+ * Subject Access Request export of one conversation: only where the practice's policy allows it,
+ * and only after the passcode is typed again, so an unlocked, unattended PC is not enough. Main
+ * asks where to save (a folder dialog) and writes a readable HTML file and a JSON file.
+ */
+import { useState, type FormEvent } from 'react';
+import type { MethodResponse } from '../../../shared/ipc/contract.js';
+import type { ConversationSummary, PolicyView } from '../../../shared/ipc/view-schemas.js';
+import { call, errorMessage, messenger } from '../api.js';
+import { Dialog } from './Dialog.js';
+import { Field } from './Field.js';
+
+interface Props {
+  conversation: ConversationSummary;
+  policy: PolicyView;
+  onClose(): void;
+}
+
+type Exported = MethodResponse<'export.conversation'>;
+
+export function ExportDialog({ conversation, policy, onClose }: Props) {
+  const [passcode, setPasscode] = useState('');
+  const [reference, setReference] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [result, setResult] = useState<Exported | null>(null);
+  const allowed = policy.allowExport;
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (passcode === '') {
+      setProblem('Type your passcode to confirm it is you.');
+      return;
+    }
+    setBusy(true);
+    setProblem(null);
+    try {
+      const trimmed = reference.trim();
+      const exported = await call(
+        messenger().export.conversation({
+          conversationId: conversation.id,
+          passcode,
+          ...(trimmed ? { reference: trimmed } : {}),
+        }),
+      );
+      setResult(exported);
+    } catch (error) {
+      setProblem(errorMessage(error));
+    } finally {
+      // The passcode is not kept, whatever happened.
+      setPasscode('');
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Dialog title={`Export for a Subject Access Request: ${conversation.title}`} onClose={onClose}>
+      {!allowed ? (
+        <div className="export-refused">
+          <p id="export-disabled-reason">
+            Your practice&apos;s policy does not allow exporting conversations from this computer.
+            If you need this conversation for a Subject Access Request, ask your practice manager or
+            IT support.
+          </p>
+        </div>
+      ) : result ? (
+        <ExportResult result={result} onClose={onClose} />
+      ) : (
+        <p className="hint">
+          Saves the whole conversation as a readable web page (HTML) and a data file (JSON) in a
+          folder you choose. The export is recorded in the audit log. It contains patient
+          information: keep it as your practice&apos;s SAR procedure says.
+        </p>
+      )}
+      {!result && (
+        <form onSubmit={(e) => void submit(e)} noValidate>
+          <Field
+            label="Your passcode"
+            hint="Typed again to confirm it is you."
+            type="password"
+            autoComplete="current-password"
+            disabled={!allowed}
+            value={passcode}
+            onChange={(e) => setPasscode(e.target.value)}
+          />
+          <Field
+            label="SAR reference (optional)"
+            hint="Your practice's reference for the request, for example SAR-2026-014. Not the patient's name."
+            autoComplete="off"
+            disabled={!allowed}
+            value={reference}
+            onChange={(e) => setReference(e.target.value)}
+          />
+          {problem && (
+            <p className="alert" role="alert">
+              {problem}
+            </p>
+          )}
+          <div className="actions">
+            <button
+              type="submit"
+              className="button-primary"
+              disabled={!allowed || busy}
+              aria-describedby={allowed ? undefined : 'export-disabled-reason'}
+            >
+              Export conversation…
+            </button>
+            <button type="button" onClick={onClose}>
+              Cancel
+            </button>
+          </div>
+        </form>
+      )}
+    </Dialog>
+  );
+}
+
+function ExportResult({ result, onClose }: { result: Exported; onClose(): void }) {
+  return (
+    <div className="export-result">
+      {result.exported ? (
+        <>
+          <p className="success" role="status">
+            Exported {result.messageCount === 1 ? '1 message' : `${result.messageCount} messages`}.
+          </p>
+          <p>These files are in the folder you chose:</p>
+          <ul className="export-files">
+            {result.files.map((file) => (
+              <li key={file}>{file}</li>
+            ))}
+          </ul>
+        </>
+      ) : (
+        <p role="status">Nothing was exported: no folder was chosen.</p>
+      )}
+      <button type="button" className="button-primary" onClick={onClose}>
+        Done
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,78 @@
+/**
+ * Audit events in words for the practice manager: who, when, what, about which conversation and
+ * how many messages. Only the event's own fields are used: the log never holds message text, and
+ * the patient appears as a keyed hash that matches entries about one patient but reveals nothing.
+ */
+import type { AuditEntryView } from '../../../shared/ipc/clinical-schemas.js';
+import { formatWhen, roleLabel } from './format.js';
+
+export interface AuditRow {
+  id: number;
+  when: string;
+  who: string;
+  what: string;
+  messages: string;
+  /** The first characters of the patient hash, to match entries about the same patient. */
+  patientRef: string | null;
+}
+
+function count(n: number, one: string, many: string): string {
+  return n === 1 ? `1 ${one}` : `${n} ${many}`;
+}
+
+function detail(entry: AuditEntryView, key: string): string | number | boolean | null {
+  return entry.details[key] ?? null;
+}
+
+export function describeAuditAction(entry: AuditEntryView): string {
+  switch (entry.action) {
+    case 'transcription.confirmed': {
+      const deleteAt = detail(entry, 'deleteAt');
+      return detail(entry, 'originals') === 'delete_later' && typeof deleteAt === 'number'
+        ? `Entered advice into a patient record; originals to be deleted everywhere at ${formatWhen(deleteAt)}`
+        : 'Entered advice into a patient record; originals deleted everywhere';
+    }
+    case 'transcription.fhir_saved':
+      return 'Saved a record entry as a FHIR file';
+    case 'conversation.exported': {
+      const reference = detail(entry, 'reference');
+      return typeof reference === 'string' && reference !== ''
+        ? `Exported the conversation for a Subject Access Request (reference ${reference})`
+        : 'Exported the conversation for a Subject Access Request';
+    }
+    case 'retention.expired_deleted':
+      return 'Deleted expired messages (retention policy or disappearing messages)';
+    case 'messages_deleted_for_everyone': {
+      const why = detail(entry, 'reason') === 'transcribed' ? ' after transcription' : '';
+      return detail(entry, 'origin') === 'peer'
+        ? `Messages deleted from this device by the other person${why}`
+        : `Deleted messages on every device${why}`;
+    }
+    case 'identity_changed':
+      return "A colleague's safety number changed";
+    case 'identity_acknowledged':
+      return 'Accepted a changed safety number';
+    default:
+      return entry.action.replace(/[._]/g, ' ');
+  }
+}
+
+function messageCount(entry: AuditEntryView): number {
+  if (entry.messageIds.length > 0) return entry.messageIds.length;
+  const counted = detail(entry, 'count') ?? detail(entry, 'messageCount');
+  return typeof counted === 'number' ? counted : 0;
+}
+
+export function auditRow(entry: AuditEntryView): AuditRow {
+  const n = messageCount(entry);
+  return {
+    id: entry.id,
+    when: formatWhen(entry.at),
+    who: entry.actor
+      ? `${entry.actor.displayName}${entry.actor.role ? ` (${roleLabel(entry.actor.role)})` : ''}`
+      : 'Practice Messenger (automatic)',
+    what: describeAuditAction(entry),
+    messages: n === 0 ? '—' : count(n, 'message', 'messages'),
+    patientRef: entry.patientRefHash ? entry.patientRefHash.slice(0, 8) : null,
+  };
+}

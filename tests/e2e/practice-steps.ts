@@ -1,0 +1,43 @@
+/**
+ * Steps the e2e specs share: a member of staff's first run (create profile, enrol, notification
+ * choice) and a screen check (screenshot kept under test-results/screens/, axe-core clean).
+ */
+import { expect, type Page } from '@playwright/test';
+import path from 'node:path';
+import { seriousViolations } from './accessibility.js';
+
+export const screens = path.resolve(import.meta.dirname, '../../test-results/screens');
+
+export async function checkScreen(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(screens, `${name}.png`) });
+  expect(await seriousViolations(page), `axe on ${name}`).toEqual([]);
+}
+
+export interface NewStaff {
+  name: string;
+  passcode: string;
+  code: string;
+  relayUrl: string;
+}
+
+/** From the welcome screen to the conversation list; `prefix` names screenshots of each step. */
+export async function firstRun(page: Page, who: NewStaff, prefix: string | null): Promise<void> {
+  await expect(page.getByRole('heading', { name: 'Welcome to Practice Messenger' })).toBeVisible();
+  if (prefix) await checkScreen(page, `${prefix}-welcome`);
+  await page.getByLabel('Your name').fill(who.name);
+  await page.getByLabel('Choose a passcode').fill(who.passcode);
+  await page.getByLabel('Type the passcode again').fill(who.passcode);
+  await page.getByRole('button', { name: 'Create profile' }).click();
+
+  await expect(page.getByRole('heading', { name: 'Join your practice' })).toBeVisible();
+  await expect(page.getByLabel('Practice server')).toHaveValue(who.relayUrl);
+  if (prefix) await checkScreen(page, `${prefix}-enrol`);
+  await page.getByLabel('Enrolment code').fill(who.code);
+  await page.getByRole('button', { name: 'Join practice' }).click();
+
+  await expect(page.getByRole('heading', { name: 'Notifications' })).toBeVisible();
+  await expect(page.getByLabel(/"New message" only/)).toBeChecked();
+  if (prefix) await checkScreen(page, `${prefix}-notifications`);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page.getByRole('navigation', { name: 'Conversations' })).toBeVisible();
+}

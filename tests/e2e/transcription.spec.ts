@@ -1,0 +1,259 @@
+/**
+ * Transcribe, attribute, then delete (DOMAIN.md), end to end in the browser: reception asks, the
+ * GP answers, selects both messages, fills in the patient (an invalid NHS number is caught as it
+ * is typed), copies the entry and saves the FHIR file, and confirms "delete now". The originals
+ * then vanish from both people's screens AND from both profile databases (asked of the
+ * repositories through the harness), while the audit entry stays. Then the practice manager
+ * transcribes with a later deletion, exports a conversation for a Subject Access Request (a wrong
+ * passcode is refused), and reads the audit log, which reception is not offered and is refused.
+ */
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { MessengerApi } from '../../shared/ipc/messenger-api.js';
+import type { Role } from '../../shared/protocol/limits.js';
+import { startPracticeHarness, type PracticeHarness } from './practice-harness.js';
+import { checkScreen, firstRun } from './practice-steps.js';
+
+const staff = {
+  reception: { name: 'Sam Jones', role: 'reception', passcode: 'desk-passcode-1' },
+  gp: { name: 'Dr Priya Patel', role: 'clinician', passcode: 'consulting-room-7' },
+  manager: { name: 'Karen Hughes', role: 'manager', passcode: 'managers-office-3' },
+} as const satisfies Record<string, { name: string; role: Role; passcode: string }>;
+type Window = keyof typeof staff;
+
+const question = 'Mr B asks if he can take ibuprofen with his new blood pressure tablets';
+const advice =
+  'Yes for up to 3 days, lowest dose with food. Stop and book a review if ankles swell.';
+
+let harness: PracticeHarness;
+const pages = {} as Record<Window, Page>;
+
+async function openPage(browser: Browser, window: Window): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(harness.windows[window]!);
+  const member = staff[window];
+  const code = await harness.issueEnrolmentCode(member.name, member.role);
+  await firstRun(
+    page,
+    { name: member.name, passcode: member.passcode, code, relayUrl: harness.relayUrl },
+    null,
+  );
+  return page;
+}
+
+function conversationWith(page: Page, name: string) {
+  return page
+    .getByRole('navigation', { name: 'Conversations' })
+    .getByRole('button', { name: new RegExp(name) });
+}
+
+async function startConversation(page: Page, name: string): Promise<void> {
+  await page.getByRole('button', { name: 'New conversation' }).click();
+  await page
+    .getByRole('dialog', { name: 'New conversation' })
+    .getByRole('button', { name: new RegExp(name) })
+    .click();
+  await expect(page.getByRole('heading', { name, level: 1 })).toBeVisible();
+}
+
+async function send(page: Page, text: string): Promise<void> {
+  const composer = page.getByLabel('Message', { exact: true });
+  await composer.fill(text);
+  await composer.press('Enter');
+  await expect(page.locator('.message-out .message-text').last()).toHaveText(text);
+}
+
+const messageIds = (page: Page) =>
+  page
+    .locator('.message')
+    .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-message-id') ?? ''));
+
+/** The files a window saved (the harness's stand-in for the folder the user picks). */
+function savedFiles(window: Window): string[] {
+  const folder = path.join(harness.dataDir, 'profiles', `${window}-files`);
+  return existsSync(folder) ? readdirSync(folder).sort() : [];
+}
+
+test.describe.serial('transcription, audit and SAR export', () => {
+  test.beforeAll(async ({ browser }) => {
+    harness = await startPracticeHarness(['--windows', 'reception,gp,manager', '--allow-export']);
+    for (const window of Object.keys(staff) as Window[]) {
+      pages[window] = await openPage(browser, window);
+    }
+  });
+
+  test.afterAll(async () => {
+    for (const page of Object.values(pages)) await page.context().close();
+    await harness?.stop();
+  });
+
+  test('reception asks and the GP answers', async () => {
+    const { reception, gp } = pages;
+    await startConversation(reception, staff.gp.name);
+    await send(reception, question);
+    await conversationWith(gp, staff.reception.name).click();
+    await expect(gp.locator('.message-in .message-text').last()).toHaveText(question);
+    await send(gp, advice);
+    await expect(reception.locator('.message-in .message-text').last()).toHaveText(advice);
+  });
+
+  test('the GP transcribes both messages, copies the entry and saves the FHIR file', async () => {
+    const { gp } = pages;
+    await gp.getByRole('button', { name: 'Select messages to transcribe' }).click();
+    const bar = gp.getByRole('region', { name: 'Messages to transcribe' });
+    await expect(bar.getByRole('button', { name: 'Transcribe selected' })).toBeDisabled();
+    await gp.getByLabel(/Select message from Sam Jones/).check();
+    await gp.getByLabel(/Select message from You/).check();
+    await expect(bar).toContainText('2 messages selected');
+    await bar.getByRole('button', { name: 'Transcribe selected' }).click();
+
+    const panel = gp.getByRole('dialog', { name: 'Transcribe into the patient record' });
+    await expect(panel.getByLabel('Advice', { exact: true })).toHaveValue(
+      /Sam Jones \(Receptionist\) wrote:\n {2}Mr B asks[\s\S]*Dr Priya Patel \(Clinician\) wrote:\n {2}Yes for up to 3 days/,
+    );
+    await expect(panel.getByLabel('Transcribed by')).toHaveValue('Dr Priya Patel (Clinician)');
+    await expect(panel.getByLabel('Transcribed by')).toHaveAttribute('readonly', '');
+    const askedBy = panel.getByRole('group', { name: 'Asked by' });
+    await expect(askedBy.getByLabel('Name')).toHaveValue('Sam Jones');
+
+    const nhsNumber = panel.getByLabel('NHS number');
+    await nhsNumber.fill('943 476 5918');
+    await expect(panel.getByText(/check digit does not match/)).toBeVisible();
+    await expect(nhsNumber).toHaveAttribute('aria-invalid', 'true');
+    await expect(panel.getByRole('button', { name: 'Copy entry' })).toBeDisabled();
+    await expect(panel.getByRole('button', { name: 'Entered into the record' })).toBeDisabled();
+
+    await nhsNumber.fill('943 476 5919');
+    await expect(panel.getByText(/check digit does not match/)).toHaveCount(0);
+    await panel.getByRole('group', { name: 'Advice given by' }).getByLabel('Role').fill('GP');
+    await panel
+      .getByLabel('Actions (optional)')
+      .fill('Patient told to book a review if ankles swell');
+    const preview = panel.getByLabel('Record entry preview');
+    await expect(preview).toContainText('Patient NHS number: 943 476 5919');
+    await expect(preview).toContainText('Advice given by: Dr Priya Patel (GP)');
+    await expect(preview).toContainText('Transcribed by: Dr Priya Patel (Clinician)');
+    await checkScreen(gp, 'transcription-panel');
+
+    await panel.getByRole('button', { name: 'Copy entry' }).click();
+    await expect(panel.getByRole('status').filter({ hasText: 'Entry copied' })).toContainText(
+      /cleared from the clipboard at \d\d:\d\d/,
+    );
+    const copied = await harness.clipboard('gp');
+    expect(copied).toBe(await preview.textContent());
+    expect(copied).toContain('  Yes for up to 3 days');
+
+    await panel.getByRole('button', { name: 'Save FHIR file…' }).click();
+    const saved = panel.getByText(/FHIR file saved as record-entry-[\d-]+\.json/);
+    await expect(saved).toBeVisible();
+    const fileName = /record-entry-[\d-]+\.json/.exec((await saved.textContent()) ?? '')![0];
+    const fhir = JSON.parse(
+      readFileSync(path.join(harness.dataDir, 'profiles', 'gp-files', fileName), 'utf8'),
+    ) as { resourceType: string; subject: { identifier: { value: string } } };
+    expect(fhir.resourceType).toBe('Communication');
+    expect(fhir.subject.identifier.value).toBe('9434765919');
+  });
+
+  test('confirming "delete now" removes the originals from both screens and both profiles, the audit entry stays', async () => {
+    const { gp, reception } = pages;
+    const ids = await messageIds(gp);
+    expect(ids).toHaveLength(2);
+    expect(await messageIds(reception)).toEqual(ids);
+
+    const panel = gp.getByRole('dialog', { name: 'Transcribe into the patient record' });
+    await expect(panel.getByLabel('Now', { exact: true })).toBeChecked();
+    await panel.getByRole('button', { name: 'Entered into the record' }).click();
+    await expect(panel.getByText(/Transcription recorded in the audit log/)).toBeVisible();
+    await expect(panel).toContainText('deleted on every device');
+    await checkScreen(gp, 'transcription-done');
+    await panel.getByRole('button', { name: 'Done' }).click();
+
+    await expect(gp.locator('.message')).toHaveCount(0);
+    await expect(reception.locator('.message')).toHaveCount(0);
+
+    const onGp = await harness.stored('gp', ids);
+    expect(onGp.present).toEqual([]);
+    expect(onGp.tombstoned).toEqual(ids);
+    expect(onGp.audit).toContainEqual({ action: 'transcription.confirmed', messageIds: ids });
+    await expect.poll(async () => (await harness.stored('reception', ids)).present).toEqual([]);
+    expect((await harness.stored('reception', ids)).tombstoned).toEqual(ids);
+  });
+
+  test('the audit log is not offered to reception or the GP, and main refuses it', async () => {
+    for (const page of [pages.reception, pages.gp]) {
+      await expect(page.getByRole('navigation', { name: 'App' })).toBeVisible();
+      await expect(page.getByRole('button', { name: 'Audit log' })).toHaveCount(0);
+    }
+    const answer = await pages.reception.evaluate(() =>
+      (globalThis as unknown as { messenger: MessengerApi }).messenger.audit.list({}),
+    );
+    expect(answer.ok ? 'allowed' : answer.error.code).toBe('forbidden');
+  });
+
+  test('the practice manager transcribes with a later deletion; both see it marked', async () => {
+    const { reception, manager } = pages;
+    await startConversation(reception, staff.manager.name);
+    await send(reception, 'Mrs C rang: her repeat prescription request was lost, please call her');
+    await conversationWith(manager, staff.reception.name).click();
+    const incoming = manager.locator('.message-in').last();
+    await incoming.hover();
+    await incoming.getByRole('button', { name: /Transcribe…/ }).click();
+    await expect(manager.getByText('1 message selected.')).toBeVisible();
+    await manager.getByRole('button', { name: 'Transcribe selected' }).click();
+
+    const panel = manager.getByRole('dialog', { name: 'Transcribe into the patient record' });
+    await panel.getByLabel('NHS number').fill('999 000 0018');
+    await panel.getByLabel('At a later time (at most 30 days)').check();
+    await expect(panel.getByLabel('Delete the originals at')).toHaveValue(/T18:00$/);
+    await expect(panel.getByLabel('Record entry preview')).toContainText(
+      'Original messages: to be deleted',
+    );
+    await panel.getByRole('button', { name: 'Entered into the record' }).click();
+    await expect(panel).toContainText('will be deleted on every device at');
+    await panel.getByRole('button', { name: 'Done' }).click();
+
+    const marker = /Transcribed by Karen Hughes at .+ — deleted everywhere at .+18:00/;
+    await expect(manager.locator('.message-in .transcribed-marker')).toHaveText(marker);
+    await expect(reception.locator('.message-out .transcribed-marker')).toHaveText(marker);
+  });
+
+  test('SAR export: a wrong passcode is refused, the right one writes HTML and JSON', async () => {
+    const { manager } = pages;
+    await manager.getByRole('button', { name: 'Export for SAR…' }).click();
+    const dialog = manager.getByRole('dialog', { name: /Export for a Subject Access Request/ });
+    await dialog.getByLabel('SAR reference (optional)').fill('SAR-2026-014');
+    await dialog.getByLabel('Your passcode').fill('not-my-passcode');
+    await checkScreen(manager, 'export-dialog');
+    await dialog.getByRole('button', { name: 'Export conversation…' }).click();
+    await expect(dialog.getByRole('alert')).toContainText(/passcode/i);
+    expect(savedFiles('manager')).toEqual([]);
+
+    await dialog.getByLabel('Your passcode').fill(staff.manager.passcode);
+    await dialog.getByRole('button', { name: 'Export conversation…' }).click();
+    await expect(dialog.getByText('Exported 1 message.')).toBeVisible();
+    const listed = await dialog.locator('.export-files li').allTextContents();
+    expect(listed).toHaveLength(2);
+    expect(savedFiles('manager')).toEqual([...listed].sort());
+    await checkScreen(manager, 'export-done');
+    await dialog.getByRole('button', { name: 'Done' }).click();
+  });
+
+  test('the practice manager reads the audit log, newest first, without message text', async () => {
+    const { manager } = pages;
+    await manager.getByRole('button', { name: 'Audit log' }).click();
+    const dialog = manager.getByRole('dialog', { name: 'Audit log' });
+    const rows = dialog.locator('tbody tr');
+    await expect(rows.first()).toContainText(
+      'Exported the conversation for a Subject Access Request (reference SAR-2026-014)',
+    );
+    await expect(rows.first()).toContainText('Karen Hughes (Practice manager)');
+    await expect(dialog).toContainText(
+      'Entered advice into a patient record; originals to be deleted everywhere at',
+    );
+    await expect(dialog).toContainText('Patient ref.');
+    await expect(dialog).not.toContainText('prescription');
+    await expect(dialog).not.toContainText('999 000 0018');
+    await checkScreen(manager, 'audit-log');
+  });
+});
