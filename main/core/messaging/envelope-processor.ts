@@ -8,17 +8,13 @@ import {
   signalDecrypt,
   signalDecryptPreKey,
 } from '@signalapp/libsignal-client';
-import {
-  clientMessageIdSchema,
-  directoryEntrySchema,
-  type IncomingEnvelope,
-} from '../../../shared/protocol/index.js';
+import { directoryEntrySchema, type IncomingEnvelope } from '../../../shared/protocol/index.js';
 import { MessengerError } from '../../../shared/errors.js';
 import { ContentApplier } from './content-applier.js';
 import { decodeContent, encodeContent, type Content } from './content-codec.js';
 import type { CoreContext } from './core-context.js';
 import type { MessagingEvent } from './messaging-events.js';
-import { newMessageId } from './message-ids.js';
+import { messageIdOfClientMessageId, newMessageId } from './message-ids.js';
 
 /** The parts of an envelope needed to decrypt it (also what is kept when that fails). */
 interface Ciphertext {
@@ -234,15 +230,13 @@ export class EnvelopeProcessor {
     if ((this.lastReset.get(key) ?? 0) + resetIntervalMs > now) return;
     this.lastReset.set(key, now);
     this.ctx.sessions.forget(envelope.senderAccountId, envelope.senderDeviceId);
-    const resend =
-      clientMessageIdSchema.safeParse(envelope.clientMessageId).success &&
-      /^[A-Za-z0-9_-]{8,64}$/.test(envelope.clientMessageId);
+    const resend = messageIdOfClientMessageId(envelope.clientMessageId);
     const reset: Content = {
       v: 1,
       id: newMessageId(now),
       sentAt: now,
       kind: 'session-reset',
-      ...(resend ? { messageIds: [envelope.clientMessageId] } : {}),
+      ...(resend ? { messageIds: [resend] } : {}),
     };
     this.ctx.repos.outbox.enqueue(
       {

@@ -9,6 +9,8 @@ export const failureReasons = {
     'The recipient is no longer in the practice directory (they left or their device was revoked). The message cannot be delivered.',
   encryption:
     'The message could not be encrypted for the recipient. Press Retry; if it fails again, ask IT to check both devices.',
+  certificatePin:
+    "The relay's security certificate is not the one your practice's policy pins, so nothing was sent. Tell IT at once; press Retry once they have fixed it.",
   gaveUp: (tries: number) =>
     `Not delivered after ${tries} ${tries === 1 ? 'try' : 'tries'}: the relay could not be reached. Check the network connection, then press Retry.`,
   refused: (code: string, relayMessage: string) =>

@@ -27,3 +27,20 @@ export function nextSentAt(now: number = Date.now()): number {
   lastSentAt = Math.max(now, lastSentAt + 1);
   return lastSentAt;
 }
+
+/**
+ * The relay's clientMessageId for one outbox row carrying a message: the message id, a dot, and
+ * the row id. Retries of the row reuse it (the relay drops a duplicate after a crash between its
+ * 200 and our commit), while a resend after a session reset is a new row, so the relay queues it
+ * again instead of dropping it as already sent. The recipient drops duplicates by message id.
+ */
+export function clientMessageIdFor(messageId: string, outboxId: number): string {
+  const tagged = `${messageId}.${outboxId}`;
+  return tagged.length <= 64 ? tagged : messageId;
+}
+
+/** The message id inside a clientMessageId (see clientMessageIdFor); null when it has none. */
+export function messageIdOfClientMessageId(clientMessageId: string): string | null {
+  const [messageId = ''] = clientMessageId.split('.');
+  return /^[A-Za-z0-9_-]{8,64}$/.test(messageId) ? messageId : null;
+}

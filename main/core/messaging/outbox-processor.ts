@@ -10,13 +10,14 @@ import {
   staleDevicesSchema,
   type OutgoingEnvelope,
 } from '../../../shared/protocol/index.js';
+import { isMessengerError } from '../../../shared/errors.js';
 import type { OutboxItem } from '../db/repositories/outbox-repository.js';
 import { backoffDelay } from './backoff.js';
 import { decodeContent, encodeContent, type Content } from './content-codec.js';
 import type { CoreContext } from './core-context.js';
 import { IdentityChangedError, type DeviceTarget } from './device-sessions.js';
 import type { MessagingEvent } from './messaging-events.js';
-import { newMessageId } from './message-ids.js';
+import { clientMessageIdFor, newMessageId } from './message-ids.js';
 import { failureReasons } from './failure-reasons.js';
 import { RelayRequestError } from './relay/relay-http.js';
 
@@ -261,7 +262,9 @@ export class OutboxProcessor {
             `v1/messages/${recipient}`,
             sendMessageResponseSchema,
             {
-              clientMessageId: unit.content.id,
+              clientMessageId: unit.messageId
+                ? clientMessageIdFor(unit.messageId, unit.outboxIds[0] as number)
+                : unit.content.id,
               clientTimestamp: unit.content.sentAt,
               messages: envelopes[index],
             },
@@ -391,6 +394,9 @@ function errorCode(error: unknown): string {
 /** A reason the user can act on when retrying cannot help; null when a retry may. */
 function permanentFailure(error: unknown): string | null {
   if (error instanceof IdentityChangedError) return failureReasons.identityChanged;
+  if (isMessengerError(error) && error.details?.['reason'] === 'certificate_pin_mismatch') {
+    return failureReasons.certificatePin;
+  }
   if (error instanceof LibSignalErrorBase) {
     return error.code === ErrorCode.UntrustedIdentity
       ? failureReasons.identityChanged

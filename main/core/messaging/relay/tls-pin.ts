@@ -22,6 +22,7 @@ export function pinMismatch(expected: string, actual: string): MessengerError {
     `The relay's TLS certificate (SHA-256 ${actual || 'unknown'}) is not the one your practice's ` +
       `policy pins (${expected}). Do not continue: ask IT whether the relay certificate was ` +
       `replaced, and if so to update serverCertificateSha256 in the policy.`,
+    { reason: 'certificate_pin_mismatch' },
   );
 }
 
