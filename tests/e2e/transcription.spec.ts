@@ -30,7 +30,8 @@ let harness: PracticeHarness;
 const pages = {} as Record<Window, Page>;
 
 async function openPage(browser: Browser, window: Window): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
+  // A UK practice PC: dates in date fields read dd/mm/yyyy.
+  const page = await (await browser.newContext({ locale: 'en-GB' })).newPage();
   await page.goto(harness.windows[window]!);
   const member = staff[window];
   const code = await harness.issueEnrolmentCode(member.name, member.role);
@@ -123,6 +124,11 @@ test.describe.serial('transcription, audit and SAR export', () => {
     await expect(nhsNumber).toHaveAttribute('aria-invalid', 'true');
     await expect(panel.getByRole('button', { name: 'Copy entry' })).toBeDisabled();
     await expect(panel.getByRole('button', { name: 'Entered into the record' })).toBeDisabled();
+    // Main's own validation agrees, in the preview's list of what is missing.
+    await expect(panel.locator('.entry-missing')).toContainText(
+      'The patient NHS number is not valid',
+    );
+    await checkScreen(gp, 'transcription-invalid-nhs-number');
 
     await nhsNumber.fill('943 476 5919');
     await expect(panel.getByText(/check digit does not match/)).toHaveCount(0);
@@ -134,6 +140,7 @@ test.describe.serial('transcription, audit and SAR export', () => {
     await expect(preview).toContainText('Patient NHS number: 943 476 5919');
     await expect(preview).toContainText('Advice given by: Dr Priya Patel (GP)');
     await expect(preview).toContainText('Transcribed by: Dr Priya Patel (Clinician)');
+    await panel.evaluate((dialog) => dialog.scrollTo(0, 0));
     await checkScreen(gp, 'transcription-panel');
 
     await panel.getByRole('button', { name: 'Copy entry' }).click();
@@ -216,6 +223,7 @@ test.describe.serial('transcription, audit and SAR export', () => {
     const marker = /Transcribed by Karen Hughes at .+ — deleted everywhere at .+18:00/;
     await expect(manager.locator('.message-in .transcribed-marker')).toHaveText(marker);
     await expect(reception.locator('.message-out .transcribed-marker')).toHaveText(marker);
+    await checkScreen(reception, 'conversation-transcribed-later');
   });
 
   test('SAR export: a wrong passcode is refused, the right one writes HTML and JSON', async () => {
@@ -251,7 +259,7 @@ test.describe.serial('transcription, audit and SAR export', () => {
     await expect(dialog).toContainText(
       'Entered advice into a patient record; originals to be deleted everywhere at',
     );
-    await expect(dialog).toContainText('Patient ref.');
+    await expect(dialog).toContainText(/Patient ref\. [0-9A-F]{4} [0-9A-F]{4}/);
     await expect(dialog).not.toContainText('prescription');
     await expect(dialog).not.toContainText('999 000 0018');
     await checkScreen(manager, 'audit-log');

@@ -1,8 +1,8 @@
 /**
  * `npm run demo`: Practice Messenger in a browser, for a newcomer on a machine without the
- * Electron runtime. Starts a relay on loopback and two windows, a receptionist and a GP, each with
- * its profile created and enrolled and a first exchange between them, then prints the URLs and
- * passcodes. Everything lives in a temporary folder and a private keyring, gone after Ctrl+C.
+ * Electron runtime. Starts a relay on loopback and three windows, a receptionist, a GP and the
+ * practice manager, each with its profile created and enrolled and a first exchange between
+ * reception and the GP, then prints the URLs and passcodes. Everything lives in a temporary folder and a private keyring, gone after Ctrl+C.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -18,6 +18,8 @@ const root = path.resolve(import.meta.dirname, '../..');
 const staff = [
   { window: 'reception', name: 'Sam Jones', role: 'reception', passcode: 'reception-desk' },
   { window: 'gp', name: 'Dr Priya Patel', role: 'clinician', passcode: 'consulting-room' },
+  // The audit log is offered to practice managers (and admins) only.
+  { window: 'manager', name: 'Karen Hughes', role: 'manager', passcode: 'practice-office' },
 ] as const satisfies readonly { window: string; name: string; role: Role; passcode: string }[];
 
 async function call<T>(window: HarnessWindow, method: string, request: unknown): Promise<T> {
@@ -54,6 +56,17 @@ async function firstExchange(practice: RunningPractice, accounts: Map<string, st
     conversationId: conversation.id,
     text: 'Morning! Mrs A rang about her blood results, could you call her back after 2pm?',
   });
+  // The GP's answer, so there is advice to transcribe straight away.
+  const gp = practice.windows.get('gp')!;
+  const { conversation: fromGp } = await call<{ conversation: { id: string } }>(
+    gp,
+    'conversations.create',
+    { participantIds: [accounts.get('reception')] },
+  );
+  await call(gp, 'messages.send', {
+    conversationId: fromGp.id,
+    text: 'Her results are normal. Please tell her no action is needed; I will call at 2.30pm.',
+  });
 }
 
 if (!existsSync(path.join(rendererDir, 'index.html'))) {
@@ -64,6 +77,8 @@ if (!existsSync(path.join(rendererDir, 'index.html'))) {
 
 const practice = await startPractice({
   windows: staff.map((s) => s.window),
+  // So a newcomer can try the Subject Access Request export (files land beside the profiles).
+  policy: { allowExport: true },
   port: Number(values.port),
 });
 const accounts = await enrolStaff(practice);
@@ -75,11 +90,16 @@ await new Promise((resolve) => setTimeout(resolve, 1500));
 for (const window of practice.windows.values()) await window.close();
 
 console.log(`
-Practice Messenger demo: a relay on ${practice.relay.url} and two staff, enrolled.
+Practice Messenger demo: a relay on ${practice.relay.url} and three staff, enrolled.
 Open each in its own browser window (they are separate PCs in the practice):
 
   Reception (Sam Jones):      ${practice.harness.windowUrl('reception')}   passcode: ${staff[0].passcode}
   GP (Dr Priya Patel):        ${practice.harness.windowUrl('gp')}   passcode: ${staff[1].passcode}
+  Practice manager (Karen Hughes): ${practice.harness.windowUrl('manager')}   passcode: ${staff[2].passcode}
+
+Try: as the GP, "Select messages to transcribe", tick the messages, "Transcribe selected"
+(NHS number 943 476 5919 is a valid test number). As the manager: "Audit log", and
+"Export for SAR…" in a conversation. Saved files go to ${practice.dataDir}/profiles/<window>-files.
 
 To enrol someone else (then "Add a profile" in a window and use the code):
   npx pmsg relay enrol --data ${path.join(practice.dataDir, 'relay')} --name "Alex Nurse" --role nurse

@@ -54,7 +54,10 @@ export function ExportDialog({ conversation, policy, onClose }: Props) {
   };
 
   return (
-    <Dialog title={`Export for a Subject Access Request: ${conversation.title}`} onClose={onClose}>
+    <Dialog title="Export for a Subject Access Request" onClose={onClose}>
+      <p>
+        Conversation with <strong>{conversation.title}</strong>
+      </p>
       {!allowed ? (
         <div className="export-refused">
           <p id="export-disabled-reason">

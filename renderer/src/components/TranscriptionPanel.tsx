@@ -46,13 +46,8 @@ export function TranscriptionPanel({ conversationId, messageIds, onClose }: Prop
     // The selection is fixed for the panel's lifetime.
   }, []);
 
-  const count = messageIds.length;
   return (
     <Dialog title="Transcribe into the patient record" onClose={onClose} wide>
-      <p className="hint">
-        {count === 1 ? '1 message selected.' : `${count} messages selected.`} Check the entry, copy
-        it into the patient&apos;s record in EMIS Web or SystmOne, then confirm here.
-      </p>
       {problem && (
         <p className="alert" role="alert">
           {problem}
@@ -124,132 +119,139 @@ function TranscriptionForm({ draft, onClose }: { draft: TranscriptionDraft; onCl
 
   const ready = preview?.content != null && nhsProblem === null;
   if (confirmed) return <TranscriptionResult result={confirmed} onDone={onClose} />;
+  const count = draft.messageIds.length;
   return (
-    <div className="transcription-layout">
-      <form className="transcription-fields" onSubmit={(e) => e.preventDefault()} noValidate>
-        {already > 0 && (
-          <p className="alert" role="alert">
-            {already === 1 ? 'One of these messages was' : `${already} of these messages were`}{' '}
-            already transcribed. Check the record before adding a second entry.
-          </p>
-        )}
-        <fieldset className="transcription-group">
-          <legend>Patient</legend>
-          <Field
-            label="NHS number"
-            hint="10 digits, as on the patient's record, for example 943 476 5919."
-            error={nhsProblem}
-            inputMode="numeric"
-            autoComplete="off"
-            value={fields.nhsNumber}
-            onChange={(e) => set({ nhsNumber: e.target.value })}
-          />
-          <Field
-            label="Name (optional)"
-            autoComplete="off"
-            value={fields.patientName}
-            onChange={(e) => set({ patientName: e.target.value })}
-          />
-          <Field
-            label="Date of birth (optional)"
-            type="date"
-            value={fields.dateOfBirth}
-            onChange={(e) => set({ dateOfBirth: e.target.value })}
-          />
-        </fieldset>
-        <TextArea
-          label="Advice"
-          hint="Quoted from the messages with who said what and when. Summarise or edit it as you would in the record."
-          rows={7}
-          value={fields.advice}
-          onChange={(e) => set({ advice: e.target.value })}
-        />
-        <fieldset className="transcription-group transcription-people">
-          <legend>Advice given by</legend>
-          <Field
-            label="Name"
-            value={fields.adviceGivenByName}
-            onChange={(e) => set({ adviceGivenByName: e.target.value })}
-          />
-          <Field
-            label="Role"
-            hint="As the record should say it, e.g. GP."
-            value={fields.adviceGivenByRole}
-            onChange={(e) => set({ adviceGivenByRole: e.target.value })}
-          />
-        </fieldset>
-        <fieldset className="transcription-group transcription-people">
-          <legend>Asked by</legend>
-          <Field
-            label="Name"
-            value={fields.askedByName}
-            onChange={(e) => set({ askedByName: e.target.value })}
-          />
-          <Field
-            label="Role"
-            value={fields.askedByRole}
-            onChange={(e) => set({ askedByRole: e.target.value })}
-          />
-        </fieldset>
-        <TextArea
-          label="Actions (optional)"
-          hint="One per line, for example: Call patient back after 2pm."
-          rows={3}
-          value={fields.actions}
-          onChange={(e) => set({ actions: e.target.value })}
-        />
-        <Field
-          label="Transcribed by"
-          hint="You: the app records who transcribed the entry."
-          readOnly
-          value={`${draft.transcribedBy.name} (${draft.transcribedBy.role})`}
-        />
-      </form>
-      <section className="transcription-preview" aria-labelledby="entry-preview-title">
-        <h3 id="entry-preview-title">The entry for the record</h3>
-        {preview?.content != null ? (
-          <pre className="entry-preview" tabIndex={0} aria-label="Record entry preview">
-            {preview.content}
-          </pre>
-        ) : (
-          <div className="entry-missing">
-            <p>
-              <strong>To finish the entry:</strong>
+    <>
+      <p className="hint">
+        {count === 1 ? '1 message selected.' : `${count} messages selected.`} Check the entry, copy
+        it into the patient&apos;s record in EMIS Web or SystmOne, then confirm here.
+      </p>
+      <div className="transcription-layout">
+        <form className="transcription-fields" onSubmit={(e) => e.preventDefault()} noValidate>
+          {already > 0 && (
+            <p className="alert" role="alert">
+              {already === 1 ? 'One of these messages was' : `${already} of these messages were`}{' '}
+              already transcribed. Check the record before adding a second entry.
             </p>
-            <ul>
-              {(preview?.errors ?? ['Checking…']).map((error) => (
-                <li key={error}>{readableProblem(error)}</li>
-              ))}
-            </ul>
+          )}
+          <fieldset className="transcription-group">
+            <legend>Patient</legend>
+            <Field
+              label="NHS number"
+              hint="10 digits, as on the patient's record, for example 943 476 5919."
+              error={nhsProblem}
+              inputMode="numeric"
+              autoComplete="off"
+              value={fields.nhsNumber}
+              onChange={(e) => set({ nhsNumber: e.target.value })}
+            />
+            <Field
+              label="Name (optional)"
+              autoComplete="off"
+              value={fields.patientName}
+              onChange={(e) => set({ patientName: e.target.value })}
+            />
+            <Field
+              label="Date of birth (optional)"
+              type="date"
+              value={fields.dateOfBirth}
+              onChange={(e) => set({ dateOfBirth: e.target.value })}
+            />
+          </fieldset>
+          <TextArea
+            label="Advice"
+            hint="Quoted from the messages with who said what and when. Summarise or edit it as you would in the record."
+            rows={7}
+            value={fields.advice}
+            onChange={(e) => set({ advice: e.target.value })}
+          />
+          <fieldset className="transcription-group transcription-people">
+            <legend>Advice given by</legend>
+            <Field
+              label="Name"
+              value={fields.adviceGivenByName}
+              onChange={(e) => set({ adviceGivenByName: e.target.value })}
+            />
+            <Field
+              label="Role"
+              hint="As the record should say it, e.g. GP."
+              value={fields.adviceGivenByRole}
+              onChange={(e) => set({ adviceGivenByRole: e.target.value })}
+            />
+          </fieldset>
+          <fieldset className="transcription-group transcription-people">
+            <legend>Asked by</legend>
+            <Field
+              label="Name"
+              value={fields.askedByName}
+              onChange={(e) => set({ askedByName: e.target.value })}
+            />
+            <Field
+              label="Role"
+              value={fields.askedByRole}
+              onChange={(e) => set({ askedByRole: e.target.value })}
+            />
+          </fieldset>
+          <TextArea
+            label="Actions (optional)"
+            hint="One per line, for example: Call patient back after 2pm."
+            rows={3}
+            value={fields.actions}
+            onChange={(e) => set({ actions: e.target.value })}
+          />
+          <Field
+            label="Transcribed by"
+            hint="You: the app records who transcribed the entry."
+            readOnly
+            value={`${draft.transcribedBy.name} (${draft.transcribedBy.role})`}
+          />
+        </form>
+        <section className="transcription-preview" aria-labelledby="entry-preview-title">
+          <h3 id="entry-preview-title">The entry for the record</h3>
+          {preview?.content != null ? (
+            <pre className="entry-preview" tabIndex={0} aria-label="Record entry preview">
+              {preview.content}
+            </pre>
+          ) : (
+            <div className="entry-missing">
+              <p>
+                <strong>To finish the entry:</strong>
+              </p>
+              <ul>
+                {(preview?.errors ?? ['Checking…']).map((error) => (
+                  <li key={error}>{readableProblem(error)}</li>
+                ))}
+              </ul>
+            </div>
+          )}
+          <div className="actions">
+            <button
+              type="button"
+              className="button-primary"
+              disabled={!ready || busy}
+              onClick={() => void copy()}
+            >
+              Copy entry
+            </button>
+            <button type="button" disabled={!ready || busy} onClick={() => void saveFhir()}>
+              Save FHIR file…
+            </button>
           </div>
-        )}
-        <div className="actions">
-          <button
-            type="button"
-            className="button-primary"
-            disabled={!ready || busy}
-            onClick={() => void copy()}
+          <p
+            role={status?.ok === false ? 'alert' : 'status'}
+            className={status?.ok === false ? 'alert' : 'success'}
           >
-            Copy entry
-          </button>
-          <button type="button" disabled={!ready || busy} onClick={() => void saveFhir()}>
-            Save FHIR file…
-          </button>
-        </div>
-        <p
-          role={status?.ok === false ? 'alert' : 'status'}
-          className={status?.ok === false ? 'alert' : 'success'}
-        >
-          {status?.text}
-        </p>
-        <TranscriptionConfirm
-          form={form}
-          ready={ready}
-          fields={fields}
-          onFields={set}
-          onConfirmed={setConfirmed}
-        />
-      </section>
-    </div>
+            {status?.text}
+          </p>
+          <TranscriptionConfirm
+            form={form}
+            ready={ready}
+            fields={fields}
+            onFields={set}
+            onConfirmed={setConfirmed}
+          />
+        </section>
+      </div>
+    </>
   );
 }

@@ -63,6 +63,12 @@ function messageCount(entry: AuditEntryView): number {
   return typeof counted === 'number' ? counted : 0;
 }
 
+/** "hmac-sha256:3f2a91c0…" -> "3F2A 91C0": enough to match entries by eye, nothing more. */
+function shortPatientRef(hash: string): string {
+  const hex = (hash.split(':').pop() ?? '').slice(0, 8).toUpperCase();
+  return `${hex.slice(0, 4)} ${hex.slice(4)}`.trim();
+}
+
 export function auditRow(entry: AuditEntryView): AuditRow {
   const n = messageCount(entry);
   return {
@@ -73,6 +79,6 @@ export function auditRow(entry: AuditEntryView): AuditRow {
       : 'Practice Messenger (automatic)',
     what: describeAuditAction(entry),
     messages: n === 0 ? '—' : count(n, 'message', 'messages'),
-    patientRef: entry.patientRefHash ? entry.patientRefHash.slice(0, 8) : null,
+    patientRef: entry.patientRefHash ? shortPatientRef(entry.patientRefHash) : null,
   };
 }
