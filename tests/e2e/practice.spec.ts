@@ -164,6 +164,17 @@ test.describe.serial('reception and GP', () => {
       .click();
   });
 
+  test('SAR export is disabled, with the reason, where the policy does not allow it', async () => {
+    await reception.getByRole('button', { name: 'Export for SAR…' }).click();
+    const dialog = reception.getByRole('dialog', { name: 'Export for a Subject Access Request' });
+    await expect(dialog).toContainText('policy does not allow exporting conversations');
+    await expect(dialog.getByRole('button', { name: 'Export conversation…' })).toBeDisabled();
+    await expect(dialog.getByLabel('Your passcode')).toBeDisabled();
+    await checkScreen(reception, 'export-not-allowed');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await expect(dialog).toHaveCount(0);
+  });
+
   test('lock drops the conversation and unlock brings it back', async () => {
     await reception.getByRole('button', { name: 'Lock' }).click();
     await expect(

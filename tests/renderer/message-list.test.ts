@@ -6,6 +6,7 @@ import {
   applyStatus,
   mergeMessages,
   newestIncoming,
+  removeMessages,
 } from '../../renderer/src/logic/message-list.js';
 
 const gp = { accountId: 'gp-1', displayName: 'Dr Priya Patel', role: 'clinician' as const };
@@ -112,5 +113,13 @@ describe('role labels', () => {
     expect(roleLabel('clinician')).toBe('Clinician');
     expect(roleLabel('unknown')).toBe('Role not known');
     expect(roleLabel('toString')).toBe('Role not known');
+  });
+});
+
+describe('removeMessages', () => {
+  it('drops the deleted ids and keeps the same array when none is on screen', () => {
+    const list = [message(1), message(2), message(3)];
+    expect(ids(removeMessages(list, ['message-0002', 'message-9999']))).toEqual(['0001', '0003']);
+    expect(removeMessages(list, ['message-9999'])).toBe(list);
   });
 });

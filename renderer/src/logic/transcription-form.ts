@@ -54,8 +54,8 @@ export function nhsNumberProblem(value: string): string | null {
     return `An NHS number has 10 digits; this has ${digits.length}. Check it against the record.`;
   }
   if (/^(\d)\1{9}$/.test(digits)) return 'This is not a real NHS number (one digit repeated).';
-  if (!/^\d{3}[ -]?\d{3}[ -]?\d{4}$/.test(typed)) {
-    return 'Write the NHS number as 3 3 4 digits, for example 943 476 5919.';
+  if (!/^\d{3}([ -]?)\d{3}\1\d{4}$/.test(typed)) {
+    return 'Write the NHS number as 3 3 4 digits with the same separator, for example 943 476 5919.';
   }
   return 'This is not a valid NHS number: the check digit does not match, so a digit is probably mistyped. Copy it again from the record.';
 }

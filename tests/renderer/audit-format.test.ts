@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import type { AuditEntryView } from '../../shared/ipc/clinical-schemas.js';
+import { auditRow, describeAuditAction } from '../../renderer/src/logic/audit-format.js';
+
+function entry(overrides: Partial<AuditEntryView>): AuditEntryView {
+  return {
+    id: 7,
+    at: Date.UTC(2026, 0, 5, 9),
+    actor: { accountId: 'gp-1', displayName: 'Dr Priya Patel', role: 'clinician' },
+    action: 'transcription.confirmed',
+    conversationId: 'c1',
+    messageIds: [],
+    patientRefHash: null,
+    details: {},
+    ...overrides,
+  };
+}
+
+describe('describeAuditAction', () => {
+  it('words every action the core records', () => {
+    const said = (e: Partial<AuditEntryView>) => describeAuditAction(entry(e));
+    expect(said({ details: { originals: 'delete_now' } })).toBe(
+      'Entered advice into a patient record; originals deleted everywhere',
+    );
+    expect(
+      said({
+        details: { originals: 'delete_later', deleteAt: new Date(2026, 0, 5, 18).getTime() },
+      }),
+    ).toMatch(
+      /^Entered advice into a patient record; originals to be deleted everywhere at Mon 5 Jan/,
+    );
+    expect(said({ action: 'transcription.fhir_saved' })).toBe(
+      'Saved a record entry as a FHIR file',
+    );
+    expect(said({ action: 'conversation.exported', details: { reference: 'SAR-1' } })).toBe(
+      'Exported the conversation for a Subject Access Request (reference SAR-1)',
+    );
+    expect(said({ action: 'conversation.exported', details: { reference: null } })).toBe(
+      'Exported the conversation for a Subject Access Request',
+    );
+    expect(
+      said({
+        action: 'messages_deleted_for_everyone',
+        details: { reason: 'transcribed', origin: 'peer' },
+      }),
+    ).toBe('Messages deleted from this device by the other person after transcription');
+    expect(said({ action: 'messages_deleted_for_everyone', details: { origin: 'self' } })).toBe(
+      'Deleted messages on every device',
+    );
+    expect(said({ action: 'retention.expired_deleted' })).toMatch(/^Deleted expired messages/);
+    expect(said({ action: 'identity_changed' })).toBe("A colleague's safety number changed");
+    expect(said({ action: 'something.new_here' })).toBe('something new here');
+  });
+});
+
+describe('auditRow', () => {
+  it('names the actor with their role, counts messages, shortens the patient hash', () => {
+    const row = auditRow(
+      entry({
+        messageIds: ['m1', 'm2'],
+        patientRefHash: 'hmac-sha256:3f2a91c0aabbccdd',
+      }),
+    );
+    expect(row.who).toBe('Dr Priya Patel (Clinician)');
+    expect(row.messages).toBe('2 messages');
+    expect(row.patientRef).toBe('3F2A 91C0');
+  });
+
+  it('reads counts from the details and names automatic events', () => {
+    const row = auditRow(
+      entry({ actor: null, action: 'retention.expired_deleted', details: { count: 1 } }),
+    );
+    expect(row.who).toBe('Practice Messenger (automatic)');
+    expect(row.messages).toBe('1 message');
+    expect(auditRow(entry({ action: 'identity_changed' })).messages).toBe('—');
+  });
+});
