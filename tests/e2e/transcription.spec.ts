@@ -104,10 +104,14 @@ test.describe.serial('transcription, audit and SAR export', () => {
     await gp.getByRole('button', { name: 'Select messages to transcribe' }).click();
     const bar = gp.getByRole('region', { name: 'Messages to transcribe' });
     await expect(bar.getByRole('button', { name: 'Transcribe selected' })).toBeDisabled();
-    await gp.getByLabel(/Select message from Sam Jones/).check();
-    await gp.getByLabel(/Select message from You/).check();
+    // By keyboard: the checkboxes and the bar's buttons take focus like any other control.
+    await gp.getByLabel(/Select message from Sam Jones/).focus();
+    await gp.keyboard.press('Space');
+    await gp.getByLabel(/Select message from You/).focus();
+    await gp.keyboard.press('Space');
     await expect(bar).toContainText('2 messages selected');
-    await bar.getByRole('button', { name: 'Transcribe selected' }).click();
+    await bar.getByRole('button', { name: 'Transcribe selected' }).focus();
+    await gp.keyboard.press('Enter');
 
     const panel = gp.getByRole('dialog', { name: 'Transcribe into the patient record' });
     await expect(panel.getByLabel('Advice', { exact: true })).toHaveValue(
