@@ -62,6 +62,25 @@ describe('message list', () => {
     expect(applyStatus(list, 'message-unknown', 'read')).toBe(list);
   });
 
+  it('keeps the failure reason with a failed status and clears it when the message moves on', () => {
+    const reason =
+      'The relay could not be reached. Check the network connection, then press Retry.';
+    const [failed] = applyStatus(
+      [message(1, { status: 'pending' })],
+      message(1).id,
+      'failed',
+      reason,
+    );
+    expect(failed).toMatchObject({ status: 'failed', failureReason: reason });
+    const [retrying] = applyStatus([failed!], message(1).id, 'pending', reason);
+    expect(retrying).toMatchObject({ status: 'pending', failureReason: null });
+    // A second failure with a new reason replaces the old one; one without a reason keeps it.
+    const [again] = applyStatus([failed!], message(1).id, 'failed', 'Refused.');
+    expect(again?.failureReason).toBe('Refused.');
+    const kept = [failed!];
+    expect(applyStatus(kept, message(1).id, 'failed')).toBe(kept);
+  });
+
   it('finds the newest incoming message', () => {
     expect(
       newestIncoming([message(1, { direction: 'incoming' }), message(2), message(3)])?.id,

@@ -47,6 +47,7 @@ const estimateRow = (row: TimelineRow) =>
     : 58 +
       (row.showSender ? 24 : 0) +
       (row.message.transcribed ? 22 : 0) +
+      (row.message.status === 'failed' ? 48 : 0) +
       22 * Math.ceil(row.message.text.length / 70);
 
 export function ConversationView(props: Props) {
@@ -99,8 +100,16 @@ export function ConversationView(props: Props) {
     }
   });
   useMessengerEvent('message.status', (event) => {
-    if (event.conversationId === conversationId) {
-      setMessages((current) => applyStatus(current, event.messageId, event.status));
+    if (event.conversationId !== conversationId) return;
+    setMessages((current) =>
+      applyStatus(current, event.messageId, event.status, event.failureReason ?? null),
+    );
+    // Announced once here: a live region in each row would speak again whenever the windowed
+    // list re-mounts the row while scrolling.
+    if (event.status === 'failed') {
+      setStatus(
+        `A message was not sent. ${event.failureReason ?? 'Press Retry to send it again.'}`,
+      );
     }
   });
 
@@ -152,6 +161,7 @@ export function ConversationView(props: Props) {
           messenger().messages.retry({ conversationId, messageId: message.id }),
         );
         setMessages((current) => mergeMessages(current, [retried]));
+        setStatus('Sending the message again.');
       } catch (error) {
         setProblem(errorMessage(error));
       }

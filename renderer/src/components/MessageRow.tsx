@@ -3,7 +3,7 @@
  * transcribed into a record, and actions. In selection mode (choosing messages to transcribe) a
  * checkbox leads the row.
  */
-import { memo } from 'react';
+import { memo, useId } from 'react';
 import type { MessageView } from '../../../shared/ipc/view-schemas.js';
 import { formatTime, formatWhen, roleLabel, statusLabels } from '../logic/format.js';
 
@@ -32,6 +32,8 @@ export const MessageRow = memo(function MessageRow({
 }: Props) {
   const outgoing = message.direction === 'outgoing';
   const sender = outgoing ? 'You' : message.sender.displayName;
+  const failureId = useId();
+  const failed = outgoing && message.status === 'failed';
   return (
     <article
       className={`message ${outgoing ? 'message-out' : 'message-in'}${message.urgent ? ' message-urgent' : ''}${selected ? ' message-selected' : ''}`}
@@ -79,6 +81,22 @@ export const MessageRow = memo(function MessageRow({
             </span>
           )}
         </p>
+        {failed && (
+          // Outside the hover-only actions: a message that did not go must be seen without hovering.
+          <div className="message-failure">
+            <p id={failureId}>
+              {message.failureReason ?? 'This message was not sent. Press Retry to send it again.'}
+            </p>
+            <button
+              type="button"
+              className="button-danger"
+              aria-describedby={failureId}
+              onClick={() => onRetry(message)}
+            >
+              Retry<span className="visually-hidden"> sending this message</span>
+            </button>
+          </div>
+        )}
         {message.transcribed && (
           <p className="transcribed-marker">
             Transcribed by {message.transcribed.byName} at {formatWhen(message.transcribed.at)}
@@ -88,11 +106,6 @@ export const MessageRow = memo(function MessageRow({
         )}
       </div>
       <div className="message-actions">
-        {outgoing && message.status === 'failed' && (
-          <button type="button" className="button-danger" onClick={() => onRetry(message)}>
-            Retry
-          </button>
-        )}
         <button type="button" onClick={() => onReply(message)}>
           Reply<span className="visually-hidden"> to {sender}</span>
         </button>

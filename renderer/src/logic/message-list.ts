@@ -48,21 +48,26 @@ const statusRank: Record<MessageStatus, number> = {
 
 /**
  * Applies a status event. Receipts can arrive out of order, so a status only moves forward
- * (a late "delivered" never undoes "read"); failed and pending move freely for retries.
+ * (a late "delivered" never undoes "read"); failed and pending move freely for retries. The
+ * failure reason belongs to the failed status only: any other status clears it, so a retried
+ * message no longer shows why its previous attempt failed.
  */
 export function applyStatus(
   current: readonly MessageView[],
   messageId: string,
   status: MessageStatus,
+  failureReason: string | null = null,
 ): readonly MessageView[] {
   const index = current.findIndex((m) => m.id === messageId);
   const message = current[index];
-  if (message === undefined || message.status === status) return current;
+  if (message === undefined) return current;
+  const reason = status === 'failed' ? (failureReason ?? message.failureReason ?? null) : null;
+  if (message.status === status && (message.failureReason ?? null) === reason) return current;
   const forward = statusRank[status] > statusRank[message.status];
   const retrying = message.status === 'failed' || status === 'failed';
-  if (!forward && !retrying) return current;
+  if (message.status !== status && !forward && !retrying) return current;
   const next = current.slice();
-  next[index] = { ...message, status };
+  next[index] = { ...message, status, failureReason: reason };
   return next;
 }
 
