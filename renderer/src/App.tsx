@@ -1,13 +1,16 @@
 /**
  * The top-level flow: profile picker / first run -> unlock -> enrol -> notification choice ->
  * messenger. A `session.locked` event from main sends any unlocked stage back to the lock screen,
- * which unmounts the messenger and with it every conversation held in memory.
+ * which unmounts the messenger and with it every conversation held in memory. A remote wipe
+ * (`account.stopped` with reason `wiped`) replaces the lock screen with an explanation, and the
+ * erased profile is never offered again.
  */
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { MethodResponse } from '../../shared/ipc/contract.js';
 import type { LockReason, PolicyView, ProfileSummary } from '../../shared/ipc/view-schemas.js';
 import { call, errorMessage, messenger, useMessengerEvent } from './api.js';
 import { CreateProfileScreen } from './screens/CreateProfileScreen.js';
+import { DeviceRemovedScreen } from './screens/DeviceRemovedScreen.js';
 import { EnrolScreen } from './screens/EnrolScreen.js';
 import { Messenger } from './screens/Messenger.js';
 import { NotificationSetupScreen } from './screens/NotificationSetupScreen.js';
@@ -24,18 +27,23 @@ type Stage =
   | { kind: 'unlock'; profile: ProfileSummary; reason: LockReason | null }
   | { kind: 'enrol'; profile: ProfileSummary }
   | { kind: 'notifications'; profile: ProfileSummary }
-  | { kind: 'messenger'; profile: ProfileSummary };
+  | { kind: 'messenger'; profile: ProfileSummary }
+  | { kind: 'wiped'; displayName: string };
 
 export function App() {
   const [stage, setStage] = useState<Stage>({ kind: 'starting' });
   const [policy, setPolicy] = useState<PolicyView | null>(null);
   const [info, setInfo] = useState<AppInfo | null>(null);
   const [profiles, setProfiles] = useState<ProfileSummary[]>([]);
+  // Main erases a wiped profile just after announcing it; a list fetched in between must not
+  // offer it again.
+  const wipedIds = useRef(new Set<string>());
 
   const refreshProfiles = useCallback(async () => {
     const listed = await call(messenger().profiles.list());
-    setProfiles(listed.profiles);
-    return listed;
+    const remaining = listed.profiles.filter((p) => !wipedIds.current.has(p.id));
+    setProfiles(remaining);
+    return { ...listed, profiles: remaining };
   }, []);
 
   const enter = useCallback(async (profile: ProfileSummary) => {
@@ -72,6 +80,14 @@ export function App() {
         : current,
     );
     void refreshProfiles().catch(() => undefined);
+  });
+
+  useMessengerEvent('account.stopped', ({ reason }) => {
+    // Other refusals leave the profile in place; the messenger shows their message.
+    if (reason !== 'wiped' || !('profile' in stage)) return;
+    wipedIds.current.add(stage.profile.id);
+    setProfiles((list) => list.filter((p) => !wipedIds.current.has(p.id)));
+    setStage({ kind: 'wiped', displayName: stage.profile.displayName });
   });
 
   const lock = useCallback(async () => {
@@ -136,6 +152,17 @@ export function App() {
         <NotificationSetupScreen
           policy={policy}
           onDone={() => setStage({ kind: 'messenger', profile: stage.profile })}
+        />
+      );
+    case 'wiped':
+      return (
+        <DeviceRemovedScreen
+          displayName={stage.displayName}
+          onContinue={() =>
+            void showStart().catch((error: unknown) =>
+              setStage({ kind: 'fatal', message: errorMessage(error) }),
+            )
+          }
         />
       );
     case 'messenger':

@@ -1,7 +1,7 @@
 /**
  * Starts the browser harness (relay + reception and GP windows) as a child process for the e2e
- * tests, and gives them the test-only endpoints: enrolment codes from the relay, the clipboard,
- * and what a window's open profile database stores.
+ * tests, and gives them the test-only endpoints: enrolment codes and revocations at the relay,
+ * the clipboard, and what a window's open profile database stores.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -22,6 +22,12 @@ export interface PracticeHarness {
   dataDir: string;
   stored(window: string, messageIds: readonly string[]): Promise<StoredInProfile>;
   issueEnrolmentCode(displayName: string, role: Role): Promise<string>;
+  /** A new account's code and the account id it will enrol. */
+  issueEnrolment(displayName: string, role: Role): Promise<{ code: string; accountId: string }>;
+  /** A code for one more device of an existing account (a replacement PC). */
+  issueDeviceCode(accountId: string): Promise<string>;
+  /** What IT does for a lost or replaced PC: the relay refuses the device(s), wiping or not. */
+  revoke(accountId: string, options: { wipe: boolean; deviceId?: number }): Promise<number>;
   clipboard(window: string): Promise<string | null>;
   stop(): Promise<void>;
 }
@@ -47,6 +53,15 @@ export async function startPracticeHarness(args: readonly string[] = []): Promis
     windows: Record<string, string>;
   };
   const headers = { 'x-harness-token': info.token, 'content-type': 'application/json' };
+  const enrolmentCode = async (target: object) => {
+    const response = await fetch(`${info.url}/__harness/enrolment-code`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(target),
+    });
+    if (!response.ok) throw new Error(`Enrolment code refused: ${await response.text()}`);
+    return (await response.json()) as { code: string; accountId: string };
+  };
   return {
     windows: info.windows,
     relayUrl: info.relayUrl,
@@ -60,14 +75,20 @@ export async function startPracticeHarness(args: readonly string[] = []): Promis
       if (!response.ok) throw new Error(`Stored messages: ${await response.text()}`);
       return (await response.json()) as StoredInProfile;
     },
-    async issueEnrolmentCode(displayName, role) {
-      const response = await fetch(`${info.url}/__harness/enrolment-code`, {
+    issueEnrolmentCode: async (displayName, role) =>
+      (await enrolmentCode({ displayName, role })).code,
+    issueEnrolment: (displayName, role) => enrolmentCode({ displayName, role }),
+    async issueDeviceCode(accountId) {
+      return (await enrolmentCode({ accountId })).code;
+    },
+    async revoke(accountId, options) {
+      const response = await fetch(`${info.url}/__harness/revoke`, {
         method: 'POST',
         headers,
-        body: JSON.stringify({ displayName, role }),
+        body: JSON.stringify({ accountId, ...options }),
       });
-      if (!response.ok) throw new Error(`Enrolment code refused: ${await response.text()}`);
-      return ((await response.json()) as { code: string }).code;
+      if (!response.ok) throw new Error(`Revoke refused: ${await response.text()}`);
+      return ((await response.json()) as { revoked: number }).revoked;
     },
     async clipboard(window) {
       const response = await fetch(`${info.url}/__harness/clipboard/${window}`, { headers });

@@ -24,6 +24,15 @@ export interface NewStaff {
 export async function firstRun(page: Page, who: NewStaff, prefix: string | null): Promise<void> {
   await expect(page.getByRole('heading', { name: 'Welcome to Practice Messenger' })).toBeVisible();
   if (prefix) await checkScreen(page, `${prefix}-welcome`);
+  await createAndEnrol(page, who, prefix);
+}
+
+/** From the profile form (first run, or "Add a profile" on a shared PC) to the conversation list. */
+export async function createAndEnrol(
+  page: Page,
+  who: NewStaff,
+  prefix: string | null,
+): Promise<void> {
   await page.getByLabel('Your name').fill(who.name);
   await page.getByLabel('Choose a passcode').fill(who.passcode);
   await page.getByLabel('Type the passcode again').fill(who.passcode);

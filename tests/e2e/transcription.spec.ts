@@ -182,6 +182,11 @@ test.describe.serial('transcription, audit and SAR export', () => {
 
     await expect(gp.locator('.message')).toHaveCount(0);
     await expect(reception.locator('.message')).toHaveCount(0);
+    // An emptied conversation says where its messages went, not "say hello".
+    const emptied = 'Messages here were transcribed into the patient record and then deleted.';
+    await expect(gp.locator('.timeline-empty')).toHaveText(emptied);
+    await expect(reception.locator('.timeline-empty')).toHaveText(emptied);
+    await checkScreen(reception, 'conversation-emptied-by-transcription');
 
     const onGp = await harness.stored('gp', ids);
     expect(onGp.present).toEqual([]);

@@ -95,10 +95,19 @@ export async function startHarness(options: HarnessOptions): Promise<RunningHarn
       return sendJson(res, 403, { error: 'Send the harness token as x-harness-token.' });
     }
     if (url.pathname === '/__harness/enrolment-code' && req.method === 'POST') {
-      const body = JSON.parse(await readBody(req)) as { displayName?: unknown; role?: unknown };
+      const body = JSON.parse(await readBody(req)) as {
+        displayName?: unknown;
+        role?: unknown;
+        accountId?: unknown;
+      };
+      // With accountId: a code for one more device of that account (a GP's replacement PC).
+      if (typeof body.accountId === 'string') {
+        const issued = await options.relay.enrol({ accountId: body.accountId });
+        return sendJson(res, 200, { code: issued.code, accountId: issued.accountId });
+      }
       if (typeof body.displayName !== 'string' || !roles.includes(body.role as Role)) {
         return sendJson(res, 400, {
-          error: `Give displayName (a string) and role (one of ${roles.join(', ')}).`,
+          error: `Give accountId, or displayName (a string) and role (one of ${roles.join(', ')}).`,
         });
       }
       const issued = await options.relay.enrol({
@@ -106,6 +115,23 @@ export async function startHarness(options: HarnessOptions): Promise<RunningHarn
         role: body.role as Role,
       });
       return sendJson(res, 200, { code: issued.code, accountId: issued.accountId });
+    }
+    if (url.pathname === '/__harness/revoke' && req.method === 'POST') {
+      const body = JSON.parse(await readBody(req)) as {
+        accountId?: unknown;
+        wipe?: unknown;
+        deviceId?: unknown;
+      };
+      if (typeof body.accountId !== 'string' || typeof body.wipe !== 'boolean') {
+        return sendJson(res, 400, {
+          error: 'Give accountId (a string), wipe (a boolean) and optionally deviceId.',
+        });
+      }
+      const revoked = await options.relay.revoke(body.accountId, {
+        wipe: body.wipe,
+        ...(typeof body.deviceId === 'number' ? { deviceId: body.deviceId } : {}),
+      });
+      return sendJson(res, 200, { revoked: revoked.length });
     }
     const clipboard = /^\/__harness\/clipboard\/([a-z0-9-]+)$/.exec(url.pathname);
     if (clipboard && req.method === 'GET') {

@@ -14,6 +14,7 @@ import type {
 } from '../../../shared/ipc/view-schemas.js';
 import { call, errorMessage, messenger, useMessengerEvent } from '../api.js';
 import { conversationPeers } from '../logic/conversation-list.js';
+import { emptyConversationText, type DeletionReason } from '../logic/deletion-note.js';
 import { roleLabel } from '../logic/format.js';
 import {
   applyStatus,
@@ -33,6 +34,8 @@ interface Props {
   conversation: ConversationSummary;
   self: Contact;
   policy: PolicyView;
+  /** Why messages of this conversation were deleted while the profile has been unlocked. */
+  deletionsSeen: ReadonlySet<DeletionReason> | undefined;
   onConversationChanged(conversation: ConversationSummary): void;
   onShowSafetyNumber(accountId: string, name: string): void;
 }
@@ -299,7 +302,7 @@ export function ConversationView(props: Props) {
       </p>
       {loaded && messages.length === 0 ? (
         <div className="empty-state timeline-empty">
-          <p>No messages yet. Say hello below.</p>
+          <p>{emptyConversationText(props.deletionsSeen)}</p>
         </div>
       ) : (
         <VirtualList

@@ -59,12 +59,18 @@ export function ExportDialog({ conversation, policy, onClose }: Props) {
         Conversation with <strong>{conversation.title}</strong>
       </p>
       {!allowed ? (
+        // Only the explanation: greyed-out fields would suggest a passcode could unlock it.
         <div className="export-refused">
-          <p id="export-disabled-reason">
+          <p>
             Your practice&apos;s policy does not allow exporting conversations from this computer.
             If you need this conversation for a Subject Access Request, ask your practice manager or
             IT support.
           </p>
+          <div className="actions">
+            <button type="button" className="button-primary" onClick={onClose}>
+              OK
+            </button>
+          </div>
         </div>
       ) : result ? (
         <ExportResult result={result} onClose={onClose} />
@@ -75,14 +81,13 @@ export function ExportDialog({ conversation, policy, onClose }: Props) {
           information: keep it as your practice&apos;s SAR procedure says.
         </p>
       )}
-      {!result && (
+      {allowed && !result && (
         <form onSubmit={(e) => void submit(e)} noValidate>
           <Field
             label="Your passcode"
             hint="Typed again to confirm it is you."
             type="password"
             autoComplete="current-password"
-            disabled={!allowed}
             value={passcode}
             onChange={(e) => setPasscode(e.target.value)}
           />
@@ -90,7 +95,6 @@ export function ExportDialog({ conversation, policy, onClose }: Props) {
             label="SAR reference (optional)"
             hint="Your practice's reference for the request, for example SAR-2026-014. Not the patient's name."
             autoComplete="off"
-            disabled={!allowed}
             value={reference}
             onChange={(e) => setReference(e.target.value)}
           />
@@ -100,12 +104,7 @@ export function ExportDialog({ conversation, policy, onClose }: Props) {
             </p>
           )}
           <div className="actions">
-            <button
-              type="submit"
-              className="button-primary"
-              disabled={!allowed || busy}
-              aria-describedby={allowed ? undefined : 'export-disabled-reason'}
-            >
+            <button type="submit" className="button-primary" disabled={busy}>
               Export conversation…
             </button>
             <button type="button" onClick={onClose}>

@@ -19,6 +19,7 @@ import { NewConversationDialog } from '../components/NewConversationDialog.js';
 import { SafetyNumberDialog } from '../components/SafetyNumberDialog.js';
 import { SettingsDialog } from '../components/SettingsDialog.js';
 import { upsertConversation } from '../logic/conversation-list.js';
+import { noteDeletion, type DeletionsSeen } from '../logic/deletion-note.js';
 import { roleLabel } from '../logic/format.js';
 
 export type Account = MethodResponse<'account.get'>;
@@ -54,6 +55,7 @@ export function Messenger({ profile, policy, info, onLock, onSwitchProfile }: Pr
   const [dialog, setDialog] = useState<Dialog | null>(null);
   const [connection, setConnection] = useState<Connection | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
+  const [deletions, setDeletions] = useState<DeletionsSeen>(() => new Map());
 
   const load = useCallback(async (search: string) => {
     const trimmed = search.trim();
@@ -84,6 +86,14 @@ export function Messenger({ profile, policy, info, onLock, onSwitchProfile }: Pr
   });
   useMessengerEvent('identity.changed', () => void load(query).catch(() => undefined));
   useMessengerEvent('connection.changed', ({ state }) => setConnection(state));
+  useMessengerEvent('messages.deleted', (event) =>
+    setDeletions((seen) => noteDeletion(seen, event)),
+  );
+  // A wipe is App's to show (this screen is about to go); other refusals leave the user here,
+  // no longer receiving, and main's message says what to do.
+  useMessengerEvent('account.stopped', ({ reason, message }) => {
+    if (reason !== 'wiped') setProblem(message);
+  });
 
   const open = conversations.find((c) => c.id === openId) ?? null;
   const self = account?.self ?? null;
@@ -145,6 +155,7 @@ export function Messenger({ profile, policy, info, onLock, onSwitchProfile }: Pr
               conversation={open}
               self={self}
               policy={policy}
+              deletionsSeen={deletions.get(open.id)}
               onConversationChanged={(c) => setConversations((list) => upsertConversation(list, c))}
               onShowSafetyNumber={(accountId, name) =>
                 setDialog({ kind: 'safety', accountId, name })
