@@ -52,7 +52,8 @@ export class ContentApplier {
     if (messages.get(content.id) || messages.wasDeleted(content.id)) return;
     const now = this.ctx.now();
     const conversation = conversations.getOrCreateDirect(from.accountId, now);
-    const seconds = conversation.disappearingSeconds;
+    // No expiresAt: the repository gives it from the policy and the conversation's timer, counted
+    // from receipt here, in this transaction (so no later pass can miss it).
     messages.insert({
       id: content.id,
       conversationId: conversation.id,
@@ -64,7 +65,6 @@ export class ContentApplier {
       status: 'delivered',
       sentAt: content.sentAt,
       receivedAt: now,
-      expiresAt: seconds ? content.sentAt + seconds * 1000 : null,
     });
     if (content.replyTo) this.ctx.queries.setReplyTo(content.id, content.replyTo);
     conversations.touch(conversation.id, now);

@@ -22,10 +22,12 @@ export class MessagingQueries {
         `SELECT body, sent_at FROM messages WHERE conversation_id = ?
          ORDER BY sent_at DESC, id DESC LIMIT 1`,
       ),
+      // EXISTS on the messages_urgent_unread partial index: the first entry answers it, where a
+      // count through the unread index read the row of every unread message (migration 003).
       urgentUnread: db
         .prepare(
-          `SELECT count(*) FROM messages WHERE conversation_id = ? AND direction = 'incoming'
-           AND read_at IS NULL AND urgent = 1`,
+          `SELECT EXISTS (SELECT 1 FROM messages WHERE conversation_id = ?
+           AND direction = 'incoming' AND read_at IS NULL AND urgent = 1)`,
         )
         .pluck(),
       conversationsWithText: db
@@ -56,7 +58,7 @@ export class MessagingQueries {
   }
 
   hasUrgentUnread(conversationId: string): boolean {
-    return (this.statements.urgentUnread.get(conversationId) as number) > 0;
+    return this.statements.urgentUnread.get(conversationId) === 1;
   }
 
   /** Conversations with a message containing `query` (case-insensitive for ASCII). */

@@ -45,7 +45,7 @@ export class OutgoingActions {
       const now = this.ctx.now();
       const sentAt = nextSentAt(now);
       const id = newMessageId(sentAt);
-      const seconds = conversation.disappearingSeconds;
+      // The expiry (policy and disappearing timer) is computed by the repository at insert.
       this.ctx.repos.messages.insert({
         id,
         conversationId,
@@ -57,7 +57,6 @@ export class OutgoingActions {
         status: 'pending',
         sentAt,
         receivedAt: null,
-        expiresAt: seconds ? sentAt + seconds * 1000 : null,
       });
       if (options.replyTo) this.ctx.queries.setReplyTo(id, options.replyTo);
       const stored = this.ctx.repos.messages.get(id) as MessageRecord;

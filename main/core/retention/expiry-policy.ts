@@ -1,5 +1,13 @@
 const dayMs = 24 * 60 * 60 * 1000;
 
+/**
+ * Settings key of the retentionDays this profile last ran under (RetentionService.start writes
+ * it). Messages stored while the app is not running retention (the CLI, a core that starts
+ * before retention) still get their expiry at insert from it, and an unchanged policy lets the
+ * unlock catch-up skip every message that already has one.
+ */
+export const retentionDaysSetting = 'retention.policyDays';
+
 export interface ExpiryInputs {
   /** The managed policy's retentionDays; null keeps messages until deleted by hand. */
   readonly retentionDays: number | null;

@@ -25,15 +25,15 @@ export class RetentionQueries {
       // A shorter retention policy applies to what is already stored, not only to new messages.
       applyRetention: db.prepare(`UPDATE messages SET expires_at = ${storedAt} + @ms
         WHERE expires_at IS NULL OR expires_at > ${storedAt} + @ms`),
-      // Messages stored without an expiry (by code that did not compute one) get one here.
+      // Messages stored without an expiry (before the policy was on, or before this version
+      // computed it at insert) get one here; the messages_without_expiry partial index finds
+      // them without reading every row.
       scheduleUnscheduled: db.prepare(`UPDATE messages SET expires_at = (
           SELECT CASE
             WHEN c.disappearing_seconds IS NULL THEN ${storedAt} + @ms
-            WHEN @ms IS NULL THEN ${storedAt} + c.disappearing_seconds * 1000
             ELSE min(${storedAt} + @ms, ${storedAt} + c.disappearing_seconds * 1000)
           END FROM conversations c WHERE c.id = messages.conversation_id)
-        WHERE rowid > @since AND expires_at IS NULL`),
-      maxRowid: db.prepare('SELECT coalesce(max(rowid), 0) FROM messages').pluck(),
+        WHERE expires_at IS NULL`),
     };
   }
 
@@ -45,14 +45,8 @@ export class RetentionQueries {
     return this.statements.applyRetention.run({ ms: retentionMs }).changes;
   }
 
-  /** Schedules messages stored after rowid `since` that have no expiry; returns the new high mark. */
-  scheduleUnscheduled(retentionMs: number | null, since: number): number {
-    this.statements.scheduleUnscheduled.run({ ms: retentionMs, since });
-    return this.maxRowid();
-  }
-
-  /** SQLite reuses the rowid of a deleted newest row, so the high mark must follow deletions down. */
-  maxRowid(): number {
-    return this.statements.maxRowid.get() as number;
+  /** Gives the policy's expiry to messages that have none; returns how many. */
+  scheduleUnscheduled(retentionMs: number): number {
+    return this.statements.scheduleUnscheduled.run({ ms: retentionMs }).changes;
   }
 }

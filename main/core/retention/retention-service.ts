@@ -1,9 +1,10 @@
+import { z } from 'zod';
 import { isMessengerError } from '../../../shared/errors.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import type { OpenProfile } from '../profile/open-profile.js';
 import { maxTimerDelayMs, systemClock, type TimerClock } from '../time/timer-clock.js';
 import type { OriginalsDeleter } from '../transcription/originals-deleter.js';
-import { expiryFor, retentionMs } from './expiry-policy.js';
+import { expiryFor, retentionDaysSetting, retentionMs } from './expiry-policy.js';
 import { ensureIncrementalVacuum, reclaimSpace } from './reclaim-space.js';
 import { RetentionQueries, type ExpiredMessage } from './retention-queries.js';
 
@@ -43,7 +44,6 @@ export class RetentionService {
   private readonly clock: TimerClock;
   private readonly log: Logger;
   private timer: { handle: unknown; at: number } | null = null;
-  private scheduledUpTo = 0;
   private running: Promise<SweepResult> | null = null;
   private stopped = true;
 
@@ -62,9 +62,28 @@ export class RetentionService {
     // on a build default.
     db.pragma('secure_delete = ON');
     if (ensureIncrementalVacuum(db)) this.log.info('auto_vacuum_enabled');
-    const ms = retentionMs(this.options.retentionDays);
-    if (ms !== null) this.queries.applyRetention(ms);
+    this.catchUp();
     return this.sweep();
+  }
+
+  /**
+   * Brings stored expiries in line with the policy. Messages get their expiry at insert from the
+   * policy recorded here, so under an unchanged (or longer) policy only messages stored without
+   * one need it; a shorter or newly set policy is applied to every message, once.
+   */
+  private catchUp(): void {
+    const { settings } = this.options.profile.repositories;
+    const days = this.options.retentionDays;
+    const previous = settings.get(retentionDaysSetting, z.number().int().positive().nullable());
+    const ms = retentionMs(days);
+    if (ms !== null && days !== null) {
+      if (previous === undefined || previous === null || days < previous) {
+        this.queries.applyRetention(ms);
+      } else {
+        this.queries.scheduleUnscheduled(ms);
+      }
+    }
+    if (previous !== days) settings.set(retentionDaysSetting, days, this.clock.now());
   }
 
   stop(): void {
@@ -83,18 +102,11 @@ export class RetentionService {
   }
 
   /**
-   * Call after storing messages or changing expiry times: gives an expiry to any message stored
-   * without one and re-arms the single timer for the soonest expiry.
+   * Call after storing messages or changing expiry times: re-arms the single timer for the
+   * soonest expiry. (Messages carry their expiry from insert: MessagesRepository.insert.)
    */
   reschedule(): void {
     if (this.stopped) return;
-    // Messages deleted elsewhere (delete-for-everyone, a peer's delete) may have been the newest
-    // rows, whose rowids SQLite hands out again: follow the high mark down before scheduling.
-    this.scheduledUpTo = Math.min(this.scheduledUpTo, this.queries.maxRowid());
-    this.scheduledUpTo = this.queries.scheduleUnscheduled(
-      retentionMs(this.options.retentionDays),
-      this.scheduledUpTo,
-    );
     this.arm();
   }
 
@@ -118,10 +130,6 @@ export class RetentionService {
     // A timer that fires between the database closing and stop() finds nothing to do.
     if (this.stopped || this.options.profile.closed) return { deleted: 0, conversations: [] };
     const { repositories } = this.options.profile;
-    this.scheduledUpTo = this.queries.scheduleUnscheduled(
-      retentionMs(this.options.retentionDays),
-      this.scheduledUpTo,
-    );
     const now = this.clock.now();
     await this.announceTranscribedDeletions(this.queries.expired(now));
     if (this.stopped || this.options.profile.closed) return { deleted: 0, conversations: [] };
@@ -141,7 +149,6 @@ export class RetentionService {
           details: { count: expired.length, conversations: conversations.length },
         });
       })();
-      this.scheduledUpTo = Math.min(this.scheduledUpTo, this.queries.maxRowid());
       const reclaimed = reclaimSpace(this.options.profile.db);
       this.log.info('expired_deleted', {
         count: expired.length,

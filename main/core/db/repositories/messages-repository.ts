@@ -1,3 +1,4 @@
+import { expiryFor, retentionDaysSetting } from '../../retention/expiry-policy.js';
 import type { SqlDatabase } from '../encrypted-database.js';
 
 export const messageStatuses = ['pending', 'sent', 'delivered', 'read', 'failed'] as const;
@@ -35,6 +36,11 @@ export interface NewMessage {
   readonly status: Exclude<MessageStatus, 'failed'>;
   readonly sentAt: number;
   readonly receivedAt?: number | null;
+  /**
+   * Left out (or null), the expiry is computed here from the retention policy and the
+   * conversation's disappearing timer, counted from when this device stored the message; so
+   * every stored message has its expiry from the moment it exists, whatever path stored it.
+   */
   readonly expiresAt?: number | null;
 }
 
@@ -83,6 +89,9 @@ export class MessagesRepository {
         WHERE NOT EXISTS (SELECT 1 FROM message_tombstones WHERE message_id = @id)
         ON CONFLICT (id) DO NOTHING`),
       get: db.prepare('SELECT * FROM messages WHERE id = ?'),
+      expiryInputs: db.prepare(`SELECT c.disappearing_seconds AS seconds,
+          (SELECT value ->> '$' FROM settings WHERE key = @setting) AS days
+        FROM conversations c WHERE c.id = @conversationId`),
       pageBefore: db.prepare(`SELECT * FROM messages WHERE conversation_id = @conversationId
           AND (sent_at, id) < (@sentAt, @id) ORDER BY sent_at DESC, id DESC LIMIT @limit`),
       pageAfter: db.prepare(`SELECT * FROM messages WHERE conversation_id = @conversationId
@@ -116,6 +125,7 @@ export class MessagesRepository {
 
   /** Stores a message; false when its id is already stored or was deleted (a duplicate). */
   insert(message: NewMessage): boolean {
+    const receivedAt = message.receivedAt ?? null;
     const result = this.statements.insert.run({
       id: message.id,
       conversationId: message.conversationId,
@@ -126,10 +136,24 @@ export class MessagesRepository {
       urgent: message.urgent ? 1 : 0,
       status: message.status,
       sentAt: message.sentAt,
-      receivedAt: message.receivedAt ?? null,
-      expiresAt: message.expiresAt ?? null,
+      receivedAt,
+      expiresAt:
+        message.expiresAt ?? this.expiryFor(message.conversationId, receivedAt ?? message.sentAt),
     });
     return result.changes === 1;
+  }
+
+  /** The expiry of a message stored now in this conversation (null: kept until deleted). */
+  expiryFor(conversationId: string, storedAt: number): number | null {
+    const inputs = this.statements.expiryInputs.get({
+      conversationId,
+      setting: retentionDaysSetting,
+    }) as { seconds: number | null; days: number | null } | undefined;
+    return expiryFor({
+      retentionDays: inputs?.days ?? null,
+      disappearingSeconds: inputs?.seconds ?? null,
+      storedAt,
+    });
   }
 
   get(id: string): MessageRecord | null {
