@@ -118,6 +118,11 @@ export const messageViewSchema = z.object({
     })
     .nullable()
     .optional(),
+  /**
+   * Written by this device, not sent by `sender` (e.g. "A message from … could not be
+   * decrypted"): show it as a notice in the conversation, not as the sender's words.
+   */
+  notice: z.boolean().optional(),
 });
 export type MessageView = z.infer<typeof messageViewSchema>;
 

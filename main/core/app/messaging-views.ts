@@ -67,6 +67,7 @@ export class MessagingViews {
       status: record.status,
       failureReason: record.status === 'failed' ? record.failureReason : null,
       urgent: record.urgent,
+      ...(record.kind === 'notice' ? { notice: true } : {}),
       replyTo: replied
         ? {
             messageId: replied.id,

@@ -49,6 +49,8 @@ export class ContentApplier {
 
   private text(content: Extract<Content, { kind: 'text' }>, from: ContentSource, emit: Emit): void {
     const { messages, conversations, outbox } = this.ctx.repos;
+    // A resend after a session reset: the copy kept as undecryptable is no longer needed.
+    this.ctx.undecryptable.removeCopiesOf(from.accountId, content.id);
     if (messages.get(content.id) || messages.wasDeleted(content.id)) return;
     const now = this.ctx.now();
     const conversation = conversations.getOrCreateDirect(from.accountId, now);

@@ -15,6 +15,7 @@ import { decodeContent, encodeContent, type Content } from './content-codec.js';
 import type { CoreContext } from './core-context.js';
 import type { MessagingEvent } from './messaging-events.js';
 import { messageIdOfClientMessageId, newMessageId } from './message-ids.js';
+import { giveUpOnEnvelope } from './undecryptable-notice.js';
 
 /** The parts of an envelope needed to decrypt it (also what is kept when that fails). */
 interface Ciphertext {
@@ -71,19 +72,28 @@ export class EnvelopeProcessor {
     this.queue.length = 0;
   }
 
-  /** Tries the kept envelopes again (a new session may make them readable). */
+  /**
+   * Tries the kept envelopes again (a new session may make them readable), once per start. After
+   * the last attempt fails the envelope is given up on, with an audit entry and a notice in the
+   * conversation. (A resend of the same message id removes the kept copy as it is stored.)
+   */
   async retryKept(): Promise<void> {
     for (const kept of this.ctx.undecryptable.all()) {
-      if (this.stopped || kept.attempts >= maxRetriesOfKept) continue;
+      if (this.stopped) return;
       const events: MessagingEvent[] = [];
-      const outcome = await this.ctx.tx(async () => {
-        const result = await this.decryptOne(kept, (e) => events.push(e), false);
-        if (result === 'kept')
-          this.ctx.undecryptable.failedAgain(kept.relayId, 'still undecryptable');
-        else this.ctx.undecryptable.remove(kept.relayId);
-        return result;
+      await this.ctx.tx(async () => {
+        const emit = (e: MessagingEvent) => events.push(e);
+        // Kept by a version that stopped retrying without giving up.
+        if (kept.attempts >= maxRetriesOfKept) return giveUpOnEnvelope(this.ctx, kept, emit);
+        if ((await this.decryptOne(kept, emit, false)) !== 'kept') {
+          return this.ctx.undecryptable.remove(kept.relayId);
+        }
+        this.ctx.undecryptable.failedAgain(kept.relayId, 'still undecryptable');
+        if (kept.attempts + 1 >= maxRetriesOfKept) {
+          giveUpOnEnvelope(this.ctx, { ...kept, attempts: kept.attempts + 1 }, emit);
+        }
       });
-      if (outcome === 'stored') for (const event of events) this.ctx.events.emit(event);
+      for (const event of events) this.ctx.events.emit(event);
     }
   }
 

@@ -2,10 +2,12 @@ import type { Migration } from '../migration.js';
 import { migration001Initial } from './001-initial.js';
 import { migration002Messaging } from './002-messaging.js';
 import { migration003ListAndExpiryIndexes } from './003-list-and-expiry-indexes.js';
+import { migration004MessageNotices } from './004-message-notices.js';
 
 /** Every shipped migration, in order. Append only. */
 export const migrations: readonly Migration[] = [
   migration001Initial,
   migration002Messaging,
   migration003ListAndExpiryIndexes,
+  migration004MessageNotices,
 ];

@@ -4,6 +4,8 @@ import type { SqlDatabase } from '../encrypted-database.js';
 export const messageStatuses = ['pending', 'sent', 'delivered', 'read', 'failed'] as const;
 export type MessageStatus = (typeof messageStatuses)[number];
 export type MessageDirection = 'outgoing' | 'incoming';
+/** 'notice': written here by this device (e.g. a message given up as undecryptable), never sent. */
+export type MessageKind = 'text' | 'notice';
 
 export interface MessageRecord {
   readonly id: string;
@@ -23,6 +25,7 @@ export interface MessageRecord {
   readonly expiresAt: number | null;
   readonly transcribedAt: number | null;
   readonly transcribedBy: string | null;
+  readonly kind: MessageKind;
 }
 
 export interface NewMessage {
@@ -33,6 +36,8 @@ export interface NewMessage {
   readonly senderDeviceId?: number | null;
   readonly body: string;
   readonly urgent?: boolean;
+  /** Defaults to 'text'. */
+  readonly kind?: MessageKind;
   readonly status: Exclude<MessageStatus, 'failed'>;
   readonly sentAt: number;
   readonly receivedAt?: number | null;
@@ -66,6 +71,7 @@ interface MessageRow {
   expires_at: number | null;
   transcribed_at: number | null;
   transcribed_by: string | null;
+  kind: MessageKind;
 }
 
 // Receipts can arrive out of order (read before delivered); status only moves forward.
@@ -83,9 +89,9 @@ export class MessagesRepository {
   constructor(private readonly db: SqlDatabase) {
     this.statements = {
       insert: db.prepare(`INSERT INTO messages (id, conversation_id, direction, sender_account_id,
-          sender_device_id, body, urgent, status, sent_at, received_at, expires_at)
+          sender_device_id, body, urgent, status, sent_at, received_at, expires_at, kind)
         SELECT @id, @conversationId, @direction, @senderAccountId, @senderDeviceId, @body, @urgent,
-          @status, @sentAt, @receivedAt, @expiresAt
+          @status, @sentAt, @receivedAt, @expiresAt, @kind
         WHERE NOT EXISTS (SELECT 1 FROM message_tombstones WHERE message_id = @id)
         ON CONFLICT (id) DO NOTHING`),
       get: db.prepare('SELECT * FROM messages WHERE id = ?'),
@@ -134,6 +140,7 @@ export class MessagesRepository {
       senderDeviceId: message.senderDeviceId ?? null,
       body: message.body,
       urgent: message.urgent ? 1 : 0,
+      kind: message.kind ?? 'text',
       status: message.status,
       sentAt: message.sentAt,
       receivedAt,
@@ -276,5 +283,6 @@ function toRecord(row: MessageRow): MessageRecord {
     expiresAt: row.expires_at,
     transcribedAt: row.transcribed_at,
     transcribedBy: row.transcribed_by,
+    kind: row.kind,
   };
 }

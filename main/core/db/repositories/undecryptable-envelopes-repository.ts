@@ -43,6 +43,11 @@ export class UndecryptableEnvelopesRepository {
       failedAgain: db.prepare(`UPDATE undecryptable_envelopes SET attempts = attempts + 1,
           last_error = ? WHERE relay_id = ?`),
       remove: db.prepare('DELETE FROM undecryptable_envelopes WHERE relay_id = ?'),
+      // clientMessageId is the message id, or the message id, a dot and the outbox row id
+      // (messaging/message-ids.ts): every kept copy of that message from that sender.
+      removeCopiesOf: db.prepare(`DELETE FROM undecryptable_envelopes
+          WHERE sender_account_id = @sender
+          AND (client_message_id = @messageId OR substr(client_message_id, 1, @length) = @prefix)`),
     };
   }
 
@@ -72,5 +77,15 @@ export class UndecryptableEnvelopesRepository {
 
   remove(relayId: string): void {
     this.statements.remove.run(relayId);
+  }
+
+  /** Forgets the kept copies of a message once it has been stored (resent); returns how many. */
+  removeCopiesOf(senderAccountId: string, messageId: string): number {
+    return this.statements.removeCopiesOf.run({
+      sender: senderAccountId,
+      messageId,
+      prefix: `${messageId}.`,
+      length: messageId.length + 1,
+    }).changes;
   }
 }
