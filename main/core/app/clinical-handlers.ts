@@ -170,17 +170,9 @@ export function createClinicalHandlers(
         if (file === null) return { saved: false, fileName: null };
         return { saved: true, ...service.saveFhir(form, file) };
       },
-      'transcription.confirm': async ({ form }) => {
-        const result = await transcription().confirm(form);
-        if (result.originals === 'deleted') {
-          events.emit('messages.deleted', {
-            conversationId: form.conversationId,
-            messageIds: [...form.messageIds],
-            reason: 'transcribed',
-          });
-        }
-        return result;
-      },
+      // The renderer hears of the deletion from the deleter (the messaging core's
+      // message.deleted, forwarded as messages.deleted), once, as for every other deletion.
+      'transcription.confirm': ({ form }) => transcription().confirm(form),
       'audit.list': ({ limit, beforeId }) =>
         listAuditView(openProfile().repositories, {
           limit,

@@ -156,14 +156,9 @@ describe('clinical IPC methods', () => {
     const confirmed = await value('transcription.confirm', { form });
     expect(confirmed).toMatchObject({ originals: 'deleted' });
     expect(deletes).toEqual([[ids.question, ids.answer]]);
-    expect(sent).toContainEqual({
-      channel: eventChannel('messages.deleted'),
-      payload: {
-        conversationId: ids.conversationId,
-        messageIds: [ids.question, ids.answer],
-        reason: 'transcribed',
-      },
-    });
+    // Announcing the deletion is the deleter's (the messaging core's), not this handler's: a
+    // second announcement here reached the renderer twice (messaging-app-events.test.ts).
+    expect(sent.filter((e) => e.channel === eventChannel('messages.deleted'))).toEqual([]);
 
     // Locking takes the entry off the clipboard.
     await value('profiles.lock');

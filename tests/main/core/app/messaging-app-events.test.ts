@@ -164,6 +164,31 @@ describe('the app core applies what peers send and what the relay orders', () =>
     ).toBe(true);
   });
 
+  it('confirming a transcription tells the renderer of the deletion once', async () => {
+    const { gp, gpConversationId, ids } = await exchange();
+    const draft = await gp.w.call('transcription.draft', {
+      conversationId: gpConversationId,
+      messageIds: ids,
+    });
+    const confirmed = await gp.w.call('transcription.confirm', {
+      form: {
+        conversationId: draft.conversationId,
+        messageIds: draft.messageIds,
+        patient: { nhsNumber: '999 000 0018' },
+        advice: draft.advice,
+        actions: [],
+        adviceGivenBy: draft.adviceGivenBy,
+        askedBy: draft.askedBy,
+        deleteOriginals: { when: 'now' },
+      },
+    });
+    expect(confirmed).toMatchObject({ originals: 'deleted' });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(gp.w.named('messages.deleted')).toEqual([
+      { conversationId: gpConversationId, messageIds: ids, reason: 'transcribed' },
+    ]);
+  });
+
   it("a peer's delete-for-everyone removes the messages here and tells the renderer", async () => {
     const { reception, gp, conversationId, gpConversationId, ids } = await exchange();
     await gp.w.messaging().deleteForEveryone(gpConversationId, ids, 'transcribed');
