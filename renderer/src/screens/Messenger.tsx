@@ -55,6 +55,8 @@ export function Messenger({ profile, policy, info, onLock, onSwitchProfile }: Pr
   const [dialog, setDialog] = useState<Dialog | null>(null);
   const [connection, setConnection] = useState<Connection | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
+  // The relay refused this device: "messages will send when the connection is back" is untrue.
+  const [stopped, setStopped] = useState(false);
   const [deletions, setDeletions] = useState<DeletionsSeen>(() => new Map());
 
   const load = useCallback(async (search: string) => {
@@ -92,7 +94,9 @@ export function Messenger({ profile, policy, info, onLock, onSwitchProfile }: Pr
   // A wipe is App's to show (this screen is about to go); other refusals leave the user here,
   // no longer receiving, and main's message says what to do.
   useMessengerEvent('account.stopped', ({ reason, message }) => {
-    if (reason !== 'wiped') setProblem(message);
+    if (reason === 'wiped') return;
+    setProblem(message);
+    setStopped(true);
   });
 
   const open = conversations.find((c) => c.id === openId) ?? null;
@@ -102,10 +106,16 @@ export function Messenger({ profile, policy, info, onLock, onSwitchProfile }: Pr
     <div className="messenger">
       <header className="topbar">
         <span className="brand">Practice Messenger</span>
-        {connection && (
-          <span className={`connection connection-${connection}`} role="status">
-            {connectionText[connection]}
+        {stopped ? (
+          <span className="connection connection-offline" role="status">
+            Not connected: see the message below
           </span>
+        ) : (
+          connection && (
+            <span className={`connection connection-${connection}`} role="status">
+              {connectionText[connection]}
+            </span>
+          )
         )}
         <span className="whoami">
           {self ? `${self.displayName} · ${roleLabel(self.role)}` : profile.displayName}
