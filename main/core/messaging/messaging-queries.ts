@@ -1,4 +1,5 @@
 import type { SqlDatabase } from '../db/encrypted-database.js';
+import type { MessageKind } from '../db/repositories/messages-repository.js';
 
 /**
  * Queries the messaging core needs beyond the shared repositories (reply links, read marks,
@@ -11,13 +12,11 @@ export class MessagingQueries {
     this.statements = {
       setReplyTo: db.prepare('UPDATE messages SET reply_to = ? WHERE id = ?'),
       replyTo: db.prepare('SELECT reply_to FROM messages WHERE id = ?').pluck(),
-      unreadUpTo: db
-        .prepare(
-          `SELECT id FROM messages WHERE conversation_id = @conversationId
-           AND direction = 'incoming' AND read_at IS NULL
-           AND (sent_at < @sentAt OR (sent_at = @sentAt AND id <= @id)) ORDER BY sent_at, id`,
-        )
-        .pluck(),
+      unreadUpTo: db.prepare(
+        `SELECT id, kind FROM messages WHERE conversation_id = @conversationId
+         AND direction = 'incoming' AND read_at IS NULL
+         AND (sent_at < @sentAt OR (sent_at = @sentAt AND id <= @id)) ORDER BY sent_at, id`,
+      ),
       lastMessage: db.prepare(
         `SELECT body, sent_at FROM messages WHERE conversation_id = ?
          ORDER BY sent_at DESC, id DESC LIMIT 1`,
@@ -46,9 +45,18 @@ export class MessagingQueries {
     return (this.statements.replyTo.get(messageId) as string | null | undefined) ?? null;
   }
 
-  /** Incoming unread messages up to and including the given one, oldest first. */
-  unreadUpTo(conversationId: string, upTo: { sentAt: number; id: string }): string[] {
-    return this.statements.unreadUpTo.all({ conversationId, ...upTo }) as string[];
+  /**
+   * Incoming unread messages up to and including the given one, oldest first, with whether the
+   * peer sent it ('text') or this device wrote it as a notice (which gets no read receipt).
+   */
+  unreadUpTo(
+    conversationId: string,
+    upTo: { sentAt: number; id: string },
+  ): { id: string; kind: MessageKind }[] {
+    return this.statements.unreadUpTo.all({ conversationId, ...upTo }) as {
+      id: string;
+      kind: MessageKind;
+    }[];
   }
 
   lastMessage(conversationId: string): { body: string; sentAt: number } | null {

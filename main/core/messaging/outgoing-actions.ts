@@ -105,10 +105,13 @@ export class OutgoingActions {
     }
     const ids = await this.ctx.txEmit(async (emit) => {
       const now = this.ctx.now();
-      const unread = this.ctx.queries.unreadUpTo(conversationId, upTo);
+      const unreadRows = this.ctx.queries.unreadUpTo(conversationId, upTo);
+      const unread = unreadRows.map((row) => row.id);
       this.ctx.repos.messages.markRead(unread, now);
       for (const id of unread) this.ctx.repos.messages.updateStatus(id, 'read');
-      for (const ids of chunk(unread, 500)) {
+      // Notices were written by this device; the peer never sent them, so no receipt.
+      const sentByPeer = unreadRows.filter((row) => row.kind === 'text').map((row) => row.id);
+      for (const ids of chunk(sentByPeer, 500)) {
         this.enqueueControl(
           'receipt',
           conversation.peerAccountId as string,

@@ -65,6 +65,13 @@ describe('giving up on an undecryptable envelope', () => {
     expect(gp.seen).toContainEqual(
       expect.objectContaining({ type: 'message.added', message: notice }),
     );
+    // Reading the notice marks it read, but sends the peer no receipt: they never sent it.
+    const receiptsBefore = gp.profile.repositories.outbox.all().filter((o) => o.kind === 'receipt');
+    expect(await gp.core.actions.markRead(conversation.id, notice!.id)).toEqual([notice!.id]);
+    expect(gp.profile.repositories.messages.get(notice!.id)?.readAt).not.toBeNull();
+    expect(gp.profile.repositories.outbox.all().filter((o) => o.kind === 'receipt')).toHaveLength(
+      receiptsBefore.length,
+    );
 
     // Later starts: the other one reaches its last retry too, and nothing is left behind.
     for (const attempts of [3, 4]) {
