@@ -149,7 +149,7 @@ test.describe.serial('reception and GP', () => {
     expect((await groups.allTextContents()).join('')).toMatch(/^\d{60}$/);
     await expect(dialog.getByRole('img', { name: /QR code/ })).toBeVisible();
     await checkScreen(reception, 'safety-number');
-    await dialog.getByRole('button', { name: 'OK', exact: true }).click();
+    await dialog.getByRole('button', { name: 'Close', exact: true }).click();
 
     await reception.getByRole('button', { name: 'Settings' }).click();
     const settings = reception.getByRole('dialog', { name: 'Settings' });
