@@ -7,7 +7,7 @@
  */
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { startPracticeHarness, type PracticeHarness } from './practice-harness.js';
-import { checkScreen, firstRun } from './practice-steps.js';
+import { checkScreen, firstRun, send } from './practice-steps.js';
 
 let harness: PracticeHarness;
 let reception: Page;
@@ -20,13 +20,6 @@ async function openWindow(browser: Browser, window: string): Promise<Page> {
   const page = await (await browser.newContext()).newPage();
   await page.goto(harness.windows[window]!);
   return page;
-}
-
-async function send(page: Page, text: string): Promise<void> {
-  const composer = page.getByLabel('Message', { exact: true });
-  await composer.fill(text);
-  await composer.press('Enter');
-  await expect(page.locator('.message-out .message-text').last()).toHaveText(text);
 }
 
 const lastOut = (page: Page) => page.locator('.message-out').last();

@@ -1,6 +1,7 @@
 /**
  * Steps the e2e specs share: a member of staff's first run (create profile, enrol, notification
- * choice) and a screen check (screenshot kept under test-results/screens/, axe-core clean).
+ * choice), sending a message, and a screen check (screenshot kept under test-results/screens/,
+ * axe-core clean).
  */
 import { expect, type Page } from '@playwright/test';
 import path from 'node:path';
@@ -49,4 +50,12 @@ export async function createAndEnrol(
   if (prefix) await checkScreen(page, `${prefix}-notifications`);
   await page.getByRole('button', { name: 'Continue' }).click();
   await expect(page.getByRole('navigation', { name: 'Conversations' })).toBeVisible();
+}
+
+/** Types a message in the open conversation and sends it with Enter. */
+export async function send(page: Page, text: string): Promise<void> {
+  const composer = page.getByLabel('Message', { exact: true });
+  await composer.fill(text);
+  await composer.press('Enter');
+  await expect(page.locator('.message-out .message-text').last()).toHaveText(text);
 }

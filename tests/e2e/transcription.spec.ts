@@ -13,7 +13,7 @@ import path from 'node:path';
 import type { MessengerApi } from '../../shared/ipc/messenger-api.js';
 import type { Role } from '../../shared/protocol/limits.js';
 import { startPracticeHarness, type PracticeHarness } from './practice-harness.js';
-import { checkScreen, firstRun } from './practice-steps.js';
+import { checkScreen, firstRun, send } from './practice-steps.js';
 
 const staff = {
   reception: { name: 'Sam Jones', role: 'reception', passcode: 'desk-passcode-1' },
@@ -56,13 +56,6 @@ async function startConversation(page: Page, name: string): Promise<void> {
     .getByRole('button', { name: new RegExp(name) })
     .click();
   await expect(page.getByRole('heading', { name, level: 1 })).toBeVisible();
-}
-
-async function send(page: Page, text: string): Promise<void> {
-  const composer = page.getByLabel('Message', { exact: true });
-  await composer.fill(text);
-  await composer.press('Enter');
-  await expect(page.locator('.message-out .message-text').last()).toHaveText(text);
 }
 
 const messageIds = (page: Page) =>
