@@ -72,6 +72,27 @@ describe('timeline rows', () => {
     expect(shown).toEqual([true, false, true, true]);
   });
 
+  it('makes a notice a row of its own kind, which does not continue a run from its "sender"', () => {
+    const notice = {
+      ...message('n', new Date(2025, 2, 7, 9, 1), 'in'),
+      text: 'A message from Dr Priya Patel could not be decrypted and has been removed.',
+      notice: true,
+    };
+    const rows = buildTimelineRows(
+      [
+        message('a', new Date(2025, 2, 7, 9, 0), 'in'),
+        notice,
+        message('b', new Date(2025, 2, 7, 9, 2), 'in'),
+      ],
+      now,
+    );
+    expect(rows.map((r) => r.kind)).toEqual(['day', 'message', 'notice', 'message']);
+    expect(rows[2]).toMatchObject({ key: 'message-n', message: { notice: true } });
+    // Nobody said the notice, so the message after it starts a new block with its sender.
+    const shown = rows.flatMap((r) => (r.kind === 'message' ? [r.showSender] : []));
+    expect(shown).toEqual([true, true]);
+  });
+
   it('gives every row a unique key', () => {
     const rows = buildTimelineRows(
       Array.from({ length: 500 }, (_, i) =>

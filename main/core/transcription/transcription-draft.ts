@@ -53,7 +53,24 @@ export function loadSelectedMessages(
   const messages = (found as MessageRecord[]).sort(
     (a, b) => a.sentAt - b.sentAt || a.id.localeCompare(b.id),
   );
+  refuseNotices(messages);
   return { conversation, messages };
+}
+
+/**
+ * A notice was written by this device (e.g. that a message could not be decrypted), not said by
+ * anyone: copied into a patient record it would read as the peer's clinical advice.
+ */
+function refuseNotices(messages: readonly MessageRecord[]): void {
+  const notices = messages.filter((m) => m.kind === 'notice').map((m) => m.id);
+  if (notices.length === 0) return;
+  throw new MessengerError(
+    'invalid_input',
+    'A notice from this app (such as "a message could not be decrypted") is not something a ' +
+      'member of staff wrote, so it is not clinical advice and cannot go into the patient ' +
+      `record. Leave it out of the selection: ${notices.join(', ')}.`,
+    { messageIds: notices },
+  );
 }
 
 /**

@@ -23,9 +23,11 @@ import {
   removeMessages,
 } from '../logic/message-list.js';
 import { buildTimelineRows, type TimelineRow } from '../logic/timeline-rows.js';
+import { transcribableIds } from '../logic/transcription-selection.js';
 import { Composer, type Draft } from './Composer.js';
 import { ExportDialog } from './ExportDialog.js';
 import { MessageRow } from './MessageRow.js';
+import { NoticeRow } from './NoticeRow.js';
 import { SelectionBar } from './SelectionBar.js';
 import { TranscriptionPanel } from './TranscriptionPanel.js';
 import { VirtualList } from './VirtualList.js';
@@ -47,11 +49,13 @@ const rowKey = (row: TimelineRow) => row.key;
 const estimateRow = (row: TimelineRow) =>
   row.kind === 'day'
     ? 44
-    : 58 +
-      (row.showSender ? 24 : 0) +
-      (row.message.transcribed ? 22 : 0) +
-      (row.message.status === 'failed' ? 48 : 0) +
-      22 * Math.ceil(row.message.text.length / 70);
+    : row.kind === 'notice'
+      ? 36 + 22 * Math.ceil(row.message.text.length / 90)
+      : 58 +
+        (row.showSender ? 24 : 0) +
+        (row.message.transcribed ? 22 : 0) +
+        (row.message.status === 'failed' ? 48 : 0) +
+        22 * Math.ceil(row.message.text.length / 70);
 
 export function ConversationView(props: Props) {
   const { conversation, self, policy, onConversationChanged } = props;
@@ -189,6 +193,8 @@ export function ConversationView(props: Props) {
     (row: TimelineRow) =>
       row.kind === 'day' ? (
         <h2 className="day-separator">{row.label}</h2>
+      ) : row.kind === 'notice' ? (
+        <NoticeRow message={row.message} />
       ) : (
         <MessageRow
           message={row.message}
@@ -318,10 +324,7 @@ export function ConversationView(props: Props) {
       {selection !== null && (
         <SelectionBar
           count={selection.size}
-          onTranscribe={() => {
-            // In conversation order, which is also the order of the record entry's source.
-            setTranscribing(messages.filter((m) => selection.has(m.id)).map((m) => m.id));
-          }}
+          onTranscribe={() => setTranscribing(transcribableIds(messages, selection))}
           onCancel={() => setSelection(null)}
         />
       )}

@@ -1,13 +1,15 @@
 /**
  * The rows of a conversation view: messages in order with a day separator whenever the local
  * calendar day changes, and the sender shown only when it differs from the row above (or a new
- * day starts), so a run of messages from one person reads as one block.
+ * day starts), so a run of messages from one person reads as one block. A notice this device
+ * wrote is a row of its own kind: nobody said it, so it neither joins nor continues a run.
  */
 import type { MessageView } from '../../../shared/ipc/view-schemas.js';
 
 export type TimelineRow =
   | { kind: 'day'; key: string; label: string }
-  | { kind: 'message'; key: string; message: MessageView; showSender: boolean };
+  | { kind: 'message'; key: string; message: MessageView; showSender: boolean }
+  | { kind: 'notice'; key: string; message: MessageView };
 
 const dayFormat = new Intl.DateTimeFormat('en-GB', {
   weekday: 'long',
@@ -44,6 +46,11 @@ export function buildTimelineRows(messages: readonly MessageView[], now: number)
     if (newDay) {
       rows.push({ kind: 'day', key: `day:${day}`, label: dayLabel(message.sentAt, now) });
       previousDay = day;
+    }
+    if (message.notice) {
+      rows.push({ kind: 'notice', key: message.id, message });
+      previousSender = '';
+      continue;
     }
     const sender = `${message.direction}:${message.sender.accountId}`;
     rows.push({

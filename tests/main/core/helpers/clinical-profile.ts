@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { MessageKind } from '../../../../main/core/db/repositories/messages-repository.js';
 import type { OpenProfile } from '../../../../main/core/profile/open-profile.js';
 import type { ProfileStore } from '../../../../main/core/profile/profile-store.js';
 import type { Role } from '../../../../shared/protocol/limits.js';
@@ -58,6 +59,7 @@ export function storeMessage(
     text: string;
     sentAt: number;
     expiresAt?: number | null;
+    kind?: MessageKind;
   },
 ): { id: string; conversationId: string } {
   const conversation = profile.repositories.conversations.getOrCreateDirect(
@@ -77,6 +79,7 @@ export function storeMessage(
     sentAt: input.sentAt,
     receivedAt: incoming ? input.sentAt + 1_000 : null,
     expiresAt: input.expiresAt ?? null,
+    ...(input.kind ? { kind: input.kind } : {}),
   });
   if (!inserted) throw new Error('message not stored');
   return { id, conversationId: conversation.id };

@@ -172,6 +172,32 @@ describe('transcription draft', () => {
     }
   });
 
+  it('refuses a notice this device wrote: it is not clinical advice, at draft and at confirm', async () => {
+    const notice = storeMessage(profile, {
+      self: GP,
+      peer: RECEPTION,
+      sender: RECEPTION,
+      text: 'A message from Jane Doe could not be decrypted and has been removed.',
+      sentAt: answered + 1,
+      kind: 'notice',
+    });
+    const selection = { conversationId: answer.conversationId, messageIds: [answer.id, notice.id] };
+    expect(() => service.draft(selection)).toThrow(/not clinical advice/);
+    try {
+      service.draft(selection);
+    } catch (error) {
+      expect(isMessengerError(error, 'invalid_input')).toBe(true);
+      expect((error as Error).message).toContain(notice.id);
+      expect((error as Error).message).not.toContain(answer.id);
+    }
+    // The renderer could send a form naming a notice without asking for a draft first.
+    await expect(
+      service.confirm({ ...completedForm(), messageIds: [question.id, notice.id] }),
+    ).rejects.toThrow(/not clinical advice/);
+    expect(profile.repositories.messages.get(notice.id)).not.toBeNull();
+    expect(auditTableDump()).not.toContain('transcription.confirmed');
+  });
+
   it('needs an enrolled profile to know who transcribes', async () => {
     const bare = await newStore(temp.dir).create({ label: 'Bare', passcode: 'correct horse 1' });
     try {
