@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { get } from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { createRelayLogger } from '../../server/log.js';
 import { startRelay } from '../../server/relay.js';
+import { selfSignedCert } from '../helpers/self-signed-cert.js';
 import { call, enrolNew, envelopeFor, FrameLog } from './relay-client.js';
 
 function tempDir(): string {
@@ -62,41 +62,17 @@ describe('structured logs', () => {
 describe('TLS', () => {
   it('serves HTTPS and WSS with the given certificate and key', async () => {
     const dir = tempDir();
-    const cert = path.join(dir, 'cert.pem');
-    const key = path.join(dir, 'key.pem');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-        '-days',
-        '1',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-      ],
-      { stdio: 'ignore' },
-    );
+    const { cert, key } = selfSignedCert(dir);
     const relay = await startRelay({
       dataDir: path.join(dir, 'data'),
       port: 0,
-      tls: { cert: readFileSync(cert), key: readFileSync(key) },
+      tls: { cert, key },
       logger: createRelayLogger('error', () => undefined),
     });
     try {
       expect(relay.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
       const body = await new Promise<string>((resolve, reject) => {
-        get(`${relay.url}/v1/health`, { ca: readFileSync(cert) }, (res) => {
+        get(`${relay.url}/v1/health`, { ca: cert }, (res) => {
           let text = '';
           res.on('data', (chunk) => (text += chunk));
           res.on('end', () => resolve(text));
@@ -104,7 +80,7 @@ describe('TLS', () => {
       });
       expect(JSON.parse(body)).toEqual({ status: 'ok', protocol: 1 });
       const socket = new WebSocket(`${relay.url.replace('https', 'wss')}/v1/websocket`, {
-        ca: readFileSync(cert),
+        ca: cert,
         headers: { authorization: 'Bearer nope' },
       });
       const status = await new Promise<number>((resolve) => {

@@ -11,7 +11,7 @@ import { TlsPin } from '../../../../main/core/messaging/relay/tls-pin.js';
 import type { ProfileStore } from '../../../../main/core/profile/profile-store.js';
 import { silentLogger } from '../../../../server/log.js';
 import { startRelay, type RunningRelay } from '../../../../server/relay.js';
-import { selfSignedCert, type SelfSignedCert } from '../helpers/self-signed-cert.js';
+import { selfSignedCert, type SelfSignedCert } from '../../../helpers/self-signed-cert.js';
 import { PASSCODE, makeTempDir, newStore } from '../helpers/temp-profiles.js';
 import { eventually, fastTuning, quietLogger } from './messaging-harness.js';
 
