@@ -90,7 +90,7 @@ async function main() {
     .pluck()
     .all(t0 + 32 * DAY) as string[];
   started = process.hrtime.bigint();
-  profile.repositories.messages.delete(nextDay, time);
+  profile.repositories.messages.delete(nextDay, time, 'expired');
   const plainDeleteMs = Number(process.hrtime.bigint() - started) / 1e6;
   service.stop();
   profile.close();

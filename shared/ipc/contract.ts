@@ -21,6 +21,7 @@ import {
   directoryContactSchema,
   conversationIdSchema,
   conversationSummarySchema,
+  deletionReasonSchema,
   displayNameSchema,
   lockReasonSchema,
   maxMessageTextLength,
@@ -280,7 +281,7 @@ export const events = {
   'messages.deleted': z.object({
     conversationId: conversationIdSchema,
     messageIds: z.array(messageIdSchema),
-    reason: z.enum(['transcribed', 'expired', 'sender']),
+    reason: deletionReasonSchema,
   }),
   // The relay stopped accepting this device. `wiped`: an administrator revoked it with remote
   // wipe, and the profile (database and keychain entry) has been erased from this computer;

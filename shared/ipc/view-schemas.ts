@@ -79,6 +79,13 @@ export type DirectoryContact = z.infer<typeof directoryContactSchema>;
 export const messageStatusSchema = z.enum(['pending', 'sent', 'delivered', 'read', 'failed']);
 export type MessageStatus = z.infer<typeof messageStatusSchema>;
 
+/**
+ * Why messages left this device: copied into a patient record and deleted, removed by their
+ * sender, or deleted by the retention policy or a disappearing timer.
+ */
+export const deletionReasonSchema = z.enum(['transcribed', 'expired', 'sender']);
+export type DeletionReason = z.infer<typeof deletionReasonSchema>;
+
 export const conversationSummarySchema = z.object({
   id: conversationIdSchema,
   kind: z.enum(['direct', 'group']),
@@ -91,6 +98,13 @@ export const conversationSummarySchema = z.object({
   hasUrgentUnread: z.boolean(),
   /** A participant's safety number changed and the user has not acknowledged it yet. */
   identityChanged: z.boolean(),
+  /**
+   * Messages of this conversation deleted on this device, and why, so that an emptied
+   * conversation says where they went after a lock too. Absent when none were.
+   */
+  deletedMessages: z
+    .object({ count: z.number().int().positive(), reasons: z.array(deletionReasonSchema) })
+    .optional(),
 });
 export type ConversationSummary = z.infer<typeof conversationSummarySchema>;
 

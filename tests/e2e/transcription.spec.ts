@@ -3,7 +3,8 @@
  * GP answers, selects both messages, fills in the patient (an invalid NHS number is caught as it
  * is typed), copies the entry and saves the FHIR file, and confirms "delete now". The originals
  * then vanish from both people's screens AND from both profile databases (asked of the
- * repositories through the harness), while the audit entry stays. Then the practice manager
+ * repositories through the harness), while the audit entry stays, and after a lock and unlock
+ * the emptied conversation still says its messages were transcribed. Then the practice manager
  * transcribes with a later deletion, exports a conversation for a Subject Access Request (a wrong
  * passcode is refused), and reads the audit log, which reception is not offered and is refused.
  */
@@ -187,6 +188,23 @@ test.describe.serial('transcription, audit and SAR export', () => {
     expect(onGp.audit).toContainEqual({ action: 'transcription.confirmed', messageIds: ids });
     await expect.poll(async () => (await harness.stored('reception', ids)).present).toEqual([]);
     expect((await harness.stored('reception', ids)).tombstoned).toEqual(ids);
+  });
+
+  test('after lock and unlock the emptied conversation still says where its messages went', async () => {
+    const emptied = 'Messages here were transcribed into the patient record and then deleted.';
+    const peers = { reception: staff.gp.name, gp: staff.reception.name };
+    for (const window of ['reception', 'gp'] as const) {
+      const page = pages[window];
+      await page.getByRole('button', { name: 'Lock' }).click();
+      await expect(
+        page.getByRole('heading', { name: 'Practice Messenger is locked' }),
+      ).toBeVisible();
+      await page.getByLabel('Passcode').fill(staff[window].passcode);
+      await page.getByRole('button', { name: 'Unlock' }).click();
+      // Everything on screen was dropped at lock: this comes from the profile's tombstones.
+      await conversationWith(page, peers[window]).click();
+      await expect(page.locator('.timeline-empty')).toHaveText(emptied);
+    }
   });
 
   test('the audit log is not offered to reception or the GP, and main refuses it', async () => {

@@ -88,11 +88,11 @@ export function createClinicalHandlers(
             requireDeleter(deleterFor(profile)).sendTranscribedNotice(...args),
         },
         onDeleted: (deleted) => {
-          for (const { conversationId, messageIds } of deleted) {
+          for (const { conversationId, messageIds, reason } of deleted) {
             events.emit('messages.deleted', {
               conversationId,
               messageIds: [...messageIds],
-              reason: 'expired',
+              reason,
             });
           }
         },

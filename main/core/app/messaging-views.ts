@@ -92,6 +92,7 @@ export class MessagingViews {
       ? [this.contact(record.peerAccountId)]
       : this.profile.repositories.conversations.members(record.id).map((id) => this.contact(id));
     const last = this.queries.lastMessage(record.id);
+    const deleted = this.profile.repositories.messages.deletedIn(record.id);
     return {
       id: record.id,
       kind: record.kind,
@@ -102,6 +103,9 @@ export class MessagingViews {
       lastMessageExcerpt: last ? excerpt(last.body) : null,
       hasUrgentUnread: this.queries.hasUrgentUnread(record.id),
       identityChanged: record.identityChangedAt !== null,
+      ...(deleted
+        ? { deletedMessages: { count: deleted.count, reasons: [...deleted.reasons] } }
+        : {}),
     };
   }
 

@@ -112,7 +112,7 @@ export class ContentApplier {
     });
     const now = this.ctx.now();
     for (const id of ids) this.ctx.repos.outbox.removeForMessage(id);
-    this.ctx.repos.messages.delete(ids, now);
+    this.ctx.repos.messages.delete(ids, now, content.reason);
     this.ctx.repos.audit.append({
       at: now,
       actorAccountId: from.accountId,

@@ -146,7 +146,7 @@ export class OutgoingActions {
     await this.ctx.txEmit(async (emit) => {
       const now = this.ctx.now();
       for (const id of messageIds) this.ctx.repos.outbox.removeForMessage(id);
-      this.ctx.repos.messages.delete(messageIds, now);
+      this.ctx.repos.messages.delete(messageIds, now, reason);
       for (const ids of chunk(messageIds, 500)) {
         this.enqueueControl(
           'control',

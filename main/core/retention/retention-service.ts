@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isMessengerError } from '../../../shared/errors.js';
 import { createLogger, type Logger } from '../log/logger.js';
+import type { DeletionReason } from '../db/repositories/messages-repository.js';
 import type { OpenProfile } from '../profile/open-profile.js';
 import { maxTimerDelayMs, systemClock, type TimerClock } from '../time/timer-clock.js';
 import type { OriginalsDeleter } from '../transcription/originals-deleter.js';
@@ -11,6 +12,11 @@ import { RetentionQueries, type ExpiredMessage } from './retention-queries.js';
 export interface DeletedMessages {
   readonly conversationId: string;
   readonly messageIds: readonly string[];
+  /**
+   * 'transcribed' when their time came from a transcription's "delete later" (someone copied
+   * them into a patient record), 'expired' for the retention policy or a disappearing timer.
+   */
+  readonly reason: Extract<DeletionReason, 'transcribed' | 'expired'>;
 }
 
 export interface SweepResult {
@@ -138,15 +144,17 @@ export class RetentionService {
     const conversations = groupByConversation(expired);
     if (expired.length > 0) {
       this.options.profile.db.transaction(() => {
-        repositories.messages.delete(
-          expired.map((m) => m.id),
-          now,
-        );
+        for (const { messageIds, reason } of conversations) {
+          repositories.messages.delete(messageIds, now, reason);
+        }
         repositories.audit.append({
           at: now,
           actorAccountId: null,
           action: retentionAuditAction,
-          details: { count: expired.length, conversations: conversations.length },
+          details: {
+            count: expired.length,
+            conversations: new Set(conversations.map((c) => c.conversationId)).size,
+          },
         });
       })();
       const reclaimed = reclaimSpace(this.options.profile.db);
@@ -202,14 +210,17 @@ export class RetentionService {
   }
 }
 
+/** One group per conversation and reason, in the order the messages came. */
 function groupByConversation(messages: readonly ExpiredMessage[]): DeletedMessages[] {
-  const groups = new Map<string, string[]>();
+  const groups = new Map<string, DeletedMessages & { messageIds: string[] }>();
   for (const m of messages) {
-    const ids = groups.get(m.conversationId) ?? [];
-    ids.push(m.id);
-    groups.set(m.conversationId, ids);
+    const reason = m.transcribedBy === null ? 'expired' : 'transcribed';
+    const key = `${reason}:${m.conversationId}`;
+    const group = groups.get(key) ?? { conversationId: m.conversationId, messageIds: [], reason };
+    group.messageIds.push(m.id);
+    groups.set(key, group);
   }
-  return [...groups].map(([conversationId, messageIds]) => ({ conversationId, messageIds }));
+  return [...groups.values()];
 }
 
 function errorKind(error: unknown): string {

@@ -167,7 +167,7 @@ export class TranscriptionService {
     const deleted = await this.bestEffort('delete_for_everyone_failed', async () => {
       await deleter.deleteForEveryone(conversationId, ids, 'transcribed');
       // Idempotent: whatever the messaging core did locally, the originals are gone here.
-      repositories.messages.delete(ids, this.now());
+      repositories.messages.delete(ids, this.now(), 'transcribed');
     });
     if (deleted) this.options.expiriesChanged?.();
     return { auditId, originals: deleted ? 'deleted' : 'retrying', deleteAt };

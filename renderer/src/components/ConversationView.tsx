@@ -9,12 +9,13 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type {
   Contact,
   ConversationSummary,
+  DeletionReason,
   MessageView,
   PolicyView,
 } from '../../../shared/ipc/view-schemas.js';
 import { call, errorMessage, messenger, useMessengerEvent } from '../api.js';
 import { conversationPeers } from '../logic/conversation-list.js';
-import { emptyConversationText, type DeletionReason } from '../logic/deletion-note.js';
+import { emptyConversationText } from '../logic/deletion-note.js';
 import { roleLabel } from '../logic/format.js';
 import {
   applyStatus,
@@ -308,7 +309,7 @@ export function ConversationView(props: Props) {
       </p>
       {loaded && messages.length === 0 ? (
         <div className="empty-state timeline-empty">
-          <p>{emptyConversationText(props.deletionsSeen)}</p>
+          <p>{emptyConversationText(conversation.deletedMessages, props.deletionsSeen)}</p>
         </div>
       ) : (
         <VirtualList

@@ -1,12 +1,11 @@
 /**
- * What an empty conversation says when its messages were deleted rather than never written: the
- * core keeps no count of deleted messages that the renderer can ask for, so the renderer notes
- * the deletions it sees while the profile is unlocked (they are forgotten at lock, like
- * everything else on screen).
+ * What an empty conversation says when its messages were deleted rather than never written. The
+ * conversation summary carries the core's count of deleted messages and why (from their
+ * tombstones, so it survives a lock); the deletions seen while unlocked are added to it because
+ * not every deletion is followed by a fresh summary (a retention sweep sends none).
  */
 import type { EventPayload } from '../../../shared/ipc/contract.js';
-
-export type DeletionReason = EventPayload<'messages.deleted'>['reason'];
+import type { ConversationSummary, DeletionReason } from '../../../shared/ipc/view-schemas.js';
 export type DeletionsSeen = ReadonlyMap<string, ReadonlySet<DeletionReason>>;
 
 export function noteDeletion(
@@ -28,8 +27,16 @@ const reasonSentences: Record<DeletionReason, string> = {
 const order: readonly DeletionReason[] = ['transcribed', 'sender', 'expired'];
 
 /** The text of a conversation with no messages on screen. */
-export function emptyConversationText(reasons: ReadonlySet<DeletionReason> | undefined): string {
-  if (!reasons || reasons.size === 0) return 'No messages yet. Say hello below.';
+export function emptyConversationText(
+  deleted: ConversationSummary['deletedMessages'],
+  seen: ReadonlySet<DeletionReason> | undefined,
+): string {
+  const reasons = new Set([...(deleted?.reasons ?? []), ...(seen ?? [])]);
+  if (reasons.size === 0) {
+    return deleted
+      ? 'Messages in this conversation were deleted.'
+      : 'No messages yet. Say hello below.';
+  }
   return order
     .filter((reason) => reasons.has(reason))
     .map((reason) => reasonSentences[reason])

@@ -3,6 +3,7 @@ import { migration001Initial } from './001-initial.js';
 import { migration002Messaging } from './002-messaging.js';
 import { migration003ListAndExpiryIndexes } from './003-list-and-expiry-indexes.js';
 import { migration004MessageNotices } from './004-message-notices.js';
+import { migration005TombstoneConversation } from './005-tombstone-conversation.js';
 
 /** Every shipped migration, in order. Append only. */
 export const migrations: readonly Migration[] = [
@@ -10,4 +11,5 @@ export const migrations: readonly Migration[] = [
   migration002Messaging,
   migration003ListAndExpiryIndexes,
   migration004MessageNotices,
+  migration005TombstoneConversation,
 ];

@@ -6,6 +6,14 @@ export type MessageStatus = (typeof messageStatuses)[number];
 export type MessageDirection = 'outgoing' | 'incoming';
 /** 'notice': written here by this device (e.g. a message given up as undecryptable), never sent. */
 export type MessageKind = 'text' | 'notice';
+/** Why a message was deleted here: kept with its tombstone (no content) for the empty view. */
+export type DeletionReason = 'transcribed' | 'sender' | 'expired';
+
+/** How many messages of a conversation were deleted here, and why. */
+export interface DeletedInConversation {
+  readonly count: number;
+  readonly reasons: readonly DeletionReason[];
+}
 
 export interface MessageRecord {
   readonly id: string;
@@ -110,8 +118,14 @@ export class MessagesRepository {
       ),
       setExpiry: db.prepare('UPDATE messages SET expires_at = ? WHERE id = ?'),
       delete: db.prepare('DELETE FROM messages WHERE id = ?'),
-      tombstone: db.prepare(`INSERT INTO message_tombstones (message_id, deleted_at) VALUES (?, ?)
-          ON CONFLICT (message_id) DO NOTHING`),
+      // The conversation is read from the message itself: an id never stored here (a peer
+      // deleting what had not arrived yet) gets a tombstone but counts in no conversation.
+      tombstone: db.prepare(`INSERT INTO message_tombstones (message_id, deleted_at,
+          conversation_id, reason)
+        VALUES (@id, @at, (SELECT conversation_id FROM messages WHERE id = @id), @reason)
+        ON CONFLICT (message_id) DO NOTHING`),
+      deletedIn: db.prepare(`SELECT reason, count(*) AS count FROM message_tombstones
+          WHERE conversation_id = ? GROUP BY reason`),
       expired: db
         .prepare('SELECT id FROM messages WHERE expires_at <= ? ORDER BY expires_at')
         .pluck(),
@@ -229,18 +243,31 @@ export class MessagesRepository {
   }
 
   /** Deletes messages and leaves tombstones; returns how many rows were removed. */
-  delete(ids: readonly string[], at: number): number {
+  delete(ids: readonly string[], at: number, reason: DeletionReason): number {
     return this.forEach(ids, (id) => {
-      this.statements.tombstone.run(id, at);
+      this.statements.tombstone.run({ id, at, reason });
       return this.statements.delete.run(id).changes;
     });
+  }
+
+  /** From the tombstones' index alone; null when nothing of this conversation was deleted. */
+  deletedIn(conversationId: string): DeletedInConversation | null {
+    const rows = this.statements.deletedIn.all(conversationId) as Array<{
+      reason: DeletionReason | null;
+      count: number;
+    }>;
+    if (rows.length === 0) return null;
+    return {
+      count: rows.reduce((total, row) => total + row.count, 0),
+      reasons: rows.flatMap((row) => (row.reason === null ? [] : [row.reason])),
+    };
   }
 
   /** Deletes every message whose expiry has passed; returns their ids. */
   deleteExpired(now: number): string[] {
     return this.db.transaction(() => {
       const ids = this.statements.expired.all(now) as string[];
-      this.delete(ids, now);
+      this.delete(ids, now, 'expired');
       return ids;
     })();
   }

@@ -38,7 +38,7 @@ function setUp(policyJson: object, pickerDir: string | null, useRegistry = false
   const deleter = (makeDeleter = (profile: OpenProfile): OriginalsDeleter => ({
     deleteForEveryone: async (_conversationId, messageIds) => {
       deletes.push([...messageIds]);
-      profile.repositories.messages.delete(messageIds, clock.now());
+      profile.repositories.messages.delete(messageIds, clock.now(), 'transcribed');
     },
     sendTranscribedNotice: async () => undefined,
   }));

@@ -66,7 +66,7 @@ describe('MessagesRepository', () => {
       expiresAt: null,
       transcribedBy: null,
     });
-    expect(repos.messages.delete(['m1'], 2000)).toBe(1);
+    expect(repos.messages.delete(['m1'], 2000, 'sender')).toBe(1);
     expect(repos.messages.get('m1')).toBeNull();
     expect(repos.messages.wasDeleted('m1')).toBe(true);
     expect(repos.messages.insert(message(conversation.id, 'm1', 1000))).toBe(false);

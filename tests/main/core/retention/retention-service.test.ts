@@ -80,7 +80,11 @@ describe('retention across an app restart', () => {
     const result = await retention(profile, 30, (d) => deletedEvents.push(...d)).start();
     expect(result.deleted).toBe(40);
     expect(deletedEvents).toEqual([
-      { conversationId: old[0]!.conversationId, messageIds: old.map((m) => m.id) },
+      {
+        conversationId: old[0]!.conversationId,
+        messageIds: old.map((m) => m.id),
+        reason: 'expired',
+      },
     ]);
     const { messages, audit } = profile.repositories;
     expect(old.every((m) => messages.get(m.id) === null && messages.wasDeleted(m.id))).toBe(true);

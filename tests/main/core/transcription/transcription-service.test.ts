@@ -35,7 +35,7 @@ class RecordingDeleter implements OriginalsDeleter {
   async deleteForEveryone(conversationId: string, ids: readonly string[], reason: 'transcribed') {
     this.deletes.push({ conversationId, ids: [...ids], reason });
     if (this.fail) throw new Error('relay unreachable');
-    this.profile.repositories.messages.delete(ids, Date.now());
+    this.profile.repositories.messages.delete(ids, Date.now(), 'transcribed');
   }
   async sendTranscribedNotice(conversationId: string, notice: TranscribedNotice) {
     this.notices.push({ conversationId, notice });
