@@ -3,6 +3,7 @@
 // (which builds first and provides the keyring); by hand:
 //   npm run build && node build/scripts/with-keyring.mjs npx playwright test
 import { defineConfig } from '@playwright/test';
+import { chromiumArgs, chromiumExecutable } from './tests/harness/chromium.js';
 
 export default defineConfig({
   testDir: 'tests/e2e',
@@ -17,17 +18,8 @@ export default defineConfig({
     viewport: { width: 1280, height: 800 },
     screenshot: 'only-on-failure',
     launchOptions: {
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+      executablePath: chromiumExecutable,
+      args: chromiumArgs,
     },
   },
 });

@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { UnlockedProfile } from '../main/core/app/profile-gateway.js';
 import type { OpenProfile } from '../main/core/profile/open-profile.js';
 import type { HarnessWindow } from '../tests/harness/harness-window.js';
+import { chromiumArgs, chromiumExecutable } from '../tests/harness/chromium.js';
 
 // Read receipts to the made-up colleagues are dropped by the relay, one warning each: quiet them.
 // Set before the core's modules load, because loggers read the level when they are created.
@@ -170,21 +171,14 @@ async function staticBaseline(page: Page): Promise<{ showMs: number; scroll: Scr
 }
 
 const launchArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
+  ...chromiumArgs,
   // Frames as fast as the page can make them, so scroll time measures work, not vsync waits.
   '--disable-frame-rate-limit',
   '--disable-gpu-vsync',
 ];
 const wallStart = performance.now();
 const practice = await startPractice({ windows: ['full', 'empty'] });
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: launchArgs });
+const browser = await chromium.launch({ executablePath: chromiumExecutable, args: launchArgs });
 try {
   const windows = { full: practice.windows.get('full')!, empty: practice.windows.get('empty')! };
   let seeded: ReturnType<typeof seed> | null = null;
