@@ -1,7 +1,8 @@
 /**
  * Starts the browser harness (relay + reception and GP windows) as a child process for the e2e
  * tests, and gives them the test-only endpoints: enrolment codes and revocations at the relay,
- * the clipboard, and what a window's open profile database stores.
+ * stopping and starting the relay, the clipboard, and what a window's open profile database
+ * stores.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -29,6 +30,8 @@ export interface PracticeHarness {
   /** What IT does for a lost or replaced PC: the relay refuses the device(s), wiping or not. */
   revoke(accountId: string, options: { wipe: boolean; deviceId?: number }): Promise<number>;
   clipboard(window: string): Promise<string | null>;
+  /** A relay outage: stops the relay, or starts it again on the same port and data. */
+  relay(change: 'stop' | 'start'): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -89,6 +92,13 @@ export async function startPracticeHarness(args: readonly string[] = []): Promis
       });
       if (!response.ok) throw new Error(`Revoke refused: ${await response.text()}`);
       return ((await response.json()) as { revoked: number }).revoked;
+    },
+    async relay(change) {
+      const response = await fetch(`${info.url}/__harness/relay/${change}`, {
+        method: 'POST',
+        headers,
+      });
+      if (!response.ok) throw new Error(`Relay ${change} refused: ${await response.text()}`);
     },
     async clipboard(window) {
       const response = await fetch(`${info.url}/__harness/clipboard/${window}`, { headers });

@@ -11,17 +11,17 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { build } from 'esbuild';
-import type { RunningRelay } from '../../server/relay.js';
 import { roles, type Role } from '../../shared/protocol/limits.js';
 import type { HarnessClientFrame, HarnessServerFrame } from './harness-frames.js';
 import type { HarnessWindow } from './harness-window.js';
+import type { RestartableRelay } from './restartable-relay.js';
 import { serveRendererFile } from './serve-renderer-file.js';
 
 export interface HarnessOptions {
   /** The built renderer (electron-vite's out/renderer). */
   rendererDir: string;
   windows: readonly HarnessWindow[];
-  relay: RunningRelay;
+  relay: RestartableRelay;
   port?: number;
 }
 
@@ -132,6 +132,13 @@ export async function startHarness(options: HarnessOptions): Promise<RunningHarn
         ...(typeof body.deviceId === 'number' ? { deviceId: body.deviceId } : {}),
       });
       return sendJson(res, 200, { revoked: revoked.length });
+    }
+    // A relay outage: the windows see their sockets close and their sends fail until it is back.
+    const relayChange = /^\/__harness\/relay\/(stop|start)$/.exec(url.pathname);
+    if (relayChange && req.method === 'POST') {
+      if (relayChange[1] === 'stop') await options.relay.stop();
+      else await options.relay.start();
+      return sendJson(res, 200, { running: options.relay.running, url: options.relay.url });
     }
     const clipboard = /^\/__harness\/clipboard\/([a-z0-9-]+)$/.exec(url.pathname);
     if (clipboard && req.method === 'GET') {

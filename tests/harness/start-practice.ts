@@ -9,8 +9,8 @@ import path from 'node:path';
 import type { AppCoreOptions } from '../../main/core/app/app-core.js';
 import type { LoadedPolicy } from '../../main/core/policy/load-policy.js';
 import { policySchema, type Policy } from '../../main/core/policy/policy-schema.js';
-import { startRelay, type RunningRelay } from '../../server/relay.js';
 import { createHarnessWindow, type HarnessWindow } from './harness-window.js';
+import { startRestartableRelay, type RestartableRelay } from './restartable-relay.js';
 import { startHarness, type RunningHarness } from './start-harness.js';
 
 export interface PracticeOptions {
@@ -23,7 +23,7 @@ export interface PracticeOptions {
 }
 
 export interface RunningPractice {
-  relay: RunningRelay;
+  relay: RestartableRelay;
   harness: RunningHarness;
   windows: ReadonlyMap<string, HarnessWindow>;
   dataDir: string;
@@ -36,7 +36,7 @@ export const rendererDir = path.join(root, 'out/renderer');
 export async function startPractice(options: PracticeOptions): Promise<RunningPractice> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'pmsg-harness-'));
   mkdirSync(path.join(dataDir, 'relay'), { recursive: true });
-  const relay = await startRelay({
+  const relay = await startRestartableRelay({
     dataDir: path.join(dataDir, 'relay'),
     host: '127.0.0.1',
     port: 0,
