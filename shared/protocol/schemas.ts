@@ -44,16 +44,6 @@ export const enrolRequestSchema = z.object({
 });
 export type EnrolRequest = z.infer<typeof enrolRequestSchema>;
 
-export const enrolResponseSchema = z.object({
-  accountId: accountIdSchema,
-  deviceId: deviceIdSchema,
-  token: z.string(),
-  displayName: z.string(),
-  role: roleSchema,
-  org: z.string(),
-});
-export type EnrolResponse = z.infer<typeof enrolResponseSchema>;
-
 // GET /v1/me
 export const meResponseSchema = z.object({
   accountId: accountIdSchema,
@@ -63,6 +53,10 @@ export const meResponseSchema = z.object({
   org: z.string(),
 });
 export type MeResponse = z.infer<typeof meResponseSchema>;
+
+/** The enrolment answer: who the device now is (as GET /v1/me says it) plus its bearer token. */
+export const enrolResponseSchema = meResponseSchema.extend({ token: z.string() });
+export type EnrolResponse = z.infer<typeof enrolResponseSchema>;
 
 // GET /v1/directory and GET /v1/accounts/{accountId}
 export const directoryDeviceSchema = z.object({
