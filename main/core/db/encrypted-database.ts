@@ -1,6 +1,7 @@
 import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { MessengerError } from '../../../shared/errors.js';
+import { guardWrites } from './async-transaction.js';
 
 export type SqlDatabase = Database.Database;
 
@@ -62,6 +63,8 @@ export function openEncryptedDatabase(
     if (tables === 0) db.pragma('auto_vacuum = INCREMENTAL');
     configureConnection(db);
     restrictFileModes(file);
+    // Before any repository prepares a statement: see async-transaction.ts.
+    guardWrites(db);
     return db;
   } catch (error) {
     db.close();

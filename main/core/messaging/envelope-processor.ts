@@ -10,6 +10,7 @@ import {
 } from '@signalapp/libsignal-client';
 import { directoryEntrySchema, type IncomingEnvelope } from '../../../shared/protocol/index.js';
 import { MessengerError } from '../../../shared/errors.js';
+import { onRollback } from '../db/async-transaction.js';
 import { ContentApplier } from './content-applier.js';
 import { decodeContent, encodeContent, type Content } from './content-codec.js';
 import type { CoreContext } from './core-context.js';
@@ -80,8 +81,9 @@ export class EnvelopeProcessor {
   async retryKept(): Promise<void> {
     for (const kept of this.ctx.undecryptable.all()) {
       if (this.stopped) return;
-      const events: MessagingEvent[] = [];
+      let events: MessagingEvent[] = [];
       await this.ctx.tx(async () => {
+        events = [];
         const emit = (e: MessagingEvent) => events.push(e);
         // Kept by a version that stopped retrying without giving up.
         if (kept.attempts >= maxRetriesOfKept) return giveUpOnEnvelope(this.ctx, kept, emit);
@@ -115,10 +117,13 @@ export class EnvelopeProcessor {
   }
 
   private async processBatch(batch: IncomingEnvelope[]): Promise<void> {
-    const events: MessagingEvent[] = [];
+    let events: MessagingEvent[] = [];
     let preKeys = 0;
     try {
       await this.ctx.tx(async () => {
+        // Runs again if another writer preempts it: start the tallies afresh.
+        events = [];
+        preKeys = 0;
         for (const envelope of batch) {
           if (envelope.type === CiphertextMessageType.PreKey) preKeys += 1;
           await this.decryptOne(toCiphertext(envelope), (e) => events.push(e), true);
@@ -237,8 +242,13 @@ export class EnvelopeProcessor {
   private askForReset(envelope: Ciphertext): void {
     const key = `${envelope.senderAccountId}.${envelope.senderDeviceId}`;
     const now = this.ctx.now();
-    if ((this.lastReset.get(key) ?? 0) + resetIntervalMs > now) return;
+    const previous = this.lastReset.get(key);
+    if ((previous ?? 0) + resetIntervalMs > now) return;
     this.lastReset.set(key, now);
+    // The queued reset is rolled back with the transaction: then it may be asked for again.
+    onRollback(() =>
+      previous === undefined ? this.lastReset.delete(key) : this.lastReset.set(key, previous),
+    );
     this.ctx.sessions.forget(envelope.senderAccountId, envelope.senderDeviceId);
     const resend = messageIdOfClientMessageId(envelope.clientMessageId);
     const reset: Content = {

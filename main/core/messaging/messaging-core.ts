@@ -5,7 +5,7 @@ import {
   directoryResponseSchema,
   type DirectoryEntry,
 } from '../../../shared/protocol/index.js';
-import { runInAsyncTransaction } from '../db/async-transaction.js';
+import { afterCommit, runInAsyncTransaction } from '../db/async-transaction.js';
 import type { ConversationRecord } from '../db/repositories/conversations-repository.js';
 import type { MessageRecord, MessageStatus } from '../db/repositories/messages-repository.js';
 import { UndecryptableEnvelopesRepository } from '../db/repositories/undecryptable-envelopes-repository.js';
@@ -107,13 +107,18 @@ export class MessagingCore implements OriginalsDeleter {
       tuning,
       tx,
       txEmit: async (work) => {
-        const collected: MessagingEvent[] = [];
-        const result = await tx(() => work((event) => collected.push(event)));
+        let collected: MessagingEvent[] = [];
+        const result = await tx(() => {
+          // A transaction preempted by another writer runs again: keep only the last run's.
+          collected = [];
+          return work((event) => collected.push(event));
+        });
         for (const event of collected) events.emit(event);
         return result;
       },
       fatal: (reason) => this.fatal(reason),
-      kickOutbox: () => this.outbox.kick(),
+      // Inside a transaction the outbox must see what it queued, and only once it is committed.
+      kickOutbox: () => afterCommit(() => this.outbox.kick()),
     };
     this.outbox = new OutboxProcessor(this.ctx);
     this.receiver = new EnvelopeProcessor(

@@ -1,3 +1,4 @@
+import { insideTransactions } from '../db/async-transaction.js';
 import type { SqlDatabase } from '../db/encrypted-database.js';
 import { SqliteIdentityKeyStore, type IdentityStoreOptions } from './sqlite-identity-key-store.js';
 import { SqliteKyberPreKeyStore } from './sqlite-kyber-pre-key-store.js';
@@ -17,9 +18,12 @@ export interface SignalStores {
 }
 
 export function createSignalStores(
-  db: SqlDatabase,
+  connection: SqlDatabase,
   options: IdentityStoreOptions = {},
 ): SignalStores {
+  // libsignal calls the stores back outside the async context of the transaction that called
+  // libsignal, so their writes are bound to whichever transaction is running.
+  const db = insideTransactions(connection);
   const now = options.now ?? Date.now;
   return {
     identity: new SqliteIdentityKeyStore(db, options),
