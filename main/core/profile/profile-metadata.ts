@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { MessengerError } from '../../../shared/errors.js';
 import { writeFileAtomic } from './atomic-file.js';
-import { SALT_BYTES } from './key-derivation.js';
+import { SALT_BYTES, scryptParamsProblem } from './key-derivation.js';
 
 const base64Salt = z
   .string()
@@ -11,21 +11,23 @@ const base64Salt = z
     message: `must decode to ${SALT_BYTES} bytes`,
   });
 
-const powerOfTwo = (n: number) => (n & (n - 1)) === 0;
-
-/** KDF parameters with bounds: a tampered file must not make unlock take minutes or gigabytes. */
-const kdfSchema = z.object({
-  algorithm: z.literal('scrypt'),
-  N: z
-    .number()
-    .int()
-    .min(2 ** 10)
-    .max(2 ** 20)
-    .refine(powerOfTwo, { message: 'must be a power of two' }),
-  r: z.number().int().min(1).max(32),
-  p: z.number().int().min(1).max(16),
-  salt: base64Salt,
-});
+/**
+ * KDF parameters bounded to what the app writes (SCRYPT_BOUNDS): a tampered file must not make
+ * unlock take minutes or gigabytes. Types are checked first, then the bounds, naming the field.
+ */
+const kdfSchema = z
+  .object({
+    algorithm: z.literal('scrypt'),
+    N: z.number().int(),
+    r: z.number().int(),
+    p: z.number().int(),
+    salt: base64Salt,
+  })
+  .superRefine((kdf, context) => {
+    const problem = scryptParamsProblem(kdf);
+    if (problem)
+      context.addIssue({ code: 'custom', path: [problem.field], message: problem.message });
+  });
 
 /**
  * The plain (unencrypted) profile metadata file. Nothing secret: knowing the salt and KDF
