@@ -35,7 +35,7 @@ let mainWindow: BrowserWindow | null = null;
 
 function startOrExplain(): LoadedPolicy | null {
   try {
-    return loadPolicy({ argv: process.argv, platform: process.platform, env: process.env });
+    return loadPolicy({ argv: process.argv, platform: process.platform });
   } catch (error) {
     const message = isMessengerError(error) ? error.message : 'The policy could not be read.';
     // Fail closed: no window, no profile opened. The message names the bad key for IT.

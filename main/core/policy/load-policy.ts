@@ -27,14 +27,18 @@ export interface LoadedPolicy {
 export interface PolicyEnvironment {
   argv: readonly string[];
   platform: NodeJS.Platform;
-  env: Readonly<Record<string, string | undefined>>;
+  /** Windows: how to query the registry for the ProgramData folder (tests inject it). */
+  queryRegistry?: (key: string, value: string) => string;
   /** The file's text, or undefined when it does not exist; throws when it cannot be read. */
   readText?: (path: string) => string | undefined;
 }
 
 export function loadPolicy(environment: PolicyEnvironment): LoadedPolicy {
   const readText = environment.readText ?? readTextIfPresent;
-  const systemPath = systemPolicyPath(environment.platform, environment.env);
+  const systemPath = systemPolicyPath(
+    environment.platform,
+    environment.queryRegistry ? { queryRegistry: environment.queryRegistry } : {},
+  );
   const overridePath = policyOverrideFromArgv(environment.argv);
   const systemText = readOrFail(readText, systemPath);
 

@@ -6,7 +6,16 @@ import { loadPolicy, parsePolicyText } from '../../../../main/core/policy/load-p
 import {
   policyOverrideFromArgv,
   systemPolicyPath,
+  windowsProgramData,
 } from '../../../../main/core/policy/policy-location.js';
+
+/** What `reg query <key> /v "Common AppData"` prints. */
+function regOutput(value: string, type = 'REG_SZ'): string {
+  return (
+    '\r\nHKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Explorer\\Shell Folders\r\n' +
+    `    Common AppData    ${type}    ${value}\r\n\r\n`
+  );
+}
 import { defaultPolicy, policyKeys } from '../../../../main/core/policy/policy-schema.js';
 
 const root = path.resolve(import.meta.dirname, '../../../..');
@@ -122,14 +131,71 @@ describe('the managed policy', () => {
 
 describe('where the policy is read from', () => {
   it('uses the per-OS system path', () => {
-    expect(systemPolicyPath('win32', { ProgramData: 'D:\\ProgramData' })).toBe(
+    expect(systemPolicyPath('win32', { queryRegistry: () => regOutput('D:\\ProgramData') })).toBe(
       'D:\\ProgramData\\Practice Messenger\\policy.json',
     );
-    expect(systemPolicyPath('win32', {})).toBe('C:\\ProgramData\\Practice Messenger\\policy.json');
     expect(systemPolicyPath('darwin', {})).toBe(
       '/Library/Application Support/Practice Messenger/policy.json',
     );
     expect(systemPolicyPath('linux', {})).toBe('/etc/practice-messenger/policy.json');
+  });
+
+  it('on Windows takes ProgramData from the registry (HKLM), never from the environment', () => {
+    const queries: string[] = [];
+    const saved = {
+      ProgramData: process.env['ProgramData'],
+      PROGRAMDATA: process.env['PROGRAMDATA'],
+    };
+    // A user can set %ProgramData% for their own processes and point it at a laxer policy.
+    process.env['ProgramData'] = 'C:\\Users\\mallory\\pd';
+    process.env['PROGRAMDATA'] = 'C:\\Users\\mallory\\pd';
+    try {
+      const read: string[] = [];
+      const loaded = loadPolicy({
+        platform: 'win32',
+        argv: [],
+        queryRegistry: (key, value) => {
+          queries.push(`${key} /v ${value}`);
+          return regOutput('E:\\Shared Data');
+        },
+        readText: (file) => {
+          read.push(file);
+          return undefined;
+        },
+      });
+      expect(loaded.source).toBe('defaults');
+      expect(read).toEqual(['E:\\Shared Data\\Practice Messenger\\policy.json']);
+      expect(queries).toEqual([
+        'HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Explorer\\Shell Folders /v Common AppData',
+      ]);
+    } finally {
+      for (const [key, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    }
+  });
+
+  it.each([
+    [
+      'reg.exe fails',
+      () => {
+        throw new Error(
+          'ERROR: The system was unable to find the specified registry key or value.',
+        );
+      },
+    ],
+    ['the value is missing', () => '\r\nHKEY_LOCAL_MACHINE\\SOFTWARE\\...\\Shell Folders\r\n'],
+    [
+      'the value needs the environment expanded',
+      () => regOutput('%SystemDrive%\\ProgramData', 'REG_EXPAND_SZ'),
+    ],
+    ['the value is a relative path', () => regOutput('ProgramData')],
+  ])('on Windows falls back to C:\\ProgramData when %s', (_case, queryRegistry) => {
+    expect(windowsProgramData(queryRegistry)).toBe('C:\\ProgramData');
+    expect(systemPolicyPath('win32', { queryRegistry })).toBe(
+      'C:\\ProgramData\\Practice Messenger\\policy.json',
+    );
   });
 
   it('reads --policy <file> and --policy=<file>', () => {
@@ -142,7 +208,7 @@ describe('where the policy is read from', () => {
   });
 
   const files = (entries: Record<string, string>) => (file: string) => entries[file];
-  const linux = { platform: 'linux' as const, env: {} };
+  const linux = { platform: 'linux' as const };
 
   it('uses the defaults when there is no policy file', () => {
     expect(loadPolicy({ ...linux, argv: [], readText: files({}) })).toEqual({
