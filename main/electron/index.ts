@@ -3,7 +3,7 @@
  * (policy, session, IPC dispatcher) to Electron. Every decision lives in a pure function that a
  * plain-Node test covers; this file only connects them.
  */
-import { app, BrowserWindow, clipboard, dialog, ipcMain, session } from 'electron';
+import { app, BrowserWindow, clipboard, dialog, ipcMain, protocol, session } from 'electron';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMessengerError } from '../../shared/errors.js';
@@ -19,6 +19,7 @@ import { notificationText, productName } from '../core/notify/notification-text.
 import { loadPolicy, type LoadedPolicy } from '../core/policy/load-policy.js';
 import { ProfileStore } from '../core/profile/profile-store.js';
 import type { MessageView } from '../../shared/ipc/view-schemas.js';
+import { appScheme, appSchemePrivileges, handleAppRequest } from './app-protocol.js';
 import { electronPathPicker } from './pick-path.js';
 import { registerIpcHandlers } from './register-ipc-handlers.js';
 import { secureWindowOptions } from './secure-window-options.js';
@@ -60,7 +61,7 @@ function createWindow(core: AppCore, policy: LoadedPolicy): BrowserWindow {
   window.once('ready-to-show', () => window.show());
   // A renderer crash must not leave a profile open behind a dead window.
   window.webContents.on('render-process-gone', () => void core.session.lock('user'));
-  void window.loadFile(paths.rendererIndex);
+  void window.loadURL(paths.appUrl);
   return window;
 }
 
@@ -93,6 +94,8 @@ function main(): void {
   if (policy === null) return;
   // Every renderer sandboxed, whatever a window's options say.
   app.enableSandbox();
+  // Must happen before 'ready': the renderer is served from app://, not file:// (app-protocol.ts).
+  protocol.registerSchemesAsPrivileged([appSchemePrivileges]);
   // Windows shows notifications only for an app id matching the installer's (electron-builder.yml).
   if (process.platform === 'win32') app.setAppUserModelId('uk.practicemessenger.desktop');
   if (!app.requestSingleInstanceLock()) {
@@ -148,6 +151,7 @@ function main(): void {
   app.on('before-quit', () => void core.session.lock('user'));
 
   void app.whenReady().then(() => {
+    protocol.handle(appScheme, (request) => handleAppRequest(request, paths.rendererDir));
     hardenSession(session.defaultSession, paths.rendererDirUrl);
     registerIpcHandlers(ipcMain, core.dispatcher, (sender) =>
       isTrustedSender(sender, { appUrl: paths.appUrl, windowIds }),

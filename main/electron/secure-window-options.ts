@@ -38,6 +38,8 @@ export function secureWindowOptions(
       // On Linux Chromium downloads dictionaries from Google and sends nothing else, but the
       // app must make no connection other than to the relay.
       spellcheck: false,
+      // A middle click must not open or navigate anything (Electronegativity AUXCLICK_JS_CHECK).
+      disableBlinkFeatures: 'Auxclick',
       devTools: choices.devTools,
     },
   };

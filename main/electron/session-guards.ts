@@ -43,9 +43,12 @@ export function isAllowedRequestUrl(url: string, rendererDirUrl: string): boolea
   }
   if (parsed.protocol === 'data:') return true;
   if (parsed.protocol === 'devtools:') return true;
-  if (parsed.protocol !== 'file:') return false;
-  const base = rendererDirUrl.endsWith('/') ? rendererDirUrl : `${rendererDirUrl}/`;
-  return new URL(base).host === parsed.host && parsed.pathname.startsWith(new URL(base).pathname);
+  const base = new URL(rendererDirUrl.endsWith('/') ? rendererDirUrl : `${rendererDirUrl}/`);
+  return (
+    parsed.protocol === base.protocol &&
+    base.host === parsed.host &&
+    parsed.pathname.startsWith(base.pathname)
+  );
 }
 
 export type GuardableSession = Pick<

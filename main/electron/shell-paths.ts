@@ -1,16 +1,19 @@
 /**
  * Where the built pieces sit relative to the bundled main script (out/main/index.js, inside the
- * asar when packaged). The renderer is always loaded from these files, never from a server.
+ * asar when packaged). The renderer is always loaded from these files, never from a server, and
+ * through the app:// scheme (app-protocol.ts), never as file:// URLs.
  */
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { appOrigin } from './app-protocol.js';
 
 export interface ShellPaths {
   preload: string;
+  /** The folder app:// serves, and nothing outside it. */
+  rendererDir: string;
   rendererIndex: string;
-  /** `file:` URL of the renderer folder, with a trailing slash: requests must stay inside it. */
+  /** URL of the renderer folder, with a trailing slash: requests must stay inside it. */
   rendererDirUrl: string;
-  /** `file:` URL of index.html: the only page allowed to call IPC. */
+  /** URL of index.html: the page the window loads and the only one allowed to call IPC. */
   appUrl: string;
 }
 
@@ -20,8 +23,9 @@ export function shellPaths(mainDir: string): ShellPaths {
   const rendererIndex = path.join(rendererDir, 'index.html');
   return {
     preload,
+    rendererDir,
     rendererIndex,
-    rendererDirUrl: `${pathToFileURL(rendererDir).href}/`,
-    appUrl: pathToFileURL(rendererIndex).href,
+    rendererDirUrl: `${appOrigin}/`,
+    appUrl: `${appOrigin}/index.html`,
   };
 }

@@ -36,8 +36,8 @@ export function isAppUrl(candidate: string, appUrl: string): boolean {
     return false;
   }
   return (
-    actual.protocol === 'file:' &&
-    expected.protocol === 'file:' &&
+    actual.protocol === expected.protocol &&
+    (expected.protocol === 'app:' || expected.protocol === 'file:') &&
     actual.host === expected.host &&
     actual.pathname === expected.pathname &&
     actual.search === '' &&

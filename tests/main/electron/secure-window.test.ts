@@ -44,6 +44,10 @@ describe('the window options', () => {
     expect(web.devTools).toBe(false);
     expect('enableBlinkFeatures' in web).toBe(false);
   });
+
+  it('disable the Auxclick Blink feature (middle-click handlers)', () => {
+    expect(web.disableBlinkFeatures).toBe('Auxclick');
+  });
 });
 
 describe('the Content Security Policy', () => {
@@ -118,7 +122,7 @@ describe('every webContents', () => {
   });
 });
 
-const rendererDirUrl = 'file:///app/out/renderer/';
+const rendererDirUrl = 'app://bundle/';
 
 function fakeSession() {
   const handlers: Record<string, Listener | null> = {};
@@ -177,15 +181,16 @@ describe('the session', () => {
       handlers['beforeRequest']?.({ url }, (r: { cancel: boolean }) => (cancel = r.cancel));
       return cancel;
     };
-    expect(decide('file:///app/out/renderer/index.html')).toBe(false);
-    expect(decide('file:///app/out/renderer/assets/index-abc.js')).toBe(false);
+    expect(decide('app://bundle/index.html')).toBe(false);
+    expect(decide('app://bundle/assets/index-abc.js')).toBe(false);
     expect(decide('data:image/png;base64,AAAA')).toBe(false);
     expect(decide('https://evil.example/x.js')).toBe(true);
     expect(decide('http://127.0.0.1:5173/')).toBe(true);
     expect(decide('wss://relay.example/')).toBe(true);
+    // The bundle is no longer loaded as files: file:// is refused outright.
+    expect(decide('file:///app/out/renderer/index.html')).toBe(true);
     expect(decide('file:///etc/passwd')).toBe(true);
-    expect(decide('file:///app/out/renderer/../main/index.js')).toBe(true);
-    expect(decide('file:///app/out/renderer-evil/index.html')).toBe(true);
+    expect(decide('app://other/index.html')).toBe(true);
     expect(decide('not a url')).toBe(true);
   });
 
@@ -200,9 +205,7 @@ describe('the session', () => {
   });
 
   it('decides request URLs without a session too', () => {
-    expect(
-      isAllowedRequestUrl('file:///app/out/renderer/index.html', 'file:///app/out/renderer'),
-    ).toBe(true);
+    expect(isAllowedRequestUrl('app://bundle/index.html', 'app://bundle')).toBe(true);
   });
 });
 
@@ -213,11 +216,8 @@ describe('the shell paths', () => {
     expect(paths.rendererIndex).toBe(
       '/opt/Practice Messenger/resources/app.asar/out/renderer/index.html',
     );
-    expect(paths.appUrl).toBe(
-      'file:///opt/Practice%20Messenger/resources/app.asar/out/renderer/index.html',
-    );
-    expect(paths.rendererDirUrl).toBe(
-      'file:///opt/Practice%20Messenger/resources/app.asar/out/renderer/',
-    );
+    expect(paths.rendererDir).toBe('/opt/Practice Messenger/resources/app.asar/out/renderer');
+    expect(paths.appUrl).toBe('app://bundle/index.html');
+    expect(paths.rendererDirUrl).toBe('app://bundle/');
   });
 });
