@@ -8,6 +8,7 @@ import type { EventPayload } from '../../../shared/ipc/contract.js';
 import type { IpcEventEmitter } from '../ipc/ipc-event-emitter.js';
 import type { Logger } from '../log/logger.js';
 import type { MessagingEvent } from '../messaging/messaging-events.js';
+import { replacedExplanation } from '../messaging/relay-errors.js';
 import type { OpenProfile } from '../profile/open-profile.js';
 import type { AppSession } from './app-session.js';
 import type { MessagingViews } from './messaging-views.js';
@@ -36,8 +37,7 @@ const stopMessages: Record<StopReason, string> = {
     'Your practice revoked this device: the relay no longer accepts it. Ask your practice manager to enrol it again.',
   unauthorized:
     'The relay no longer recognises this device. Ask your practice manager to enrol it again.',
-  replaced:
-    'This profile connected to the relay from another window or computer, so this one stopped receiving. Lock and unlock to take over again.',
+  replaced: replacedExplanation,
 };
 
 export function forwardMessagingEvent(

@@ -35,3 +35,14 @@ export function refusalError(reason: 'revoked' | 'wipe' | 'unauthorized' | 'repl
     ),
   );
 }
+
+/**
+ * What the user is told when the relay closed this connection because another one opened with
+ * the same token (close 4000): someone else holds this profile's credentials, or the profile is
+ * open twice. The client stops instead of reconnecting, which would only fight the other device.
+ */
+export const replacedExplanation =
+  "Another device is using this profile's credentials: the relay connected it and disconnected " +
+  'this one, so messages now go there, not here. If that is not you (another window or computer ' +
+  'with this profile open), tell your practice manager at once so the device can be revoked. To ' +
+  'receive here again, close the other one, then lock and unlock.';

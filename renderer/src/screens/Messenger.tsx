@@ -56,7 +56,7 @@ export function Messenger({ profile, policy, info, onLock, onSwitchProfile }: Pr
   const [connection, setConnection] = useState<Connection | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   // The relay refused this device: "messages will send when the connection is back" is untrue.
-  const [stopped, setStopped] = useState(false);
+  const [stopped, setStopped] = useState<string | null>(null);
   const [deletions, setDeletions] = useState<DeletionsSeen>(() => new Map());
 
   const load = useCallback(async (search: string) => {
@@ -96,7 +96,7 @@ export function Messenger({ profile, policy, info, onLock, onSwitchProfile }: Pr
   useMessengerEvent('account.stopped', ({ reason, message }) => {
     if (reason === 'wiped') return;
     setProblem(message);
-    setStopped(true);
+    setStopped(reason);
   });
 
   const open = conversations.find((c) => c.id === openId) ?? null;
@@ -108,7 +108,9 @@ export function Messenger({ profile, policy, info, onLock, onSwitchProfile }: Pr
         <span className="brand">Practice Messenger</span>
         {stopped ? (
           <span className="connection connection-offline" role="status">
-            Not connected: see the message below
+            {stopped === 'replaced'
+              ? 'Disconnected: another device is using this profile'
+              : 'Not connected: see the message below'}
           </span>
         ) : (
           connection && (

@@ -1,5 +1,6 @@
 import { MessengerError } from '../../../../shared/errors.js';
 import { secondsOption, stringOption, type CliCommand } from '../cli-command.js';
+import { replacedExplanation } from '../../messaging/relay-errors.js';
 import { withCore } from '../cli-profile.js';
 
 /** How long past --timeout to wait for the relay's queue before giving up. */
@@ -44,6 +45,7 @@ export const command: CliCommand = {
           `The relay did not deliver its queue within ${Math.round((timeoutMs + drainGraceMs) / 1000)} s; check that it is reachable.`,
         );
       }
+      if (outcome === 'replaced') throw new MessengerError('conflict', replacedExplanation);
       if (outcome !== 'drained') {
         throw new MessengerError(
           'unauthorized',
