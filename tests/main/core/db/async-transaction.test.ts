@@ -114,8 +114,7 @@ function gate() {
   return { opened, open };
 }
 
-const marker = (profile: OpenProfile) =>
-  profile.repositories.settings.get('test.unit', z.number());
+const marker = (profile: OpenProfile) => profile.repositories.settings.get('test.unit', z.number());
 
 describe('an asynchronous transaction and other writers on the same connection', () => {
   it('keeps a retention deletion and a transcription confirmation made while a send is open and then fails on an untrusted identity', async () => {
