@@ -41,6 +41,14 @@ export const enrolRequestSchema = z.object({
   kyberPreKeys: kyberPreKeyBatch,
   /** A label for the admin's device list, e.g. "Reception PC 2". Not shown to other staff. */
   deviceName: z.string().min(1).max(64).optional(),
+  /**
+   * The bearer token the device chose (32 random bytes, base64url). With it, the identical request
+   * sent again after a lost answer gets the same answer instead of `enrolment_code_used`.
+   */
+  token: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{43}$/, 'token must be 32 random bytes in base64url (43 characters)')
+    .optional(),
 });
 export type EnrolRequest = z.infer<typeof enrolRequestSchema>;
 

@@ -1,7 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { MessengerError } from '../../../shared/errors.js';
-import { enrolResponseSchema, type EnrolRequest } from '../../../shared/protocol/index.js';
+import {
+  enrolRequestSchema,
+  enrolResponseSchema,
+  type EnrolRequest,
+} from '../../../shared/protocol/index.js';
 import { runInAsyncTransaction } from '../db/async-transaction.js';
+import type { SettingsRepository } from '../db/repositories/settings-repository.js';
 import type { OpenProfile } from '../profile/open-profile.js';
 import { createLocalIdentity } from '../signal/local-identity.js';
 import {
@@ -28,15 +34,19 @@ export interface EnrolInput {
 
 /**
  * Enrols an unlocked profile with the relay (docs/protocol.md §2): generates the Signal identity,
- * registration id, signed prekey, last-resort Kyber prekey and one-time EC and Kyber prekeys,
- * redeems the code, and stores the account and bearer token inside the encrypted profile.
- * Key generation happens in a transaction that is rolled back if the relay refuses the code, so a
- * mistyped code can simply be tried again.
+ * registration id, signed prekey, last-resort Kyber prekey, one-time EC and Kyber prekeys and the
+ * device's bearer token, redeems the code, and stores the account inside the encrypted profile.
+ *
+ * The keys and the request are committed before the request goes out, and the HTTP call runs
+ * outside any transaction. So an answer lost on the way back (a dropped connection, a crash) is
+ * recovered by sending the identical request again: the relay recognises its own earlier
+ * redemption by the token only this device knows and answers as before, without a second code.
+ * A refused code (a typing mistake) can be corrected and tried with the same keys.
  */
 export async function enrolProfile(profile: OpenProfile, input: EnrolInput): Promise<RelayAccount> {
   const now = input.now ?? Date.now;
-  const db = profile.db;
-  if (readRelayAccount(profile.repositories.settings)) {
+  const settings = profile.repositories.settings;
+  if (readRelayAccount(settings)) {
     throw new MessengerError(
       'conflict',
       'This profile is already enrolled. Use a new profile to enrol again.',
@@ -44,62 +54,96 @@ export async function enrolProfile(profile: OpenProfile, input: EnrolInput): Pro
   }
   const http = new RelayHttp({ baseUrl: input.serverUrl, pin: input.pin ?? null });
   try {
-    return await runInAsyncTransaction(db, async () => {
-      if (profile.repositories.ownIdentity.get()) {
-        // A failed enrolment rolls its keys back, so an identity here without an account means
-        // the profile was set up some other way; replacing it silently would break sessions.
-        throw new MessengerError(
-          'conflict',
-          'This profile already has a Signal identity but no relay account; create a new profile to enrol.',
-        );
-      }
-      // The relay assigns the real device id; the stored one is updated below.
-      createLocalIdentity(db, { deviceId: 1, now: now() });
-      const stores = createSignalStores(db, { now });
-      const registrationId = await stores.identity.getLocalRegistrationId();
-      const identity = await stores.identity.getIdentityKeyPair();
-      const signedPreKey = await generateSignedPreKey(stores, 1, now());
-      const kyberPreKeys = await generateKyberPreKeys(stores, ONE_TIME_PREKEY_BATCH, now());
-      const lastResort = await generateLastResortKyberPreKey(stores, now());
-      const preKeys = await generatePreKeys(stores, ONE_TIME_PREKEY_BATCH);
-      const request: EnrolRequest = {
-        code: input.code,
-        registrationId,
-        identityKey: Buffer.from(identity.publicKey.serialize()).toString('base64'),
-        signedPreKey: signedPreKeyJson(signedPreKey),
-        kyberLastResortPreKey: kyberPreKeyJson(lastResort),
-        preKeys: preKeys.map(preKeyJson),
-        kyberPreKeys: kyberPreKeys.map(kyberPreKeyJson),
-        deviceName: (input.deviceName ?? hostname()).slice(0, 64) || 'Practice Messenger',
-      };
-      const response = await http.request('POST', 'v1/enrol', enrolResponseSchema, request);
-      db.prepare('UPDATE own_identity SET account_id = ?, device_id = ? WHERE singleton = 1').run(
-        response.accountId,
-        response.deviceId,
-      );
-      const account: RelayAccount = {
-        serverUrl: http.url.toString(),
-        accountId: response.accountId,
-        deviceId: response.deviceId,
-        token: response.token,
-        displayName: response.displayName,
-        role: response.role,
-        org: response.org,
-        enrolledAt: now(),
-      };
-      writeRelayAccount(profile.repositories.settings, account, now());
-      profile.repositories.settings.set('signal.signedPreKeyRotatedAt', now(), now());
+    const pending = readPendingEnrolment(settings) ?? (await prepareEnrolment(profile, input, now));
+    const request: EnrolRequest = { ...pending, code: input.code };
+    writePendingEnrolment(settings, request, now());
+    const response = await http.request('POST', 'v1/enrol', enrolResponseSchema, request);
+    const account: RelayAccount = {
+      serverUrl: http.url.toString(),
+      accountId: response.accountId,
+      deviceId: response.deviceId,
+      token: response.token,
+      displayName: response.displayName,
+      role: response.role,
+      org: response.org,
+      enrolledAt: now(),
+    };
+    profile.db.transaction(() => {
+      profile.db
+        .prepare('UPDATE own_identity SET account_id = ?, device_id = ? WHERE singleton = 1')
+        .run(response.accountId, response.deviceId);
+      writeRelayAccount(settings, account, now());
+      settings.delete(pendingKey);
+      settings.set('signal.signedPreKeyRotatedAt', now(), now());
       profile.repositories.contacts.upsert(
         { accountId: account.accountId, displayName: account.displayName, role: account.role },
         now(),
       );
-      return account;
-    });
+    })();
+    return account;
   } catch (error) {
     throw enrolmentError(error);
   } finally {
     http.close();
   }
+}
+
+/** Generates and commits the device's keys; returns the request without its code. */
+async function prepareEnrolment(
+  profile: OpenProfile,
+  input: EnrolInput,
+  now: () => number,
+): Promise<EnrolRequest> {
+  const db = profile.db;
+  return runInAsyncTransaction(db, async () => {
+    if (profile.repositories.ownIdentity.get()) {
+      // Keys without an account or a pending request mean the profile was set up some other
+      // way; replacing them silently would break sessions.
+      throw new MessengerError(
+        'conflict',
+        'This profile already has a Signal identity but no relay account; create a new profile to enrol.',
+      );
+    }
+    // The relay assigns the real device id; the stored one is updated on success.
+    createLocalIdentity(db, { deviceId: 1, now: now() });
+    const stores = createSignalStores(db, { now });
+    const registrationId = await stores.identity.getLocalRegistrationId();
+    const identity = await stores.identity.getIdentityKeyPair();
+    const signedPreKey = await generateSignedPreKey(stores, 1, now());
+    const kyberPreKeys = await generateKyberPreKeys(stores, ONE_TIME_PREKEY_BATCH, now());
+    const lastResort = await generateLastResortKyberPreKey(stores, now());
+    const preKeys = await generatePreKeys(stores, ONE_TIME_PREKEY_BATCH);
+    const request: EnrolRequest = {
+      code: input.code,
+      registrationId,
+      identityKey: Buffer.from(identity.publicKey.serialize()).toString('base64'),
+      signedPreKey: signedPreKeyJson(signedPreKey),
+      kyberLastResortPreKey: kyberPreKeyJson(lastResort),
+      preKeys: preKeys.map(preKeyJson),
+      kyberPreKeys: kyberPreKeys.map(kyberPreKeyJson),
+      deviceName: (input.deviceName ?? hostname()).slice(0, 64) || 'Practice Messenger',
+      token: randomBytes(32).toString('base64url'),
+    };
+    writePendingEnrolment(profile.repositories.settings, request, now());
+    return request;
+  });
+}
+
+// The request of an enrolment whose answer has not arrived, kept in the encrypted profile (it
+// holds the device's token) until the relay's answer is stored.
+const pendingKey = 'relay.pendingEnrolment';
+
+function readPendingEnrolment(settings: SettingsRepository): EnrolRequest | null {
+  const pending = settings.get(pendingKey, enrolRequestSchema) ?? null;
+  return pending?.token === undefined ? null : pending;
+}
+
+function writePendingEnrolment(
+  settings: SettingsRepository,
+  request: EnrolRequest,
+  now: number,
+): void {
+  settings.set(pendingKey, request, now);
 }
 
 function enrolmentError(error: unknown): unknown {
