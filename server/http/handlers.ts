@@ -62,7 +62,8 @@ export const enrol: Handler = async (services, { req }) => {
     kyberPreKeys: body.kyberPreKeys.map(decodeSigned),
   };
   verifyKeys(verifyIdentityKey(identityKey), keys);
-  const token = newToken();
+  // A device that chose its own token can send the identical request again after a lost answer.
+  const token = body.token ?? newToken();
   const result = await services.storage.redeemEnrolmentCode({
     codeHash: hashEnrolmentCode(body.code),
     tokenHash: sha256(token),

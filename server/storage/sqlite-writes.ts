@@ -14,6 +14,8 @@ import type {
 // IMMEDIATE transaction opened by its caller.
 
 export function redeemCode(db: Database, input: RedeemInput): RedeemResult {
+  const replayed = replayedEnrolment(db, input);
+  if (replayed) return replayed;
   const code = prepared(
     db,
     'SELECT account_id, expires_at, used_at FROM enrolment_codes WHERE code_hash = ?',
@@ -94,6 +96,41 @@ export function redeemCode(db: Database, input: RedeemInput): RedeemResult {
       displayName: account.display_name,
       role: account.role,
       org: account.org,
+      status: 'active',
+    },
+  };
+}
+
+/**
+ * The same enrolment sent again after its answer was lost: an active device already holds this
+ * token and this identity key. Only the device that chose the token can know it, so this answers
+ * as before without spending a code; public keys and a used code alone never match.
+ */
+function replayedEnrolment(db: Database, input: RedeemInput): RedeemResult | null {
+  const device = prepared(
+    db,
+    `SELECT d.device_id, d.identity_key, a.account_id, a.display_name, a.role, a.org
+       FROM devices d JOIN accounts a ON a.account_id = d.account_id
+      WHERE d.token_hash = ? AND d.status = 'active' AND a.status = 'active'`,
+  ).get(input.tokenHash) as
+    | {
+        device_id: number;
+        identity_key: Buffer;
+        account_id: string;
+        display_name: string;
+        role: Role;
+        org: string;
+      }
+    | undefined;
+  if (!device || !device.identity_key.equals(input.keys.identityKey)) return null;
+  return {
+    ok: true,
+    deviceId: device.device_id,
+    account: {
+      accountId: device.account_id,
+      displayName: device.display_name,
+      role: device.role,
+      org: device.org,
       status: 'active',
     },
   };
