@@ -133,6 +133,12 @@ async function prepareEnrolment(
 // holds the device's token) until the relay's answer is stored.
 const pendingKey = 'relay.pendingEnrolment';
 
+/** True when an enrolment was sent but its answer never stored: send it again to finish. */
+export function hasPendingEnrolment(profile: OpenProfile): boolean {
+  const settings = profile.repositories.settings;
+  return readRelayAccount(settings) === null && readPendingEnrolment(settings) !== null;
+}
+
 function readPendingEnrolment(settings: SettingsRepository): EnrolRequest | null {
   const pending = settings.get(pendingKey, enrolRequestSchema) ?? null;
   return pending?.token === undefined ? null : pending;

@@ -1,6 +1,13 @@
-import { enrolProfile } from '../../messaging/enrolment.js';
+import { MessengerError } from '../../../../shared/errors.js';
+import { enrolProfile, hasPendingEnrolment } from '../../messaging/enrolment.js';
 import { stringOption, type CliCommand } from '../cli-command.js';
-import { createCliProfile } from '../cli-profile.js';
+import {
+  cliProfileStore,
+  createCliProfile,
+  singleProfileId,
+  unlockCliProfile,
+} from '../cli-profile.js';
+import type { CliIo } from '../cli-command.js';
 
 export const command: CliCommand = {
   name: 'enrol',
@@ -16,7 +23,7 @@ export const command: CliCommand = {
   required: ['profile', 'server', 'code'],
   async run(values, io) {
     const dir = stringOption(values, 'profile');
-    const { store, profile } = await createCliProfile(dir, io, 'Headless client');
+    const { store, profile } = await profileToEnrol(dir, io);
     try {
       const deviceName = values['device-name'];
       const account = await enrolProfile(profile, {
@@ -36,6 +43,19 @@ export const command: CliCommand = {
       profile.close();
       return 0;
     } catch (error) {
+      if (
+        error instanceof MessengerError &&
+        error.code === 'network' &&
+        hasPendingEnrolment(profile)
+      ) {
+        // The relay may have redeemed the code and the answer was lost: keep the keys and the
+        // request, so the same command finishes without a second code.
+        profile.close();
+        throw new MessengerError(
+          'network',
+          `${error.message} The profile in ${dir} is kept: run the same command again to finish enrolling (the code is not spent twice).`,
+        );
+      }
       // A failed enrolment leaves no half-made profile behind: the folder can be reused.
       profile.close();
       await store.delete(profile.id).catch(() => undefined);
@@ -43,3 +63,14 @@ export const command: CliCommand = {
     }
   },
 };
+
+/** A new profile, or the folder's profile whose enrolment was sent but never answered. */
+async function profileToEnrol(dir: string, io: CliIo) {
+  const store = cliProfileStore(dir);
+  if (singleProfileId(store, dir) !== null) {
+    const profile = await unlockCliProfile(dir, io, store);
+    if (hasPendingEnrolment(profile)) return { store, profile };
+    profile.close();
+  }
+  return createCliProfile(dir, io, 'Headless client');
+}
