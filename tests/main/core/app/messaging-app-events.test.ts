@@ -213,7 +213,7 @@ describe('the app core applies what peers send and what the relay orders', () =>
     expect(ids.every((id) => messages.wasDeleted(id))).toBe(true);
     // Only the marker stands in their place.
     const page = await reception.w.call('messages.page', { conversationId, limit: 10 });
-    expect(page.messages.map((m) => m.text)).toEqual([
+    expect(page.messages.map((m: { text: string }) => m.text)).toEqual([
       expect.stringMatching(/^2 messages transcribed into the record by /),
     ]);
   });
