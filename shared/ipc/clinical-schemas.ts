@@ -101,11 +101,66 @@ export const renderedEntrySchema = z.object({
   errors: z.array(z.string()),
 });
 
+/**
+ * "Entered into the record". Main refuses it unless this exact entry was copied or saved as a
+ * FHIR file while the profile was unlocked, or the user ticked "I have entered it another way".
+ */
+export const transcriptionConfirmRequestSchema = z.strictObject({
+  form: transcriptionFormSchema,
+  enteredAnotherWay: z.boolean().default(false),
+});
+
+/** What confirming would delete, for the confirmation to name (and whether this user may). */
+export const deletionScopeSchema = z.object({
+  messages: z.number().int().nonnegative(),
+  /** How many of them someone else wrote: deleting those needs a clinical role. */
+  fromOthers: z.number().int().nonnegative(),
+  /** This device plus the other person's devices. */
+  devices: z.number().int().positive(),
+  peerDevices: z.number().int().nonnegative(),
+  peerName: z.string().nullable(),
+  /** Why this user may not confirm it (not a clinical role); null when they may. */
+  refusal: z.string().nullable(),
+});
+export type DeletionScope = z.infer<typeof deletionScopeSchema>;
+
 export const transcriptionConfirmedSchema = z.object({
   auditId: z.number().int().positive(),
-  /** `retrying`: confirmed and audited, but the deletion failed; retention deletes them. */
-  originals: z.enum(['deleted', 'scheduled', 'retrying']),
+  /** `now`: deleted everywhere when the undo window ends; `later`: marked, deleted at deleteAt. */
+  originals: z.enum(['now', 'later']),
   deleteAt: timestampSchema,
+  /** Until then `transcription.undo` cancels it and nothing goes out. */
+  undoUntil: timestampSchema,
+  scope: deletionScopeSchema,
+});
+
+export const transcriptionUndoRequestSchema = z.strictObject({
+  auditId: z.number().int().positive(),
+});
+
+/** Advice from a clinician that is in no record and that retention deletes soon. */
+export const untranscribedAdviceSchema = z.object({
+  messageId: messageIdSchema,
+  conversationId: conversationIdSchema,
+  senderAccountId: accountIdSchema,
+  senderName: z.string(),
+  senderRole: roleSchema,
+  sentAt: timestampSchema,
+  /** When retention deletes it from this device. */
+  expiresAt: timestampSchema,
+  /** The start of the message, to recognise it by. */
+  excerpt: z.string(),
+});
+export type UntranscribedAdvice = z.infer<typeof untranscribedAdviceSchema>;
+
+export const untranscribedAdviceListSchema = z.object({
+  /** The policy's retentionWarningDays: how long before deletion advice is listed. */
+  warningDays: z.number().int().nonnegative(),
+  items: z.array(untranscribedAdviceSchema),
+});
+
+export const noRecordNeededRequestSchema = z.strictObject({
+  messageIds: z.array(messageIdSchema).min(1).max(maxTranscribedMessages),
 });
 
 export const auditEntryViewSchema = z.object({

@@ -11,7 +11,12 @@ import {
   entryFormatSchema,
   exportReferenceSchema,
   renderedEntrySchema,
+  deletionScopeSchema,
+  noRecordNeededRequestSchema,
+  transcriptionConfirmRequestSchema,
   transcriptionConfirmedSchema,
+  transcriptionUndoRequestSchema,
+  untranscribedAdviceListSchema,
   transcriptionDraftSchema,
   transcriptionFormSchema,
   transcriptionSelectionSchema,
@@ -226,9 +231,28 @@ export const methods = {
     z.object({ saved: z.boolean(), fileName: z.string().nullable() }),
     'unlocked',
   ),
+  // Refused unless this entry was copied or saved, or enteredAnotherWay; and (forbidden) when it
+  // deletes others' messages and the user's role is not clinical. Nothing goes out until the
+  // undo window ends (undoUntil); `transcription.undo` cancels it before then.
   'transcription.confirm': method(
-    z.strictObject({ form: transcriptionFormSchema }),
+    transcriptionConfirmRequestSchema,
     transcriptionConfirmedSchema,
+    'unlocked',
+  ),
+  // What confirming would delete: how many messages, from how many devices, and whether allowed.
+  'transcription.scope': method(transcriptionSelectionSchema, deletionScopeSchema, 'unlocked'),
+  'transcription.undo': method(
+    transcriptionUndoRequestSchema,
+    z.object({ undone: z.literal(true) }),
+    'unlocked',
+  ),
+  // Clinicians' advice in no record and not marked "no record needed" that retention deletes
+  // within the policy's retentionWarningDays, soonest first.
+  'advice.untranscribed': method(z.strictObject({}), untranscribedAdviceListSchema, 'unlocked'),
+  // Audited; only for this device's copies.
+  'advice.markNoRecordNeeded': method(
+    noRecordNeededRequestSchema,
+    z.object({ marked: z.number().int().nonnegative() }),
     'unlocked',
   ),
   // Practice managers and admins only (`forbidden` for everyone else).

@@ -31,6 +31,10 @@ export const methodNames = [
   'transcription.copy',
   'transcription.saveFhir',
   'transcription.confirm',
+  'transcription.scope',
+  'transcription.undo',
+  'advice.untranscribed',
+  'advice.markNoRecordNeeded',
   'audit.list',
   'export.conversation',
 ] as const;

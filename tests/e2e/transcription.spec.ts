@@ -1,11 +1,13 @@
 /**
  * Transcribe, attribute, then delete (DOMAIN.md), end to end in the browser: reception asks, the
  * GP answers, selects both messages, fills in the patient (an invalid NHS number is caught as it
- * is typed), copies the entry and saves the FHIR file, and confirms "delete now". The originals
- * then vanish from both people's screens AND from both profile databases (asked of the
- * repositories through the harness), while the audit entry stays, and after a lock and unlock
- * the emptied conversation still says its messages were transcribed. Then the practice manager
- * transcribes with a later deletion, exports a conversation for a Subject Access Request (a wrong
+ * is typed), copies the entry and saves the FHIR file, and confirms "delete now" (not the default): the
+ * confirmation names how many messages go from how many devices, Undo inside the 10 s window
+ * keeps everything, and after the window the originals vanish from both people's screens AND
+ * from both profile databases (asked of the repositories through the harness), a marker stands
+ * in their place on both screens (after lock and unlock too), and the audit entry stays. Then the practice manager
+ * is refused a transcription that would delete reception's message (not a clinical role), the GP
+ * transcribes with a later deletion, the manager exports a conversation for a Subject Access Request (a wrong
  * passcode is refused), and reads the audit log, which reception is not offered and is refused.
  */
 import { expect, test, type Browser, type Page } from '@playwright/test';
@@ -160,38 +162,56 @@ test.describe.serial('transcription, audit and SAR export', () => {
     expect(fhir.subject.identifier.value).toBe('9434765919');
   });
 
-  test('confirming "delete now" removes the originals from both screens and both profiles, the audit entry stays', async () => {
+  test('confirming "delete now" asks how many messages from how many devices, can be undone, then leaves a marker on both screens', async () => {
     const { gp, reception } = pages;
     const ids = await messageIds(gp);
     expect(ids).toHaveLength(2);
     expect(await messageIds(reception)).toEqual(ids);
 
     const panel = gp.getByRole('dialog', { name: 'Transcribe into the patient record' });
-    await expect(panel.getByLabel('Now', { exact: true })).toBeChecked();
+    // The default is not "delete everywhere now".
+    await expect(panel.getByLabel('At a later time (at most 30 days)')).toBeChecked();
+    await panel.getByLabel('Now (after a 10 second undo window)').check();
     await panel.getByRole('button', { name: 'Entered into the record' }).click();
-    await expect(panel.getByText(/Transcription recorded in the audit log/)).toBeVisible();
+    await expect(panel.getByRole('status').filter({ hasText: 'This deletes' })).toHaveText(
+      /This deletes 2 messages \(1 written by someone else\) from 2 devices: this computer and 1 device of Sam Jones/,
+    );
+    await panel.getByRole('button', { name: 'Yes, confirm and delete' }).click();
+    await expect(panel.getByRole('timer')).toContainText(/deleted on every device in \d+ s/);
+    await panel.getByRole('button', { name: 'Undo' }).click();
+    await expect(panel.getByText(/Undone: nothing was deleted/)).toBeVisible();
+    expect(await messageIds(reception)).toEqual(ids);
+    expect((await harness.stored('gp', ids)).present).toEqual(ids);
+
+    await panel.getByRole('button', { name: 'Entered into the record' }).click();
+    await panel.getByRole('button', { name: 'Yes, confirm and delete' }).click();
+    await expect(panel.getByText(/Transcription recorded in the audit log/)).toBeVisible({
+      timeout: 20_000,
+    });
     await expect(panel).toContainText('deleted on every device');
     await checkScreen(gp, 'transcription-done');
     await panel.getByRole('button', { name: 'Done' }).click();
 
     await expect(gp.locator('.message')).toHaveCount(0);
     await expect(reception.locator('.message')).toHaveCount(0);
-    // An emptied conversation says where its messages went, not "say hello".
-    const emptied = 'Messages here were transcribed into the patient record and then deleted.';
-    await expect(gp.locator('.timeline-empty')).toHaveText(emptied);
-    await expect(reception.locator('.timeline-empty')).toHaveText(emptied);
+    // A marker in their place on both screens, not a silent vanish.
+    const marker =
+      /2 messages transcribed into the record by Dr Priya Patel at \d\d:\d\d on \d\d-\w{3}-\d{4} and deleted\./;
+    await expect(gp.locator('.notice-row')).toContainText(marker);
+    await expect(reception.locator('.notice-row')).toContainText(marker);
     await checkScreen(reception, 'conversation-emptied-by-transcription');
 
     const onGp = await harness.stored('gp', ids);
     expect(onGp.present).toEqual([]);
     expect(onGp.tombstoned).toEqual(ids);
     expect(onGp.audit).toContainEqual({ action: 'transcription.confirmed', messageIds: ids });
+    expect(onGp.audit).toContainEqual({ action: 'transcription.undone', messageIds: ids });
     await expect.poll(async () => (await harness.stored('reception', ids)).present).toEqual([]);
     expect((await harness.stored('reception', ids)).tombstoned).toEqual(ids);
   });
 
-  test('after lock and unlock the emptied conversation still says where its messages went', async () => {
-    const emptied = 'Messages here were transcribed into the patient record and then deleted.';
+  test('after lock and unlock the marker is still where the messages were', async () => {
+    const marker = /2 messages transcribed into the record by Dr Priya Patel/;
     const peers = { reception: staff.gp.name, gp: staff.reception.name };
     for (const window of ['reception', 'gp'] as const) {
       const page = pages[window];
@@ -201,9 +221,9 @@ test.describe.serial('transcription, audit and SAR export', () => {
       ).toBeVisible();
       await page.getByLabel('Passcode').fill(staff[window].passcode);
       await page.getByRole('button', { name: 'Unlock' }).click();
-      // Everything on screen was dropped at lock: this comes from the profile's tombstones.
+      // Everything on screen was dropped at lock: this comes from the profile database.
       await conversationWith(page, peers[window]).click();
-      await expect(page.locator('.timeline-empty')).toHaveText(emptied);
+      await expect(page.locator('.notice-row')).toContainText(marker);
     }
   });
 
@@ -218,7 +238,7 @@ test.describe.serial('transcription, audit and SAR export', () => {
     expect(answer.ok ? 'allowed' : answer.error.code).toBe('forbidden');
   });
 
-  test('the practice manager transcribes with a later deletion; both see it marked', async () => {
+  test("the practice manager may not confirm a transcription that deletes reception's message", async () => {
     const { reception, manager } = pages;
     await startConversation(reception, staff.manager.name);
     await send(reception, 'Mrs C rang: her repeat prescription request was lost, please call her');
@@ -231,17 +251,44 @@ test.describe.serial('transcription, audit and SAR export', () => {
 
     const panel = manager.getByRole('dialog', { name: 'Transcribe into the patient record' });
     await panel.getByLabel('NHS number').fill('999 000 0018');
-    await panel.getByLabel('At a later time (at most 30 days)').check();
+    await expect(panel.getByLabel('Record entry preview')).toContainText('999 000 0018');
+    // Not copied or saved yet: not offered until the tick.
+    await expect(panel.getByRole('button', { name: 'Entered into the record' })).toBeDisabled();
+    await panel.getByRole('button', { name: 'Copy entry' }).click();
+    await panel.getByRole('button', { name: 'Entered into the record' }).click();
+    await expect(panel.getByRole('alert')).toContainText(
+      'Only a clinician, nurse or pharmacist can confirm a transcription that deletes other people',
+    );
+    await expect(panel.getByRole('button', { name: 'Yes, confirm and delete' })).toHaveCount(0);
+    await panel.getByRole('button', { name: 'Back' }).click();
+    await manager.keyboard.press('Escape');
+    await expect(manager.locator('.message-in')).toHaveCount(1);
+  });
+
+  test('the GP transcribes with a later deletion (entered another way); both see it marked', async () => {
+    const { reception, gp } = pages;
+    await conversationWith(reception, staff.gp.name).click();
+    await send(reception, 'Mrs D asks whether to keep taking her statin during the antibiotics');
+    await conversationWith(gp, staff.reception.name).click();
+    const incoming = gp.locator('.message-in').last();
+    await incoming.hover();
+    await incoming.getByRole('button', { name: /Transcribe…/ }).click();
+    await gp.getByRole('button', { name: 'Transcribe selected' }).click();
+    const panel = gp.getByRole('dialog', { name: 'Transcribe into the patient record' });
+    await panel.getByLabel('NHS number').fill('999 000 0018');
     await expect(panel.getByLabel('Delete the originals at')).toHaveValue(/T18:00$/);
     await expect(panel.getByLabel('Record entry preview')).toContainText(
       'Original messages: to be deleted',
     );
+    await expect(panel.getByRole('button', { name: 'Entered into the record' })).toBeDisabled();
+    await panel.getByLabel(/I have entered it another way/).check();
     await panel.getByRole('button', { name: 'Entered into the record' }).click();
-    await expect(panel).toContainText('will be deleted on every device at');
+    await panel.getByRole('button', { name: 'Yes, confirm and delete' }).click();
+    await expect(panel).toContainText('will be deleted on every device at', { timeout: 20_000 });
     await panel.getByRole('button', { name: 'Done' }).click();
 
-    const marker = /Transcribed by Karen Hughes at .+ — deleted everywhere at .+18:00/;
-    await expect(manager.locator('.message-in .transcribed-marker')).toHaveText(marker);
+    const marker = /Transcribed by Dr Priya Patel at .+ — deleted everywhere at .+18:00/;
+    await expect(gp.locator('.message-in .transcribed-marker')).toHaveText(marker);
     await expect(reception.locator('.message-out .transcribed-marker')).toHaveText(marker);
     await checkScreen(reception, 'conversation-transcribed-later');
   });
@@ -276,9 +323,7 @@ test.describe.serial('transcription, audit and SAR export', () => {
       'Exported the conversation for a Subject Access Request (reference SAR-2026-014)',
     );
     await expect(rows.first()).toContainText('Karen Hughes (Practice manager)');
-    await expect(dialog).toContainText(
-      'Entered advice into a patient record; originals to be deleted everywhere at',
-    );
+    await expect(dialog).toContainText('Copied a record entry to paste into a patient record');
     await expect(dialog).toContainText(/Patient ref\. [0-9A-F]{4} [0-9A-F]{4}/);
     await expect(dialog).not.toContainText('prescription');
     await expect(dialog).not.toContainText('999 000 0018');

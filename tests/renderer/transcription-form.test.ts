@@ -54,8 +54,10 @@ describe('toForm', () => {
       actions: ['call back', 'review in a week'],
       adviceGivenBy: { name: 'Dr Priya Patel', role: 'Clinician', accountId: 'gp-1' },
       askedBy: { name: 'Sam Jones', role: 'Receptionist', accountId: 'rec-1' },
-      deleteOriginals: { when: 'now' },
+      // The default is a later deletion (18:00 after surgery), never "delete everywhere now".
+      deleteOriginals: { when: 'at', at: defaultLaterDeletion(Date.UTC(2026, 0, 5, 9)) },
     });
+    expect(fields.deleteWhen).toBe('later');
   });
 
   it('drops the account id of a person the user renamed, and asks for a later deletion', () => {

@@ -16,7 +16,12 @@ import { RetentionService } from '../retention/retention-service.js';
 import { systemClock, type TimerClock } from '../time/timer-clock.js';
 import type { OriginalsDeleter } from '../transcription/originals-deleter.js';
 import { originalsDeleterFor } from '../transcription/originals-deleter-registry.js';
+import { EntryHandovers } from '../transcription/entry-handovers.js';
+import { PendingDeletionRunner } from '../transcription/pending-deletion-runner.js';
+import { ownStaffIdentity } from '../transcription/staff-directory.js';
 import { TranscriptionService } from '../transcription/transcription-service.js';
+import { UntranscribedAdviceQueries } from '../retention/untranscribed-advice.js';
+import { MessagingViews } from './messaging-views.js';
 import type { EventObserver } from './app-core.js';
 import type { AppSession } from './app-session.js';
 import type { ClinicalHandlers } from './ipc-handlers.js';
@@ -37,6 +42,8 @@ export interface ClinicalOptions {
    */
   readonly originalsDeleter?: (profile: OpenProfile) => OriginalsDeleter | null;
   readonly clock?: TimerClock;
+  /** How long a confirmed transcription can be undone (default 10 s). */
+  readonly undoWindowMs?: number;
   readonly logger?: Logger;
 }
 
@@ -49,6 +56,10 @@ export interface ClinicalContext {
 interface Running {
   readonly profile: OpenProfile;
   readonly retention: RetentionService;
+  /** Confirmed transcriptions waiting out their undo window. */
+  readonly pending: PendingDeletionRunner;
+  /** Entries copied or saved while unlocked; forgotten on lock. */
+  readonly handovers: EntryHandovers;
 }
 
 export function createClinicalHandlers(
@@ -87,7 +98,7 @@ export function createClinicalHandlers(
           sendTranscribedNotice: (...args) =>
             requireDeleter(deleterFor(profile)).sendTranscribedNotice(...args),
         },
-        onDeleted: (deleted) => {
+        onDeleted: (deleted, markers) => {
           for (const { conversationId, messageIds, reason } of deleted) {
             events.emit('messages.deleted', {
               conversationId,
@@ -95,11 +106,26 @@ export function createClinicalHandlers(
               reason,
             });
           }
+          if (markers.length === 0) return;
+          const views = new MessagingViews(profile);
+          for (const marker of markers) {
+            events.emit('message.added', { message: views.message(marker) });
+          }
         },
       });
-      running = { profile, retention };
+      const pending = new PendingDeletionRunner({
+        profile,
+        deleter: () => deleterFor(profile),
+        clock,
+        expiriesChanged: () => retention.reschedule(),
+      });
+      running = { profile, retention, pending, handovers: new EntryHandovers() };
       retention.start().catch((error: unknown) => {
         log.error('retention_start_failed', { error: errorKind(error) });
+      });
+      // What fell due while locked or closed goes out now (docs/security.md).
+      pending.start().catch((error: unknown) => {
+        log.error('pending_deletions_failed', { error: errorKind(error) });
       });
       return running;
     };
@@ -118,6 +144,8 @@ export function createClinicalHandlers(
         }
         if (event === 'session.locked') {
           running?.retention.stop();
+          running?.pending.stop();
+          running?.handovers.clear();
           running = null;
           // Nothing copied from a profile outlives its session.
           clipboard?.clearIfStillOurs();
@@ -128,14 +156,20 @@ export function createClinicalHandlers(
     });
 
     const transcription = (): TranscriptionService => {
-      const { profile, retention } = ensureRunning();
+      const { profile, pending, handovers } = ensureRunning();
       return new TranscriptionService({
         profile,
         deleter: deleterFor(profile),
         clipboard,
+        handovers,
         now: () => clock.now(),
-        expiriesChanged: () => retention.reschedule(),
+        ...(options.undoWindowMs === undefined ? {} : { undoWindowMs: options.undoWindowMs }),
+        pendingChanged: () => pending.reschedule(),
       });
+    };
+    const advice = () => {
+      const { profile } = ensureRunning();
+      return { profile, queries: new UntranscribedAdviceQueries(profile.db, profile.repositories) };
     };
     const assertComplete = (service: TranscriptionService, form: TranscriptionForm) => {
       const { errors } = service.render(form, 'text');
@@ -172,7 +206,23 @@ export function createClinicalHandlers(
       },
       // The renderer hears of the deletion from the deleter (the messaging core's
       // message.deleted, forwarded as messages.deleted), once, as for every other deletion.
-      'transcription.confirm': ({ form }) => transcription().confirm(form),
+      'transcription.confirm': ({ form, enteredAnotherWay }) =>
+        transcription().confirm(form, { enteredAnotherWay }),
+      'transcription.scope': (selection) => transcription().scope(selection),
+      'transcription.undo': ({ auditId }) => {
+        const { profile, pending } = ensureRunning();
+        pending.undo(auditId, ownStaffIdentity(profile.repositories).accountId);
+        return { undone: true as const };
+      },
+      'advice.untranscribed': () => ({
+        warningDays: options.policy.retentionWarningDays,
+        items: advice().queries.expiringWithin(clock.now(), options.policy.retentionWarningDays),
+      }),
+      'advice.markNoRecordNeeded': ({ messageIds }) => {
+        const { profile, queries } = advice();
+        const actor = ownStaffIdentity(profile.repositories).accountId;
+        return { marked: queries.markNoRecordNeeded(messageIds, actor, clock.now()) };
+      },
       'audit.list': ({ limit, beforeId }) =>
         listAuditView(openProfile().repositories, {
           limit,

@@ -37,6 +37,10 @@ export const clinicalMethods = [
   'transcription.copy',
   'transcription.saveFhir',
   'transcription.confirm',
+  'transcription.scope',
+  'transcription.undo',
+  'advice.untranscribed',
+  'advice.markNoRecordNeeded',
   'audit.list',
   'export.conversation',
 ] as const satisfies readonly MethodName[];

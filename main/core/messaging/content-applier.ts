@@ -1,9 +1,11 @@
+import { isClinicalRole } from '../../../shared/clinical/clinical-roles.js';
 import type { MessageRecord } from '../db/repositories/messages-repository.js';
 import { encodeContent, type Content } from './content-codec.js';
 import type { CoreContext } from './core-context.js';
 import type { MessagingEvent } from './messaging-events.js';
 import { newMessageId } from './message-ids.js';
 import { contentOfMessage } from './outgoing-content.js';
+import { writeTranscribedMarkers } from './transcribed-markers.js';
 
 export interface ContentSource {
   readonly accountId: string;
@@ -104,13 +106,24 @@ export class ContentApplier {
   private remove(content: Extract<Content, { kind: 'delete' }>, from: ContentSource, emit: Emit) {
     const conversation = this.ctx.repos.conversations.findDirect(from.accountId);
     if (!conversation) return;
-    // A peer may delete messages of the conversation with them (both sides' messages: the
-    // clinician deletes the whole exchange after transcribing it), never other conversations.
-    const ids = content.messageIds.filter((id) => {
+    // A peer may delete messages of the conversation with them, never other conversations; and
+    // (authorizedFor) only its own, unless it is a clinician deleting a transcribed exchange.
+    const inConversation = content.messageIds.filter((id) => {
       const message = this.ctx.repos.messages.get(id);
       return message === null || message.conversationId === conversation.id;
     });
+    const { allowed: ids, refused } = this.authorizedFor(inConversation, from, content.reason);
     const now = this.ctx.now();
+    const markers =
+      content.reason === 'transcribed'
+        ? writeTranscribedMarkers(this.ctx.repos, {
+            conversationId: conversation.id,
+            messageIds: ids,
+            transcribedBy: from.accountId,
+            transcribedAt: content.transcribedAt ?? this.transcribedAtOf(ids) ?? now,
+            now,
+          })
+        : [];
     for (const id of ids) this.ctx.repos.outbox.removeForMessage(id);
     this.ctx.repos.messages.delete(ids, now, content.reason);
     this.ctx.repos.audit.append({
@@ -121,12 +134,17 @@ export class ContentApplier {
       messageIds: ids,
       details: { reason: content.reason, origin: 'peer' },
     });
+    if (refused.length > 0) {
+      const notice = this.refuseDeletion(conversation.id, refused, from, content.reason, now);
+      if (notice) markers.push(notice);
+    }
     emit({
       type: 'message.deleted',
       conversationId: conversation.id,
       messageIds: ids,
       reason: content.reason,
     });
+    for (const marker of markers) emit({ type: 'message.added', message: marker });
     emit({ type: 'conversation.updated', conversationId: conversation.id });
   }
 
@@ -141,7 +159,13 @@ export class ContentApplier {
     emit: Emit,
   ) {
     const { messages } = this.ctx.repos;
-    const owned = this.ownedBy(content.messageIds, from.accountId);
+    const stored = this.ownedBy(content.messageIds, from.accountId);
+    const { allowed } = this.authorizedFor(
+      stored.map((m) => m.id),
+      from,
+      'transcribed',
+    );
+    const owned = stored.filter((m) => allowed.includes(m.id));
     // Attributed to the authenticated sender of the notice, whatever account id it names: a
     // peer cannot record a transcription in someone else's name.
     if (content.transcribedBy !== from.accountId) {
@@ -165,6 +189,82 @@ export class ContentApplier {
       const updated = messages.get(message.id);
       if (updated) emit({ type: 'message.updated', message: updated });
     }
+  }
+
+  /**
+   * docs/security.md, "Deleting after transcription": a peer's device may delete (or schedule
+   * the deletion of) the messages the peer wrote; messages written by anyone else only when the
+   * reason is a transcription and the peer's role in this device's copy of the directory is a
+   * clinical one. Ids not stored here (nothing to read) are tombstoned either way; notices this
+   * device wrote are never the peer's to delete.
+   */
+  private authorizedFor(
+    ids: readonly string[],
+    from: ContentSource,
+    reason: 'sender' | 'transcribed',
+  ): { allowed: string[]; refused: string[] } {
+    const clinical =
+      reason === 'transcribed' && isClinicalRole(this.ctx.repos.contacts.get(from.accountId)?.role);
+    const allowed: string[] = [];
+    const refused: string[] = [];
+    for (const id of ids) {
+      const message = this.ctx.repos.messages.get(id);
+      const permitted =
+        message === null ||
+        (message.kind === 'text' && (message.senderAccountId === from.accountId || clinical));
+      (permitted ? allowed : refused).push(id);
+    }
+    return { allowed, refused };
+  }
+
+  /** Keeps what the peer may not delete, audited, and says so in the conversation. */
+  private refuseDeletion(
+    conversationId: string,
+    refused: readonly string[],
+    from: ContentSource,
+    reason: 'sender' | 'transcribed',
+    now: number,
+  ): MessageRecord | null {
+    const { contacts, messages, audit } = this.ctx.repos;
+    const contact = contacts.get(from.accountId);
+    audit.append({
+      at: now,
+      actorAccountId: from.accountId,
+      action: 'messages_delete_refused',
+      conversationId,
+      messageIds: refused,
+      details: { reason, origin: 'peer', peerRole: contact?.role ?? null },
+    });
+    this.ctx.logger.warn('peer_delete_refused', { count: refused.length, reason });
+    const wanted = refused.filter((id) => messages.get(id)?.kind === 'text');
+    if (wanted.length === 0) return null;
+    const name = contact?.displayName ?? 'someone not in the directory';
+    const count = wanted.length === 1 ? '1 message' : `${wanted.length} messages`;
+    const id = newMessageId(now);
+    messages.insert({
+      id,
+      conversationId,
+      direction: 'incoming',
+      senderAccountId: from.accountId,
+      kind: 'notice',
+      body:
+        `${name} asked to delete ${count} not written by them` +
+        (reason === 'transcribed' ? ' as transcribed into the record' : '') +
+        `. Only a clinician may delete someone else's messages after transcribing them, so ` +
+        `${wanted.length === 1 ? 'it was' : 'they were'} kept here.`,
+      status: 'delivered',
+      sentAt: Math.max(...wanted.map((m) => messages.get(m)?.sentAt ?? now)),
+      receivedAt: now,
+    });
+    return messages.get(id);
+  }
+
+  private transcribedAtOf(ids: readonly string[]): number | null {
+    for (const id of ids) {
+      const at = this.ctx.repos.messages.get(id)?.transcribedAt;
+      if (at != null) return at;
+    }
+    return null;
   }
 
   private timer(

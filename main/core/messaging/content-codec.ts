@@ -31,6 +31,11 @@ const deleteContent = z.object({
   messageIds,
   /** Why the originals go, shown to every participant ("transcribed into the record", "deleted by sender"). */
   reason: z.enum(['sender', 'transcribed']),
+  /**
+   * With reason `transcribed`: when the sender confirmed the transcription, for the marker every
+   * device shows in place of the deleted run. Optional: older senders leave it out.
+   */
+  transcribedAt: z.number().int().nonnegative().optional(),
 });
 const transcribedContent = z.object({
   kind: z.literal('transcribed'),

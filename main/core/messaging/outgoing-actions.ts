@@ -6,6 +6,7 @@ import { encodeContent, type Content, type ContentBody } from './content-codec.j
 import type { CoreContext } from './core-context.js';
 import { newMessageId, nextSentAt } from './message-ids.js';
 import { contentOfMessage } from './outgoing-content.js';
+import { writeTranscribedMarkers } from './transcribed-markers.js';
 
 export interface SendTextOptions {
   readonly urgent?: boolean;
@@ -145,13 +146,29 @@ export class OutgoingActions {
     }
     await this.ctx.txEmit(async (emit) => {
       const now = this.ctx.now();
+      const transcribedAt = this.transcribedAt(messageIds, now);
+      const markers =
+        reason === 'transcribed'
+          ? writeTranscribedMarkers(this.ctx.repos, {
+              conversationId,
+              messageIds,
+              transcribedBy: this.ctx.account.accountId,
+              transcribedAt,
+              now,
+            })
+          : [];
       for (const id of messageIds) this.ctx.repos.outbox.removeForMessage(id);
       this.ctx.repos.messages.delete(messageIds, now, reason);
       for (const ids of chunk(messageIds, 500)) {
         this.enqueueControl(
           'control',
           conversation.peerAccountId as string,
-          { kind: 'delete', messageIds: ids, reason },
+          {
+            kind: 'delete',
+            messageIds: ids,
+            reason,
+            ...(reason === 'transcribed' ? { transcribedAt } : {}),
+          },
           now,
         );
       }
@@ -164,9 +181,19 @@ export class OutgoingActions {
         details: { reason, origin: 'self' },
       });
       emit({ type: 'message.deleted', conversationId, messageIds, reason });
+      for (const marker of markers) emit({ type: 'message.added', message: marker });
       emit({ type: 'conversation.updated', conversationId });
     });
     this.ctx.kickOutbox();
+  }
+
+  /** When the transcription of these messages was confirmed here (for the markers), else now. */
+  private transcribedAt(messageIds: readonly string[], now: number): number {
+    for (const id of messageIds) {
+      const at = this.ctx.repos.messages.get(id)?.transcribedAt;
+      if (at != null) return at;
+    }
+    return now;
   }
 
   /**

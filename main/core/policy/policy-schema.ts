@@ -64,6 +64,10 @@ export const policyKeys = {
     allowed: 'null or a whole number of days from 1 to 3650',
     schema: z.number().int().min(1).max(3650).nullable().default(30),
   },
+  retentionWarningDays: {
+    allowed: 'a whole number of days from 0 to 365 (0: no warning)',
+    schema: z.number().int().min(0).max(365).default(7),
+  },
   maxPasscodeAttempts: {
     allowed: 'null or a whole number from 3 to 100',
     schema: z.number().int().min(3).max(100).nullable().default(null),
@@ -97,6 +101,7 @@ export const policySchema = z.strictObject({
   notificationPrivacy: policyKeys.notificationPrivacy.schema,
   pidGuard: policyKeys.pidGuard.schema,
   retentionDays: policyKeys.retentionDays.schema,
+  retentionWarningDays: policyKeys.retentionWarningDays.schema,
   maxPasscodeAttempts: policyKeys.maxPasscodeAttempts.schema,
   contentProtection: policyKeys.contentProtection.schema,
   allowExport: policyKeys.allowExport.schema,

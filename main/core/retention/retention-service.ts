@@ -1,13 +1,15 @@
 import { z } from 'zod';
 import { isMessengerError } from '../../../shared/errors.js';
 import { createLogger, type Logger } from '../log/logger.js';
-import type { DeletionReason } from '../db/repositories/messages-repository.js';
+import type { DeletionReason, MessageRecord } from '../db/repositories/messages-repository.js';
+import { writeTranscribedMarkers } from '../messaging/transcribed-markers.js';
 import type { OpenProfile } from '../profile/open-profile.js';
 import { maxTimerDelayMs, systemClock, type TimerClock } from '../time/timer-clock.js';
 import type { OriginalsDeleter } from '../transcription/originals-deleter.js';
 import { expiryFor, retentionDaysSetting, retentionMs } from './expiry-policy.js';
 import { ensureIncrementalVacuum, reclaimSpace } from './reclaim-space.js';
 import { RetentionQueries, type ExpiredMessage } from './retention-queries.js';
+import { UntranscribedAdviceQueries } from './untranscribed-advice.js';
 
 export interface DeletedMessages {
   readonly conversationId: string;
@@ -33,11 +35,17 @@ export interface RetentionServiceOptions {
    * devices also scheduled them from the transcribed notice; this covers one that missed it).
    */
   readonly deleter?: OriginalsDeleter | null;
-  readonly onDeleted?: (deleted: readonly DeletedMessages[]) => void;
+  /** `markers`: the notices written in place of transcribed runs (to show them at once). */
+  readonly onDeleted?: (
+    deleted: readonly DeletedMessages[],
+    markers: readonly MessageRecord[],
+  ) => void;
   readonly logger?: Logger;
 }
 
 export const retentionAuditAction = 'retention.expired_deleted';
+/** Clinicians' advice deleted by retention that was neither transcribed nor "no record needed". */
+export const retentionAdviceAuditAction = 'retention.untranscribed_advice_deleted';
 
 /**
  * Deletes messages when they expire: the retention policy and each conversation's disappearing
@@ -47,6 +55,7 @@ export const retentionAuditAction = 'retention.expired_deleted';
  */
 export class RetentionService {
   private readonly queries: RetentionQueries;
+  private readonly advice: UntranscribedAdviceQueries;
   private readonly clock: TimerClock;
   private readonly log: Logger;
   private timer: { handle: unknown; at: number } | null = null;
@@ -55,6 +64,7 @@ export class RetentionService {
 
   constructor(private readonly options: RetentionServiceOptions) {
     this.queries = new RetentionQueries(options.profile.db);
+    this.advice = new UntranscribedAdviceQueries(options.profile.db, options.profile.repositories);
     this.clock = options.clock ?? systemClock;
     this.log = options.logger ?? createLogger('retention');
   }
@@ -142,20 +152,35 @@ export class RetentionService {
 
     const expired = this.queries.expired(now);
     const conversations = groupByConversation(expired);
+    const markers: MessageRecord[] = [];
     if (expired.length > 0) {
       this.options.profile.db.transaction(() => {
-        for (const { messageIds, reason } of conversations) {
+        for (const { conversationId, messageIds, reason } of conversations) {
+          if (reason === 'transcribed')
+            markers.push(...this.markTranscribedRuns(conversationId, messageIds, now));
+          // Audited with the ids (never content), and advice that was never transcribed named
+          // separately: it was listed for retentionWarningDays before this.
+          const advice = this.advice.adviceAmong(messageIds);
           repositories.messages.delete(messageIds, now, reason);
+          repositories.audit.append({
+            at: now,
+            actorAccountId: null,
+            action: retentionAuditAction,
+            conversationId,
+            messageIds,
+            details: { reason, count: messageIds.length, untranscribedAdvice: advice.length },
+          });
+          if (advice.length > 0) {
+            repositories.audit.append({
+              at: now,
+              actorAccountId: null,
+              action: retentionAdviceAuditAction,
+              conversationId,
+              messageIds: advice,
+              details: { count: advice.length },
+            });
+          }
         }
-        repositories.audit.append({
-          at: now,
-          actorAccountId: null,
-          action: retentionAuditAction,
-          details: {
-            count: expired.length,
-            conversations: new Set(conversations.map((c) => c.conversationId)).size,
-          },
-        });
       })();
       const reclaimed = reclaimSpace(this.options.profile.db);
       this.log.info('expired_deleted', {
@@ -163,10 +188,39 @@ export class RetentionService {
         freedPages: reclaimed.freePagesBefore - reclaimed.freePagesAfter,
         walTruncated: reclaimed.walTruncated,
       });
-      this.options.onDeleted?.(conversations);
+      this.options.onDeleted?.(conversations, markers);
     }
     this.arm();
     return { deleted: expired.length, conversations };
+  }
+
+  /** The marker in place of each run of transcribed messages (messaging/transcribed-markers.ts). */
+  private markTranscribedRuns(
+    conversationId: string,
+    messageIds: readonly string[],
+    now: number,
+  ): MessageRecord[] {
+    const { repositories } = this.options.profile;
+    const byTranscriber = new Map<string, { at: number; ids: string[] }>();
+    for (const id of messageIds) {
+      const message = repositories.messages.get(id);
+      if (!message?.transcribedBy) continue;
+      const group = byTranscriber.get(message.transcribedBy) ?? {
+        at: message.transcribedAt ?? now,
+        ids: [],
+      };
+      group.ids.push(id);
+      byTranscriber.set(message.transcribedBy, group);
+    }
+    return [...byTranscriber].flatMap(([transcribedBy, { at, ids }]) =>
+      writeTranscribedMarkers(repositories, {
+        conversationId,
+        messageIds: ids,
+        transcribedBy,
+        transcribedAt: at,
+        now,
+      }),
+    );
   }
 
   private async announceTranscribedDeletions(expired: readonly ExpiredMessage[]): Promise<void> {

@@ -6,16 +6,20 @@ import { buildFhirCommunication } from '../../../shared/clinical/fhir-communicat
 import { formatPlainTextEntry } from '../../../shared/clinical/plain-text-entry.js';
 import type { RecordEntry } from '../../../shared/clinical/record-entry.js';
 import type {
+  DeletionScope,
   EntryFormat,
   TranscriptionDraft,
   TranscriptionForm,
   TranscriptionSelection,
 } from '../../../shared/ipc/clinical-schemas.js';
 import type { SensitiveClipboard } from '../clipboard/sensitive-clipboard.js';
-import { createLogger, type Logger } from '../log/logger.js';
+import type { Logger } from '../log/logger.js';
 import type { OpenProfile } from '../profile/open-profile.js';
 import { writeFileAtomic } from '../profile/atomic-file.js';
+import { assertMayDelete, deletionScope } from './deletion-scope.js';
+import { EntryHandovers, type Handover } from './entry-handovers.js';
 import type { OriginalsDeleter } from './originals-deleter.js';
+import { PendingTranscriptions } from './pending-transcriptions.js';
 import { patientRefHash } from './patient-ref-hash.js';
 import { completeRecordEntry } from './record-entry-from-form.js';
 import { ownStaffIdentity } from './staff-directory.js';
@@ -29,10 +33,18 @@ export interface TranscriptionServiceOptions {
   readonly deleter: OriginalsDeleter | null;
   readonly clipboard: SensitiveClipboard | null;
   readonly now?: () => number;
-  /** Told after expiry times change, so the single retention timer is re-armed. */
+  /** Entries copied or saved this session; confirm needs one (or "entered another way"). */
+  readonly handovers?: EntryHandovers;
+  /** How long a confirmed transcription can be undone before its deletion goes out. */
+  readonly undoWindowMs?: number;
+  /** Kept for callers that still pass it; the deletion runner re-arms retention now. */
   readonly expiriesChanged?: () => void;
+  /** Told after a confirmation is queued, so PendingDeletionRunner arms its timer. */
+  readonly pendingChanged?: () => void;
   readonly logger?: Logger;
 }
+
+export const defaultUndoWindowMs = 10_000;
 
 export interface RenderedEntry {
   readonly format: EntryFormat;
@@ -42,13 +54,15 @@ export interface RenderedEntry {
 
 export interface ConfirmedTranscription {
   readonly auditId: number;
-  /** `retrying`: the entry is confirmed but the deletion failed; retention retries it. */
-  readonly originals: 'deleted' | 'scheduled' | 'retrying';
+  readonly originals: 'now' | 'later';
   readonly deleteAt: number;
+  readonly undoUntil: number;
+  readonly scope: DeletionScope;
 }
 
 export const transcriptionAuditActions = {
   confirmed: 'transcription.confirmed',
+  copied: 'transcription.copied',
   fhirSaved: 'transcription.fhir_saved',
 } as const;
 
@@ -59,11 +73,15 @@ export const transcriptionAuditActions = {
  */
 export class TranscriptionService {
   private readonly now: () => number;
-  private readonly log: Logger;
+  private readonly handovers: EntryHandovers;
+  private readonly pending: PendingTranscriptions;
+  private readonly undoWindowMs: number;
 
   constructor(private readonly options: TranscriptionServiceOptions) {
     this.now = options.now ?? Date.now;
-    this.log = options.logger ?? createLogger('transcription');
+    this.handovers = options.handovers ?? new EntryHandovers();
+    this.pending = new PendingTranscriptions(options.profile.db);
+    this.undoWindowMs = options.undoWindowMs ?? defaultUndoWindowMs;
   }
 
   draft(selection: TranscriptionSelection): TranscriptionDraft {
@@ -85,7 +103,10 @@ export class TranscriptionService {
     if (clipboard === null) {
       throw new MessengerError('not_implemented', 'There is no clipboard in this environment.');
     }
-    return clipboard.copy(renderEntry(this.validEntry(form).entry, 'text'));
+    const { entry } = this.validEntry(form);
+    const copied = clipboard.copy(renderEntry(entry, 'text'));
+    this.handedOver(form, entry, 'copied');
+    return copied;
   }
 
   /**
@@ -97,28 +118,50 @@ export class TranscriptionService {
     assertWritableTarget(file);
     const { entry } = this.validEntry(form);
     writeFileAtomic(file, `${renderEntry(entry, 'fhir')}\n`, 0o600);
+    this.handedOver(form, entry, 'fhir_saved');
+    return { fileName: path.basename(file) };
+  }
+
+  /** The entry left the app: confirm may follow. Audited with ids and a keyed patient hash. */
+  private handedOver(form: TranscriptionForm, entry: RecordEntry, how: Handover): void {
     const { repositories } = this.options.profile;
     const now = this.now();
     repositories.audit.append({
       at: now,
       actorAccountId: ownStaffIdentity(repositories).accountId,
-      action: transcriptionAuditActions.fhirSaved,
+      action:
+        how === 'copied' ? transcriptionAuditActions.copied : transcriptionAuditActions.fhirSaved,
       conversationId: entry.source.conversationId,
       messageIds: entry.source.messageIds,
       patientRefHash: patientRefHash(repositories.settings, entry.patient.nhsNumber, now),
     });
-    return { fileName: path.basename(file) };
+    this.handovers.record(form, how);
+  }
+
+  /** What confirming a transcription of this selection deletes, and whether this user may. */
+  scope(selection: TranscriptionSelection): DeletionScope {
+    const { repositories } = this.options.profile;
+    const { conversation, messages } = loadSelectedMessages(repositories, selection);
+    return deletionScope(
+      this.options.profile,
+      ownStaffIdentity(repositories),
+      conversation.peerAccountId,
+      messages,
+    );
   }
 
   /**
-   * The clinician says the entry is in the record: audit it, mark the originals transcribed, and
-   * delete them on every device now or at the chosen time. The expiry is set in the same
-   * transaction as the audit event, so even if the deletion below fails (or the app is closed
-   * before a scheduled one) retention deletes the originals when it next runs.
+   * The clinician says the entry is in the record. Refused unless this exact entry left the app
+   * (copied, or saved as FHIR) or the user ticked "I have entered it another way", and unless a
+   * clinical role confirms when others' messages would go (docs/security.md). Audits it and
+   * queues the deletion for the end of the undo window (persisted: PendingDeletionRunner sends
+   * it, at the next unlock if the app closes first); nothing is marked or sent before then.
    */
-  async confirm(form: TranscriptionForm): Promise<ConfirmedTranscription> {
-    const deleter = this.options.deleter;
-    if (deleter === null) {
+  async confirm(
+    form: TranscriptionForm,
+    options: { enteredAnotherWay?: boolean } = {},
+  ): Promise<ConfirmedTranscription> {
+    if (this.options.deleter === null) {
       throw new MessengerError(
         'not_implemented',
         'Deleting messages on every device is not available yet, so a transcription cannot be ' +
@@ -129,48 +172,58 @@ export class TranscriptionService {
     const { repositories } = profile;
     const own = ownStaffIdentity(repositories);
     const { entry, deleteAt } = this.validEntry(form);
+    const handover = this.handovers.of(form);
+    if (handover === null && options.enteredAnotherWay !== true) {
+      throw new MessengerError(
+        'invalid_input',
+        'Copy the entry or save the FHIR file first (and paste or import it into the patient ' +
+          'record), or tick "I have entered it another way". Nothing was recorded or deleted.',
+        { reason: 'not_handed_over' },
+      );
+    }
+    const { conversation, messages } = loadSelectedMessages(repositories, form);
+    assertMayDelete(own, messages);
+    const scope = deletionScope(profile, own, conversation.peerAccountId, messages);
     const now = this.now();
     const ids = entry.source.messageIds;
-    const conversationId = entry.source.conversationId;
     const immediate = form.deleteOriginals.when === 'now';
+    const undoUntil = now + this.undoWindowMs;
 
     const auditId = profile.db.transaction(() => {
-      repositories.messages.markTranscribed(ids, own.accountId, now);
-      for (const id of ids) {
-        const current = repositories.messages.get(id)?.expiresAt ?? null;
-        // Never postpone an earlier expiry (retention policy or a disappearing timer).
-        if (current === null || current > deleteAt) repositories.messages.setExpiry([id], deleteAt);
-      }
-      return repositories.audit.append({
+      const id = repositories.audit.append({
         at: now,
         actorAccountId: own.accountId,
         action: transcriptionAuditActions.confirmed,
-        conversationId,
+        conversationId: entry.source.conversationId,
         messageIds: ids,
         patientRefHash: patientRefHash(repositories.settings, entry.patient.nhsNumber, now),
-        details: { originals: immediate ? 'delete_now' : 'delete_later', deleteAt },
+        details: {
+          originals: immediate ? 'delete_now' : 'delete_later',
+          deleteAt: immediate ? undoUntil : deleteAt,
+          enteredBy: handover ?? 'another_way',
+          devices: scope.devices,
+          undoUntil,
+        },
       });
+      this.pending.add({
+        auditId: id,
+        conversationId: entry.source.conversationId,
+        messageIds: ids,
+        transcribedBy: own.accountId,
+        transcribedAt: now,
+        deleteAt: immediate ? null : deleteAt,
+        dueAt: undoUntil,
+      });
+      return id;
     })();
-    this.options.expiriesChanged?.();
-
-    if (!immediate) {
-      await this.bestEffort('transcribed_notice_failed', () =>
-        deleter.sendTranscribedNotice(conversationId, {
-          messageIds: ids,
-          transcribedBy: own.accountId,
-          transcribedAt: now,
-          deleteAt,
-        }),
-      );
-      return { auditId, originals: 'scheduled', deleteAt };
-    }
-    const deleted = await this.bestEffort('delete_for_everyone_failed', async () => {
-      await deleter.deleteForEveryone(conversationId, ids, 'transcribed');
-      // Idempotent: whatever the messaging core did locally, the originals are gone here.
-      repositories.messages.delete(ids, this.now(), 'transcribed');
-    });
-    if (deleted) this.options.expiriesChanged?.();
-    return { auditId, originals: deleted ? 'deleted' : 'retrying', deleteAt };
+    this.options.pendingChanged?.();
+    return {
+      auditId,
+      originals: immediate ? 'now' : 'later',
+      deleteAt: immediate ? undoUntil : deleteAt,
+      undoUntil,
+      scope,
+    };
   }
 
   private complete(form: TranscriptionForm) {
@@ -193,16 +246,6 @@ export class TranscriptionService {
       );
     }
     return { entry: completed.validation.value, deleteAt: completed.deleteAt };
-  }
-
-  private async bestEffort(event: string, work: () => Promise<void>): Promise<boolean> {
-    try {
-      await work();
-      return true;
-    } catch (error) {
-      this.log.warn(event, { error: error instanceof Error ? error.name : typeof error });
-      return false;
-    }
   }
 }
 

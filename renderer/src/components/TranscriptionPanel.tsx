@@ -71,6 +71,9 @@ function TranscriptionForm({ draft, onClose }: { draft: TranscriptionDraft; onCl
   const set = (update: Partial<TranscriptionFields>) => setFields((f) => ({ ...f, ...update }));
   const form: TranscriptionFormInput = toForm(draft, fields);
   const formKey = JSON.stringify(form);
+  // The entry as copied or saved: choosing when the originals go does not change it.
+  const entryKey = JSON.stringify({ ...form, deleteOriginals: null });
+  const [handedOverKey, setHandedOverKey] = useState<string | null>(null);
   const nhsProblem = nhsNumberProblem(fields.nhsNumber);
   const already = draft.quoted.filter((q) => q.transcribedAt !== null).length;
 
@@ -107,11 +110,13 @@ function TranscriptionForm({ draft, onClose }: { draft: TranscriptionDraft; onCl
   const copy = () =>
     act(async () => {
       const { clearsAt } = await call(messenger().transcription.copy({ form }));
+      setHandedOverKey(entryKey);
       return `Entry copied. Paste it as a new entry in the patient's record. For privacy it will be cleared from the clipboard at ${formatTime(clearsAt)}.`;
     });
   const saveFhir = () =>
     act(async () => {
       const { saved, fileName } = await call(messenger().transcription.saveFhir({ form }));
+      if (saved) setHandedOverKey(entryKey);
       return saved && fileName
         ? `FHIR file saved as ${fileName}.`
         : 'Not saved: no file was chosen.';
@@ -246,6 +251,7 @@ function TranscriptionForm({ draft, onClose }: { draft: TranscriptionDraft; onCl
           <TranscriptionConfirm
             form={form}
             ready={ready}
+            handedOver={handedOverKey === entryKey}
             fields={fields}
             onFields={set}
             onConfirmed={setConfirmed}

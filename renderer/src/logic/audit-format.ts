@@ -34,6 +34,16 @@ export function describeAuditAction(entry: AuditEntryView): string {
     }
     case 'transcription.fhir_saved':
       return 'Saved a record entry as a FHIR file';
+    case 'transcription.copied':
+      return 'Copied a record entry to paste into a patient record';
+    case 'transcription.undone':
+      return 'Undid a transcription confirmation before anything was deleted';
+    case 'advice.no_record_needed':
+      return 'Marked advice "no record needed"';
+    case 'retention.untranscribed_advice_deleted':
+      return "Deleted clinicians' advice that was never transcribed (retention policy)";
+    case 'messages_delete_refused':
+      return "Refused the other person's request to delete messages they did not write";
     case 'conversation.exported': {
       const reference = detail(entry, 'reference');
       return typeof reference === 'string' && reference !== ''

@@ -37,7 +37,8 @@ export function initialFields(draft: TranscriptionDraft, now: number): Transcrip
     askedByName: draft.askedBy?.name ?? '',
     askedByRole: draft.askedBy?.role ?? '',
     actions: '',
-    deleteWhen: 'now',
+    // Not "delete everywhere now": the originals stay (marked transcribed) until after surgery.
+    deleteWhen: 'later',
     deleteAt: toLocalInputValue(defaultLaterDeletion(now)),
   };
 }

@@ -18,6 +18,7 @@ import { ConversationView } from '../components/ConversationView.js';
 import { NewConversationDialog } from '../components/NewConversationDialog.js';
 import { SafetyNumberDialog } from '../components/SafetyNumberDialog.js';
 import { SettingsDialog } from '../components/SettingsDialog.js';
+import { UntranscribedAdviceDialog } from '../components/UntranscribedAdviceDialog.js';
 import { upsertConversation } from '../logic/conversation-list.js';
 import { noteDeletion, type DeletionsSeen } from '../logic/deletion-note.js';
 import { roleLabel } from '../logic/format.js';
@@ -28,6 +29,7 @@ type Dialog =
   | { kind: 'new' }
   | { kind: 'settings' }
   | { kind: 'audit' }
+  | { kind: 'advice' }
   | { kind: 'safety'; accountId: string; name: string };
 
 // Main enforces this too (`forbidden`); here it only decides whether to offer the screen.
@@ -58,6 +60,16 @@ export function Messenger({ profile, policy, info, onLock, onSwitchProfile }: Pr
   // The relay refused this device: "messages will send when the connection is back" is untrue.
   const [stopped, setStopped] = useState<string | null>(null);
   const [deletions, setDeletions] = useState<DeletionsSeen>(() => new Map());
+  // Clinicians' advice that retention deletes soon without it being in any record.
+  const [adviceDue, setAdviceDue] = useState(0);
+  const refreshAdvice = useCallback(() => {
+    void call(messenger().advice.untranscribed())
+      .then((list) => setAdviceDue(list.items.length))
+      .catch(() => undefined);
+  }, []);
+  useEffect(refreshAdvice, []);
+  useMessengerEvent('message.updated', refreshAdvice);
+  useMessengerEvent('messages.deleted', refreshAdvice);
 
   const load = useCallback(async (search: string) => {
     const trimmed = search.trim();
@@ -129,6 +141,13 @@ export function Messenger({ profile, policy, info, onLock, onSwitchProfile }: Pr
             onClick={() => setDialog({ kind: 'new' })}
           >
             New conversation
+          </button>
+          <button
+            type="button"
+            className={adviceDue > 0 ? 'button-warning' : undefined}
+            onClick={() => setDialog({ kind: 'advice' })}
+          >
+            Advice not in the record{adviceDue > 0 ? ` (${adviceDue})` : ''}
           </button>
           {self && auditViewerRoles.includes(self.role) && (
             <button type="button" onClick={() => setDialog({ kind: 'audit' })}>
@@ -205,6 +224,16 @@ export function Messenger({ profile, policy, info, onLock, onSwitchProfile }: Pr
       )}
       {dialog?.kind === 'audit' && (
         <AuditLogDialog conversations={conversations} onClose={() => setDialog(null)} />
+      )}
+      {dialog?.kind === 'advice' && (
+        <UntranscribedAdviceDialog
+          onOpenConversation={(id) => {
+            setOpenId(id);
+            setDialog(null);
+          }}
+          onChanged={setAdviceDue}
+          onClose={() => setDialog(null)}
+        />
       )}
       {dialog?.kind === 'safety' && (
         <SafetyNumberDialog

@@ -122,6 +122,10 @@ async function formFromDraft() {
   };
 }
 
+async function waitFor(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !check(); i += 1) await new Promise((r) => setTimeout(r, 10));
+}
+
 describe('clinical IPC methods', () => {
   it('are all refused while locked', async () => {
     setUp({ allowExport: true }, temp.dir);
@@ -154,7 +158,11 @@ describe('clinical IPC methods', () => {
     ).toBe(true);
 
     const confirmed = await value('transcription.confirm', { form });
-    expect(confirmed).toMatchObject({ originals: 'deleted' });
+    expect(confirmed).toMatchObject({ originals: 'now', undoUntil: clock.now() + 10_000 });
+    // Nothing goes out during the undo window; then the runner sends it.
+    expect(deletes).toEqual([]);
+    clock.advance(10_000);
+    await waitFor(() => deletes.length === 1);
     expect(deletes).toEqual([[ids.question, ids.answer]]);
     // Announcing the deletion is the deleter's (the messaging core's), not this handler's: a
     // second announcement here reached the renderer twice (messaging-app-events.test.ts).
@@ -169,13 +177,26 @@ describe('clinical IPC methods', () => {
     setUp({}, null, true);
     await value('profiles.unlock', { profileId, passcode: PASSCODE });
     const form = await formFromDraft();
-    expect(await call('transcription.confirm', { form })).toMatchObject({
+    expect(await call('transcription.confirm', { form, enteredAnotherWay: true })).toMatchObject({
       ok: false,
       error: { code: 'not_implemented' },
     });
     const profile = core.session.current()?.profile as OpenProfile;
     const unregister = registerOriginalsDeleter(profile, makeDeleter(profile));
-    expect(await value('transcription.confirm', { form })).toMatchObject({ originals: 'deleted' });
+    expect(await call('transcription.confirm', { form })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_input' },
+    });
+    const confirmed = await value('transcription.confirm', { form, enteredAnotherWay: true });
+    expect(confirmed).toMatchObject({ originals: 'now' });
+    expect(await value('transcription.undo', { auditId: confirmed['auditId'] })).toEqual({
+      undone: true,
+    });
+    clock.advance(10_000);
+    expect(deletes).toEqual([]);
+    await value('transcription.confirm', { form, enteredAnotherWay: true });
+    clock.advance(10_000);
+    await waitFor(() => deletes.length === 1);
     expect(deletes).toEqual([[ids.question, ids.answer]]);
     unregister();
   });

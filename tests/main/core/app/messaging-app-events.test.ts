@@ -183,8 +183,13 @@ describe('the app core applies what peers send and what the relay orders', () =>
         askedBy: draft.askedBy,
         deleteOriginals: { when: 'now' },
       },
+      enteredAnotherWay: true,
     });
-    expect(confirmed).toMatchObject({ originals: 'deleted' });
+    expect(confirmed).toMatchObject({ originals: 'now' });
+    // The deletion goes out when the undo window ends.
+    expect(gp.w.named('messages.deleted')).toEqual([]);
+    gp.w.clock.advance(10_000);
+    await eventually(() => gp.w.named('messages.deleted').length > 0, 'deletion after the window');
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(gp.w.named('messages.deleted')).toEqual([
       { conversationId: gpConversationId, messageIds: ids, reason: 'transcribed' },
@@ -206,8 +211,11 @@ describe('the app core applies what peers send and what the relay orders', () =>
     const messages = reception.w.profile().repositories.messages;
     expect(ids.map((id) => messages.get(id))).toEqual([null, null]);
     expect(ids.every((id) => messages.wasDeleted(id))).toBe(true);
+    // Only the marker stands in their place.
     const page = await reception.w.call('messages.page', { conversationId, limit: 10 });
-    expect(page.messages).toEqual([]);
+    expect(page.messages.map((m: { text: string }) => m.text)).toEqual([
+      expect.stringMatching(/^2 messages transcribed into the record by /),
+    ]);
   });
 
   it('a failed message carries a reason the sender can act on, in the view and the event', async () => {

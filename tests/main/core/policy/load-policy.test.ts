@@ -57,6 +57,7 @@ describe('the managed policy', () => {
       notificationPrivacy: 'sender_and_text',
       pidGuard: 'warn',
       retentionDays: 30,
+      retentionWarningDays: 7,
       maxPasscodeAttempts: null,
       contentProtection: false,
       allowExport: false,
@@ -91,6 +92,11 @@ describe('the managed policy', () => {
       [/"lockTimeoutMinutes" is 120/, /from 1 to 60/],
     ],
     ['not a whole number', '{"retentionDays": 2.5}', [/"retentionDays"/, /1 to 3650/]],
+    [
+      'a warning beyond a year',
+      '{"retentionWarningDays": 400}',
+      [/"retentionWarningDays"/, /0 to 365/],
+    ],
     ['bad enum value', '{"pidGuard": "ignore"}', [/"pidGuard" is "ignore"/, /"warn" or "block"/]],
     [
       'bad notification level',

@@ -90,9 +90,11 @@ describe('retention across an app restart', () => {
     expect(old.every((m) => messages.get(m.id) === null && messages.wasDeleted(m.id))).toBe(true);
     expect(kept.every((m) => messages.get(m.id) !== null)).toBe(true);
     expect(messages.get(recent.id)?.body).toMatch(/^recent 0 /);
+    // Audited with the message ids (never the text), one entry per conversation and reason.
     expect(audit.list()[0]).toMatchObject({
       action: 'retention.expired_deleted',
-      details: { count: 40, conversations: 1 },
+      messageIds: old.map((m) => m.id),
+      details: { reason: 'expired', count: 40, untranscribedAdvice: 0 },
     });
 
     // WAL truncated, free pages given back, and no decrypted page of either file holds the text.

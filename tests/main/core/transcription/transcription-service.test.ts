@@ -12,6 +12,8 @@ import type {
   OriginalsDeleter,
   TranscribedNotice,
 } from '../../../../main/core/transcription/originals-deleter.js';
+import { EntryHandovers } from '../../../../main/core/transcription/entry-handovers.js';
+import { PendingDeletionRunner } from '../../../../main/core/transcription/pending-deletion-runner.js';
 import { TranscriptionService } from '../../../../main/core/transcription/transcription-service.js';
 import { MessagingViews } from '../../../../main/core/app/messaging-views.js';
 import { GP, RECEPTION, enrolledProfile, storeMessage } from '../helpers/clinical-profile.js';
@@ -304,10 +306,179 @@ describe('copying and saving', () => {
 });
 
 describe('confirming that the entry is in the record', () => {
-  it('audits with a keyed patient hash and no message text, marks and deletes the originals everywhere', async () => {
-    const result = await service.confirm(completedForm());
-    expect(result.originals).toBe('deleted');
+  const window = 10_000;
+  let runner: PendingDeletionRunner;
 
+  beforeEach(async () => {
+    runner = new PendingDeletionRunner({ profile, deleter: () => deleter, clock });
+    await runner.start();
+    service = new TranscriptionService({
+      profile,
+      deleter,
+      clipboard: new SensitiveClipboard(clipboard, clock, 60_000),
+      handovers: new EntryHandovers(),
+      now: () => clock.now(),
+      pendingChanged: () => runner.reschedule(),
+    });
+  });
+  afterEach(() => runner.stop());
+
+  /** Copies the entry (as the panel's Copy button does), confirms, and waits out the window. */
+  async function copyConfirmAndWait(form: TranscriptionForm) {
+    service.copy(form);
+    const result = await service.confirm(form);
+    clock.advance(window);
+    await runner.runDue();
+    return result;
+  }
+
+  it('refuses "entered into the record" before the entry was copied or saved, recording nothing', async () => {
+    const form = completedForm();
+    await expect(service.confirm(form)).rejects.toMatchObject({
+      code: 'invalid_input',
+      details: { reason: 'not_handed_over' },
+    });
+    expect(profile.repositories.audit.list()).toEqual([]);
+    clock.advance(window);
+    await runner.runDue();
+    expect(deleter.deletes).toEqual([]);
+    expect(profile.repositories.messages.get(answer.id)?.transcribedAt).toBeNull();
+  });
+
+  it('accepts it once this exact entry was copied; an entry edited after copying must be copied again', async () => {
+    const form = completedForm();
+    service.copy(form);
+    const edited = { ...form, advice: `${form.advice} Edited after copying.` };
+    await expect(service.confirm(edited)).rejects.toMatchObject({ code: 'invalid_input' });
+    // Choosing when the originals go is not part of the entry: no need to copy again.
+    const result = await service.confirm({ ...form, deleteOriginals: { when: 'now' } });
+    expect(profile.repositories.audit.list()[0]).toMatchObject({
+      id: result.auditId,
+      action: 'transcription.confirmed',
+      details: { enteredBy: 'copied' },
+    });
+  });
+
+  it('accepts a saved FHIR file, or the "entered another way" tick, and audits which', async () => {
+    const form = completedForm();
+    service.saveFhir(form, path.join(temp.dir, 'entry.json'));
+    const saved = await service.confirm(form);
+    const other = completedForm({ actions: [] });
+    const ticked = await service.confirm(other, { enteredAnotherWay: true });
+    const byId = new Map(profile.repositories.audit.list().map((e) => [e.id, e]));
+    expect(byId.get(saved.auditId)?.details).toMatchObject({ enteredBy: 'fhir_saved' });
+    expect(byId.get(ticked.auditId)?.details).toMatchObject({ enteredBy: 'another_way' });
+  });
+
+  it('sends nothing during the undo window and says how many messages go from how many devices', async () => {
+    const form = completedForm();
+    service.copy(form);
+    const result = await service.confirm(form);
+    expect(result).toMatchObject({
+      originals: 'now',
+      undoUntil: recorded + window,
+      scope: { messages: 2, fromOthers: 1, devices: 2, peerDevices: 1, refusal: null },
+    });
+    clock.advance(window - 1);
+    await runner.runDue();
+    expect(deleter.deletes).toEqual([]);
+    expect(profile.repositories.messages.get(answer.id)?.transcribedAt).toBeNull();
+    clock.advance(1);
+    await runner.runDue();
+    expect(deleter.deletes).toEqual([
+      {
+        conversationId: question.conversationId,
+        ids: [question.id, answer.id],
+        reason: 'transcribed',
+      },
+    ]);
+  });
+
+  it('undo inside the window cancels the deletion, audited; after the window it is too late', async () => {
+    const form = completedForm();
+    service.copy(form);
+    const result = await service.confirm(form);
+    clock.advance(window / 2);
+    runner.undo(result.auditId, GP.accountId);
+    clock.advance(window);
+    await runner.runDue();
+    expect(deleter.deletes).toEqual([]);
+    expect(profile.repositories.messages.get(answer.id)).toMatchObject({ transcribedAt: null });
+    expect(profile.repositories.audit.list()[0]).toMatchObject({
+      action: 'transcription.undone',
+      details: { confirmation: result.auditId },
+    });
+
+    const again = await service.confirm(form);
+    clock.advance(window);
+    await runner.runDue();
+    expect(() => runner.undo(again.auditId, GP.accountId)).toThrow(/Too late to undo/);
+    expect(deleter.deletes).toHaveLength(1);
+  });
+
+  it('a deletion still in its window when the app closes goes out at the next start, once', async () => {
+    const form = completedForm();
+    service.copy(form);
+    await service.confirm(form);
+    runner.stop();
+    clock.advance(60_000);
+    const restarted = new PendingDeletionRunner({ profile, deleter: () => deleter, clock });
+    await restarted.start();
+    await restarted.runDue();
+    restarted.stop();
+    expect(deleter.deletes).toHaveLength(1);
+    expect(profile.repositories.messages.get(answer.id)).toBeNull();
+  });
+
+  it("refuses a receptionist confirming a transcription that deletes a GP's originals", async () => {
+    const desk = await enrolledProfile(newStore(temp.dir), RECEPTION, asked);
+    try {
+      const gpAdvice = storeMessage(desk, {
+        self: RECEPTION,
+        peer: GP,
+        sender: GP,
+        text: ADVICE,
+        sentAt: answered,
+      });
+      const own = storeMessage(desk, {
+        self: RECEPTION,
+        peer: GP,
+        sender: RECEPTION,
+        text: 'Thanks, will let her know',
+        sentAt: answered + 60_000,
+      });
+      const deskDeleter = new RecordingDeleter(desk);
+      const deskService = new TranscriptionService({
+        profile: desk,
+        deleter: deskDeleter,
+        clipboard: null,
+        now: () => clock.now(),
+      });
+      const form = {
+        ...completedForm(),
+        conversationId: gpAdvice.conversationId,
+        messageIds: [gpAdvice.id, own.id],
+      };
+      expect(deskService.scope(form).refusal).toMatch(/Only a clinician, nurse or pharmacist/);
+      await expect(deskService.confirm(form, { enteredAnotherWay: true })).rejects.toMatchObject({
+        code: 'forbidden',
+        details: { reason: 'not_clinical', messageIds: [gpAdvice.id] },
+      });
+      expect(desk.repositories.audit.list()).toEqual([]);
+      expect(desk.db.prepare('SELECT count(*) AS n FROM pending_transcriptions').get()).toEqual({
+        n: 0,
+      });
+      // Her own message alone she may transcribe and delete.
+      await expect(
+        deskService.confirm({ ...form, messageIds: [own.id] }, { enteredAnotherWay: true }),
+      ).resolves.toMatchObject({ originals: 'now' });
+    } finally {
+      desk.close();
+    }
+  });
+
+  it('audits with a keyed patient hash and no message text, marks and deletes the originals everywhere', async () => {
+    const result = await copyConfirmAndWait(completedForm());
     expect(deleter.deletes).toEqual([
       {
         conversationId: question.conversationId,
@@ -317,12 +488,9 @@ describe('confirming that the entry is in the record', () => {
     ]);
     const { messages, audit } = profile.repositories;
     expect(messages.get(question.id)).toBeNull();
-    expect(messages.get(answer.id)).toBeNull();
     expect(messages.wasDeleted(answer.id)).toBe(true);
-
-    const [entry] = audit.list();
+    const entry = audit.list().find((e) => e.id === result.auditId);
     expect(entry).toMatchObject({
-      id: result.auditId,
       at: recorded,
       actorAccountId: GP.accountId,
       action: 'transcription.confirmed',
@@ -330,16 +498,15 @@ describe('confirming that the entry is in the record', () => {
       messageIds: [question.id, answer.id],
     });
     expect(entry?.patientRefHash).toMatch(/^hmac-sha256:[0-9a-f]{64}$/);
-
     const dump = auditTableDump();
     for (const secret of ['9434765919', '943 476 5919', 'paracetamol', 'Mary', 'tablets']) {
       expect(dump).not.toContain(secret);
     }
   });
 
-  it('gives the same patient the same hash in this profile, and another profile a different one', async () => {
+  it('gives the same patient the same hash in this profile', async () => {
     const form = completedForm();
-    await service.confirm(form);
+    const first = await copyConfirmAndWait(form);
     const again = storeMessage(profile, {
       self: GP,
       peer: RECEPTION,
@@ -347,69 +514,19 @@ describe('confirming that the entry is in the record', () => {
       text: 'More advice',
       sentAt: answered + 5,
     });
-    await service.confirm({ ...form, messageIds: [again.id] });
-    const [second, first] = profile.repositories.audit.list();
-    expect(second?.patientRefHash).toBe(first?.patientRefHash);
-
-    const other = await enrolledProfile(newStore(temp.dir), RECEPTION, asked);
-    try {
-      const m = storeMessage(other, {
-        self: RECEPTION,
-        peer: GP,
-        sender: GP,
-        text: 'Advice',
-        sentAt: answered,
-      });
-      const otherService = new TranscriptionService({
-        profile: other,
-        deleter: new RecordingDeleter(other),
-        clipboard: null,
-        now: () => recorded,
-      });
-      const otherDraft = otherService.draft({
-        conversationId: m.conversationId,
-        messageIds: [m.id],
-      });
-      // Here the receptionist asked, so the time the advice arrived is known and recorded.
-      const fhir = otherService.render(
-        {
-          ...form,
-          conversationId: m.conversationId,
-          messageIds: [m.id],
-          askedBy: otherDraft.askedBy ?? form.askedBy,
-        },
-        'fhir',
-      );
-      expect(JSON.parse(fhir.content ?? '{}')).toMatchObject({
-        received: new Date(answered + 1_000).toISOString(),
-      });
-      await otherService.confirm({
-        ...form,
-        conversationId: m.conversationId,
-        messageIds: [m.id],
-        askedBy: otherDraft.askedBy ?? form.askedBy,
-      });
-      expect(other.repositories.audit.list()[0]?.patientRefHash).not.toBe(first?.patientRefHash);
-    } finally {
-      other.close();
-    }
+    const second = await copyConfirmAndWait({ ...form, messageIds: [again.id] });
+    const byId = new Map(profile.repositories.audit.list().map((e) => [e.id, e]));
+    expect(byId.get(second.auditId)?.patientRefHash).toBe(byId.get(first.auditId)?.patientRefHash);
   });
 
-  it('schedules a later deletion: marks transcribed, tells everyone, and retention deletes on time', async () => {
+  it('schedules a later deletion: marks transcribed after the window, tells everyone, and retention deletes on time', async () => {
     const deleteAt = recorded + 2 * 60 * 60 * 1000;
     const retention = new RetentionService({ profile, retentionDays: null, clock, deleter });
     await retention.start();
-    const later = new TranscriptionService({
-      profile,
-      deleter,
-      clipboard: null,
-      now: () => clock.now(),
-      expiriesChanged: () => retention.reschedule(),
-    });
-    const result = await later.confirm(
+    const result = await copyConfirmAndWait(
       completedForm({ deleteOriginals: { when: 'at', at: deleteAt } }),
     );
-    expect(result).toMatchObject({ originals: 'scheduled', deleteAt });
+    expect(result).toMatchObject({ originals: 'later', deleteAt });
     expect(deleter.deletes).toEqual([]);
     expect(deleter.notices).toEqual([
       {
@@ -423,46 +540,39 @@ describe('confirming that the entry is in the record', () => {
       },
     ]);
     const kept = profile.repositories.messages.get(answer.id);
-    // The conversation view shows who transcribed it, when, and when it goes.
     expect(new MessagingViews(profile).message(kept!).transcribed).toEqual({
       byName: 'Dr Amira Khan',
       at: recorded,
       deletesAt: deleteAt,
     });
-    expect(kept).toMatchObject({
-      transcribedAt: recorded,
-      transcribedBy: GP.accountId,
-      expiresAt: deleteAt,
-    });
+    retention.reschedule();
     expect(retention.armedFor()).toBe(deleteAt);
-
-    clock.advance(deleteAt - recorded - 1);
+    clock.advance(deleteAt - clock.now() - 1);
     await retention.sweep();
     expect(profile.repositories.messages.get(answer.id)).not.toBeNull();
     clock.advance(1);
     await retention.sweep();
     expect(profile.repositories.messages.get(answer.id)).toBeNull();
-    expect(deleter.deletes).toEqual([
-      {
-        conversationId: question.conversationId,
-        ids: [question.id, answer.id],
-        reason: 'transcribed',
-      },
-    ]);
+    expect(deleter.deletes).toHaveLength(1);
     retention.stop();
   });
 
-  it('keeps the originals scheduled for retention when delete-for-everyone fails', async () => {
-    const failing = new TranscriptionService({
+  it('keeps the originals due for retention when delete-for-everyone fails', async () => {
+    const failing = new RecordingDeleter(profile, true);
+    const failingRunner = new PendingDeletionRunner({ profile, deleter: () => failing, clock });
+    await failingRunner.start();
+    const failingService = new TranscriptionService({
       profile,
-      deleter: new RecordingDeleter(profile, true),
+      deleter: failing,
       clipboard: null,
       now: () => clock.now(),
     });
-    const result = await failing.confirm(completedForm());
-    expect(result.originals).toBe('retrying');
-    expect(profile.repositories.messages.get(answer.id)?.expiresAt).toBe(recorded);
-    expect(profile.repositories.audit.list()).toHaveLength(1);
+    await failingService.confirm(completedForm(), { enteredAnotherWay: true });
+    clock.advance(window);
+    await failingRunner.runDue();
+    failingRunner.stop();
+    expect(failing.deletes).toHaveLength(1);
+    expect(profile.repositories.messages.get(answer.id)?.expiresAt).toBe(recorded + window);
   });
 
   it('refuses to confirm, recording nothing, until delete-for-everyone is available', async () => {
@@ -472,19 +582,19 @@ describe('confirming that the entry is in the record', () => {
       clipboard: null,
       now: () => clock.now(),
     });
-    await expect(without.confirm(completedForm())).rejects.toMatchObject({
-      code: 'not_implemented',
-    });
+    await expect(
+      without.confirm(completedForm(), { enteredAnotherWay: true }),
+    ).rejects.toMatchObject({ code: 'not_implemented' });
     expect(profile.repositories.audit.list()).toEqual([]);
     expect(profile.repositories.messages.get(answer.id)?.transcribedAt).toBeNull();
   });
 
   it('refuses an invalid entry, recording nothing', async () => {
     await expect(
-      service.confirm(completedForm({ patient: { nhsNumber: '1111111111' } })),
-    ).rejects.toMatchObject({
-      code: 'invalid_input',
-    });
+      service.confirm(completedForm({ patient: { nhsNumber: '1111111111' } }), {
+        enteredAnotherWay: true,
+      }),
+    ).rejects.toMatchObject({ code: 'invalid_input' });
     expect(profile.repositories.audit.list()).toEqual([]);
     expect(deleter.deletes).toEqual([]);
     expect(existsSync(profile.databaseFile)).toBe(true);
