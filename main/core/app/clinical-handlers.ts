@@ -135,6 +135,7 @@ export function createClinicalHandlers(
         clipboard,
         now: () => clock.now(),
         expiriesChanged: () => retention.reschedule(),
+        recordIdentifierBase: options.policy.recordIdentifierBase,
       });
     };
     const assertComplete = (service: TranscriptionService, form: TranscriptionForm) => {

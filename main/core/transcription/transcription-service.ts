@@ -1,9 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { MessengerError, assertNever } from '../../../shared/errors.js';
-import { buildFhirCommunication } from '../../../shared/clinical/fhir-communication.js';
-import { formatPlainTextEntry } from '../../../shared/clinical/plain-text-entry.js';
+import { MessengerError } from '../../../shared/errors.js';
+import type { LineEnding } from '../../../shared/clinical/plain-text-entry.js';
 import type { RecordEntry } from '../../../shared/clinical/record-entry.js';
 import type {
   EntryFormat,
@@ -17,7 +15,8 @@ import type { OpenProfile } from '../profile/open-profile.js';
 import { writeFileAtomic } from '../profile/atomic-file.js';
 import type { OriginalsDeleter } from './originals-deleter.js';
 import { patientRefHash } from './patient-ref-hash.js';
-import { completeRecordEntry } from './record-entry-from-form.js';
+import { completeRecordEntry, type CompletedEntry } from './record-entry-from-form.js';
+import { renderEntry } from './render-entry.js';
 import { ownStaffIdentity } from './staff-directory.js';
 import { buildTranscriptionDraft, loadSelectedMessages } from './transcription-draft.js';
 
@@ -32,6 +31,10 @@ export interface TranscriptionServiceOptions {
   /** Told after expiry times change, so the single retention timer is re-armed. */
   readonly expiriesChanged?: () => void;
   readonly logger?: Logger;
+  /** Policy `recordIdentifierBase`: the practice's https base for its own FHIR identifiers. */
+  readonly recordIdentifierBase?: string | null;
+  /** The platform's (CRLF on Windows) unless a test says otherwise. */
+  readonly lineEnding?: LineEnding;
 }
 
 export interface RenderedEntry {
@@ -67,7 +70,7 @@ export class TranscriptionService {
   }
 
   draft(selection: TranscriptionSelection): TranscriptionDraft {
-    return buildTranscriptionDraft(this.options.profile.repositories, selection);
+    return buildTranscriptionDraft(this.options.profile.repositories, selection, this.now());
   }
 
   /** The entry in one format, or every reason it cannot be produced yet. */
@@ -76,7 +79,11 @@ export class TranscriptionService {
     if (!completed.validation.ok) {
       return { format, content: null, errors: [...completed.validation.errors] };
     }
-    return { format, content: renderEntry(completed.validation.value, format), errors: [] };
+    return {
+      format,
+      content: this.renderValid(form, completed.validation.value, completed, format),
+      errors: [],
+    };
   }
 
   /** Copies the plain-text entry; the clipboard is cleared again shortly after. */
@@ -85,7 +92,8 @@ export class TranscriptionService {
     if (clipboard === null) {
       throw new MessengerError('not_implemented', 'There is no clipboard in this environment.');
     }
-    return clipboard.copy(renderEntry(this.validEntry(form).entry, 'text'));
+    const valid = this.validEntry(form);
+    return clipboard.copy(this.renderValid(form, valid.entry, valid, 'text'));
   }
 
   /**
@@ -95,8 +103,9 @@ export class TranscriptionService {
    */
   saveFhir(form: TranscriptionForm, file: string): { fileName: string } {
     assertWritableTarget(file);
-    const { entry } = this.validEntry(form);
-    writeFileAtomic(file, `${renderEntry(entry, 'fhir')}\n`, 0o600);
+    const valid = this.validEntry(form);
+    const { entry } = valid;
+    writeFileAtomic(file, `${this.renderValid(form, entry, valid, 'fhir')}\n`, 0o600);
     const { repositories } = this.options.profile;
     const now = this.now();
     repositories.audit.append({
@@ -106,6 +115,7 @@ export class TranscriptionService {
       conversationId: entry.source.conversationId,
       messageIds: entry.source.messageIds,
       patientRefHash: patientRefHash(repositories.settings, entry.patient.nhsNumber, now),
+      details: { communicationId: valid.communicationId },
     });
     return { fileName: path.basename(file) };
   }
@@ -128,7 +138,7 @@ export class TranscriptionService {
     const { profile } = this.options;
     const { repositories } = profile;
     const own = ownStaffIdentity(repositories);
-    const { entry, deleteAt } = this.validEntry(form);
+    const { entry, deleteAt, communicationId } = this.validEntry(form);
     const now = this.now();
     const ids = entry.source.messageIds;
     const conversationId = entry.source.conversationId;
@@ -148,7 +158,11 @@ export class TranscriptionService {
         conversationId,
         messageIds: ids,
         patientRefHash: patientRefHash(repositories.settings, entry.patient.nhsNumber, now),
-        details: { originals: immediate ? 'delete_now' : 'delete_later', deleteAt },
+        details: {
+          originals: immediate ? 'delete_now' : 'delete_later',
+          deleteAt,
+          communicationId,
+        },
       });
     })();
     this.options.expiriesChanged?.();
@@ -179,10 +193,29 @@ export class TranscriptionService {
       selected: loadSelectedMessages(repositories, form),
       own: ownStaffIdentity(repositories),
       now: this.now(),
+      directory: repositories,
     });
   }
 
-  private validEntry(form: TranscriptionForm): { entry: RecordEntry; deleteAt: number } {
+  private renderValid(
+    form: TranscriptionForm,
+    entry: RecordEntry,
+    completed: Pick<CompletedEntry, 'communicationId'>,
+    format: EntryFormat,
+  ): string {
+    return renderEntry(entry, format, {
+      template: form.template,
+      communicationId: completed.communicationId,
+      identifierBase: this.options.recordIdentifierBase ?? null,
+      ...(this.options.lineEnding ? { lineEnding: this.options.lineEnding } : {}),
+    });
+  }
+
+  private validEntry(form: TranscriptionForm): {
+    entry: RecordEntry;
+    deleteAt: number;
+    communicationId: string;
+  } {
     const completed = this.complete(form);
     if (!completed.validation.ok) {
       const { errors } = completed.validation;
@@ -192,7 +225,11 @@ export class TranscriptionService {
         { errors },
       );
     }
-    return { entry: completed.validation.value, deleteAt: completed.deleteAt };
+    return {
+      entry: completed.validation.value,
+      deleteAt: completed.deleteAt,
+      communicationId: completed.communicationId,
+    };
   }
 
   private async bestEffort(event: string, work: () => Promise<void>): Promise<boolean> {
@@ -203,17 +240,6 @@ export class TranscriptionService {
       this.log.warn(event, { error: error instanceof Error ? error.name : typeof error });
       return false;
     }
-  }
-}
-
-export function renderEntry(entry: RecordEntry, format: EntryFormat): string {
-  switch (format) {
-    case 'text':
-      return formatPlainTextEntry(entry);
-    case 'fhir':
-      return JSON.stringify(buildFhirCommunication(entry, { id: randomUUID() }), null, 2);
-    default:
-      return assertNever(format, 'entry format');
   }
 }
 

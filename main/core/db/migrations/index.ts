@@ -4,6 +4,7 @@ import { migration002Messaging } from './002-messaging.js';
 import { migration003ListAndExpiryIndexes } from './003-list-and-expiry-indexes.js';
 import { migration004MessageNotices } from './004-message-notices.js';
 import { migration005TombstoneConversation } from './005-tombstone-conversation.js';
+import { migration006ContactProfessionalIds } from './006-contact-professional-ids.js';
 
 /** Every shipped migration, in order. Append only. */
 export const migrations: readonly Migration[] = [
@@ -12,4 +13,5 @@ export const migrations: readonly Migration[] = [
   migration003ListAndExpiryIndexes,
   migration004MessageNotices,
   migration005TombstoneConversation,
+  migration006ContactProfessionalIds,
 ];
