@@ -8,10 +8,12 @@ import type {
   StaffMemberForm,
   TranscriptionForm,
 } from '../../../shared/ipc/clinical-schemas.js';
+import { replaceRole } from '../../../shared/clinical/advice-prefill.js';
 import { isClinicalRole } from '../../../shared/role-labels.js';
 import type { MessageRecord } from '../db/repositories/messages-repository.js';
 import type { Repositories } from '../db/repositories/repositories.js';
 import { communicationIdFor } from './communication-id.js';
+import { staffMemberOf } from './staff-directory.js';
 import { adviceGiverOf, type SelectedMessages } from './transcription-draft.js';
 import type { OwnStaffIdentity } from './staff-directory.js';
 
@@ -77,7 +79,7 @@ export function completeRecordEntry(form: TranscriptionForm, context: FormContex
     },
     adviceGivenBy: staff(form.adviceGivenBy, directory),
     askedBy: staff(form.askedBy, directory),
-    advice: form.advice,
+    advice: withEditedRoles(form, directory),
     actions: form.actions.filter(nonBlank),
     transcribedBy: {
       ...own.member,
@@ -107,6 +109,20 @@ export function completeRecordEntry(form: TranscriptionForm, context: FormContex
   ];
   if (all.length === 0) return { validation, deleteAt: deletion.at, communicationId };
   return { validation: { ok: false, errors: all }, deleteAt: deletion.at, communicationId };
+}
+
+/**
+ * The quoted advice names people with their directory role ("Dr A Patel (Clinician):"); a role
+ * the user edited for the giver or the asker replaces it there too, whatever client built it.
+ */
+function withEditedRoles(form: TranscriptionForm, directory: Pick<Repositories, 'contacts'>) {
+  let advice = form.advice;
+  for (const person of [form.adviceGivenBy, form.askedBy]) {
+    if (person.accountId === undefined || person.role.trim() === '') continue;
+    const listed = staffMemberOf(directory, person.accountId);
+    advice = replaceRole(advice, person.name, listed.role, person.role.trim());
+  }
+  return advice;
 }
 
 function deletionTime(

@@ -4,7 +4,7 @@ import {
   maxTranscribedMessages,
   transcriptionFormSchema,
 } from '../../../../shared/ipc/clinical-schemas.js';
-import { entryTemplates } from '../../../../shared/clinical/advice-prefill.js';
+import { buildAdviceText, entryTemplates } from '../../../../shared/clinical/advice-prefill.js';
 import { parseUkDateInput } from '../../../../shared/clinical/uk-date-format.js';
 import type { TranscriptionDraft } from '../../../../shared/ipc/clinical-schemas.js';
 import { messageIdSchema } from '../../../../shared/ipc/view-schemas.js';
@@ -64,7 +64,8 @@ export const command: CliCommand = {
           ...(typeof name === 'string' ? { name } : {}),
           ...(dob === undefined ? {} : { dateOfBirth: dob }),
         },
-        advice: draft.advice,
+        // The draft quotes compactly; the full layout quotes each message under a dated line.
+        advice: template === 'full' ? buildAdviceText(draft.quoted, { template }) : draft.advice,
         actions: actions ?? [],
         adviceGivenBy: giver,
         askedBy: draft.askedBy,
