@@ -107,10 +107,13 @@ export function buildTranscriptionDraft(
   const own = ownStaffIdentity(repositories);
   const { conversation, messages } = loadSelectedMessages(repositories, selection);
   const people = new Map<string, StaffMember>();
+  // As the panel shows a person: name, role, account. Professional identifiers stay in main,
+  // which adds them to the entry from the directory; the form cannot carry (or forge) them.
   const person = (accountId: string): StaffMember => {
     let member = people.get(accountId);
     if (!member) {
-      member = staffMemberOf(repositories, accountId);
+      const { name, role } = staffMemberOf(repositories, accountId);
+      member = { name, role, accountId };
       people.set(accountId, member);
     }
     return member;
@@ -156,7 +159,7 @@ export function buildTranscriptionDraft(
     ),
     urgent: messages.some((m) => m.urgent),
     askedBy: askerId === null ? null : person(askerId),
-    transcribedBy: own.member,
+    transcribedBy: person(own.accountId),
   };
 }
 

@@ -72,7 +72,9 @@ describe('pmsg client transcribe', () => {
       '09:14 Jane Doe (Reception): Can Mrs X have ibuprofen?\n09:20 Dr Amira Khan (Clinician): Yes, with food.',
     );
     expect(out).toContain('Advice given by: Dr Amira Khan (Clinician)');
-    expect(out).toMatch(/^Transcribed by: Dr Amira Khan \(Clinician\), \d\d-\w{3}-\d{4} \d\d:\d\d$/m);
+    expect(out).toMatch(
+      /^Transcribed by: Dr Amira Khan \(Clinician\), \d\d-\w{3}-\d{4} \d\d:\d\d$/m,
+    );
     expect(out).not.toContain(messageIds[0]!);
   });
 

@@ -324,6 +324,29 @@ describe('rendering and validating the completed entry', () => {
     expect(none.patient.nhsNumber).toBe('');
   });
 
+  it('names the advice giver by the GMC number the directory lists (stored in the profile)', () => {
+    profile.repositories.contacts.upsert(
+      {
+        accountId: GP.accountId,
+        displayName: GP.displayName,
+        role: 'clinician',
+        gmcNumber: '1234567',
+      },
+      recorded,
+    );
+    expect(profile.repositories.contacts.get(GP.accountId)?.identifiers).toEqual({
+      gmcNumber: '1234567',
+    });
+    const resource = JSON.parse(service.render(completedForm(), 'fhir').content ?? '{}') as {
+      sender: unknown;
+    };
+    expect(resource.sender).toEqual({
+      type: 'Practitioner',
+      identifier: { system: 'https://fhir.hl7.org.uk/Id/gmc-number', value: '1234567' },
+      display: 'Dr Amira Khan (GP)',
+    });
+  });
+
   it('an urgent selected message makes the FHIR priority urgent', () => {
     const urgent = profile.repositories.messages.insert({
       id: 'urgent-message-1',
