@@ -1,5 +1,5 @@
 import { MessengerError } from '../shared/errors.js';
-import type { Role } from '../shared/protocol/index.js';
+import type { ProfessionalIds, Role } from '../shared/protocol/index.js';
 import { hashEnrolmentCode, newEnrolmentCode } from './secrets.js';
 import type { AdminAccount, RelayStorage, RevokedDevice } from './storage/relay-storage.js';
 
@@ -9,9 +9,10 @@ import type { AdminAccount, RelayStorage, RevokedDevice } from './storage/relay-
 export const defaultOrg = 'default';
 export const defaultCodeLifetimeHours = 72;
 
-export type EnrolTarget = { displayName: string; role: Role; org?: string } | { accountId: string };
+export type EnrolTarget =
+  ({ displayName: string; role: Role; org?: string } & ProfessionalIds) | { accountId: string };
 
-export interface IssuedEnrolmentCode {
+export interface IssuedEnrolmentCode extends ProfessionalIds {
   code: string;
   accountId: string;
   displayName: string;
@@ -40,6 +41,9 @@ export async function issueEnrolmentCode(
             displayName: target.displayName,
             role: target.role,
             org: target.org ?? defaultOrg,
+            ...(target.gmcNumber ? { gmcNumber: target.gmcNumber } : {}),
+            ...(target.nmcPin ? { nmcPin: target.nmcPin } : {}),
+            ...(target.sdsUserId ? { sdsUserId: target.sdsUserId } : {}),
           },
   });
   return { code, ...issued, expiresAt: new Date(expiresAt).toISOString() };

@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isMessengerError } from '../shared/errors.js';
-import { roles, type Role } from '../shared/protocol/index.js';
+import {
+  gmcNumberSchema,
+  nmcPinSchema,
+  roles,
+  sdsUserIdSchema,
+  type ProfessionalIds,
+  type Role,
+} from '../shared/protocol/index.js';
 import {
   defaultCodeLifetimeHours,
   defaultOrg,
@@ -21,9 +28,12 @@ Commands:
           Run the relay. Prints {"event":"listening","url":...} as its first stdout line;
           logs are JSON lines on stderr. Stops cleanly on SIGTERM or SIGINT.
   enrol   --data <dir> --name <display name> --role <role> [--org <name>] [--expires-hours <h>]
+          [--gmc <7 digits>] [--nmc <NMC PIN>] [--sds-user-id <12 digits>]
   enrol   --data <dir> --account <accountId> [--expires-hours <h>]
           Issue a one-time enrolment code, for a new person or for one more device of an
           existing account. Prints {"code","accountId","expiresAt",...}. Safe while serve runs.
+          --gmc, --nmc, --sds-user-id: the person's GMC number, NMC PIN (12A3456E) or NHS
+          smartcard (SDS) user id, listed in the directory for their record entries.
   revoke  --data <dir> --account <accountId> [--device <id>] [--no-wipe]
           Revoke an account (or one device). Its token stops working and its socket is closed
           at once; unless --no-wipe, the device is told to erase its data on next contact.
@@ -50,6 +60,9 @@ const commandOptions = {
     org: { type: 'string' },
     account: { type: 'string' },
     'expires-hours': { type: 'string' },
+    gmc: { type: 'string' },
+    nmc: { type: 'string' },
+    'sds-user-id': { type: 'string' },
   },
   revoke: {
     data: { type: 'string' },
@@ -189,9 +202,11 @@ async function enrol(options: Options): Promise<number> {
   }
   const accountId = options.account;
   if (typeof accountId === 'string') {
-    if (options.name !== undefined || options.role !== undefined || options.org !== undefined) {
+    if (
+      ['name', 'role', 'org', 'gmc', 'nmc', 'sds-user-id'].some((key) => options[key] !== undefined)
+    ) {
       throw new UsageError(
-        'with --account (another device of an existing account) leave out --name, --role and --org.',
+        'with --account (another device of an existing account) leave out --name, --role, --org, --gmc, --nmc and --sds-user-id.',
       );
     }
     return withStorage(options, async (storage) => {
@@ -213,10 +228,31 @@ async function enrol(options: Options): Promise<number> {
   }
   const org = typeof options.org === 'string' ? options.org.trim() : defaultOrg;
   if (org === '' || org.length > 100) throw new UsageError('--org must be 1-100 characters.');
+  const ids = professionalIds(options);
   return withStorage(options, async (storage) => {
-    print(await issueEnrolmentCode(storage, { displayName: name, role, org }, lifetime));
+    print(await issueEnrolmentCode(storage, { displayName: name, role, org, ...ids }, lifetime));
     return 0;
   });
+}
+
+/** --gmc, --nmc, --sds-user-id, each checked against its format (spaces ignored, NMC upper-cased). */
+function professionalIds(options: Options): ProfessionalIds {
+  const ids: ProfessionalIds = {};
+  const flags = [
+    ['gmc', 'gmcNumber', gmcNumberSchema],
+    ['nmc', 'nmcPin', nmcPinSchema],
+    ['sds-user-id', 'sdsUserId', sdsUserIdSchema],
+  ] as const;
+  for (const [flag, key, schema] of flags) {
+    const value = options[flag];
+    if (value === undefined) continue;
+    const parsed = schema.safeParse(String(value).replace(/\s+/g, '').toUpperCase());
+    if (!parsed.success) {
+      throw new UsageError(`--${flag}: ${parsed.error.issues[0]?.message ?? 'not valid'}.`);
+    }
+    ids[key] = parsed.data;
+  }
+  return ids;
 }
 
 async function revoke(options: Options): Promise<number> {

@@ -120,6 +120,9 @@ const toEntry = (a: DirectoryEntry): DirectoryEntry => ({
   role: a.role,
   org: a.org,
   devices: a.devices,
+  ...(a.gmcNumber ? { gmcNumber: a.gmcNumber } : {}),
+  ...(a.nmcPin ? { nmcPin: a.nmcPin } : {}),
+  ...(a.sdsUserId ? { sdsUserId: a.sdsUserId } : {}),
 });
 
 export const directory: Handler = async (services, input) => {

@@ -1,4 +1,4 @@
-import type { Role } from '../../shared/protocol/index.js';
+import type { ProfessionalIds, Role } from '../../shared/protocol/index.js';
 
 /**
  * Everything the relay keeps, behind one interface so that a PostgreSQL backend can replace the
@@ -49,9 +49,10 @@ export interface IssueCodeInput {
   expiresAt: number;
   now: number;
   /** A new account, or a further device of an existing one. */
-  account: { displayName: string; role: Role; org: string } | { accountId: string };
+  account:
+    ({ displayName: string; role: Role; org: string } & ProfessionalIds) | { accountId: string };
 }
-export interface IssuedCode {
+export interface IssuedCode extends ProfessionalIds {
   accountId: string;
   displayName: string;
   role: Role;
@@ -85,7 +86,7 @@ export type RedeemResult =
   | { ok: false; reason: 'invalid' | 'used' | 'expired' | 'device_limit' | 'account_revoked' };
 
 export type AccountStatus = 'pending' | 'active' | 'revoked';
-export interface AccountRecord {
+export interface AccountRecord extends ProfessionalIds {
   accountId: string;
   displayName: string;
   role: Role;

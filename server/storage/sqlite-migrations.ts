@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
+import { migration002ProfessionalIds } from './sqlite-migration-002-professional-ids.js';
 
 /**
  * Numbered migrations, run once each, in a transaction. A shipped migration is never
@@ -97,6 +98,7 @@ export const migrations: readonly string[] = [
     created_at INTEGER NOT NULL
   ) STRICT;
   `,
+  migration002ProfessionalIds,
 ];
 
 export function migrate(db: Database): void {

@@ -92,16 +92,34 @@ export class SqliteRelayStorage implements RelayStorage {
           account = { ...input.account, accountId: randomUUID(), status: 'pending' };
           prepared(
             this.db,
-            `INSERT INTO accounts (account_id, org, display_name, role, status, created_at)
-               VALUES (?, ?, ?, ?, 'pending', ?)`,
-          ).run(account.accountId, account.org, account.displayName, account.role, input.now);
+            `INSERT INTO accounts (account_id, org, display_name, role, status, created_at,
+                 gmc_number, nmc_pin, sds_user_id)
+               VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?)`,
+          ).run(
+            account.accountId,
+            account.org,
+            account.displayName,
+            account.role,
+            input.now,
+            account.gmcNumber ?? null,
+            account.nmcPin ?? null,
+            account.sdsUserId ?? null,
+          );
         }
         prepared(
           this.db,
           'INSERT INTO enrolment_codes (code_hash, account_id, created_at, expires_at) VALUES (?, ?, ?, ?)',
         ).run(input.codeHash, account.accountId, input.now, input.expiresAt);
-        const { accountId, displayName, role, org } = account;
-        return { accountId, displayName, role, org };
+        const { accountId, displayName, role, org, gmcNumber, nmcPin, sdsUserId } = account;
+        return {
+          accountId,
+          displayName,
+          role,
+          org,
+          ...(gmcNumber ? { gmcNumber } : {}),
+          ...(nmcPin ? { nmcPin } : {}),
+          ...(sdsUserId ? { sdsUserId } : {}),
+        };
       })
       .immediate();
   }
@@ -155,7 +173,8 @@ export class SqliteRelayStorage implements RelayStorage {
   private accountRow(accountId: string): AccountRecord | null {
     const row = prepared(
       this.db,
-      'SELECT account_id, display_name, role, org, status FROM accounts WHERE account_id = ?',
+      `SELECT account_id, display_name, role, org, status, gmc_number, nmc_pin, sds_user_id
+         FROM accounts WHERE account_id = ?`,
     ).get(accountId) as AccountRow | undefined;
     return row ? toAccount(row) : null;
   }
@@ -163,7 +182,8 @@ export class SqliteRelayStorage implements RelayStorage {
   async listDirectory(org: string): Promise<AccountWithDevices[]> {
     const rows = prepared(
       this.db,
-      `SELECT a.account_id, a.display_name, a.role, a.org, a.status, d.device_id, d.registration_id
+      `SELECT a.account_id, a.display_name, a.role, a.org, a.status, a.gmc_number, a.nmc_pin,
+              a.sds_user_id, d.device_id, d.registration_id
          FROM accounts a JOIN devices d USING (account_id)
          WHERE a.org = ? AND a.status = 'active' AND d.status = 'active'
          ORDER BY a.display_name, a.account_id, d.device_id`,
@@ -339,6 +359,10 @@ interface AccountRow {
   role: Role;
   org: string;
   status: AccountRecord['status'];
+  /** Only where the query selects them. */
+  gmc_number?: string | null;
+  nmc_pin?: string | null;
+  sds_user_id?: string | null;
 }
 interface DeviceRow {
   device_pk: number;
@@ -382,5 +406,8 @@ function toAccount(row: AccountRow): AccountRecord {
     role: row.role,
     org: row.org,
     status: row.status,
+    ...(row.gmc_number ? { gmcNumber: row.gmc_number } : {}),
+    ...(row.nmc_pin ? { nmcPin: row.nmc_pin } : {}),
+    ...(row.sds_user_id ? { sdsUserId: row.sds_user_id } : {}),
   };
 }

@@ -1,12 +1,32 @@
-import { describeStaffMember, parseRecordEntry, type RecordEntryInput } from './record-entry.js';
-import type { StaffMember } from './record-entry.js';
-import { sourceDescription } from './plain-text-entry.js';
+import { formatPlainTextEntry, recordSafe, sourceDescription } from './plain-text-entry.js';
+import {
+  describeStaffMember,
+  parseRecordEntry,
+  type RecordEntryInput,
+  type StaffMember,
+} from './record-entry.js';
 import { formatUkDateTime, ukTimeZone } from './uk-date-format.js';
 
+/** UK Core (HL7 UK, fhir.hl7.org.uk). The older fhir.nhs.uk/R4/... form is a superseded draft. */
 export const ukCoreCommunicationProfile =
-  'https://fhir.nhs.uk/R4/StructureDefinition/UKCore-Communication';
+  'https://fhir.hl7.org.uk/StructureDefinition/UKCore-Communication';
+export const ukCorePatientProfile = 'https://fhir.hl7.org.uk/StructureDefinition/UKCore-Patient';
 export const nhsNumberSystem = 'https://fhir.nhs.uk/Id/nhs-number';
+export const nhsNumberVerificationStatusExtension =
+  'https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-NHSNumberVerificationStatus';
+export const nhsNumberVerificationStatusSystem =
+  'https://fhir.hl7.org.uk/CodeSystem/UKCore-NHSNumberVerificationStatusEngland';
+export const staffIdentifierSystems = {
+  gmcNumber: 'https://fhir.hl7.org.uk/Id/gmc-number',
+  nmcPin: 'https://fhir.hl7.org.uk/Id/nmc-number',
+  sdsUserId: 'https://fhir.nhs.uk/Id/sds-user-id',
+} as const;
 export const participationModeSystem = 'http://terminology.hl7.org/CodeSystem/v3-ParticipationMode';
+export const communicationCategorySystem =
+  'http://terminology.hl7.org/CodeSystem/communication-category';
+/** RFC 3986 URIs: the identifier system for a `urn:uuid:` value. */
+export const uriIdentifierSystem = 'urn:ietf:rfc:3986';
+export const xhtmlNamespace = 'http://www.w3.org/1999/xhtml';
 
 /**
  * Medium: v3-ParticipationMode ONLINEWRIT, "online written: participation by text or diagrams
@@ -19,14 +39,32 @@ export const instantMessageMedium = {
   text: 'Instant message (Practice Messenger)',
 } as const;
 
-/**
- * Identifier systems for our own ids. These are placeholders in the supplier's namespace: replace
- * them with an OID or URL the supplier controls before exchanging resources with other systems
- * (`identifierSystemBase` option).
- */
-export const defaultIdentifierSystemBase = 'urn:practice-messenger';
+/** Category: advice from a clinician on what to do ("instruction" in R4 communication-category). */
+export const adviceCategory = {
+  coding: [{ system: communicationCategorySystem, code: 'instruction', display: 'Instruction' }],
+  text: 'Clinical advice given by instant message',
+} as const;
 
+const verificationStatus = {
+  verified: { code: '01', display: 'Number present and verified' },
+  notTraced: { code: '02', display: 'Number present but not traced' },
+} as const;
+
+export interface FhirCoding {
+  system: string;
+  code: string;
+  display?: string;
+}
+export interface FhirCodeableConcept {
+  coding: FhirCoding[];
+  text?: string;
+}
+export interface FhirExtension {
+  url: string;
+  valueCodeableConcept: FhirCodeableConcept;
+}
 export interface FhirIdentifier {
+  extension?: FhirExtension[];
   system: string;
   value: string;
 }
@@ -36,26 +74,25 @@ export interface FhirReference {
   identifier?: FhirIdentifier;
   display?: string;
 }
-export interface FhirCoding {
-  system: string;
-  code: string;
-  display?: string;
-}
 export interface FhirPatient {
   resourceType: 'Patient';
   id: string;
+  meta: { profile: string[] };
   identifier: FhirIdentifier[];
   name?: Array<{ text: string }>;
   birthDate?: string;
 }
 export interface FhirCommunication {
   resourceType: 'Communication';
-  id?: string;
+  id: string;
   meta: { profile: string[] };
-  contained?: FhirPatient[];
+  text: { status: 'generated'; div: string };
+  contained: FhirPatient[];
   identifier: FhirIdentifier[];
   status: 'completed';
-  medium: Array<{ coding: FhirCoding[]; text?: string }>;
+  category: FhirCodeableConcept[];
+  priority: 'routine' | 'urgent';
+  medium: FhirCodeableConcept[];
   subject: FhirReference;
   sent: string;
   received?: string;
@@ -66,68 +103,102 @@ export interface FhirCommunication {
 }
 
 export interface FhirCommunicationOptions {
-  /** Resource id (for example a UUID), if the caller keeps one. */
-  readonly id?: string;
-  readonly identifierSystemBase?: string;
-  /** Zone for the human-readable times inside the note; the FHIR instants are UTC. */
+  /**
+   * The resource id: the same for the same selection, so a re-rendered or re-saved entry is the
+   * same resource (main derives it from the conversation and message ids).
+   */
+  readonly id: string;
+  /**
+   * The practice-controlled https base for its own identifiers (policy `recordIdentifierBase`),
+   * e.g. https://fhir.example-practice.nhs.uk/Id. Without it, staff without a GMC, NMC or SDS
+   * user id are named by display only and the message ids stay in the note: never a made-up
+   * namespace.
+   */
+  readonly identifierBase?: string | null;
+  /** Zone for the human-readable times (note, narrative); the FHIR instants are UTC. */
   readonly timeZone?: string;
 }
 
+const patientId = 'patient';
+
 /**
- * The transcribed advice as a FHIR R4 Communication shaped to UK Core: the advice-giver is the
- * sender, the person who asked the recipient, the patient the subject (by NHS number, with a
- * contained Patient carrying name and date of birth when given). The source message ids are the
- * resource's identifiers (audit trail back to the conversation); transcription details go in a
- * note. Throws MessengerError `invalid_input` if the entry is incomplete.
+ * The transcribed advice as a FHIR R4 Communication conforming to UK Core: the advice-giver is
+ * the sender, the person who asked the recipient, the patient the subject (a contained
+ * UKCore-Patient with the NHS number and its verification status). The narrative is the compact
+ * plain-text entry, escaped. Throws MessengerError `invalid_input` if the entry is incomplete.
  */
 export function buildFhirCommunication(
   input: RecordEntryInput,
-  options: FhirCommunicationOptions = {},
+  options: FhirCommunicationOptions,
 ): FhirCommunication {
   const entry = parseRecordEntry(input);
-  const base = options.identifierSystemBase ?? defaultIdentifierSystemBase;
-  const instant = (ms: number) => new Date(ms).toISOString();
-  const staff = (person: StaffMember): FhirReference => ({
-    type: 'PractitionerRole',
-    ...(person.accountId
-      ? { identifier: { system: `${base}:account-id`, value: person.accountId } }
-      : {}),
-    display: describeStaffMember(person),
-  });
-
-  const nhsIdentifier = { system: nhsNumberSystem, value: entry.patient.nhsNumber };
-  const { name, dateOfBirth } = entry.patient;
-  const contained: FhirPatient[] =
-    name || dateOfBirth
-      ? [
-          {
-            resourceType: 'Patient',
-            id: 'patient',
-            identifier: [nhsIdentifier],
-            ...(name ? { name: [{ text: name }] } : {}),
-            ...(dateOfBirth ? { birthDate: dateOfBirth } : {}),
-          },
-        ]
-      : [];
-
-  const payload = [{ contentString: entry.advice }];
-  if (entry.actions.length > 0) {
-    payload.push({ contentString: `Actions:\n${entry.actions.map((a) => `- ${a}`).join('\n')}` });
-  }
-
+  const base = options.identifierBase?.replace(/\/+$/, '') || null;
   const tz = options.timeZone ?? ukTimeZone;
+  const instant = (ms: number) => new Date(ms).toISOString();
+  const staff = (person: StaffMember): FhirReference => {
+    const identifier = staffIdentifier(person, base);
+    return {
+      type: 'Practitioner',
+      ...(identifier ? { identifier } : {}),
+      display: describeStaffMember(person),
+    };
+  };
+
+  const status = entry.patient.nhsNumberVerified
+    ? verificationStatus.verified
+    : verificationStatus.notTraced;
+  const { name, dateOfBirth } = entry.patient;
+  const patient: FhirPatient = {
+    resourceType: 'Patient',
+    id: patientId,
+    meta: { profile: [ukCorePatientProfile] },
+    identifier: [
+      {
+        extension: [
+          {
+            url: nhsNumberVerificationStatusExtension,
+            valueCodeableConcept: {
+              coding: [{ system: nhsNumberVerificationStatusSystem, ...status }],
+            },
+          },
+        ],
+        system: nhsNumberSystem,
+        value: entry.patient.nhsNumber,
+      },
+    ],
+    ...(name ? { name: [{ text: name }] } : {}),
+    ...(dateOfBirth ? { birthDate: dateOfBirth } : {}),
+  };
+
+  const payload = [{ contentString: recordSafe(entry.advice) }];
+  if (entry.actions.length > 0) {
+    payload.push({
+      contentString: recordSafe(`Actions:\n${entry.actions.map((a) => `- ${a}`).join('\n')}`),
+    });
+  }
   const deletion =
     entry.originalsDeletion.status === 'deleted'
       ? `deleted ${formatUkDateTime(entry.originalsDeletion.at, tz)}`
       : `to be deleted ${formatUkDateTime(entry.originalsDeletion.at, tz)}`;
+  const identifier: FhirIdentifier[] = [
+    { system: uriIdentifierSystem, value: `urn:uuid:${options.id}` },
+  ];
+  if (base !== null) {
+    for (const value of entry.source.messageIds) {
+      identifier.push({ system: `${base}/message-id`, value });
+    }
+  }
 
   return {
     resourceType: 'Communication',
-    ...(options.id ? { id: options.id } : {}),
+    id: options.id,
     meta: { profile: [ukCoreCommunicationProfile] },
-    ...(contained.length > 0 ? { contained } : {}),
-    identifier: entry.source.messageIds.map((value) => ({ system: `${base}:message-id`, value })),
+    text: { status: 'generated', div: narrative(entry, tz) },
+    contained: [patient],
+    identifier,
     status: 'completed',
+    category: [{ coding: adviceCategory.coding.map((c) => ({ ...c })), text: adviceCategory.text }],
+    priority: entry.urgent ? 'urgent' : 'routine',
     medium: [
       {
         coding: instantMessageMedium.coding.map((c) => ({ ...c })),
@@ -135,9 +206,9 @@ export function buildFhirCommunication(
       },
     ],
     subject: {
-      ...(contained.length > 0 ? { reference: '#patient' } : {}),
+      reference: `#${patientId}`,
       type: 'Patient',
-      identifier: nhsIdentifier,
+      identifier: { system: nhsNumberSystem, value: entry.patient.nhsNumber },
       ...(name ? { display: name } : {}),
     },
     sent: instant(entry.adviceGivenAt),
@@ -156,4 +227,32 @@ export function buildFhirCommunication(
       },
     ],
   };
+}
+
+/** GMC, then NMC, then SDS user id; else the practice's own account identifier, if it has a base. */
+function staffIdentifier(person: StaffMember, base: string | null): FhirIdentifier | undefined {
+  const ids = person.identifiers;
+  if (ids?.gmcNumber) return { system: staffIdentifierSystems.gmcNumber, value: ids.gmcNumber };
+  if (ids?.nmcPin) return { system: staffIdentifierSystems.nmcPin, value: ids.nmcPin };
+  if (ids?.sdsUserId) return { system: staffIdentifierSystems.sdsUserId, value: ids.sdsUserId };
+  if (person.accountId && base !== null) {
+    return { system: `${base}/account-id`, value: person.accountId };
+  }
+  return undefined;
+}
+
+/** The compact entry as XHTML: what a FHIR viewer shows is what the clinician checked. */
+function narrative(entry: ReturnType<typeof parseRecordEntry>, timeZone: string): string {
+  const text = formatPlainTextEntry(entry, { lineEnding: '\n', template: 'compact', timeZone });
+  const lines = text.split('\n').map(escapeXhtml);
+  return `<div xmlns="${xhtmlNamespace}"><p>${lines.join('<br/>')}</p></div>`;
+}
+
+export function escapeXhtml(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
 }

@@ -8,3 +8,5 @@ export * from './advice-prefill.js';
 export * from './plain-text-entry.js';
 export * from './fhir-communication.js';
 export * from './uk-date-format.js';
+export * from './emoji-words.js';
+export * from './patient-prefill.js';

@@ -1,36 +1,47 @@
+import { defaultEntryTemplate, type EntryTemplate } from './advice-prefill.js';
+import { emojiAsWords } from './emoji-words.js';
 import { formatNhsNumber } from './nhs-number.js';
 import { describeStaffMember, parseRecordEntry, type RecordEntryInput } from './record-entry.js';
 import { formatUkDate, formatUkDateTime, ukTimeZone } from './uk-date-format.js';
 
 export const sourceDescription = 'instant message, Practice Messenger';
 
+export type LineEnding = '\n' | '\r\n';
+
 export interface PlainTextEntryOptions {
+  /**
+   * '\r\n' for Windows clinical systems, which may run LF-only lines together. No default here:
+   * main decides from the platform it runs on (shared code does not know it).
+   */
+  readonly lineEnding: LineEnding;
   /** UK time by default; the clinical system shows local time. */
   readonly timeZone?: string;
-  /** '\n' by default; the clipboard layer may want '\r\n' on Windows. */
-  readonly lineEnding?: '\n' | '\r\n';
+  /** `compact` by default (see entryTemplates). */
+  readonly template?: EntryTemplate;
+  /** Emoji as words in brackets ("[thumbs up]", the default), or kept as they are. */
+  readonly emoji?: 'words' | 'keep';
 }
 
 /**
- * A new free-text entry for EMIS Web or SystmOne, to be pasted by the clinician.
- *
- * Plain labelled lines, no markdown (it would be pasted literally), and ASCII only: free-text
- * fields and the letters, reports and GP2GP transfers built from them do not all survive
- * typographic quotes, dashes or emoji, so those are replaced and anything else non-ASCII becomes
- * "?". Every field of the record entry has its own line, so the clinician can check each one.
+ * A new free-text entry for EMIS Web or SystmOne, to be pasted by the clinician: plain labelled
+ * lines, no markdown (it would be pasted literally). What people wrote is kept as written, in
+ * Unicode: no character is ever replaced by "?". Emoji become words in brackets, since the
+ * clinical systems' fonts may not show them; control and bidirectional-override characters,
+ * which are invisible and could make the shown text differ from the stored one, are dropped.
  * Throws MessengerError `invalid_input` if the entry is incomplete.
  */
 export function formatPlainTextEntry(
   input: RecordEntryInput,
-  options: PlainTextEntryOptions = {},
+  options: PlainTextEntryOptions,
 ): string {
   const entry = parseRecordEntry(input);
   const tz = options.timeZone ?? ukTimeZone;
+  const full = (options.template ?? defaultEntryTemplate) === 'full';
   const when = (ms: number) => formatUkDateTime(ms, tz);
   const indent = (block: string) =>
     block
       .split('\n')
-      .map((line) => `  ${line}`.trimEnd())
+      .map((line) => (full ? `  ${line}` : line).trimEnd())
       .join('\n');
 
   const lines: string[] = [
@@ -41,55 +52,54 @@ export function formatPlainTextEntry(
   if (entry.patient.dateOfBirth) {
     lines.push(`Patient date of birth: ${formatUkDate(entry.patient.dateOfBirth)}`);
   }
+  if (entry.urgent) lines.push('Priority: urgent');
   lines.push(
     `Advice given: ${when(entry.adviceGivenAt)}`,
     `Advice given by: ${describeStaffMember(entry.adviceGivenBy)}`,
     `Asked by: ${describeStaffMember(entry.askedBy)}`,
   );
-  if (entry.adviceReceivedAt !== undefined) {
+  if (full && entry.adviceReceivedAt !== undefined) {
     lines.push(`Advice received: ${when(entry.adviceReceivedAt)}`);
   }
   lines.push('Advice:', indent(entry.advice));
   if (entry.actions.length > 0) {
     lines.push('Actions:', ...entry.actions.map((a) => indent(`- ${a}`)));
-  } else {
+  } else if (full) {
     lines.push('Actions: none recorded');
   }
-  lines.push(
-    `Source: ${sourceDescription}; conversation ${entry.source.conversationId}; messages ${entry.source.messageIds.join(', ')}`,
-    `Recorded: ${when(entry.recordedAt)}`,
-    `Transcribed by: ${describeStaffMember(entry.transcribedBy)}`,
+  const deletion =
     entry.originalsDeletion.status === 'deleted'
-      ? `Original messages: deleted ${when(entry.originalsDeletion.at)}`
-      : `Original messages: to be deleted ${when(entry.originalsDeletion.at)}`,
-  );
+      ? `deleted ${when(entry.originalsDeletion.at)}`
+      : `to be deleted ${when(entry.originalsDeletion.at)}`;
+  if (full) {
+    lines.push(
+      `Source: ${sourceDescription}; conversation ${entry.source.conversationId}; messages ${entry.source.messageIds.join(', ')}`,
+      `Recorded: ${when(entry.recordedAt)}`,
+      `Transcribed by: ${describeStaffMember(entry.transcribedBy)}`,
+      `Original messages: ${deletion}`,
+    );
+  } else {
+    lines.push(
+      `Source: ${sourceDescription}`,
+      `Transcribed by: ${describeStaffMember(entry.transcribedBy)}, ${when(entry.recordedAt)}`,
+      `Original messages: ${deletion}`,
+    );
+  }
+  const emoji = options.emoji ?? 'words';
   return lines
-    .map(toAsciiSafe)
+    .map((line) => recordSafe(line, emoji))
     .join('\n')
-    .replace(/\n/g, options.lineEnding ?? '\n');
+    .replace(/\n/g, options.lineEnding);
 }
 
-const replacements: ReadonlyArray<readonly [RegExp, string]> = [
-  [/[\u2018\u2019\u201a\u201b\u2032]/g, "'"],
-  [/[\u201c\u201d\u201e\u201f\u2033]/g, '"'],
-  [/[\u2010-\u2015\u2212]/g, '-'],
-  [/\u2026/g, '...'],
-  [/[\u2022\u2023\u25e6\u2043]/g, '*'],
-  [/\u00a3/g, 'GBP '],
-  [/\u20ac/g, 'EUR '],
-  [/\u00b0/g, ' deg'],
-  [/\u00b5/g, 'micro'],
-  [/[\u00a0\u2000-\u200a\u202f\u205f\u3000\t]/g, ' '],
-  [/[\u200b-\u200d\u2060\ufeff]/g, ''],
-];
-
-/** Printable ASCII and newlines only; see formatPlainTextEntry for why. */
-export function toAsciiSafe(text: string): string {
-  let s = text.replace(/\r\n?/g, '\n');
-  for (const [pattern, replacement] of replacements) s = s.replace(pattern, replacement);
-  // Accented letters keep their base letter (e -> e) rather than becoming "?".
-  s = s.normalize('NFKD').replace(/[\u0300-\u036f]/g, '');
+/**
+ * Text as it can go into a record: NFC, LF line breaks, tabs as spaces, no C0/C1 control
+ * characters, no bidirectional overrides or isolates, emoji as words unless `emoji` is 'keep'.
+ * Every other character is kept.
+ */
+export function recordSafe(text: string, emoji: 'words' | 'keep' = 'words'): string {
+  let s = text.replace(/\r\n?/g, '\n').replace(/\t/g, ' ').normalize('NFC');
   // eslint-disable-next-line no-control-regex -- control characters are exactly what we strip
-  s = s.replace(/[\u0000-\u0009\u000b-\u001f\u007f]/g, '');
-  return s.replace(/[^\n\u0020-\u007e]/gu, '?');
+  s = s.replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '');
+  return emoji === 'words' ? emojiAsWords(s) : s;
 }

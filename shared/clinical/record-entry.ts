@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MessengerError } from '../errors.js';
+import { professionalIdsSchema } from '../protocol/schemas.js';
 import { isValidNhsNumber, normaliseNhsNumber } from './nhs-number.js';
 
 /**
@@ -33,6 +34,8 @@ export const staffMemberSchema = z.object({
   role: text('Role', 60),
   /** Messenger account id, for the FHIR reference identifier; optional. */
   accountId: z.string().trim().min(1).max(64).optional(),
+  /** GMC / NMC / SDS user id from the practice directory, when the practice recorded them. */
+  identifiers: professionalIdsSchema.optional(),
 });
 
 export const recordEntrySchema = z.object({
@@ -46,9 +49,16 @@ export const recordEntrySchema = z.object({
       .transform((n) => normaliseNhsNumber(n)!),
     name: text('Patient name', 200).optional(),
     dateOfBirth: z.iso
-      .date({ error: 'The patient date of birth must be a date written yyyy-mm-dd' })
+      .date({ error: 'The patient date of birth must be a real date (dd/mm/yyyy)' })
       .optional(),
+    /**
+     * True only when the number was traced against the Personal Demographics Service (UK Core
+     * verification status 01). A number typed or copied by hand is "present but not traced" (02).
+     */
+    nhsNumberVerified: z.boolean().default(false),
   }),
+  /** Any of the source messages was sent as urgent (FHIR priority "urgent"). */
+  urgent: z.boolean().default(false),
   adviceGivenAt: timestamp('The time the advice was given'),
   /** When the person who asked received it (read receipt), if known. */
   adviceReceivedAt: timestamp('The time the advice was received').optional(),

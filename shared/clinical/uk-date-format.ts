@@ -57,3 +57,31 @@ export function formatUkDate(isoDate: string): string {
   if (!m || !month) throw new RangeError('formatUkDate needs a date written yyyy-mm-dd');
   return `${m[3]}-${month}-${m[1]}`;
 }
+
+/** True when year-month-day is a real calendar date (no 31-Apr, 29-Feb only in leap years). */
+export function isCalendarDate(year: number, month: number, day: number): boolean {
+  if (month < 1 || month > 12 || day < 1) return false;
+  const days = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return day <= days;
+}
+
+/**
+ * A date typed the UK way, dd/mm/yyyy (1 or 2 digit day and month; "/", "." or "-" between), as
+ * yyyy-mm-dd; null when it is not one or not a real date. The transcription panel uses a text
+ * field with this rather than <input type=date>, whose order follows the browser's locale.
+ */
+export function parseUkDateInput(text: string): string | null {
+  const m = /^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})$/.exec(text.trim());
+  if (!m) return null;
+  const [day, month, year] = [Number(m[1]), Number(m[3]), Number(m[4])];
+  if (year < 1000 || !isCalendarDate(year, month, day)) return null;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${year}-${pad(month)}-${pad(day)}`;
+}
+
+/** `1950-03-03` -> `03/03/1950`, for a dd/mm/yyyy field. */
+export function formatUkDateInput(isoDate: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(isoDate);
+  if (!m) throw new RangeError('formatUkDateInput needs a date written yyyy-mm-dd');
+  return `${m[3]}/${m[2]}/${m[1]}`;
+}

@@ -5,6 +5,7 @@
  * with recordEntrySchema and answers with every problem at once, for the form to show.
  */
 import { z } from 'zod';
+import { defaultEntryTemplate, entryTemplates } from '../clinical/advice-prefill.js';
 import {
   accountIdSchema,
   conversationIdSchema,
@@ -52,9 +53,15 @@ export const transcriptionFormSchema = z.strictObject({
   }),
   advice: z.string().max(20_000),
   actions: z.array(z.string().max(1_000)).max(50).default([]),
+  /**
+   * Who gave the advice. With an account id, main dates the advice from that person's last
+   * selected message; the account must be an author in the selection or in the directory.
+   */
   adviceGivenBy: staffMemberFormSchema,
   askedBy: staffMemberFormSchema,
   deleteOriginals: originalsDeletionRequestSchema,
+  /** The plain-text layout (compact by default; full adds every audit detail). */
+  template: z.enum(entryTemplates).default(defaultEntryTemplate),
 });
 export type TranscriptionForm = z.output<typeof transcriptionFormSchema>;
 export type TranscriptionFormInput = z.input<typeof transcriptionFormSchema>;
@@ -73,7 +80,21 @@ export const quotedMessageViewSchema = z.object({
   sentAt: timestampSchema,
   /** Already transcribed by someone (the panel warns before a second entry). */
   transcribedAt: timestampSchema.nullable(),
+  /** What the message says, so the panel can quote it again in another layout or role. */
+  text: z.string(),
+  /** Written by someone in a clinical role (clinician, nurse, pharmacist). */
+  clinical: z.boolean(),
+  urgent: z.boolean(),
 });
+
+/** Someone the panel offers as the advice giver: an author in the selection, or a clinician. */
+export const adviceGiverChoiceSchema = z.object({
+  name: z.string(),
+  role: z.string(),
+  accountId: accountIdSchema,
+  inSelection: z.boolean(),
+});
+export type AdviceGiverChoice = z.infer<typeof adviceGiverChoiceSchema>;
 
 /** What the panel opens with; every field can still be edited except the transcriber. */
 export const transcriptionDraftSchema = z.object({
@@ -82,9 +103,23 @@ export const transcriptionDraftSchema = z.object({
   messageIds: z.array(messageIdSchema),
   quoted: z.array(quotedMessageViewSchema),
   advice: z.string(),
-  adviceGivenAt: timestampSchema,
+  /** Null when no clinician wrote in the selection: the user must choose who gave the advice. */
+  adviceGivenAt: timestampSchema.nullable(),
   adviceReceivedAt: timestampSchema.nullable(),
-  adviceGivenBy: staffMemberViewSchema,
+  /** The last author in a clinical role in the selection, never simply the last author. */
+  adviceGivenBy: staffMemberViewSchema.nullable(),
+  /** Authors in the selection first (latest first), then the directory's other clinicians. */
+  adviceGiverChoices: z.array(adviceGiverChoiceSchema),
+  /** Found in the selected messages: a valid NHS number, and a name and DOB beside it. */
+  patient: z.object({
+    nhsNumber: z.string(),
+    name: z.string(),
+    /** yyyy-mm-dd, or empty. */
+    dateOfBirth: z.string(),
+    nhsNumbersFound: z.number().int().min(0),
+  }),
+  /** Any selected message was urgent: the entry's priority. */
+  urgent: z.boolean(),
   /** Null when nobody else spoke in the selection: the user names who asked. */
   askedBy: staffMemberViewSchema.nullable(),
   transcribedBy: staffMemberViewSchema,

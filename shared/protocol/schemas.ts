@@ -66,6 +66,24 @@ export type MeResponse = z.infer<typeof meResponseSchema>;
 export const enrolResponseSchema = meResponseSchema.extend({ token: z.string() });
 export type EnrolResponse = z.infer<typeof enrolResponseSchema>;
 
+/**
+ * Professional identifiers a practice may record for an account (`pmsg relay enrol --gmc --nmc
+ * --sds-user-id`), so a record entry names the clinician as the NHS does. Formats: GMC reference
+ * number, 7 digits; NMC PIN, 2 digits, a letter, 4 digits, a letter (12A3456E); SDS user id (the
+ * NHS smartcard user id), 12 digits.
+ */
+export const gmcNumberSchema = z.string().regex(/^[0-9]{7}$/, 'a GMC number is 7 digits');
+export const nmcPinSchema = z
+  .string()
+  .regex(/^[0-9]{2}[A-Z][0-9]{4}[A-Z]$/, 'an NMC PIN is 2 digits, a letter, 4 digits, a letter');
+export const sdsUserIdSchema = z.string().regex(/^[0-9]{12}$/, 'an SDS user id is 12 digits');
+export const professionalIdsSchema = z.object({
+  gmcNumber: gmcNumberSchema.optional(),
+  nmcPin: nmcPinSchema.optional(),
+  sdsUserId: sdsUserIdSchema.optional(),
+});
+export type ProfessionalIds = z.infer<typeof professionalIdsSchema>;
+
 // GET /v1/directory and GET /v1/accounts/{accountId}
 export const directoryDeviceSchema = z.object({
   deviceId: deviceIdSchema,
@@ -77,6 +95,10 @@ export const directoryEntrySchema = z.object({
   role: roleSchema,
   org: z.string(),
   devices: z.array(directoryDeviceSchema),
+  /** Only those the practice recorded; absent otherwise. */
+  gmcNumber: gmcNumberSchema.optional(),
+  nmcPin: nmcPinSchema.optional(),
+  sdsUserId: sdsUserIdSchema.optional(),
 });
 export type DirectoryEntry = z.infer<typeof directoryEntrySchema>;
 export const directoryResponseSchema = z.object({ accounts: z.array(directoryEntrySchema) });

@@ -111,7 +111,7 @@ test.describe.serial('transcription, audit and SAR export', () => {
 
     const panel = gp.getByRole('dialog', { name: 'Transcribe into the patient record' });
     await expect(panel.getByLabel('Advice', { exact: true })).toHaveValue(
-      /Sam Jones \(Receptionist\) wrote:\n {2}Mr B asks[\s\S]*Dr Priya Patel \(Clinician\) wrote:\n {2}Yes for up to 3 days/,
+      /\d\d:\d\d Sam Jones \(Reception\): Mr B asks[\s\S]*\n\d\d:\d\d Dr Priya Patel \(Clinician\): Yes for up to 3 days/,
     );
     await expect(panel.getByLabel('Transcribed by')).toHaveValue('Dr Priya Patel (Clinician)');
     await expect(panel.getByLabel('Transcribed by')).toHaveAttribute('readonly', '');
@@ -139,7 +139,10 @@ test.describe.serial('transcription, audit and SAR export', () => {
     const preview = panel.getByLabel('Record entry preview');
     await expect(preview).toContainText('Patient NHS number: 943 476 5919');
     await expect(preview).toContainText('Advice given by: Dr Priya Patel (GP)');
-    await expect(preview).toContainText('Transcribed by: Dr Priya Patel (Clinician)');
+    // The role edited in the panel is used on every line: the quote and the transcriber too.
+    await expect(preview).toContainText('Dr Priya Patel (GP): Yes for up to 3 days');
+    await expect(preview).toContainText('Transcribed by: Dr Priya Patel (GP)');
+    await expect(preview).not.toContainText('(Clinician)');
     await panel.evaluate((dialog) => dialog.scrollTo(0, 0));
     await checkScreen(gp, 'transcription-panel');
 
@@ -149,7 +152,7 @@ test.describe.serial('transcription, audit and SAR export', () => {
     );
     const copied = await harness.clipboard('gp');
     expect(copied).toBe(await preview.textContent());
-    expect(copied).toContain('  Yes for up to 3 days');
+    expect(copied).toContain('Dr Priya Patel (GP): Yes for up to 3 days');
 
     await panel.getByRole('button', { name: 'Save FHIR file…' }).click();
     const saved = panel.getByText(/FHIR file saved as record-entry-[\d-]+\.json/);
@@ -251,6 +254,12 @@ test.describe.serial('transcription, audit and SAR export', () => {
 
     const panel = manager.getByRole('dialog', { name: 'Transcribe into the patient record' });
     await panel.getByLabel('NHS number').fill('999 000 0018');
+    // No clinician wrote in the selection: nobody is proposed, and nothing can be confirmed
+    // until the manager says who gave the advice.
+    await expect(panel.getByText(/No clinician wrote in the selected messages/)).toBeVisible();
+    await expect(panel.locator('.entry-missing')).toContainText('Choose who gave the advice');
+    await expect(panel.getByRole('button', { name: 'Entered into the record' })).toBeDisabled();
+    await panel.getByLabel('Who gave the advice').selectOption({ label: 'Sam Jones (Reception)' });
     await expect(panel.getByLabel('Record entry preview')).toContainText('999 000 0018');
     // Not copied or saved yet: not offered until the tick.
     await expect(panel.getByRole('button', { name: 'Entered into the record' })).toBeDisabled();

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { TranscriptionDraft } from '../../shared/ipc/clinical-schemas.js';
 import {
+  changeTemplate,
+  chooseAdviceGiver,
+  dateOfBirthProblem,
+  editRole,
   defaultLaterDeletion,
   fromLocalInputValue,
   initialFields,
@@ -18,6 +22,13 @@ const draft: TranscriptionDraft = {
   adviceGivenAt: 2_000,
   adviceReceivedAt: null,
   adviceGivenBy: { name: 'Dr Priya Patel', role: 'Clinician', accountId: 'gp-1' },
+  adviceGiverChoices: [
+    { name: 'Dr Priya Patel', role: 'Clinician', accountId: 'gp-1', inSelection: true },
+    { name: 'Sam Jones', role: 'Receptionist', accountId: 'rec-1', inSelection: true },
+    { name: 'Dr Lee', role: 'Clinician', accountId: 'gp-2', inSelection: false },
+  ],
+  patient: { nhsNumber: '', name: '', dateOfBirth: '', nhsNumbersFound: 0 },
+  urgent: false,
   askedBy: { name: 'Sam Jones', role: 'Receptionist', accountId: 'rec-1' },
   transcribedBy: { name: 'Dr Priya Patel', role: 'Clinician', accountId: 'gp-1' },
 };
@@ -56,6 +67,7 @@ describe('toForm', () => {
       askedBy: { name: 'Sam Jones', role: 'Receptionist', accountId: 'rec-1' },
       // The default is a later deletion (18:00 after surgery), never "delete everywhere now".
       deleteOriginals: { when: 'at', at: defaultLaterDeletion(Date.UTC(2026, 0, 5, 9)) },
+      template: 'compact',
     });
     expect(fields.deleteWhen).toBe('later');
   });
@@ -66,7 +78,7 @@ describe('toForm', () => {
       ...fields,
       askedByName: 'Alex Morgan',
       patientName: 'Mr B',
-      dateOfBirth: '1950-03-03',
+      dateOfBirth: '03/03/1950',
       deleteWhen: 'later',
       deleteAt: '2026-01-05T18:00',
     });
@@ -108,4 +120,91 @@ it('readableProblem drops the field path main puts first', () => {
   expect(readableProblem('At least one source message is required')).toBe(
     'At least one source message is required',
   );
+});
+
+describe('who gave the advice', () => {
+  it('starts with nobody chosen when no clinician wrote, and takes a choice with its role', () => {
+    const none = initialFields({ ...draft, adviceGivenBy: null }, 0);
+    expect([none.adviceGiverId, none.adviceGivenByName]).toEqual(['', '']);
+    expect(toForm(draft, none).adviceGivenBy).toEqual({ name: '', role: '' });
+    const chosen = chooseAdviceGiver(draft, none, 'gp-2');
+    expect(toForm(draft, chosen).adviceGivenBy).toEqual({
+      name: 'Dr Lee',
+      role: 'Clinician',
+      accountId: 'gp-2',
+    });
+  });
+
+  it('an edited role is used on every line of the quoted advice', () => {
+    const quotedDraft = {
+      ...draft,
+      advice: '09:14 Sam Jones (Receptionist): Can he?\n09:20 Dr Priya Patel (Clinician): Yes.',
+    };
+    let fields = initialFields(quotedDraft, 0);
+    fields = editRole(fields, 'giver', '');
+    fields = editRole(fields, 'giver', 'GP');
+    fields = editRole(fields, 'asker', 'Receptionist (front desk)');
+    expect(fields.advice).toBe(
+      '09:14 Sam Jones (Receptionist (front desk)): Can he?\n09:20 Dr Priya Patel (GP): Yes.',
+    );
+  });
+
+  it('re-quotes in the full layout with the edited roles, but keeps advice typed by hand', () => {
+    const quoted = {
+      ...draft,
+      quoted: [
+        {
+          messageId: 'message-0001',
+          senderAccountId: 'gp-1',
+          senderName: 'Dr Priya Patel',
+          senderRole: 'Clinician',
+          sentAt: Date.UTC(2025, 2, 3, 9, 20),
+          transcribedAt: null,
+          text: 'Yes.',
+          clinical: true,
+          urgent: false,
+        },
+      ],
+    };
+    const fields = editRole(initialFields(quoted, 0), 'giver', 'GP');
+    expect(changeTemplate(quoted, fields, 'full').advice).toBe(
+      '03-Mar-2025 09:20 Dr Priya Patel (GP) wrote:\n  Yes.',
+    );
+    const typed = { ...fields, advice: 'My summary', adviceEdited: true };
+    expect(changeTemplate(quoted, typed, 'full').advice).toBe('My summary');
+  });
+});
+
+describe('date of birth, dd/mm/yyyy whatever the locale', () => {
+  const now = Date.UTC(2026, 0, 5);
+  it('accepts a real past date and sends it as yyyy-mm-dd', () => {
+    expect(dateOfBirthProblem('03/04/1956', now)).toBeNull();
+    expect(dateOfBirthProblem('3.4.1956', now)).toBeNull();
+    const fields = { ...initialFields(draft, now), dateOfBirth: '03/04/1956' };
+    expect(toForm(draft, fields).patient.dateOfBirth).toBe('1956-04-03');
+  });
+
+  it('says what is wrong otherwise', () => {
+    expect(dateOfBirthProblem('1956-04-03', now)).toMatch(/day\/month\/year/);
+    expect(dateOfBirthProblem('31/04/1956', now)).toMatch(/day\/month\/year/);
+    expect(dateOfBirthProblem('03/04/2030', now)).toMatch(/future/);
+  });
+
+  it('prefills what main found in the messages, in dd/mm/yyyy', () => {
+    const found = {
+      ...draft,
+      patient: {
+        nhsNumber: '943 476 5919',
+        name: 'Mrs Mary Example',
+        dateOfBirth: '1956-04-03',
+        nhsNumbersFound: 1,
+      },
+    };
+    const fields = initialFields(found, now);
+    expect([fields.nhsNumber, fields.patientName, fields.dateOfBirth]).toEqual([
+      '943 476 5919',
+      'Mrs Mary Example',
+      '03/04/1956',
+    ]);
+  });
 });

@@ -165,6 +165,7 @@ export function createClinicalHandlers(
         now: () => clock.now(),
         ...(options.undoWindowMs === undefined ? {} : { undoWindowMs: options.undoWindowMs }),
         pendingChanged: () => pending.reschedule(),
+        recordIdentifierBase: options.policy.recordIdentifierBase,
       });
     };
     const advice = () => {

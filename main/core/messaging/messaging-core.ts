@@ -284,7 +284,14 @@ export class MessagingCore implements OriginalsDeleter {
     );
     await this.ctx.tx(async () => {
       this.ctx.repos.contacts.replaceDirectory(
-        accounts.map((a) => ({ accountId: a.accountId, displayName: a.displayName, role: a.role })),
+        accounts.map((a) => ({
+          accountId: a.accountId,
+          displayName: a.displayName,
+          role: a.role,
+          gmcNumber: a.gmcNumber,
+          nmcPin: a.nmcPin,
+          sdsUserId: a.sdsUserId,
+        })),
         this.ctx.now(),
       );
     });

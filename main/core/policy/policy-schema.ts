@@ -29,6 +29,15 @@ function isAllowedServerUrl(value: string): boolean {
   );
 }
 
+function isHttpsUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' && url.hash === '' && url.search === '';
+  } catch {
+    return false;
+  }
+}
+
 export const policyKeys = {
   serverUrl: {
     allowed: 'null or an https:// URL (http:// only for localhost)',
@@ -90,6 +99,17 @@ export const policyKeys = {
       .max(20)
       .default([]),
   },
+  recordIdentifierBase: {
+    allowed:
+      'null or an https:// URL the practice controls (no query or fragment), the base of its own FHIR identifier systems',
+    schema: z
+      .string()
+      .max(200)
+      .refine(isHttpsUrl, 'must be an https:// URL without a query or fragment')
+      .transform((value) => value.replace(/\/+$/, ''))
+      .nullable()
+      .default(null),
+  },
 } as const;
 
 export type PolicyKey = keyof typeof policyKeys;
@@ -106,6 +126,7 @@ export const policySchema = z.strictObject({
   contentProtection: policyKeys.contentProtection.schema,
   allowExport: policyKeys.allowExport.schema,
   hospitalNumberPatterns: policyKeys.hospitalNumberPatterns.schema,
+  recordIdentifierBase: policyKeys.recordIdentifierBase.schema,
 } satisfies { [K in PolicyKey]: (typeof policyKeys)[K]['schema'] });
 
 export type Policy = z.output<typeof policySchema>;

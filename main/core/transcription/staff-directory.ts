@@ -1,39 +1,23 @@
 import { MessengerError } from '../../../shared/errors.js';
 import type { StaffMember } from '../../../shared/clinical/record-entry.js';
-import { roles, type Role } from '../../../shared/protocol/limits.js';
+import type { Role } from '../../../shared/protocol/limits.js';
+import { isRole, roleLabel } from '../../../shared/role-labels.js';
 import type { Repositories } from '../db/repositories/repositories.js';
 
-/**
- * How a directory role reads in a record entry. The record wants the job in the practice's words
- * ("GP", "Practice nurse"), which the directory does not know; these are neutral defaults the
- * clinician can overwrite in the panel.
- */
-const roleLabels: Record<Role, string> = {
-  reception: 'Receptionist',
-  clinician: 'Clinician',
-  nurse: 'Nurse',
-  pharmacist: 'Pharmacist',
-  manager: 'Practice manager',
-  admin: 'Administrator',
-};
-
-export function roleLabel(role: string | null): string {
-  return isRole(role) ? roleLabels[role] : 'Role not recorded';
-}
-
-export function isRole(value: unknown): value is Role {
-  return typeof value === 'string' && (roles as readonly string[]).includes(value);
-}
+/** Re-exported for the audit view, which asks the same questions of the directory. */
+export { isRole, roleLabel };
 
 type Directory = Pick<Repositories, 'contacts'>;
 
 /** A sender as the record should name them; someone the directory never synced keeps their id. */
 export function staffMemberOf(repositories: Directory, accountId: string): StaffMember {
   const contact = repositories.contacts.get(accountId);
+  const identifiers = contact?.identifiers ?? {};
   return {
     name: contact?.displayName ?? `Unknown member of staff (account ${accountId})`,
     role: roleLabel(contact?.role ?? null),
     accountId,
+    ...(Object.keys(identifiers).length > 0 ? { identifiers } : {}),
   };
 }
 

@@ -1,7 +1,10 @@
 import { MessengerError } from '../../../shared/errors.js';
 import { buildAdviceText } from '../../../shared/clinical/advice-prefill.js';
 import type { StaffMember } from '../../../shared/clinical/record-entry.js';
+import { prefillPatient } from '../../../shared/clinical/patient-prefill.js';
+import { isClinicalRole } from '../../../shared/role-labels.js';
 import type {
+  AdviceGiverChoice,
   TranscriptionDraft,
   TranscriptionSelection,
 } from '../../../shared/ipc/clinical-schemas.js';
@@ -74,32 +77,55 @@ function refuseNotices(messages: readonly MessageRecord[]): void {
 }
 
 /**
- * Prefills the transcription panel. The advice giver is whoever wrote the last selected message
- * (the answer closes the exchange); the asker is the first other person in the selection, or in a
- * direct conversation the other participant. The transcriber is always this profile's own
- * identity: the renderer never gets to say who transcribed.
+ * Who gave the advice: the author of the last selected message written in a clinical role
+ * (clinician, nurse, pharmacist). Never simply the last author: in "question, answer, thanks" the
+ * thanks is the receptionist's, the advice the GP's. Null when no clinician wrote in the
+ * selection; the user must then choose.
+ */
+export function adviceGiverOf(
+  messages: readonly MessageRecord[],
+  isClinical: (accountId: string) => boolean,
+): MessageRecord | null {
+  for (let i = messages.length - 1; i >= 0; i -= 1) {
+    if (isClinical(messages[i]!.senderAccountId)) return messages[i]!;
+  }
+  return null;
+}
+
+/**
+ * Prefills the transcription panel: the advice giver (adviceGiverOf), dated by their last
+ * selected message; the asker, the first other person in the selection (in a direct conversation
+ * otherwise the other participant); the advice quoted in the compact layout; the patient's NHS
+ * number, name and date of birth when the messages give them. The transcriber is always this
+ * profile's own identity: the renderer never gets to say who transcribed.
  */
 export function buildTranscriptionDraft(
   repositories: DraftRepositories,
   selection: TranscriptionSelection,
+  now: number,
 ): TranscriptionDraft {
   const own = ownStaffIdentity(repositories);
   const { conversation, messages } = loadSelectedMessages(repositories, selection);
-  const last = messages[messages.length - 1] as MessageRecord;
-  const giverId = last.senderAccountId;
-  const askerId =
-    messages.find((m) => m.senderAccountId !== giverId)?.senderAccountId ??
-    otherDirectParticipant(conversation, giverId, own.accountId);
-
   const people = new Map<string, StaffMember>();
+  // As the panel shows a person: name, role, account. Professional identifiers stay in main,
+  // which adds them to the entry from the directory; the form cannot carry (or forge) them.
   const person = (accountId: string): StaffMember => {
     let member = people.get(accountId);
     if (!member) {
-      member = staffMemberOf(repositories, accountId);
+      const { name, role } = staffMemberOf(repositories, accountId);
+      member = { name, role, accountId };
       people.set(accountId, member);
     }
     return member;
   };
+  const clinical = (accountId: string) =>
+    isClinicalRole(repositories.contacts.get(accountId)?.role);
+
+  const advice = adviceGiverOf(messages, clinical);
+  const giverId = advice?.senderAccountId ?? null;
+  const askerId =
+    messages.find((m) => m.senderAccountId !== giverId)?.senderAccountId ??
+    (giverId === null ? null : otherDirectParticipant(conversation, giverId, own.accountId));
 
   const quoted = messages.map((m) => ({
     messageId: m.id,
@@ -108,30 +134,52 @@ export function buildTranscriptionDraft(
     senderRole: person(m.senderAccountId).role,
     sentAt: m.sentAt,
     transcribedAt: m.transcribedAt,
+    text: m.body,
+    clinical: clinical(m.senderAccountId),
+    urgent: m.urgent,
   }));
-  const advice = buildAdviceText(
-    messages.map((m) => ({
-      senderName: person(m.senderAccountId).name,
-      senderRole: person(m.senderAccountId).role,
-      sentAt: m.sentAt,
-      text: m.body,
-    })),
-  );
   // When the asker got the advice is only known here if the asker is this device's user.
   const adviceReceivedAt =
-    last.direction === 'incoming' && askerId === own.accountId ? last.receivedAt : null;
+    advice !== null && advice.direction === 'incoming' && askerId === own.accountId
+      ? advice.receivedAt
+      : null;
 
   return {
     conversationId: conversation.id,
     messageIds: messages.map((m) => m.id),
     quoted,
-    advice,
-    adviceGivenAt: last.sentAt,
+    advice: buildAdviceText(quoted),
+    adviceGivenAt: advice?.sentAt ?? null,
     adviceReceivedAt,
-    adviceGivenBy: person(giverId),
+    adviceGivenBy: giverId === null ? null : person(giverId),
+    adviceGiverChoices: giverChoices(repositories, messages, person, clinical),
+    patient: prefillPatient(
+      messages.map((m) => m.body),
+      now,
+    ),
+    urgent: messages.some((m) => m.urgent),
     askedBy: askerId === null ? null : person(askerId),
-    transcribedBy: own.member,
+    transcribedBy: person(own.accountId),
   };
+}
+
+/** Authors in the selection, latest first, then every other clinician in the directory by name. */
+function giverChoices(
+  repositories: Pick<Repositories, 'contacts'>,
+  messages: readonly MessageRecord[],
+  person: (accountId: string) => StaffMember,
+  clinical: (accountId: string) => boolean,
+): AdviceGiverChoice[] {
+  const authors = [...new Set(messages.map((m) => m.senderAccountId).reverse())];
+  const clinicians = repositories.contacts
+    .list()
+    .filter((c) => !authors.includes(c.accountId) && clinical(c.accountId))
+    .map((c) => c.accountId);
+  const choice = (accountId: string, inSelection: boolean): AdviceGiverChoice => {
+    const { name, role } = person(accountId);
+    return { name, role, accountId, inSelection };
+  };
+  return [...authors.map((id) => choice(id, true)), ...clinicians.map((id) => choice(id, false))];
 }
 
 function otherDirectParticipant(

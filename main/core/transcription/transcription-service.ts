@@ -1,9 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { MessengerError, assertNever } from '../../../shared/errors.js';
-import { buildFhirCommunication } from '../../../shared/clinical/fhir-communication.js';
-import { formatPlainTextEntry } from '../../../shared/clinical/plain-text-entry.js';
+import { MessengerError } from '../../../shared/errors.js';
+import type { LineEnding } from '../../../shared/clinical/plain-text-entry.js';
 import type { RecordEntry } from '../../../shared/clinical/record-entry.js';
 import type {
   DeletionScope,
@@ -21,7 +19,8 @@ import { EntryHandovers, type Handover } from './entry-handovers.js';
 import type { OriginalsDeleter } from './originals-deleter.js';
 import { PendingTranscriptions } from './pending-transcriptions.js';
 import { patientRefHash } from './patient-ref-hash.js';
-import { completeRecordEntry } from './record-entry-from-form.js';
+import { completeRecordEntry, type CompletedEntry } from './record-entry-from-form.js';
+import { renderEntry } from './render-entry.js';
 import { ownStaffIdentity } from './staff-directory.js';
 import { buildTranscriptionDraft, loadSelectedMessages } from './transcription-draft.js';
 
@@ -42,6 +41,10 @@ export interface TranscriptionServiceOptions {
   /** Told after a confirmation is queued, so PendingDeletionRunner arms its timer. */
   readonly pendingChanged?: () => void;
   readonly logger?: Logger;
+  /** Policy `recordIdentifierBase`: the practice's https base for its own FHIR identifiers. */
+  readonly recordIdentifierBase?: string | null;
+  /** The platform's (CRLF on Windows) unless a test says otherwise. */
+  readonly lineEnding?: LineEnding;
 }
 
 export const defaultUndoWindowMs = 10_000;
@@ -85,7 +88,7 @@ export class TranscriptionService {
   }
 
   draft(selection: TranscriptionSelection): TranscriptionDraft {
-    return buildTranscriptionDraft(this.options.profile.repositories, selection);
+    return buildTranscriptionDraft(this.options.profile.repositories, selection, this.now());
   }
 
   /** The entry in one format, or every reason it cannot be produced yet. */
@@ -94,7 +97,11 @@ export class TranscriptionService {
     if (!completed.validation.ok) {
       return { format, content: null, errors: [...completed.validation.errors] };
     }
-    return { format, content: renderEntry(completed.validation.value, format), errors: [] };
+    return {
+      format,
+      content: this.renderValid(form, completed.validation.value, completed, format),
+      errors: [],
+    };
   }
 
   /** Copies the plain-text entry; the clipboard is cleared again shortly after. */
@@ -103,9 +110,9 @@ export class TranscriptionService {
     if (clipboard === null) {
       throw new MessengerError('not_implemented', 'There is no clipboard in this environment.');
     }
-    const { entry } = this.validEntry(form);
-    const copied = clipboard.copy(renderEntry(entry, 'text'));
-    this.handedOver(form, entry, 'copied');
+    const valid = this.validEntry(form);
+    const copied = clipboard.copy(this.renderValid(form, valid.entry, valid, 'text'));
+    this.handedOver(form, valid, 'copied');
     return copied;
   }
 
@@ -116,14 +123,19 @@ export class TranscriptionService {
    */
   saveFhir(form: TranscriptionForm, file: string): { fileName: string } {
     assertWritableTarget(file);
-    const { entry } = this.validEntry(form);
-    writeFileAtomic(file, `${renderEntry(entry, 'fhir')}\n`, 0o600);
-    this.handedOver(form, entry, 'fhir_saved');
+    const valid = this.validEntry(form);
+    writeFileAtomic(file, `${this.renderValid(form, valid.entry, valid, 'fhir')}\n`, 0o600);
+    this.handedOver(form, valid, 'fhir_saved');
     return { fileName: path.basename(file) };
   }
 
   /** The entry left the app: confirm may follow. Audited with ids and a keyed patient hash. */
-  private handedOver(form: TranscriptionForm, entry: RecordEntry, how: Handover): void {
+  private handedOver(
+    form: TranscriptionForm,
+    valid: { entry: RecordEntry; communicationId: string },
+    how: Handover,
+  ): void {
+    const { entry } = valid;
     const { repositories } = this.options.profile;
     const now = this.now();
     repositories.audit.append({
@@ -134,6 +146,7 @@ export class TranscriptionService {
       conversationId: entry.source.conversationId,
       messageIds: entry.source.messageIds,
       patientRefHash: patientRefHash(repositories.settings, entry.patient.nhsNumber, now),
+      details: { communicationId: valid.communicationId },
     });
     this.handovers.record(form, how);
   }
@@ -171,7 +184,7 @@ export class TranscriptionService {
     const { profile } = this.options;
     const { repositories } = profile;
     const own = ownStaffIdentity(repositories);
-    const { entry, deleteAt } = this.validEntry(form);
+    const { entry, deleteAt, communicationId } = this.validEntry(form);
     const handover = this.handovers.of(form);
     if (handover === null && options.enteredAnotherWay !== true) {
       throw new MessengerError(
@@ -203,6 +216,7 @@ export class TranscriptionService {
           enteredBy: handover ?? 'another_way',
           devices: scope.devices,
           undoUntil,
+          communicationId,
         },
       });
       this.pending.add({
@@ -232,10 +246,29 @@ export class TranscriptionService {
       selected: loadSelectedMessages(repositories, form),
       own: ownStaffIdentity(repositories),
       now: this.now(),
+      directory: repositories,
     });
   }
 
-  private validEntry(form: TranscriptionForm): { entry: RecordEntry; deleteAt: number } {
+  private renderValid(
+    form: TranscriptionForm,
+    entry: RecordEntry,
+    completed: Pick<CompletedEntry, 'communicationId'>,
+    format: EntryFormat,
+  ): string {
+    return renderEntry(entry, format, {
+      template: form.template,
+      communicationId: completed.communicationId,
+      identifierBase: this.options.recordIdentifierBase ?? null,
+      ...(this.options.lineEnding ? { lineEnding: this.options.lineEnding } : {}),
+    });
+  }
+
+  private validEntry(form: TranscriptionForm): {
+    entry: RecordEntry;
+    deleteAt: number;
+    communicationId: string;
+  } {
     const completed = this.complete(form);
     if (!completed.validation.ok) {
       const { errors } = completed.validation;
@@ -245,18 +278,11 @@ export class TranscriptionService {
         { errors },
       );
     }
-    return { entry: completed.validation.value, deleteAt: completed.deleteAt };
-  }
-}
-
-export function renderEntry(entry: RecordEntry, format: EntryFormat): string {
-  switch (format) {
-    case 'text':
-      return formatPlainTextEntry(entry);
-    case 'fhir':
-      return JSON.stringify(buildFhirCommunication(entry, { id: randomUUID() }), null, 2);
-    default:
-      return assertNever(format, 'entry format');
+    return {
+      entry: completed.validation.value,
+      deleteAt: completed.deleteAt,
+      communicationId: completed.communicationId,
+    };
   }
 }
 

@@ -12,12 +12,16 @@ import type {
 import { call, errorMessage, messenger } from '../api.js';
 import { formatTime } from '../logic/format.js';
 import {
+  changeTemplate,
+  dateOfBirthProblem,
+  editRole,
   initialFields,
   nhsNumberProblem,
   readableProblem,
   toForm,
   type TranscriptionFields,
 } from '../logic/transcription-form.js';
+import { AdviceGiverFields } from './AdviceGiverFields.js';
 import { Dialog } from './Dialog.js';
 import { Field } from './Field.js';
 import { TextArea } from './TextArea.js';
@@ -75,6 +79,8 @@ function TranscriptionForm({ draft, onClose }: { draft: TranscriptionDraft; onCl
   const entryKey = JSON.stringify({ ...form, deleteOriginals: null });
   const [handedOverKey, setHandedOverKey] = useState<string | null>(null);
   const nhsProblem = nhsNumberProblem(fields.nhsNumber);
+  const dobProblem = dateOfBirthProblem(fields.dateOfBirth, Date.now());
+  const prefilled = draft.patient.nhsNumber !== '' && fields.nhsNumber === draft.patient.nhsNumber;
   const already = draft.quoted.filter((q) => q.transcribedAt !== null).length;
 
   // The preview is main's own rendering, so what is shown is exactly what will be copied.
@@ -122,7 +128,11 @@ function TranscriptionForm({ draft, onClose }: { draft: TranscriptionDraft; onCl
         : 'Not saved: no file was chosen.';
     });
 
-  const ready = preview?.content != null && nhsProblem === null;
+  const ready =
+    preview?.content != null &&
+    nhsProblem === null &&
+    dobProblem === null &&
+    fields.adviceGivenByName.trim() !== '';
   if (confirmed) return <TranscriptionResult result={confirmed} onDone={onClose} />;
   const count = draft.messageIds.length;
   return (
@@ -141,6 +151,17 @@ function TranscriptionForm({ draft, onClose }: { draft: TranscriptionDraft; onCl
           )}
           <fieldset className="transcription-group">
             <legend>Patient</legend>
+            {prefilled && (
+              <p className="hint" role="status">
+                Found in the selected messages. Check the patient&apos;s details against the record.
+              </p>
+            )}
+            {draft.patient.nhsNumbersFound > 1 && (
+              <p className="alert" role="alert">
+                The selected messages mention {draft.patient.nhsNumbersFound} different NHS numbers,
+                so none was filled in. Enter this entry&apos;s patient.
+              </p>
+            )}
             <Field
               label="NHS number"
               hint="10 digits, as on the patient's record, for example 943 476 5919."
@@ -158,7 +179,11 @@ function TranscriptionForm({ draft, onClose }: { draft: TranscriptionDraft; onCl
             />
             <Field
               label="Date of birth (optional)"
-              type="date"
+              hint="Day/month/year, for example 03/04/1956."
+              error={dobProblem}
+              inputMode="numeric"
+              autoComplete="off"
+              placeholder="dd/mm/yyyy"
               value={fields.dateOfBirth}
               onChange={(e) => set({ dateOfBirth: e.target.value })}
             />
@@ -168,22 +193,27 @@ function TranscriptionForm({ draft, onClose }: { draft: TranscriptionDraft; onCl
             hint="Quoted from the messages with who said what and when. Summarise or edit it as you would in the record."
             rows={7}
             value={fields.advice}
-            onChange={(e) => set({ advice: e.target.value })}
+            onChange={(e) => set({ advice: e.target.value, adviceEdited: true })}
           />
-          <fieldset className="transcription-group transcription-people">
-            <legend>Advice given by</legend>
-            <Field
-              label="Name"
-              value={fields.adviceGivenByName}
-              onChange={(e) => set({ adviceGivenByName: e.target.value })}
-            />
-            <Field
-              label="Role"
-              hint="As the record should say it, e.g. GP."
-              value={fields.adviceGivenByRole}
-              onChange={(e) => set({ adviceGivenByRole: e.target.value })}
-            />
+          <fieldset className="radios">
+            <legend>Layout of the entry</legend>
+            {(['compact', 'full'] as const).map((template) => (
+              <label className="radio" key={template}>
+                <input
+                  type="radio"
+                  name="entry-template"
+                  checked={fields.template === template}
+                  onChange={() => setFields((f) => changeTemplate(draft, f, template))}
+                />
+                <span>
+                  {template === 'compact'
+                    ? 'Compact: one line per message'
+                    : 'Full: with conversation and message ids'}
+                </span>
+              </label>
+            ))}
           </fieldset>
+          <AdviceGiverFields draft={draft} fields={fields} onFields={setFields} />
           <fieldset className="transcription-group transcription-people">
             <legend>Asked by</legend>
             <Field
@@ -194,7 +224,10 @@ function TranscriptionForm({ draft, onClose }: { draft: TranscriptionDraft; onCl
             <Field
               label="Role"
               value={fields.askedByRole}
-              onChange={(e) => set({ askedByRole: e.target.value })}
+              onChange={(e) => {
+                const role = e.target.value;
+                setFields((f) => editRole(f, 'asker', role));
+              }}
             />
           </fieldset>
           <TextArea

@@ -1,6 +1,5 @@
 /** Display text for times, roles, statuses and safety numbers. */
 import type { MessageStatus } from '../../../shared/ipc/view-schemas.js';
-import type { Role } from '../../../shared/protocol/limits.js';
 import { localDayKey } from './timeline-rows.js';
 
 const timeFormat = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit' });
@@ -17,19 +16,8 @@ export function formatActivity(time: number, now: number): string {
     : shortDateFormat.format(new Date(time));
 }
 
-const roleLabels: Readonly<Record<Role, string>> = {
-  reception: 'Reception',
-  clinician: 'Clinician',
-  nurse: 'Nurse',
-  pharmacist: 'Pharmacist',
-  manager: 'Practice manager',
-  admin: 'Admin',
-};
-
-/** A role in words; a sender the directory does not know (yet) has no role to show. */
-export function roleLabel(role: string): string {
-  return Object.hasOwn(roleLabels, role) ? roleLabels[role as Role] : 'Role not known';
-}
+/** A role in words, from the one table the record entry uses too (shared/role-labels.ts). */
+export { roleLabel } from '../../../shared/role-labels.js';
 
 export const statusLabels: Readonly<Record<MessageStatus, string>> = {
   pending: 'Sending…',

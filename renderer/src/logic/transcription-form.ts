@@ -3,7 +3,13 @@
  * number itself (shared/clinical, no round trip) so the clinician sees a mistyped digit as they
  * type; everything else is validated by main, which answers with every problem at once.
  */
+import {
+  buildAdviceText,
+  replaceRole,
+  type EntryTemplate,
+} from '../../../shared/clinical/advice-prefill.js';
 import { isValidNhsNumber } from '../../../shared/clinical/nhs-number.js';
+import { formatUkDateInput, parseUkDateInput } from '../../../shared/clinical/uk-date-format.js';
 import type {
   TranscriptionDraft,
   TranscriptionFormInput,
@@ -12,9 +18,14 @@ import type {
 export interface TranscriptionFields {
   nhsNumber: string;
   patientName: string;
-  /** yyyy-mm-dd from <input type="date">, or empty. */
+  /** dd/mm/yyyy as typed (a text field: the order never follows the browser's locale), or empty. */
   dateOfBirth: string;
   advice: string;
+  /** Typed in by hand: a change of layout then leaves it alone. */
+  adviceEdited: boolean;
+  template: EntryTemplate;
+  /** The account chosen as advice giver ('' when nobody is chosen yet). */
+  adviceGiverId: string;
   adviceGivenByName: string;
   adviceGivenByRole: string;
   askedByName: string;
@@ -28,12 +39,15 @@ export interface TranscriptionFields {
 
 export function initialFields(draft: TranscriptionDraft, now: number): TranscriptionFields {
   return {
-    nhsNumber: '',
-    patientName: '',
-    dateOfBirth: '',
+    nhsNumber: draft.patient.nhsNumber,
+    patientName: draft.patient.name,
+    dateOfBirth: draft.patient.dateOfBirth ? formatUkDateInput(draft.patient.dateOfBirth) : '',
     advice: draft.advice,
-    adviceGivenByName: draft.adviceGivenBy.name,
-    adviceGivenByRole: draft.adviceGivenBy.role,
+    adviceEdited: false,
+    template: 'compact',
+    adviceGiverId: draft.adviceGivenBy?.accountId ?? '',
+    adviceGivenByName: draft.adviceGivenBy?.name ?? '',
+    adviceGivenByRole: draft.adviceGivenBy?.role ?? '',
     askedByName: draft.askedBy?.name ?? '',
     askedByRole: draft.askedBy?.role ?? '',
     actions: '',
@@ -41,6 +55,84 @@ export function initialFields(draft: TranscriptionDraft, now: number): Transcrip
     deleteWhen: 'later',
     deleteAt: toLocalInputValue(defaultLaterDeletion(now)),
   };
+}
+
+/**
+ * The advice giver chosen from the draft's choices: their name and role, and the quoted advice
+ * re-quoted with the roles as they now stand (unless the advice was typed in by hand).
+ */
+export function chooseAdviceGiver(
+  draft: TranscriptionDraft,
+  fields: TranscriptionFields,
+  accountId: string,
+): TranscriptionFields {
+  const choice = draft.adviceGiverChoices.find((c) => c.accountId === accountId);
+  if (!choice)
+    return { ...fields, adviceGiverId: '', adviceGivenByName: '', adviceGivenByRole: '' };
+  return {
+    ...fields,
+    adviceGiverId: choice.accountId,
+    adviceGivenByName: choice.name,
+    adviceGivenByRole: choice.role,
+  };
+}
+
+/**
+ * A role edited in the panel is that person's role on every line: the quoted advice is changed
+ * to match ("Dr A Patel (Clinician):" -> "Dr A Patel (GP):"), as main does for the transcriber.
+ */
+export function editRole(
+  fields: TranscriptionFields,
+  who: 'giver' | 'asker',
+  role: string,
+): TranscriptionFields {
+  const [name, from] =
+    who === 'giver'
+      ? [fields.adviceGivenByName, fields.adviceGivenByRole]
+      : [fields.askedByName, fields.askedByRole];
+  const advice = replaceRole(fields.advice, name, from, role);
+  return who === 'giver'
+    ? { ...fields, adviceGivenByRole: role, advice }
+    : { ...fields, askedByRole: role, advice };
+}
+
+/** The quoted advice in another layout, with the roles as edited; hand-typed advice is kept. */
+export function changeTemplate(
+  draft: TranscriptionDraft,
+  fields: TranscriptionFields,
+  template: EntryTemplate,
+): TranscriptionFields {
+  if (fields.adviceEdited) return { ...fields, template };
+  const roleOf = (accountId: string, name: string, role: string) => {
+    if (accountId === fields.adviceGiverId && name === fields.adviceGivenByName) {
+      return fields.adviceGivenByRole;
+    }
+    if (accountId === draft.askedBy?.accountId && name === fields.askedByName) {
+      return fields.askedByRole;
+    }
+    return role;
+  };
+  const advice = buildAdviceText(
+    draft.quoted.map((q) => ({
+      ...q,
+      senderRole: roleOf(q.senderAccountId, q.senderName, q.senderRole),
+    })),
+    { template },
+  );
+  return { ...fields, template, advice };
+}
+
+/** Null when empty or a real past date written dd/mm/yyyy; otherwise what is wrong. */
+export function dateOfBirthProblem(value: string, now: number): string | null {
+  const typed = value.trim();
+  if (typed === '') return null;
+  const iso = parseUkDateInput(typed);
+  if (iso === null) {
+    return 'Write the date of birth as day/month/year, for example 03/04/1956.';
+  }
+  if (Date.parse(`${iso}T00:00:00Z`) > now) return 'The date of birth is in the future.';
+  if (iso < '1880-01-01') return 'The date of birth is too long ago; check the year.';
+  return null;
 }
 
 /** Null when the number is valid or not typed yet; otherwise what is wrong, in plain words. */
@@ -67,17 +159,20 @@ export function toForm(
 ): TranscriptionFormInput {
   const optional = (value: string) => (value.trim() === '' ? undefined : value.trim());
   const name = optional(fields.patientName);
-  const dateOfBirth = optional(fields.dateOfBirth);
+  const typedDate = optional(fields.dateOfBirth);
+  // An unreadable date goes as typed, so main refuses it too rather than the entry losing it.
+  const dateOfBirth =
+    typedDate === undefined ? undefined : (parseUkDateInput(typedDate) ?? typedDate);
   const askedBy = draft.askedBy;
   // The account id is kept only while the name is still the one the draft proposed.
   const askedById =
     askedBy?.accountId !== undefined && askedBy.name === fields.askedByName
       ? { accountId: askedBy.accountId }
       : {};
+  const chosen = draft.adviceGiverChoices.find((c) => c.accountId === fields.adviceGiverId);
   const giverId =
-    draft.adviceGivenBy.accountId !== undefined &&
-    draft.adviceGivenBy.name === fields.adviceGivenByName
-      ? { accountId: draft.adviceGivenBy.accountId }
+    chosen !== undefined && chosen.name === fields.adviceGivenByName
+      ? { accountId: chosen.accountId }
       : {};
   const deleteAt = fromLocalInputValue(fields.deleteAt);
   return {
@@ -99,6 +194,7 @@ export function toForm(
       fields.deleteWhen === 'now' || deleteAt === null
         ? { when: 'now' }
         : { when: 'at', at: deleteAt },
+    template: fields.template,
   };
 }
 

@@ -1,10 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { isMessengerError } from '../../../shared/errors.js';
 import { buildAdviceText } from '../../../shared/clinical/advice-prefill.js';
-import { buildFhirCommunication } from '../../../shared/clinical/fhir-communication.js';
-import { formatPlainTextEntry, toAsciiSafe } from '../../../shared/clinical/plain-text-entry.js';
+import { formatPlainTextEntry, recordSafe } from '../../../shared/clinical/plain-text-entry.js';
 import {
   parseRecordEntry,
   validateRecordEntry,
@@ -38,7 +35,7 @@ const entry: RecordEntryInput = {
   source: { conversationId: 'conv-42', messageIds: ['msg00001', 'msg00002'] },
   adviceGivenBy: { name: 'Dr Amira Khan', role: 'GP', accountId: 'acct-khan' },
   askedBy: { name: 'Jane Doe', role: 'Receptionist', accountId: 'acct-doe' },
-  advice: buildAdviceText(messages),
+  advice: buildAdviceText(messages, { template: 'full' }),
   actions: ['Reception to call patient back', 'Review in 2 weeks'],
   transcribedBy: { name: 'Dr Amira Khan', role: 'GP' },
   originalsDeletion: { at: Date.UTC(2025, 2, 3, 11, 10), status: 'scheduled' },
@@ -55,8 +52,25 @@ describe('UK date formatting', () => {
 });
 
 describe('buildAdviceText', () => {
-  it('quotes the messages in time order, each with who, role and when', () => {
+  it('compact (the default): one line per message in time order, time, who and role', () => {
     expect(buildAdviceText(messages)).toBe(
+      [
+        '09:14 Jane Doe (Receptionist): Mrs X asks if she can take paracetamol with her new tablets',
+        '09:20 Dr Amira Khan (GP): Yes, paracetamol is fine.',
+        '  Review in 2 weeks if no better.',
+      ].join('\n'),
+    );
+  });
+
+  it('compact dates each line when the messages span more than one day', () => {
+    const later = { ...messages[0]!, sentAt: answered + 24 * 3600_000 };
+    expect(buildAdviceText([messages[1]!, later]).split('\n')[1]).toBe(
+      '04-Mar-2025 09:20 Dr Amira Khan (GP): Yes, paracetamol is fine.',
+    );
+  });
+
+  it('full: each message under a dated "wrote:" line', () => {
+    expect(buildAdviceText(messages, { template: 'full' })).toBe(
       [
         '03-Mar-2025 09:14 Jane Doe (Receptionist) wrote:',
         '  Mrs X asks if she can take paracetamol with her new tablets',
@@ -92,7 +106,7 @@ describe('record entry validation', () => {
     expect(errors).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^patient\.nhsNumber: The patient NHS number is not valid/),
-        expect.stringMatching(/^patient\.dateOfBirth: .*yyyy-mm-dd/),
+        expect.stringMatching(/^patient\.dateOfBirth: .*real date \(dd\/mm\/yyyy\)/),
         'askedBy.name: Name is required',
         'source.messageIds: At least one source message is required',
         expect.stringMatching(/^adviceGivenAt: The time the advice was given must be a time/),
@@ -114,10 +128,15 @@ describe('record entry validation', () => {
 });
 
 describe('formatPlainTextEntry', () => {
-  const text = formatPlainTextEntry(entry);
+  const lf = { lineEnding: '\n' } as const;
+  const full = formatPlainTextEntry(entry, { ...lf, template: 'full' });
+  const compact = formatPlainTextEntry(
+    { ...entry, advice: buildAdviceText(messages, { template: 'compact' }) },
+    lf,
+  );
 
-  it('contains every required field on its own line', () => {
-    const lines = text.split('\n');
+  it('full: every field of the record entry on its own line, ids included', () => {
+    const lines = full.split('\n');
     for (const expected of [
       'Patient NHS number: 943 476 5919',
       'Patient name: Mary Example',
@@ -141,112 +160,86 @@ describe('formatPlainTextEntry', () => {
     }
   });
 
-  it('is plain printable ASCII with no markdown and no trailing spaces', () => {
-    expect(text).toMatch(/^[\n\x20-\x7e]+$/);
-    expect(text).not.toMatch(/[*_#`]|\*\*/);
-    expect(text).not.toMatch(/ \n| $/);
+  it('compact (the default): the header lines, then one line per message, without ids', () => {
+    expect(compact.split('\n')).toEqual([
+      'Advice given by instant message (transcribed)',
+      'Patient NHS number: 943 476 5919',
+      'Patient name: Mary Example',
+      'Patient date of birth: 03-Mar-1950',
+      'Advice given: 03-Mar-2025 09:20',
+      'Advice given by: Dr Amira Khan (GP)',
+      'Asked by: Jane Doe (Receptionist)',
+      'Advice:',
+      '09:14 Jane Doe (Receptionist): Mrs X asks if she can take paracetamol with her new tablets',
+      '09:20 Dr Amira Khan (GP): Yes, paracetamol is fine.',
+      '  Review in 2 weeks if no better.',
+      'Actions:',
+      '- Reception to call patient back',
+      '- Review in 2 weeks',
+      'Source: instant message, Practice Messenger',
+      'Transcribed by: Dr Amira Khan (GP), 03-Mar-2025 11:02',
+      'Original messages: to be deleted 03-Mar-2025 11:10',
+    ]);
+    expect(compact).not.toContain('msg0000');
+    expect(compact).not.toContain('conv-42');
+  });
+
+  it('has no markdown and no trailing spaces', () => {
+    for (const text of [full, compact]) {
+      expect(text).not.toMatch(/[*_#`]|\*\*/);
+      expect(text).not.toMatch(/ \n| $/);
+    }
   });
 
   it('says when the originals were already deleted, and handles no actions', () => {
-    const done = formatPlainTextEntry({
-      ...entry,
-      actions: [],
-      originalsDeletion: { at: Date.UTC(2025, 2, 3, 11, 3), status: 'deleted' },
-    });
+    const done = formatPlainTextEntry(
+      {
+        ...entry,
+        actions: [],
+        originalsDeletion: { at: Date.UTC(2025, 2, 3, 11, 3), status: 'deleted' },
+      },
+      { ...lf, template: 'full' },
+    );
     expect(done).toContain('Original messages: deleted 03-Mar-2025 11:03');
     expect(done).toContain('Actions: none recorded');
   });
 
-  it('can use CRLF line endings for the Windows clipboard', () => {
+  it('uses the line ending it is given: CRLF for Windows, with no bare LF left', () => {
     const crlf = formatPlainTextEntry(entry, { lineEnding: '\r\n' });
-    expect(crlf.split('\r\n')).toEqual(text.split('\n'));
+    expect(crlf.split('\r\n')).toEqual(formatPlainTextEntry(entry, lf).split('\n'));
+    expect(crlf).not.toMatch(/[^\r]\n/);
+  });
+
+  it('says the entry is urgent when a selected message was', () => {
+    expect(formatPlainTextEntry({ ...entry, urgent: true }, lf)).toContain('Priority: urgent');
+    expect(compact).not.toContain('Priority');
   });
 
   it('refuses an invalid entry', () => {
     expect(() =>
-      formatPlainTextEntry({ ...entry, patient: { nhsNumber: '123 456 7890' } }),
+      formatPlainTextEntry({ ...entry, patient: { nhsNumber: '123 456 7890' } }, lf),
     ).toThrow(/NHS number is not valid/);
   });
 
-  it('makes typographic text ASCII-safe', () => {
-    expect(toAsciiSafe('“Take 1–2” – it’s £5… José\u00a0ok 😀\u0007')).toBe(
-      '"Take 1-2" - it\'s GBP 5... Jose ok ?',
+  it('never replaces a character by "?": Unicode is kept, emoji become words', () => {
+    const said = formatPlainTextEntry(
+      {
+        ...entry,
+        patient: { nhsNumber: '9434765919', name: 'Zoë O’Brien-Łukasiewicz' },
+        advice: 'Paracetamol 1 g qds is fine 👍\n“Take 1–2” – £5… 37.5 °C, 5 µg',
+      },
+      lf,
+    );
+    expect(said).toContain('Patient name: Zoë O’Brien-Łukasiewicz');
+    expect(said).toContain('Paracetamol 1 g qds is fine [thumbs up]');
+    expect(said).toContain('“Take 1–2” – £5… 37.5 °C, 5 µg');
+    expect(said).not.toContain('?');
+    expect(formatPlainTextEntry({ ...entry, advice: 'ok 👍' }, { ...lf, emoji: 'keep' })).toContain(
+      'ok 👍',
     );
   });
-});
 
-describe('buildFhirCommunication', () => {
-  const schema = JSON.parse(
-    readFileSync(new URL('./fhir-communication.schema.json', import.meta.url), 'utf8'),
-  ) as object;
-  const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
-  const resource = buildFhirCommunication(entry, { id: 'b1f3c2a0-0000-4000-8000-000000000001' });
-
-  it('validates against the R4 Communication schema', () => {
-    const valid = validate(resource);
-    expect(validate.errors ?? []).toEqual([]);
-    expect(valid).toBe(true);
-  });
-
-  it('is shaped to the UK Core profile', () => {
-    expect(resource).toMatchObject({
-      resourceType: 'Communication',
-      meta: { profile: ['https://fhir.nhs.uk/R4/StructureDefinition/UKCore-Communication'] },
-      status: 'completed',
-      subject: {
-        reference: '#patient',
-        type: 'Patient',
-        identifier: { system: 'https://fhir.nhs.uk/Id/nhs-number', value: '9434765919' },
-      },
-      sender: { type: 'PractitionerRole', display: 'Dr Amira Khan (GP)' },
-      recipient: [{ type: 'PractitionerRole', display: 'Jane Doe (Receptionist)' }],
-      sent: '2025-03-03T09:20:00.000Z',
-      received: '2025-03-03T09:22:00.000Z',
-      medium: [
-        {
-          coding: [
-            {
-              system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationMode',
-              code: 'ONLINEWRIT',
-            },
-          ],
-        },
-      ],
-      contained: [{ resourceType: 'Patient', id: 'patient', birthDate: '1950-03-03' }],
-    });
-    expect(resource.identifier.map((i) => i.value)).toEqual(['msg00001', 'msg00002']);
-    expect(resource.payload[0]!.contentString).toBe(entry.advice);
-    expect(resource.payload[1]!.contentString).toContain('- Review in 2 weeks');
-    expect(resource.note[0]!.text).toContain('conversation conv-42');
-  });
-
-  it('still validates with only the required fields', () => {
-    const minimal = buildFhirCommunication({
-      ...entry,
-      patient: { nhsNumber: '9990000018' },
-      adviceReceivedAt: undefined,
-      actions: [],
-      adviceGivenBy: { name: 'Dr A', role: 'GP' },
-    });
-    expect(minimal.contained).toBeUndefined();
-    expect(minimal.received).toBeUndefined();
-    expect(validate(minimal)).toBe(true);
-  });
-
-  it('a broken resource fails the schema', () => {
-    const broken = (mutate: (r: Record<string, unknown>) => void) => {
-      const copy = JSON.parse(JSON.stringify(resource)) as Record<string, unknown>;
-      mutate(copy);
-      return validate(copy);
-    };
-    expect(broken((r) => (r.status = 'done'))).toBe(false);
-    expect(broken((r) => (r.resourceType = 'CommunicationRequest'))).toBe(false);
-    expect(broken((r) => (r.sent = '03/03/2025 09:20'))).toBe(false);
-    expect(broken((r) => (r.recipients = r.recipient))).toBe(false);
-    expect(broken((r) => (r.payload = [{ content: 'x' }]))).toBe(false);
-    expect(broken((r) => (r.subject = { identifier: { system: 'x', value: '1' } }))).toBe(false);
-    expect(broken((r) => (r.sender = 'Dr Amira Khan'))).toBe(false);
-    expect(broken((r) => (r.meta = { profile: [] }))).toBe(false);
-    expect(broken((r) => delete r.medium)).toBe(false);
+  it('drops control and bidirectional-override characters, which would hide what was said', () => {
+    expect(recordSafe('dose\u0007 5 mg\u202e gm 01\u202c\tdaily')).toBe('dose 5 mg gm 01 daily');
   });
 });

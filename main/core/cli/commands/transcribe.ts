@@ -4,6 +4,9 @@ import {
   maxTranscribedMessages,
   transcriptionFormSchema,
 } from '../../../../shared/ipc/clinical-schemas.js';
+import { buildAdviceText, entryTemplates } from '../../../../shared/clinical/advice-prefill.js';
+import { parseUkDateInput } from '../../../../shared/clinical/uk-date-format.js';
+import type { TranscriptionDraft } from '../../../../shared/ipc/clinical-schemas.js';
 import { messageIdSchema } from '../../../../shared/ipc/view-schemas.js';
 import { TranscriptionService } from '../../transcription/transcription-service.js';
 import { CliUsageError, accountIdOption, stringOption, type CliCommand } from '../cli-command.js';
@@ -17,15 +20,19 @@ import { unlockCliProfile } from '../cli-profile.js';
 export const command: CliCommand = {
   name: 'transcribe',
   summary:
-    'Print the patient-record entry (plain text, or FHIR Communication JSON) for messages of the conversation with a person. Prints only: nothing is confirmed or deleted.',
+    'Print the patient-record entry (plain text, or FHIR Communication JSON) for messages of the conversation with a person. Prints only: nothing is confirmed or deleted.\n' +
+    '      --advice-by: the account id of who gave the advice; by default the last author in a clinical role (clinician, nurse, pharmacist) in the selection, never simply the last author. Required when no clinician wrote in the selection; must be an author in the selection or a clinician in the directory.\n' +
+    '      --template: compact (default; one line per message, no ids) or full (every audit detail). --dob: dd/mm/yyyy (or yyyy-mm-dd).',
   usage:
-    '--profile <dir> --with <accountId> --messages <id,id,...> --nhs-number <n> [--format text|fhir] [--patient-name <name>] [--dob <yyyy-mm-dd>] [--action <text>]...',
+    '--profile <dir> --with <accountId> --messages <id,id,...> --nhs-number <n> [--advice-by <accountId>] [--format text|fhir] [--template compact|full] [--patient-name <name>] [--dob <dd/mm/yyyy>] [--action <text>]...',
   options: {
     profile: { type: 'string' },
     with: { type: 'string' },
     messages: { type: 'string' },
     'nhs-number': { type: 'string' },
     format: { type: 'string' },
+    template: { type: 'string' },
+    'advice-by': { type: 'string' },
     'patient-name': { type: 'string' },
     dob: { type: 'string' },
     action: { type: 'string', multiple: true },
@@ -35,6 +42,9 @@ export const command: CliCommand = {
     const peer = accountIdOption(stringOption(values, 'with'), 'with');
     const messageIds = parseMessageIds(stringOption(values, 'messages'));
     const format = parseFormat(values['format']);
+    const template = parseTemplate(values['template']);
+    const adviceBy = optionalAccountId(values['advice-by'], 'advice-by');
+    const dob = parseDob(values['dob']);
     const profile = await unlockCliProfile(stringOption(values, 'profile'), io);
     try {
       const conversation = profile.repositories.conversations.findDirect(peer);
@@ -44,7 +54,7 @@ export const command: CliCommand = {
       const service = new TranscriptionService({ profile, deleter: null, clipboard: null });
       const draft = service.draft({ conversationId: conversation.id, messageIds });
       const name = values['patient-name'];
-      const dob = values['dob'];
+      const giver = adviceGiver(draft, adviceBy);
       const actions = values['action'] as unknown as string[] | undefined;
       const form = transcriptionFormSchema.parse({
         conversationId: draft.conversationId,
@@ -52,13 +62,15 @@ export const command: CliCommand = {
         patient: {
           nhsNumber: stringOption(values, 'nhs-number'),
           ...(typeof name === 'string' ? { name } : {}),
-          ...(typeof dob === 'string' ? { dateOfBirth: dob } : {}),
+          ...(dob === undefined ? {} : { dateOfBirth: dob }),
         },
-        advice: draft.advice,
+        // The draft quotes compactly; the full layout quotes each message under a dated line.
+        advice: template === 'full' ? buildAdviceText(draft.quoted, { template }) : draft.advice,
         actions: actions ?? [],
-        adviceGivenBy: draft.adviceGivenBy,
+        adviceGivenBy: giver,
         askedBy: draft.askedBy,
         deleteOriginals: { when: 'now' },
+        template,
       });
       const rendered = service.render(form, format);
       if (rendered.content === null) {
@@ -99,4 +111,59 @@ function parseFormat(value: string | boolean | undefined) {
   const parsed = entryFormatSchema.safeParse(value);
   if (!parsed.success) throw new CliUsageError('--format must be "text" or "fhir".');
   return parsed.data;
+}
+
+function parseTemplate(value: string | boolean | undefined) {
+  if (value === undefined) return 'compact';
+  const found = entryTemplates.find((t) => t === value);
+  if (found === undefined) throw new CliUsageError('--template must be "compact" or "full".');
+  return found;
+}
+
+function optionalAccountId(value: string | boolean | undefined, name: string) {
+  if (value === undefined) return undefined;
+  if (
+    typeof value !== 'string' ||
+    !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(value)
+  ) {
+    throw new CliUsageError(
+      `--${name} must be an account id (a lowercase UUID, as \`pmsg client directory\` shows).`,
+    );
+  }
+  return value;
+}
+
+/** dd/mm/yyyy as in the panel; yyyy-mm-dd is accepted too, for scripts. */
+function parseDob(value: string | boolean | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const text = typeof value === 'string' ? value.trim() : '';
+  const iso = /^\d{4}-\d{2}-\d{2}$/.test(text)
+    ? parseUkDateInput(text.split('-').reverse().join('/'))
+    : parseUkDateInput(text);
+  if (iso === null) {
+    throw new CliUsageError('--dob must be a real date written dd/mm/yyyy (or yyyy-mm-dd).');
+  }
+  return iso;
+}
+
+/**
+ * Who gave the advice: --advice-by when given (an author in the selection or a clinician in the
+ * directory), else the draft's proposal (the last clinician who wrote in the selection).
+ */
+function adviceGiver(draft: TranscriptionDraft, adviceBy: string | undefined) {
+  const choices = draft.adviceGiverChoices;
+  const list = choices.map((c) => `${c.accountId} (${c.name}, ${c.role})`).join('; ');
+  if (adviceBy === undefined) {
+    if (draft.adviceGivenBy !== null) return draft.adviceGivenBy;
+    throw new CliUsageError(
+      `No clinician wrote in the selected messages, so who gave the advice must be said: add --advice-by <accountId>${list ? `, one of: ${list}` : ''}.`,
+    );
+  }
+  const choice = choices.find((c) => c.accountId === adviceBy);
+  if (choice === undefined) {
+    throw new CliUsageError(
+      `--advice-by: that account neither wrote in the selected messages nor is a clinician in the directory${list ? `; choose one of: ${list}` : ''}.`,
+    );
+  }
+  return { name: choice.name, role: choice.role, accountId: choice.accountId };
 }

@@ -5,6 +5,7 @@ import { migration003ListAndExpiryIndexes } from './003-list-and-expiry-indexes.
 import { migration004MessageNotices } from './004-message-notices.js';
 import { migration005TombstoneConversation } from './005-tombstone-conversation.js';
 import { migration006PendingTranscriptions } from './006-pending-transcriptions.js';
+import { migration007ContactProfessionalIds } from './007-contact-professional-ids.js';
 
 /** Every shipped migration, in order. Append only. */
 export const migrations: readonly Migration[] = [
@@ -14,4 +15,5 @@ export const migrations: readonly Migration[] = [
   migration004MessageNotices,
   migration005TombstoneConversation,
   migration006PendingTranscriptions,
+  migration007ContactProfessionalIds,
 ];

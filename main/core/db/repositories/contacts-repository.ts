@@ -1,4 +1,12 @@
+import type { ProfessionalIds } from '../../../../shared/protocol/schemas.js';
 import type { SqlDatabase } from '../encrypted-database.js';
+
+/** What the directory says of a person; the professional identifiers only when recorded. */
+export interface ContactInput extends ProfessionalIds {
+  accountId: string;
+  displayName: string;
+  role?: string | null;
+}
 
 /** A person in the practice directory, as last synced from the relay. */
 export interface ContactRecord {
@@ -8,6 +16,8 @@ export interface ContactRecord {
   /** Left the practice or was revoked; kept so old conversations still show a name. */
   readonly removed: boolean;
   readonly updatedAt: number;
+  /** GMC / NMC / SDS user id, when the practice recorded them (empty object otherwise). */
+  readonly identifiers: ProfessionalIds;
 }
 
 interface ContactRow {
@@ -16,6 +26,9 @@ interface ContactRow {
   role: string | null;
   removed: number;
   updated_at: number;
+  gmc_number: string | null;
+  nmc_pin: string | null;
+  sds_user_id: string | null;
 }
 
 export class ContactsRepository {
@@ -23,10 +36,13 @@ export class ContactsRepository {
 
   constructor(private readonly db: SqlDatabase) {
     this.statements = {
-      upsert: db.prepare(`INSERT INTO contacts (account_id, display_name, role, removed, updated_at)
-          VALUES (@accountId, @displayName, @role, 0, @updatedAt)
+      upsert: db.prepare(`INSERT INTO contacts (account_id, display_name, role, removed, updated_at,
+            gmc_number, nmc_pin, sds_user_id)
+          VALUES (@accountId, @displayName, @role, 0, @updatedAt, @gmcNumber, @nmcPin, @sdsUserId)
           ON CONFLICT (account_id) DO UPDATE SET display_name = excluded.display_name,
-            role = excluded.role, removed = 0, updated_at = excluded.updated_at`),
+            role = excluded.role, removed = 0, updated_at = excluded.updated_at,
+            gmc_number = excluded.gmc_number, nmc_pin = excluded.nmc_pin,
+            sds_user_id = excluded.sds_user_id`),
       get: db.prepare('SELECT * FROM contacts WHERE account_id = ?'),
       listActive: db.prepare('SELECT * FROM contacts WHERE removed = 0 ORDER BY display_name'),
       listAll: db.prepare('SELECT * FROM contacts ORDER BY display_name'),
@@ -36,20 +52,20 @@ export class ContactsRepository {
     };
   }
 
-  upsert(contact: { accountId: string; displayName: string; role?: string | null }, now: number) {
+  upsert(contact: ContactInput, now: number) {
     this.statements.upsert.run({
       accountId: contact.accountId,
       displayName: contact.displayName,
       role: contact.role ?? null,
       updatedAt: now,
+      gmcNumber: contact.gmcNumber ?? null,
+      nmcPin: contact.nmcPin ?? null,
+      sdsUserId: contact.sdsUserId ?? null,
     });
   }
 
   /** Replaces the directory: everyone listed is upserted, everyone else is marked removed. */
-  replaceDirectory(
-    contacts: readonly { accountId: string; displayName: string; role?: string | null }[],
-    now: number,
-  ): void {
+  replaceDirectory(contacts: readonly ContactInput[], now: number): void {
     this.db.transaction(() => {
       const present = new Set(contacts.map((c) => c.accountId));
       for (const contact of contacts) this.upsert(contact, now);
@@ -81,5 +97,10 @@ function toRecord(row: ContactRow): ContactRecord {
     role: row.role,
     removed: row.removed === 1,
     updatedAt: row.updated_at,
+    identifiers: {
+      ...(row.gmc_number ? { gmcNumber: row.gmc_number } : {}),
+      ...(row.nmc_pin ? { nmcPin: row.nmc_pin } : {}),
+      ...(row.sds_user_id ? { sdsUserId: row.sds_user_id } : {}),
+    },
   };
 }

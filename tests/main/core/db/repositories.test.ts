@@ -179,10 +179,41 @@ describe('other repositories', () => {
       2,
     );
     expect(repos.contacts.list()).toEqual([
-      { accountId: 'a', displayName: 'Dr A (partner)', role: 'GP', removed: false, updatedAt: 2 },
+      {
+        accountId: 'a',
+        displayName: 'Dr A (partner)',
+        role: 'GP',
+        removed: false,
+        updatedAt: 2,
+        identifiers: {},
+      },
     ]);
     expect(repos.contacts.get('b')).toMatchObject({ removed: true, updatedAt: 2 });
     expect(repos.contacts.list({ includeRemoved: true })).toHaveLength(2);
+  });
+
+  it('contacts: keeps the GMC / NMC / SDS ids the directory lists, and drops them when it stops', () => {
+    repos.contacts.replaceDirectory(
+      [
+        {
+          accountId: 'a',
+          displayName: 'Dr A',
+          role: 'clinician',
+          gmcNumber: '1234567',
+          sdsUserId: '555021935107',
+        },
+      ],
+      1,
+    );
+    expect(repos.contacts.get('a')?.identifiers).toEqual({
+      gmcNumber: '1234567',
+      sdsUserId: '555021935107',
+    });
+    repos.contacts.replaceDirectory(
+      [{ accountId: 'a', displayName: 'Dr A', role: 'clinician' }],
+      2,
+    );
+    expect(repos.contacts.get('a')?.identifiers).toEqual({});
   });
 
   it('outbox: due items in order, failures push the next attempt back', () => {

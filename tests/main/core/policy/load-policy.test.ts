@@ -62,6 +62,7 @@ describe('the managed policy', () => {
       contentProtection: false,
       allowExport: false,
       hospitalNumberPatterns: [],
+      recordIdentifierBase: null,
     });
     expect(parsePolicyText('{}', 'p')).toEqual(defaultPolicy);
   });

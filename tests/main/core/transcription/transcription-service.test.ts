@@ -15,6 +15,8 @@ import type {
 import { EntryHandovers } from '../../../../main/core/transcription/entry-handovers.js';
 import { PendingDeletionRunner } from '../../../../main/core/transcription/pending-deletion-runner.js';
 import { TranscriptionService } from '../../../../main/core/transcription/transcription-service.js';
+import { communicationIdFor } from '../../../../main/core/transcription/communication-id.js';
+import { platformLineEnding } from '../../../../main/core/transcription/render-entry.js';
 import { MessagingViews } from '../../../../main/core/app/messaging-views.js';
 import { GP, RECEPTION, enrolledProfile, storeMessage } from '../helpers/clinical-profile.js';
 import { FakeClock } from '../helpers/fake-clock.js';
@@ -107,7 +109,7 @@ function completedForm(overrides: Partial<TranscriptionForm> = {}): Transcriptio
     patient: { nhsNumber: NHS, name: 'Mary Example', dateOfBirth: '1950-03-03' },
     advice: draft.advice,
     actions: ['Reception to call patient back'],
-    adviceGivenBy: { ...draft.adviceGivenBy, role: 'GP' },
+    adviceGivenBy: { ...draft.adviceGivenBy!, role: 'GP' },
     askedBy: draft.askedBy,
     deleteOriginals: { when: 'now' },
     ...overrides,
@@ -127,10 +129,8 @@ describe('transcription draft', () => {
     expect(draft.messageIds).toEqual([question.id, answer.id]);
     expect(draft.advice).toBe(
       [
-        '03-Mar-2025 09:14 Jane Doe (Receptionist) wrote:',
-        `  ${QUESTION}`,
-        '03-Mar-2025 09:20 Dr Amira Khan (Clinician) wrote:',
-        '  Yes, paracetamol is fine.',
+        `09:14 Jane Doe (Reception): ${QUESTION}`,
+        '09:20 Dr Amira Khan (Clinician): Yes, paracetamol is fine.',
         '  Review in 2 weeks if no better.',
       ].join('\n'),
     );
@@ -141,7 +141,7 @@ describe('transcription draft', () => {
     });
     expect(draft.askedBy).toEqual({
       name: 'Jane Doe',
-      role: 'Receptionist',
+      role: 'Reception',
       accountId: RECEPTION.accountId,
     });
     expect(draft.transcribedBy.accountId).toBe(GP.accountId);
@@ -220,10 +220,156 @@ describe('rendering and validating the completed entry', () => {
     const text = rendered.content ?? '';
     expect(text).toContain('Patient NHS number: 943 476 5919');
     expect(text).toContain('Advice given by: Dr Amira Khan (GP)');
-    expect(text).toContain('Asked by: Jane Doe (Receptionist)');
-    expect(text).toContain('Transcribed by: Dr Amira Khan (Clinician)');
-    expect(text).toContain(`messages ${question.id}, ${answer.id}`);
-    expect(text).toContain('Recorded: 03-Mar-2025 11:02');
+    expect(text).toContain('Asked by: Jane Doe (Reception)');
+    // The role edited in the panel (GP) is the transcriber's too: one person, one role.
+    expect(text).toContain('Transcribed by: Dr Amira Khan (GP), 03-Mar-2025 11:02');
+    expect(text).not.toContain('(Clinician)');
+    const full = service.render(completedForm({ template: 'full' }), 'text').content ?? '';
+    expect(full).toContain(`messages ${question.id}, ${answer.id}`);
+    expect(full).toContain('Recorded: 03-Mar-2025 11:02');
+  });
+
+  it('writes CRLF line endings on Windows and LF elsewhere', () => {
+    expect(platformLineEnding('win32')).toBe('\r\n');
+    expect(platformLineEnding('linux')).toBe('\n');
+    const windows = new TranscriptionService({
+      profile,
+      deleter,
+      clipboard: null,
+      now: () => clock.now(),
+      lineEnding: platformLineEnding('win32'),
+    });
+    const text = windows.render(completedForm(), 'text').content ?? '';
+    expect(text.split('\r\n').length).toBeGreaterThan(10);
+    expect(text).not.toMatch(/[^\r]\n/);
+  });
+
+  it('gives the FHIR resource the same id on every render, and records it in the audit', async () => {
+    const id = () =>
+      (JSON.parse(service.render(completedForm(), 'fhir').content ?? '{}') as { id: string }).id;
+    const first = id();
+    clock.advance(60_000);
+    expect(id()).toBe(first);
+    expect(first).toBe(communicationIdFor(question.conversationId, [answer.id, question.id]));
+    await service.confirm(completedForm());
+    expect(profile.repositories.audit.list()[0]?.details).toMatchObject({ communicationId: first });
+  });
+
+  it('dates the advice by its giver, not by the last message (question, answer, thanks)', () => {
+    const thanks = storeMessage(profile, {
+      self: GP,
+      peer: RECEPTION,
+      sender: RECEPTION,
+      text: 'Thanks, will let her know',
+      sentAt: answered + 5 * 60_000,
+    });
+    const selection = {
+      conversationId: question.conversationId,
+      messageIds: [question.id, answer.id, thanks.id],
+    };
+    const draft = service.draft(selection);
+    expect(draft.adviceGivenBy?.accountId).toBe(GP.accountId);
+    expect(draft.adviceGivenAt).toBe(answered);
+    expect(draft.askedBy?.accountId).toBe(RECEPTION.accountId);
+    const text =
+      service.render(completedForm({ messageIds: draft.messageIds }), 'text').content ?? '';
+    expect(text).toContain('Advice given: 03-Mar-2025 09:20');
+    expect(text).toContain('Advice given by: Dr Amira Khan (GP)');
+  });
+
+  it('with no clinician in the selection, proposes nobody and refuses until one is chosen', () => {
+    const draft = service.draft({
+      conversationId: question.conversationId,
+      messageIds: [question.id],
+    });
+    expect(draft.adviceGivenBy).toBeNull();
+    expect(draft.adviceGivenAt).toBeNull();
+    expect(draft.adviceGiverChoices.map((c) => [c.accountId, c.inSelection])).toEqual([
+      [RECEPTION.accountId, true],
+      [GP.accountId, false],
+    ]);
+    const form = completedForm({
+      messageIds: [question.id],
+      adviceGivenBy: { name: '', role: '' },
+    });
+    const rendered = service.render(form, 'text');
+    expect(rendered.content).toBeNull();
+    expect(rendered.errors).toContainEqual(
+      expect.stringMatching(/^adviceGivenBy: Choose who gave the advice/),
+    );
+    expect(() => service.copy(form)).toThrow(/Choose who gave the advice/);
+  });
+
+  it('prefills the patient from the selected messages: a valid NHS number and a DOB beside it', () => {
+    const said = storeMessage(profile, {
+      self: GP,
+      peer: RECEPTION,
+      sender: RECEPTION,
+      text: 'Mrs Mary Example, NHS 943 476 5919, DOB 03/04/1956, asks about ibuprofen',
+      sentAt: answered - 60_000,
+    });
+    const draft = service.draft({ conversationId: said.conversationId, messageIds: [said.id] });
+    expect(draft.patient).toEqual({
+      nhsNumber: '943 476 5919',
+      name: 'Mrs Mary Example',
+      dateOfBirth: '1956-04-03',
+      nhsNumbersFound: 1,
+    });
+    const invalid = storeMessage(profile, {
+      self: GP,
+      peer: RECEPTION,
+      sender: RECEPTION,
+      text: 'NHS 943 476 5918',
+      sentAt: answered - 30_000,
+    });
+    const none = service.draft({ conversationId: said.conversationId, messageIds: [invalid.id] });
+    expect(none.patient.nhsNumber).toBe('');
+  });
+
+  it('names the advice giver by the GMC number the directory lists (stored in the profile)', () => {
+    profile.repositories.contacts.upsert(
+      {
+        accountId: GP.accountId,
+        displayName: GP.displayName,
+        role: 'clinician',
+        gmcNumber: '1234567',
+      },
+      recorded,
+    );
+    expect(profile.repositories.contacts.get(GP.accountId)?.identifiers).toEqual({
+      gmcNumber: '1234567',
+    });
+    const resource = JSON.parse(service.render(completedForm(), 'fhir').content ?? '{}') as {
+      sender: unknown;
+    };
+    expect(resource.sender).toEqual({
+      type: 'Practitioner',
+      identifier: { system: 'https://fhir.hl7.org.uk/Id/gmc-number', value: '1234567' },
+      display: 'Dr Amira Khan (GP)',
+    });
+  });
+
+  it('an urgent selected message makes the FHIR priority urgent', () => {
+    const urgent = profile.repositories.messages.insert({
+      id: 'urgent-message-1',
+      conversationId: question.conversationId,
+      direction: 'incoming',
+      senderAccountId: RECEPTION.accountId,
+      body: 'Urgent: can she double the dose?',
+      urgent: true,
+      status: 'delivered',
+      sentAt: answered - 120_000,
+      receivedAt: answered - 119_000,
+    });
+    expect(urgent).toBe(true);
+    const form = completedForm({ messageIds: ['urgent-message-1', question.id, answer.id] });
+    const resource = JSON.parse(service.render(form, 'fhir').content ?? '{}') as {
+      priority: string;
+    };
+    expect(resource.priority).toBe('urgent');
+    expect(JSON.parse(service.render(completedForm(), 'fhir').content ?? '{}').priority).toBe(
+      'routine',
+    );
   });
 
   it('produces a FHIR Communication that validates against the R4 schema', () => {
