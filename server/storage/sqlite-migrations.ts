@@ -97,6 +97,8 @@ export const migrations: readonly string[] = [
     created_at INTEGER NOT NULL
   ) STRICT;
   `,
+  // 2: each sender's share of a device's queue is counted on every send.
+  `CREATE INDEX envelopes_by_sender ON envelopes (device_pk, sender_account_id);`,
 ];
 
 export function migrate(db: Database): void {
