@@ -171,7 +171,12 @@ async function serve(options: Options): Promise<number> {
     1,
     1_000_000,
   );
-  const maxPreAuthTotal = integer(options['max-preauth-total'], '--max-preauth-total', 1, 1_000_000);
+  const maxPreAuthTotal = integer(
+    options['max-preauth-total'],
+    '--max-preauth-total',
+    1,
+    1_000_000,
+  );
   const relay = await startRelay({
     dataDir: String(options.data),
     limits: {

@@ -21,6 +21,9 @@ export function runBatched(db: Database, jobs: readonly BatchJob[]): void {
       try {
         outcomes.push({ ok: true, value: db.transaction(job.work)() });
       } catch (error) {
+        // SQLite rolls the whole transaction back on some errors (a full disk, I/O): then no
+        // job of this batch is committed, and all of them fail with that error.
+        if (!db.inTransaction) throw error;
         outcomes.push({ ok: false, error });
       }
     }

@@ -87,8 +87,7 @@ export type RedeemResult =
   | { ok: false; reason: 'invalid' | 'used' | 'expired' | 'device_limit' | 'account_revoked' };
 
 export type CodeCheck =
-  | { ok: true; accountId: string }
-  | { ok: false; reason: 'invalid' | 'used' | 'expired' };
+  { ok: true; accountId: string } | { ok: false; reason: 'invalid' | 'used' | 'expired' };
 
 export type AccountStatus = 'pending' | 'active' | 'revoked';
 export interface AccountRecord {

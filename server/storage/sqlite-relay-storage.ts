@@ -218,7 +218,10 @@ export class SqliteRelayStorage implements RelayStorage {
 
   async touchDevice(devicePk: number, at: number): Promise<void> {
     await this.write(() =>
-      prepared(this.db, 'UPDATE devices SET last_seen_at = ? WHERE device_pk = ?').run(at, devicePk),
+      prepared(this.db, 'UPDATE devices SET last_seen_at = ? WHERE device_pk = ?').run(
+        at,
+        devicePk,
+      ),
     );
   }
 
@@ -373,9 +376,7 @@ export class SqliteRelayStorage implements RelayStorage {
   }
 
   async revoke(input: RevokeInput): Promise<RevokedDevice[]> {
-    return this.write(() =>
-      this.db.transaction(() => revokeDevices(this.db, input)).immediate(),
-    );
+    return this.write(() => this.db.transaction(() => revokeDevices(this.db, input)).immediate());
   }
 
   async revocationsSince(seq: number): Promise<{ seq: number; devices: RevokedDevice[] }> {
