@@ -125,14 +125,14 @@ export function rawSocket(
     const chunks: Buffer[] = [];
     socket.on('data', (chunk: Buffer) => chunks.push(chunk));
     const closed = new Promise<void>((done) => socket.once('close', () => done()));
-    socket.once('error', (error) => {
-      if (!socket.connecting) return;
-      reject(error);
+    let connected = false;
+    socket.on('error', (error) => {
+      if (!connected) reject(error);
     });
-    socket.on('error', () => undefined);
-    socket.once('connect', () =>
-      resolve({ socket, received: () => Buffer.concat(chunks).toString('latin1'), closed }),
-    );
+    socket.once('connect', () => {
+      connected = true;
+      resolve({ socket, received: () => Buffer.concat(chunks).toString('latin1'), closed });
+    });
   });
 }
 
