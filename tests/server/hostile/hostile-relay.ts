@@ -15,7 +15,6 @@ import {
 } from '../relay-client.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');
-const tsx = path.join(root, 'node_modules/.bin/tsx');
 const childScript = path.join(import.meta.dirname, 'relay-child.ts');
 
 export interface HostileRelay {
@@ -36,10 +35,15 @@ export async function startHostileRelay(
   config: { limits?: Partial<RelayLimits>; sqlite?: { busyRetryMs?: number }; codes?: number } = {},
 ): Promise<HostileRelay> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'pmsg-hostile-'));
-  const child = spawn(tsx, [childScript, dataDir, JSON.stringify(config)], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  // node --import tsx rather than the tsx wrapper: the exit of this very process is the signal.
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', childScript, dataDir, JSON.stringify(config)],
+    {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const logs: Record<string, unknown>[] = [];
   createInterface({ input: child.stderr! }).on('line', (line) => {
     try {
@@ -113,6 +117,17 @@ export async function enrolPair(relay: HostileRelay): Promise<[EnrolledDevice, E
   const [a, b] = relay.codes;
   if (a === undefined || b === undefined) throw new Error('start the relay with codes: 2 or more');
   return [await enrolWithCode(relay.url, a), await enrolWithCode(relay.url, b)];
+}
+
+/** Whether the relay still accepts TCP connections: after a crash its port refuses at once. */
+export async function accepting(relay: HostileRelay): Promise<boolean> {
+  try {
+    const probe = await rawSocket(relay.port);
+    probe.socket.destroy();
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** A raw TCP connection from a chosen loopback address (127.0.0.x), recording what comes back. */
