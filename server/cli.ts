@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isMessengerError } from '../shared/errors.js';
 import {
@@ -18,14 +19,18 @@ import {
 } from './admin.js';
 import { logLevels, type LogLevel } from './log.js';
 import { startRelay } from './relay.js';
-import { SqliteRelayStorage } from './storage/sqlite-relay-storage.js';
+import { defaultLimits } from './relay-services.js';
+import { relayDatabaseFile, SqliteRelayStorage } from './storage/sqlite-relay-storage.js';
 
 const usage = `Usage: pmsg relay <command> [options]
 
 Commands:
   serve   --data <dir> [--host 127.0.0.1] [--port <n>] [--tls-cert <file> --tls-key <file>]
           [--log-level debug|info|warn|error]
-          Run the relay. Prints {"event":"listening","url":...} as its first stdout line;
+          [--max-preauth-per-address <n>] [--max-preauth-total <n>]
+          Run the relay (creating the --data folder and its database if needed). Connections
+          not yet authenticated are capped per address (default ${defaultLimits.maxPreAuthPerAddress}) and in total
+          (default ${defaultLimits.maxPreAuthTotal}); behind a reverse proxy raise the per-address cap. Prints {"event":"listening","url":...} as its first stdout line;
           logs are JSON lines on stderr. Stops cleanly on SIGTERM or SIGINT.
   enrol   --data <dir> --name <display name> --role <role> [--org <name>] [--expires-hours <h>]
           [--gmc <7 digits>] [--nmc <NMC PIN>] [--sds-user-id <12 digits>]
@@ -52,6 +57,8 @@ const commandOptions = {
     'tls-cert': { type: 'string' },
     'tls-key': { type: 'string' },
     'log-level': { type: 'string' },
+    'max-preauth-per-address': { type: 'string' },
+    'max-preauth-total': { type: 'string' },
   },
   enrol: {
     data: { type: 'string' },
@@ -171,8 +178,24 @@ async function serve(options: Options): Promise<number> {
     typeof certFile === 'string' && typeof keyFile === 'string'
       ? { cert: readFileSync(certFile), key: readFileSync(keyFile) }
       : undefined;
+  const maxPreAuthPerAddress = integer(
+    options['max-preauth-per-address'],
+    '--max-preauth-per-address',
+    1,
+    1_000_000,
+  );
+  const maxPreAuthTotal = integer(
+    options['max-preauth-total'],
+    '--max-preauth-total',
+    1,
+    1_000_000,
+  );
   const relay = await startRelay({
     dataDir: String(options.data),
+    limits: {
+      ...(maxPreAuthPerAddress === undefined ? {} : { maxPreAuthPerAddress }),
+      ...(maxPreAuthTotal === undefined ? {} : { maxPreAuthTotal }),
+    },
     host: typeof options.host === 'string' ? options.host : '127.0.0.1',
     port,
     logLevel,
@@ -278,6 +301,14 @@ async function withStorage(
   options: Options,
   work: (storage: SqliteRelayStorage) => Promise<number>,
 ): Promise<number> {
+  // Only serve creates a relay: a mistyped folder here would otherwise become a new, empty relay
+  // whose codes no running relay knows.
+  const folder = path.resolve(String(options.data));
+  if (!existsSync(path.join(folder, relayDatabaseFile))) {
+    throw new UsageError(
+      `${folder} holds no relay database (${relayDatabaseFile}). Give the --data folder of the relay, as used by \`pmsg relay serve\`.`,
+    );
+  }
   const storage = new SqliteRelayStorage(String(options.data));
   try {
     return await work(storage);

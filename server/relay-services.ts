@@ -1,19 +1,37 @@
+import { protocolLimits } from '../shared/protocol/index.js';
 import type { RelayLogger } from './log.js';
+import type { RateLimiter } from './rate-limiter.js';
 import type { RelayStorage } from './storage/relay-storage.js';
 import type { DeliveryHub } from './websocket/delivery-hub.js';
 
 export interface RelayLimits {
   maxBodyBytes: number;
   maxQueuedPerDevice: number;
+  /** One sending account's share of a recipient device's queue. */
+  maxQueuedPerSender: number;
+  /** Below this many queued envelopes a sender is accepted even when the queue is full. */
+  queueReservedPerSender: number;
   /** Per-token bucket for authenticated HTTP requests. */
   requestBurst: number;
   requestsPerSecond: number;
-  /** Per-address bucket for enrolment and for failed authentication (code guessing). */
+  /**
+   * Per-address bucket for enrolment, failed authentication (token and code guessing),
+   * WebSocket upgrades without an Authorization header and failed `auth` frames.
+   */
   anonymousBurst: number;
   anonymousPerSecond: number;
+  /** Per caller and target account bucket for prekey bundle fetches (each spends a prekey). */
+  bundleBurst: number;
+  bundlesPerSecond: number;
   /** Per-device bucket for WebSocket frames. */
   frameBurst: number;
   framesPerSecond: number;
+  /** Connections not (yet) authenticated, from one address and in total; more are refused. */
+  maxPreAuthPerAddress: number;
+  maxPreAuthTotal: number;
+  /** A request's headers, and the whole request, must arrive within these. */
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
   /** How often the relay looks for revocations made by the admin CLI in another process. */
   revocationPollMs: number;
   heartbeatMs: number;
@@ -22,14 +40,22 @@ export interface RelayLimits {
 }
 
 export const defaultLimits: RelayLimits = {
-  maxBodyBytes: 1_048_576,
-  maxQueuedPerDevice: 10_000,
+  maxBodyBytes: protocolLimits.maxBodyBytes,
+  maxQueuedPerDevice: protocolLimits.maxQueuedPerDevice,
+  maxQueuedPerSender: protocolLimits.maxQueuedPerSender,
+  queueReservedPerSender: protocolLimits.queueReservedPerSender,
   requestBurst: 100,
   requestsPerSecond: 50,
   anonymousBurst: 10,
   anonymousPerSecond: 0.2,
+  bundleBurst: 10,
+  bundlesPerSecond: 0.05,
   frameBurst: 500,
   framesPerSecond: 200,
+  maxPreAuthPerAddress: 128,
+  maxPreAuthTotal: 2_048,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
   revocationPollMs: 500,
   heartbeatMs: 30_000,
   duplicateWindowMs: 30 * 24 * 3600_000,
@@ -40,4 +66,6 @@ export interface RelayServices {
   limits: RelayLimits;
   logger: RelayLogger;
   hub: DeliveryHub;
+  /** Prekey bundle fetches, keyed by caller device and target account. */
+  bundleLimiter: RateLimiter;
 }

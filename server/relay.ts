@@ -4,7 +4,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { closeCodes, protocolLimits } from '../shared/protocol/index.js';
@@ -15,6 +15,7 @@ import {
   type IssuedEnrolmentCode,
 } from './admin.js';
 import { createRelayLogger, type LogLevel, type RelayLogger } from './log.js';
+import { PreAuthGate } from './preauth-gate.js';
 import { RateLimiter } from './rate-limiter.js';
 import { defaultLimits, type RelayLimits, type RelayServices } from './relay-services.js';
 import type { RelayStorage, RevokedDevice } from './storage/relay-storage.js';
@@ -57,21 +58,42 @@ export interface RunningRelay {
 export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   const limits: RelayLimits = { ...defaultLimits, ...options.limits };
   const logger = options.logger ?? createRelayLogger(options.logLevel ?? 'info');
-  const storage = options.storage ?? new SqliteRelayStorage(options.dataDir, options.sqlite);
+  // The relay's own writes must never wait on the event loop for another process's lock: a short
+  // busy timeout, then asynchronous retries (sqlite-relay-storage.ts).
+  const storage =
+    options.storage ??
+    new SqliteRelayStorage(options.dataDir, { busyTimeoutMs: 10, ...options.sqlite });
   const frameLimiter = new RateLimiter(limits.frameBurst, limits.framesPerSecond);
   const hub = new DeliveryHub(storage, frameLimiter, logger);
-  const services: RelayServices = { storage, limits, logger, hub };
+  const bundleLimiter = new RateLimiter(limits.bundleBurst, limits.bundlesPerSecond);
+  const services: RelayServices = { storage, limits, logger, hub, bundleLimiter };
   const requestLimiter = new RateLimiter(limits.requestBurst, limits.requestsPerSecond);
   const anonymousLimiter = new RateLimiter(limits.anonymousBurst, limits.anonymousPerSecond);
+  const gate = new PreAuthGate(limits, logger, options.tls !== undefined);
   const state = { closing: false };
 
   const onRequest = (req: IncomingMessage, res: ServerResponse) =>
-    void handleRequest(services, { requestLimiter, anonymousLimiter, state }, req, res);
+    void handleRequest(services, { requestLimiter, anonymousLimiter, gate, state }, req, res);
+  // Node checks the header and request timeouts only every connectionsCheckingInterval (30 s by
+  // default), which would let a slow client hold a socket for up to 30 s past its limit.
+  const serverOptions = {
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs),
+  };
   const server = options.tls
-    ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, onRequest)
-    : createHttpServer(onRequest);
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
+    ? createHttpsServer(
+        {
+          ...serverOptions,
+          // The TLS handshake comes before the header timeout starts; bound it the same way.
+          handshakeTimeout: limits.headersTimeoutMs,
+          cert: options.tls.cert,
+          key: options.tls.key,
+        },
+        onRequest,
+      )
+    : createHttpServer(serverOptions, onRequest);
+  server.on('connection', (socket: Socket) => gate.admit(socket));
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: protocolLimits.maxClientFrameBytes,
@@ -79,10 +101,17 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   server.on(
     'upgrade',
     (req: IncomingMessage, socket: Duplex, head: Buffer) =>
-      void handleUpgrade(services, { wss, anonymousLimiter, state }, req, socket, head),
+      void handleUpgrade(services, { wss, anonymousLimiter, gate, state }, req, socket, head),
   );
-  server.on('clientError', (_error, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (!socket.writable) return;
+    // Node names header and request timeouts in the error; answer those with 408.
+    const timedOut = error.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+    socket.end(
+      timedOut
+        ? 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n'
+        : 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n',
+    );
   });
 
   // Revocations may come from the admin CLI in another process, which cannot reach our sockets.
@@ -115,6 +144,8 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       requestLimiter.sweep();
       anonymousLimiter.sweep();
       frameLimiter.sweep();
+      bundleLimiter.sweep();
+      gate.sweep();
     }, 60_000),
     setInterval(
       () => void storage.pruneSentLog(Date.now() - limits.duplicateWindowMs).catch(() => undefined),

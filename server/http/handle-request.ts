@@ -1,13 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { authenticate, bearerToken } from '../authenticate.js';
+import type { PreAuthGate } from '../preauth-gate.js';
 import type { RateLimiter } from '../rate-limiter.js';
 import type { RelayServices } from '../relay-services.js';
-import { RelayError, sendError, sendJson } from './relay-error.js';
+import { RelayError, sendError, sendJson, toRelayError } from './relay-error.js';
 import { matchRoute } from './router.js';
+import { storageFailureKind } from '../storage/storage-failure.js';
 
 export interface RequestGuards {
   requestLimiter: RateLimiter;
   anonymousLimiter: RateLimiter;
+  gate: PreAuthGate;
   state: { closing: boolean };
 }
 
@@ -70,6 +73,7 @@ export async function handleRequest(
       }
       accountId = device.accountId;
       deviceId = device.deviceId;
+      guards.gate.authenticated(req.socket);
       throttle(guards.requestLimiter, `device:${device.devicePk}`);
     } else if (match.route.name === '/v1/enrol') {
       throttle(guards.anonymousLimiter, `enrol:${address}`);
@@ -78,11 +82,14 @@ export async function handleRequest(
     // A request that was running when shutdown began must not keep its connection alive.
     sendJson(res, result.status, result.body, guards.state.closing ? { connection: 'close' } : {});
   } catch (caught) {
-    const error =
-      caught instanceof RelayError
-        ? caught
-        : new RelayError('internal', 'The relay failed to handle this request.');
-    if (!(caught instanceof RelayError)) {
+    const error = toRelayError(caught);
+    if (error.code === 'storage_unavailable') {
+      services.logger.warn('storage_unavailable', {
+        route: routeName,
+        kind: storageFailureKind(caught),
+        reason: caught instanceof Error ? caught.message : String(caught),
+      });
+    } else if (!(caught instanceof RelayError)) {
       services.logger.error('request_failed', {
         route: routeName,
         reason: caught instanceof Error ? caught.message : String(caught),

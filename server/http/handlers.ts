@@ -52,6 +52,14 @@ export const health: Handler = async () => ({ status: 200, body: { status: 'ok',
 
 export const enrol: Handler = async (services, { req }) => {
   const body = parseWith(enrolRequestSchema, await readJson(req, services.limits.maxBodyBytes));
+  // The code first: verifying a device's signatures costs far more than a lookup, and a guesser
+  // must not get that work done for free. Redeeming checks the code again, atomically.
+  const codeHash = hashEnrolmentCode(body.code);
+  const check = await services.storage.checkEnrolmentCode(codeHash, Date.now());
+  // A used code may be the device's own earlier redemption whose answer was lost: with the
+  // device's own token, redeeming recognises it (docs/protocol.md, POST /v1/enrol).
+  const mayBeReplay = !check.ok && check.reason === 'used' && body.token !== undefined;
+  if (!check.ok && !mayBeReplay) codeRefused(check.reason);
   const identityKey = b64(body.identityKey);
   const keys = {
     registrationId: body.registrationId,
@@ -65,34 +73,13 @@ export const enrol: Handler = async (services, { req }) => {
   // A device that chose its own token can send the identical request again after a lost answer.
   const token = body.token ?? newToken();
   const result = await services.storage.redeemEnrolmentCode({
-    codeHash: hashEnrolmentCode(body.code),
+    codeHash,
     tokenHash: sha256(token),
     deviceName: body.deviceName ?? null,
     keys,
     now: Date.now(),
   });
-  if (!result.ok) {
-    switch (result.reason) {
-      case 'invalid':
-      case 'account_revoked':
-        throw new RelayError('enrolment_code_invalid', 'This enrolment code is not valid.');
-      case 'used':
-        throw new RelayError(
-          'enrolment_code_used',
-          'This enrolment code was already used: ask your administrator for a new one.',
-        );
-      case 'expired':
-        throw new RelayError(
-          'enrolment_code_expired',
-          'This enrolment code has expired: ask your administrator for a new one.',
-        );
-      case 'device_limit':
-        throw new RelayError(
-          'device_limit',
-          `The account already had ${protocolLimits.maxDeviceId} devices.`,
-        );
-    }
-  }
+  if (!result.ok) codeRefused(result.reason);
   services.logger.info('device_enrolled', {
     accountId: result.account.accountId,
     deviceId: result.deviceId,
@@ -107,6 +94,31 @@ export const enrol: Handler = async (services, { req }) => {
   };
   return { status: 201, body: response };
 };
+
+function codeRefused(
+  reason: 'invalid' | 'used' | 'expired' | 'device_limit' | 'account_revoked',
+): never {
+  switch (reason) {
+    case 'invalid':
+    case 'account_revoked':
+      throw new RelayError('enrolment_code_invalid', 'This enrolment code is not valid.');
+    case 'used':
+      throw new RelayError(
+        'enrolment_code_used',
+        'This enrolment code was already used: ask your administrator for a new one.',
+      );
+    case 'expired':
+      throw new RelayError(
+        'enrolment_code_expired',
+        'This enrolment code has expired: ask your administrator for a new one.',
+      );
+    case 'device_limit':
+      throw new RelayError(
+        'device_limit',
+        `The account already had ${protocolLimits.maxDeviceId} devices.`,
+      );
+  }
+}
 
 export const me: Handler = async (_services, input) => {
   const device = authed(input);
@@ -158,6 +170,21 @@ export const bundles: Handler = async (services, input) => {
     throw new RelayError('invalid_input', 'deviceId must be an integer 1..127.');
   }
   await sameOrgAccount(services, device, accountId);
+  // Every fetch spends one of the target's one-time prekeys: a colleague must not drain them.
+  const wait = services.bundleLimiter.take(`${device.devicePk}:${accountId}`);
+  if (wait > 0) {
+    services.logger.warn('bundle_fetch_limited', {
+      accountId: device.accountId,
+      deviceId: device.deviceId,
+      targetAccountId: accountId,
+    });
+    throw new RelayError(
+      'rate_limited',
+      `Too many prekey fetches for this account; retry in ${wait} s.`,
+      undefined,
+      { 'retry-after': String(wait) },
+    );
+  }
   const found = await services.storage.takePreKeyBundles(accountId, deviceId);
   if (found.length === 0) {
     throw new RelayError('not_found', `No active device ${deviceId ?? ''} of ${accountId}.`);
@@ -234,6 +261,8 @@ export const sendMessage: Handler = async (services, input) => {
       content: b64(m.content),
     })),
     maxQueuedPerDevice: services.limits.maxQueuedPerDevice,
+    maxQueuedPerSender: services.limits.maxQueuedPerSender,
+    queueReservedPerSender: services.limits.queueReservedPerSender,
     now: Date.now(),
   });
   if (!result.ok) {
@@ -253,9 +282,15 @@ export const sendMessage: Handler = async (services, input) => {
           { staleDevices: result.staleDevices },
         );
       case 'queue_full':
+        services.logger.warn('queue_full', {
+          accountId: device.accountId,
+          deviceId: device.deviceId,
+          recipientAccountId,
+          fullDevices: result.fullDevices.join(','),
+        });
         throw new RelayError(
           'queue_full',
-          'The recipient has too many undelivered envelopes; retry later.',
+          'You have too many undelivered envelopes waiting for this recipient; retry later.',
           { fullDevices: result.fullDevices },
           { 'retry-after': '60' },
         );

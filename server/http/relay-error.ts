@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { relayErrorStatus, type RelayErrorCode } from '../../shared/protocol/index.js';
+import { storageFailureKind, storageRetryAfterSeconds } from '../storage/storage-failure.js';
 
 /** An error with a wire code; the HTTP status follows from the code (shared/protocol/errors.ts). */
 export class RelayError extends Error {
@@ -48,4 +49,20 @@ export function sendError(res: ServerResponse, error: RelayError): void {
     return;
   }
   sendJson(res, error.status, errorBody(error), error.headers);
+}
+
+/** Busy, full or failing storage is the relay's temporary trouble: 503 with Retry-After. */
+export function toRelayError(caught: unknown): RelayError {
+  if (caught instanceof RelayError) return caught;
+  const kind = storageFailureKind(caught);
+  if (kind !== null) {
+    const wait = storageRetryAfterSeconds(kind);
+    return new RelayError(
+      'storage_unavailable',
+      `The relay's storage is ${kind === 'busy' ? 'busy' : 'unavailable'}; retry in ${wait} s.`,
+      undefined,
+      { 'retry-after': String(wait) },
+    );
+  }
+  return new RelayError('internal', 'The relay failed to handle this request.');
 }

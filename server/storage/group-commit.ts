@@ -10,24 +10,24 @@ export interface BatchJob {
  * Runs many callers' write work in one IMMEDIATE transaction, so that N concurrent sends cost
  * one WAL fsync instead of N. Each job runs in its own savepoint (a nested better-sqlite3
  * transaction), so one failing job rolls back alone; callers are resolved only after the outer
- * commit, which is what makes "200 means durable" true.
+ * commit, which is what makes "200 means durable" true. If the outer transaction itself fails
+ * (the database is locked, the disk full) nothing is settled and the error is thrown, so that the
+ * caller may retry the whole batch or reject every job.
  */
 export function runBatched(db: Database, jobs: readonly BatchJob[]): void {
   const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
-  try {
-    db.transaction(() => {
-      for (const job of jobs) {
-        try {
-          outcomes.push({ ok: true, value: db.transaction(job.work)() });
-        } catch (error) {
-          outcomes.push({ ok: false, error });
-        }
+  db.transaction(() => {
+    for (const job of jobs) {
+      try {
+        outcomes.push({ ok: true, value: db.transaction(job.work)() });
+      } catch (error) {
+        // SQLite rolls the whole transaction back on some errors (a full disk, I/O): then no
+        // job of this batch is committed, and all of them fail with that error.
+        if (!db.inTransaction) throw error;
+        outcomes.push({ ok: false, error });
       }
-    }).immediate();
-  } catch (error) {
-    for (const job of jobs) job.reject(error);
-    return;
-  }
+    }
+  }).immediate();
   jobs.forEach((job, index) => {
     const outcome = outcomes[index];
     if (outcome?.ok) job.resolve(outcome.value);

@@ -8,6 +8,8 @@ import type { ProfessionalIds, Role } from '../../shared/protocol/index.js';
  */
 export interface RelayStorage {
   issueEnrolmentCode(input: IssueCodeInput): Promise<IssuedCode>;
+  /** Whether a code is redeemable now, without redeeming it (checked again by redeem). */
+  checkEnrolmentCode(codeHash: Uint8Array, now: number): Promise<CodeCheck>;
   /** Atomically checks the code, creates the device with its keys and marks the code used. */
   redeemEnrolmentCode(input: RedeemInput): Promise<RedeemResult>;
   /** Looks a device up by the SHA-256 of its bearer token, revoked ones included. */
@@ -85,6 +87,9 @@ export type RedeemResult =
   | { ok: true; account: AccountRecord; deviceId: number }
   | { ok: false; reason: 'invalid' | 'used' | 'expired' | 'device_limit' | 'account_revoked' };
 
+export type CodeCheck =
+  { ok: true; accountId: string } | { ok: false; reason: 'invalid' | 'used' | 'expired' };
+
 export type AccountStatus = 'pending' | 'active' | 'revoked';
 export interface AccountRecord extends ProfessionalIds {
   accountId: string;
@@ -149,6 +154,10 @@ export interface EnqueueInput {
   clientTimestamp: number | null;
   envelopes: { deviceId: number; registrationId: number; type: number; content: Uint8Array }[];
   maxQueuedPerDevice: number;
+  /** The sending account's share of each recipient device's queue. */
+  maxQueuedPerSender: number;
+  /** A sender with fewer queued than this for a device passes even a full queue. */
+  queueReservedPerSender: number;
   now: number;
 }
 export type EnqueueResult =

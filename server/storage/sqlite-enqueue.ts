@@ -41,6 +41,19 @@ export function enqueueNow(db: Database, input: EnqueueInput): EnqueueResult {
     'SELECT 1 FROM sent_log WHERE sender_device_pk = ? AND client_message_id = ? AND recipient_device_pk = ?',
   );
   const depth = prepared(db, 'SELECT COUNT(*) FROM envelopes WHERE device_pk = ?').pluck();
+  const ownDepth = prepared(
+    db,
+    'SELECT COUNT(*) FROM envelopes WHERE device_pk = ? AND sender_account_id = ?',
+  ).pluck();
+  // Each sending account has its own share of a device's queue, so the sender who fills it is the
+  // one refused; and below a small reserve a sender passes even a full queue, so a few insiders
+  // filling it to the total cannot silence everybody else.
+  const isFullFor = (devicePk: number): boolean => {
+    const own = ownDepth.get(devicePk, input.senderAccountId) as number;
+    if (own >= input.maxQueuedPerSender) return true;
+    if (own < input.queueReservedPerSender) return false;
+    return (depth.get(devicePk) as number) >= input.maxQueuedPerDevice;
+  };
   const duplicates: number[] = [];
   const fresh: { envelope: EnqueueInput['envelopes'][number]; devicePk: number }[] = [];
   const fullDevices: number[] = [];
@@ -48,7 +61,7 @@ export function enqueueNow(db: Database, input: EnqueueInput): EnqueueResult {
     const devicePk = byId.get(envelope.deviceId)!.device_pk;
     if (seen.get(input.senderDevicePk, input.clientMessageId, devicePk)) {
       duplicates.push(envelope.deviceId);
-    } else if ((depth.get(devicePk) as number) >= input.maxQueuedPerDevice) {
+    } else if (isFullFor(devicePk)) {
       fullDevices.push(envelope.deviceId);
     } else {
       fresh.push({ envelope, devicePk });

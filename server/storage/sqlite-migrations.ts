@@ -99,6 +99,8 @@ export const migrations: readonly string[] = [
   ) STRICT;
   `,
   migration002ProfessionalIds,
+  // 3: each sender's share of a device's queue is counted on every send.
+  `CREATE INDEX envelopes_by_sender ON envelopes (device_pk, sender_account_id);`,
 ];
 
 export function migrate(db: Database): void {

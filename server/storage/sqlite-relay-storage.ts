@@ -7,10 +7,12 @@ import { MessengerError } from '../../shared/errors.js';
 import type { Role } from '../../shared/protocol/index.js';
 import { migrate } from './sqlite-migrations.js';
 import { runBatched, type BatchJob } from './group-commit.js';
-import { revokeDevices, redeemCode, takeBundles } from './sqlite-writes.js';
+import { checkCode, revokeDevices, redeemCode, takeBundles } from './sqlite-writes.js';
+import { storageFailureKind } from './storage-failure.js';
 import { enqueueNow } from './sqlite-enqueue.js';
 import type {
   AccountRecord,
+  CodeCheck,
   AccountWithDevices,
   AdminAccount,
   DeviceRecord,
@@ -37,14 +39,28 @@ export interface SqliteOptions {
    * on power loss. Group commit keeps the cost of FULL to one fsync per batch of requests.
    */
   synchronous?: 'FULL' | 'NORMAL';
+  /**
+   * How long one attempt blocks on another process's write lock (5000 by default, for the admin
+   * CLI). The server passes a few milliseconds, because the wait blocks its event loop.
+   */
   busyTimeoutMs?: number;
+  /**
+   * How long a write keeps retrying, asynchronously, while the database stays locked, before
+   * failing with SQLITE_BUSY (which the relay answers with 503 and Retry-After). Default 3000.
+   */
+  busyRetryMs?: number;
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The embedded default backend: one SQLite file in WAL mode inside the data directory. */
 export class SqliteRelayStorage implements RelayStorage {
   readonly db: Database.Database;
   private pending: BatchJob[] = [];
   private flushScheduled = false;
+  /** A batch waiting for another process's lock; later jobs queue behind it, in order. */
+  private retrying: BatchJob[] | null = null;
+  private readonly busyRetryMs: number;
 
   constructor(dataDir: string, options: SqliteOptions = {}) {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -55,6 +71,7 @@ export class SqliteRelayStorage implements RelayStorage {
     this.db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
     // The admin CLI writes to the same file while the server runs; wait for its lock, don't fail.
     this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+    this.busyRetryMs = options.busyRetryMs ?? 3000;
     this.db.pragma('foreign_keys = ON');
     migrate(this.db);
   }
@@ -63,19 +80,68 @@ export class SqliteRelayStorage implements RelayStorage {
   private batched<T>(work: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.pending.push({ work, resolve: resolve as (value: unknown) => void, reject });
-      if (!this.flushScheduled) {
+      if (!this.flushScheduled && this.retrying === null) {
         this.flushScheduled = true;
         setImmediate(() => {
           this.flushScheduled = false;
           const jobs = this.pending;
           this.pending = [];
-          runBatched(this.db, jobs);
+          this.flush(jobs, performance.now() + this.busyRetryMs, 5);
         });
       }
     });
   }
 
+  private flush(jobs: BatchJob[], deadline: number, wait: number): void {
+    try {
+      runBatched(this.db, jobs);
+    } catch (error) {
+      if (storageFailureKind(error) === 'busy' && performance.now() + wait < deadline) {
+        this.retrying = jobs;
+        setTimeout(() => {
+          const all = [...(this.retrying ?? []), ...this.pending];
+          this.retrying = null;
+          this.pending = [];
+          if (all.length > 0) this.flush(all, deadline, Math.min(wait * 2, 100));
+        }, wait);
+        return;
+      }
+      for (const job of jobs) job.reject(error);
+    }
+    if (this.pending.length > 0 && !this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => {
+        this.flushScheduled = false;
+        const next = this.pending;
+        this.pending = [];
+        this.flush(next, performance.now() + this.busyRetryMs, 5);
+      });
+    }
+  }
+
+  /**
+   * Runs a synchronous write; while another process holds the lock, tries again after a growing
+   * pause instead of blocking the event loop, until busyRetryMs has passed.
+   */
+  private async write<T>(op: () => T): Promise<T> {
+    const deadline = performance.now() + this.busyRetryMs;
+    for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
+      try {
+        return op();
+      } catch (error) {
+        if (storageFailureKind(error) !== 'busy' || performance.now() + wait >= deadline) {
+          throw error;
+        }
+      }
+      await sleep(wait);
+    }
+  }
+
   async issueEnrolmentCode(input: IssueCodeInput): Promise<IssuedCode> {
+    return this.write(() => this.issueNow(input));
+  }
+
+  private issueNow(input: IssueCodeInput): IssuedCode {
     return this.db
       .transaction((): IssuedCode => {
         let account: AccountRecord;
@@ -125,7 +191,11 @@ export class SqliteRelayStorage implements RelayStorage {
   }
 
   async redeemEnrolmentCode(input: RedeemInput): Promise<RedeemResult> {
-    return this.db.transaction(() => redeemCode(this.db, input)).immediate();
+    return this.write(() => this.db.transaction(() => redeemCode(this.db, input)).immediate());
+  }
+
+  async checkEnrolmentCode(codeHash: Uint8Array, now: number): Promise<CodeCheck> {
+    return checkCode(this.db, codeHash, now);
   }
 
   async findDeviceByTokenHash(tokenHash: Uint8Array): Promise<DeviceRecord | null> {
@@ -156,14 +226,21 @@ export class SqliteRelayStorage implements RelayStorage {
   }
 
   async markWipeDelivered(devicePk: number, at: number): Promise<void> {
-    prepared(
-      this.db,
-      'UPDATE devices SET wipe_delivered_at = ? WHERE device_pk = ? AND wipe_delivered_at IS NULL',
-    ).run(at, devicePk);
+    await this.write(() =>
+      prepared(
+        this.db,
+        'UPDATE devices SET wipe_delivered_at = ? WHERE device_pk = ? AND wipe_delivered_at IS NULL',
+      ).run(at, devicePk),
+    );
   }
 
   async touchDevice(devicePk: number, at: number): Promise<void> {
-    prepared(this.db, 'UPDATE devices SET last_seen_at = ? WHERE device_pk = ?').run(at, devicePk);
+    await this.write(() =>
+      prepared(this.db, 'UPDATE devices SET last_seen_at = ? WHERE device_pk = ?').run(
+        at,
+        devicePk,
+      ),
+    );
   }
 
   async getAccount(accountId: string): Promise<AccountRecord | null> {
@@ -236,7 +313,9 @@ export class SqliteRelayStorage implements RelayStorage {
   }
 
   async takePreKeyBundles(accountId: string, deviceId: number | null): Promise<StoredBundle[]> {
-    return this.db.transaction(() => takeBundles(this.db, accountId, deviceId)).immediate();
+    return this.write(() =>
+      this.db.transaction(() => takeBundles(this.db, accountId, deviceId)).immediate(),
+    );
   }
 
   async countPreKeys(devicePk: number): Promise<{ preKeys: number; kyberPreKeys: number }> {
@@ -248,6 +327,10 @@ export class SqliteRelayStorage implements RelayStorage {
   }
 
   async storeKeys(devicePk: number, keys: KeyUpload): Promise<void> {
+    await this.write(() => this.storeKeysNow(devicePk, keys));
+  }
+
+  private storeKeysNow(devicePk: number, keys: KeyUpload): void {
     this.db
       .transaction(() => {
         const insertPreKey = prepared(
@@ -313,7 +396,7 @@ export class SqliteRelayStorage implements RelayStorage {
   }
 
   async revoke(input: RevokeInput): Promise<RevokedDevice[]> {
-    return this.db.transaction(() => revokeDevices(this.db, input)).immediate();
+    return this.write(() => this.db.transaction(() => revokeDevices(this.db, input)).immediate());
   }
 
   async revocationsSince(seq: number): Promise<{ seq: number; devices: RevokedDevice[] }> {
@@ -340,14 +423,21 @@ export class SqliteRelayStorage implements RelayStorage {
   }
 
   async pruneSentLog(olderThan: number): Promise<number> {
-    return prepared(this.db, 'DELETE FROM sent_log WHERE created_at < ?').run(olderThan).changes;
+    return this.write(
+      () => prepared(this.db, 'DELETE FROM sent_log WHERE created_at < ?').run(olderThan).changes,
+    );
   }
 
   async close(): Promise<void> {
-    if (this.pending.length > 0) {
-      const jobs = this.pending;
-      this.pending = [];
-      runBatched(this.db, jobs);
+    const jobs = [...(this.retrying ?? []), ...this.pending];
+    this.retrying = null;
+    this.pending = [];
+    if (jobs.length > 0) {
+      try {
+        runBatched(this.db, jobs);
+      } catch (error) {
+        for (const job of jobs) job.reject(error);
+      }
     }
     if (this.db.open) this.db.close();
   }

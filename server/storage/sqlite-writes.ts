@@ -3,6 +3,7 @@ import { prepared } from './prepared.js';
 import { protocolLimits, type Role } from '../../shared/protocol/index.js';
 import type {
   AccountRecord,
+  CodeCheck,
   RedeemInput,
   RedeemResult,
   RevokedDevice,
@@ -13,21 +14,27 @@ import type {
 // Multi-statement writes of the SQLite backend. Each function expects to run inside an
 // IMMEDIATE transaction opened by its caller.
 
-export function redeemCode(db: Database, input: RedeemInput): RedeemResult {
-  const replayed = replayedEnrolment(db, input);
-  if (replayed) return replayed;
+/** Whether a code could be redeemed now: a read, so enrolment can refuse before costly checks. */
+export function checkCode(db: Database, codeHash: Uint8Array, now: number): CodeCheck {
   const code = prepared(
     db,
     'SELECT account_id, expires_at, used_at FROM enrolment_codes WHERE code_hash = ?',
-  ).get(input.codeHash) as
-    { account_id: string; expires_at: number; used_at: number | null } | undefined;
+  ).get(codeHash) as { account_id: string; expires_at: number; used_at: number | null } | undefined;
   if (!code) return { ok: false, reason: 'invalid' };
   if (code.used_at !== null) return { ok: false, reason: 'used' };
-  if (code.expires_at <= input.now) return { ok: false, reason: 'expired' };
+  if (code.expires_at <= now) return { ok: false, reason: 'expired' };
+  return { ok: true, accountId: code.account_id };
+}
+
+export function redeemCode(db: Database, input: RedeemInput): RedeemResult {
+  const replayed = replayedEnrolment(db, input);
+  if (replayed) return replayed;
+  const code = checkCode(db, input.codeHash, input.now);
+  if (!code.ok) return code;
   const account = prepared(
     db,
     'SELECT account_id, display_name, role, org, status FROM accounts WHERE account_id = ?',
-  ).get(code.account_id) as
+  ).get(code.accountId) as
     | {
         account_id: string;
         display_name: string;

@@ -8,14 +8,17 @@ import {
   relayErrorStatus,
 } from '../../shared/protocol/index.js';
 import { authenticate, bearerToken } from '../authenticate.js';
-import { errorBody, RelayError } from '../http/relay-error.js';
+import { errorBody, RelayError, toRelayError } from '../http/relay-error.js';
+import type { PreAuthGate } from '../preauth-gate.js';
 import type { RateLimiter } from '../rate-limiter.js';
 import type { RelayServices } from '../relay-services.js';
 import type { DeviceRecord } from '../storage/relay-storage.js';
+import { storageFailureKind } from '../storage/storage-failure.js';
 
 export interface UpgradeGuards {
   wss: WebSocketServer;
   anonymousLimiter: RateLimiter;
+  gate: PreAuthGate;
   state: { closing: boolean };
 }
 
@@ -32,6 +35,7 @@ export async function handleUpgrade(
 ): Promise<void> {
   socket.on('error', () => undefined);
   const pathname = new URL(req.url ?? '/', 'http://relay').pathname;
+  const address = req.socket.remoteAddress ?? 'unknown';
   try {
     if (guards.state.closing) throw new RelayError('shutting_down', 'The relay is shutting down.');
     if (pathname !== '/v1/websocket') {
@@ -44,43 +48,88 @@ export async function handleUpgrade(
         device = await authenticate(services.storage, bearerToken(header), Date.now());
       } catch (error) {
         if (error instanceof RelayError && error.code === 'unauthorized') {
-          const address = req.socket.remoteAddress ?? 'unknown';
-          if (guards.anonymousLimiter.take(`auth:${address}`) > 0) {
-            throw new RelayError('rate_limited', 'Too many failed authentications.');
-          }
+          spendAnonymous(guards.anonymousLimiter, address, 'Too many failed authentications.');
         }
         throw error;
       }
+      guards.gate.authenticated(req.socket);
+    } else {
+      // Without a header the socket is held until its auth frame: that costs like a failed try.
+      spendAnonymous(guards.anonymousLimiter, address, 'Too many WebSockets without a token.');
     }
     guards.wss.handleUpgrade(req, socket, head, (ws) => {
-      if (device) void accept(services, ws, device);
-      else awaitAuthFrame(services, ws);
+      // From here on a malformed frame (oversize, bad UTF-8, reserved opcode or RSV bit) is an
+      // 'error' event on ws; without a listener it would end the process.
+      ws.on('error', (error: Error & { code?: string }) => {
+        services.logger.info('ws_protocol_error', {
+          address,
+          authenticated: device !== null,
+          kind: error.code ?? error.name,
+        });
+      });
+      if (device) startSession(services, ws, device);
+      else awaitAuthFrame(services, guards, ws, address, req);
     });
   } catch (caught) {
-    const error =
-      caught instanceof RelayError ? caught : new RelayError('internal', 'Upgrade failed.');
+    const error = caught instanceof RelayError ? caught : toRelayError(caught);
+    if (error.code === 'rate_limited' || error.code === 'storage_unavailable') {
+      services.logger.warn('ws_upgrade_refused', { address, refusal: error.code });
+    }
     const text = JSON.stringify(errorBody(error));
     const status = relayErrorStatus[error.code];
+    const extra = Object.entries(error.headers ?? {})
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join('');
     socket.end(
       `HTTP/1.1 ${status} ${error.code}\r\nContent-Type: application/json; charset=utf-8\r\n` +
-        `Content-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+        `${extra}Content-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
     );
   }
 }
 
-function awaitAuthFrame(services: RelayServices, ws: WebSocket): void {
+function spendAnonymous(limiter: RateLimiter, address: string, message: string): void {
+  const wait = limiter.take(`auth:${address}`);
+  if (wait > 0) {
+    throw new RelayError('rate_limited', `${message} Retry in ${wait} s.`, undefined, {
+      'retry-after': String(wait),
+    });
+  }
+}
+
+/** Runs accept(); if it fails (storage busy or full), that socket alone is closed with 1011. */
+function startSession(services: RelayServices, ws: WebSocket, device: DeviceRecord): void {
+  accept(services, ws, device).catch((error: unknown) => {
+    services.logger.error('ws_accept_failed', {
+      accountId: device.accountId,
+      deviceId: device.deviceId,
+      kind: storageFailureKind(error) ?? (error instanceof Error ? error.name : typeof error),
+    });
+    if (ws.readyState === ws.OPEN) ws.close(closeCodes.internalError, 'relay storage error');
+    else ws.terminate();
+  });
+}
+
+function awaitAuthFrame(
+  services: RelayServices,
+  guards: UpgradeGuards,
+  ws: WebSocket,
+  address: string,
+  req: IncomingMessage,
+): void {
   const timer = setTimeout(() => {
     ws.send(
       JSON.stringify({ type: 'error', code: 'unauthorized', message: 'No auth frame in time.' }),
     );
     ws.close(closeCodes.unauthorized, 'no auth frame');
   }, protocolLimits.authFrameTimeoutSeconds * 1000);
+  ws.once('close', () => clearTimeout(timer));
   ws.once('message', (data, isBinary) => {
     clearTimeout(timer);
     void (async () => {
       const parsed = isBinary ? null : safeJson(data.toString());
       const frame = clientFrameSchema.safeParse(parsed);
       if (!frame.success || frame.data.type !== 'auth') {
+        guards.anonymousLimiter.take(`auth:${address}`);
         ws.send(
           JSON.stringify({
             type: 'error',
@@ -91,14 +140,12 @@ function awaitAuthFrame(services: RelayServices, ws: WebSocket): void {
         ws.close(closeCodes.unauthorized, 'expected auth frame');
         return;
       }
+      let device: DeviceRecord;
       try {
-        const device = await authenticate(services.storage, frame.data.token, Date.now());
-        await accept(services, ws, device);
+        device = await authenticate(services.storage, frame.data.token, Date.now());
       } catch (caught) {
-        const error =
-          caught instanceof RelayError
-            ? caught
-            : new RelayError('internal', 'Authentication failed.');
+        const error = toRelayError(caught);
+        if (error.code === 'unauthorized') guards.anonymousLimiter.take(`auth:${address}`);
         if (error.code === 'remote_wipe') {
           ws.send(JSON.stringify({ type: 'wipe' }));
           ws.close(closeCodes.wipe, 'remote wipe');
@@ -106,10 +153,18 @@ function awaitAuthFrame(services: RelayServices, ws: WebSocket): void {
         }
         ws.send(JSON.stringify({ type: 'error', code: error.code, message: error.message }));
         ws.close(
-          error.code === 'device_revoked' ? closeCodes.revoked : closeCodes.unauthorized,
+          error.code === 'device_revoked'
+            ? closeCodes.revoked
+            : error.code === 'storage_unavailable'
+              ? closeCodes.internalError
+              : closeCodes.unauthorized,
           error.code,
         );
+        return;
       }
+      if (ws.readyState !== ws.OPEN) return;
+      guards.gate.authenticated(req.socket);
+      startSession(services, ws, device);
     })();
   });
 }
@@ -119,7 +174,6 @@ async function accept(services: RelayServices, ws: WebSocket, device: DeviceReco
   ws.on('pong', () => {
     connection.alive = true;
   });
-  ws.on('error', () => undefined);
   ws.on('message', (data, isBinary) => {
     connection.alive = true;
     void connection.onMessage(data as Buffer, isBinary).catch((error: unknown) => {

@@ -27,6 +27,8 @@ export const relayErrorStatus = {
   rate_limited: 429,
   internal: 500,
   shutting_down: 503,
+  /** The relay's disk is busy (locked by another process), full or failing; retry later. */
+  storage_unavailable: 503,
   queue_full: 507,
 } as const;
 

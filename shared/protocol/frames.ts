@@ -54,6 +54,8 @@ export type ClientFrame = z.infer<typeof clientFrameSchema>;
 export const closeCodes = {
   normal: 1000,
   goingAway: 1001,
+  /** The relay failed to set up the connection (for example its disk was busy); reconnect later. */
+  internalError: 1011,
   /** Another connection authenticated as the same device. */
   replaced: 4000,
   /** Missing or unknown token, or no `auth` frame in time. */

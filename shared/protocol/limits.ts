@@ -15,6 +15,13 @@ export const protocolLimits = {
   maxDeviceId: 127,
   /** Envelopes waiting for one device before sends to it are refused with `queue_full`. */
   maxQueuedPerDevice: 10_000,
+  /** Envelopes one sending account may have waiting for one device (its share of the queue). */
+  maxQueuedPerSender: 1_000,
+  /**
+   * A sender with fewer envelopes than this waiting for a device is accepted even when the
+   * device's queue is at `maxQueuedPerDevice`, so insiders filling a queue cannot silence others.
+   */
+  queueReservedPerSender: 100,
   /** Envelopes in flight (sent, not acked) on one WebSocket. */
   webSocketWindow: 100,
   /** Largest WebSocket frame a client may send, in bytes. */

@@ -281,7 +281,7 @@ describe('PUT /v1/messages/{accountId}', () => {
   });
 
   it('refuses with 507 queue_full when the recipient queue is at its cap', async () => {
-    const small = await startTestRelay({ maxQueuedPerDevice: 2 });
+    const small = await startTestRelay({ maxQueuedPerDevice: 2, queueReservedPerSender: 1 });
     try {
       const a = await enrolNew(small.relay, 'A');
       const b = await enrolNew(small.relay, 'B');

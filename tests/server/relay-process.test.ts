@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,9 +55,24 @@ describe('pmsg relay CLI', () => {
       expect(r.status, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(message);
     }
-    const unknown = runCli(['revoke', '--data', dataDir, '--account', 'nobody']);
-    expect(unknown.status).toBe(1);
-    expect(unknown.stderr).toMatch(/No account nobody/);
+  });
+
+  it('enrol, revoke and list refuse a --data folder without a relay database (exit 2, naming it); only serve creates one', () => {
+    const typo = `${dataDir}-typo`;
+    for (const folder of [dataDir, typo]) {
+      for (const args of [
+        ['enrol', '--data', folder, '--name', 'X', '--role', 'nurse'],
+        ['revoke', '--data', folder, '--account', 'nobody'],
+        ['list', '--data', folder],
+      ]) {
+        const r = runCli(args);
+        expect(r.status, args.join(' ')).toBe(2);
+        expect(r.stderr).toContain(`${folder} holds no relay database`);
+        expect(r.stdout).toBe('');
+      }
+    }
+    expect(existsSync(typo)).toBe(false);
+    expect(existsSync(path.join(dataDir, 'relay.sqlite'))).toBe(false);
   });
 
   it('serves, enrols and revokes while serving, survives SIGKILL without losing envelopes, stops on SIGTERM', async () => {
@@ -130,6 +145,10 @@ describe('pmsg relay CLI', () => {
       [1, 'revoked', 0],
       [2, 'active', count],
     ]);
+
+    const unknown = runCli(['revoke', '--data', dataDir, '--account', 'nobody']);
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toMatch(/No account nobody/);
 
     relay.child.kill('SIGTERM');
     expect(await relay.exited).toBe(0);
