@@ -37,22 +37,23 @@ describe('professional identifiers at enrolment', () => {
   });
 
   it('stores them and lists them in the directory; staff without them have none', async () => {
-    const gp = enrol('Dr A Patel', 'clinician', [
-      '--gmc',
-      '1234567',
-      '--sds-user-id',
-      '555021935107',
-    ]);
-    expect(gp.status, gp.stderr).toBe(0);
-    expect(JSON.parse(gp.stdout)).toMatchObject({
-      gmcNumber: '1234567',
-      sdsUserId: '555021935107',
-    });
-    const nurse = enrol('Sam Nurse', 'nurse', ['--nmc', '12a3456e']);
-    expect(nurse.status, nurse.stderr).toBe(0);
-    const desk = enrol('Jo Desk', 'reception');
+    // Only `serve` creates a relay database; the admin commands then work beside it.
     const relay = await startServeProcess(dataDir);
     try {
+      const gp = enrol('Dr A Patel', 'clinician', [
+        '--gmc',
+        '1234567',
+        '--sds-user-id',
+        '555021935107',
+      ]);
+      expect(gp.status, gp.stderr).toBe(0);
+      expect(JSON.parse(gp.stdout)).toMatchObject({
+        gmcNumber: '1234567',
+        sdsUserId: '555021935107',
+      });
+      const nurse = enrol('Sam Nurse', 'nurse', ['--nmc', '12a3456e']);
+      expect(nurse.status, nurse.stderr).toBe(0);
+      const desk = enrol('Jo Desk', 'reception');
       const device = await enrolWithCode(relay.url, JSON.parse(gp.stdout).code);
       await enrolWithCode(relay.url, JSON.parse(nurse.stdout).code);
       await enrolWithCode(relay.url, JSON.parse(desk.stdout).code);
