@@ -18,20 +18,10 @@ export const roleLabels: Readonly<Record<Role, string>> = {
 /** Said of someone the directory has no role for (not synced yet, or left the practice). */
 export const unknownRoleLabel = 'Role not known';
 
-/**
- * The roles that give clinical advice: advice in a transcription is attributed to the last of
- * these in the selection, never to whoever wrote the last message.
- */
-export const clinicalRoles: readonly Role[] = ['clinician', 'nurse', 'pharmacist'];
-
 export function isRole(value: unknown): value is Role {
   return typeof value === 'string' && (roles as readonly string[]).includes(value);
 }
 
 export function roleLabel(role: string | null | undefined): string {
   return isRole(role) ? roleLabels[role] : unknownRoleLabel;
-}
-
-export function isClinicalRole(role: string | null | undefined): boolean {
-  return isRole(role) && clinicalRoles.includes(role);
 }

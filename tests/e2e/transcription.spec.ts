@@ -285,6 +285,10 @@ test.describe.serial('transcription, audit and SAR export', () => {
     await gp.getByRole('button', { name: 'Transcribe selected' }).click();
     const panel = gp.getByRole('dialog', { name: 'Transcribe into the patient record' });
     await panel.getByLabel('NHS number').fill('999 000 0018');
+    // The GP answered by phone: only reception wrote, so the GP names who gave the advice.
+    await panel
+      .getByLabel('Who gave the advice')
+      .selectOption({ label: `${staff.gp.name} (Clinician)` });
     await expect(panel.getByLabel('Delete the originals at')).toHaveValue(/T18:00$/);
     await expect(panel.getByLabel('Record entry preview')).toContainText(
       'Original messages: to be deleted',

@@ -19,8 +19,16 @@ export async function startTestRelay(limits: Partial<RelayLimits> = {}): Promise
     host: '127.0.0.1',
     port: 0,
     logger: silentLogger,
-    // Tests enrol many devices from one address; the enrolment limit has its own test.
-    limits: { anonymousBurst: 1000, anonymousPerSecond: 1000, revocationPollMs: 100, ...limits },
+    // Tests enrol many devices from one address and fetch one peer's bundles many times; both
+    // limits have their own tests (tests/server/hostile).
+    limits: {
+      anonymousBurst: 1000,
+      anonymousPerSecond: 1000,
+      bundleBurst: 1000,
+      bundlesPerSecond: 1000,
+      revocationPollMs: 100,
+      ...limits,
+    },
   });
   return {
     relay,

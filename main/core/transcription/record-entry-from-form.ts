@@ -9,7 +9,7 @@ import type {
   TranscriptionForm,
 } from '../../../shared/ipc/clinical-schemas.js';
 import { replaceRole } from '../../../shared/clinical/advice-prefill.js';
-import { isClinicalRole } from '../../../shared/role-labels.js';
+import { isClinicalRole } from '../../../shared/clinical/clinical-roles.js';
 import type { MessageRecord } from '../db/repositories/messages-repository.js';
 import type { Repositories } from '../db/repositories/repositories.js';
 import { communicationIdFor } from './communication-id.js';

@@ -2,7 +2,7 @@ import { MessengerError } from '../../../shared/errors.js';
 import { buildAdviceText } from '../../../shared/clinical/advice-prefill.js';
 import type { StaffMember } from '../../../shared/clinical/record-entry.js';
 import { prefillPatient } from '../../../shared/clinical/patient-prefill.js';
-import { isClinicalRole } from '../../../shared/role-labels.js';
+import { isClinicalRole } from '../../../shared/clinical/clinical-roles.js';
 import type {
   AdviceGiverChoice,
   TranscriptionDraft,

@@ -251,7 +251,7 @@ describe('rendering and validating the completed entry', () => {
     clock.advance(60_000);
     expect(id()).toBe(first);
     expect(first).toBe(communicationIdFor(question.conversationId, [answer.id, question.id]));
-    await service.confirm(completedForm());
+    await service.confirm(completedForm(), { enteredAnotherWay: true });
     expect(profile.repositories.audit.list()[0]?.details).toMatchObject({ communicationId: first });
   });
 
