@@ -21,7 +21,6 @@ export type PidMatcher = (text: string, out: PidFinding[]) => void;
  * the grouping rule keeps runs of scores, doses and dates ("12 03 2024 10 30") out.
  */
 const digitRun = /\d+(?:(?:[ \t\u00a0]{1,3}|[ \t\u00a0]?[.\-\u2013\u2014][ \t\u00a0]?)\d+)*/g;
-const groupInRun = /\d+/g;
 
 interface DigitGroup {
   readonly start: number;
@@ -30,16 +29,31 @@ interface DigitGroup {
   readonly looseBefore: boolean;
 }
 
+/** The digit groups of a run, by a plain scan (no match objects: runs can be long). */
+function digitGroups(text: string, from: number, to: number): DigitGroup[] {
+  const groups: DigitGroup[] = [];
+  let looseBefore = true;
+  let i = from;
+  while (i < to) {
+    const start = i;
+    while (i < to && isDigit(text.charCodeAt(i))) i += 1;
+    groups.push({ start, end: i, looseBefore });
+    looseBefore = true;
+    while (i < to && !isDigit(text.charCodeAt(i))) {
+      if (!/\s/.test(text[i]!)) looseBefore = false;
+      i += 1;
+    }
+  }
+  return groups;
+}
+
+const isDigit = (code: number) => code >= 48 && code <= 57;
+
 export const matchNhsNumbers: PidMatcher = (text, out) => {
   for (const run of text.matchAll(digitRun)) {
-    const groups: DigitGroup[] = [];
-    let previousEnd = -1;
-    for (const g of run[0].matchAll(groupInRun)) {
-      const start = run.index + g.index;
-      const between = previousEnd < 0 ? '' : text.slice(previousEnd, start);
-      groups.push({ start, end: start + g[0].length, looseBefore: !/[^\s]/.test(between) });
-      previousEnd = start + g[0].length;
-    }
+    if (run[0].length < 10) continue;
+    const groups = digitGroups(text, run.index, run.index + run[0].length);
+    const previousEnd = groups[groups.length - 1]!.end;
     // A run glued to a currency or sign ("£12", "+44"), a unit ("5mg"), a fraction ("3/4") or a
     // decimal point is not an NHS number at that end: drop the glued group, and everything
     // punctuation-joined to it. Letters before are allowed ("NHS9434765919").
@@ -59,13 +73,13 @@ export const matchNhsNumbers: PidMatcher = (text, out) => {
     for (let i = first; i <= last; i += 1) {
       if (i > first && !groups[i]!.looseBefore) continue;
       let digits = '';
-      const sizes: number[] = [];
       for (let j = i; j <= last && digits.length < 10; j += 1) {
         const g = groups[j]!;
+        // Groups of one or two digits are scores, doses and dates, not parts of an NHS number.
+        if (g.end - g.start < 3) break;
         digits += text.slice(g.start, g.end);
-        sizes.push(g.end - g.start);
         const endsHere = j === last || groups[j + 1]!.looseBefore;
-        if (digits.length === 10 && endsHere && sizes.every((n) => n >= 3)) {
+        if (digits.length === 10 && endsHere) {
           if (isValidNhsDigits(digits)) {
             push(
               out,
