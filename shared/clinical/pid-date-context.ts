@@ -22,10 +22,11 @@ const ageWords =
 
 /**
  * Just before a date: words saying it is when something happens or happened (an appointment, a
- * review, a result, a letter, a start or stop date).
+ * review, a result, a letter, a start or stop date), or a weekday (nobody gives a date of birth
+ * as "Tuesday 3rd December 2019").
  */
 const eventWordsBefore =
-  /(?<![A-Za-z])(?:appointments?|appts?|booked|book|clinic|reviews?|reviewed|follow(?:ed)?[- ]?up|f\/u|seen|see|saw|letter|dated|admitted|admission|discharged?|scans?|x-?rays?|mri|ct|ecg|bloods?|results?|referr(?:al|ed)|vaccin\w*|jabs?|immunisations?|due|expir\w*|from|until|till|since|last|next|on|by|before|after|w\/c|week[ \t]of|starting|start(?:s|ed)?|stopp?(?:ed)?|surgery|operation|visit|call(?:ed)?|rang|sent|received|issued|prescribed|smear|test(?:ed)?|echo|colonoscopy|endoscopy|ogd|biopsy|mammogram|ultrasound|uss|dexa|spirometry|holter|angiogram|op|procedure|injection|dose|course|episode|mi|stroke|tia|fracture|fall|diagnos\w*|dx|commenced|changed|increased|reduced|between|and|to|or|of)[\s:,.\-–]{0,3}(?:the[ \t]{1,2})?$/i;
+  /(?<![A-Za-z])(?:appointments?|appts?|booked|book|clinic|reviews?|reviewed|follow(?:ed)?[- ]?up|f\/u|seen|see|saw|letter|dated|admitted|admission|discharged?|scans?|x-?rays?|mri|ct|ecg|bloods?|results?|referr(?:al|ed)|vaccin\w*|jabs?|immunisations?|due|expir\w*|from|until|till|since|last|next|on|by|before|after|w\/c|week[ \t]of|starting|start(?:s|ed)?|stopp?(?:ed)?|surgery|operation|visit|call(?:ed)?|rang|sent|received|issued|prescribed|smear|test(?:ed)?|echo|colonoscopy|endoscopy|ogd|biopsy|mammogram|ultrasound|uss|dexa|spirometry|holter|angiogram|op|procedure|injection|dose|course|episode|mi|stroke|tia|fracture|fall|diagnos\w*|dx|commenced|changed|increased|reduced|dna|attend(?:ed)?|cancell?ed|rebooked|moved|phoned|emailed|collect(?:ed|ion)|dispensed|ordered|requested|completed|done|taken|(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?s?|between|and|to|or|of)[\s:,.\-–]{0,3}(?:the[ \t]{1,2})?$/i;
 
 export type DateContext = 'birth' | 'event' | 'plain';
 

@@ -238,4 +238,6 @@ export const clinicalTexts: readonly string[] = [
   'Hydrocortisone 10/5/5 mg regime',
   'Creon 25000 2 with meals',
   'Pulse 72, rhythm 1:1',
+  'DNA 12/03/2023, rebooked',
+  'Last seen Tues 3rd Dec 2023 by the nurse',
 ];
