@@ -11,7 +11,9 @@ import { push, type PidMatcher } from './pid-matchers.js';
 /** A capitalised name word: "Smith", "O'Neill", "Smith-Jones", "McDonald", "ZOË", "Brontë". */
 const nameWord =
   "\\p{Lu}(?:['\u2019]\\p{Lu})?(?:\\p{Ll}+|\\p{Lu}+)(?:['\u2019\\-](?:\\p{Lu}?\\p{Ll}+|\\p{Lu}+)|\\p{Lu}\\p{Ll}+)*";
-const titles = '(?:[Mm]rs|[Mm]r|[Mm]s|[Mm]iss|[Mm]x|[Mm]aster|[Dd]r|[Pp]rof|MRS|MR|MS|MISS|MX|DR)';
+// In capitals only MRS and MISS: "MR", "MS" and "DR" are also MR scans, multiple sclerosis and
+// diabetic retinopathy ("MS Clinic", "MR Knee", "DR Screening").
+const titles = '(?:[Mm]rs|[Mm]r|[Mm]s|[Mm]iss|[Mm]x|[Mm]aster|[Dd]r|[Pp]rof|MRS|MISS)';
 const titledName = new RegExp(
   `(?<![\\p{L}\\p{N}])${titles}\\.?[ \\t\\u00a0]{1,3}(?:\\p{Lu}\\.?[ \\t]{1,2}){0,2}(${nameWord})(?:[ \\t]{1,2}${nameWord}){0,2}(?![\\p{L}\\p{N}])`,
   'gu',
