@@ -35,6 +35,8 @@ const sentences = [
   'Please email the letter to jane.doe@nhs.net and copy the hospital, MRN RBA1234567. ',
   'Prescription charge is £9.90 per item; she has paid £12.50 already this month. ',
   'NI number AB 12 34 56 C on the form; landline 020 7946 0958; seen 3rd March 2025. ',
+  'Mrs Jane Smith, dob 03 Apr 56, Hosp no for her is RX1234567, NHS 943.476.5919. ',
+  'Apgars 9-10-10, oxycodone 5/5/10 mg, taper 40/30/20/10, BP 120/80, Hb 132, 1 g qds. ',
 ];
 function message(length: number): string {
   let s = '';
@@ -86,6 +88,11 @@ const adversarial: Array<[string, (n: number) => string]> = [
   ['dates without year', (n) => '3rd March '.repeat(n / 10)],
   ['MRN keywords', (n) => 'MRN 123456 '.repeat(n / 11)],
   ['postcode-ish', (n) => 'SW1A 1A '.repeat(n / 8)],
+  ['titles, no name', (n) => 'Mr A '.repeat(n / 5)],
+  ['one long capital word', (n) => `Mr ${'A'.repeat(n)}`],
+  ['DOB keywords', (n) => 'DOB 1 '.repeat(n / 6)],
+  ['NHS-ish digit groups', (n) => '943 476 '.repeat(n / 8)],
+  ['house numbers', (n) => '12 Acacia '.repeat(n / 10)],
 ];
 console.log('\nAdversarial inputs (time at 10k and 20k characters; linear means about 2x)');
 let nonLinear = 0;

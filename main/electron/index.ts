@@ -4,11 +4,14 @@
  * plain-Node test covers; this file only connects them.
  */
 import { app, BrowserWindow, clipboard, dialog, ipcMain, protocol, session } from 'electron';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMessengerError } from '../../shared/errors.js';
 import { createAppCore, type AppCore } from '../core/app/app-core.js';
 import { createClinicalHandlers } from '../core/app/clinical-handlers.js';
+import type { SystemClipboard } from '../core/clipboard/sensitive-clipboard.js';
+import { windowsPrivateClipboardWriter } from '../core/clipboard/windows-private-clipboard.js';
 import { createMessagingHandlers } from '../core/app/messaging-handlers.js';
 import { profileStoreGateway } from '../core/app/profile-store-gateway.js';
 import { readSettings } from '../core/app/user-settings.js';
@@ -89,6 +92,23 @@ function notifyIncoming(core: AppCore, policy: LoadedPolicy, message: MessageVie
   });
 }
 
+/** The clipboard record entries are copied to: on Windows kept out of history and cloud sync. */
+function clinicalClipboard(): SystemClipboard {
+  const writeText = (text: string) => clipboard.writeText(text);
+  const readText = () => clipboard.readText();
+  if (process.platform !== 'win32') return { writeText, readText };
+  return {
+    writeText,
+    readText,
+    writeSensitiveText: windowsPrivateClipboardWriter({
+      spawn,
+      writeText,
+      readText,
+      onFallback: (reason) => log.warn('clipboard_private_write_failed', { reason }),
+    }),
+  };
+}
+
 function main(): void {
   const policy = startOrExplain();
   if (policy === null) return;
@@ -123,10 +143,7 @@ function main(): void {
     }),
     clinical: createClinicalHandlers({
       policy: policy.policy,
-      clipboard: {
-        writeText: (text) => clipboard.writeText(text),
-        readText: () => clipboard.readText(),
-      },
+      clipboard: clinicalClipboard(),
       pickPath: electronPathPicker(
         dialog,
         () => (mainWindow && !mainWindow.isDestroyed() ? mainWindow : null),

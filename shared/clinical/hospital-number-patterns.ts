@@ -3,14 +3,18 @@ import type { PidFinding } from './pid-finding.js';
 import { push } from './pid-matchers.js';
 
 /**
- * Practice-configured hospital-number patterns (policy `hospitalNumberPatterns`: regex sources,
- * e.g. "[A-Z]{3}\\d{7}" for a trust's MRNs). A pattern is only tried straight after a keyword
- * ("MRN", "Hosp no", "hospital number", "unit no"), because trust formats such as seven bare
- * digits would otherwise flag every long number.
+ * Hospital numbers: whatever follows a keyword ("MRN", "Hosp no", "hospital number", "hosp. no.",
+ * "unit number", "CRN", "case no", "PAS no", "patient ID", "trust number"). Trust formats vary
+ * too much to recognise bare, so nothing is flagged without a keyword; after one, within a few
+ * words ("Hosp no for Mrs P is RX1234567"), the first token of six or more letters and digits
+ * that holds a digit is reported (doses such as "1000mcg" excepted), and the practice's own
+ * formats (policy `hospitalNumberPatterns`, regex sources such as "[A-Z]{3}\\d{7}") are tried
+ * first at every token there.
  *
  * Patterns come from an administrator, not from the typist, but a single pathological one would
  * freeze the compose box on every keystroke, so:
- *  - they are compiled once, and a syntax error is reported with the pattern's position;
+ *  - they are compiled once, with the same flags the policy loader validates them with
+ *    ({@link hospitalNumberPatternFlags}), and a syntax error is reported with the position;
  *  - patterns with a repeated group that itself contains a variable quantifier or an
  *    alternation ("(a+)+", "(a|ab)*": the classic exponential backtracking shapes) and
  *    backreferences are refused;
@@ -26,8 +30,22 @@ const maxPatternLength = 200;
 const maxPatterns = 20;
 const windowLength = 64;
 
+/**
+ * Sticky (anchored where tried), case-insensitive (typists do not use capitals) and Unicode
+ * (so `\\p{...}` works): the policy loader validates patterns with exactly these flags.
+ */
+export const hospitalNumberPatternFlags = 'iuy';
+
 const keyword =
-  /(?<![A-Za-z0-9])(?:MRN|M\.R\.N\.?|hosp(?:ital)?\.?[ \t]{0,2}(?:number|num|no|id|#)\.?|unit[ \t]{0,2}(?:number|no)\.?)(?![A-Za-z])[ \t]{0,3}(?:is[ \t]{1,3}|[:#=-][ \t]{0,3})?/gi;
+  /(?<![A-Za-z0-9])(?:MRN|M\.R\.N\.?|C\.?R\.?N\.?|hosp(?:ital)?\.?[ \t]{0,2}(?:number|num|no|id|ref(?:erence)?|#)\.?|unit[ \t]{0,2}(?:number|num|no)\.?|case[ \t]{0,2}(?:number|no)\.?|PAS[ \t]{0,2}(?:number|no|id)\.?|(?:patient|pt)[ \t]{0,2}(?:id|number)|trust[ \t]{0,2}(?:number|no|id)\.?)(?![A-Za-z])[ \t]{0,3}(?:is[ \t]{1,3}|[:#=\-\u2013][ \t]{0,3})?/gi;
+/** How far after a keyword the number may be: a few words, never past the end of a sentence. */
+const reach = 40;
+/** Token starts in the reach: letters and digits after a space or the keyword itself. */
+const tokenStart = /(?<![\p{L}\p{N}])[\p{L}\p{N}]/gu;
+/** A built-in hospital number: 6 to 15 letters and digits with a digit, or digits in groups. */
+const builtInNumber =
+  /(?=[A-Za-z]*\d)[A-Za-z0-9]{6,15}(?![A-Za-z0-9])|\d{2,}(?:[ -]\d{2,}){1,3}(?![A-Za-z0-9])/y;
+const doseLike = /^\d+(?:mg|mcg|ug|ml|mls|g|kg|units?|iu|mmol|nmol|hrs?|mins?|wks?|days?)$/i;
 
 function invalid(index: number, reason: string): MessengerError {
   return new MessengerError(
@@ -117,8 +135,7 @@ export function compileHospitalNumberPatterns(
     }
     let re: RegExp;
     try {
-      // Sticky and case-insensitive: anchored at the keyword, and typists do not use capitals.
-      re = new RegExp(source, 'iy');
+      re = new RegExp(source, hospitalNumberPatternFlags);
     } catch (e) {
       throw invalid(index, `is not a valid regular expression: ${(e as Error).message}`);
     }
@@ -136,19 +153,37 @@ export function matchHospitalNumbers(
   compiled: CompiledHospitalNumberPatterns,
   out: PidFinding[],
 ): void {
-  if (compiled.patterns.length === 0) return;
   for (const k of text.matchAll(keyword)) {
-    const at = k.index + k[0].length;
-    const window = text.slice(at, at + windowLength);
+    const from = k.index + k[0].length;
+    let window = text.slice(from, from + Math.max(reach, windowLength));
+    // Never past the end of the sentence or line: the next sentence is about something else.
+    const stop = /[\n;]|[.!?](?:\s|$)/.exec(window);
+    if (stop) window = window.slice(0, stop.index);
+    const found = findAfterKeyword(window, compiled);
+    if (found) push(out, 'hospital-number', from + found.at, found.text, found.label);
+  }
+}
+
+function findAfterKeyword(
+  window: string,
+  compiled: CompiledHospitalNumberPatterns,
+): { at: number; text: string; label: string } | null {
+  for (const t of window.matchAll(tokenStart)) {
     for (const re of compiled.patterns) {
-      re.lastIndex = 0;
+      re.lastIndex = t.index;
       const m = re.exec(window);
       if (!m || m[0].length === 0) continue;
       // A pattern matching only the start of a longer token ("1234567" of "12345678") is not
       // a hospital number.
-      if (/[A-Za-z0-9]/.test(text[at + m[0].length] ?? '')) continue;
-      push(out, 'hospital-number', at, m[0], 'Hospital number (practice policy)');
-      break;
+      if (/[\p{L}\p{N}]/u.test(window[t.index + m[0].length] ?? '')) continue;
+      return { at: t.index, text: m[0], label: 'Hospital number (practice policy)' };
     }
   }
+  for (const t of window.matchAll(tokenStart)) {
+    if (t.index >= reach) break;
+    builtInNumber.lastIndex = t.index;
+    const m = builtInNumber.exec(window);
+    if (m && !doseLike.test(m[0])) return { at: t.index, text: m[0], label: 'Hospital number' };
+  }
+  return null;
 }

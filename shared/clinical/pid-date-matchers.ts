@@ -1,15 +1,16 @@
-import type { PidFinding } from './pid-finding.js';
+import { dateContext, plainDateIsReported } from './pid-date-context.js';
 import { push, type PidMatcher } from './pid-matchers.js';
 
 /**
- * Dates, all reported as a possible date of birth: in a message about a patient, a full date
- * with a year is the likeliest identifier, and we cannot tell a DOB from an appointment date.
- * Dates without a year ("3rd March", "12/03") and day/month fractions used in clinical
- * shorthand ("2/52" = two weeks) are not flagged. Times (10:30, 14.45) have only two parts and
- * never match.
+ * Full dates (with a year) anywhere in the text. Labelled by their context (pid-date-context.ts):
+ * after "DOB" / "born" or next to an age, "Date of birth"; after appointment or result words,
+ * not reported; otherwise reported as "Date" only when old enough to be someone's birthday.
+ * Dates without a year, day/month fractions ("2/52" = two weeks), ratios ("120/80") and times
+ * have fewer than three parts and never match here; pid-dob-matchers.ts handles every form
+ * written after a DOB keyword.
  */
 
-const monthNames =
+export const monthNames =
   '(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)';
 
 /** 03/03/1950, 3.3.50, 03-03-1950: the same separator twice. */
@@ -30,6 +31,13 @@ const monthDayYear = new RegExp(
   `(?<![\\w])${monthNames}\\.?[ \\t]{1,3}(\\d{1,2})(?:st|nd|rd|th)?,?[ \\t]{1,3}(\\d{4})(?![\\w%]|[/.:]\\d)`,
   'gi',
 );
+/**
+ * Just after a 2-digit-year numeric date: a unit or "mg" means a dose sequence ("5/5/10 mg"),
+ * and just before, "Apgar" means scores ("Apgars 9-10-10").
+ */
+const doseAfter =
+  /^[ \t]{0,2}(?:mg|mcg|micrograms?|ug|g|ml|mls|units?|iu|mmol|%|x|times|tabs?|tablets?)\b/i;
+const scoresBefore = /(?:apgars?|scores?|gcs|taper(?:ing)?|reduc\w*|wean\w*)[\s:]{0,3}$/i;
 
 const monthIndex: Readonly<Record<string, number>> = {
   jan: 1,
@@ -46,10 +54,11 @@ const monthIndex: Readonly<Record<string, number>> = {
   dec: 12,
 };
 
-/** A keyword just before the date makes it a date of birth rather than a possible one. */
-const dobKeywordBefore = /(?:\bdob|\bd\.o\.b\.?|date of birth|\bborn(?: on)?|\bb\.)[\s:=-]{0,3}$/i;
+export function monthNumber(name: string): number {
+  return monthIndex[name.slice(0, 3).toLowerCase()]!;
+}
 
-function isRealDate(day: number, month: number, year: number | null): boolean {
+export function isRealDate(day: number, month: number, year: number | null): boolean {
   if (month < 1 || month > 12 || day < 1) return false;
   if (year !== null && (year < 1880 || year > 2099)) return false;
   const leap = year === null || (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0));
@@ -57,36 +66,57 @@ function isRealDate(day: number, month: number, year: number | null): boolean {
   return day <= days;
 }
 
-/** A two-digit year could be any century: only day and month are checked (29/02 allowed). */
-function fullYear(year: string): number | null {
-  const digits = year.replace("'", '');
-  return digits.length === 4 ? Number(digits) : null;
+/** A two-digit year read the way a GP would: no more than five years into the future. */
+export function expandYear(year: string, currentYear: number): number {
+  const digits = Number(year.replace("'", ''));
+  if (year.replace("'", '').length === 4) return digits;
+  const century = Math.floor(currentYear / 100) * 100;
+  return digits > (currentYear % 100) + 5 ? century - 100 + digits : century + digits;
 }
 
-function report(text: string, out: PidFinding[], start: number, matched: string): void {
-  const before = text.slice(Math.max(0, start - 20), start);
-  const label = dobKeywordBefore.test(before) ? 'Date of birth' : 'Possible date of birth';
-  push(out, 'date', start, matched, label);
-}
-
-export const matchDates: PidMatcher = (text, out) => {
-  for (const m of text.matchAll(numericDate)) {
-    const [a, b, year] = [Number(m[1]), Number(m[3]), fullYear(m[4]!)];
-    // UK order first; US order (mm/dd) only with a four-digit year, where it is unambiguous
-    // enough to be worth a warning.
-    if (isRealDate(a, b, year) || (year !== null && isRealDate(b, a, year))) {
-      report(text, out, m.index, m[0]);
+/** The date matcher for a given current year (plain dates are judged against it). */
+export function createDateMatcher(currentYear: number): PidMatcher {
+  return (text, out) => {
+    const report = (start: number, matched: string, year: number, twoDigitYear: boolean) => {
+      const context = dateContext(text, start, start + matched.length);
+      if (context === 'birth') {
+        push(out, 'date', start, matched, 'Date of birth');
+        return;
+      }
+      if (context === 'event' || !plainDateIsReported(year, currentYear)) return;
+      if (twoDigitYear) {
+        // "5/5/10 mg", "Apgars 9-10-10", "taper 40/30/20/10": shorthand, not dates. A plain
+        // 2-digit-year date is reported only written in full, "03/04/56".
+        if (!/^\d\d\D\d\d\D/.test(matched)) return;
+        if (doseAfter.test(text.slice(start + matched.length, start + matched.length + 12))) return;
+        if (scoresBefore.test(text.slice(Math.max(0, start - 24), start))) return;
+      }
+      push(out, 'date', start, matched, 'Date');
+    };
+    for (const m of text.matchAll(numericDate)) {
+      const [a, b] = [Number(m[1]), Number(m[3])];
+      const year = expandYear(m[4]!, currentYear);
+      const twoDigit = m[4]!.length === 2;
+      // UK order first; US order (mm/dd) only with a four-digit year, where it is unambiguous
+      // enough to be worth a warning.
+      if (isRealDate(a, b, twoDigit ? null : year) || (!twoDigit && isRealDate(b, a, year))) {
+        report(m.index, m[0], year, twoDigit);
+      }
     }
-  }
-  for (const m of text.matchAll(yearFirstDate)) {
-    if (isRealDate(Number(m[4]), Number(m[3]), Number(m[1]))) report(text, out, m.index, m[0]);
-  }
-  for (const m of text.matchAll(dayMonthYear)) {
-    const month = monthIndex[m[2]!.slice(0, 3).toLowerCase()]!;
-    if (isRealDate(Number(m[1]), month, fullYear(m[3]!))) report(text, out, m.index, m[0]);
-  }
-  for (const m of text.matchAll(monthDayYear)) {
-    const month = monthIndex[m[1]!.slice(0, 3).toLowerCase()]!;
-    if (isRealDate(Number(m[2]), month, Number(m[3]))) report(text, out, m.index, m[0]);
-  }
-};
+    for (const m of text.matchAll(yearFirstDate)) {
+      const year = Number(m[1]);
+      if (isRealDate(Number(m[4]), Number(m[3]), year)) report(m.index, m[0], year, false);
+    }
+    for (const m of text.matchAll(dayMonthYear)) {
+      const year = expandYear(m[3]!, currentYear);
+      const twoDigit = m[3]!.startsWith("'");
+      if (isRealDate(Number(m[1]), monthNumber(m[2]!), twoDigit ? null : year)) {
+        report(m.index, m[0], year, false);
+      }
+    }
+    for (const m of text.matchAll(monthDayYear)) {
+      const year = Number(m[3]);
+      if (isRealDate(Number(m[2]), monthNumber(m[1]!), year)) report(m.index, m[0], year, false);
+    }
+  };
+}

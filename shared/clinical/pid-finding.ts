@@ -10,12 +10,22 @@ export const pidKinds = [
   'phone-number',
   'date',
   'postcode',
+  'address',
+  'patient-name',
 ] as const;
 
 export type PidKind = (typeof pidKinds)[number];
 
+/**
+ * `identifier`: identifies a patient on its own (an NHS number, a date of birth, a postcode).
+ * `possible`: might be a patient's name ("Mrs Jane Smith", but it may be a colleague's): always
+ * shown, but a "block" policy only warns about it (docs/security.md).
+ */
+export type PidSeverity = 'identifier' | 'possible';
+
 export interface PidFinding {
   readonly kind: PidKind;
+  readonly severity: PidSeverity;
   /** UTF-16 offsets into the scanned text, `end` exclusive (as String.prototype.slice). */
   readonly start: number;
   readonly end: number;
@@ -30,11 +40,19 @@ export interface PidFinding {
  * email address over the postcode-shaped text inside its local part).
  */
 export const pidKindPriority: Readonly<Record<PidKind, number>> = {
+  'nhs-number': 8,
   'hospital-number': 7,
-  'nhs-number': 6,
-  'ni-number': 5,
-  email: 4,
-  'phone-number': 3,
-  date: 2,
-  postcode: 1,
+  'ni-number': 6,
+  email: 5,
+  'phone-number': 4,
+  date: 3,
+  postcode: 2,
+  address: 1,
+  'patient-name': 0,
 };
+
+/** The kinds found, each once, in a stable order: what an audit event may record (never text). */
+export function findingKinds(findings: readonly PidFinding[]): PidKind[] {
+  const found = new Set(findings.map((f) => f.kind));
+  return pidKinds.filter((kind) => found.has(kind));
+}

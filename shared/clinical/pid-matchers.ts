@@ -13,19 +13,85 @@ import type { PidFinding } from './pid-finding.js';
 export type PidMatcher = (text: string, out: PidFinding[]) => void;
 
 /**
- * 3-3-4 digits with an optional space or hyphen between groups (looser than isValidNhsNumber:
- * this only warns). Not preceded or followed by more digits, letters, a currency sign or a
- * decimal point, so a 10-digit run inside a longer number or an amount is not split out.
+ * NHS numbers however they are spaced: a run of digit groups joined by spaces (one to three),
+ * dots or dashes ("943 476 5919", "943.476.5919", "943  476  5919", "943-476-5919"), of which
+ * any stretch of whole groups holding exactly ten digits in groups of three or more ("3-3-4",
+ * "4-3-3", "3-7", ten straight) is a candidate. Only candidates passing Modulus 11 are reported, so the looser
+ * spacing costs no false alarms beyond the 1 in 11 a random ten digits would pass anyway, and
+ * the grouping rule keeps runs of scores, doses and dates ("12 03 2024 10 30") out.
  */
-const nhsShaped = /(?<![\w£$€.+/])\d{3}[ -]?\d{3}[ -]?\d{4}(?![\w%]|[.,/]\d)/g;
+const digitRun = /\d+(?:(?:[ \t\u00a0]{1,3}|[ \t\u00a0]?[.\-\u2013\u2014][ \t\u00a0]?)\d+)*/g;
+
+interface DigitGroup {
+  readonly start: number;
+  readonly end: number;
+  /** The separator before this group is whitespace only, so a number may start here. */
+  readonly looseBefore: boolean;
+}
+
+/** The digit groups of a run, by a plain scan (no match objects: runs can be long). */
+function digitGroups(text: string, from: number, to: number): DigitGroup[] {
+  const groups: DigitGroup[] = [];
+  let looseBefore = true;
+  let i = from;
+  while (i < to) {
+    const start = i;
+    while (i < to && isDigit(text.charCodeAt(i))) i += 1;
+    groups.push({ start, end: i, looseBefore });
+    looseBefore = true;
+    while (i < to && !isDigit(text.charCodeAt(i))) {
+      if (!/\s/.test(text[i]!)) looseBefore = false;
+      i += 1;
+    }
+  }
+  return groups;
+}
+
+const isDigit = (code: number) => code >= 48 && code <= 57;
 
 export const matchNhsNumbers: PidMatcher = (text, out) => {
-  for (const m of text.matchAll(nhsShaped)) {
-    // A 10-digit number with a wrong check digit is not flagged as an NHS number: it identifies
-    // no one, and flagging every order or reference number would teach users to click past the
-    // warning. If it is phone-shaped (leading 0) the phone matcher still reports it.
-    if (!isValidNhsDigits(m[0].replace(/\D/g, ''))) continue;
-    push(out, 'nhs-number', m.index, m[0], 'Valid NHS number');
+  for (const run of text.matchAll(digitRun)) {
+    if (run[0].length < 10) continue;
+    const groups = digitGroups(text, run.index, run.index + run[0].length);
+    const previousEnd = groups[groups.length - 1]!.end;
+    // A run glued to a currency or sign ("£12", "+44"), a unit ("5mg"), a fraction ("3/4") or a
+    // decimal point is not an NHS number at that end: drop the glued group, and everything
+    // punctuation-joined to it. Letters before are allowed ("NHS9434765919").
+    const before = text[run.index - 1] ?? ' ';
+    const after = text[previousEnd] ?? ' ';
+    const afterNext = text[previousEnd + 1] ?? ' ';
+    let first = 0;
+    let last = groups.length - 1;
+    if (/[_£$€+/]/.test(before) || (/[.,]/.test(before) && /\d/.test(text[run.index - 2] ?? ''))) {
+      first = 1;
+      while (first <= last && !groups[first]!.looseBefore) first += 1;
+    }
+    if (/[\p{L}_%]/u.test(after) || (/[,/]/.test(after) && /\d/.test(afterNext))) {
+      while (last >= first && !groups[last]!.looseBefore) last -= 1;
+      last -= 1;
+    }
+    for (let i = first; i <= last; i += 1) {
+      if (i > first && !groups[i]!.looseBefore) continue;
+      let digits = '';
+      for (let j = i; j <= last && digits.length < 10; j += 1) {
+        const g = groups[j]!;
+        // Groups of one or two digits are scores, doses and dates, not parts of an NHS number.
+        if (g.end - g.start < 3) break;
+        digits += text.slice(g.start, g.end);
+        const endsHere = j === last || groups[j + 1]!.looseBefore;
+        if (digits.length === 10 && endsHere) {
+          if (isValidNhsDigits(digits)) {
+            push(
+              out,
+              'nhs-number',
+              groups[i]!.start,
+              text.slice(groups[i]!.start, g.end),
+              'Valid NHS number',
+            );
+          }
+        }
+      }
+    }
   }
 };
 
@@ -58,16 +124,38 @@ export const matchPhoneNumbers: PidMatcher = (text, out) => {
 
 /**
  * National Insurance numbers (HMRC rules): first letter not D, F, I, Q, U or V; second not
- * D, F, I, O, Q, U or V; suffix A-D; the digits optionally in spaced pairs.
+ * D, F, I, O, Q, U or V; suffix A-D. Between the parts: nothing, spaces, a dash or a dot
+ * ("AB 12 34 56 C", "AB-12-34-56-C", "AB.123456.C").
  */
-const niShaped =
-  /(?<![A-Za-z0-9])([A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]) ?\d{2} ?\d{2} ?\d{2} ?[A-D](?![A-Za-z0-9])/gi;
+const niSep = '(?:[ \\t\\u00a0]{1,3}|[ \\t\\u00a0]?[-.\\u2013][ \\t\\u00a0]?)?';
+const niShaped = new RegExp(
+  `(?<![A-Za-z0-9])([A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z])${niSep}\\d{2}${niSep}\\d{2}${niSep}\\d{2}${niSep}[A-D](?![A-Za-z0-9])`,
+  'gi',
+);
+/**
+ * After the words "NI" / "NINO" / "National Insurance", any two letters and six digits, with or
+ * without the suffix: HMRC's own example prefix (QQ) and a forgotten suffix still identify.
+ */
+const niAfterKeyword = new RegExp(
+  `(?<![A-Za-z])(?:NI|N\\.I\\.?|NINO|national[ \\t]insurance)(?:[ \\t]{0,2}(?:number|num|no)\\.?)?(?:[ \\t]{1,3}is[ \\t]{1,3}|[ \\t]{0,3}[:#=\\-\\u2013]?[ \\t]{0,3})([A-Z]{2}${niSep}\\d{2}${niSep}\\d{2}${niSep}\\d{2}(?:${niSep}[A-D])?)(?![A-Za-z0-9])`,
+  'gi',
+);
 const unallocatedNiPrefixes = new Set(['BG', 'GB', 'KN', 'NK', 'NT', 'TN', 'ZZ']);
 
 export const matchNiNumbers: PidMatcher = (text, out) => {
   for (const m of text.matchAll(niShaped)) {
     if (unallocatedNiPrefixes.has(m[1]!.toUpperCase())) continue;
     push(out, 'ni-number', m.index, m[0], 'National Insurance number');
+  }
+  for (const m of text.matchAll(niAfterKeyword)) {
+    const number = m[1]!;
+    push(
+      out,
+      'ni-number',
+      m.index + m[0].length - number.length,
+      number,
+      'National Insurance number',
+    );
   }
 };
 
@@ -90,9 +178,9 @@ const postcodeShaped =
   /(?<![A-Za-z0-9])(?:GIR ?0AA|[A-PR-UWYZ](?:\d[A-HJKPSTUW\d]?|[A-HK-Y]\d[ABEHMNPRV-Y\d]?) ?\d[ABD-HJLNP-UW-Z]{2})(?![A-Za-z0-9])/gi;
 /**
  * Lower-case inward codes that are really ordinals or clinical abbreviations ("B1 2nd floor",
- * "e2 4hr"): skipped unless typed in capitals, as a real postcode usually is.
+ * "e2 4hr", "x2 2wks"): skipped unless typed in capitals, as a real postcode usually is.
  */
-const wordLikeInward = /^\d(?:st|nd|rd|th|hr|wk|yr|bd)$/i;
+const wordLikeInward = /^\d(?:st|nd|rd|th|hr|hs|wk|yr|bd|dy|ug|lt|gt|tt)$/i;
 
 export const matchPostcodes: PidMatcher = (text, out) => {
   for (const m of text.matchAll(postcodeShaped)) {
@@ -108,6 +196,7 @@ export function push(
   start: number,
   text: string,
   label: string,
+  severity: PidFinding['severity'] = 'identifier',
 ): void {
-  out.push({ kind, start, end: start + text.length, text, label });
+  out.push({ kind, severity, start, end: start + text.length, text, label });
 }

@@ -51,6 +51,17 @@ describe('describeAuditAction', () => {
     expect(said({ action: 'identity_changed' })).toBe("A colleague's safety number changed");
     expect(said({ action: 'something.new_here' })).toBe('something new here');
   });
+
+  it('words a send-anyway with the kinds of data found, from the app or the command line', () => {
+    const said = (details: AuditEntryView['details']) =>
+      describeAuditAction(entry({ action: 'message.sent_despite_pid', details }));
+    expect(said({ pidKinds: 'nhs-number,date', origin: 'app' })).toBe(
+      'Sent a message despite the patient-identifiable data warning (NHS number, date or date of birth)',
+    );
+    expect(said({ pidKinds: 'patient-name', origin: 'cli' })).toBe(
+      'Sent a message despite the patient-identifiable data warning (possible patient name), from the command line',
+    );
+  });
 });
 
 describe('auditRow', () => {

@@ -67,7 +67,9 @@ export function createClinicalHandlers(
 ): (context: ClinicalContext) => ClinicalHandlers {
   const log = options.logger ?? createLogger('app.clinical');
   const clock = options.clock ?? systemClock;
-  const clipboard = options.clipboard ? new SensitiveClipboard(options.clipboard, clock) : null;
+  const clipboard = options.clipboard
+    ? new SensitiveClipboard(options.clipboard, clock, options.policy.clipboardClearSeconds * 1000)
+    : null;
 
   return ({ session, events, observe }) => {
     let running: Running | null = null;

@@ -4,6 +4,7 @@
  * closes on lock or switch) and forwards the core's events to the renderer.
  */
 import { createPidDetector } from '../../../shared/clinical/pid-detector.js';
+import { auditSentDespitePid, checkPidBeforeSend } from '../audit/pid-send-guard.js';
 import { MessengerError } from '../../../shared/errors.js';
 import type { DirectoryContact } from '../../../shared/ipc/view-schemas.js';
 import type { Logger } from '../log/logger.js';
@@ -220,19 +221,34 @@ export function createMessagingHandlers(options: MessagingHandlerOptions): Messa
           nextCursor: page.length === limit && oldest ? encodeCursor(oldest) : null,
         };
       },
-      'messages.send': ({ conversationId, text, urgent, replyToMessageId }) =>
+      'messages.send': ({
+        conversationId,
+        text,
+        urgent,
+        replyToMessageId,
+        sendDespitePidWarning,
+      }) =>
         guard(async () => {
           const state = enrolled();
-          if (options.policy.pidGuard === 'block' && detectPid(text).length > 0) {
-            const kinds = [...new Set(detectPid(text).map((f) => f.kind))].join(', ');
-            throw new MessengerError(
-              'policy_restricted',
-              `Your practice's policy blocks messages containing patient-identifiable data (found: ${kinds}). Remove it and send again.`,
-            );
-          }
+          const kinds = checkPidBeforeSend({
+            policy: options.policy,
+            detect: detectPid,
+            text,
+            sendDespitePid: sendDespitePidWarning,
+            howToConfirm: 'choose Send anyway',
+          });
           const message = await state.core.sendText(conversationId, text, {
             urgent,
             ...(replyToMessageId ? { replyTo: replyToMessageId } : {}),
+          });
+          auditSentDespitePid(state.profile.repositories.audit, {
+            at: message.sentAt,
+            actorAccountId: state.core.account.accountId,
+            conversationId,
+            messageId: message.id,
+            kinds,
+            origin: 'app',
+            pidGuard: options.policy.pidGuard,
           });
           return { message: state.views.message(message) };
         }),

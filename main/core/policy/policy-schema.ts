@@ -4,14 +4,22 @@
  * and docs/deployment.md lists the same keys (a test keeps the two in step).
  */
 import { z } from 'zod';
+import { compileHospitalNumberPatterns } from '../../../shared/clinical/hospital-number-patterns.js';
 import { notificationPrivacyLevels } from '../../../shared/notification-privacy.js';
 
-function isCompilableRegExp(source: string): boolean {
+/**
+ * Why the PID detector would refuse this pattern, or null: the very compile the detector runs
+ * (same flags, same refusal of catastrophic shapes), so a pattern that passes here also works.
+ */
+function hospitalPatternProblem(source: string): string | null {
   try {
-    new RegExp(source, 'u');
-    return true;
-  } catch {
-    return false;
+    compileHospitalNumberPatterns([source]);
+    return null;
+  } catch (error) {
+    return (error as Error).message.replace(
+      /^Hospital number pattern 1 in the practice policy /,
+      '',
+    );
   }
 }
 
@@ -94,7 +102,18 @@ export const policyKeys = {
       'a list of up to 20 regular expressions (JavaScript syntax, up to 200 characters each)',
     schema: z
       .array(
-        z.string().min(1).max(200).refine(isCompilableRegExp, 'must be a valid regular expression'),
+        z
+          .string()
+          .min(1)
+          .max(200)
+          .superRefine((source, ctx) => {
+            const problem = hospitalPatternProblem(source);
+            if (problem)
+              ctx.addIssue({
+                code: 'custom',
+                message: `must be a valid regular expression that the PID guard can use: it ${problem}`,
+              });
+          }),
       )
       .max(20)
       .default([]),
@@ -109,6 +128,10 @@ export const policyKeys = {
       .transform((value) => value.replace(/\/+$/, ''))
       .nullable()
       .default(null),
+  },
+  clipboardClearSeconds: {
+    allowed: 'a whole number of seconds from 10 to 600',
+    schema: z.number().int().min(10).max(600).default(120),
   },
 } as const;
 
@@ -127,6 +150,7 @@ export const policySchema = z.strictObject({
   allowExport: policyKeys.allowExport.schema,
   hospitalNumberPatterns: policyKeys.hospitalNumberPatterns.schema,
   recordIdentifierBase: policyKeys.recordIdentifierBase.schema,
+  clipboardClearSeconds: policyKeys.clipboardClearSeconds.schema,
 } satisfies { [K in PolicyKey]: (typeof policyKeys)[K]['schema'] });
 
 export type Policy = z.output<typeof policySchema>;

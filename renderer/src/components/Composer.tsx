@@ -42,7 +42,8 @@ export function Composer({ policy, replyTo, onCancelReply, onSend, disabledReaso
   const warning = useRef<HTMLDivElement>(null);
   const detect = useMemo(() => detectorFor(policy), [policy]);
   const findings = useMemo(() => detect(text), [detect, text]);
-  const blocked = policy.pidGuard === 'block' && findings.length > 0;
+  // "block" stops identifiers; a possible patient name ("Mrs Jane Smith") only ever warns.
+  const blocked = policy.pidGuard === 'block' && findings.some((f) => f.severity === 'identifier');
   const empty = text.trim() === '';
   const tooLong = text.length > maxMessageTextLength;
 
@@ -95,7 +96,7 @@ export function Composer({ policy, replyTo, onCancelReply, onSend, disabledReaso
           <PidWarning
             ref={warning}
             findings={findings}
-            blocked={policy.pidGuard === 'block'}
+            blocked={blocked}
             onEdit={() => textarea.current?.focus()}
             onSendAnyway={() => void send(true)}
           />

@@ -58,6 +58,14 @@ export function describeAuditAction(entry: AuditEntryView): string {
         ? `Messages deleted from this device by the other person${why}`
         : `Deleted messages on every device${why}`;
     }
+    case 'message.sent_despite_pid': {
+      const kinds = detail(entry, 'pidKinds');
+      const what =
+        typeof kinds === 'string' && kinds !== ''
+          ? ` (${kinds.split(',').map(pidKindWords).join(', ')})`
+          : '';
+      return `Sent a message despite the patient-identifiable data warning${what}${detail(entry, 'origin') === 'cli' ? ', from the command line' : ''}`;
+    }
     case 'identity_changed':
       return "A colleague's safety number changed";
     case 'identity_acknowledged':
@@ -65,6 +73,22 @@ export function describeAuditAction(entry: AuditEntryView): string {
     default:
       return entry.action.replace(/[._]/g, ' ');
   }
+}
+
+const pidKindNames: Readonly<Record<string, string>> = {
+  'nhs-number': 'NHS number',
+  'hospital-number': 'hospital number',
+  'ni-number': 'NI number',
+  email: 'email address',
+  'phone-number': 'phone number',
+  date: 'date or date of birth',
+  postcode: 'postcode',
+  address: 'street address',
+  'patient-name': 'possible patient name',
+};
+
+function pidKindWords(kind: string): string {
+  return pidKindNames[kind] ?? kind;
 }
 
 function messageCount(entry: AuditEntryView): number {

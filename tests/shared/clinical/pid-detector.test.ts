@@ -45,13 +45,16 @@ describe('NHS numbers', () => {
 });
 
 describe('dates', () => {
+  // Fixed so that the plain-date rule (recent and future dates are appointments) is stable.
+  const detect = createPidDetector({ currentYear: 2026 });
+
   it.each([
     '03/03/1950',
     '3/3/1950',
     '03.03.1950',
     '03-03-1950',
     '03/03/50',
-    '3.3.50',
+    '03.03.50',
     '3rd March 1950',
     '3 Mar 1950',
     '3 March, 1950',
@@ -64,17 +67,17 @@ describe('dates', () => {
     '1950/03/03',
     '29/02/2000',
     '12/25/1950',
-  ])('flags %j as a possible date of birth', (date) => {
-    const text = `seen, born ${date} according to notes`;
-    const findings = detectPid(`note: ${date} ok`);
+  ])('flags %j as a date, and as a date of birth after "born"', (date) => {
+    const findings = detect(`note: ${date} ok`);
     expect(findings).toHaveLength(1);
-    expect(findings[0]).toMatchObject({ kind: 'date', text: date, start: 6 });
-    expect(findings[0]!.label).toBe('Possible date of birth');
-    expect(detectPid(text)[0]!.label).toBe('Date of birth');
+    expect(findings[0]).toMatchObject({ kind: 'date', text: date, start: 6, label: 'Date' });
+    expect(detect(`seen, born ${date} according to notes`)[0]!.label).toBe('Date of birth');
   });
 
   it('flags the date part of an ISO timestamp', () => {
-    expect(found('at 2024-03-03T10:00:00Z')).toEqual([['date', '2024-03-03']]);
+    expect(found('at 1999-03-03T10:00:00Z', detect('at 1999-03-03T10:00:00Z'))).toEqual([
+      ['date', '1999-03-03'],
+    ]);
   });
 
   it.each([
@@ -90,11 +93,11 @@ describe('dates', () => {
     'v1.2.25',
     '03/03/195',
     '03/03-1950',
-  ])('does not flag %j', (text) => expect(found(text)).toEqual([]));
+  ])('does not flag %j', (text) => expect(found(text, detect(text))).toEqual([]));
 
   it('labels an explicit DOB as a date of birth', () => {
-    expect(detectPid('DOB: 03/03/1950')[0]!.label).toBe('Date of birth');
-    expect(detectPid('d.o.b. 3 Mar 1950')[0]!.label).toBe('Date of birth');
+    expect(detect('DOB: 03/03/1950')[0]!.label).toBe('Date of birth');
+    expect(detect('d.o.b. 3 Mar 1950')[0]!.label).toBe('Date of birth');
   });
 });
 
@@ -184,7 +187,12 @@ describe('National Insurance numbers', () => {
     'ZZ123456A',
     'AB123456E',
     'AB12345C',
-  ])('does not flag %j', (ni) => expect(found(`NI ${ni}.`)).toEqual([]));
+  ])('does not flag %j without an NI keyword', (ni) => expect(found(`ref ${ni}.`)).toEqual([]));
+
+  it('flags any two letters and six digits after an NI keyword, suffix or not', () => {
+    expect(found('NI QQ123456C.')).toEqual([['ni-number', 'QQ123456C']]);
+    expect(found('NI no: QQ 12 34 56')).toEqual([['ni-number', 'QQ 12 34 56']]);
+  });
 });
 
 describe('email addresses', () => {
@@ -231,12 +239,15 @@ describe('hospital numbers from policy', () => {
     ]);
   });
 
-  it('does not flag a pattern that matches only part of a longer token', () => {
-    expect(found('MRN 12345678', detectPid('MRN 12345678', options))).toEqual([]);
+  it('does not take a policy match that is only part of a longer token', () => {
+    const findings = detectPid('MRN 12345678', options);
+    expect(found('MRN 12345678', findings)).toEqual([['hospital-number', '12345678']]);
+    expect(findings[0]!.label).toBe('Hospital number');
   });
 
-  it('flags nothing when the policy has no patterns', () => {
-    expect(found('MRN RBA1234567')).toEqual([]);
+  it('still flags a hospital number after a keyword when the policy has no patterns', () => {
+    expect(found('MRN RBA1234567')).toEqual([['hospital-number', 'RBA1234567']]);
+    expect(detectPid('MRN RBA1234567')[0]!.label).toBe('Hospital number');
   });
 
   it('rejects an invalid regex with a clear error naming the pattern', () => {
@@ -319,9 +330,10 @@ describe('the combined result', () => {
   });
 
   it('keeps the higher-priority finding where two overlap', () => {
-    const a: PidFinding = { kind: 'phone-number', start: 0, end: 11, text: '', label: '' };
-    const b: PidFinding = { kind: 'nhs-number', start: 1, end: 11, text: '', label: '' };
-    const c: PidFinding = { kind: 'postcode', start: 12, end: 18, text: '', label: '' };
+    const base = { severity: 'identifier', text: '', label: '' } as const;
+    const a: PidFinding = { ...base, kind: 'phone-number', start: 0, end: 11 };
+    const b: PidFinding = { ...base, kind: 'nhs-number', start: 1, end: 11 };
+    const c: PidFinding = { ...base, kind: 'postcode', start: 12, end: 18 };
     expect(resolveOverlaps([a, c, b])).toEqual([b, c]);
   });
 
@@ -334,6 +346,6 @@ describe('the combined result', () => {
 
   it('handles empty and PID-free text', () => {
     expect(detectPid('')).toEqual([]);
-    expect(detectPid('Can you call Mrs Smith back about her results please?')).toEqual([]);
+    expect(detectPid('Can you call Mrs S back about her results please?')).toEqual([]);
   });
 });

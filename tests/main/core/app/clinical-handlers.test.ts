@@ -138,16 +138,20 @@ describe('clinical IPC methods', () => {
   it('draft, render FHIR, copy, save, confirm: originals deleted and the renderer told', async () => {
     const saveDir = path.join(temp.dir, 'saves');
     mkdirSync(saveDir);
-    setUp({ allowExport: true }, saveDir);
+    setUp({ allowExport: true, clipboardClearSeconds: 45 }, saveDir);
     await value('profiles.unlock', { profileId, passcode: PASSCODE });
     const form = await formFromDraft();
 
     const fhir = await value('transcription.render', { form, format: 'fhir' });
     expect(validateFhir(JSON.parse(fhir['content'] as string))).toBe(true);
 
+    // The clear time is the policy's clipboardClearSeconds.
     const copied = await value('transcription.copy', { form });
-    expect(copied['clearsAt']).toBe(clock.now() + 60_000);
+    expect(copied['clearsAt']).toBe(clock.now() + 45_000);
     expect(clipboardText).toContain('Patient NHS number: 999 000 0018');
+    clock.advance(45_000);
+    expect(clipboardText).toBe('');
+    await value('transcription.copy', { form });
 
     const saved = await value('transcription.saveFhir', { form });
     expect(saved).toEqual({ saved: true, fileName: 'record-entry-2025-03-03.json' });

@@ -97,7 +97,7 @@ async function exchange() {
   });
   const { message: question } = await reception.w.call('messages.send', {
     conversationId: conversation.id,
-    text: 'Can Mr Brown have amoxicillin?',
+    text: 'Can Mr B have amoxicillin?',
   });
   await eventually(() => gp.w.named('message.added').length === 1, 'question arrives');
   const gpConversationId = gp.w.named('message.added')[0].message.conversationId as string;

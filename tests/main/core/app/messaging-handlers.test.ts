@@ -81,7 +81,7 @@ describe('messaging IPC handlers through createAppCore', () => {
     expect(conversation).toMatchObject({ kind: 'direct', title: 'Dr A Patel', unreadCount: 0 });
     const { message } = await reception.w.call('messages.send', {
       conversationId: conversation.id,
-      text: 'Mrs Smith asks for a call back',
+      text: 'Mrs S asks for a call back',
       urgent: true,
     });
     expect(message).toMatchObject({ status: 'pending', direction: 'outgoing', urgent: true });
@@ -93,7 +93,7 @@ describe('messaging IPC handlers through createAppCore', () => {
     const added = gp.w.events.find((e) => e.channel.endsWith('message.added'))!.payload.message;
     expect(added).toMatchObject({
       id: message.id,
-      text: 'Mrs Smith asks for a call back',
+      text: 'Mrs S asks for a call back',
       sender: { displayName: 'Reception Desk', role: 'reception' },
       direction: 'incoming',
     });
@@ -173,6 +173,39 @@ describe('messaging IPC handlers through createAppCore', () => {
         ),
       'delivered after unlock',
     );
+  });
+
+  it('applies the PID guard in main: confirmation needed under warn, send-anyway audited by kind', async () => {
+    const reception = await enrolledWindow('Reception Desk', 'reception');
+    const gp = await enrolledWindow('Dr A Patel', 'clinician');
+    const { conversation } = await reception.w.call('conversations.create', {
+      participantIds: [gp.self.accountId],
+    });
+    const text = 'NHS 943.476.5919 needs a repeat, MRN: 12345678';
+    await expect(
+      reception.w.call('messages.send', { conversationId: conversation.id, text }),
+    ).rejects.toMatchObject({
+      code: 'policy_restricted',
+      message: expect.stringMatching(/Valid NHS number, Hospital number.*Send anyway/),
+    });
+    const { message } = await reception.w.call('messages.send', {
+      conversationId: conversation.id,
+      text,
+      sendDespitePidWarning: true,
+    });
+    const profile = reception.w.core.session.current()?.profile;
+    if (!profile) throw new Error('the reception profile is locked');
+    const audit = profile.repositories.audit.list();
+    const events = audit.filter((e) => e.action === 'message.sent_despite_pid');
+    expect(events).toEqual([
+      expect.objectContaining({
+        actorAccountId: reception.self.accountId,
+        conversationId: conversation.id,
+        messageIds: [message.id],
+        details: { pidKinds: 'hospital-number,nhs-number', origin: 'app', pidGuard: 'warn' },
+      }),
+    ]);
+    expect(JSON.stringify(audit)).not.toMatch(/943|12345678|repeat/);
   });
 
   it('answers with clear errors: not enrolled, groups, blocked PID, relay outside policy', async () => {

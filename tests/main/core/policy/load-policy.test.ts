@@ -17,6 +17,7 @@ function regOutput(value: string, type = 'REG_SZ'): string {
   );
 }
 import { defaultPolicy, policyKeys } from '../../../../main/core/policy/policy-schema.js';
+import { createPidDetector } from '../../../../shared/clinical/pid-detector.js';
 
 const root = path.resolve(import.meta.dirname, '../../../..');
 const exampleText = readFileSync(path.join(root, 'build/policy.example.json'), 'utf8');
@@ -63,6 +64,7 @@ describe('the managed policy', () => {
       allowExport: false,
       hospitalNumberPatterns: [],
       recordIdentifierBase: null,
+      clipboardClearSeconds: 120,
     });
     expect(parsePolicyText('{}', 'p')).toEqual(defaultPolicy);
   });
@@ -72,6 +74,18 @@ describe('the managed policy', () => {
     expect(
       parsePolicyText(`{"serverCertificateSha256":"${colons}"}`, 'p').serverCertificateSha256,
     ).toBe('ab'.repeat(32));
+  });
+
+  it('accepts a \\p{...} hospital number pattern, which the PID guard then matches', () => {
+    const policy = parsePolicyText('{"hospitalNumberPatterns": ["\\\\p{Lu}\\\\d{4}"]}', 'p');
+    const detect = createPidDetector({ hospitalNumberPatterns: policy.hospitalNumberPatterns });
+    expect(detect('MRN É1234').map((f) => [f.text, f.label])).toEqual([
+      ['É1234', 'Hospital number (practice policy)'],
+    ]);
+  });
+
+  it('reads clipboardClearSeconds', () => {
+    expect(parsePolicyText('{"clipboardClearSeconds": 30}', 'p').clipboardClearSeconds).toBe(30);
   });
 
   it('accepts a UTF-8 byte-order mark (Notepad)', () => {
@@ -118,6 +132,22 @@ describe('the managed policy', () => {
       '{"hospitalNumberPatterns": ["[A-Z"]}',
       [/"hospitalNumberPatterns.0"/, /regular expression/],
     ],
+    [
+      'pattern that would freeze the compose box',
+      '{"hospitalNumberPatterns": ["(\\\\d+)+x"]}',
+      [/"hospitalNumberPatterns.0"/, /nested quantifier/],
+    ],
+    [
+      'clipboard time too short',
+      '{"clipboardClearSeconds": 5}',
+      [/"clipboardClearSeconds" is 5/, /10 to 600/],
+    ],
+    [
+      'clipboard time not whole',
+      '{"clipboardClearSeconds": 30.5}',
+      [/"clipboardClearSeconds"/, /10 to 600/],
+    ],
+    ['clipboard time too long', '{"clipboardClearSeconds": 3600}', [/10 to 600/]],
   ];
   it.each(bad)(
     'refuses a policy with a %s, naming the key and what is allowed',
