@@ -22,10 +22,12 @@ export async function call(
   if (options.rawBody !== undefined) body = options.rawBody;
   else if (options.body !== undefined) body = JSON.stringify(options.body);
   if (body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers,
-    ...(body === undefined ? {} : { body }),
+  const init = { method, headers, ...(body === undefined ? {} : { body }) };
+  const response = await fetch(`${base}${path}`, init).catch((error: unknown) => {
+    // fetch reuses kept-alive sockets; on a loaded machine the relay may close an idle one (its
+    // keep-alive timeout) just as the next request goes out, before reading it. Send once more.
+    if (socketClosedUnderUs(error)) return fetch(`${base}${path}`, init);
+    throw error;
   });
   const text = await response.text();
   return {
@@ -147,4 +149,9 @@ export class FrameLog {
   close(): void {
     this.socket.close();
   }
+}
+
+function socketClosedUnderUs(error: unknown): boolean {
+  const cause = (error as { cause?: { code?: string } }).cause;
+  return cause?.code === 'UND_ERR_SOCKET';
 }
