@@ -1,4 +1,5 @@
 import { formatPlainTextEntry, recordSafe, sourceDescription } from './plain-text-entry.js';
+import { escapeHtml } from '../escape-html.js';
 import {
   describeStaffMember,
   parseRecordEntry,
@@ -244,15 +245,6 @@ function staffIdentifier(person: StaffMember, base: string | null): FhirIdentifi
 /** The compact entry as XHTML: what a FHIR viewer shows is what the clinician checked. */
 function narrative(entry: ReturnType<typeof parseRecordEntry>, timeZone: string): string {
   const text = formatPlainTextEntry(entry, { lineEnding: '\n', template: 'compact', timeZone });
-  const lines = text.split('\n').map(escapeXhtml);
+  const lines = text.split('\n').map(escapeHtml);
   return `<div xmlns="${xhtmlNamespace}"><p>${lines.join('<br/>')}</p></div>`;
-}
-
-export function escapeXhtml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
 }

@@ -1,15 +1,6 @@
 import { formatUkDateTime } from '../../../shared/clinical/uk-date-format.js';
+import { escapeHtml } from '../../../shared/escape-html.js';
 import type { ConversationExport, ExportPerson } from './conversation-export.js';
-
-/** Everything that could start markup or end an attribute, so message text stays text. */
-export function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
 
 // No scripts, no external anything: the CSP forbids all but the inline style below, so the file
 // stays readable offline years later and cannot run anything if a message held markup.
