@@ -2,9 +2,8 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { PolicyView, Settings } from '../../../shared/ipc/view-schemas.js';
 import type { NotificationPrivacy } from '../../../shared/notification-privacy.js';
-import type { AppInfo } from '../App.js';
 import { call, errorMessage, messenger, useMessengerEvent } from '../api.js';
-import type { Account } from '../screens/Messenger.js';
+import type { Account, AppInfo } from '../app-types.js';
 import { Dialog } from './Dialog.js';
 import { Field } from './Field.js';
 import { NotificationPrivacyChoice } from './NotificationPrivacyChoice.js';

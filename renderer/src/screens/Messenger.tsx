@@ -4,14 +4,14 @@
  * no conversation, message or draft is left in the renderer.
  */
 import { useCallback, useEffect, useState } from 'react';
-import type { EventPayload, MethodResponse } from '../../../shared/ipc/contract.js';
+import type { EventPayload } from '../../../shared/ipc/contract.js';
 import type {
   ConversationSummary,
   PolicyView,
   ProfileSummary,
 } from '../../../shared/ipc/view-schemas.js';
-import type { AppInfo } from '../App.js';
 import { call, errorMessage, messenger, useMessengerEvent } from '../api.js';
+import type { Account, AppInfo } from '../app-types.js';
 import { AuditLogDialog } from '../components/AuditLogDialog.js';
 import { ConversationList } from '../components/ConversationList.js';
 import { ConversationView } from '../components/ConversationView.js';
@@ -23,7 +23,6 @@ import { upsertConversation } from '../logic/conversation-list.js';
 import { noteDeletion, type DeletionsSeen } from '../logic/deletion-note.js';
 import { roleLabel } from '../logic/format.js';
 
-export type Account = MethodResponse<'account.get'>;
 type Connection = EventPayload<'connection.changed'>['state'];
 type Dialog =
   | { kind: 'new' }
