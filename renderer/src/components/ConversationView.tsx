@@ -30,7 +30,7 @@ import { ExportDialog } from './ExportDialog.js';
 import { MessageRow } from './MessageRow.js';
 import { NoticeRow } from './NoticeRow.js';
 import { SelectionBar } from './SelectionBar.js';
-import { TranscriptionPanel } from './TranscriptionPanel.js';
+import { TranscriptionPanel } from '../features/transcription/TranscriptionPanel.js';
 import { VirtualList } from './VirtualList.js';
 
 interface Props {

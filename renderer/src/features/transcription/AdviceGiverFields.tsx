@@ -5,13 +5,13 @@
  * edited here is that person's role on every line of the entry.
  */
 import { useId, type Dispatch, type SetStateAction } from 'react';
-import type { TranscriptionDraft } from '../../../shared/ipc/clinical-schemas.js';
+import type { TranscriptionDraft } from '../../../../shared/ipc/clinical-schemas.js';
 import {
   chooseAdviceGiver,
   editRole,
   type TranscriptionFields,
-} from '../logic/transcription-form.js';
-import { Field } from './Field.js';
+} from '../../logic/transcription-form.js';
+import { Field } from '../../components/Field.js';
 
 interface Props {
   draft: TranscriptionDraft;
