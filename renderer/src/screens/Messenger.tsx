@@ -14,7 +14,7 @@ import { call, errorMessage, messenger, useMessengerEvent } from '../api.js';
 import type { Account, AppInfo } from '../app-types.js';
 import { AuditLogDialog } from '../components/AuditLogDialog.js';
 import { ConversationList } from '../components/ConversationList.js';
-import { ConversationView } from '../components/ConversationView.js';
+import { ConversationView } from '../features/conversation/ConversationView.js';
 import { NewConversationDialog } from '../components/NewConversationDialog.js';
 import { SafetyNumberDialog } from '../components/SafetyNumberDialog.js';
 import { SettingsDialog } from '../components/SettingsDialog.js';

@@ -4,7 +4,7 @@
  * so the user always sees the reason and (unless policy blocks) may send anyway.
  */
 import type { Ref } from 'react';
-import type { PidFinding } from '../../../shared/clinical/pid-finding.js';
+import type { PidFinding } from '../../../../shared/clinical/pid-finding.js';
 
 interface Props {
   findings: readonly PidFinding[];

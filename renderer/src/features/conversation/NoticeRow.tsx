@@ -4,8 +4,8 @@
  * reply, copy or transcribe, because nobody said it and it is not clinical advice.
  */
 import { memo } from 'react';
-import type { MessageView } from '../../../shared/ipc/view-schemas.js';
-import { formatTime } from '../logic/format.js';
+import type { MessageView } from '../../../../shared/ipc/view-schemas.js';
+import { formatTime } from '../../logic/format.js';
 
 export const NoticeRow = memo(function NoticeRow({ message }: { message: MessageView }) {
   return (

@@ -4,8 +4,8 @@
  * checkbox leads the row.
  */
 import { memo, useId } from 'react';
-import type { MessageView } from '../../../shared/ipc/view-schemas.js';
-import { formatTime, formatWhen, roleLabel, statusLabels } from '../logic/format.js';
+import type { MessageView } from '../../../../shared/ipc/view-schemas.js';
+import { formatTime, formatWhen, roleLabel, statusLabels } from '../../logic/format.js';
 
 interface Props {
   message: MessageView;

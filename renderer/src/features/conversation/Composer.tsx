@@ -4,9 +4,9 @@
  * surprise after pressing Send.
  */
 import { useMemo, useRef, useState, type KeyboardEvent } from 'react';
-import { createPidDetector, type PidDetector } from '../../../shared/clinical/pid-detector.js';
-import { maxMessageTextLength } from '../../../shared/ipc/message-limits.js';
-import type { MessageView, PolicyView } from '../../../shared/ipc/view-schemas.js';
+import { createPidDetector, type PidDetector } from '../../../../shared/clinical/pid-detector.js';
+import { maxMessageTextLength } from '../../../../shared/ipc/message-limits.js';
+import type { MessageView, PolicyView } from '../../../../shared/ipc/view-schemas.js';
 import { PidWarning } from './PidWarning.js';
 
 export interface Draft {
