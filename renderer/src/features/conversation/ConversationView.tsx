@@ -12,7 +12,7 @@ import type {
   DeletionReason,
   PolicyView,
 } from '../../../../shared/ipc/view-schemas.js';
-import { ExportDialog } from '../../components/ExportDialog.js';
+import { ExportDialog } from '../export/ExportDialog.js';
 import { emptyConversationText } from '../../logic/deletion-note.js';
 import { TranscriptionPanel } from '../transcription/TranscriptionPanel.js';
 import { Composer, type Draft } from './Composer.js';

@@ -3,12 +3,12 @@
  * and only after the passcode is typed again, so an unlocked, unattended PC is not enough. Main
  * asks where to save (a folder dialog) and writes a readable HTML file and a JSON file.
  */
-import { useState, type FormEvent } from 'react';
-import type { MethodResponse } from '../../../shared/ipc/contract.js';
-import type { ConversationSummary, PolicyView } from '../../../shared/ipc/view-schemas.js';
-import { call, errorMessage, messenger } from '../api.js';
-import { Dialog } from './Dialog.js';
-import { Field } from './Field.js';
+import type { FormEvent } from 'react';
+import type { ConversationSummary, PolicyView } from '../../../../shared/ipc/view-schemas.js';
+import { Dialog } from '../../components/Dialog.js';
+import { Field } from '../../components/Field.js';
+import { ExportResult } from './ExportResult.js';
+import { useConversationExport } from './useConversationExport.js';
 
 interface Props {
   conversation: ConversationSummary;
@@ -16,41 +16,14 @@ interface Props {
   onClose(): void;
 }
 
-type Exported = MethodResponse<'export.conversation'>;
-
 export function ExportDialog({ conversation, policy, onClose }: Props) {
-  const [passcode, setPasscode] = useState('');
-  const [reference, setReference] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [problem, setProblem] = useState<string | null>(null);
-  const [result, setResult] = useState<Exported | null>(null);
+  const { passcode, setPasscode, reference, setReference, busy, problem, result, submit } =
+    useConversationExport(conversation.id);
   const allowed = policy.allowExport;
 
-  const submit = async (event: FormEvent) => {
+  const onSubmit = (event: FormEvent) => {
     event.preventDefault();
-    if (passcode === '') {
-      setProblem('Type your passcode to confirm it is you.');
-      return;
-    }
-    setBusy(true);
-    setProblem(null);
-    try {
-      const trimmed = reference.trim();
-      const exported = await call(
-        messenger().export.conversation({
-          conversationId: conversation.id,
-          passcode,
-          ...(trimmed ? { reference: trimmed } : {}),
-        }),
-      );
-      setResult(exported);
-    } catch (error) {
-      setProblem(errorMessage(error));
-    } finally {
-      // The passcode is not kept, whatever happened.
-      setPasscode('');
-      setBusy(false);
-    }
+    void submit();
   };
 
   return (
@@ -82,7 +55,7 @@ export function ExportDialog({ conversation, policy, onClose }: Props) {
         </p>
       )}
       {allowed && !result && (
-        <form onSubmit={(e) => void submit(e)} noValidate>
+        <form onSubmit={onSubmit} noValidate>
           <Field
             label="Your passcode"
             hint="Typed again to confirm it is you."
@@ -114,30 +87,5 @@ export function ExportDialog({ conversation, policy, onClose }: Props) {
         </form>
       )}
     </Dialog>
-  );
-}
-
-function ExportResult({ result, onClose }: { result: Exported; onClose(): void }) {
-  return (
-    <div className="export-result">
-      {result.exported ? (
-        <>
-          <p className="success" role="status">
-            Exported {result.messageCount === 1 ? '1 message' : `${result.messageCount} messages`}.
-          </p>
-          <p>These files are in the folder you chose:</p>
-          <ul className="export-files">
-            {result.files.map((file) => (
-              <li key={file}>{file}</li>
-            ))}
-          </ul>
-        </>
-      ) : (
-        <p role="status">Nothing was exported: no folder was chosen.</p>
-      )}
-      <button type="button" className="button-primary" onClick={onClose}>
-        Done
-      </button>
-    </div>
   );
 }
