@@ -12,13 +12,14 @@ import type {
 } from '../../../shared/ipc/view-schemas.js';
 import { call, errorMessage, messenger, useMessengerEvent } from '../api.js';
 import type { Account, AppInfo } from '../app-types.js';
-import { AuditLogDialog } from '../components/AuditLogDialog.js';
 import { ConversationList } from '../components/ConversationList.js';
+import { UntranscribedAdviceDialog } from '../features/advice/UntranscribedAdviceDialog.js';
+import { useAdviceDue } from '../features/advice/useAdviceDue.js';
+import { AuditLogDialog } from '../features/audit/AuditLogDialog.js';
 import { ConversationView } from '../features/conversation/ConversationView.js';
+import { SafetyNumberDialog } from '../features/safety-number/SafetyNumberDialog.js';
 import { NewConversationDialog } from '../components/NewConversationDialog.js';
-import { SafetyNumberDialog } from '../components/SafetyNumberDialog.js';
 import { SettingsDialog } from '../components/SettingsDialog.js';
-import { UntranscribedAdviceDialog } from '../components/UntranscribedAdviceDialog.js';
 import { upsertConversation } from '../logic/conversation-list.js';
 import { noteDeletion, type DeletionsSeen } from '../logic/deletion-note.js';
 import { roleLabel } from '../logic/format.js';
@@ -59,16 +60,7 @@ export function Messenger({ profile, policy, info, onLock, onSwitchProfile }: Pr
   // The relay refused this device: "messages will send when the connection is back" is untrue.
   const [stopped, setStopped] = useState<string | null>(null);
   const [deletions, setDeletions] = useState<DeletionsSeen>(() => new Map());
-  // Clinicians' advice that retention deletes soon without it being in any record.
-  const [adviceDue, setAdviceDue] = useState(0);
-  const refreshAdvice = useCallback(() => {
-    void call(messenger().advice.untranscribed())
-      .then((list) => setAdviceDue(list.items.length))
-      .catch(() => undefined);
-  }, []);
-  useEffect(refreshAdvice, []);
-  useMessengerEvent('message.updated', refreshAdvice);
-  useMessengerEvent('messages.deleted', refreshAdvice);
+  const [adviceDue, setAdviceDue] = useAdviceDue();
 
   const load = useCallback(async (search: string) => {
     const trimmed = search.trim();

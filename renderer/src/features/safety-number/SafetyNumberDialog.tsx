@@ -2,12 +2,10 @@
  * The safety number both people compare (read aloud, or scan the QR code) to be sure nobody is in
  * the middle. When it changed, the user acknowledges it explicitly here.
  */
-import { useEffect, useState } from 'react';
-import type { MethodResponse } from '../../../shared/ipc/contract.js';
-import { call, errorMessage, messenger } from '../api.js';
-import { safetyNumberGroups } from '../logic/format.js';
-import { Dialog } from './Dialog.js';
-import { QrCode } from './QrCode.js';
+import { Dialog } from '../../components/Dialog.js';
+import { QrCode } from '../../components/QrCode.js';
+import { safetyNumberGroups } from '../../logic/format.js';
+import { useSafetyNumber } from './useSafetyNumber.js';
 
 interface Props {
   accountId: string;
@@ -17,24 +15,7 @@ interface Props {
 }
 
 export function SafetyNumberDialog({ accountId, name, onAcknowledged, onClose }: Props) {
-  const [safety, setSafety] = useState<MethodResponse<'safetyNumber.get'> | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
-
-  useEffect(() => {
-    void call(messenger().safetyNumber.get({ accountId }))
-      .then(setSafety)
-      .catch((error: unknown) => setProblem(errorMessage(error)));
-  }, [accountId]);
-
-  const acknowledge = async () => {
-    try {
-      await call(messenger().identity.acknowledge({ accountId }));
-      setSafety((s) => (s ? { ...s, identityChanged: false } : s));
-      onAcknowledged();
-    } catch (error) {
-      setProblem(errorMessage(error));
-    }
-  };
+  const { safety, problem, acknowledge } = useSafetyNumber(accountId, onAcknowledged);
 
   return (
     <Dialog title={`Safety number with ${name}`} onClose={onClose} wide>

@@ -3,13 +3,9 @@
  * soon (the policy's retentionWarningDays): open the conversation to transcribe it, or mark it
  * "no record needed" (audited).
  */
-import { useEffect, useState } from 'react';
-import type { MethodResponse } from '../../../shared/ipc/contract.js';
-import { call, errorMessage, messenger } from '../api.js';
-import { formatWhen, roleLabel } from '../logic/format.js';
-import { Dialog } from './Dialog.js';
-
-type AdviceList = MethodResponse<'advice.untranscribed'>;
+import { Dialog } from '../../components/Dialog.js';
+import { formatWhen, roleLabel } from '../../logic/format.js';
+import { useUntranscribedAdvice } from './useUntranscribedAdvice.js';
 
 interface Props {
   onOpenConversation(conversationId: string): void;
@@ -18,26 +14,7 @@ interface Props {
 }
 
 export function UntranscribedAdviceDialog({ onOpenConversation, onChanged, onClose }: Props) {
-  const [list, setList] = useState<AdviceList | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
-
-  const load = async () => {
-    const next = await call(messenger().advice.untranscribed());
-    setList(next);
-    onChanged(next.items.length);
-  };
-  useEffect(() => {
-    load().catch((error: unknown) => setProblem(errorMessage(error)));
-  }, []);
-  const noRecordNeeded = async (messageId: string) => {
-    setProblem(null);
-    try {
-      await call(messenger().advice.markNoRecordNeeded({ messageIds: [messageId] }));
-      await load();
-    } catch (error) {
-      setProblem(errorMessage(error));
-    }
-  };
+  const { list, problem, noRecordNeeded } = useUntranscribedAdvice(onChanged);
 
   return (
     <Dialog title="Advice not in the record" onClose={onClose} wide>

@@ -2,44 +2,18 @@
  * The audit log of this device, for the practice manager (main refuses everyone else with
  * `forbidden`, whatever this screen does): newest first, a page at a time.
  */
-import { useCallback, useEffect, useState } from 'react';
-import type { AuditEntryView } from '../../../shared/ipc/clinical-schemas.js';
-import type { ConversationSummary } from '../../../shared/ipc/view-schemas.js';
-import { call, errorMessage, messenger } from '../api.js';
-import { auditRow } from '../logic/audit-format.js';
-import { Dialog } from './Dialog.js';
+import type { ConversationSummary } from '../../../../shared/ipc/view-schemas.js';
+import { Dialog } from '../../components/Dialog.js';
+import { auditRow } from '../../logic/audit-format.js';
+import { useAuditLog } from './useAuditLog.js';
 
 interface Props {
   conversations: readonly ConversationSummary[];
   onClose(): void;
 }
 
-const pageSize = 50;
-
 export function AuditLogDialog({ conversations, onClose }: Props) {
-  const [entries, setEntries] = useState<AuditEntryView[]>([]);
-  const [nextBeforeId, setNextBeforeId] = useState<number | null>(null);
-  const [loaded, setLoaded] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [problem, setProblem] = useState<string | null>(null);
-
-  const load = useCallback(async (beforeId: number | null) => {
-    setBusy(true);
-    try {
-      const page = await call(
-        messenger().audit.list({ limit: pageSize, ...(beforeId ? { beforeId } : {}) }),
-      );
-      setEntries((current) => (beforeId ? [...current, ...page.entries] : page.entries));
-      setNextBeforeId(page.nextBeforeId);
-      setLoaded(true);
-    } catch (error) {
-      setProblem(errorMessage(error));
-    } finally {
-      setBusy(false);
-    }
-  }, []);
-
-  useEffect(() => void load(null), [load]);
+  const { entries, loaded, busy, problem, loadOlder } = useAuditLog();
 
   const titleOf = (id: string | null) =>
     id === null
@@ -95,8 +69,8 @@ export function AuditLogDialog({ conversations, onClose }: Props) {
         </div>
       )}
       <div className="actions">
-        {nextBeforeId !== null && (
-          <button type="button" disabled={busy} onClick={() => void load(nextBeforeId)}>
+        {loadOlder && (
+          <button type="button" disabled={busy} onClick={loadOlder}>
             Load older entries
           </button>
         )}
