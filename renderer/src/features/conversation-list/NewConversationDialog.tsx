@@ -1,9 +1,9 @@
 /** Start a conversation with someone from the practice directory. */
-import { useEffect, useId, useState } from 'react';
-import type { Contact, ConversationSummary } from '../../../shared/ipc/view-schemas.js';
-import { call, errorMessage, messenger } from '../api.js';
-import { roleLabel } from '../logic/format.js';
-import { Dialog } from './Dialog.js';
+import { useId } from 'react';
+import type { ConversationSummary } from '../../../../shared/ipc/view-schemas.js';
+import { Dialog } from '../../components/Dialog.js';
+import { roleLabel } from '../../logic/format.js';
+import { useDirectory } from './useDirectory.js';
 
 interface Props {
   selfAccountId: string | null;
@@ -12,36 +12,8 @@ interface Props {
 }
 
 export function NewConversationDialog({ selfAccountId, onClose, onCreated }: Props) {
-  const [query, setQuery] = useState('');
-  const [entries, setEntries] = useState<Contact[] | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
+  const { query, setQuery, entries, problem, start } = useDirectory(selfAccountId, onCreated);
   const searchId = useId();
-
-  useEffect(() => {
-    const timer = setTimeout(
-      () => {
-        const trimmed = query.trim();
-        void call(messenger().directory.list(trimmed ? { query: trimmed } : {}))
-          .then(({ entries: found }) =>
-            setEntries(found.filter((entry) => entry.accountId !== selfAccountId)),
-          )
-          .catch((error: unknown) => setProblem(errorMessage(error)));
-      },
-      query ? 200 : 0,
-    );
-    return () => clearTimeout(timer);
-  }, [query, selfAccountId]);
-
-  const start = async (contact: Contact) => {
-    try {
-      const { conversation } = await call(
-        messenger().conversations.create({ participantIds: [contact.accountId] }),
-      );
-      onCreated(conversation);
-    } catch (error) {
-      setProblem(errorMessage(error));
-    }
-  };
 
   return (
     <Dialog title="New conversation" onClose={onClose}>

@@ -1,8 +1,8 @@
 /** The left-hand list: search (names and message text, in the core) and one row per conversation. */
 import { useId } from 'react';
-import type { ConversationSummary } from '../../../shared/ipc/view-schemas.js';
-import { conversationPeers } from '../logic/conversation-list.js';
-import { formatActivity, roleLabel } from '../logic/format.js';
+import type { ConversationSummary } from '../../../../shared/ipc/view-schemas.js';
+import { conversationPeers } from '../../logic/conversation-list.js';
+import { formatActivity, roleLabel } from '../../logic/format.js';
 
 interface Props {
   conversations: readonly ConversationSummary[];
