@@ -6,9 +6,9 @@
  * erased profile is never offered again.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { MethodResponse } from '../../shared/ipc/contract.js';
 import type { LockReason, PolicyView, ProfileSummary } from '../../shared/ipc/view-schemas.js';
 import { call, errorMessage, messenger, useMessengerEvent } from './api.js';
+import type { AppInfo } from './app-types.js';
 import { CreateProfileScreen } from './screens/CreateProfileScreen.js';
 import { DeviceRemovedScreen } from './screens/DeviceRemovedScreen.js';
 import { EnrolScreen } from './screens/EnrolScreen.js';
@@ -16,8 +16,6 @@ import { Messenger } from './screens/Messenger.js';
 import { NotificationSetupScreen } from './screens/NotificationSetupScreen.js';
 import { ProfilePicker } from './screens/ProfilePicker.js';
 import { UnlockScreen } from './screens/UnlockScreen.js';
-
-export type AppInfo = MethodResponse<'app.info'>;
 
 type Stage =
   | { kind: 'starting' }

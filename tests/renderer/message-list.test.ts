@@ -1,12 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import type { ConversationSummary, MessageView } from '../../shared/ipc/view-schemas.js';
-import { upsertConversation } from '../../renderer/src/logic/conversation-list.js';
+import {
+  identityAcknowledged,
+  markedRead,
+  upsertConversation,
+} from '../../renderer/src/logic/conversation-list.js';
 import { safetyNumberGroups } from '../../renderer/src/logic/format.js';
 import {
   applyStatus,
   mergeMessages,
   newestIncoming,
   removeMessages,
+  replyAfterDeletion,
+  sendFailedAnnouncement,
 } from '../../renderer/src/logic/message-list.js';
 
 const gp = { accountId: 'gp-1', displayName: 'Dr Priya Patel', role: 'clinician' as const };
@@ -140,5 +146,47 @@ describe('removeMessages', () => {
     const list = [message(1), message(2), message(3)];
     expect(ids(removeMessages(list, ['message-0002', 'message-9999']))).toEqual(['0001', '0003']);
     expect(removeMessages(list, ['message-9999'])).toBe(list);
+  });
+});
+
+describe('replyAfterDeletion', () => {
+  it('drops the reply only when the message replied to was deleted', () => {
+    const quoted = message(2);
+    expect(replyAfterDeletion(quoted, ['message-0001', 'message-0002'])).toBeNull();
+    expect(replyAfterDeletion(quoted, ['message-0003'])).toBe(quoted);
+    expect(replyAfterDeletion(null, ['message-0002'])).toBeNull();
+  });
+});
+
+describe('sendFailedAnnouncement', () => {
+  it("speaks main's reason, or says to retry when there is none", () => {
+    expect(sendFailedAnnouncement('The relay refused it. Try again later.')).toBe(
+      'A message was not sent. The relay refused it. Try again later.',
+    );
+    expect(sendFailedAnnouncement(null)).toBe(
+      'A message was not sent. Press Retry to send it again.',
+    );
+  });
+});
+
+describe('conversation summary changes', () => {
+  const summary: ConversationSummary = {
+    id: 'c1',
+    kind: 'direct',
+    title: 'Dr Priya Patel',
+    participants: [gp],
+    unreadCount: 3,
+    lastActivityAt: 5_000,
+    lastMessageExcerpt: 'call back',
+    hasUrgentUnread: true,
+    identityChanged: true,
+  };
+
+  it('read clears the unread count and the urgent marker only', () => {
+    expect(markedRead(summary)).toEqual({ ...summary, unreadCount: 0, hasUrgentUnread: false });
+  });
+
+  it('acknowledging clears the changed safety number only', () => {
+    expect(identityAcknowledged(summary)).toEqual({ ...summary, identityChanged: false });
   });
 });

@@ -3,6 +3,7 @@ import type { MessageView } from '../../shared/ipc/view-schemas.js';
 import {
   buildTimelineRows,
   dayLabel,
+  estimateRowHeight,
   localDayKey,
 } from '../../renderer/src/logic/timeline-rows.js';
 
@@ -110,5 +111,35 @@ describe('timeline rows', () => {
 
   it('returns no rows for no messages', () => {
     expect(buildTimelineRows([], now)).toEqual([]);
+  });
+});
+
+describe('estimateRowHeight', () => {
+  const at = new Date(2025, 2, 7, 9, 0);
+  const row = (overrides: Partial<MessageView>, showSender = false) => ({
+    kind: 'message' as const,
+    key: 'k',
+    message: { ...message('0001', at, 'in'), ...overrides },
+    showSender,
+  });
+
+  it('grows with the text, one line per 70 characters', () => {
+    const one = estimateRowHeight(row({ text: 'x'.repeat(70) }));
+    expect(estimateRowHeight(row({ text: 'x'.repeat(71) }))).toBe(one + 22);
+    expect(estimateRowHeight(row({ text: 'x'.repeat(140) }))).toBe(one + 22);
+  });
+
+  it('makes room for the sender, the transcribed marker and the failure box', () => {
+    const plain = estimateRowHeight(row({}));
+    expect(estimateRowHeight(row({}, true))).toBe(plain + 24);
+    expect(estimateRowHeight(row({ status: 'failed' }))).toBe(plain + 48);
+    const transcribed = { byName: 'Dr Priya Patel', at: 1, deletesAt: null };
+    expect(estimateRowHeight(row({ transcribed }))).toBe(plain + 22);
+  });
+
+  it('gives day separators and notices their own heights', () => {
+    expect(estimateRowHeight({ kind: 'day', key: 'd', label: 'Today' })).toBe(44);
+    const notice = { ...message('0002', at, 'in'), text: 'x'.repeat(91) };
+    expect(estimateRowHeight({ kind: 'notice', key: 'n', message: notice })).toBe(36 + 44);
   });
 });

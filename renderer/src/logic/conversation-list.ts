@@ -19,3 +19,13 @@ export function conversationPeers(
 ): ConversationSummary['participants'] {
   return conversation.participants.filter((p) => p.accountId !== selfAccountId);
 }
+
+/** The summary once the conversation is read up to its newest incoming message. */
+export function markedRead(conversation: ConversationSummary): ConversationSummary {
+  return { ...conversation, unreadCount: 0, hasUrgentUnread: false };
+}
+
+/** The summary once the user acknowledged the peers' new safety numbers. */
+export function identityAcknowledged(conversation: ConversationSummary): ConversationSummary {
+  return { ...conversation, identityChanged: false };
+}

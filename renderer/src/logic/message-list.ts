@@ -89,3 +89,16 @@ export function removeMessages(
   const next = current.filter((m) => !gone.has(m.id));
   return next.length === current.length ? current : next;
 }
+
+/** The message being replied to, unless it was just deleted (a reply must quote what exists). */
+export function replyAfterDeletion(
+  replyTo: MessageView | null,
+  deletedIds: readonly string[],
+): MessageView | null {
+  return replyTo && deletedIds.includes(replyTo.id) ? null : replyTo;
+}
+
+/** What the status line says when a message could not be sent. */
+export function sendFailedAnnouncement(failureReason: string | null | undefined): string {
+  return `A message was not sent. ${failureReason ?? 'Press Retry to send it again.'}`;
+}

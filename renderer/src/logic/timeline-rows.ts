@@ -63,3 +63,20 @@ export function buildTimelineRows(messages: readonly MessageView[], now: number)
   }
   return rows;
 }
+
+/**
+ * A row's height before it is measured, only to place rows until then: roughly one line per 70
+ * characters of a message (90 for a notice), plus the sender, the transcribed marker and the
+ * failure box when the row shows them.
+ */
+export function estimateRowHeight(row: TimelineRow): number {
+  if (row.kind === 'day') return 44;
+  if (row.kind === 'notice') return 36 + 22 * Math.ceil(row.message.text.length / 90);
+  return (
+    58 +
+    (row.showSender ? 24 : 0) +
+    (row.message.transcribed ? 22 : 0) +
+    (row.message.status === 'failed' ? 48 : 0) +
+    22 * Math.ceil(row.message.text.length / 70)
+  );
+}

@@ -3,28 +3,24 @@
  * here lives in component state only, so when the session locks and App unmounts this screen,
  * no conversation, message or draft is left in the renderer.
  */
-import { useCallback, useEffect, useState } from 'react';
-import type { EventPayload, MethodResponse } from '../../../shared/ipc/contract.js';
-import type {
-  ConversationSummary,
-  PolicyView,
-  ProfileSummary,
-} from '../../../shared/ipc/view-schemas.js';
-import type { AppInfo } from '../App.js';
-import { call, errorMessage, messenger, useMessengerEvent } from '../api.js';
-import { AuditLogDialog } from '../components/AuditLogDialog.js';
-import { ConversationList } from '../components/ConversationList.js';
-import { ConversationView } from '../components/ConversationView.js';
-import { NewConversationDialog } from '../components/NewConversationDialog.js';
-import { SafetyNumberDialog } from '../components/SafetyNumberDialog.js';
-import { SettingsDialog } from '../components/SettingsDialog.js';
-import { UntranscribedAdviceDialog } from '../components/UntranscribedAdviceDialog.js';
-import { upsertConversation } from '../logic/conversation-list.js';
-import { noteDeletion, type DeletionsSeen } from '../logic/deletion-note.js';
+import { useEffect, useState } from 'react';
+import type { PolicyView, ProfileSummary } from '../../../shared/ipc/view-schemas.js';
+import { call, errorMessage, messenger } from '../api.js';
+import type { Account, AppInfo } from '../app-types.js';
+import { UntranscribedAdviceDialog } from '../features/advice/UntranscribedAdviceDialog.js';
+import { useAdviceDue } from '../features/advice/useAdviceDue.js';
+import { AuditLogDialog } from '../features/audit/AuditLogDialog.js';
+import { ConnectionStatus } from '../features/connection/ConnectionStatus.js';
+import { useConnectionStatus } from '../features/connection/useConnectionStatus.js';
+import { ConversationView } from '../features/conversation/ConversationView.js';
+import { useDeletionsSeen } from '../features/conversation/useDeletionsSeen.js';
+import { ConversationList } from '../features/conversation-list/ConversationList.js';
+import { NewConversationDialog } from '../features/conversation-list/NewConversationDialog.js';
+import { useConversationList } from '../features/conversation-list/useConversationList.js';
+import { SafetyNumberDialog } from '../features/safety-number/SafetyNumberDialog.js';
+import { SettingsDialog } from '../features/settings/SettingsDialog.js';
 import { roleLabel } from '../logic/format.js';
 
-export type Account = MethodResponse<'account.get'>;
-type Connection = EventPayload<'connection.changed'>['state'];
 type Dialog =
   | { kind: 'new' }
   | { kind: 'settings' }
@@ -43,73 +39,22 @@ interface Props {
   onSwitchProfile(): void;
 }
 
-const connectionText: Record<Connection, string> = {
-  online: 'Connected',
-  connecting: 'Connecting…',
-  offline: 'Offline: messages will send when the connection is back',
-};
-
 export function Messenger({ profile, policy, info, onLock, onSwitchProfile }: Props) {
   const [account, setAccount] = useState<Account | null>(null);
-  const [conversations, setConversations] = useState<ConversationSummary[]>([]);
-  const [query, setQuery] = useState('');
   const [openId, setOpenId] = useState<string | null>(null);
   const [dialog, setDialog] = useState<Dialog | null>(null);
-  const [connection, setConnection] = useState<Connection | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
-  // The relay refused this device: "messages will send when the connection is back" is untrue.
-  const [stopped, setStopped] = useState<string | null>(null);
-  const [deletions, setDeletions] = useState<DeletionsSeen>(() => new Map());
-  // Clinicians' advice that retention deletes soon without it being in any record.
-  const [adviceDue, setAdviceDue] = useState(0);
-  const refreshAdvice = useCallback(() => {
-    void call(messenger().advice.untranscribed())
-      .then((list) => setAdviceDue(list.items.length))
-      .catch(() => undefined);
-  }, []);
-  useEffect(refreshAdvice, []);
-  useMessengerEvent('message.updated', refreshAdvice);
-  useMessengerEvent('messages.deleted', refreshAdvice);
-
-  const load = useCallback(async (search: string) => {
-    const trimmed = search.trim();
-    const { conversations: listed } = await call(
-      messenger().conversations.list(trimmed ? { query: trimmed } : {}),
-    );
-    setConversations(listed);
-  }, []);
+  const list = useConversationList((error) => setProblem(errorMessage(error)));
+  const { conversations } = list;
+  const { connection, stopped } = useConnectionStatus(setProblem);
+  const deletions = useDeletionsSeen();
+  const [adviceDue, setAdviceDue] = useAdviceDue();
 
   useEffect(() => {
     void call(messenger().account.get())
       .then(setAccount)
       .catch((error: unknown) => setProblem(errorMessage(error)));
   }, []);
-
-  // Searching runs in the core (names and message text); a short pause avoids a call per key.
-  useEffect(() => {
-    const timer = setTimeout(
-      () => void load(query).catch((error: unknown) => setProblem(errorMessage(error))),
-      query ? 200 : 0,
-    );
-    return () => clearTimeout(timer);
-  }, [load, query]);
-
-  useMessengerEvent('conversation.updated', ({ conversation }) => {
-    if (query.trim()) void load(query).catch(() => undefined);
-    else setConversations((list) => upsertConversation(list, conversation));
-  });
-  useMessengerEvent('identity.changed', () => void load(query).catch(() => undefined));
-  useMessengerEvent('connection.changed', ({ state }) => setConnection(state));
-  useMessengerEvent('messages.deleted', (event) =>
-    setDeletions((seen) => noteDeletion(seen, event)),
-  );
-  // A wipe is App's to show (this screen is about to go); other refusals leave the user here,
-  // no longer receiving, and main's message says what to do.
-  useMessengerEvent('account.stopped', ({ reason, message }) => {
-    if (reason === 'wiped') return;
-    setProblem(message);
-    setStopped(reason);
-  });
 
   const open = conversations.find((c) => c.id === openId) ?? null;
   const self = account?.self ?? null;
@@ -118,19 +63,7 @@ export function Messenger({ profile, policy, info, onLock, onSwitchProfile }: Pr
     <div className="messenger">
       <header className="topbar">
         <span className="brand">Practice Messenger</span>
-        {stopped ? (
-          <span className="connection connection-offline" role="status">
-            {stopped === 'replaced'
-              ? 'Disconnected: another device is using this profile'
-              : 'Not connected: see the message below'}
-          </span>
-        ) : (
-          connection && (
-            <span className={`connection connection-${connection}`} role="status">
-              {connectionText[connection]}
-            </span>
-          )
-        )}
+        <ConnectionStatus connection={connection} stopped={stopped} />
         <span className="whoami">
           {self ? `${self.displayName} · ${roleLabel(self.role)}` : profile.displayName}
         </span>
@@ -175,8 +108,8 @@ export function Messenger({ profile, policy, info, onLock, onSwitchProfile }: Pr
           conversations={conversations}
           selfAccountId={self?.accountId ?? null}
           openId={openId}
-          query={query}
-          onQuery={setQuery}
+          query={list.query}
+          onQuery={list.setQuery}
           onOpen={setOpenId}
         />
         <main className="conversation-pane" aria-label="Conversation">
@@ -187,7 +120,7 @@ export function Messenger({ profile, policy, info, onLock, onSwitchProfile }: Pr
               self={self}
               policy={policy}
               deletionsSeen={deletions.get(open.id)}
-              onConversationChanged={(c) => setConversations((list) => upsertConversation(list, c))}
+              onConversationChanged={list.upsert}
               onShowSafetyNumber={(accountId, name) =>
                 setDialog({ kind: 'safety', accountId, name })
               }
@@ -207,8 +140,8 @@ export function Messenger({ profile, policy, info, onLock, onSwitchProfile }: Pr
           selfAccountId={self?.accountId ?? null}
           onClose={() => setDialog(null)}
           onCreated={(conversation) => {
-            setConversations((list) => upsertConversation(list, conversation));
-            setQuery('');
+            list.upsert(conversation);
+            list.setQuery('');
             setOpenId(conversation.id);
             setDialog(null);
           }}
@@ -239,7 +172,7 @@ export function Messenger({ profile, policy, info, onLock, onSwitchProfile }: Pr
         <SafetyNumberDialog
           accountId={dialog.accountId}
           name={dialog.name}
-          onAcknowledged={() => void load(query).catch(() => undefined)}
+          onAcknowledged={list.reload}
           onClose={() => setDialog(null)}
         />
       )}

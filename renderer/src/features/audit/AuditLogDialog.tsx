@@ -1,0 +1,83 @@
+/**
+ * The audit log of this device, for the practice manager (main refuses everyone else with
+ * `forbidden`, whatever this screen does): newest first, a page at a time.
+ */
+import type { ConversationSummary } from '../../../../shared/ipc/view-schemas.js';
+import { Dialog } from '../../components/Dialog.js';
+import { auditRow } from '../../logic/audit-format.js';
+import { useAuditLog } from './useAuditLog.js';
+
+interface Props {
+  conversations: readonly ConversationSummary[];
+  onClose(): void;
+}
+
+export function AuditLogDialog({ conversations, onClose }: Props) {
+  const { entries, loaded, busy, problem, loadOlder } = useAuditLog();
+
+  const titleOf = (id: string | null) =>
+    id === null
+      ? '—'
+      : (conversations.find((c) => c.id === id)?.title ??
+        'A conversation no longer on this device');
+
+  return (
+    <Dialog title="Audit log" onClose={onClose} wide>
+      <p className="hint">
+        What was done on this device, newest first: transcriptions into patient records, deleted and
+        exported conversations, safety-number changes. It never shows message text; a patient
+        appears as a reference that matches entries about the same patient.
+      </p>
+      {problem && (
+        <p className="alert" role="alert">
+          {problem}
+        </p>
+      )}
+      {loaded && entries.length === 0 && <p>Nothing has been recorded yet.</p>}
+      {entries.length > 0 && (
+        <div className="audit-scroll" tabIndex={0} role="region" aria-label="Audit entries">
+          <table className="audit-table">
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">Who</th>
+                <th scope="col">What</th>
+                <th scope="col">Conversation</th>
+                <th scope="col">Messages</th>
+              </tr>
+            </thead>
+            <tbody>
+              {entries.map((entry) => {
+                const row = auditRow(entry);
+                return (
+                  <tr key={row.id}>
+                    <td>{row.when}</td>
+                    <td>{row.who}</td>
+                    <td>
+                      {row.what}
+                      {row.patientRef && (
+                        <span className="audit-patient"> Patient ref. {row.patientRef}</span>
+                      )}
+                    </td>
+                    <td>{titleOf(entry.conversationId)}</td>
+                    <td>{row.messages}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <div className="actions">
+        {loadOlder && (
+          <button type="button" disabled={busy} onClick={loadOlder}>
+            Load older entries
+          </button>
+        )}
+        <button type="button" className="button-primary" onClick={onClose}>
+          Close audit log
+        </button>
+      </div>
+    </Dialog>
+  );
+}

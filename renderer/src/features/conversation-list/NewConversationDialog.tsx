@@ -1,0 +1,53 @@
+/** Start a conversation with someone from the practice directory. */
+import { useId } from 'react';
+import type { ConversationSummary } from '../../../../shared/ipc/view-schemas.js';
+import { Dialog } from '../../components/Dialog.js';
+import { roleLabel } from '../../logic/format.js';
+import { useDirectory } from './useDirectory.js';
+
+interface Props {
+  selfAccountId: string | null;
+  onClose(): void;
+  onCreated(conversation: ConversationSummary): void;
+}
+
+export function NewConversationDialog({ selfAccountId, onClose, onCreated }: Props) {
+  const { query, setQuery, entries, problem, start } = useDirectory(selfAccountId, onCreated);
+  const searchId = useId();
+
+  return (
+    <Dialog title="New conversation" onClose={onClose}>
+      <div className="field">
+        <label htmlFor={searchId}>Search the practice directory</label>
+        <input
+          id={searchId}
+          type="search"
+          autoFocus
+          value={query}
+          onChange={(e) => setQuery(e.target.value)}
+        />
+      </div>
+      {problem && (
+        <p className="alert" role="alert">
+          {problem}
+        </p>
+      )}
+      {entries === null ? (
+        <p>Loading the directory…</p>
+      ) : entries.length === 0 ? (
+        <p>No one in the directory matches. Check the spelling, or ask your practice manager.</p>
+      ) : (
+        <ul className="directory-list">
+          {entries.map((entry) => (
+            <li key={entry.accountId}>
+              <button type="button" className="directory-item" onClick={() => void start(entry)}>
+                <span className="directory-name">{entry.displayName}</span>
+                <span className="directory-role">{roleLabel(entry.role)}</span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </Dialog>
+  );
+}

@@ -1,0 +1,47 @@
+/**
+ * The conversation list: searched in the core (names and message text) after a short pause so
+ * typing does not make a call per key, and kept current by main's events. While a search is
+ * shown, an update asks again rather than adding a conversation the search would not find.
+ */
+import { useCallback, useEffect, useState } from 'react';
+import type { ConversationSummary } from '../../../../shared/ipc/view-schemas.js';
+import { call, messenger, useMessengerEvent } from '../../api.js';
+import { upsertConversation } from '../../logic/conversation-list.js';
+
+const searchPauseMs = 200;
+
+export function useConversationList(onProblem: (error: unknown) => void) {
+  const [conversations, setConversations] = useState<ConversationSummary[]>([]);
+  const [query, setQuery] = useState('');
+
+  const load = useCallback(async (search: string) => {
+    const trimmed = search.trim();
+    const { conversations: listed } = await call(
+      messenger().conversations.list(trimmed ? { query: trimmed } : {}),
+    );
+    setConversations(listed);
+  }, []);
+
+  useEffect(() => {
+    const timer = setTimeout(() => void load(query).catch(onProblem), query ? searchPauseMs : 0);
+    return () => clearTimeout(timer);
+  }, [load, query]);
+
+  /** Loads the list again (e.g. after a safety number was acknowledged); failures stay quiet. */
+  const reload = () => void load(query).catch(() => undefined);
+
+  useMessengerEvent('conversation.updated', ({ conversation }) => {
+    if (query.trim()) reload();
+    else setConversations((list) => upsertConversation(list, conversation));
+  });
+  useMessengerEvent('identity.changed', reload);
+
+  /** A conversation changed here (read, acknowledged, created): put it where it belongs. */
+  const upsert = useCallback(
+    (conversation: ConversationSummary) =>
+      setConversations((list) => upsertConversation(list, conversation)),
+    [],
+  );
+
+  return { conversations, query, setQuery, reload, upsert };
+}

@@ -1,0 +1,146 @@
+/**
+ * Writing a message: Enter sends, Shift+Enter starts a new line. The PID detector from shared/
+ * runs on every change (it is fast enough for long messages) so the warning is live, not a
+ * surprise after pressing Send.
+ */
+import { useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { createPidDetector, type PidDetector } from '../../../../shared/clinical/pid-detector.js';
+import { maxMessageTextLength } from '../../../../shared/ipc/message-limits.js';
+import type { MessageView, PolicyView } from '../../../../shared/ipc/view-schemas.js';
+import { PidWarning } from './PidWarning.js';
+
+export interface Draft {
+  text: string;
+  urgent: boolean;
+  replyTo: MessageView | null;
+  sendDespitePidWarning: boolean;
+}
+
+interface Props {
+  policy: PolicyView;
+  replyTo: MessageView | null;
+  onCancelReply(): void;
+  /** Resolves true when sent (the draft is then cleared). */
+  onSend(draft: Draft): Promise<boolean>;
+  disabledReason: string | null;
+}
+
+function detectorFor(policy: PolicyView): PidDetector {
+  try {
+    return createPidDetector({ hospitalNumberPatterns: policy.hospitalNumberPatterns });
+  } catch {
+    // A bad practice pattern must not switch off the built-in checks.
+    return createPidDetector();
+  }
+}
+
+export function Composer({ policy, replyTo, onCancelReply, onSend, disabledReason }: Props) {
+  const [text, setText] = useState('');
+  const [urgent, setUrgent] = useState(false);
+  const [sending, setSending] = useState(false);
+  const textarea = useRef<HTMLTextAreaElement>(null);
+  const warning = useRef<HTMLDivElement>(null);
+  const detect = useMemo(() => detectorFor(policy), [policy]);
+  const findings = useMemo(() => detect(text), [detect, text]);
+  // "block" stops identifiers; a possible patient name ("Mrs Jane Smith") only ever warns.
+  const blocked = policy.pidGuard === 'block' && findings.some((f) => f.severity === 'identifier');
+  const empty = text.trim() === '';
+  const tooLong = text.length > maxMessageTextLength;
+
+  const send = async (despiteWarning: boolean) => {
+    if (empty || sending || tooLong || disabledReason !== null) return;
+    if (findings.length > 0 && (blocked || !despiteWarning)) {
+      warning.current?.focus();
+      return;
+    }
+    setSending(true);
+    const sent = await onSend({
+      text,
+      urgent,
+      replyTo,
+      sendDespitePidWarning: findings.length > 0,
+    });
+    setSending(false);
+    if (sent) {
+      setText('');
+      setUrgent(false);
+    }
+    textarea.current?.focus();
+  };
+
+  const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
+      event.preventDefault();
+      void send(false);
+    }
+  };
+
+  return (
+    <div className="composer">
+      {replyTo && (
+        <div className="reply-preview">
+          <span>
+            Replying to{' '}
+            <strong>
+              {replyTo.direction === 'outgoing' ? 'yourself' : replyTo.sender.displayName}
+            </strong>
+            : {replyTo.text.slice(0, 120)}
+          </span>
+          <button type="button" onClick={onCancelReply}>
+            Cancel reply
+          </button>
+        </div>
+      )}
+      <div aria-live="polite">
+        {findings.length > 0 && (
+          <PidWarning
+            ref={warning}
+            findings={findings}
+            blocked={blocked}
+            onEdit={() => textarea.current?.focus()}
+            onSendAnyway={() => void send(true)}
+          />
+        )}
+      </div>
+      {disabledReason && <p className="hint composer-disabled">{disabledReason}</p>}
+      <label htmlFor="composer-text" className="visually-hidden">
+        Message
+      </label>
+      <textarea
+        id="composer-text"
+        ref={textarea}
+        rows={3}
+        value={text}
+        placeholder="Write a message. Enter sends, Shift+Enter for a new line."
+        aria-describedby="composer-help"
+        aria-invalid={tooLong || undefined}
+        onChange={(e) => setText(e.target.value)}
+        onKeyDown={onKeyDown}
+      />
+      <div className="composer-bar">
+        <p id="composer-help" className="hint">
+          {tooLong
+            ? `Too long: ${text.length} of ${maxMessageTextLength} characters. Shorten it or split it.`
+            : 'Enter sends · Shift+Enter new line'}
+        </p>
+        <div className="checkbox">
+          <input
+            id="composer-urgent"
+            type="checkbox"
+            checked={urgent}
+            onChange={(e) => setUrgent(e.target.checked)}
+          />
+          <label htmlFor="composer-urgent">Mark as urgent</label>
+        </div>
+        <button
+          type="button"
+          className="button-primary"
+          disabled={empty || sending || tooLong || blocked || disabledReason !== null}
+          onClick={() => void send(false)}
+        >
+          {sending ? 'Sending…' : 'Send'}
+        </button>
+      </div>
+    </div>
+  );
+}

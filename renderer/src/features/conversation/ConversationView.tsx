@@ -1,0 +1,141 @@
+/**
+ * The open conversation: header with whom and their role, the identity-changed banner, the
+ * windowed message timeline (pages of older messages load as the user scrolls up), and the
+ * composer. Marks incoming messages read while the conversation is on screen. Messages can be
+ * selected for transcription into the patient record, and the conversation exported for a
+ * Subject Access Request. The data lives in the hooks; this component lays it out.
+ */
+import { useState } from 'react';
+import type {
+  Contact,
+  ConversationSummary,
+  DeletionReason,
+  PolicyView,
+} from '../../../../shared/ipc/view-schemas.js';
+import { ExportDialog } from '../export/ExportDialog.js';
+import { emptyConversationText } from '../../logic/deletion-note.js';
+import { TranscriptionPanel } from '../transcription/TranscriptionPanel.js';
+import { Composer, type Draft } from './Composer.js';
+import { ConversationHeader } from './ConversationHeader.js';
+import { IdentityBanner } from './IdentityBanner.js';
+import { MessageTimeline } from './MessageTimeline.js';
+import { SelectionBar } from './SelectionBar.js';
+import { useConversation } from './useConversation.js';
+import { useFeedback } from './useFeedback.js';
+import { useMessages } from './useMessages.js';
+import { useReplyTo } from './useReplyTo.js';
+import { useSelection } from './useSelection.js';
+
+interface Props {
+  conversation: ConversationSummary;
+  self: Contact;
+  policy: PolicyView;
+  /** Why messages of this conversation were deleted while the profile has been unlocked. */
+  deletionsSeen: ReadonlySet<DeletionReason> | undefined;
+  onConversationChanged(conversation: ConversationSummary): void;
+  onShowSafetyNumber(accountId: string, name: string): void;
+}
+
+export function ConversationView(props: Props) {
+  const { conversation, self, policy, onShowSafetyNumber } = props;
+  const feedback = useFeedback();
+  const timeline = useMessages(conversation.id, feedback);
+  const { messages } = timeline;
+  const chosen = useSelection(conversation.id);
+  const [replyTo, setReplyTo] = useReplyTo(conversation.id);
+  const { peers, acknowledge } = useConversation({
+    conversation,
+    self,
+    messages,
+    onChanged: props.onConversationChanged,
+    feedback,
+  });
+  const [exporting, setExporting] = useState(false);
+
+  const send = async (draft: Draft) => {
+    const sent = await timeline.send(draft);
+    if (sent) setReplyTo(null);
+    return sent;
+  };
+
+  const changedPeer = peers[0];
+  return (
+    <section className="conversation" aria-labelledby="conversation-title">
+      <ConversationHeader
+        title={conversation.title}
+        peers={peers}
+        selecting={chosen.selection !== null}
+        onToggleSelecting={chosen.toggleSelecting}
+        onExport={() => setExporting(true)}
+        onShowSafetyNumber={onShowSafetyNumber}
+      />
+      {conversation.identityChanged && changedPeer && (
+        <IdentityBanner
+          name={changedPeer.displayName}
+          onShowSafetyNumber={() =>
+            onShowSafetyNumber(changedPeer.accountId, changedPeer.displayName)
+          }
+          onAcknowledge={() => void acknowledge()}
+        />
+      )}
+      {feedback.problem && (
+        <p className="alert" role="alert">
+          {feedback.problem}
+        </p>
+      )}
+      <p className="visually-hidden" role="status">
+        {feedback.status}
+      </p>
+      {timeline.loaded && messages.length === 0 ? (
+        <div className="empty-state timeline-empty">
+          <p>{emptyConversationText(conversation.deletedMessages, props.deletionsSeen)}</p>
+        </div>
+      ) : (
+        <MessageTimeline
+          title={conversation.title}
+          messages={messages}
+          selection={chosen.selection}
+          onReply={setReplyTo}
+          onCopy={timeline.copy}
+          onRetry={timeline.retry}
+          onTranscribe={chosen.startWith}
+          onSelect={chosen.select}
+          onNearTop={timeline.loadOlder}
+          scrollToBottomSignal={timeline.sentCount}
+        />
+      )}
+      {chosen.selection !== null && (
+        <SelectionBar
+          count={chosen.selection.size}
+          onTranscribe={() => chosen.transcribe(messages)}
+          onCancel={chosen.cancel}
+        />
+      )}
+      {chosen.transcribing && (
+        <TranscriptionPanel
+          conversationId={conversation.id}
+          messageIds={chosen.transcribing}
+          onClose={chosen.closeTranscription}
+        />
+      )}
+      {exporting && (
+        <ExportDialog
+          conversation={conversation}
+          policy={policy}
+          onClose={() => setExporting(false)}
+        />
+      )}
+      <Composer
+        policy={policy}
+        replyTo={replyTo}
+        onCancelReply={() => setReplyTo(null)}
+        onSend={send}
+        disabledReason={
+          conversation.identityChanged
+            ? 'Check the new safety number (above) before sending more messages.'
+            : null
+        }
+      />
+    </section>
+  );
+}
