@@ -7,7 +7,7 @@ import { MessengerError } from '../../../shared/errors.js';
 import type { TranscriptionForm } from '../../../shared/ipc/clinical-schemas.js';
 import type { Policy } from '../policy/policy-schema.js';
 import { listAuditView } from '../audit/audit-view.js';
-import { exportConversation } from '../audit/export-conversation.js';
+import { exportConversation } from '../audit/authorised-export.js';
 import type { TimerClock } from '../time/timer-clock.js';
 import { ownStaffIdentity } from '../transcription/staff-directory.js';
 import type { TranscriptionService } from '../transcription/transcription-service.js';

@@ -1,5 +1,5 @@
 import { formatUkDateTime } from '../../../shared/clinical/uk-date-format.js';
-import type { ConversationExport, ExportPerson } from './conversation-export.js';
+import type { ConversationExport, ExportPerson } from './export-document.js';
 
 /** Everything that could start markup or end an attribute, so message text stays text. */
 export function escapeHtml(text: string): string {
