@@ -106,7 +106,12 @@ export class ProfileRuntime {
     this.pending.start().catch((error: unknown) => {
       logger.error('pending_deletions_failed', { error: errorKind(error) });
     });
-    this.startMessaging();
+    try {
+      this.startMessaging();
+    } catch (error) {
+      // The profile stays usable (history, transcription, export) while messaging cannot run.
+      logger.warn('messaging_start_failed', { error: errorKind(error) });
+    }
   }
 
   /** Stops every service while the database is still open; idempotent. */
