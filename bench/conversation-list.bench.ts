@@ -57,6 +57,7 @@ function seed(profile: OpenProfile, withMessages: boolean): void {
             status: incoming ? 'delivered' : 'read',
             sentAt: at,
             receivedAt: incoming ? at : null,
+            expiresAt: null,
           });
         }
       })();

@@ -5,7 +5,6 @@ import { performance } from 'node:perf_hooks';
 import { methods } from '../shared/ipc/contract.js';
 import type { MessageView } from '../shared/ipc/view-schemas.js';
 import { createIpcDispatcher, type IpcHandlers } from '../main/core/ipc/ipc-dispatcher.js';
-import { notImplementedHandlers } from '../main/core/app/ipc-handlers.js';
 
 const message = (i: number): MessageView => ({
   id: `message-${String(i).padStart(8, '0')}`,
@@ -21,7 +20,6 @@ const message = (i: number): MessageView => ({
 });
 const page = { messages: Array.from({ length: 100 }, (_, i) => message(i)), nextCursor: 'x' };
 const handlers = {
-  ...notImplementedHandlers(),
   'app.info': () => ({
     productName: 'Practice Messenger',
     version: '0.1.0',

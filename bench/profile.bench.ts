@@ -92,6 +92,7 @@ function newMessage(conversationId: string, sentAt: number) {
     status: 'delivered' as const,
     sentAt,
     receivedAt: sentAt,
+    expiresAt: null,
   };
 }
 

@@ -80,6 +80,7 @@ function seed(
             // About a minute apart: 10,000 messages span about a week of day separators.
             sentAt: start + i * 61_000 + c,
             receivedAt: incoming ? start + i * 61_000 + c : null,
+            expiresAt: null,
           });
         }
       })();

@@ -7,7 +7,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const [area] = process.argv.slice(2);
-const entries = { client: 'dist/main/cli.js', relay: 'dist/server/cli.js' };
+const entries = { client: 'dist/main/cli/main.js', relay: 'dist/server/cli.js' };
 const entry = entries[area];
 
 if (!entry) {

@@ -1,6 +1,7 @@
-// The import rules of docs/architecture (DESIGN): which top-level area may import which.
-// Enforced here rather than by review so that a renderer file reaching for `node:fs`, or
-// shared/ reaching into main/, fails `npm run lint`.
+// The import rules of docs/architecture.md: which top-level area may import which, and the
+// layers inside main/core. Enforced here rather than by review so that a renderer file reaching
+// for `node:fs`, shared/ reaching into main/, or storage reaching for a domain rule fails
+// `npm run lint`.
 import path from 'node:path';
 import { builtinModules } from 'node:module';
 
@@ -29,8 +30,8 @@ export const areas = [
   },
   {
     name: 'main/cli',
-    match: /^main\/cli\.ts$/,
-    imports: ['main/core', 'shared'],
+    match: /^main\/cli\//,
+    imports: ['main/cli', 'main/core', 'shared'],
     node: true,
     electron: false,
   },
@@ -78,8 +79,51 @@ const projectAreas = [
   'dist',
 ];
 
+/**
+ * The sub-areas of main/core in layers, lowest first. A file may import its own layer and the
+ * layers below it, never one above: storage knows no domain rule, the domain knows nothing of
+ * the app's composition. (main/cli and main/electron sit above all of these.)
+ */
+export const coreLayers = [
+  ['log', 'time'],
+  ['db'],
+  ['keychain', 'signal', 'profile'],
+  ['messaging', 'transcription', 'retention', 'audit', 'notify', 'policy', 'clipboard', 'ipc'],
+  ['app'],
+];
+
+/** The layer index of a main/core path, -1 for a sub-area no layer lists, null outside. */
+function coreLayerOf(relative) {
+  const match = /^main\/core\/([^/]+)\//.exec(relative);
+  if (!match) return relative.startsWith('main/core/') ? { name: relative, layer: -1 } : null;
+  const name = match[1];
+  return { name, layer: coreLayers.findIndex((layer) => layer.includes(name)) };
+}
+
+function checkCoreLayers(context, node, specifier, file, target) {
+  const from = coreLayerOf(file);
+  const to = coreLayerOf(target);
+  if (!from || !to) return;
+  for (const side of [from, to]) {
+    if (side.layer === -1) {
+      context.report({
+        node,
+        message: `main/core/${side.name} is in no layer of the core: add it to coreLayers in build/eslint/boundaries.js.`,
+      });
+      return;
+    }
+  }
+  if (to.layer > from.layer) {
+    context.report({
+      node,
+      message: `main/core/${from.name} must not import '${specifier}': ${to.name} is a higher layer of the core (${coreLayers
+        .map((layer) => layer.join(' / '))
+        .join(', then ')}).`,
+    });
+  }
+}
+
 function areaOfPath(relative) {
-  if (relative === 'main/cli.ts' || relative === 'main/cli.js') return 'main/cli';
   return projectAreas.find((a) => relative === a || relative.startsWith(`${a}/`)) ?? null;
 }
 
@@ -115,7 +159,9 @@ function check(context, node, specifier) {
       node,
       message: `${area.name} must not import '${specifier}' (${targetArea ?? 'outside the project areas'}); allowed: ${area.imports.join(', ')}.`,
     });
+    return;
   }
+  if (area.name === 'main/core') checkCoreLayers(context, node, specifier, file, target);
 }
 
 const importBoundaries = {

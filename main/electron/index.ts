@@ -9,11 +9,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMessengerError } from '../../shared/errors.js';
 import { createAppCore, type AppCore } from '../core/app/app-core.js';
-import { createClinicalHandlers } from '../core/app/clinical-handlers.js';
 import type { SystemClipboard } from '../core/clipboard/sensitive-clipboard.js';
 import { windowsPrivateClipboardWriter } from '../core/clipboard/windows-private-clipboard.js';
-import { createMessagingHandlers } from '../core/app/messaging-handlers.js';
-import { profileStoreGateway } from '../core/app/profile-store-gateway.js';
 import { readSettings } from '../core/app/user-settings.js';
 import { isTrustedSender } from '../core/ipc/trusted-sender.js';
 import { KeytarKeychain } from '../core/keychain/keytar-keychain.js';
@@ -92,8 +89,8 @@ function notifyIncoming(core: AppCore, policy: LoadedPolicy, message: MessageVie
   });
 }
 
-/** The clipboard record entries are copied to: on Windows kept out of history and cloud sync. */
-function clinicalClipboard(): SystemClipboard {
+/** The system clipboard; record entries are on Windows kept out of history and cloud sync. */
+function systemClipboard(): SystemClipboard {
   const writeText = (text: string) => clipboard.writeText(text);
   const readText = () => clipboard.readText();
   if (process.platform !== 'win32') return { writeText, readText };
@@ -130,26 +127,16 @@ function main(): void {
   const core = createAppCore({
     appInfo: { productName, version: app.getVersion(), platform: process.platform },
     policy,
-    profiles: profileStoreGateway(profiles, {
-      maxPasscodeAttempts: policy.policy.maxPasscodeAttempts,
-    }),
-    clipboard: { writeText: (text) => clipboard.writeText(text) },
+    profileStore: profiles,
+    clipboard: systemClipboard(),
+    pickPath: electronPathPicker(
+      dialog,
+      () => (mainWindow && !mainWindow.isDestroyed() ? mainWindow : null),
+      () => app.getPath('documents'),
+    ),
     sendEvent: (channel, payload) => {
       if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(channel, payload);
     },
-    messaging: createMessagingHandlers({
-      policy: policy.policy,
-      wipeProfile: (profileId) => profiles.delete(profileId),
-    }),
-    clinical: createClinicalHandlers({
-      policy: policy.policy,
-      clipboard: clinicalClipboard(),
-      pickPath: electronPathPicker(
-        dialog,
-        () => (mainWindow && !mainWindow.isDestroyed() ? mainWindow : null),
-        () => app.getPath('documents'),
-      ),
-    }),
   });
   core.observe((event, payload) => {
     if (event === 'message.added') {

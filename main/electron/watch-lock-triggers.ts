@@ -10,7 +10,7 @@ import { isIdleLockDue } from '../core/app/app-session.js';
 const idleCheckIntervalMs = 15_000;
 
 export function watchLockTriggers(
-  session: AppSession,
+  session: AppSession<unknown>,
   lockTimeoutMinutes: () => number,
 ): () => void {
   const onLockScreen = () => void session.lock('os-lock');

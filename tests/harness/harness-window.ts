@@ -1,14 +1,12 @@
 /**
- * One harness "window": the same app core the Electron shell builds (createAppCore with the real
- * ProfileStore, keytar keychain and SQLCipher), bound to its own profile root. The renderer pages
+ * One harness "window": the app core composed exactly as the Electron shell composes it
+ * (createAppCore with the real ProfileStore, keytar keychain and SQLCipher), bound to its own
+ * profile root. The renderer pages
  * connected to the window receive its events; the clipboard is kept in memory so tests can read it.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { createAppCore, type AppCore, type AppCoreOptions } from '../../main/core/app/app-core.js';
-import { createClinicalHandlers } from '../../main/core/app/clinical-handlers.js';
-import { createMessagingHandlers } from '../../main/core/app/messaging-handlers.js';
-import { profileStoreGateway } from '../../main/core/app/profile-store-gateway.js';
+import { createAppCore, type AppCore } from '../../main/core/app/app-core.js';
 import { KeytarKeychain } from '../../main/core/keychain/keytar-keychain.js';
 import type { LoadedPolicy } from '../../main/core/policy/load-policy.js';
 import { ProfileStore } from '../../main/core/profile/profile-store.js';
@@ -20,8 +18,6 @@ export interface HarnessWindowOptions {
   profileRoot: string;
   policy: LoadedPolicy;
   version: string;
-  /** The messaging core; the shell's own (createMessagingHandlers) when absent. */
-  messaging?: AppCoreOptions['messaging'];
 }
 
 export interface HarnessWindow {
@@ -61,38 +57,22 @@ export function createHarnessWindow(options: HarnessWindowOptions): HarnessWindo
       platform: 'browser-harness',
     },
     policy: options.policy,
-    profiles: profileStoreGateway(profiles, {
-      maxPasscodeAttempts: options.policy.policy.maxPasscodeAttempts,
-    }),
+    profileStore: profiles,
     clipboard: {
       writeText: (text) => {
         clipboard = text;
       },
+      readText: () => clipboard ?? '',
+    },
+    // No native dialogs in a browser: files land in a folder beside the profiles, as if the
+    // user had picked it.
+    pickPath: {
+      saveFile: async ({ defaultName }) => path.join(filesDir(), defaultName),
+      chooseFolder: async () => filesDir(),
     },
     sendEvent: (channel, payload) => {
       for (const sink of sinks) sink(channel, payload);
     },
-    messaging:
-      options.messaging ??
-      createMessagingHandlers({
-        policy: options.policy.policy,
-        wipeProfile: (profileId) => profiles.delete(profileId),
-      }),
-    // Transcription, audit and export. No native dialogs in a browser: files land in a folder
-    // beside the profiles, as if the user had picked it.
-    clinical: createClinicalHandlers({
-      policy: options.policy.policy,
-      clipboard: {
-        writeText: (text) => {
-          clipboard = text;
-        },
-        readText: () => clipboard ?? '',
-      },
-      pickPath: {
-        saveFile: async ({ defaultName }) => path.join(filesDir(), defaultName),
-        chooseFolder: async () => filesDir(),
-      },
-    }),
   });
   return {
     name: options.name,

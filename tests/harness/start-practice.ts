@@ -6,7 +6,6 @@
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { AppCoreOptions } from '../../main/core/app/app-core.js';
 import type { LoadedPolicy } from '../../main/core/policy/load-policy.js';
 import { policySchema, type Policy } from '../../main/core/policy/policy-schema.js';
 import { createHarnessWindow, type HarnessWindow } from './harness-window.js';
@@ -19,7 +18,6 @@ export interface PracticeOptions {
   dataDir?: string;
   policy?: Partial<Omit<Policy, 'serverUrl'>>;
   port?: number;
-  messaging?: AppCoreOptions['messaging'];
 }
 
 export interface RunningPractice {
@@ -56,7 +54,6 @@ export async function startPractice(options: PracticeOptions): Promise<RunningPr
       profileRoot: path.join(dataDir, 'profiles', name),
       policy,
       version,
-      ...(options.messaging ? { messaging: options.messaging } : {}),
     }),
   );
   let harness: RunningHarness;

@@ -2,19 +2,27 @@
  * At most one unlocked profile at a time. Unlocking another profile closes the current one first
  * (a receptionist switching to a GP's profile must never see both), and every lock closes the
  * database so the key leaves memory. Calls are serialised: two racing unlocks cannot both win.
+ * What runs while a profile is unlocked (the profile runtime) is started as it unlocks and
+ * stopped before its database closes.
  */
 import type { LockReason, ProfileSummary } from '../../../shared/ipc/view-schemas.js';
 import { createLogger } from '../log/logger.js';
 import type { ProfileGateway, UnlockedProfile } from './profile-gateway.js';
 
-export interface SessionEvents {
+export interface SessionHooks<Runtime> {
+  /** Starts what runs while this profile is unlocked; a throw leaves the session locked. */
+  start(unlocked: UnlockedProfile): Runtime;
+  /** Stops it, while the database is still open. */
+  stop(runtime: Runtime): void;
   locked(reason: LockReason): void;
   unlocked(profileId: string): void;
 }
 
-export interface AppSession {
+export interface AppSession<Runtime> {
   isUnlocked(): boolean;
   current(): UnlockedProfile | null;
+  /** The runtime of the unlocked profile; null while locked. */
+  runtime(): Runtime | null;
   unlock(profileId: string, passcode: string): Promise<ProfileSummary>;
   /** Creates a profile and makes it the unlocked one. */
   create(displayName: string, passcode: string): Promise<ProfileSummary>;
@@ -23,8 +31,11 @@ export interface AppSession {
 
 const log = createLogger('app.session');
 
-export function createAppSession(profiles: ProfileGateway, events: SessionEvents): AppSession {
-  let current: UnlockedProfile | null = null;
+export function createAppSession<Runtime>(
+  profiles: ProfileGateway,
+  hooks: SessionHooks<Runtime>,
+): AppSession<Runtime> {
+  let current: { unlocked: UnlockedProfile; runtime: Runtime } | null = null;
   let queue: Promise<unknown> = Promise.resolve();
   const serialised = <T>(task: () => Promise<T>): Promise<T> => {
     const run = queue.then(task, task);
@@ -37,22 +48,35 @@ export function createAppSession(profiles: ProfileGateway, events: SessionEvents
     const closing = current;
     current = null;
     try {
-      await closing.close();
+      hooks.stop(closing.runtime);
     } catch (error) {
-      log.error('close_failed', { error: error instanceof Error ? error.name : typeof error });
+      log.error('stop_failed', { error: errorKind(error) });
     }
-    events.locked(reason);
+    try {
+      await closing.unlocked.close();
+    } catch (error) {
+      log.error('close_failed', { error: errorKind(error) });
+    }
+    hooks.locked(reason);
   };
 
-  const adopt = (opened: UnlockedProfile): ProfileSummary => {
-    current = opened;
-    events.unlocked(opened.summary.id);
+  const adopt = async (opened: UnlockedProfile): Promise<ProfileSummary> => {
+    let runtime: Runtime;
+    try {
+      runtime = hooks.start(opened);
+    } catch (error) {
+      await opened.close();
+      throw error;
+    }
+    current = { unlocked: opened, runtime };
+    hooks.unlocked(opened.summary.id);
     return opened.summary;
   };
 
   return {
     isUnlocked: () => current !== null,
-    current: () => current,
+    current: () => current?.unlocked ?? null,
+    runtime: () => current?.runtime ?? null,
     unlock: (profileId, passcode) =>
       serialised(async () => {
         await lockNow('profile-switch');
@@ -65,6 +89,10 @@ export function createAppSession(profiles: ProfileGateway, events: SessionEvents
       }),
     lock: (reason) => serialised(() => lockNow(reason)),
   };
+}
+
+function errorKind(error: unknown): string {
+  return error instanceof Error ? error.name : typeof error;
 }
 
 /** True when the machine has been idle at least as long as the lock timeout. */

@@ -1,7 +1,7 @@
 /**
  * The handler of every contract method. The shell's own methods (app, policy, profiles, settings,
- * clipboard) are answered here; the messaging methods answer `not_implemented` until the
- * messaging core supplies handlers through `messaging`.
+ * clipboard) are answered here; the messaging methods by messaging-handlers.ts and the clinical
+ * ones by clinical-handlers.ts, each a thin map onto the unlocked profile's runtime.
  */
 import { MessengerError } from '../../../shared/errors.js';
 import type { MethodName } from '../../../shared/ipc/names.js';
@@ -30,7 +30,7 @@ export const messagingMethods = [
 export type MessagingMethod = (typeof messagingMethods)[number];
 export type MessagingHandlers = Pick<IpcHandlers, MessagingMethod>;
 
-/** Transcription, audit and export: answered by clinical-handlers.ts when it is plugged in. */
+/** Transcription, advice, audit and export: answered by clinical-handlers.ts. */
 export const clinicalMethods = [
   'transcription.draft',
   'transcription.render',
@@ -59,7 +59,7 @@ export interface ShellDependencies {
   appInfo: AppInfo;
   policy: LoadedPolicy;
   profiles: ProfileGateway;
-  session: AppSession;
+  session: AppSession<unknown>;
   events: IpcEventEmitter;
   clipboard: { writeText(text: string): void };
   now?: () => number;
@@ -118,20 +118,10 @@ export function createShellHandlers(deps: ShellDependencies): ShellHandlers {
   };
 }
 
-export function notImplementedHandlers(): MessagingHandlers & ClinicalHandlers {
-  const entries = [...messagingMethods, ...clinicalMethods].map((method) => [
-    method,
-    () => {
-      throw new MessengerError('not_implemented', `${method} is not available yet.`);
-    },
-  ]);
-  return Object.fromEntries(entries) as MessagingHandlers & ClinicalHandlers;
-}
-
 export function createIpcHandlers(
   deps: ShellDependencies,
-  messaging: Partial<MessagingHandlers> = {},
-  clinical: Partial<ClinicalHandlers> = {},
+  messaging: MessagingHandlers,
+  clinical: ClinicalHandlers,
 ): IpcHandlers {
-  return { ...notImplementedHandlers(), ...messaging, ...clinical, ...createShellHandlers(deps) };
+  return { ...messaging, ...clinical, ...createShellHandlers(deps) };
 }

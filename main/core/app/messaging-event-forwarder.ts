@@ -1,31 +1,19 @@
 /**
- * Turns the messaging core's events into the renderer's IPC events (shared/ipc/contract.ts), and
- * carries out what the relay's refusal of this device demands: on remote wipe, the profile is
- * erased from this computer (database files and keychain entry) and the session locks.
+ * Turns the messaging core's events into the renderer's IPC events (shared/ipc/contract.ts),
+ * including why the relay refused this device. What the refusal demands of this computer (remote
+ * wipe) is the profile runtime's (profile-runtime.ts).
  */
 import { assertNever } from '../../../shared/errors.js';
 import type { EventPayload } from '../../../shared/ipc/contract.js';
 import type { IpcEventEmitter } from '../ipc/ipc-event-emitter.js';
-import type { Logger } from '../log/logger.js';
 import type { MessagingEvent } from '../messaging/messaging-events.js';
 import { replacedExplanation } from '../messaging/relay-errors.js';
 import type { OpenProfile } from '../profile/open-profile.js';
-import type { AppSession } from './app-session.js';
 import type { MessagingViews } from './messaging-views.js';
-import type { UnlockedProfile } from './profile-gateway.js';
 
-export interface ForwardTarget {
-  readonly unlocked: UnlockedProfile;
+export interface ForwardSource {
   readonly profile: OpenProfile;
   readonly views: MessagingViews;
-}
-
-export interface ForwardContext {
-  readonly events: IpcEventEmitter;
-  readonly session: AppSession;
-  readonly logger: Logger;
-  /** Overrides how a wiped profile is erased (default: the gateway's `erase`). */
-  readonly wipeProfile?: ((profileId: string) => Promise<void>) | undefined;
 }
 
 type StopReason = EventPayload<'account.stopped'>['reason'];
@@ -42,16 +30,14 @@ const stopMessages: Record<StopReason, string> = {
 
 export function forwardMessagingEvent(
   event: MessagingEvent,
-  target: ForwardTarget,
-  context: ForwardContext,
+  source: ForwardSource,
+  events: IpcEventEmitter,
 ): void {
-  const { events } = context;
-  const { profile, views } = target;
+  const { profile, views } = source;
   if (event.type === 'account.stopped') {
     // Announced even when the profile is already closed: the renderer must learn why.
     const reason: StopReason = event.reason === 'wipe' ? 'wiped' : event.reason;
     events.emit('account.stopped', { reason, message: stopMessages[reason] });
-    if (reason === 'wiped') void wipe(target, context);
     return;
   }
   if (profile.closed) return;
@@ -96,23 +82,5 @@ export function forwardMessagingEvent(
       return;
     default:
       assertNever(event, 'messaging event');
-  }
-}
-
-/** Locks (closing the database, so its key leaves memory), then erases files and keychain entry. */
-async function wipe(target: ForwardTarget, context: ForwardContext): Promise<void> {
-  const { session, logger } = context;
-  const id = target.profile.id;
-  try {
-    if (session.current() === target.unlocked) await session.lock('user');
-    if (context.wipeProfile) await context.wipeProfile(id);
-    else if (target.unlocked.erase) await target.unlocked.erase();
-    else throw new Error('no way to erase profiles was configured');
-    logger.warn('profile_remote_wiped', { profileId: id });
-  } catch (error) {
-    logger.error('remote_wipe_failed', {
-      profileId: id,
-      error: error instanceof Error ? error.message : typeof error,
-    });
   }
 }

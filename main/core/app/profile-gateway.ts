@@ -1,6 +1,7 @@
 /**
- * What the shell needs from the profile store (main/core/profile), as an interface so the shell
- * and its tests do not depend on SQLCipher or a keychain. An adapter maps the real store onto it.
+ * What the session needs from the profile store (main/core/profile): the profile picker's
+ * summaries and an unlocked profile's handles. attempt-limited-gateway.ts maps the real store
+ * onto it and adds the policy's limit on wrong passcodes.
  */
 import type { z } from 'zod';
 import type { ProfileSummary } from '../../../shared/ipc/view-schemas.js';
@@ -23,9 +24,9 @@ export interface UnlockedProfile {
    * Erases this profile from the computer without a passcode: database files and keychain
    * entry. Only for an order from the practice (remote wipe); lock the session first.
    */
-  erase?(): Promise<void>;
-  /** The open profile database, for the messaging core; absent in shell tests with fakes. */
-  readonly profile?: OpenProfile;
+  erase(): Promise<void>;
+  /** The open profile database, which the profile runtime runs on. */
+  readonly profile: OpenProfile;
 }
 
 export interface ProfileGateway {

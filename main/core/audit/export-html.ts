@@ -1,6 +1,6 @@
 import { formatUkDateTime } from '../../../shared/clinical/uk-date-format.js';
 import { escapeHtml } from '../../../shared/escape-html.js';
-import type { ConversationExport, ExportPerson } from './conversation-export.js';
+import type { ConversationExport, ExportPerson } from './export-document.js';
 
 // No scripts, no external anything: the CSP forbids all but the inline style below, so the file
 // stays readable offline years later and cannot run anything if a message held markup.

@@ -6,6 +6,7 @@ import type { MessagingEvent } from './messaging-events.js';
 import { newMessageId } from './message-ids.js';
 import { contentOfMessage } from './outgoing-content.js';
 import { writeTranscribedMarkers } from './transcribed-markers.js';
+import { expiryOfNewMessage } from '../retention/expiry-policy.js';
 
 export interface ContentSource {
   readonly accountId: string;
@@ -69,6 +70,7 @@ export class ContentApplier {
       status: 'delivered',
       sentAt: content.sentAt,
       receivedAt: now,
+      expiresAt: expiryOfNewMessage(this.ctx.repos, conversation.id, now),
     });
     if (content.replyTo) this.ctx.queries.setReplyTo(content.id, content.replyTo);
     conversations.touch(conversation.id, now);
@@ -255,6 +257,7 @@ export class ContentApplier {
       status: 'delivered',
       sentAt: Math.max(...wanted.map((m) => messages.get(m)?.sentAt ?? now)),
       receivedAt: now,
+      expiresAt: expiryOfNewMessage(this.ctx.repos, conversationId, now),
     });
     return messages.get(id);
   }

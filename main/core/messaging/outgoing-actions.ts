@@ -7,6 +7,7 @@ import type { CoreContext } from './core-context.js';
 import { newMessageId, nextSentAt } from './message-ids.js';
 import { contentOfMessage } from './outgoing-content.js';
 import { writeTranscribedMarkers } from './transcribed-markers.js';
+import { expiryOfNewMessage } from '../retention/expiry-policy.js';
 
 export interface SendTextOptions {
   readonly urgent?: boolean;
@@ -58,6 +59,7 @@ export class OutgoingActions {
         status: 'pending',
         sentAt,
         receivedAt: null,
+        expiresAt: expiryOfNewMessage(this.ctx.repos, conversationId, sentAt),
       });
       if (options.replyTo) this.ctx.queries.setReplyTo(id, options.replyTo);
       const stored = this.ctx.repos.messages.get(id) as MessageRecord;

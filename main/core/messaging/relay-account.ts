@@ -32,7 +32,3 @@ export function writeRelayAccount(
 ): void {
   settings.set(key, relayAccountSchema.parse(account), now);
 }
-
-export function deleteRelayAccount(settings: SettingsRepository): void {
-  settings.delete(key);
-}

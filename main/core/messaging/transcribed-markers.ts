@@ -2,6 +2,7 @@ import { formatUkDateTime } from '../../../shared/clinical/uk-date-format.js';
 import type { MessageRecord } from '../db/repositories/messages-repository.js';
 import type { Repositories } from '../db/repositories/repositories.js';
 import { newMessageId } from './message-ids.js';
+import { expiryOfNewMessage } from '../retention/expiry-policy.js';
 
 export interface TranscribedDeletion {
   readonly conversationId: string;
@@ -12,7 +13,10 @@ export interface TranscribedDeletion {
   readonly now: number;
 }
 
-type MarkerRepositories = Pick<Repositories, 'messages' | 'contacts' | 'ownIdentity'>;
+type MarkerRepositories = Pick<
+  Repositories,
+  'messages' | 'contacts' | 'ownIdentity' | 'conversations' | 'settings'
+>;
 
 const pageSize = 200;
 
@@ -55,6 +59,7 @@ export function writeTranscribedMarkers(
       status: 'delivered',
       sentAt: last.sentAt,
       receivedAt: deletion.now,
+      expiresAt: expiryOfNewMessage(repositories, deletion.conversationId, deletion.now),
     });
     // The transcriber's own marker is nothing new to them.
     if (deletion.transcribedBy === self) messages.markRead([id], deletion.now);

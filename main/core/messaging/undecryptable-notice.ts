@@ -3,6 +3,7 @@ import type { MessageRecord } from '../db/repositories/messages-repository.js';
 import type { CoreContext } from './core-context.js';
 import type { MessagingEvent } from './messaging-events.js';
 import { messageIdOfClientMessageId, newMessageId } from './message-ids.js';
+import { expiryOfNewMessage } from '../retention/expiry-policy.js';
 
 export const undecryptableDiscardedAction = 'undecryptable_envelope_discarded';
 
@@ -34,6 +35,7 @@ export function giveUpOnEnvelope(
     status: 'delivered',
     sentAt: kept.clientTimestamp ?? kept.serverTimestamp,
     receivedAt: now,
+    expiresAt: expiryOfNewMessage(ctx.repos, conversation.id, now),
   });
   conversations.touch(conversation.id, now);
   ctx.undecryptable.remove(kept.relayId);

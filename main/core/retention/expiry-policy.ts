@@ -1,3 +1,6 @@
+import { z } from 'zod';
+import type { Repositories } from '../db/repositories/repositories.js';
+
 const dayMs = 24 * 60 * 60 * 1000;
 
 /**
@@ -31,6 +34,27 @@ export function expiryFor(inputs: ExpiryInputs): number | null {
     candidates.push(inputs.storedAt + inputs.disappearingSeconds * 1000);
   }
   return candidates.length === 0 ? null : Math.min(...candidates);
+}
+
+/**
+ * The expiry of a message stored now in this conversation (null: kept until deleted), from the
+ * policy this profile last ran under and the conversation's timer. Every path that stores a
+ * message passes it to MessagesRepository.insert, so each message has its expiry from the moment
+ * it exists.
+ */
+export function expiryOfNewMessage(
+  repositories: Pick<Repositories, 'conversations' | 'settings'>,
+  conversationId: string,
+  storedAt: number,
+): number | null {
+  return expiryFor({
+    retentionDays:
+      repositories.settings.get(retentionDaysSetting, z.number().int().positive().nullable()) ??
+      null,
+    disappearingSeconds:
+      repositories.conversations.get(conversationId)?.disappearingSeconds ?? null,
+    storedAt,
+  });
 }
 
 export function retentionMs(retentionDays: number | null): number | null {

@@ -36,8 +36,6 @@ export interface TranscriptionServiceOptions {
   readonly handovers?: EntryHandovers;
   /** How long a confirmed transcription can be undone before its deletion goes out. */
   readonly undoWindowMs?: number;
-  /** Kept for callers that still pass it; the deletion runner re-arms retention now. */
-  readonly expiriesChanged?: () => void;
   /** Told after a confirmation is queued, so PendingDeletionRunner arms its timer. */
   readonly pendingChanged?: () => void;
   readonly logger?: Logger;

@@ -3,8 +3,8 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { unlockCliProfile } from '../../../main/core/cli/cli-profile.js';
-import { runClientCli } from '../../../main/core/cli/run-client-cli.js';
+import { unlockCliProfile } from '../../../main/cli/cli-profile.js';
+import { runClientCli } from '../../../main/cli/run-client-cli.js';
 import type { AuditRecord } from '../../../main/core/db/repositories/audit-repository.js';
 import { startTestRelay, type TestRelay } from '../../server/test-relay.js';
 import { makeTempDir } from '../core/helpers/temp-profiles.js';

@@ -1,4 +1,3 @@
-import { expiryFor, retentionDaysSetting } from '../../retention/expiry-policy.js';
 import type { SqlDatabase } from '../encrypted-database.js';
 
 export const messageStatuses = ['pending', 'sent', 'delivered', 'read', 'failed'] as const;
@@ -50,11 +49,11 @@ export interface NewMessage {
   readonly sentAt: number;
   readonly receivedAt?: number | null;
   /**
-   * Left out (or null), the expiry is computed here from the retention policy and the
-   * conversation's disappearing timer, counted from when this device stored the message; so
-   * every stored message has its expiry from the moment it exists, whatever path stored it.
+   * When the message must be gone (null: kept until deleted). Required, so no path can store a
+   * message without deciding: the retention rule is retention/expiry-policy.ts
+   * (expiryOfNewMessage), outside storage.
    */
-  readonly expiresAt?: number | null;
+  readonly expiresAt: number | null;
 }
 
 /** Keyset cursor for paging: the (sentAt, id) of the message the page starts after/before. */
@@ -103,9 +102,6 @@ export class MessagesRepository {
         WHERE NOT EXISTS (SELECT 1 FROM message_tombstones WHERE message_id = @id)
         ON CONFLICT (id) DO NOTHING`),
       get: db.prepare('SELECT * FROM messages WHERE id = ?'),
-      expiryInputs: db.prepare(`SELECT c.disappearing_seconds AS seconds,
-          (SELECT value ->> '$' FROM settings WHERE key = @setting) AS days
-        FROM conversations c WHERE c.id = @conversationId`),
       pageBefore: db.prepare(`SELECT * FROM messages WHERE conversation_id = @conversationId
           AND (sent_at, id) < (@sentAt, @id) ORDER BY sent_at DESC, id DESC LIMIT @limit`),
       pageAfter: db.prepare(`SELECT * FROM messages WHERE conversation_id = @conversationId
@@ -158,23 +154,9 @@ export class MessagesRepository {
       status: message.status,
       sentAt: message.sentAt,
       receivedAt,
-      expiresAt:
-        message.expiresAt ?? this.expiryFor(message.conversationId, receivedAt ?? message.sentAt),
+      expiresAt: message.expiresAt,
     });
     return result.changes === 1;
-  }
-
-  /** The expiry of a message stored now in this conversation (null: kept until deleted). */
-  expiryFor(conversationId: string, storedAt: number): number | null {
-    const inputs = this.statements.expiryInputs.get({
-      conversationId,
-      setting: retentionDaysSetting,
-    }) as { seconds: number | null; days: number | null } | undefined;
-    return expiryFor({
-      retentionDays: inputs?.days ?? null,
-      disappearingSeconds: inputs?.seconds ?? null,
-      storedAt,
-    });
   }
 
   get(id: string): MessageRecord | null {

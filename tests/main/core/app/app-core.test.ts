@@ -1,72 +1,52 @@
-import { describe, expect, it } from 'vitest';
-import { MessengerError } from '../../../../shared/errors.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { methods } from '../../../../shared/ipc/contract.js';
 import { methodNames } from '../../../../shared/ipc/names.js';
-import type { ProfileSummary } from '../../../../shared/ipc/view-schemas.js';
-import { createAppCore } from '../../../../main/core/app/app-core.js';
-import type {
-  ProfileGateway,
-  SettingsStore,
-  UnlockedProfile,
-} from '../../../../main/core/app/profile-gateway.js';
+import { createAppCore, type AppCore } from '../../../../main/core/app/app-core.js';
 import { messagingMethods } from '../../../../main/core/app/ipc-handlers.js';
 import { policySchema } from '../../../../main/core/policy/policy-schema.js';
+import type { OpenProfile } from '../../../../main/core/profile/open-profile.js';
+import { makeTempDir, newStore } from '../helpers/temp-profiles.js';
 
 const passcode = 'secret-passcode';
+const cores: AppCore[] = [];
+const temps: Array<{ cleanup(): void }> = [];
 
-function memorySettings(): SettingsStore {
-  const values = new Map<string, unknown>();
-  return {
-    get: (key, schema) => (values.has(key) ? schema.parse(values.get(key)) : undefined),
-    set: (key, value) => void values.set(key, value),
-  };
-}
+afterEach(async () => {
+  for (const core of cores.splice(0)) await core.session.lock('user');
+  for (const temp of temps.splice(0)) temp.cleanup();
+});
 
-function fakeProfiles() {
-  const closed: string[] = [];
-  const summaries = new Map<string, ProfileSummary>();
-  const settings = new Map<string, SettingsStore>();
-  const open = (id: string): UnlockedProfile => ({
-    summary: summaries.get(id) as ProfileSummary,
-    settings: settings.get(id) as SettingsStore,
-    changePasscode: async (current) => {
-      if (current !== passcode) throw new MessengerError('invalid_passcode', 'Wrong.');
-    },
-    close: () => void closed.push(id),
-  });
-  const gateway: ProfileGateway = {
-    list: async () => [...summaries.values()],
-    create: async (displayName) => {
-      const id = `p${summaries.size + 1}`;
-      summaries.set(id, { id, displayName, createdAt: 1, failedAttempts: 0, nextAttemptAt: null });
-      settings.set(id, memorySettings());
-      return open(id);
-    },
-    unlock: async (id, given) => {
-      if (!summaries.has(id)) throw new MessengerError('profile_not_found', 'No such profile.');
-      if (given !== passcode)
-        throw new MessengerError('invalid_passcode', 'Wrong.', { failures: 1 });
-      await new Promise((r) => setTimeout(r, 5));
-      return open(id);
-    },
-    delete: async (id) => void summaries.delete(id),
-  };
-  return { gateway, closed };
-}
-
+/** The app core on a real profile store (SQLCipher files, the OS keychain) in a temp folder. */
 function setUp(policyJson: object = {}) {
   const sent: Array<{ channel: string; payload: unknown }> = [];
   const copied: string[] = [];
-  const profiles = fakeProfiles();
+  const temp = makeTempDir('pmsg-app-core-');
+  temps.push(temp);
   const core = createAppCore({
     appInfo: { productName: 'Practice Messenger', version: '0.1.0', platform: 'linux' },
     policy: { policy: policySchema.parse(policyJson), source: 'system', path: '/etc/x' },
-    profiles: profiles.gateway,
-    clipboard: { writeText: (text) => void copied.push(text) },
+    profileStore: newStore(temp.dir),
+    clipboard: { writeText: (text) => void copied.push(text), readText: () => copied.at(-1) ?? '' },
+    pickPath: null,
     sendEvent: (channel, payload) => void sent.push({ channel, payload }),
   });
+  cores.push(core);
+  // Which profiles closed, in order (each unlock opens a fresh OpenProfile).
+  const closed: string[] = [];
+  core.observe((event) => {
+    if (event !== 'session.unlocked') return;
+    const profile = core.session.current()?.profile as OpenProfile;
+    profile.onClose(() => closed.push(profile.id));
+  });
   const call = (method: string, request: unknown = {}) => core.dispatcher.dispatch(method, request);
-  return { core, call, sent, copied, closed: profiles.closed };
+  /** Creates a profile (unlocked) and returns its id. */
+  const create = async (displayName: string): Promise<string> => {
+    const result = await call('profiles.create', { displayName, passcode });
+    if (!result.ok) throw new Error(result.error.message);
+    return (result.value as { profile: { id: string } }).profile.id;
+  };
+  return { core, call, create, sent, copied, closed };
 }
 
 describe('the app core behind window.messenger', () => {
@@ -101,18 +81,19 @@ describe('the app core behind window.messenger', () => {
     const created = await call('profiles.create', { displayName: 'Reception desk', passcode });
     expect(created).toMatchObject({
       ok: true,
-      value: { profile: { id: 'p1', displayName: 'Reception desk' } },
+      value: { profile: { displayName: 'Reception desk' } },
     });
+    const p1 = (created as { value: { profile: { id: string } } }).value.profile.id;
     expect(await call('profiles.list')).toMatchObject({
       ok: true,
-      value: { unlockedProfileId: 'p1' },
+      value: { unlockedProfileId: p1 },
     });
     expect(await call('settings.get')).toEqual({
       ok: true,
       value: { notificationPrivacy: 'new_message', lockTimeoutMinutes: 5 },
     });
     expect(await call('profiles.lock')).toEqual({ ok: true, value: {} });
-    expect(closed).toEqual(['p1']);
+    expect(closed).toEqual([p1]);
     expect(sent.map((s) => s.channel)).toEqual([
       'pm:event:session.unlocked',
       'pm:event:session.locked',
@@ -125,39 +106,39 @@ describe('the app core behind window.messenger', () => {
   });
 
   it('keeps one profile unlocked at a time: switching closes the previous one', async () => {
-    const { core, call, closed, sent } = setUp();
-    await call('profiles.create', { displayName: 'Reception', passcode });
-    await call('profiles.create', { displayName: 'Dr Patel', passcode });
-    expect(closed).toEqual(['p1']);
-    expect(await call('profiles.unlock', { profileId: 'p1', passcode })).toMatchObject({
+    const { core, call, create, closed, sent } = setUp();
+    const p1 = await create('Reception');
+    const p2 = await create('Dr Patel');
+    expect(closed).toEqual([p1]);
+    expect(await call('profiles.unlock', { profileId: p1, passcode })).toMatchObject({
       ok: true,
     });
-    expect(closed).toEqual(['p1', 'p2']);
-    expect(core.session.current()?.summary.id).toBe('p1');
+    expect(closed).toEqual([p1, p2]);
+    expect(core.session.current()?.summary.id).toBe(p1);
     expect(
       sent.filter((s) => s.channel === 'pm:event:session.locked').map((s) => s.payload),
     ).toEqual([{ reason: 'profile-switch' }, { reason: 'profile-switch' }]);
   });
 
   it('leaves the app locked when the unlock of another profile fails', async () => {
-    const { core, call } = setUp();
-    await call('profiles.create', { displayName: 'Reception', passcode });
-    const wrong = await call('profiles.unlock', { profileId: 'p1', passcode: 'not-it-at-all' });
+    const { core, call, create } = setUp();
+    const p1 = await create('Reception');
+    const wrong = await call('profiles.unlock', { profileId: p1, passcode: 'not-it-at-all' });
     expect(wrong).toMatchObject({ ok: false, error: { code: 'invalid_passcode' } });
     expect(core.session.isUnlocked()).toBe(false);
   });
 
   it('serialises racing unlocks: exactly one profile ends up open', async () => {
-    const { core, call, closed } = setUp();
-    await call('profiles.create', { displayName: 'A', passcode });
-    await call('profiles.create', { displayName: 'B', passcode });
+    const { core, call, create, closed } = setUp();
+    const p1 = await create('A');
+    const p2 = await create('B');
     await call('profiles.lock');
     await Promise.all([
-      call('profiles.unlock', { profileId: 'p1', passcode }),
-      call('profiles.unlock', { profileId: 'p2', passcode }),
+      call('profiles.unlock', { profileId: p1, passcode }),
+      call('profiles.unlock', { profileId: p2, passcode }),
     ]);
-    expect(core.session.current()?.summary.id).toBe('p2');
-    expect(closed).toEqual(['p1', 'p2', 'p1']);
+    expect(core.session.current()?.summary.id).toBe(p2);
+    expect(closed).toEqual([p1, p2, p1]);
   });
 
   it('bounds settings by the policy: more private and sooner only', async () => {
@@ -183,14 +164,48 @@ describe('the app core behind window.messenger', () => {
     });
   });
 
-  it('answers not_implemented for the messaging methods until the messaging core plugs in', async () => {
+  it('answers the messaging methods of a profile not enrolled yet with "enrol it first"', async () => {
     const { call } = setUp();
     await call('profiles.create', { displayName: 'GP', passcode });
+    expect(await call('account.get')).toMatchObject({ ok: true, value: { enrolled: false } });
     expect(await call('conversations.list', {})).toMatchObject({
       ok: false,
-      error: { code: 'not_implemented' },
+      error: { code: 'not_found', message: expect.stringMatching(/Enrol it first/) },
     });
     expect(messagingMethods.every((m) => methods[m].access === 'unlocked')).toBe(true);
+  });
+
+  it('runs one profile runtime per unlocked profile, disposed of before its database closes', async () => {
+    const { core, call, create } = setUp({ retentionDays: 30 });
+    await create('Reception');
+    const first = core.session.runtime();
+    expect(first?.profile).toBe(core.session.current()?.profile);
+    // Retention runs for the unlocked profile (its catch-up records the policy it ran under).
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const repositories = first!.profile.repositories;
+    expect(repositories.settings.get('retention.policyDays', z.number())).toBe(30);
+    const conversation = repositories.conversations.getOrCreateDirect('peer', Date.now());
+    const expiresAt = Date.now() + 3_600_000;
+    repositories.messages.insert({
+      id: 'm1',
+      conversationId: conversation.id,
+      direction: 'incoming',
+      senderAccountId: 'peer',
+      body: 'hello',
+      status: 'delivered',
+      sentAt: Date.now(),
+      expiresAt,
+    });
+    first!.retention.reschedule();
+    expect(first!.retention.armedFor()).toBe(expiresAt);
+    await create('Dr Patel');
+    const second = core.session.runtime();
+    expect(second).not.toBe(first);
+    expect(first?.profile.closed).toBe(true);
+    expect(first?.retention.armedFor()).toBeNull();
+    await call('profiles.lock');
+    expect(core.session.runtime()).toBeNull();
+    expect(second?.profile.closed).toBe(true);
   });
 
   it('writes the clipboard from main, and changes the passcode of the unlocked profile', async () => {

@@ -1,23 +1,26 @@
+// The clinical IPC methods on the app core, on a real profile whose messaging core runs against
+// a relay that is not there: deleting for everyone is done here at once and queued for the
+// others, as on a PC that is offline.
+import { randomUUID } from 'node:crypto';
 import { readFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { validateFhirCommunication as validateFhir } from '../helpers/fhir-schema.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { clinicalMethods } from '../../../../main/core/app/ipc-handlers.js';
 import { createAppCore, type AppCore } from '../../../../main/core/app/app-core.js';
-import { createClinicalHandlers } from '../../../../main/core/app/clinical-handlers.js';
-import { profileStoreGateway } from '../../../../main/core/app/profile-store-gateway.js';
+import { writeRelayAccount } from '../../../../main/core/messaging/relay-account.js';
 import { policySchema } from '../../../../main/core/policy/policy-schema.js';
-import type { OpenProfile } from '../../../../main/core/profile/open-profile.js';
 import type { ProfileStore } from '../../../../main/core/profile/profile-store.js';
-import type { OriginalsDeleter } from '../../../../main/core/transcription/originals-deleter.js';
-import { registerOriginalsDeleter } from '../../../../main/core/transcription/originals-deleter-registry.js';
 import { eventChannel } from '../../../../shared/ipc/names.js';
-import { GP, RECEPTION, enrolledProfile, storeMessage } from '../helpers/clinical-profile.js';
+import { MANAGER, RECEPTION, enrolledProfile, storeMessage } from '../helpers/clinical-profile.js';
 import { FakeClock } from '../helpers/fake-clock.js';
+import { fastTuning, quietLogger } from '../messaging/messaging-harness.js';
 import { PASSCODE, makeTempDir, newStore } from '../helpers/temp-profiles.js';
 
 const day = 24 * 60 * 60 * 1000;
 const t0 = Date.UTC(2025, 2, 3, 9, 0);
+// The messaging core needs a relay account id (a UUID); the staff identity is the same account.
+const GP = { accountId: randomUUID(), displayName: 'Dr Amira Khan', role: 'clinician' };
 
 let temp: ReturnType<typeof makeTempDir>;
 let store: ProfileStore;
@@ -25,47 +28,61 @@ let clock: FakeClock;
 let core: AppCore;
 let sent: Array<{ channel: string; payload: unknown }>;
 let clipboardText: string;
-let deletes: string[][];
 let profileId: string;
 let ids: { question: string; answer: string; conversationId: string };
-let makeDeleter: (profile: OpenProfile) => OriginalsDeleter;
 
-function setUp(policyJson: object, pickerDir: string | null, useRegistry = false) {
+/** Enrols the profile with a relay on a closed port: its messaging core starts, offline. */
+async function enrolOffline(): Promise<void> {
+  const profile = await store.unlock(profileId, PASSCODE);
+  writeRelayAccount(
+    profile.repositories.settings,
+    {
+      serverUrl: 'http://127.0.0.1:9',
+      accountId: GP.accountId,
+      deviceId: 1,
+      token: 't'.repeat(40),
+      displayName: GP.displayName,
+      role: 'clinician',
+      org: 'Riverside',
+      enrolledAt: t0,
+    },
+    t0,
+  );
+  profile.close();
+}
+
+async function setUp(policyJson: object, pickerDir: string | null, enrolled = true) {
   sent = [];
   clipboardText = '';
-  deletes = [];
-  const policy = policySchema.parse(policyJson);
-  const deleter = (makeDeleter = (profile: OpenProfile): OriginalsDeleter => ({
-    deleteForEveryone: async (_conversationId, messageIds) => {
-      deletes.push([...messageIds]);
-      profile.repositories.messages.delete(messageIds, clock.now(), 'transcribed');
-    },
-    sendTranscribedNotice: async () => undefined,
-  }));
+  if (enrolled) await enrolOffline();
   core = createAppCore({
     appInfo: { productName: 'Practice Messenger', version: '0', platform: 'linux' },
-    policy: { policy, source: 'system', path: '/etc/x' },
-    profiles: profileStoreGateway(store, { maxPasscodeAttempts: null }),
-    clipboard: { writeText: (text) => void (clipboardText = text) },
+    policy: { policy: policySchema.parse(policyJson), source: 'system', path: '/etc/x' },
+    profileStore: store,
+    clipboard: {
+      writeText: (text) => void (clipboardText = text),
+      readText: () => clipboardText,
+    },
+    pickPath:
+      pickerDir === null
+        ? null
+        : {
+            saveFile: async ({ defaultName }) => path.join(pickerDir, defaultName),
+            chooseFolder: async () => pickerDir,
+          },
     sendEvent: (channel, payload) => void sent.push({ channel, payload }),
-    clinical: createClinicalHandlers({
-      policy,
-      clipboard: {
-        writeText: (text) => void (clipboardText = text),
-        readText: () => clipboardText,
-      },
-      pickPath:
-        pickerDir === null
-          ? null
-          : {
-              saveFile: async ({ defaultName }) => path.join(pickerDir, defaultName),
-              chooseFolder: async () => pickerDir,
-            },
-      ...(useRegistry ? {} : { originalsDeleter: deleter }),
-      clock,
-    }),
+    clock,
+    tuning: fastTuning,
+    logger: quietLogger,
   });
 }
+
+/** Which of the two messages are gone from the open profile (deleted, with a tombstone). */
+function deletedHere(): string[] {
+  const messages = core.session.current()!.profile.repositories.messages;
+  return [ids.question, ids.answer].filter((id) => messages.wasDeleted(id));
+}
+const deletedEvents = () => sent.filter((e) => e.channel === eventChannel('messages.deleted'));
 
 const call = async (method: string, request: unknown = {}) =>
   core.dispatcher.dispatch(method, request);
@@ -80,7 +97,7 @@ beforeEach(async () => {
   temp = makeTempDir();
   clock = new FakeClock(t0 + 60 * 60_000);
   store = newStore(temp.dir, { now: () => clock.now() });
-  const profile = await enrolledProfile(store, GP, t0);
+  const profile = await enrolledProfile(store, GP, t0, [GP, RECEPTION, MANAGER]);
   const q = storeMessage(profile, {
     self: GP,
     peer: RECEPTION,
@@ -128,7 +145,7 @@ async function waitFor(check: () => boolean): Promise<void> {
 
 describe('clinical IPC methods', () => {
   it('are all refused while locked', async () => {
-    setUp({ allowExport: true }, temp.dir);
+    await setUp({ allowExport: true }, temp.dir);
     for (const method of clinicalMethods) {
       const result = await call(method, {});
       expect(result, method).toMatchObject({ ok: false, error: { code: 'profile_locked' } });
@@ -138,7 +155,7 @@ describe('clinical IPC methods', () => {
   it('draft, render FHIR, copy, save, confirm: originals deleted and the renderer told', async () => {
     const saveDir = path.join(temp.dir, 'saves');
     mkdirSync(saveDir);
-    setUp({ allowExport: true, clipboardClearSeconds: 45 }, saveDir);
+    await setUp({ allowExport: true, clipboardClearSeconds: 45 }, saveDir);
     await value('profiles.unlock', { profileId, passcode: PASSCODE });
     const form = await formFromDraft();
 
@@ -164,29 +181,38 @@ describe('clinical IPC methods', () => {
     const confirmed = await value('transcription.confirm', { form });
     expect(confirmed).toMatchObject({ originals: 'now', undoUntil: clock.now() + 10_000 });
     // Nothing goes out during the undo window; then the runner sends it.
-    expect(deletes).toEqual([]);
+    expect(deletedHere()).toEqual([]);
     clock.advance(10_000);
-    await waitFor(() => deletes.length === 1);
-    expect(deletes).toEqual([[ids.question, ids.answer]]);
-    // Announcing the deletion is the deleter's (the messaging core's), not this handler's: a
-    // second announcement here reached the renderer twice (messaging-app-events.test.ts).
-    expect(sent.filter((e) => e.channel === eventChannel('messages.deleted'))).toEqual([]);
+    await waitFor(() => deletedHere().length === 2);
+    expect(deletedHere()).toEqual([ids.question, ids.answer]);
+    // Announced once, by the messaging core that deleted them (a second announcement by the
+    // handler reached the renderer twice: messaging-app-events.test.ts).
+    await settle();
+    expect(deletedEvents().map((e) => e.payload)).toEqual([
+      {
+        conversationId: ids.conversationId,
+        messageIds: [ids.question, ids.answer],
+        reason: 'transcribed',
+      },
+    ]);
 
     // Locking takes the entry off the clipboard.
     await value('profiles.lock');
     expect(clipboardText).toBe('');
   });
 
-  it('uses the delete-for-everyone the messaging core registered for the open profile', async () => {
-    setUp({}, null, true);
+  it("deletes through the open profile's messaging core, which starts once it is enrolled", async () => {
+    await setUp({}, null, false);
     await value('profiles.unlock', { profileId, passcode: PASSCODE });
     const form = await formFromDraft();
     expect(await call('transcription.confirm', { form, enteredAnotherWay: true })).toMatchObject({
       ok: false,
       error: { code: 'not_implemented' },
     });
-    const profile = core.session.current()?.profile as OpenProfile;
-    const unregister = registerOriginalsDeleter(profile, makeDeleter(profile));
+    await value('profiles.lock');
+    await enrolOffline();
+    await value('profiles.unlock', { profileId, passcode: PASSCODE });
+    expect(core.session.runtime()?.messaging()).not.toBeNull();
     expect(await call('transcription.confirm', { form })).toMatchObject({
       ok: false,
       error: { code: 'invalid_input' },
@@ -197,16 +223,16 @@ describe('clinical IPC methods', () => {
       undone: true,
     });
     clock.advance(10_000);
-    expect(deletes).toEqual([]);
+    await settle();
+    expect(deletedHere()).toEqual([]);
     await value('transcription.confirm', { form, enteredAnotherWay: true });
     clock.advance(10_000);
-    await waitFor(() => deletes.length === 1);
-    expect(deletes).toEqual([[ids.question, ids.answer]]);
-    unregister();
+    await waitFor(() => deletedHere().length === 2);
+    expect(deletedHere()).toEqual([ids.question, ids.answer]);
   });
 
   it('answers an incomplete form with every problem, and shows no dialog for it', async () => {
-    setUp({}, temp.dir);
+    await setUp({}, temp.dir);
     await value('profiles.unlock', { profileId, passcode: PASSCODE });
     const form = { ...(await formFromDraft()), patient: { nhsNumber: '987 654 4321' } };
     const rendered = await value('transcription.render', { form, format: 'text' });
@@ -217,7 +243,7 @@ describe('clinical IPC methods', () => {
   });
 
   it('refuses the audit view to a clinician and the export without the passcode or policy', async () => {
-    setUp({ allowExport: false }, temp.dir);
+    await setUp({ allowExport: false }, temp.dir);
     await value('profiles.unlock', { profileId, passcode: PASSCODE });
     expect(await call('audit.list', {})).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     expect(
@@ -228,7 +254,7 @@ describe('clinical IPC methods', () => {
   it('exports after the passcode is entered again, and only then', async () => {
     const exportDir = path.join(temp.dir, 'sar');
     mkdirSync(exportDir);
-    setUp({ allowExport: true }, exportDir);
+    await setUp({ allowExport: true }, exportDir);
     await value('profiles.unlock', { profileId, passcode: PASSCODE });
     expect(
       await call('export.conversation', {
@@ -245,7 +271,7 @@ describe('clinical IPC methods', () => {
   });
 
   it('catches up on unlock: messages that expired while locked are deleted and announced', async () => {
-    setUp({ retentionDays: 1 }, null);
+    await setUp({ retentionDays: 1 }, null);
     clock.set(t0 + 2 * day);
     await value('profiles.unlock', { profileId, passcode: PASSCODE });
     await settle();

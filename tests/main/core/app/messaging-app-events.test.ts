@@ -1,18 +1,14 @@
-// The app core (messaging + clinical handlers on createAppCore) against a real relay: what a
+// The app core (createAppCore: one profile runtime per unlocked profile) against a real relay: what a
 // peer's transcribed notice and delete do on this device, failure reasons and unknown senders in
 // the views, and remote wipe erasing the profile.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAppCore, type AppCore } from '../../../../main/core/app/app-core.js';
-import { createClinicalHandlers } from '../../../../main/core/app/clinical-handlers.js';
-import { createMessagingHandlers } from '../../../../main/core/app/messaging-handlers.js';
-import { profileStoreGateway } from '../../../../main/core/app/profile-store-gateway.js';
 import { KeytarKeychain } from '../../../../main/core/keychain/keytar-keychain.js';
 import type { MessagingCore } from '../../../../main/core/messaging/messaging-core.js';
 import type { OpenProfile } from '../../../../main/core/profile/open-profile.js';
 import { policySchema } from '../../../../main/core/policy/policy-schema.js';
-import { originalsDeleterFor } from '../../../../main/core/transcription/originals-deleter-registry.js';
 import { startTestRelay, type TestRelay } from '../../../server/test-relay.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { PASSCODE, makeTempDir, newStore } from '../helpers/temp-profiles.js';
@@ -52,12 +48,14 @@ function openWindow(name: string): Window {
   const core = createAppCore({
     appInfo: { productName: 'Practice Messenger', version: '0.1.0', platform: 'test' },
     policy: { policy, source: 'defaults', path: null } as never,
-    profiles: profileStoreGateway(store, { maxPasscodeAttempts: null }),
-    clipboard: { writeText: () => undefined },
+    profileStore: store,
+    clipboard: { writeText: () => undefined, readText: () => '' },
+    pickPath: null,
     sendEvent: (channel, payload) =>
       void events.push({ name: channel.replace(/^pm:event:/, ''), payload }),
-    messaging: createMessagingHandlers({ policy, tuning: fastTuning, logger: quietLogger }),
-    clinical: createClinicalHandlers({ policy, clipboard: null, pickPath: null, clock }),
+    clock,
+    tuning: fastTuning,
+    logger: quietLogger,
   });
   const window: Window = {
     core,
@@ -70,7 +68,7 @@ function openWindow(name: string): Window {
       return result.value;
     },
     profile: () => core.session.current()!.profile!,
-    messaging: () => originalsDeleterFor(window.profile()) as MessagingCore,
+    messaging: () => core.session.runtime()!.messaging()!,
     named: (wanted) => events.filter((e) => e.name === wanted).map((e) => e.payload),
   };
   windows.push(window);

@@ -1,7 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAppCore, type AppCore } from '../../../../main/core/app/app-core.js';
-import { createMessagingHandlers } from '../../../../main/core/app/messaging-handlers.js';
-import { profileStoreGateway } from '../../../../main/core/app/profile-store-gateway.js';
 import { policySchema } from '../../../../main/core/policy/policy-schema.js';
 import { startTestRelay, type TestRelay } from '../../../server/test-relay.js';
 import { PASSCODE, makeTempDir, newStore } from '../helpers/temp-profiles.js';
@@ -34,10 +32,12 @@ function openWindow(name: string, policyJson: object = {}): Window {
   const core = createAppCore({
     appInfo: { productName: 'Practice Messenger', version: '0.1.0', platform: 'test' },
     policy: { policy, source: 'defaults', path: null } as never,
-    profiles: profileStoreGateway(store, { maxPasscodeAttempts: null }),
-    clipboard: { writeText: () => undefined },
+    profileStore: store,
+    clipboard: { writeText: () => undefined, readText: () => '' },
+    pickPath: null,
     sendEvent: (channel, payload) => void events.push({ channel, payload }),
-    messaging: createMessagingHandlers({ policy, tuning: fastTuning, logger: quietLogger }),
+    tuning: fastTuning,
+    logger: quietLogger,
   });
   const window: Window = {
     core,

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { listAuditView } from '../../../../main/core/audit/audit-view.js';
 import { escapeHtml } from '../../../../shared/escape-html.js';
-import { exportConversation } from '../../../../main/core/audit/export-conversation.js';
+import { exportConversation } from '../../../../main/core/audit/authorised-export.js';
 import type { OpenProfile } from '../../../../main/core/profile/open-profile.js';
 import type { ProfileStore } from '../../../../main/core/profile/profile-store.js';
 import {

@@ -44,6 +44,7 @@ function message(
     status: 'delivered' as const,
     sentAt,
     receivedAt: sentAt + 5,
+    expiresAt: null,
     ...extra,
   };
 }

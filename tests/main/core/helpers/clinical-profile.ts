@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { MessageKind } from '../../../../main/core/db/repositories/messages-repository.js';
 import type { OpenProfile } from '../../../../main/core/profile/open-profile.js';
 import type { ProfileStore } from '../../../../main/core/profile/profile-store.js';
+import { expiryOfNewMessage } from '../../../../main/core/retention/expiry-policy.js';
 import type { Role } from '../../../../shared/protocol/limits.js';
 import { PASSCODE } from './temp-profiles.js';
 
@@ -68,6 +69,7 @@ export function storeMessage(
   );
   const id = messageId();
   const incoming = input.sender.accountId !== input.self.accountId;
+  const receivedAt = incoming ? input.sentAt + 1_000 : null;
   const inserted = profile.repositories.messages.insert({
     id,
     conversationId: conversation.id,
@@ -77,8 +79,11 @@ export function storeMessage(
     body: input.text,
     status: incoming ? 'delivered' : 'sent',
     sentAt: input.sentAt,
-    receivedAt: incoming ? input.sentAt + 1_000 : null,
-    expiresAt: input.expiresAt ?? null,
+    receivedAt,
+    // Unless a test sets one: the expiry every real path stores (retention's rule).
+    expiresAt:
+      input.expiresAt ??
+      expiryOfNewMessage(profile.repositories, conversation.id, receivedAt ?? input.sentAt),
     ...(input.kind ? { kind: input.kind } : {}),
   });
   if (!inserted) throw new Error('message not stored');

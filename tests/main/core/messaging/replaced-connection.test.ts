@@ -7,7 +7,7 @@ import { forwardMessagingEvent } from '../../../../main/core/app/messaging-event
 import { readRelayAccount } from '../../../../main/core/messaging/relay-account.js';
 import { replacedExplanation } from '../../../../main/core/messaging/relay-errors.js';
 import { closeCodes } from '../../../../shared/protocol/frames.js';
-import { createWorld, eventually, quietLogger, type World } from './messaging-harness.js';
+import { createWorld, eventually, type World } from './messaging-harness.js';
 
 let world: World;
 beforeEach(async () => {
@@ -53,11 +53,7 @@ describe('a connection replaced by another device with the same credentials', ()
     forwardMessagingEvent(
       { type: 'account.stopped', reason: 'replaced' },
       { profile: { closed: true }, views: {} } as never,
-      {
-        events: { emit: (name: string, payload: unknown) => emitted.push({ name, payload }) },
-        session: {},
-        logger: quietLogger,
-      } as never,
+      { emit: (name: string, payload: unknown) => emitted.push({ name, payload }) } as never,
     );
     expect(emitted).toEqual([
       { name: 'account.stopped', payload: { reason: 'replaced', message: replacedExplanation } },

@@ -44,6 +44,7 @@ function storeMessage(profile: OpenProfile, body: string): void {
     status: 'delivered',
     sentAt: Date.now(),
     receivedAt: Date.now(),
+    expiresAt: null,
   });
   expect(inserted).toBe(true);
 }

@@ -8,7 +8,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createEncryptedDatabase } from '../../../../main/core/db/encrypted-database.js';
 import { createRepositories } from '../../../../main/core/db/repositories/repositories.js';
 import { runMigrations } from '../../../../main/core/db/run-migrations.js';
-import { retentionDaysSetting } from '../../../../main/core/retention/expiry-policy.js';
+import {
+  expiryOfNewMessage,
+  retentionDaysSetting,
+} from '../../../../main/core/retention/expiry-policy.js';
 import { RetentionService } from '../../../../main/core/retention/retention-service.js';
 import { makeTempDir } from '../helpers/temp-profiles.js';
 import { createWorld, eventually, type World } from '../messaging/messaging-harness.js';
@@ -28,6 +31,7 @@ describe('expiry computed at insert', () => {
       runMigrations(db);
       const repos = createRepositories(db);
       const conversation = repos.conversations.getOrCreateDirect('peer', 0);
+      // As every path that stores a message does: the expiry from the rule, unless given.
       const insert = (id: string, expiresAt?: number) =>
         repos.messages.insert({
           id,
@@ -39,7 +43,7 @@ describe('expiry computed at insert', () => {
           // A sender's clock days fast must not keep the message longer.
           sentAt: 50 * day,
           receivedAt: 1_000,
-          ...(expiresAt === undefined ? {} : { expiresAt }),
+          expiresAt: expiresAt ?? expiryOfNewMessage(repos, conversation.id, 1_000),
         });
       const expiry = (id: string) => repos.messages.get(id)?.expiresAt;
 

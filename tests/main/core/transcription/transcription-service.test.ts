@@ -360,6 +360,7 @@ describe('rendering and validating the completed entry', () => {
       status: 'delivered',
       sentAt: answered - 120_000,
       receivedAt: answered - 119_000,
+      expiresAt: null,
     });
     expect(urgent).toBe(true);
     const form = completedForm({ messageIds: ['urgent-message-1', question.id, answer.id] });

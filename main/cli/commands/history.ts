@@ -1,4 +1,4 @@
-import { MessengerError } from '../../../../shared/errors.js';
+import { MessengerError } from '../../../shared/errors.js';
 import { accountIdOption, stringOption, type CliCommand } from '../cli-command.js';
 import { unlockCliProfile } from '../cli-profile.js';
 

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { isMessengerError } from '../../../shared/errors.js';
+import { isMessengerError } from '../../shared/errors.js';
 import { CliUsageError, parseCommandArgs, type CliCommand, type CliIo } from './cli-command.js';
 
 const commandsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'commands');

@@ -1,4 +1,4 @@
-import { MessengerError } from '../../../shared/errors.js';
+import { MessengerError } from '../../shared/errors.js';
 
 /**
  * The profile passcode: PMSG_PASSCODE when set (scripts, tests), else asked on the terminal

@@ -1,8 +1,8 @@
-import { createPidDetector } from '../../../../shared/clinical/pid-detector.js';
-import { MessengerError } from '../../../../shared/errors.js';
-import { maxMessageTextLength } from '../../../../shared/ipc/message-limits.js';
-import { auditSentDespitePid, checkPidBeforeSend } from '../../audit/pid-send-guard.js';
-import { loadPolicy } from '../../policy/load-policy.js';
+import { createPidDetector } from '../../../shared/clinical/pid-detector.js';
+import { MessengerError } from '../../../shared/errors.js';
+import { maxMessageTextLength } from '../../../shared/ipc/message-limits.js';
+import { auditSentDespitePid, checkPidBeforeSend } from '../../core/audit/pid-send-guard.js';
+import { loadPolicy } from '../../core/policy/load-policy.js';
 import { accountIdOption, stringOption, type CliCommand } from '../cli-command.js';
 import { withCore } from '../cli-profile.js';
 

@@ -1,8 +1,8 @@
-import { validateFhirCommunication as validateFhir } from '../helpers/fhir-schema.js';
+import { validateFhirCommunication as validateFhir } from '../core/helpers/fhir-schema.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runClientCli } from '../../../../main/core/cli/run-client-cli.js';
-import { enrolledProfile, storeMessage, type Person } from '../helpers/clinical-profile.js';
-import { PASSCODE, makeTempDir, newStore } from '../helpers/temp-profiles.js';
+import { runClientCli } from '../../../main/cli/run-client-cli.js';
+import { enrolledProfile, storeMessage, type Person } from '../core/helpers/clinical-profile.js';
+import { PASSCODE, makeTempDir, newStore } from '../core/helpers/temp-profiles.js';
 
 const gp: Person = {
   accountId: '0b6f3a52-8c1d-4e7a-9f00-1a2b3c4d5e6f',

@@ -1,14 +1,14 @@
-import { MessengerError } from '../../../../shared/errors.js';
+import { MessengerError } from '../../../shared/errors.js';
 import {
   entryFormatSchema,
   maxTranscribedMessages,
   transcriptionFormSchema,
-} from '../../../../shared/ipc/clinical-schemas.js';
-import { buildAdviceText, entryTemplates } from '../../../../shared/clinical/advice-prefill.js';
-import { parseUkDateInput } from '../../../../shared/clinical/uk-date-format.js';
-import type { TranscriptionDraft } from '../../../../shared/ipc/clinical-schemas.js';
-import { messageIdSchema } from '../../../../shared/ipc/view-schemas.js';
-import { TranscriptionService } from '../../transcription/transcription-service.js';
+} from '../../../shared/ipc/clinical-schemas.js';
+import { buildAdviceText, entryTemplates } from '../../../shared/clinical/advice-prefill.js';
+import { parseUkDateInput } from '../../../shared/clinical/uk-date-format.js';
+import type { TranscriptionDraft } from '../../../shared/ipc/clinical-schemas.js';
+import { messageIdSchema } from '../../../shared/ipc/view-schemas.js';
+import { TranscriptionService } from '../../core/transcription/transcription-service.js';
 import { CliUsageError, accountIdOption, stringOption, type CliCommand } from '../cli-command.js';
 import { unlockCliProfile } from '../cli-profile.js';
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { isMessengerError } from '../../../../shared/errors.js';
-import { profileStoreGateway } from '../../../../main/core/app/profile-store-gateway.js';
+import { attemptLimitedGateway } from '../../../../main/core/app/attempt-limited-gateway.js';
 import { MemoryKeychain } from '../../../../main/core/keychain/memory-keychain.js';
 import { createLogger } from '../../../../main/core/log/logger.js';
 import { ProfileStore } from '../../../../main/core/profile/profile-store.js';
@@ -24,7 +24,7 @@ function setUp(maxPasscodeAttempts: number | null) {
     attemptPolicy: { freeFailures: 1000, baseDelayMs: 0, maxDelayMs: 0 },
     logger: createLogger('test', { sink: () => {} }),
   });
-  return { store, gateway: profileStoreGateway(store, { maxPasscodeAttempts }) };
+  return { store, gateway: attemptLimitedGateway(store, { maxPasscodeAttempts }) };
 }
 
 async function failure(promise: Promise<unknown>) {

@@ -1,5 +1,5 @@
-import { MessengerError } from '../../../../shared/errors.js';
-import { readRelayAccount } from '../../messaging/relay-account.js';
+import { MessengerError } from '../../../shared/errors.js';
+import { readRelayAccount } from '../../core/messaging/relay-account.js';
 import { stringOption, type CliCommand } from '../cli-command.js';
 import { unlockCliProfile } from '../cli-profile.js';
 

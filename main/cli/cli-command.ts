@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { MessengerError } from '../../../shared/errors.js';
+import { MessengerError } from '../../shared/errors.js';
 
 /** Where a command writes: stdout gets JSON only, stderr gets progress and errors. */
 export interface CliIo {

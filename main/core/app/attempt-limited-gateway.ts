@@ -12,14 +12,14 @@ import type { ProfileGateway, UnlockedProfile } from './profile-gateway.js';
 
 const log = createLogger('app.profiles');
 
-export interface ProfileStoreGatewayOptions {
+export interface AttemptLimitedGatewayOptions {
   /** Wipe after this many consecutive wrong passcodes; null never wipes. */
   maxPasscodeAttempts: number | null;
 }
 
-export function profileStoreGateway(
+export function attemptLimitedGateway(
   store: ProfileStore,
-  options: ProfileStoreGatewayOptions,
+  options: AttemptLimitedGatewayOptions,
 ): ProfileGateway {
   const summaryOf = (id: string, label: string, createdAt: string): ProfileSummary => {
     const attempts = store.attemptState(id);

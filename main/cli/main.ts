@@ -1,5 +1,5 @@
-// `pmsg client ...`: the headless client. A thin entry: the commands live in main/core/cli/.
-import { runClientCli } from './core/cli/run-client-cli.js';
+// `pmsg client ...`: the headless client. A thin entry: the commands live beside it in main/cli/.
+import { runClientCli } from './run-client-cli.js';
 
 export async function main(argv: string[]): Promise<number> {
   return runClientCli(argv, {

@@ -4,7 +4,7 @@ import { MessengerError } from '../../../shared/errors.js';
 import type { OpenProfile } from '../profile/open-profile.js';
 import { writeFileAtomic } from '../profile/atomic-file.js';
 import { ownStaffIdentity } from '../transcription/staff-directory.js';
-import { buildConversationExport } from './conversation-export.js';
+import { buildConversationExport } from './export-document.js';
 import { renderExportHtml } from './export-html.js';
 
 export const exportAuditAction = 'conversation.exported';

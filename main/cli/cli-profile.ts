@@ -1,12 +1,12 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { MessengerError, isMessengerError } from '../../../shared/errors.js';
-import { KeytarKeychain } from '../keychain/keytar-keychain.js';
-import { createLogger } from '../log/logger.js';
-import { MessagingCore } from '../messaging/messaging-core.js';
-import { RelayRequestError } from '../messaging/relay/relay-http.js';
-import type { OpenProfile } from '../profile/open-profile.js';
-import { ProfileStore } from '../profile/profile-store.js';
+import { MessengerError, isMessengerError } from '../../shared/errors.js';
+import { KeytarKeychain } from '../core/keychain/keytar-keychain.js';
+import { createLogger } from '../core/log/logger.js';
+import { MessagingCore } from '../core/messaging/messaging-core.js';
+import { RelayRequestError } from '../core/messaging/relay/relay-http.js';
+import type { OpenProfile } from '../core/profile/open-profile.js';
+import { ProfileStore } from '../core/profile/profile-store.js';
 import type { CliIo } from './cli-command.js';
 import { readPasscode } from './passcode-prompt.js';
 

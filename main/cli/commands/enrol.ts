@@ -1,5 +1,5 @@
-import { MessengerError } from '../../../../shared/errors.js';
-import { enrolProfile, hasPendingEnrolment } from '../../messaging/enrolment.js';
+import { MessengerError } from '../../../shared/errors.js';
+import { enrolProfile, hasPendingEnrolment } from '../../core/messaging/enrolment.js';
 import { stringOption, type CliCommand } from '../cli-command.js';
 import {
   cliProfileStore,

@@ -1,6 +1,6 @@
-import { MessengerError } from '../../../../shared/errors.js';
+import { MessengerError } from '../../../shared/errors.js';
 import { secondsOption, stringOption, type CliCommand } from '../cli-command.js';
-import { replacedExplanation } from '../../messaging/relay-errors.js';
+import { replacedExplanation } from '../../core/messaging/relay-errors.js';
 import { withCore } from '../cli-profile.js';
 
 /** How long past --timeout to wait for the relay's queue before giving up. */

@@ -1,3 +1,7 @@
+/**
+ * What a conversation export contains (the JSON document, and what export-html.ts renders): built
+ * from the database here; authorised-export.ts decides whether it may be made and writes it.
+ */
 import type { AuditEntryView } from '../../../shared/ipc/clinical-schemas.js';
 import type { ConversationRecord } from '../db/repositories/conversations-repository.js';
 import type { MessageRecord } from '../db/repositories/messages-repository.js';

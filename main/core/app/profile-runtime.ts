@@ -1,0 +1,281 @@
+/**
+ * Everything that runs while one profile is unlocked, wired to each other directly: the
+ * messaging core (once the profile is enrolled), retention, transcription's pending deletions
+ * and handovers, untranscribed advice, the renderer views, and what the relay's refusal of this
+ * device demands. Built by the session when the profile unlocks; disposed of before its database
+ * closes on lock or profile switch, so nothing outlives the session.
+ */
+import { MessengerError } from '../../../shared/errors.js';
+import type { SensitiveClipboard } from '../clipboard/sensitive-clipboard.js';
+import type { IpcEventEmitter } from '../ipc/ipc-event-emitter.js';
+import type { Logger } from '../log/logger.js';
+import type { MessagingTuning } from '../messaging/core-context.js';
+import { enrolProfile } from '../messaging/enrolment.js';
+import type { MessagingEvent } from '../messaging/messaging-events.js';
+import { MessagingCore } from '../messaging/messaging-core.js';
+import { readRelayAccount, type RelayAccount } from '../messaging/relay-account.js';
+import { TlsPin } from '../messaging/relay/tls-pin.js';
+import type { Policy } from '../policy/policy-schema.js';
+import type { OpenProfile } from '../profile/open-profile.js';
+import { RetentionService, type DeletedMessages } from '../retention/retention-service.js';
+import { UntranscribedAdviceQueries } from '../retention/untranscribed-advice.js';
+import type { TimerClock } from '../time/timer-clock.js';
+import { EntryHandovers } from '../transcription/entry-handovers.js';
+import type { OriginalsDeleter } from '../transcription/originals-deleter.js';
+import { PendingDeletionRunner } from '../transcription/pending-deletion-runner.js';
+import { TranscriptionService } from '../transcription/transcription-service.js';
+import type { MessageRecord } from '../db/repositories/messages-repository.js';
+import { forwardMessagingEvent } from './messaging-event-forwarder.js';
+import { MessagingViews } from './messaging-views.js';
+import type { UnlockedProfile } from './profile-gateway.js';
+
+export interface ProfileRuntimeOptions {
+  readonly unlocked: UnlockedProfile;
+  readonly policy: Policy;
+  /** The renderer's events. */
+  readonly events: IpcEventEmitter;
+  /** Record entries copied from this profile; cleared when it locks. */
+  readonly clipboard: SensitiveClipboard | null;
+  /** Retention and transcription timers. */
+  readonly clock: TimerClock;
+  /** The messaging core's clock (message timestamps); Date.now unless a test says otherwise. */
+  readonly now?: () => number;
+  readonly tuning?: Partial<MessagingTuning>;
+  readonly logger: Logger;
+  /** How long a confirmed transcription can be undone (default 10 s). */
+  readonly undoWindowMs?: number;
+  /** Locks the session if this runtime is still its current one (remote wipe). */
+  readonly lockSession: () => Promise<void>;
+}
+
+/** A person shown as "not in the directory yet" is looked up at most this often. */
+const lookUpIntervalMs = 60_000;
+
+export class ProfileRuntime {
+  readonly profile: OpenProfile;
+  readonly views: MessagingViews;
+  readonly retention: RetentionService;
+  /** Confirmed transcriptions waiting out their undo window. */
+  readonly pending: PendingDeletionRunner;
+  /** Entries copied or saved while unlocked; forgotten on lock. */
+  readonly handovers = new EntryHandovers();
+  readonly advice: UntranscribedAdviceQueries;
+  private core: MessagingCore | null = null;
+  private disposed = false;
+  private readonly lookedUpAt = new Map<string, number>();
+
+  /** Builds the runtime of a just-unlocked profile and starts its services. */
+  static start(options: ProfileRuntimeOptions): ProfileRuntime {
+    const runtime = new ProfileRuntime(options);
+    runtime.start();
+    return runtime;
+  }
+
+  private constructor(private readonly options: ProfileRuntimeOptions) {
+    const profile = options.unlocked.profile;
+    this.profile = profile;
+    this.views = new MessagingViews(profile, (accountId) => this.lookUpUnknown(accountId));
+    this.advice = new UntranscribedAdviceQueries(profile.db, profile.repositories);
+    // Retention deletes this user's transcribed messages everywhere through the messaging core,
+    // which may start after retention does (enrolment comes after the first unlock).
+    const deleter: OriginalsDeleter = {
+      deleteForEveryone: (...args) => this.requireMessaging().deleteForEveryone(...args),
+      sendTranscribedNotice: (...args) => this.requireMessaging().sendTranscribedNotice(...args),
+    };
+    this.retention = new RetentionService({
+      profile,
+      retentionDays: options.policy.retentionDays,
+      clock: options.clock,
+      deleter,
+      onDeleted: (deleted, markers) => this.announceDeleted(deleted, markers),
+    });
+    this.pending = new PendingDeletionRunner({
+      profile,
+      deleter: () => this.messaging(),
+      clock: options.clock,
+      expiriesChanged: () => this.retention.reschedule(),
+    });
+  }
+
+  private start(): void {
+    const { logger } = this.options;
+    this.retention.start().catch((error: unknown) => {
+      logger.error('retention_start_failed', { error: errorKind(error) });
+    });
+    // What fell due while locked or closed goes out now (docs/security.md).
+    this.pending.start().catch((error: unknown) => {
+      logger.error('pending_deletions_failed', { error: errorKind(error) });
+    });
+    try {
+      this.startMessaging();
+    } catch (error) {
+      // The profile stays usable (history, transcription, export) while messaging cannot run.
+      logger.warn('messaging_start_failed', { error: errorKind(error) });
+    }
+  }
+
+  /** Stops every service while the database is still open; idempotent. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.core?.stop();
+    this.retention.stop();
+    this.pending.stop();
+    this.handovers.clear();
+    // Nothing copied from a profile outlives its session.
+    this.options.clipboard?.clearIfStillOurs();
+  }
+
+  /** The relay account, or null before enrolment. */
+  account(): RelayAccount | null {
+    return readRelayAccount(this.profile.repositories.settings);
+  }
+
+  /** The messaging core; null until the profile is enrolled. */
+  messaging(): MessagingCore | null {
+    return this.core;
+  }
+
+  /** The messaging core; `not_found` when the profile has not enrolled yet. */
+  enrolled(): MessagingCore {
+    if (this.core === null) {
+      throw new MessengerError(
+        'not_found',
+        'This profile is not enrolled with the practice relay yet. Enrol it first.',
+      );
+    }
+    return this.core;
+  }
+
+  /** Enrols with the practice relay (the policy's, when it names one) and starts messaging. */
+  async enrol(serverUrl: string, code: string): Promise<RelayAccount> {
+    const { policy } = this.options;
+    if (policy.serverUrl && !sameRelay(policy.serverUrl, serverUrl)) {
+      throw new MessengerError(
+        'policy_restricted',
+        `Your practice's policy requires the relay ${policy.serverUrl}.`,
+      );
+    }
+    const account = await enrolProfile(this.profile, {
+      serverUrl,
+      code,
+      pin: policy.serverCertificateSha256 ? new TlsPin(policy.serverCertificateSha256) : null,
+      ...(this.options.now ? { now: this.options.now } : {}),
+    });
+    this.startMessaging();
+    return account;
+  }
+
+  /** Transcription on this profile, deleting originals through the messaging core. */
+  transcription(): TranscriptionService {
+    const { options } = this;
+    return new TranscriptionService({
+      profile: this.profile,
+      deleter: this.core,
+      clipboard: options.clipboard,
+      handovers: this.handovers,
+      now: () => options.clock.now(),
+      ...(options.undoWindowMs === undefined ? {} : { undoWindowMs: options.undoWindowMs }),
+      pendingChanged: () => this.pending.reschedule(),
+      recordIdentifierBase: options.policy.recordIdentifierBase,
+    });
+  }
+
+  private startMessaging(): void {
+    if (this.core || this.disposed || !this.account()) return;
+    const core = MessagingCore.open(this.profile, {
+      serverCertificateSha256: this.options.policy.serverCertificateSha256,
+      logger: this.options.logger,
+      ...(this.options.now ? { now: this.options.now } : {}),
+      ...(this.options.tuning ? { tuning: this.options.tuning } : {}),
+    });
+    core.events.on((event) => this.messagingEvent(event));
+    this.core = core;
+    core.start();
+  }
+
+  private messagingEvent(event: MessagingEvent): void {
+    // New messages, expiries set by a peer's transcribed notice, and deletions made elsewhere
+    // (a peer's delete-for-everyone) all move the soonest expiry.
+    if (
+      !this.disposed &&
+      (event.type === 'message.added' ||
+        event.type === 'message.updated' ||
+        event.type === 'message.deleted')
+    ) {
+      this.retention.reschedule();
+    }
+    forwardMessagingEvent(event, this, this.options.events);
+    if (event.type === 'account.stopped' && event.reason === 'wipe') void this.wipe();
+  }
+
+  /**
+   * The practice revoked this device with remote wipe: lock (closing the database, so its key
+   * leaves memory), then erase the profile's files and keychain entry.
+   */
+  private async wipe(): Promise<void> {
+    const { logger } = this.options;
+    try {
+      await this.options.lockSession();
+      await this.options.unlocked.erase();
+      logger.warn('profile_remote_wiped', { profileId: this.profile.id });
+    } catch (error) {
+      logger.error('remote_wipe_failed', { profileId: this.profile.id, error: errorKind(error) });
+    }
+  }
+
+  /** Retention's deletions, and the notices it wrote in place of transcribed runs. */
+  private announceDeleted(
+    deleted: readonly DeletedMessages[],
+    markers: readonly MessageRecord[],
+  ): void {
+    const { events } = this.options;
+    for (const { conversationId, messageIds, reason } of deleted) {
+      events.emit('messages.deleted', { conversationId, messageIds: [...messageIds], reason });
+    }
+    for (const marker of markers) {
+      events.emit('message.added', { message: this.views.message(marker) });
+    }
+  }
+
+  /**
+   * Someone was shown as "not in the directory yet": ask the relay (at most once a minute per
+   * person) and, when found, announce their conversation again with the name and role.
+   */
+  private lookUpUnknown(accountId: string): void {
+    const now = (this.options.now ?? Date.now)();
+    const core = this.core;
+    const last = this.lookedUpAt.get(accountId) ?? -Infinity;
+    if (!core || core.isStopped || last > now - lookUpIntervalMs) return;
+    this.lookedUpAt.set(accountId, now);
+    core.refreshContact(accountId).then(
+      () => {
+        if (this.profile.closed) return;
+        const conversation = this.profile.repositories.conversations.findDirect(accountId);
+        if (conversation) {
+          this.options.events.emit('conversation.updated', {
+            conversation: this.views.conversation(conversation),
+          });
+        }
+      },
+      (error: unknown) =>
+        this.options.logger.info('contact_lookup_failed', { error: errorKind(error) }),
+    );
+  }
+
+  private requireMessaging(): MessagingCore {
+    if (this.core === null) {
+      throw new MessengerError('not_implemented', 'Messaging is not running for this profile.');
+    }
+    return this.core;
+  }
+}
+
+function sameRelay(a: string, b: string): boolean {
+  const normal = (url: string) => new URL(url).toString().replace(/\/+$/, '');
+  return normal(a) === normal(b);
+}
+
+function errorKind(error: unknown): string {
+  return error instanceof Error ? error.name : typeof error;
+}
