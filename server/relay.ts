@@ -66,7 +66,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   const frameLimiter = new RateLimiter(limits.frameBurst, limits.framesPerSecond);
   const hub = new DeliveryHub(storage, frameLimiter, logger);
   const bundleLimiter = new RateLimiter(limits.bundleBurst, limits.bundlesPerSecond);
-  const services: RelayServices = { storage, limits, logger, hub, bundleLimiter };
+  const services: RelayServices = { storage, limits, logger, delivery: hub, bundleLimiter };
   const requestLimiter = new RateLimiter(limits.requestBurst, limits.requestsPerSecond);
   const anonymousLimiter = new RateLimiter(limits.anonymousBurst, limits.anonymousPerSecond);
   const gate = new PreAuthGate(limits, logger, options.tls !== undefined);
@@ -101,7 +101,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   server.on(
     'upgrade',
     (req: IncomingMessage, socket: Duplex, head: Buffer) =>
-      void handleUpgrade(services, { wss, anonymousLimiter, gate, state }, req, socket, head),
+      void handleUpgrade(services, { wss, hub, anonymousLimiter, gate, state }, req, socket, head),
   );
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     if (!socket.writable) return;

@@ -3,7 +3,8 @@ import { authenticate, bearerToken } from '../authenticate.js';
 import type { PreAuthGate } from '../preauth-gate.js';
 import type { RateLimiter } from '../rate-limiter.js';
 import type { RelayServices } from '../relay-services.js';
-import { RelayError, sendError, sendJson, toRelayError } from './relay-error.js';
+import { RelayError, toRelayError } from '../relay-error.js';
+import { sendError, sendJson } from './json-response.js';
 import { matchRoute } from './router.js';
 import { storageFailureKind } from '../storage/storage-failure.js';
 

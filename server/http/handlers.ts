@@ -14,7 +14,7 @@ import { hashEnrolmentCode, newToken, sha256 } from '../secrets.js';
 import type { DeviceRecord, OneTimeKey, SignedKey } from '../storage/relay-storage.js';
 import type { RelayServices } from '../relay-services.js';
 import { parseWith, readJson } from './read-body.js';
-import { RelayError } from './relay-error.js';
+import { RelayError } from '../relay-error.js';
 
 export interface HandlerInput {
   req: IncomingMessage;
@@ -296,7 +296,7 @@ export const sendMessage: Handler = async (services, input) => {
         );
     }
   }
-  for (const queued of result.queued) services.hub.notify(queued.devicePk);
+  for (const queued of result.queued) services.delivery.notify(queued.devicePk);
   const response: SendMessageResponse = {
     queued: result.queued.map((q) => q.deviceId),
     duplicates: result.duplicates,

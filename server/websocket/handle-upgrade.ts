@@ -8,15 +8,18 @@ import {
   relayErrorStatus,
 } from '../../shared/protocol/index.js';
 import { authenticate, bearerToken } from '../authenticate.js';
-import { errorBody, RelayError, toRelayError } from '../http/relay-error.js';
+import { errorBody } from '../http/json-response.js';
+import { RelayError, toRelayError } from '../relay-error.js';
 import type { PreAuthGate } from '../preauth-gate.js';
 import type { RateLimiter } from '../rate-limiter.js';
 import type { RelayServices } from '../relay-services.js';
 import type { DeviceRecord } from '../storage/relay-storage.js';
+import type { DeliveryHub } from './delivery-hub.js';
 import { storageFailureKind } from '../storage/storage-failure.js';
 
 export interface UpgradeGuards {
   wss: WebSocketServer;
+  hub: DeliveryHub;
   anonymousLimiter: RateLimiter;
   gate: PreAuthGate;
   state: { closing: boolean };
@@ -67,7 +70,7 @@ export async function handleUpgrade(
           kind: error.code ?? error.name,
         });
       });
-      if (device) startSession(services, ws, device);
+      if (device) startSession(services, guards.hub, ws, device);
       else awaitAuthFrame(services, guards, ws, address, req);
     });
   } catch (caught) {
@@ -97,8 +100,13 @@ function spendAnonymous(limiter: RateLimiter, address: string, message: string):
 }
 
 /** Runs accept(); if it fails (storage busy or full), that socket alone is closed with 1011. */
-function startSession(services: RelayServices, ws: WebSocket, device: DeviceRecord): void {
-  accept(services, ws, device).catch((error: unknown) => {
+function startSession(
+  services: RelayServices,
+  hub: DeliveryHub,
+  ws: WebSocket,
+  device: DeviceRecord,
+): void {
+  accept(services, hub, ws, device).catch((error: unknown) => {
     services.logger.error('ws_accept_failed', {
       accountId: device.accountId,
       deviceId: device.deviceId,
@@ -164,13 +172,18 @@ function awaitAuthFrame(
       }
       if (ws.readyState !== ws.OPEN) return;
       guards.gate.authenticated(req.socket);
-      startSession(services, ws, device);
+      startSession(services, guards.hub, ws, device);
     })();
   });
 }
 
-async function accept(services: RelayServices, ws: WebSocket, device: DeviceRecord): Promise<void> {
-  const connection = services.hub.attach(device, ws);
+async function accept(
+  services: RelayServices,
+  hub: DeliveryHub,
+  ws: WebSocket,
+  device: DeviceRecord,
+): Promise<void> {
+  const connection = hub.attach(device, ws);
   ws.on('pong', () => {
     connection.alive = true;
   });
