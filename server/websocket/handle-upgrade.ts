@@ -6,6 +6,7 @@ import {
   closeCodes,
   protocolLimits,
   relayErrorStatus,
+  webSocketPath,
 } from '../../shared/protocol/index.js';
 import { authenticate, bearerToken } from '../authenticate.js';
 import { errorBody } from '../http/json-response.js';
@@ -41,7 +42,7 @@ export async function handleUpgrade(
   const address = req.socket.remoteAddress ?? 'unknown';
   try {
     if (guards.state.closing) throw new RelayError('shutting_down', 'The relay is shutting down.');
-    if (pathname !== '/v1/websocket') {
+    if (pathname !== webSocketPath) {
       throw new RelayError('not_found', `No WebSocket endpoint at ${pathname}.`);
     }
     const header = req.headers.authorization;

@@ -8,7 +8,7 @@ import {
   signalDecrypt,
   signalDecryptPreKey,
 } from '@signalapp/libsignal-client';
-import { directoryEntrySchema, type IncomingEnvelope } from '../../../shared/protocol/index.js';
+import type { IncomingEnvelope } from '../../../shared/protocol/index.js';
 import { MessengerError } from '../../../shared/errors.js';
 import { onRollback } from '../db/async-transaction.js';
 import { ContentApplier } from './content-applier.js';
@@ -152,11 +152,7 @@ export class EnvelopeProcessor {
     );
     for (const accountId of unknown) {
       try {
-        const entry = await this.ctx.http.request(
-          'GET',
-          `v1/accounts/${accountId}`,
-          directoryEntrySchema,
-        );
+        const entry = await this.ctx.http.call('account', { params: { accountId } });
         await this.ctx.tx(async () => this.ctx.repos.contacts.upsert(entry, this.ctx.now()));
       } catch (error) {
         this.ctx.logger.info('sender_lookup_failed', { reason: (error as Error).message });

@@ -6,7 +6,6 @@ import {
 } from '@signalapp/libsignal-client';
 import {
   mismatchedDevicesSchema,
-  sendMessageResponseSchema,
   staleDevicesSchema,
   type OutgoingEnvelope,
 } from '../../../shared/protocol/index.js';
@@ -257,18 +256,16 @@ export class OutboxProcessor {
         next += 1;
         const unit = units[index] as SendUnit;
         try {
-          await this.ctx.http.request(
-            'PUT',
-            `v1/messages/${recipient}`,
-            sendMessageResponseSchema,
-            {
+          await this.ctx.http.call('sendMessage', {
+            params: { accountId: recipient },
+            body: {
               clientMessageId: unit.messageId
                 ? clientMessageIdFor(unit.messageId, unit.outboxIds[0] as number)
                 : unit.content.id,
               clientTimestamp: unit.content.sentAt,
-              messages: envelopes[index],
+              messages: envelopes[index] as OutgoingEnvelope[],
             },
-          );
+          });
           results[index] = { unit, error: null };
         } catch (error) {
           results[index] = { unit, error };

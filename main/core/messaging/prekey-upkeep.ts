@@ -1,8 +1,5 @@
 import { z } from 'zod';
-import {
-  preKeyCountResponseSchema,
-  type KeysUploadRequest,
-} from '../../../shared/protocol/index.js';
+import type { KeysUploadRequest } from '../../../shared/protocol/index.js';
 import {
   generateKyberPreKeys,
   generateLastResortKyberPreKey,
@@ -38,7 +35,7 @@ export class PreKeyUpkeep {
 
   private async run(): Promise<void> {
     const { http, stores, tuning, now, repos } = this.ctx;
-    const counts = await http.request('GET', 'v1/keys/count', preKeyCountResponseSchema);
+    const counts = await http.call('keyCount');
     const upload: KeysUploadRequest = {};
     const rotatedAt = repos.settings.get(rotatedAtKey, z.number().int()) ?? 0;
     const rotate = now() - rotatedAt >= tuning.signedPreKeyRotationMs;
@@ -66,7 +63,7 @@ export class PreKeyUpkeep {
         );
       }
     });
-    await http.request('PUT', 'v1/keys', preKeyCountResponseSchema, upload);
+    await http.call('uploadKeys', { body: upload });
     if (rotate) {
       await this.ctx.tx(async () => {
         repos.settings.set(rotatedAtKey, now(), now());

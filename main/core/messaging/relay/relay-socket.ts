@@ -5,6 +5,7 @@ import {
   serverFrameSchema,
   type ClientFrame,
   type IncomingEnvelope,
+  webSocketPath,
 } from '../../../../shared/protocol/index.js';
 import type { Logger } from '../../log/logger.js';
 import { backoffDelay, type BackoffOptions } from '../backoff.js';
@@ -98,7 +99,7 @@ export class RelaySocket {
   private async connect(): Promise<void> {
     if (!this.running) return;
     this.setState('connecting');
-    const url = new URL('v1/websocket', this.options.baseUrl);
+    const url = new URL(webSocketPath.slice(1), this.options.baseUrl);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     let tls = {};
     try {
