@@ -83,7 +83,7 @@ describe('the relay endpoint table', () => {
   it('refuses every other method on a table path with 405 and the allowed ones', async () => {
     for (const name of endpointNames) {
       const here = examplePath(name);
-      const allowed = endpointNames
+      const allowed: string[] = endpointNames
         .filter((other) => examplePath(other) === here)
         .map((other) => endpoints[other].method);
       for (const method of allMethods.filter((m) => !allowed.includes(m))) {
