@@ -23,6 +23,7 @@ import { SqliteRelayStorage, type SqliteOptions } from './storage/sqlite-relay-s
 import { DeliveryHub } from './websocket/delivery-hub.js';
 import { handleRequest } from './http/handle-request.js';
 import { handleUpgrade } from './websocket/handle-upgrade.js';
+import { describeError } from '../shared/describe-error.js';
 
 export interface RelayOptions {
   /** Directory of the embedded SQLite store; ignored when `storage` is given. */
@@ -132,7 +133,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
         hub.revoke(device.devicePk, device.wipe);
       }
     } catch (error) {
-      logger.error('revocation_poll_failed', { reason: String(error) });
+      logger.error('revocation_poll_failed', { error: describeError(error) });
     } finally {
       polling = false;
     }

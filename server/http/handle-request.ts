@@ -9,6 +9,7 @@ import { sendError, sendJson } from './json-response.js';
 import { parseWith, readJson } from './read-body.js';
 import { matchRoute } from './router.js';
 import { storageFailureKind } from '../storage/storage-failure.js';
+import { describeError } from '../../shared/describe-error.js';
 
 export interface RequestGuards {
   requestLimiter: RateLimiter;
@@ -101,12 +102,12 @@ export async function handleRequest(
       services.logger.warn('storage_unavailable', {
         route: routeName,
         kind: storageFailureKind(caught),
-        reason: caught instanceof Error ? caught.message : String(caught),
+        error: describeError(caught),
       });
     } else if (!(caught instanceof RelayError)) {
       services.logger.error('request_failed', {
         route: routeName,
-        reason: caught instanceof Error ? caught.message : String(caught),
+        error: describeError(caught),
       });
     }
     if (!req.complete) req.resume();

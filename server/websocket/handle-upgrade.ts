@@ -17,6 +17,7 @@ import type { RelayServices } from '../relay-services.js';
 import type { DeviceRecord } from '../storage/relay-storage.js';
 import type { DeliveryHub } from './delivery-hub.js';
 import { storageFailureKind } from '../storage/storage-failure.js';
+import { describeError } from '../../shared/describe-error.js';
 
 export interface UpgradeGuards {
   wss: WebSocketServer;
@@ -68,7 +69,7 @@ export async function handleUpgrade(
         services.logger.info('ws_protocol_error', {
           address,
           authenticated: device !== null,
-          kind: error.code ?? error.name,
+          kind: describeError(error),
         });
       });
       if (device) startSession(services, guards.hub, ws, device);
@@ -111,7 +112,7 @@ function startSession(
     services.logger.error('ws_accept_failed', {
       accountId: device.accountId,
       deviceId: device.deviceId,
-      kind: storageFailureKind(error) ?? (error instanceof Error ? error.name : typeof error),
+      kind: storageFailureKind(error) ?? describeError(error),
     });
     if (ws.readyState === ws.OPEN) ws.close(closeCodes.internalError, 'relay storage error');
     else ws.terminate();
@@ -193,7 +194,7 @@ async function accept(
     void connection.onMessage(data as Buffer, isBinary).catch((error: unknown) => {
       services.logger.error('ws_frame_failed', {
         deviceId: device.deviceId,
-        reason: String(error),
+        error: describeError(error),
       });
     });
   });
@@ -201,7 +202,7 @@ async function accept(
     services.logger.info('ws_closed', {
       accountId: device.accountId,
       deviceId: device.deviceId,
-      code,
+      closeCode: code,
     });
   });
   services.logger.info('ws_open', { accountId: device.accountId, deviceId: device.deviceId });

@@ -6,6 +6,7 @@
 import type { LockReason, ProfileSummary } from '../../../shared/ipc/view-schemas.js';
 import { createLogger } from '../log/logger.js';
 import type { ProfileGateway, UnlockedProfile } from './profile-gateway.js';
+import { describeError } from '../../../shared/describe-error.js';
 
 export interface SessionEvents {
   locked(reason: LockReason): void;
@@ -39,7 +40,7 @@ export function createAppSession(profiles: ProfileGateway, events: SessionEvents
     try {
       await closing.close();
     } catch (error) {
-      log.error('close_failed', { error: error instanceof Error ? error.name : typeof error });
+      log.error('close_failed', { error: describeError(error) });
     }
     events.locked(reason);
   };

@@ -25,6 +25,7 @@ import { MessagingViews } from './messaging-views.js';
 import type { EventObserver } from './app-core.js';
 import type { AppSession } from './app-session.js';
 import type { ClinicalHandlers } from './ipc-handlers.js';
+import { describeError } from '../../../shared/describe-error.js';
 
 /** Native file dialogs (main/electron/pick-path.ts); null where there is no desktop (tests, CLI). */
 export interface PathPicker {
@@ -123,11 +124,11 @@ export function createClinicalHandlers(
       });
       running = { profile, retention, pending, handovers: new EntryHandovers() };
       retention.start().catch((error: unknown) => {
-        log.error('retention_start_failed', { error: errorKind(error) });
+        log.error('retention_start_failed', { error: describeError(error) });
       });
       // What fell due while locked or closed goes out now (docs/security.md).
       pending.start().catch((error: unknown) => {
-        log.error('pending_deletions_failed', { error: errorKind(error) });
+        log.error('pending_deletions_failed', { error: describeError(error) });
       });
       return running;
     };
@@ -153,7 +154,7 @@ export function createClinicalHandlers(
           clipboard?.clearIfStillOurs();
         }
       } catch (error) {
-        log.warn('clinical_event_failed', { event, error: errorKind(error) });
+        log.warn('clinical_event_failed', { event, error: describeError(error) });
       }
     });
 
@@ -255,8 +256,4 @@ function requireDeleter(deleter: OriginalsDeleter | null): OriginalsDeleter {
     throw new MessengerError('not_implemented', 'Messaging is not running for this profile.');
   }
   return deleter;
-}
-
-function errorKind(error: unknown): string {
-  return error instanceof Error ? error.name : typeof error;
 }

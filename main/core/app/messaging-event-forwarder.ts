@@ -13,6 +13,7 @@ import type { OpenProfile } from '../profile/open-profile.js';
 import type { AppSession } from './app-session.js';
 import type { MessagingViews } from './messaging-views.js';
 import type { UnlockedProfile } from './profile-gateway.js';
+import { describeError } from '../../../shared/describe-error.js';
 
 export interface ForwardTarget {
   readonly unlocked: UnlockedProfile;
@@ -112,7 +113,7 @@ async function wipe(target: ForwardTarget, context: ForwardContext): Promise<voi
   } catch (error) {
     logger.error('remote_wipe_failed', {
       profileId: id,
-      error: error instanceof Error ? error.message : typeof error,
+      error: describeError(error),
     });
   }
 }

@@ -22,6 +22,7 @@ import type { MessagingHandlers } from './ipc-handlers.js';
 import { MessagingViews, decodeCursor, encodeCursor } from './messaging-views.js';
 import { forwardMessagingEvent } from './messaging-event-forwarder.js';
 import type { UnlockedProfile } from './profile-gateway.js';
+import { describeError } from '../../../shared/describe-error.js';
 
 export interface MessagingHandlerOptions {
   readonly policy: Policy;
@@ -76,7 +77,7 @@ export function createMessagingHandlers(options: MessagingHandlerOptions): Messa
         },
         (error: unknown) =>
           log.info('contact_lookup_failed', {
-            reason: error instanceof Error ? error.message : typeof error,
+            error: describeError(error),
           }),
       );
     };
@@ -147,7 +148,7 @@ export function createMessagingHandlers(options: MessagingHandlerOptions): Messa
       try {
         current();
       } catch (error) {
-        log.warn('messaging_start_failed', { reason: (error as Error).message });
+        log.warn('messaging_start_failed', { error: describeError(error) });
       }
     });
 
@@ -273,7 +274,7 @@ export function createMessagingHandlers(options: MessagingHandlerOptions): Messa
             await state.core.refreshDirectory();
           } catch (error) {
             // Offline: the last synced directory is still useful.
-            log.info('directory_refresh_failed', { reason: (error as Error).message });
+            log.info('directory_refresh_failed', { error: describeError(error) });
           }
           const self = state.core.account.accountId;
           const wanted = query?.trim().toLowerCase() ?? '';

@@ -19,6 +19,7 @@ import type { MessagingEvent } from './messaging-events.js';
 import { clientMessageIdFor, newMessageId } from './message-ids.js';
 import { failureReasons } from './failure-reasons.js';
 import { RelayRequestError } from './relay/relay-http.js';
+import { describeError } from '../../../shared/describe-error.js';
 
 /** One request to the relay: one content, standing for one or more outbox rows. */
 interface SendUnit {
@@ -109,7 +110,7 @@ export class OutboxProcessor {
         );
       } catch (error) {
         if (this.stopped) return;
-        this.ctx.logger.error('outbox_pass_failed', { reason: (error as Error).message });
+        this.ctx.logger.error('outbox_pass_failed', { error: describeError(error) });
         return;
       }
     }
@@ -314,7 +315,7 @@ export class OutboxProcessor {
         } else {
           this.ctx.logger.warn('control_dropped', {
             kind: unit.content.kind,
-            code: errorCode(error),
+            errorCode: errorCode(error),
           });
         }
       }

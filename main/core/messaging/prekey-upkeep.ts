@@ -8,6 +8,7 @@ import {
 } from '../signal/prekey-generation.js';
 import type { CoreContext } from './core-context.js';
 import { kyberPreKeyJson, preKeyJson, signedPreKeyJson } from './prekey-json.js';
+import { describeError } from '../../../shared/describe-error.js';
 
 const rotatedAtKey = 'signal.signedPreKeyRotatedAt';
 
@@ -25,7 +26,7 @@ export class PreKeyUpkeep {
   check(): Promise<void> {
     this.running ??= this.run()
       .catch((error: unknown) => {
-        this.ctx.logger.warn('prekey_upkeep_failed', { reason: (error as Error).message });
+        this.ctx.logger.warn('prekey_upkeep_failed', { error: describeError(error) });
       })
       .finally(() => {
         this.running = null;
