@@ -14,7 +14,6 @@
  * paste it, and the failure is logged (without the text) for IT.
  */
 import type { spawn as nodeSpawn } from 'node:child_process';
-import { describeError } from '../../../shared/describe-error.js';
 
 export interface ClipboardFormatData {
   readonly format: string;
@@ -92,7 +91,7 @@ export function windowsPrivateClipboardWriter(
       stdio: ['pipe', 'ignore', 'ignore'],
       windowsHide: true,
     });
-    child.on('error', (error) => fallback(describeError(error)));
+    child.on('error', (error) => fallback(error.message));
     child.on('exit', (code) => {
       if (code === 0) settled = true;
       else fallback(`powershell exited with ${code}`);
