@@ -1,5 +1,5 @@
 import type { DeviceRecord, RelayStorage } from './storage/relay-storage.js';
-import { RelayError } from './http/relay-error.js';
+import { RelayError } from './relay-error.js';
 import { sameHash, sha256 } from './secrets.js';
 
 export function bearerToken(header: string | undefined): string | null {

@@ -1,6 +1,6 @@
 import { KEMPublicKey, PublicKey } from '@signalapp/libsignal-client';
 import type { OneTimeKey, SignedKey } from './storage/relay-storage.js';
-import { RelayError } from './http/relay-error.js';
+import { RelayError } from './relay-error.js';
 
 // The relay checks keys before storing them so that a broken client fails at upload, with a
 // clear 400, instead of every peer failing later when it processes the bundle. Signed keys are

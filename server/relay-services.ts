@@ -2,7 +2,6 @@ import { protocolLimits } from '../shared/protocol/index.js';
 import type { RelayLogger } from './log.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { RelayStorage } from './storage/relay-storage.js';
-import type { DeliveryHub } from './websocket/delivery-hub.js';
 
 export interface RelayLimits {
   maxBodyBytes: number;
@@ -61,11 +60,19 @@ export const defaultLimits: RelayLimits = {
   duplicateWindowMs: 30 * 24 * 3600_000,
 };
 
+/**
+ * Told when envelopes were committed for a device, so a connected device gets them at once. The
+ * WebSocket side's DeliveryHub implements it; the request handlers know only this.
+ */
+export interface DeliveryNotifier {
+  notify(devicePk: number): void;
+}
+
 export interface RelayServices {
   storage: RelayStorage;
   limits: RelayLimits;
   logger: RelayLogger;
-  hub: DeliveryHub;
+  delivery: DeliveryNotifier;
   /** Prekey bundle fetches, keyed by caller device and target account. */
   bundleLimiter: RateLimiter;
 }

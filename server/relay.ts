@@ -23,6 +23,7 @@ import { SqliteRelayStorage, type SqliteOptions } from './storage/sqlite-relay-s
 import { DeliveryHub } from './websocket/delivery-hub.js';
 import { handleRequest } from './http/handle-request.js';
 import { handleUpgrade } from './websocket/handle-upgrade.js';
+import { describeError } from '../shared/describe-error.js';
 
 export interface RelayOptions {
   /** Directory of the embedded SQLite store; ignored when `storage` is given. */
@@ -66,7 +67,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   const frameLimiter = new RateLimiter(limits.frameBurst, limits.framesPerSecond);
   const hub = new DeliveryHub(storage, frameLimiter, logger);
   const bundleLimiter = new RateLimiter(limits.bundleBurst, limits.bundlesPerSecond);
-  const services: RelayServices = { storage, limits, logger, hub, bundleLimiter };
+  const services: RelayServices = { storage, limits, logger, delivery: hub, bundleLimiter };
   const requestLimiter = new RateLimiter(limits.requestBurst, limits.requestsPerSecond);
   const anonymousLimiter = new RateLimiter(limits.anonymousBurst, limits.anonymousPerSecond);
   const gate = new PreAuthGate(limits, logger, options.tls !== undefined);
@@ -101,7 +102,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   server.on(
     'upgrade',
     (req: IncomingMessage, socket: Duplex, head: Buffer) =>
-      void handleUpgrade(services, { wss, anonymousLimiter, gate, state }, req, socket, head),
+      void handleUpgrade(services, { wss, hub, anonymousLimiter, gate, state }, req, socket, head),
   );
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     if (!socket.writable) return;
@@ -132,7 +133,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
         hub.revoke(device.devicePk, device.wipe);
       }
     } catch (error) {
-      logger.error('revocation_poll_failed', { reason: String(error) });
+      logger.error('revocation_poll_failed', { error: describeError(error) });
     } finally {
       polling = false;
     }

@@ -1,11 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { endpoints, webSocketPath } from '../../shared/protocol/index.js';
 import { authenticate, bearerToken } from '../authenticate.js';
 import type { PreAuthGate } from '../preauth-gate.js';
 import type { RateLimiter } from '../rate-limiter.js';
 import type { RelayServices } from '../relay-services.js';
-import { RelayError, sendError, sendJson, toRelayError } from './relay-error.js';
+import { RelayError, toRelayError } from '../relay-error.js';
+import { sendError, sendJson } from './json-response.js';
+import { parseWith, readJson } from './read-body.js';
 import { matchRoute } from './router.js';
 import { storageFailureKind } from '../storage/storage-failure.js';
+import { describeError } from '../../shared/describe-error.js';
 
 export interface RequestGuards {
   requestLimiter: RateLimiter;
@@ -40,8 +44,8 @@ export async function handleRequest(
     const pathname = new URL(req.url ?? '/', 'http://relay').pathname;
     const match = matchRoute(req.method ?? 'GET', pathname);
     if (match.kind === 'none') {
-      if (pathname === '/v1/websocket') {
-        throw new RelayError('upgrade_required', 'Open /v1/websocket as a WebSocket.');
+      if (pathname === webSocketPath) {
+        throw new RelayError('upgrade_required', `Open ${webSocketPath} as a WebSocket.`);
       }
       throw new RelayError('not_found', `No such endpoint: ${req.method} ${pathname}.`);
     }
@@ -57,7 +61,7 @@ export async function handleRequest(
     }
     routeName = match.route.name;
     let device = null;
-    if (match.route.auth) {
+    if (match.route.auth === 'device') {
       try {
         device = await authenticate(
           services.storage,
@@ -75,10 +79,21 @@ export async function handleRequest(
       deviceId = device.deviceId;
       guards.gate.authenticated(req.socket);
       throttle(guards.requestLimiter, `device:${device.devicePk}`);
-    } else if (match.route.name === '/v1/enrol') {
+    } else if (match.route.endpoint === 'enrol') {
       throttle(guards.anonymousLimiter, `enrol:${address}`);
     }
-    const result = await match.route.handler(services, { req, params: match.params, device });
+    // The body is read only after authentication and rate limits, and only where one is expected.
+    const schema = endpoints[match.route.endpoint].request;
+    const body =
+      schema === null
+        ? undefined
+        : parseWith(schema, await readJson(req, services.limits.maxBodyBytes));
+    const result = await match.route.handler(services, {
+      req,
+      params: match.params,
+      device,
+      body,
+    });
     // A request that was running when shutdown began must not keep its connection alive.
     sendJson(res, result.status, result.body, guards.state.closing ? { connection: 'close' } : {});
   } catch (caught) {
@@ -87,12 +102,12 @@ export async function handleRequest(
       services.logger.warn('storage_unavailable', {
         route: routeName,
         kind: storageFailureKind(caught),
-        reason: caught instanceof Error ? caught.message : String(caught),
+        error: describeError(caught),
       });
     } else if (!(caught instanceof RelayError)) {
       services.logger.error('request_failed', {
         route: routeName,
-        reason: caught instanceof Error ? caught.message : String(caught),
+        error: describeError(caught),
       });
     }
     if (!req.complete) req.resume();

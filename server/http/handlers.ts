@@ -1,31 +1,47 @@
 import type { IncomingMessage } from 'node:http';
+import type { z } from 'zod';
 import {
-  enrolRequestSchema,
-  keysUploadRequestSchema,
   protocolLimits,
-  sendMessageRequestSchema,
   type DirectoryEntry,
-  type EnrolResponse,
+  type EndpointName,
+  type EndpointParamName,
+  type Endpoints,
+  type ParsedEndpointRequest,
   type PreKeyBundleResponse,
-  type SendMessageResponse,
 } from '../../shared/protocol/index.js';
 import { verifyIdentityKey, verifyKeys } from '../key-verification.js';
 import { hashEnrolmentCode, newToken, sha256 } from '../secrets.js';
 import type { DeviceRecord, OneTimeKey, SignedKey } from '../storage/relay-storage.js';
 import type { RelayServices } from '../relay-services.js';
-import { parseWith, readJson } from './read-body.js';
-import { RelayError } from './relay-error.js';
+import { RelayError } from '../relay-error.js';
 
-export interface HandlerInput {
+/** What the router hands a handler: the body already parsed with the endpoint's schema. */
+export interface HandlerInput<N extends EndpointName> {
   req: IncomingMessage;
-  params: string[];
-  device: DeviceRecord | null;
+  params: { readonly [K in EndpointParamName<N>]: string };
+  /** The authenticated device; the router authenticates every `device` endpoint first. */
+  device: Endpoints[N]['auth'] extends 'device' ? DeviceRecord : null;
+  body: ParsedEndpointRequest<N>;
 }
-export interface HandlerResult {
+export interface HandlerResult<N extends EndpointName> {
   status: number;
-  body: unknown;
+  body: z.input<Endpoints[N]['response']>;
 }
-export type Handler = (services: RelayServices, input: HandlerInput) => Promise<HandlerResult>;
+export type Handler<N extends EndpointName> = (
+  services: RelayServices,
+  input: HandlerInput<N>,
+) => Promise<HandlerResult<N>>;
+
+/** A handler as the router calls it, once the endpoint is known only at run time. */
+export type AnyHandler = (
+  services: RelayServices,
+  input: {
+    req: IncomingMessage;
+    params: Readonly<Record<string, string>>;
+    device: DeviceRecord | null;
+    body: unknown;
+  },
+) => Promise<{ status: number; body: unknown }>;
 
 const b64 = (value: string) => Buffer.from(value, 'base64');
 const toB64 = (value: Uint8Array) => Buffer.from(value).toString('base64');
@@ -43,15 +59,12 @@ const encodeSigned = (key: SignedKey) => ({
   signature: toB64(key.signature),
 });
 
-function authed(input: HandlerInput): DeviceRecord {
-  if (!input.device) throw new RelayError('internal', 'Route registered without authentication.');
-  return input.device;
-}
+const health: Handler<'health'> = async () => ({
+  status: 200,
+  body: { status: 'ok', protocol: 1 },
+});
 
-export const health: Handler = async () => ({ status: 200, body: { status: 'ok', protocol: 1 } });
-
-export const enrol: Handler = async (services, { req }) => {
-  const body = parseWith(enrolRequestSchema, await readJson(req, services.limits.maxBodyBytes));
+const enrol: Handler<'enrol'> = async (services, { body }) => {
   // The code first: verifying a device's signatures costs far more than a lookup, and a guesser
   // must not get that work done for free. Redeeming checks the code again, atomically.
   const codeHash = hashEnrolmentCode(body.code);
@@ -84,15 +97,17 @@ export const enrol: Handler = async (services, { req }) => {
     accountId: result.account.accountId,
     deviceId: result.deviceId,
   });
-  const response: EnrolResponse = {
-    accountId: result.account.accountId,
-    deviceId: result.deviceId,
-    token,
-    displayName: result.account.displayName,
-    role: result.account.role,
-    org: result.account.org,
+  return {
+    status: 201,
+    body: {
+      accountId: result.account.accountId,
+      deviceId: result.deviceId,
+      token,
+      displayName: result.account.displayName,
+      role: result.account.role,
+      org: result.account.org,
+    },
   };
-  return { status: 201, body: response };
 };
 
 function codeRefused(
@@ -120,8 +135,7 @@ function codeRefused(
   }
 }
 
-export const me: Handler = async (_services, input) => {
-  const device = authed(input);
+const me: Handler<'me'> = async (_services, { device }) => {
   const { accountId, displayName, role, org } = device.account;
   return { status: 200, body: { accountId, deviceId: device.deviceId, displayName, role, org } };
 };
@@ -137,8 +151,8 @@ const toEntry = (a: DirectoryEntry): DirectoryEntry => ({
   ...(a.sdsUserId ? { sdsUserId: a.sdsUserId } : {}),
 });
 
-export const directory: Handler = async (services, input) => {
-  const accounts = await services.storage.listDirectory(authed(input).account.org);
+const directory: Handler<'directory'> = async (services, { device }) => {
+  const accounts = await services.storage.listDirectory(device.account.org);
   return { status: 200, body: { accounts: accounts.map(toEntry) } };
 };
 
@@ -151,9 +165,8 @@ async function sameOrgAccount(services: RelayServices, device: DeviceRecord, acc
   return account;
 }
 
-export const account: Handler = async (services, input) => {
-  const device = authed(input);
-  const accountId = input.params[0] ?? '';
+const account: Handler<'account'> = async (services, { device, params }) => {
+  const { accountId } = params;
   await sameOrgAccount(services, device, accountId);
   const entry = (await services.storage.listDirectory(device.account.org)).find(
     (a) => a.accountId === accountId,
@@ -162,10 +175,18 @@ export const account: Handler = async (services, input) => {
   return { status: 200, body: toEntry(entry) };
 };
 
-export const bundles: Handler = async (services, input) => {
-  const device = authed(input);
-  const accountId = input.params[0] ?? '';
-  const deviceId = input.params[1] === undefined ? null : Number(input.params[1]);
+const bundles: Handler<'bundles'> = (services, { device, params }) =>
+  takeBundles(services, device, params.accountId, null);
+
+const deviceBundle: Handler<'deviceBundle'> = (services, { device, params }) =>
+  takeBundles(services, device, params.accountId, Number(params.deviceId));
+
+async function takeBundles(
+  services: RelayServices,
+  device: DeviceRecord,
+  accountId: string,
+  deviceId: number | null,
+): Promise<{ status: number; body: PreKeyBundleResponse }> {
   if (deviceId !== null && !(deviceId >= 1 && deviceId <= protocolLimits.maxDeviceId)) {
     throw new RelayError('invalid_input', 'deviceId must be an integer 1..127.');
   }
@@ -189,7 +210,7 @@ export const bundles: Handler = async (services, input) => {
   if (found.length === 0) {
     throw new RelayError('not_found', `No active device ${deviceId ?? ''} of ${accountId}.`);
   }
-  const body: PreKeyBundleResponse = {
+  const body = {
     accountId,
     devices: found.map((b) => ({
       deviceId: b.deviceId,
@@ -202,19 +223,14 @@ export const bundles: Handler = async (services, input) => {
     })),
   };
   return { status: 200, body };
-};
+}
 
-export const keyCount: Handler = async (services, input) => ({
+const keyCount: Handler<'keyCount'> = async (services, { device }) => ({
   status: 200,
-  body: await services.storage.countPreKeys(authed(input).devicePk),
+  body: await services.storage.countPreKeys(device.devicePk),
 });
 
-export const uploadKeys: Handler = async (services, input) => {
-  const device = authed(input);
-  const body = parseWith(
-    keysUploadRequestSchema,
-    await readJson(input.req, services.limits.maxBodyBytes),
-  );
+const uploadKeys: Handler<'uploadKeys'> = async (services, { device, body }) => {
   const keys = {
     ...(body.preKeys ? { preKeys: body.preKeys.map(decodeKey) } : {}),
     ...(body.kyberPreKeys ? { kyberPreKeys: body.kyberPreKeys.map(decodeSigned) } : {}),
@@ -239,13 +255,8 @@ export const uploadKeys: Handler = async (services, input) => {
   return { status: 200, body: await services.storage.countPreKeys(device.devicePk) };
 };
 
-export const sendMessage: Handler = async (services, input) => {
-  const device = authed(input);
-  const body = parseWith(
-    sendMessageRequestSchema,
-    await readJson(input.req, services.limits.maxBodyBytes),
-  );
-  const recipientAccountId = input.params[0] ?? '';
+const sendMessage: Handler<'sendMessage'> = async (services, { device, body, params }) => {
+  const recipientAccountId = params.accountId;
   const result = await services.storage.enqueue({
     senderDevicePk: device.devicePk,
     senderAccountId: device.accountId,
@@ -296,10 +307,23 @@ export const sendMessage: Handler = async (services, input) => {
         );
     }
   }
-  for (const queued of result.queued) services.hub.notify(queued.devicePk);
-  const response: SendMessageResponse = {
-    queued: result.queued.map((q) => q.deviceId),
-    duplicates: result.duplicates,
+  for (const queued of result.queued) services.delivery.notify(queued.devicePk);
+  return {
+    status: 200,
+    body: { queued: result.queued.map((q) => q.deviceId), duplicates: result.duplicates },
   };
-  return { status: 200, body: response };
+};
+
+/** One handler per entry of the endpoint table; a missing or extra one fails to compile. */
+export const handlers: { readonly [N in EndpointName]: Handler<N> } = {
+  health,
+  enrol,
+  me,
+  directory,
+  account,
+  keyCount,
+  uploadKeys,
+  bundles,
+  deviceBundle,
+  sendMessage,
 };

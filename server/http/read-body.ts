@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { z } from 'zod';
-import { RelayError } from './relay-error.js';
+import { RelayError } from '../relay-error.js';
 
 /**
  * Reads and parses a JSON request body no larger than `maxBytes`. An oversize body is read to

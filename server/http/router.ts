@@ -1,79 +1,55 @@
-import * as handlers from './handlers.js';
-import type { Handler } from './handlers.js';
+import {
+  endpointNames,
+  endpoints,
+  pathParamNames,
+  pathParamPatterns,
+  type EndpointAuth,
+  type EndpointName,
+  type HttpMethod,
+} from '../../shared/protocol/index.js';
+import { handlers, type AnyHandler } from './handlers.js';
 
+/** One endpoint of the table (shared/protocol/endpoints.ts) with its compiled path and handler. */
 export interface Route {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
-  pattern: RegExp;
+  readonly endpoint: EndpointName;
+  readonly method: HttpMethod;
   /** The route's name in logs: the path template, never the concrete ids. */
-  name: string;
-  auth: boolean;
-  handler: Handler;
+  readonly name: string;
+  readonly auth: EndpointAuth;
+  readonly pattern: RegExp;
+  readonly params: readonly string[];
+  readonly handler: AnyHandler;
 }
 
-const uuid = '([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})';
+function compile(path: string): RegExp {
+  const source = path
+    .split(/(\{[A-Za-z]+\})/)
+    .map((part) => {
+      const param = /^\{([A-Za-z]+)\}$/.exec(part)?.[1];
+      if (param === undefined) return part.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
+      if (!(param in pathParamPatterns)) throw new Error(`${path}: no pattern for {${param}}`);
+      return `(${pathParamPatterns[param as keyof typeof pathParamPatterns]})`;
+    })
+    .join('');
+  return new RegExp(`^${source}$`);
+}
 
-export const routes: readonly Route[] = [
-  {
-    method: 'GET',
-    pattern: /^\/v1\/health$/,
-    name: '/v1/health',
-    auth: false,
-    handler: handlers.health,
-  },
-  {
-    method: 'POST',
-    pattern: /^\/v1\/enrol$/,
-    name: '/v1/enrol',
-    auth: false,
-    handler: handlers.enrol,
-  },
-  { method: 'GET', pattern: /^\/v1\/me$/, name: '/v1/me', auth: true, handler: handlers.me },
-  {
-    method: 'GET',
-    pattern: /^\/v1\/directory$/,
-    name: '/v1/directory',
-    auth: true,
-    handler: handlers.directory,
-  },
-  {
-    method: 'GET',
-    pattern: new RegExp(`^/v1/accounts/${uuid}$`),
-    name: '/v1/accounts/{accountId}',
-    auth: true,
-    handler: handlers.account,
-  },
-  {
-    method: 'GET',
-    pattern: /^\/v1\/keys\/count$/,
-    name: '/v1/keys/count',
-    auth: true,
-    handler: handlers.keyCount,
-  },
-  {
-    method: 'PUT',
-    pattern: /^\/v1\/keys$/,
-    name: '/v1/keys',
-    auth: true,
-    handler: handlers.uploadKeys,
-  },
-  {
-    method: 'GET',
-    pattern: new RegExp(`^/v1/keys/${uuid}(?:/([0-9]{1,3}))?$`),
-    name: '/v1/keys/{accountId}[/{deviceId}]',
-    auth: true,
-    handler: handlers.bundles,
-  },
-  {
-    method: 'PUT',
-    pattern: new RegExp(`^/v1/messages/${uuid}$`),
-    name: '/v1/messages/{accountId}',
-    auth: true,
-    handler: handlers.sendMessage,
-  },
-];
+/** Exactly the endpoint table: a route cannot exist without its entry, nor an entry unrouted. */
+export const routes: readonly Route[] = endpointNames.map((endpoint) => {
+  const spec = endpoints[endpoint];
+  return {
+    endpoint,
+    method: spec.method,
+    name: spec.path,
+    auth: spec.auth,
+    pattern: compile(spec.path),
+    params: pathParamNames(spec.path),
+    handler: handlers[endpoint] as AnyHandler,
+  };
+});
 
 export type RouteMatch =
-  | { kind: 'found'; route: Route; params: string[] }
+  | { kind: 'found'; route: Route; params: Record<string, string> }
   | { kind: 'wrong_method'; allow: string[] }
   | { kind: 'none' };
 
@@ -83,11 +59,11 @@ export function matchRoute(method: string, pathname: string): RouteMatch {
     const match = route.pattern.exec(pathname);
     if (!match) continue;
     if (route.method === method) {
-      return {
-        kind: 'found',
-        route,
-        params: match.slice(1).filter((p): p is string => p !== undefined),
-      };
+      const params: Record<string, string> = {};
+      route.params.forEach((name, index) => {
+        params[name] = match[index + 1] ?? '';
+      });
+      return { kind: 'found', route, params };
     }
     allow.push(route.method);
   }

@@ -2,11 +2,12 @@ import type { WebSocket } from 'ws';
 import { closeCodes } from '../../shared/protocol/index.js';
 import type { RelayLogger } from '../log.js';
 import type { RateLimiter } from '../rate-limiter.js';
+import type { DeliveryNotifier } from '../relay-services.js';
 import type { DeviceRecord, RelayStorage } from '../storage/relay-storage.js';
 import { DeviceConnection } from './device-connection.js';
 
 /** The open device sockets of this relay process, at most one per device. */
-export class DeliveryHub {
+export class DeliveryHub implements DeliveryNotifier {
   private readonly connections = new Map<number, DeviceConnection>();
 
   constructor(

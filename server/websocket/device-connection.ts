@@ -8,6 +8,7 @@ import {
 import type { RelayLogger } from '../log.js';
 import type { RateLimiter } from '../rate-limiter.js';
 import type { DeviceRecord, RelayStorage } from '../storage/relay-storage.js';
+import { describeError } from '../../shared/describe-error.js';
 
 /**
  * One authenticated device socket. The device's queue lives in storage; this is only a cursor
@@ -86,7 +87,7 @@ export class DeviceConnection {
     } catch (error) {
       this.logger.error('ws_pump_failed', {
         deviceId: this.device.deviceId,
-        reason: String(error),
+        error: describeError(error),
       });
       this.close(closeCodes.goingAway, 'relay storage error');
     } finally {

@@ -6,17 +6,22 @@ import {
   closeCodes,
   protocolLimits,
   relayErrorStatus,
+  webSocketPath,
 } from '../../shared/protocol/index.js';
 import { authenticate, bearerToken } from '../authenticate.js';
-import { errorBody, RelayError, toRelayError } from '../http/relay-error.js';
+import { errorBody } from '../http/json-response.js';
+import { RelayError, toRelayError } from '../relay-error.js';
 import type { PreAuthGate } from '../preauth-gate.js';
 import type { RateLimiter } from '../rate-limiter.js';
 import type { RelayServices } from '../relay-services.js';
 import type { DeviceRecord } from '../storage/relay-storage.js';
+import type { DeliveryHub } from './delivery-hub.js';
 import { storageFailureKind } from '../storage/storage-failure.js';
+import { describeError } from '../../shared/describe-error.js';
 
 export interface UpgradeGuards {
   wss: WebSocketServer;
+  hub: DeliveryHub;
   anonymousLimiter: RateLimiter;
   gate: PreAuthGate;
   state: { closing: boolean };
@@ -38,7 +43,7 @@ export async function handleUpgrade(
   const address = req.socket.remoteAddress ?? 'unknown';
   try {
     if (guards.state.closing) throw new RelayError('shutting_down', 'The relay is shutting down.');
-    if (pathname !== '/v1/websocket') {
+    if (pathname !== webSocketPath) {
       throw new RelayError('not_found', `No WebSocket endpoint at ${pathname}.`);
     }
     const header = req.headers.authorization;
@@ -64,10 +69,10 @@ export async function handleUpgrade(
         services.logger.info('ws_protocol_error', {
           address,
           authenticated: device !== null,
-          kind: error.code ?? error.name,
+          kind: describeError(error),
         });
       });
-      if (device) startSession(services, ws, device);
+      if (device) startSession(services, guards.hub, ws, device);
       else awaitAuthFrame(services, guards, ws, address, req);
     });
   } catch (caught) {
@@ -97,12 +102,17 @@ function spendAnonymous(limiter: RateLimiter, address: string, message: string):
 }
 
 /** Runs accept(); if it fails (storage busy or full), that socket alone is closed with 1011. */
-function startSession(services: RelayServices, ws: WebSocket, device: DeviceRecord): void {
-  accept(services, ws, device).catch((error: unknown) => {
+function startSession(
+  services: RelayServices,
+  hub: DeliveryHub,
+  ws: WebSocket,
+  device: DeviceRecord,
+): void {
+  accept(services, hub, ws, device).catch((error: unknown) => {
     services.logger.error('ws_accept_failed', {
       accountId: device.accountId,
       deviceId: device.deviceId,
-      kind: storageFailureKind(error) ?? (error instanceof Error ? error.name : typeof error),
+      kind: storageFailureKind(error) ?? describeError(error),
     });
     if (ws.readyState === ws.OPEN) ws.close(closeCodes.internalError, 'relay storage error');
     else ws.terminate();
@@ -164,13 +174,18 @@ function awaitAuthFrame(
       }
       if (ws.readyState !== ws.OPEN) return;
       guards.gate.authenticated(req.socket);
-      startSession(services, ws, device);
+      startSession(services, guards.hub, ws, device);
     })();
   });
 }
 
-async function accept(services: RelayServices, ws: WebSocket, device: DeviceRecord): Promise<void> {
-  const connection = services.hub.attach(device, ws);
+async function accept(
+  services: RelayServices,
+  hub: DeliveryHub,
+  ws: WebSocket,
+  device: DeviceRecord,
+): Promise<void> {
+  const connection = hub.attach(device, ws);
   ws.on('pong', () => {
     connection.alive = true;
   });
@@ -179,7 +194,7 @@ async function accept(services: RelayServices, ws: WebSocket, device: DeviceReco
     void connection.onMessage(data as Buffer, isBinary).catch((error: unknown) => {
       services.logger.error('ws_frame_failed', {
         deviceId: device.deviceId,
-        reason: String(error),
+        error: describeError(error),
       });
     });
   });
@@ -187,7 +202,7 @@ async function accept(services: RelayServices, ws: WebSocket, device: DeviceReco
     services.logger.info('ws_closed', {
       accountId: device.accountId,
       deviceId: device.deviceId,
-      code,
+      closeCode: code,
     });
   });
   services.logger.info('ws_open', { accountId: device.accountId, deviceId: device.deviceId });

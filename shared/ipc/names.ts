@@ -3,40 +3,60 @@
  * so the sandboxed preload can build `window.messenger` without bundling zod; contract.ts is
  * typed against these lists, so a name missing on either side fails to compile.
  */
+/**
+ * Every method, grouped once by the area of the app that answers it: the shell (app, policy,
+ * profiles, settings, clipboard), messaging over the relay, and the clinical record work
+ * (transcription, advice, audit, export). The wire names do not change with the grouping.
+ */
+export const methodsByArea = {
+  shell: [
+    'app.info',
+    'policy.get',
+    'profiles.list',
+    'profiles.create',
+    'profiles.unlock',
+    'profiles.lock',
+    'profiles.delete',
+    'profiles.changePasscode',
+    'settings.get',
+    'settings.set',
+    'clipboard.writeText',
+  ],
+  messaging: [
+    'account.get',
+    'account.enrol',
+    'conversations.list',
+    'conversations.create',
+    'messages.page',
+    'messages.send',
+    'messages.retry',
+    'messages.markRead',
+    'directory.list',
+    'safetyNumber.get',
+    'identity.acknowledge',
+  ],
+  clinical: [
+    'transcription.draft',
+    'transcription.render',
+    'transcription.copy',
+    'transcription.saveFhir',
+    'transcription.confirm',
+    'transcription.scope',
+    'transcription.undo',
+    'advice.untranscribed',
+    'advice.markNoRecordNeeded',
+    'audit.list',
+    'export.conversation',
+  ],
+} as const;
+
+export type MethodArea = keyof typeof methodsByArea;
+export type MethodOfArea<A extends MethodArea> = (typeof methodsByArea)[A][number];
+
 export const methodNames = [
-  'app.info',
-  'policy.get',
-  'profiles.list',
-  'profiles.create',
-  'profiles.unlock',
-  'profiles.lock',
-  'profiles.delete',
-  'profiles.changePasscode',
-  'settings.get',
-  'settings.set',
-  'account.get',
-  'account.enrol',
-  'conversations.list',
-  'conversations.create',
-  'messages.page',
-  'messages.send',
-  'messages.retry',
-  'messages.markRead',
-  'directory.list',
-  'safetyNumber.get',
-  'identity.acknowledge',
-  'clipboard.writeText',
-  'transcription.draft',
-  'transcription.render',
-  'transcription.copy',
-  'transcription.saveFhir',
-  'transcription.confirm',
-  'transcription.scope',
-  'transcription.undo',
-  'advice.untranscribed',
-  'advice.markNoRecordNeeded',
-  'audit.list',
-  'export.conversation',
+  ...methodsByArea.shell,
+  ...methodsByArea.messaging,
+  ...methodsByArea.clinical,
 ] as const;
 
 export type MethodName = (typeof methodNames)[number];

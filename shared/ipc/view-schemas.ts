@@ -63,7 +63,6 @@ export type PolicyView = z.infer<typeof policyViewSchema>;
  * device's copy of the directory, so nobody is shown with a role they may not have.
  */
 export const contactRoleSchema = z.enum([...roles, 'unknown']);
-export type ContactRole = z.infer<typeof contactRoleSchema>;
 
 export const contactSchema = z.object({
   accountId: accountIdSchema,

@@ -33,7 +33,6 @@ export const relayErrorStatus = {
 } as const;
 
 export type RelayErrorCode = keyof typeof relayErrorStatus;
-export const relayErrorCodes = Object.keys(relayErrorStatus) as RelayErrorCode[];
 
 export const relayErrorBodySchema = z.object({
   error: z.object({
@@ -42,7 +41,6 @@ export const relayErrorBodySchema = z.object({
     details: z.record(z.string(), z.unknown()).optional(),
   }),
 });
-export type RelayErrorBody = z.infer<typeof relayErrorBodySchema>;
 
 /** `details` of a 409 `mismatched_devices`. */
 export const mismatchedDevicesSchema = z.object({
@@ -54,6 +52,3 @@ export type MismatchedDevices = z.infer<typeof mismatchedDevicesSchema>;
 /** `details` of a 410 `stale_devices`: the registration id changed, so the session is stale. */
 export const staleDevicesSchema = z.object({ staleDevices: z.array(z.number().int()) });
 export type StaleDevices = z.infer<typeof staleDevicesSchema>;
-
-/** `details` of a 507 `queue_full`. */
-export const queueFullSchema = z.object({ fullDevices: z.array(z.number().int()) });

@@ -5,3 +5,4 @@ export * from './errors.js';
 export * from './encoding.js';
 export * from './schemas.js';
 export * from './frames.js';
+export * from './endpoints.js';

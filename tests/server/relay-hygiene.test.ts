@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { createRelayLogger } from '../../server/log.js';
 import { startRelay } from '../../server/relay.js';
+import { SqliteRelayStorage } from '../../server/storage/sqlite-relay-storage.js';
 import { selfSignedCert } from '../helpers/self-signed-cert.js';
 import { call, enrolNew, envelopeFor, FrameLog } from './relay-client.js';
 
@@ -52,6 +53,54 @@ describe('structured logs', () => {
       for (const secret of [a.token, b.token, 'bad-token-value', issued.code, secretContent]) {
         expect(all).not.toContain(secret);
       }
+    } finally {
+      await relay.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('error logs', () => {
+  it('name the kind of a storage failure, never its message (which may quote data)', async () => {
+    const dir = tempDir();
+    const lines: string[] = [];
+    const storage = new SqliteRelayStorage(dir, { busyTimeoutMs: 10 });
+    const leak = 'patient 9434765919 token Zq3xJr9Lk2Vb8Np1';
+    let failWith: Error | null = null;
+    const failing = new Proxy(storage, {
+      get(target, property, receiver) {
+        const value = Reflect.get(target, property, receiver) as unknown;
+        if (property !== 'listDirectory' || typeof value !== 'function') {
+          return typeof value === 'function' ? value.bind(target) : value;
+        }
+        return (...args: unknown[]) => {
+          if (failWith) throw failWith;
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const relay = await startRelay({
+      dataDir: dir,
+      port: 0,
+      storage: failing,
+      logger: createRelayLogger('debug', (line) => lines.push(line)),
+    });
+    try {
+      const device = await enrolNew(relay, 'Logged');
+      failWith = new Error(`unexpected: ${leak}`);
+      const broken = await call(relay.url, 'GET', '/v1/directory', { token: device.token });
+      expect(broken.status).toBe(500);
+      failWith = Object.assign(new Error(`database is locked: ${leak}`), {
+        name: 'SqliteError',
+        code: 'SQLITE_BUSY',
+      });
+      const busy = await call(relay.url, 'GET', '/v1/directory', { token: device.token });
+      expect(busy.status).toBe(503);
+      const all = lines.join('\n');
+      expect(all).toMatch(/"event":"request_failed".*"error":"Error"/);
+      expect(all).toMatch(/"event":"storage_unavailable".*"error":"SqliteError:SQLITE_BUSY"/);
+      expect(all).not.toContain('9434765919');
+      expect(all).not.toContain('Zq3xJr9Lk2Vb8Np1');
     } finally {
       await relay.close();
       rmSync(dir, { recursive: true, force: true });

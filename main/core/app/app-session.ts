@@ -6,6 +6,7 @@
  * stopped before its database closes.
  */
 import type { LockReason, ProfileSummary } from '../../../shared/ipc/view-schemas.js';
+import { describeError } from '../../../shared/describe-error.js';
 import { createLogger } from '../log/logger.js';
 import type { ProfileGateway, UnlockedProfile } from './profile-gateway.js';
 
@@ -50,12 +51,12 @@ export function createAppSession<Runtime>(
     try {
       hooks.stop(closing.runtime);
     } catch (error) {
-      log.error('stop_failed', { error: errorKind(error) });
+      log.error('stop_failed', { error: describeError(error) });
     }
     try {
       await closing.unlocked.close();
     } catch (error) {
-      log.error('close_failed', { error: errorKind(error) });
+      log.error('close_failed', { error: describeError(error) });
     }
     hooks.locked(reason);
   };
@@ -89,10 +90,6 @@ export function createAppSession<Runtime>(
       }),
     lock: (reason) => serialised(() => lockNow(reason)),
   };
-}
-
-function errorKind(error: unknown): string {
-  return error instanceof Error ? error.name : typeof error;
 }
 
 /** True when the machine has been idle at least as long as the lock timeout. */

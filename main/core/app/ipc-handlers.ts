@@ -4,7 +4,7 @@
  * ones by clinical-handlers.ts, each a thin map onto the unlocked profile's runtime.
  */
 import { MessengerError } from '../../../shared/errors.js';
-import type { MethodName } from '../../../shared/ipc/names.js';
+import { methodsByArea } from '../../../shared/ipc/names.js';
 import type { PolicyView } from '../../../shared/ipc/view-schemas.js';
 import type { IpcHandlers } from '../ipc/ipc-dispatcher.js';
 import type { LoadedPolicy } from '../policy/load-policy.js';
@@ -13,37 +13,13 @@ import type { ProfileGateway, UnlockedProfile } from './profile-gateway.js';
 import { changeSettings, readSettings } from './user-settings.js';
 import type { IpcEventEmitter } from '../ipc/ipc-event-emitter.js';
 
-export const messagingMethods = [
-  'account.get',
-  'account.enrol',
-  'conversations.list',
-  'conversations.create',
-  'messages.page',
-  'messages.send',
-  'messages.retry',
-  'messages.markRead',
-  'directory.list',
-  'safetyNumber.get',
-  'identity.acknowledge',
-] as const satisfies readonly MethodName[];
+export const messagingMethods = methodsByArea.messaging;
 
 export type MessagingMethod = (typeof messagingMethods)[number];
 export type MessagingHandlers = Pick<IpcHandlers, MessagingMethod>;
 
 /** Transcription, advice, audit and export: answered by clinical-handlers.ts. */
-export const clinicalMethods = [
-  'transcription.draft',
-  'transcription.render',
-  'transcription.copy',
-  'transcription.saveFhir',
-  'transcription.confirm',
-  'transcription.scope',
-  'transcription.undo',
-  'advice.untranscribed',
-  'advice.markNoRecordNeeded',
-  'audit.list',
-  'export.conversation',
-] as const satisfies readonly MethodName[];
+export const clinicalMethods = methodsByArea.clinical;
 
 export type ClinicalMethod = (typeof clinicalMethods)[number];
 export type ClinicalHandlers = Pick<IpcHandlers, ClinicalMethod>;

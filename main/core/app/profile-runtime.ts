@@ -6,6 +6,7 @@
  * closes on lock or profile switch, so nothing outlives the session.
  */
 import { MessengerError } from '../../../shared/errors.js';
+import { describeError } from '../../../shared/describe-error.js';
 import type { SensitiveClipboard } from '../clipboard/sensitive-clipboard.js';
 import type { IpcEventEmitter } from '../ipc/ipc-event-emitter.js';
 import type { Logger } from '../log/logger.js';
@@ -100,17 +101,17 @@ export class ProfileRuntime {
   private start(): void {
     const { logger } = this.options;
     this.retention.start().catch((error: unknown) => {
-      logger.error('retention_start_failed', { error: errorKind(error) });
+      logger.error('retention_start_failed', { error: describeError(error) });
     });
     // What fell due while locked or closed goes out now (docs/security.md).
     this.pending.start().catch((error: unknown) => {
-      logger.error('pending_deletions_failed', { error: errorKind(error) });
+      logger.error('pending_deletions_failed', { error: describeError(error) });
     });
     try {
       this.startMessaging();
     } catch (error) {
       // The profile stays usable (history, transcription, export) while messaging cannot run.
-      logger.warn('messaging_start_failed', { error: errorKind(error) });
+      logger.warn('messaging_start_failed', { error: describeError(error) });
     }
   }
 
@@ -220,7 +221,10 @@ export class ProfileRuntime {
       await this.options.unlocked.erase();
       logger.warn('profile_remote_wiped', { profileId: this.profile.id });
     } catch (error) {
-      logger.error('remote_wipe_failed', { profileId: this.profile.id, error: errorKind(error) });
+      logger.error('remote_wipe_failed', {
+        profileId: this.profile.id,
+        error: describeError(error),
+      });
     }
   }
 
@@ -259,7 +263,7 @@ export class ProfileRuntime {
         }
       },
       (error: unknown) =>
-        this.options.logger.info('contact_lookup_failed', { error: errorKind(error) }),
+        this.options.logger.info('contact_lookup_failed', { error: describeError(error) }),
     );
   }
 
@@ -274,8 +278,4 @@ export class ProfileRuntime {
 function sameRelay(a: string, b: string): boolean {
   const normal = (url: string) => new URL(url).toString().replace(/\/+$/, '');
   return normal(a) === normal(b);
-}
-
-function errorKind(error: unknown): string {
-  return error instanceof Error ? error.name : typeof error;
 }

@@ -9,6 +9,7 @@ import type { Methods, ParsedRequest } from '../../../shared/ipc/contract.js';
 import { isMethodName, type MethodName } from '../../../shared/ipc/names.js';
 import { fail, ok, type IpcResult } from '../../../shared/ipc/result.js';
 import { createLogger, type Logger } from '../log/logger.js';
+import { describeError } from '../../../shared/describe-error.js';
 
 /** What a handler returns: the response schema's input, so main may rely on its defaults. */
 export type HandlerResult<M extends MethodName> = z.input<Methods[M]['response']>;
@@ -55,7 +56,7 @@ export function createIpcDispatcher(
           return fail(error.code, error.message, retryAfterMs(error.details, now()));
         }
         // An unexpected error's message may hold anything (paths, SQL, data): log its kind only.
-        log.error('handler_failed', { method, error: errorKind(error) });
+        log.error('handler_failed', { method, error: describeError(error) });
         return fail('internal', 'Something went wrong. Try again, or restart the app.');
       }
       // Parsing the response strips any field the schema does not name, so a handler that
@@ -94,8 +95,4 @@ function retryAfterMs(
     return Math.max(0, Date.parse(retryAt) - nowMs);
   }
   return undefined;
-}
-
-function errorKind(error: unknown): string {
-  return error instanceof Error ? error.name : typeof error;
 }

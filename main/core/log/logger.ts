@@ -1,10 +1,17 @@
 /**
- * A scoped, structured logger. It takes an event name and a flat record of fields, and drops any
- * field whose name says it may carry message text, key material, a token, a passcode or patient
- * data — so a careless call cannot leak them. Log values such as ids, counts and durations only.
+ * A scoped, structured logger for the app. Lines are formatted and redacted by the one log
+ * policy shared with the relay (shared/log-format.ts): a field whose name says it may carry
+ * message text, key material, a token, a passcode or patient data is redacted, so a careless
+ * call cannot leak them. Log ids, counts, durations and `describeError(error)` only.
  */
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-export type LogFields = Readonly<Record<string, string | number | boolean | null | undefined>>;
+import {
+  formatLogLine,
+  logLevelOrder,
+  type LogFields,
+  type LogLevel,
+} from '../../../shared/log-format.js';
+
+export type { LogFields, LogLevel } from '../../../shared/log-format.js';
 
 export interface Logger {
   debug(event: string, fields?: LogFields): void;
@@ -16,34 +23,18 @@ export interface Logger {
 
 export type LogSink = (line: string) => void;
 
-const forbiddenField =
-  /text|body|content|plain|cipher|secret|token|passcode|password|nhs|patient|dob|envelope|payload|key$|^pin$|name$|enrolmentcode/i;
-const levelOrder: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
-
-export function redact(
-  fields: LogFields | undefined,
-): Record<string, string | number | boolean | null> {
-  const out: Record<string, string | number | boolean | null> = {};
-  for (const [name, value] of Object.entries(fields ?? {})) {
-    if (value === undefined) continue;
-    out[name] = forbiddenField.test(name) ? '[redacted]' : value;
-  }
-  return out;
-}
-
 export function createLogger(
   scope: string,
   options: { sink?: LogSink; level?: LogLevel } = {},
 ): Logger {
   const sink = options.sink ?? ((line: string) => process.stderr.write(`${line}\n`));
   const minimum =
-    levelOrder[options.level ?? (process.env.PMSG_LOG_LEVEL as LogLevel | undefined) ?? 'warn'] ??
-    30;
+    logLevelOrder[
+      options.level ?? (process.env.PMSG_LOG_LEVEL as LogLevel | undefined) ?? 'warn'
+    ] ?? 30;
   const write = (level: LogLevel, event: string, fields?: LogFields) => {
-    if (levelOrder[level] < minimum) return;
-    sink(
-      JSON.stringify({ time: new Date().toISOString(), level, scope, event, ...redact(fields) }),
-    );
+    if (logLevelOrder[level] < minimum) return;
+    sink(formatLogLine({ level, scope, event, fields }));
   };
   return {
     debug: (event, fields) => write('debug', event, fields),

@@ -80,7 +80,6 @@ export const contentSchema = z
 
 export type Content = z.infer<typeof contentSchema>;
 export type ContentBody = z.infer<typeof body>;
-export type ContentKind = ContentBody['kind'];
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });

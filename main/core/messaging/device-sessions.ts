@@ -6,7 +6,6 @@ import {
   processPreKeyBundle,
 } from '@signalapp/libsignal-client';
 import {
-  preKeyBundleResponseSchema,
   type MismatchedDevices,
   type PreKeyBundle as BundleJson,
 } from '../../../shared/protocol/index.js';
@@ -108,8 +107,10 @@ export class DeviceSessions {
    * changed identity is saved here (which flags it) and the person is blocked.
    */
   async fetchBundles(accountId: string, deviceId?: number): Promise<void> {
-    const path = `v1/keys/${accountId}${deviceId === undefined ? '' : `/${deviceId}`}`;
-    const response = await this.ctx.http.request('GET', path, preKeyBundleResponseSchema);
+    const response =
+      deviceId === undefined
+        ? await this.ctx.http.call('bundles', { params: { accountId } })
+        : await this.ctx.http.call('deviceBundle', { params: { accountId, deviceId } });
     if (response.accountId !== accountId) {
       throw new RelayRequestError(200, 'bad_response', 'The relay returned keys of someone else.');
     }

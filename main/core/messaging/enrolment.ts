@@ -1,11 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { MessengerError } from '../../../shared/errors.js';
-import {
-  enrolRequestSchema,
-  enrolResponseSchema,
-  type EnrolRequest,
-} from '../../../shared/protocol/index.js';
+import { enrolRequestSchema, type EnrolRequest } from '../../../shared/protocol/index.js';
 import { runInAsyncTransaction } from '../db/async-transaction.js';
 import type { SettingsRepository } from '../db/repositories/settings-repository.js';
 import type { OpenProfile } from '../profile/open-profile.js';
@@ -57,7 +53,7 @@ export async function enrolProfile(profile: OpenProfile, input: EnrolInput): Pro
     const pending = readPendingEnrolment(settings) ?? (await prepareEnrolment(profile, input, now));
     const request: EnrolRequest = { ...pending, code: input.code };
     writePendingEnrolment(settings, request, now());
-    const response = await http.request('POST', 'v1/enrol', enrolResponseSchema, request);
+    const response = await http.call('enrol', { body: request });
     const account: RelayAccount = {
       serverUrl: http.url.toString(),
       accountId: response.accountId,

@@ -8,7 +8,7 @@ import {
   signalDecrypt,
   signalDecryptPreKey,
 } from '@signalapp/libsignal-client';
-import { directoryEntrySchema, type IncomingEnvelope } from '../../../shared/protocol/index.js';
+import type { IncomingEnvelope } from '../../../shared/protocol/index.js';
 import { MessengerError } from '../../../shared/errors.js';
 import { onRollback } from '../db/async-transaction.js';
 import { ContentApplier } from './content-applier.js';
@@ -17,6 +17,7 @@ import type { CoreContext } from './core-context.js';
 import type { MessagingEvent } from './messaging-events.js';
 import { messageIdOfClientMessageId, newMessageId } from './message-ids.js';
 import { giveUpOnEnvelope } from './undecryptable-notice.js';
+import { describeError } from '../../../shared/describe-error.js';
 
 /** The parts of an envelope needed to decrypt it (also what is kept when that fails). */
 interface Ciphertext {
@@ -132,7 +133,7 @@ export class EnvelopeProcessor {
     } catch (error) {
       // Nothing of the batch was committed and nothing is acked: the relay redelivers it.
       if (!this.stopped) {
-        this.ctx.logger.error('receive_batch_failed', { reason: (error as Error).message });
+        this.ctx.logger.error('receive_batch_failed', { error: describeError(error) });
       }
       return;
     }
@@ -152,14 +153,10 @@ export class EnvelopeProcessor {
     );
     for (const accountId of unknown) {
       try {
-        const entry = await this.ctx.http.request(
-          'GET',
-          `v1/accounts/${accountId}`,
-          directoryEntrySchema,
-        );
+        const entry = await this.ctx.http.call('account', { params: { accountId } });
         await this.ctx.tx(async () => this.ctx.repos.contacts.upsert(entry, this.ctx.now()));
       } catch (error) {
-        this.ctx.logger.info('sender_lookup_failed', { reason: (error as Error).message });
+        this.ctx.logger.info('sender_lookup_failed', { error: describeError(error) });
       }
     }
   }

@@ -1,10 +1,6 @@
 import { ProtocolAddress } from '@signalapp/libsignal-client';
 import { MessengerError } from '../../../shared/errors.js';
-import {
-  directoryEntrySchema,
-  directoryResponseSchema,
-  type DirectoryEntry,
-} from '../../../shared/protocol/index.js';
+import type { DirectoryEntry } from '../../../shared/protocol/index.js';
 import { afterCommit, runInAsyncTransaction } from '../db/async-transaction.js';
 import type { ConversationRecord } from '../db/repositories/conversations-repository.js';
 import type { MessageRecord, MessageStatus } from '../db/repositories/messages-repository.js';
@@ -277,11 +273,7 @@ export class MessagingCore implements OriginalsDeleter {
 
   /** The practice directory from the relay, stored as contacts. */
   async refreshDirectory(): Promise<DirectoryEntry[]> {
-    const { accounts } = await this.ctx.http.request(
-      'GET',
-      'v1/directory',
-      directoryResponseSchema,
-    );
+    const { accounts } = await this.ctx.http.call('directory');
     await this.ctx.tx(async () => {
       this.ctx.repos.contacts.replaceDirectory(
         accounts.map((a) => ({
@@ -301,11 +293,7 @@ export class MessagingCore implements OriginalsDeleter {
   /** One person's directory entry; `not_found` when they are not (or no longer) in it. */
   async refreshContact(accountId: string): Promise<DirectoryEntry> {
     try {
-      const entry = await this.ctx.http.request(
-        'GET',
-        `v1/accounts/${encodeURIComponent(accountId)}`,
-        directoryEntrySchema,
-      );
+      const entry = await this.ctx.http.call('account', { params: { accountId } });
       await this.ctx.tx(async () => this.ctx.repos.contacts.upsert(entry, this.ctx.now()));
       return entry;
     } catch (error) {

@@ -6,7 +6,6 @@ import {
 } from '@signalapp/libsignal-client';
 import {
   mismatchedDevicesSchema,
-  sendMessageResponseSchema,
   staleDevicesSchema,
   type OutgoingEnvelope,
 } from '../../../shared/protocol/index.js';
@@ -20,6 +19,7 @@ import type { MessagingEvent } from './messaging-events.js';
 import { clientMessageIdFor, newMessageId } from './message-ids.js';
 import { failureReasons } from './failure-reasons.js';
 import { RelayRequestError } from './relay/relay-http.js';
+import { describeError } from '../../../shared/describe-error.js';
 
 /** One request to the relay: one content, standing for one or more outbox rows. */
 interface SendUnit {
@@ -110,7 +110,7 @@ export class OutboxProcessor {
         );
       } catch (error) {
         if (this.stopped) return;
-        this.ctx.logger.error('outbox_pass_failed', { reason: (error as Error).message });
+        this.ctx.logger.error('outbox_pass_failed', { error: describeError(error) });
         return;
       }
     }
@@ -257,18 +257,16 @@ export class OutboxProcessor {
         next += 1;
         const unit = units[index] as SendUnit;
         try {
-          await this.ctx.http.request(
-            'PUT',
-            `v1/messages/${recipient}`,
-            sendMessageResponseSchema,
-            {
+          await this.ctx.http.call('sendMessage', {
+            params: { accountId: recipient },
+            body: {
               clientMessageId: unit.messageId
                 ? clientMessageIdFor(unit.messageId, unit.outboxIds[0] as number)
                 : unit.content.id,
               clientTimestamp: unit.content.sentAt,
-              messages: envelopes[index],
+              messages: envelopes[index] as OutgoingEnvelope[],
             },
-          );
+          });
           results[index] = { unit, error: null };
         } catch (error) {
           results[index] = { unit, error };
@@ -317,7 +315,7 @@ export class OutboxProcessor {
         } else {
           this.ctx.logger.warn('control_dropped', {
             kind: unit.content.kind,
-            code: errorCode(error),
+            errorCode: errorCode(error),
           });
         }
       }

@@ -1,8 +1,5 @@
 import { z } from 'zod';
-import {
-  preKeyCountResponseSchema,
-  type KeysUploadRequest,
-} from '../../../shared/protocol/index.js';
+import type { KeysUploadRequest } from '../../../shared/protocol/index.js';
 import {
   generateKyberPreKeys,
   generateLastResortKyberPreKey,
@@ -11,6 +8,7 @@ import {
 } from '../signal/prekey-generation.js';
 import type { CoreContext } from './core-context.js';
 import { kyberPreKeyJson, preKeyJson, signedPreKeyJson } from './prekey-json.js';
+import { describeError } from '../../../shared/describe-error.js';
 
 const rotatedAtKey = 'signal.signedPreKeyRotatedAt';
 
@@ -28,7 +26,7 @@ export class PreKeyUpkeep {
   check(): Promise<void> {
     this.running ??= this.run()
       .catch((error: unknown) => {
-        this.ctx.logger.warn('prekey_upkeep_failed', { reason: (error as Error).message });
+        this.ctx.logger.warn('prekey_upkeep_failed', { error: describeError(error) });
       })
       .finally(() => {
         this.running = null;
@@ -38,7 +36,7 @@ export class PreKeyUpkeep {
 
   private async run(): Promise<void> {
     const { http, stores, tuning, now, repos } = this.ctx;
-    const counts = await http.request('GET', 'v1/keys/count', preKeyCountResponseSchema);
+    const counts = await http.call('keyCount');
     const upload: KeysUploadRequest = {};
     const rotatedAt = repos.settings.get(rotatedAtKey, z.number().int()) ?? 0;
     const rotate = now() - rotatedAt >= tuning.signedPreKeyRotationMs;
@@ -66,7 +64,7 @@ export class PreKeyUpkeep {
         );
       }
     });
-    await http.request('PUT', 'v1/keys', preKeyCountResponseSchema, upload);
+    await http.call('uploadKeys', { body: upload });
     if (rotate) {
       await this.ctx.tx(async () => {
         repos.settings.set(rotatedAtKey, now(), now());

@@ -10,6 +10,7 @@ import { expiryFor, retentionDaysSetting, retentionMs } from './expiry-policy.js
 import { ensureIncrementalVacuum, reclaimSpace } from './reclaim-space.js';
 import { RetentionQueries, type ExpiredMessage } from './retention-queries.js';
 import { UntranscribedAdviceQueries } from './untranscribed-advice.js';
+import { describeError } from '../../../shared/describe-error.js';
 
 export interface DeletedMessages {
   readonly conversationId: string;
@@ -233,7 +234,7 @@ export class RetentionService {
         await deleter.deleteForEveryone(conversationId, messageIds, 'transcribed');
       } catch (error) {
         // The other devices hold the deletion time from the transcribed notice; still delete here.
-        this.log.warn('delete_for_everyone_failed', { error: errorKind(error) });
+        this.log.warn('delete_for_everyone_failed', { error: describeError(error) });
       }
     }
   }
@@ -251,7 +252,7 @@ export class RetentionService {
       this.sweep().catch((error: unknown) => {
         // A sweep racing a lock finds the database closed: the next unlock catches up.
         if (!isMessengerError(error, 'profile_locked')) {
-          this.log.error('sweep_failed', { error: errorKind(error) });
+          this.log.error('sweep_failed', { error: describeError(error) });
         }
       });
     }, delay);
@@ -275,8 +276,4 @@ function groupByConversation(messages: readonly ExpiredMessage[]): DeletedMessag
     groups.set(key, group);
   }
   return [...groups.values()];
-}
-
-function errorKind(error: unknown): string {
-  return error instanceof Error ? error.name : typeof error;
 }

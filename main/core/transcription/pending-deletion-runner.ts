@@ -4,6 +4,7 @@ import type { OpenProfile } from '../profile/open-profile.js';
 import { maxTimerDelayMs, systemClock, type TimerClock } from '../time/timer-clock.js';
 import type { OriginalsDeleter } from './originals-deleter.js';
 import { PendingTranscriptions, type PendingTranscription } from './pending-transcriptions.js';
+import { describeError } from '../../../shared/describe-error.js';
 
 export const pendingAuditActions = {
   undone: 'transcription.undone',
@@ -140,7 +141,7 @@ export class PendingDeletionRunner {
     } catch (error) {
       // The expiry set above stands: retention deletes them here and announces it everywhere.
       this.log.warn('pending_deletion_failed', {
-        error: error instanceof Error ? error.name : typeof error,
+        error: describeError(error),
       });
     }
     this.options.expiriesChanged?.();
@@ -156,7 +157,7 @@ export class PendingDeletionRunner {
       this.timer = null;
       this.runDue().catch((error: unknown) => {
         this.log.warn('pending_run_failed', {
-          error: error instanceof Error ? error.name : typeof error,
+          error: describeError(error),
         });
       });
     }, delay);

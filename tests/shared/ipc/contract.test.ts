@@ -1,12 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { events, methods } from '../../../shared/ipc/contract.js';
-import { eventChannel, eventNames, methodChannel, methodNames } from '../../../shared/ipc/names.js';
+import {
+  eventChannel,
+  eventNames,
+  methodChannel,
+  methodNames,
+  methodsByArea,
+} from '../../../shared/ipc/names.js';
 
 describe('the IPC contract', () => {
   it('has exactly the methods and events named in names.ts', () => {
     expect(Object.keys(methods).sort()).toEqual([...methodNames].sort());
     expect(Object.keys(events).sort()).toEqual([...eventNames].sort());
+  });
+
+  it('puts every method in exactly one area', () => {
+    const grouped = Object.values(methodsByArea).flat();
+    expect(new Set(grouped).size).toBe(grouped.length);
+    expect([...grouped].sort()).toEqual(Object.keys(methods).sort());
   });
 
   it('gives every method and event its own namespaced channel', () => {

@@ -2,7 +2,17 @@ import http from 'node:http';
 import https from 'node:https';
 import type { z } from 'zod';
 import { MessengerError } from '../../../../shared/errors.js';
-import { relayErrorBodySchema } from '../../../../shared/protocol/index.js';
+import {
+  endpointPath,
+  endpoints,
+  relayErrorBodySchema,
+  type EndpointName,
+  type EndpointParamName,
+  type EndpointParams,
+  type EndpointRequest,
+  type EndpointResponse,
+  type Endpoints,
+} from '../../../../shared/protocol/index.js';
 import type { TlsPin } from './tls-pin.js';
 
 /**
@@ -39,7 +49,16 @@ export interface RelayHttpOptions {
   readonly onDeviceRefused?: (code: 'remote_wipe' | 'device_revoked' | 'unauthorized') => void;
 }
 
-/** JSON over HTTP(S) to the relay, with a timeout, keep-alive and optional certificate pin. */
+/** What one call needs: the path parameters and the body, where the endpoint has them. */
+export type RelayCall<N extends EndpointName> = ([EndpointParamName<N>] extends [never]
+  ? unknown
+  : { readonly params: EndpointParams<N> }) &
+  (Endpoints[N]['request'] extends z.ZodType ? { readonly body: EndpointRequest<N> } : unknown);
+
+/**
+ * The relay's endpoints (shared/protocol/endpoints.ts) called by name, as JSON over HTTP(S), with
+ * a timeout, keep-alive and optional certificate pin. Answers are parsed with the endpoint's schema.
+ */
 export class RelayHttp {
   private readonly base: URL;
   private readonly agent: http.Agent;
@@ -59,12 +78,24 @@ export class RelayHttp {
     return this.base;
   }
 
-  async request<T>(
+  call<N extends EndpointName>(
+    name: N,
+    ...[input]: object extends RelayCall<N> ? [RelayCall<N>?] : [RelayCall<N>]
+  ): Promise<EndpointResponse<N>> {
+    const spec = endpoints[name];
+    const { params = {}, body } = (input ?? {}) as { params?: object; body?: unknown };
+    // Relative to the base URL, which may carry a path prefix of its own.
+    const path = endpointPath(name, params as EndpointParams<N>).slice(1);
+    // TypeScript cannot narrow the table by a generic name; the schema is this endpoint's own.
+    return this.request(spec.method, path, spec.response, body) as Promise<EndpointResponse<N>>;
+  }
+
+  private async request<S extends z.ZodType>(
     method: 'GET' | 'POST' | 'PUT',
     path: string,
-    schema: z.ZodType<T>,
+    schema: S,
     body?: unknown,
-  ): Promise<T> {
+  ): Promise<z.output<S>> {
     const url = new URL(path, this.base);
     const tls =
       url.protocol === 'https:' && this.options.pin ? await this.options.pin.optionsFor(url) : {};

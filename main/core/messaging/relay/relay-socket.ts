@@ -5,10 +5,12 @@ import {
   serverFrameSchema,
   type ClientFrame,
   type IncomingEnvelope,
+  webSocketPath,
 } from '../../../../shared/protocol/index.js';
 import type { Logger } from '../../log/logger.js';
 import { backoffDelay, type BackoffOptions } from '../backoff.js';
 import type { TlsPin } from './tls-pin.js';
+import { describeError } from '../../../../shared/describe-error.js';
 
 export type ConnectionState = 'offline' | 'connecting' | 'online';
 /** Conditions after which reconnecting is pointless: the user (or IT) has to act. */
@@ -98,7 +100,7 @@ export class RelaySocket {
   private async connect(): Promise<void> {
     if (!this.running) return;
     this.setState('connecting');
-    const url = new URL('v1/websocket', this.options.baseUrl);
+    const url = new URL(webSocketPath.slice(1), this.options.baseUrl);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     let tls = {};
     try {
@@ -106,7 +108,7 @@ export class RelaySocket {
         tls = await this.options.pin.optionsFor(new URL(this.options.baseUrl));
       }
     } catch (error) {
-      this.options.logger.warn('relay_tls_pin_failed', { reason: (error as Error).message });
+      this.options.logger.warn('relay_tls_pin_failed', { error: describeError(error) });
       this.scheduleReconnect();
       return;
     }
@@ -131,7 +133,10 @@ export class RelaySocket {
         } catch {
           // Not a protocol error body: treat as a transient failure.
         }
-        this.options.logger.warn('relay_socket_refused', { status: response.statusCode, code });
+        this.options.logger.warn('relay_socket_refused', {
+          status: response.statusCode,
+          errorCode: code,
+        });
         socket.removeAllListeners();
         socket.on('error', () => undefined);
         socket.terminate();
@@ -153,7 +158,7 @@ export class RelaySocket {
       if (this.socket !== socket) return;
       this.socket = null;
       this.stopHeartbeat();
-      this.options.logger.info('relay_socket_closed', { code });
+      this.options.logger.info('relay_socket_closed', { closeCode: code });
       if (code === closeCodes.wipe) this.halt('wipe');
       else if (code === closeCodes.revoked) this.halt('revoked');
       else if (code === closeCodes.unauthorized) this.halt('unauthorized');
@@ -161,7 +166,7 @@ export class RelaySocket {
       else this.scheduleReconnect();
     });
     socket.on('error', (error) => {
-      this.options.logger.info('relay_socket_error', { reason: error.message });
+      this.options.logger.info('relay_socket_error', { error: describeError(error) });
     });
   }
 
@@ -199,7 +204,7 @@ export class RelaySocket {
         this.halt('wipe');
         return;
       case 'error':
-        this.options.logger.warn('relay_frame_error', { code: frame.code });
+        this.options.logger.warn('relay_frame_error', { errorCode: frame.code });
         return;
     }
   }

@@ -1,6 +1,8 @@
-import type { ServerResponse } from 'node:http';
-import { relayErrorStatus, type RelayErrorCode } from '../../shared/protocol/index.js';
-import { storageFailureKind, storageRetryAfterSeconds } from '../storage/storage-failure.js';
+import { relayErrorStatus, type RelayErrorCode } from '../shared/protocol/index.js';
+import { storageFailureKind, storageRetryAfterSeconds } from './storage/storage-failure.js';
+
+// The relay's refusals, kept apart from HTTP and WebSocket so that authentication and key checks
+// can throw them without depending on the transport that reports them.
 
 /** An error with a wire code; the HTTP status follows from the code (shared/protocol/errors.ts). */
 export class RelayError extends Error {
@@ -15,40 +17,6 @@ export class RelayError extends Error {
     this.name = 'RelayError';
     this.status = relayErrorStatus[code];
   }
-}
-
-export function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-    'cache-control': 'no-store',
-    ...headers,
-  });
-  res.end(text);
-}
-
-export function errorBody(error: RelayError): { error: Record<string, unknown> } {
-  return {
-    error: {
-      code: error.code,
-      message: error.message,
-      ...(error.details ? { details: error.details } : {}),
-    },
-  };
-}
-
-export function sendError(res: ServerResponse, error: RelayError): void {
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  sendJson(res, error.status, errorBody(error), error.headers);
 }
 
 /** Busy, full or failing storage is the relay's temporary trouble: 503 with Retry-After. */

@@ -1,0 +1,140 @@
+/**
+ * THE relay's HTTP endpoints: method, path, authentication, and the zod schemas of the request
+ * body and the answer — the relay's counterpart of shared/ipc/contract.ts. The relay routes
+ * exactly these (server/http/router.ts) and the client calls them by name
+ * (main/core/messaging/relay/relay-http.ts), so neither spells a path. docs/protocol.md
+ * describes each one; a conformance test keeps the three in step.
+ */
+import type { z } from 'zod';
+import {
+  directoryEntrySchema,
+  directoryResponseSchema,
+  enrolRequestSchema,
+  enrolResponseSchema,
+  healthResponseSchema,
+  keysUploadRequestSchema,
+  meResponseSchema,
+  preKeyBundleResponseSchema,
+  preKeyCountResponseSchema,
+  sendMessageRequestSchema,
+  sendMessageResponseSchema,
+} from './schemas.js';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT';
+
+/** `none`: anyone may call. `device`: `Authorization: Bearer <token>` of an active device (§1.2). */
+export type EndpointAuth = 'none' | 'device';
+
+export interface EndpointSpec<
+  Path extends string = string,
+  Auth extends EndpointAuth = EndpointAuth,
+  Req extends z.ZodType | null = z.ZodType | null,
+  Res extends z.ZodType = z.ZodType,
+> {
+  readonly method: HttpMethod;
+  /** The path template: `{name}` is one segment, matched by `pathParamPatterns[name]`. */
+  readonly path: Path;
+  readonly auth: Auth;
+  /** The JSON body's schema; null for endpoints that take no body. */
+  readonly request: Req;
+  readonly response: Res;
+}
+
+function endpoint<
+  Path extends string,
+  Auth extends EndpointAuth,
+  Req extends z.ZodType | null,
+  Res extends z.ZodType,
+>(
+  method: HttpMethod,
+  path: Path,
+  auth: Auth,
+  request: Req,
+  response: Res,
+): EndpointSpec<Path, Auth, Req, Res> {
+  return { method, path, auth, request, response };
+}
+
+/** What each path parameter may be; anything else is not a path of this protocol (404). */
+export const pathParamPatterns = {
+  accountId: '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}',
+  /** Up to three digits; the relay then checks the range 1..127 and says so. */
+  deviceId: '[0-9]{1,3}',
+} as const;
+
+export type PathParamName = keyof typeof pathParamPatterns;
+
+export const endpoints = {
+  health: endpoint('GET', '/v1/health', 'none', null, healthResponseSchema),
+  enrol: endpoint('POST', '/v1/enrol', 'none', enrolRequestSchema, enrolResponseSchema),
+  me: endpoint('GET', '/v1/me', 'device', null, meResponseSchema),
+  directory: endpoint('GET', '/v1/directory', 'device', null, directoryResponseSchema),
+  account: endpoint('GET', '/v1/accounts/{accountId}', 'device', null, directoryEntrySchema),
+  keyCount: endpoint('GET', '/v1/keys/count', 'device', null, preKeyCountResponseSchema),
+  uploadKeys: endpoint(
+    'PUT',
+    '/v1/keys',
+    'device',
+    keysUploadRequestSchema,
+    preKeyCountResponseSchema,
+  ),
+  /** Every active device's bundle. */
+  bundles: endpoint('GET', '/v1/keys/{accountId}', 'device', null, preKeyBundleResponseSchema),
+  /** One device's bundle (after `stale_devices`, or for a device added later). */
+  deviceBundle: endpoint(
+    'GET',
+    '/v1/keys/{accountId}/{deviceId}',
+    'device',
+    null,
+    preKeyBundleResponseSchema,
+  ),
+  sendMessage: endpoint(
+    'PUT',
+    '/v1/messages/{accountId}',
+    'device',
+    sendMessageRequestSchema,
+    sendMessageResponseSchema,
+  ),
+} as const;
+
+/** Not in the table: a WebSocket upgrade, not a JSON request (docs/protocol.md §6). */
+export const webSocketPath = '/v1/websocket';
+
+export type Endpoints = typeof endpoints;
+export type EndpointName = keyof Endpoints;
+
+type ParamNamesOf<Path extends string> = Path extends `${string}{${infer Name}}${infer Rest}`
+  ? Name | ParamNamesOf<Rest>
+  : never;
+export type EndpointParamName<N extends EndpointName> = ParamNamesOf<Endpoints[N]['path']>;
+
+/** The path parameters a caller fills in. */
+export type EndpointParams<N extends EndpointName> = {
+  readonly [K in EndpointParamName<N>]: string | number;
+};
+/** The body a caller sends (before defaults); `undefined` for endpoints without one. */
+export type EndpointRequest<N extends EndpointName> = Endpoints[N]['request'] extends z.ZodType
+  ? z.input<Endpoints[N]['request']>
+  : undefined;
+/** The body the relay parsed (defaults applied). */
+export type ParsedEndpointRequest<N extends EndpointName> =
+  Endpoints[N]['request'] extends z.ZodType ? z.output<Endpoints[N]['request']> : undefined;
+export type EndpointResponse<N extends EndpointName> = z.output<Endpoints[N]['response']>;
+
+export const endpointNames = Object.keys(endpoints) as EndpointName[];
+
+/** The parameter names of a path template, in order. */
+export function pathParamNames(path: string): PathParamName[] {
+  return [...path.matchAll(/\{([A-Za-z]+)\}/g)].map((m) => m[1] as PathParamName);
+}
+
+/**
+ * The concrete path of a call, each `{name}` replaced by its value. Values are escaped, not
+ * checked: a value outside its pattern reaches the relay, which answers 404 as for any unknown path.
+ */
+export function endpointPath<N extends EndpointName>(name: N, params: EndpointParams<N>): string {
+  const values = params as Readonly<Record<string, string | number>>;
+  return endpoints[name].path.replace(/\{([A-Za-z]+)\}/g, (_whole, param: string) =>
+    encodeURIComponent(String(values[param])),
+  );
+}
