@@ -8,7 +8,9 @@ export default defineConfig({
     // the safe isolation, and the machines have two cores.
     pool: 'forks',
     maxWorkers: 2,
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    // Generous: the CLI suites spawn a process per command, and the hostile-client suites load
+    // both cores while they run. A hung test still fails, just later.
+    testTimeout: 180_000,
+    hookTimeout: 180_000,
   },
 });

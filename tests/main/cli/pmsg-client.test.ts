@@ -116,7 +116,7 @@ describe('pmsg client, end to end through a real relay', () => {
     const safetyB = await pmsg(['safety-number', '--profile', b, '--with', me.accountId]);
     expect(safetyA.stdout.trim()).toMatch(/^\d{60}$/);
     expect(safetyA.stdout).toBe(safetyB.stdout);
-  }, 60_000);
+  });
 
   it('fails clearly: bad arguments exit 2, a wrong passcode or unknown profile exits 1', async () => {
     const help = await pmsg(['--help']);
@@ -159,7 +159,7 @@ describe('pmsg client, end to end through a real relay', () => {
     ]);
     expect(badCode.code).toBe(1);
     expect(badCode.stderr).toMatch(/enrolment code/);
-  }, 60_000);
+  });
 
   it('erases the profile when the relay orders a remote wipe, and says so', async () => {
     const dir = path.join(temp.dir, 'wiped-desk');
@@ -188,5 +188,5 @@ describe('pmsg client, end to end through a real relay', () => {
     expect(await new KeytarKeychain().getSecret(profileId!)).toBeNull();
     const after = await pmsg(['whoami', '--profile', dir]);
     expect(after.stderr).toMatch(/No profile in/);
-  }, 60_000);
+  });
 });

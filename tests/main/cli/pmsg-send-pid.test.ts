@@ -78,7 +78,7 @@ beforeAll(async () => {
     .accountId;
   blockPolicy = path.join(temp.dir, 'block-policy.json');
   writeFileSync(blockPolicy, JSON.stringify({ pidGuard: 'block' }));
-}, 60_000);
+});
 afterAll(async () => {
   await relay.stop();
   temp.cleanup();
@@ -101,7 +101,7 @@ describe('pmsg client send and the PID guard', () => {
     // The refusal names the kind of data, never the data.
     expect(run.err).not.toContain('943 476 5919');
     expect(await history()).toEqual([]);
-  }, 30_000);
+  });
 
   it('under "block", refuses it even with --send-despite-pid', async () => {
     const run = await pmsg([
@@ -119,7 +119,7 @@ describe('pmsg client send and the PID guard', () => {
     expect(run.code).toBe(1);
     expect(run.err).toMatch(/policy blocks messages containing patient-identifiable data/);
     expect(await history()).toEqual([]);
-  }, 30_000);
+  });
 
   it('sends with --send-despite-pid and audits the kinds only; a clean message is not audited', async () => {
     const clean = await pmsg([
@@ -156,5 +156,5 @@ describe('pmsg client send and the PID guard', () => {
     for (const secret of ['943 476 5919', '9434765919', '03 Apr 56', 'call back']) {
       expect(stored).not.toContain(secret);
     }
-  }, 30_000);
+  });
 });
