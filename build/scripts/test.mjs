@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { runWithKeyring } from './keyring.mjs';
+import { postgresBinDir, startPrivatePostgres } from './private-postgres.mjs';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const reports = path.join(root, 'test-results');
@@ -24,6 +25,19 @@ if (process.env.PMSG_SKIP_BUILD !== '1' && run('npm', ['run', '--silent', 'build
   console.error('The build failed, so no test ran.');
   console.log('0 passed, 1 failed');
   process.exit(1);
+}
+
+// The relay suites run against PostgreSQL too when it is installed (.ci/run installs it): a
+// private cluster for this run, removed on exit, Ctrl-C or SIGTERM.
+if (process.env.PMSG_TEST_POSTGRES_URL === undefined && postgresBinDir() !== null) {
+  const pg = await startPrivatePostgres();
+  process.env.PMSG_TEST_POSTGRES_URL = pg.url;
+  process.on('exit', () => pg.stop());
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.on(signal, () => process.exit(signal === 'SIGINT' ? 130 : 143));
+  }
+} else if (process.env.PMSG_TEST_POSTGRES_URL === undefined) {
+  console.log('PostgreSQL is not installed: the relay suites run against SQLite only.');
 }
 
 const filter = process.argv.slice(2);
