@@ -11,6 +11,7 @@ import {
   type Role,
 } from '../shared/protocol/index.js';
 import {
+  accountInScope,
   defaultCodeLifetimeHours,
   defaultOrg,
   issueEnrolmentCode,
@@ -38,18 +39,20 @@ Commands:
           logs are JSON lines on stderr. Stops cleanly on SIGTERM or SIGINT.
   enrol   --data <dir> | --database <url> --name <display name> --role <role> [--org <name>] [--expires-hours <h>]
           [--gmc <7 digits>] [--nmc <NMC PIN>] [--sds-user-id <12 digits>]
-  enrol   --data <dir> | --database <url> --account <accountId> [--expires-hours <h>]
+  enrol   --data <dir> | --database <url> --account <accountId> [--org <name>] [--expires-hours <h>]
           Issue a one-time enrolment code, for a new person or for one more device of an
           existing account. Prints {"code","accountId","expiresAt",...}. Safe while serve runs.
           --gmc, --nmc, --sds-user-id: the person's GMC number, NMC PIN (12A3456E) or NHS
           smartcard (SDS) user id, listed in the directory for their record entries.
-  revoke  --data <dir> | --database <url> --account <accountId> [--device <id>] [--no-wipe]
+  revoke  --data <dir> | --database <url> --account <accountId> [--org <name>] [--device <id>] [--no-wipe]
           Revoke an account (or one device). Its token stops working and its socket is closed
           at once; unless --no-wipe, the device is told to erase its data on next contact.
-  list    --data <dir> | --database <url>
-          Print every account with its devices as JSON.
+  list    --data <dir> | --database <url> [--org <name>]
+          Print every account (or those of one organisation) with its devices as JSON.
 
 Every command takes exactly one of --data (SQLite, the default) and --database (PostgreSQL).
+On a relay hosting several organisations, --org limits list, revoke and enrol --account to one:
+an account of another organisation is then "not found".
 Roles: ${roles.join(', ')}. Default org: "${defaultOrg}". Codes expire after ${defaultCodeLifetimeHours} h by default.`;
 
 class UsageError extends Error {}
@@ -81,11 +84,12 @@ const commandOptions = {
   revoke: {
     data: { type: 'string' },
     database: { type: 'string' },
+    org: { type: 'string' },
     account: { type: 'string' },
     device: { type: 'string' },
     'no-wipe': { type: 'boolean' },
   },
-  list: { data: { type: 'string' }, database: { type: 'string' } },
+  list: { data: { type: 'string' }, database: { type: 'string' }, org: { type: 'string' } },
 } satisfies Record<string, ParseArgsConfig['options']>;
 type Command = keyof typeof commandOptions;
 
@@ -115,7 +119,7 @@ export async function main(argv: string[]): Promise<number> {
         return await revoke(options);
       case 'list':
         return await withStorage(options, async (storage) => {
-          print({ accounts: await listAccounts(storage) });
+          print({ accounts: await listAccounts(storage, orgScope(options)) });
           return 0;
         });
     }
@@ -243,14 +247,14 @@ async function enrol(options: Options): Promise<number> {
   }
   const accountId = options.account;
   if (typeof accountId === 'string') {
-    if (
-      ['name', 'role', 'org', 'gmc', 'nmc', 'sds-user-id'].some((key) => options[key] !== undefined)
-    ) {
+    if (['name', 'role', 'gmc', 'nmc', 'sds-user-id'].some((key) => options[key] !== undefined)) {
       throw new UsageError(
-        'with --account (another device of an existing account) leave out --name, --role, --org, --gmc, --nmc and --sds-user-id.',
+        'with --account (another device of an existing account) leave out --name, --role, --gmc, --nmc and --sds-user-id (--org only checks that the account is in that organisation).',
       );
     }
+    const org = orgScope(options);
     return withStorage(options, async (storage) => {
+      await accountInScope(storage, accountId, org);
       print(await issueEnrolmentCode(storage, { accountId }, lifetime));
       return 0;
     });
@@ -303,8 +307,10 @@ async function revoke(options: Options): Promise<number> {
   }
   const deviceId = integer(options.device, '--device', 1, 127);
   return withStorage(options, async (storage) => {
+    const org = orgScope(options);
     const devices = await revokeAccess(storage, accountId, {
       ...(deviceId === undefined ? {} : { deviceId }),
+      ...(org === undefined ? {} : { org }),
       wipe: options['no-wipe'] !== true,
     });
     print({
@@ -313,6 +319,14 @@ async function revoke(options: Options): Promise<number> {
     });
     return 0;
   });
+}
+
+/** --org on list, revoke and enrol --account: the organisation the command is limited to. */
+function orgScope(options: Options): string | undefined {
+  if (options.org === undefined) return undefined;
+  const org = String(options.org).trim();
+  if (org === '' || org.length > 100) throw new UsageError('--org must be 1-100 characters.');
+  return org;
 }
 
 async function withStorage(

@@ -9,6 +9,10 @@ import { createTestDatabase, type RelayBackend } from './relay-backends.js';
 export interface TestRelay {
   relay: RunningRelay;
   dataDir: string;
+  /** The relay's PostgreSQL database, on that backend. */
+  databaseUrl: string | null;
+  /** `--data <dir>` or `--database <url>`, for the admin commands. */
+  storeArgs: string[];
   stop(): Promise<void>;
 }
 
@@ -42,6 +46,8 @@ export async function startTestRelay(
   return {
     relay,
     dataDir,
+    databaseUrl: database?.url ?? null,
+    storeArgs: database ? ['--database', database.url] : ['--data', dataDir],
     async stop() {
       await relay.close();
       await database?.drop();
