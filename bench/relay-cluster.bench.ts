@@ -123,6 +123,7 @@ async function openStorage(store: Setup['store']): Promise<RelayStorage> {
 }
 
 async function runSetup(setup: Setup) {
+  console.error(`setting up: ${setup.name}, ${setup.nodes} node(s)`);
   const nodes = await Promise.all(
     Array.from({ length: setup.nodes }, () => startNode(setup.store)),
   );
@@ -151,11 +152,8 @@ async function runSetup(setup: Setup) {
         accountId: string;
         token: string;
       };
-      const socket = new WebSocket(`${listenOn.replace('http', 'ws')}/v1/websocket`, {
-        headers: { authorization: `Bearer ${json.token}` },
-      });
-      socket.on('message', (data) => {
-        const frame = JSON.parse(data.toString()) as ServerFrame;
+      const onMessage = (socket: WebSocket) => (data: unknown) => {
+        const frame = JSON.parse(String(data)) as ServerFrame;
         if (frame.type !== 'envelope') return;
         const started = sentAt.get(
           `${frame.envelope.senderAccountId}/${frame.envelope.clientMessageId}`,
@@ -164,8 +162,22 @@ async function runSetup(setup: Setup) {
         socket.send(JSON.stringify({ type: 'ack', ids: [frame.envelope.id] }));
         delivered += 1;
         if (delivered === total) allDelivered();
-      });
-      await new Promise((resolve) => socket.once('open', resolve));
+      };
+      // Thousands of connects at once can overflow a listen backlog here: retry a reset one.
+      let socket: WebSocket | null = null;
+      for (let attempt = 0; socket === null; attempt += 1) {
+        const candidate = new WebSocket(`${listenOn.replace('http', 'ws')}/v1/websocket`, {
+          headers: { authorization: `Bearer ${json.token}` },
+        });
+        candidate.on('message', onMessage(candidate));
+        const opened = await new Promise<boolean>((resolve) => {
+          candidate.once('open', () => resolve(true));
+          candidate.once('error', () => resolve(false));
+        });
+        if (opened) socket = candidate;
+        else if (attempt > 5) throw new Error('WebSocket would not open');
+        else await new Promise((r) => setTimeout(r, 200));
+      }
       return {
         ...json,
         registrationId: body.registrationId,
