@@ -53,7 +53,12 @@ async function stopNode(child: ChildProcess): Promise<void> {
 }
 
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-function call(method: string, url: string, token: string | null, body = ''): Promise<string> {
+function callOnce(
+  method: string,
+  url: string,
+  token: string | null,
+  body: string,
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string | number> = {
       'content-type': 'application/json',
@@ -66,12 +71,27 @@ function call(method: string, url: string, token: string | null, body = ''): Pro
       res.on('end', () =>
         res.statusCode === 200 || res.statusCode === 201
           ? resolve(Buffer.concat(chunks).toString())
-          : reject(new Error(`${method} ${url}: ${res.statusCode}`)),
+          : reject(Object.assign(new Error(`${method} ${url}: ${res.statusCode}`), { http: true })),
       );
     });
     req.on('error', reject);
     req.end(body);
   });
+}
+
+/**
+ * A request retried after a connection reset (a kept-alive socket closed by the relay as it was
+ * reused, or a full listen backlog): enrolment and sends are both safe to repeat (§5 duplicates).
+ */
+async function call(method: string, url: string, token: string | null, body = ''): Promise<string> {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await callOnce(method, url, token, body);
+    } catch (error) {
+      if ((error as { http?: boolean }).http || attempt >= 5) throw error;
+      await new Promise((r) => setTimeout(r, 50 * (attempt + 1)));
+    }
+  }
 }
 
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');

@@ -221,6 +221,9 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
         state.closing = true;
         for (const timer of timers) clearInterval(timer);
         hub.closeAll(closeCodes.goingAway, 'relay shutting down');
+        // Sockets not (or no longer) in the hub, e.g. still waiting for their auth frame, would
+        // otherwise keep server.close() waiting for ever.
+        for (const ws of wss.clients) ws.close(closeCodes.goingAway, 'relay shutting down');
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         // Requests still running get a moment to finish; then their connections are cut.
