@@ -1,7 +1,12 @@
 import { MessengerError } from '../shared/errors.js';
 import type { ProfessionalIds, Role } from '../shared/protocol/index.js';
 import { hashEnrolmentCode, newEnrolmentCode } from './secrets.js';
-import type { AdminAccount, RelayStorage, RevokedDevice } from './storage/relay-storage.js';
+import type {
+  AccountRecord,
+  AdminAccount,
+  RelayStorage,
+  RevokedDevice,
+} from './storage/relay-storage.js';
 
 // Administration used by the CLI (on the relay's data directory) and by the programmatic API.
 // There is deliberately no HTTP admin API: whoever administers the relay has its host.
@@ -49,13 +54,31 @@ export async function issueEnrolmentCode(
   return { code, ...issued, expiresAt: new Date(expiresAt).toISOString() };
 }
 
+/**
+ * The account, which must belong to `org` when one is given: on a relay hosting many practices
+ * an administrator scoped to one (`--org`) cannot touch another's staff.
+ */
+export async function accountInScope(
+  storage: RelayStorage,
+  accountId: string,
+  org?: string,
+): Promise<AccountRecord> {
+  const account = await storage.getAccount(accountId);
+  if (!account || (org !== undefined && account.org !== org)) {
+    throw new MessengerError(
+      'not_found',
+      `No account ${accountId} ${org === undefined ? 'on this relay' : `in organisation "${org}"`}.`,
+    );
+  }
+  return account;
+}
+
 export async function revokeAccess(
   storage: RelayStorage,
   accountId: string,
-  options: { deviceId?: number; wipe?: boolean } = {},
+  options: { deviceId?: number; wipe?: boolean; org?: string } = {},
 ): Promise<RevokedDevice[]> {
-  const account = await storage.getAccount(accountId);
-  if (!account) throw new MessengerError('not_found', `No account ${accountId} on this relay.`);
+  await accountInScope(storage, accountId, options.org);
   return storage.revoke({
     accountId,
     deviceId: options.deviceId ?? null,
@@ -64,6 +87,8 @@ export async function revokeAccess(
   });
 }
 
-export function listAccounts(storage: RelayStorage): Promise<AdminAccount[]> {
-  return storage.listAllAccounts();
+/** Every account, or only those of one organisation. */
+export async function listAccounts(storage: RelayStorage, org?: string): Promise<AdminAccount[]> {
+  const accounts = await storage.listAllAccounts();
+  return org === undefined ? accounts : accounts.filter((a) => a.org === org);
 }

@@ -11,6 +11,7 @@ import {
   type Role,
 } from '../shared/protocol/index.js';
 import {
+  accountInScope,
   defaultCodeLifetimeHours,
   defaultOrg,
   issueEnrolmentCode,
@@ -21,30 +22,37 @@ import { logLevels, type LogLevel } from './log.js';
 import { startRelay } from './relay.js';
 import { defaultLimits } from './relay-services.js';
 import { relayDatabaseFile, SqliteRelayStorage } from './storage/sqlite-relay-storage.js';
+import { isPostgresUrl, PostgresRelayStorage } from './storage/postgres-relay-storage.js';
+import type { RelayStorage } from './storage/relay-storage.js';
 
 const usage = `Usage: pmsg relay <command> [options]
 
 Commands:
-  serve   --data <dir> [--host 127.0.0.1] [--port <n>] [--tls-cert <file> --tls-key <file>]
+  serve   --data <dir> | --database postgres://… [--host 127.0.0.1] [--port <n>] [--tls-cert <file> --tls-key <file>]
           [--log-level debug|info|warn|error]
           [--max-preauth-per-address <n>] [--max-preauth-total <n>]
-          Run the relay (creating the --data folder and its database if needed). Connections
+          Run the relay (creating the --data folder and its database, or the relay's tables in
+          the --database, if needed). Several serve processes may share one --database: a device
+          on any of them receives at once what is sent through another. Connections
           not yet authenticated are capped per address (default ${defaultLimits.maxPreAuthPerAddress}) and in total
           (default ${defaultLimits.maxPreAuthTotal}); behind a reverse proxy raise the per-address cap. Prints {"event":"listening","url":...} as its first stdout line;
           logs are JSON lines on stderr. Stops cleanly on SIGTERM or SIGINT.
-  enrol   --data <dir> --name <display name> --role <role> [--org <name>] [--expires-hours <h>]
+  enrol   --data <dir> | --database <url> --name <display name> --role <role> [--org <name>] [--expires-hours <h>]
           [--gmc <7 digits>] [--nmc <NMC PIN>] [--sds-user-id <12 digits>]
-  enrol   --data <dir> --account <accountId> [--expires-hours <h>]
+  enrol   --data <dir> | --database <url> --account <accountId> [--org <name>] [--expires-hours <h>]
           Issue a one-time enrolment code, for a new person or for one more device of an
           existing account. Prints {"code","accountId","expiresAt",...}. Safe while serve runs.
           --gmc, --nmc, --sds-user-id: the person's GMC number, NMC PIN (12A3456E) or NHS
           smartcard (SDS) user id, listed in the directory for their record entries.
-  revoke  --data <dir> --account <accountId> [--device <id>] [--no-wipe]
+  revoke  --data <dir> | --database <url> --account <accountId> [--org <name>] [--device <id>] [--no-wipe]
           Revoke an account (or one device). Its token stops working and its socket is closed
           at once; unless --no-wipe, the device is told to erase its data on next contact.
-  list    --data <dir>
-          Print every account with its devices as JSON.
+  list    --data <dir> | --database <url> [--org <name>]
+          Print every account (or those of one organisation) with its devices as JSON.
 
+Every command takes exactly one of --data (SQLite, the default) and --database (PostgreSQL).
+On a relay hosting several organisations, --org limits list, revoke and enrol --account to one:
+an account of another organisation is then "not found".
 Roles: ${roles.join(', ')}. Default org: "${defaultOrg}". Codes expire after ${defaultCodeLifetimeHours} h by default.`;
 
 class UsageError extends Error {}
@@ -52,6 +60,7 @@ class UsageError extends Error {}
 const commandOptions = {
   serve: {
     data: { type: 'string' },
+    database: { type: 'string' },
     host: { type: 'string' },
     port: { type: 'string' },
     'tls-cert': { type: 'string' },
@@ -62,6 +71,7 @@ const commandOptions = {
   },
   enrol: {
     data: { type: 'string' },
+    database: { type: 'string' },
     name: { type: 'string' },
     role: { type: 'string' },
     org: { type: 'string' },
@@ -73,11 +83,13 @@ const commandOptions = {
   },
   revoke: {
     data: { type: 'string' },
+    database: { type: 'string' },
+    org: { type: 'string' },
     account: { type: 'string' },
     device: { type: 'string' },
     'no-wipe': { type: 'boolean' },
   },
-  list: { data: { type: 'string' } },
+  list: { data: { type: 'string' }, database: { type: 'string' }, org: { type: 'string' } },
 } satisfies Record<string, ParseArgsConfig['options']>;
 type Command = keyof typeof commandOptions;
 
@@ -107,7 +119,7 @@ export async function main(argv: string[]): Promise<number> {
         return await revoke(options);
       case 'list':
         return await withStorage(options, async (storage) => {
-          print({ accounts: await listAccounts(storage) });
+          print({ accounts: await listAccounts(storage, orgScope(options)) });
           return 0;
         });
     }
@@ -137,8 +149,17 @@ function parse(command: Command, args: string[]): Options {
       allowPositionals: true,
     });
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}".`);
-    if (typeof values.data !== 'string' || values.data === '') {
-      throw new UsageError('--data <dir> is required: the directory holding the relay database.');
+    const hasData = typeof values.data === 'string' && values.data !== '';
+    const hasDatabase = typeof values.database === 'string' && values.database !== '';
+    if (hasData === hasDatabase) {
+      throw new UsageError(
+        'give exactly one of --data <dir> (the folder of the relay’s SQLite database) and --database postgres://user@host/db (a PostgreSQL database).',
+      );
+    }
+    if (hasDatabase && !isPostgresUrl(String(values.database))) {
+      throw new UsageError(
+        '--database must be a PostgreSQL URL starting postgres:// or postgresql://, e.g. postgres://pmsg@db.example/pmsg.',
+      );
     }
     return values as Options;
   } catch (error) {
@@ -191,7 +212,8 @@ async function serve(options: Options): Promise<number> {
     1_000_000,
   );
   const relay = await startRelay({
-    dataDir: String(options.data),
+    dataDir: String(options.data ?? ''),
+    ...(typeof options.database === 'string' ? { databaseUrl: options.database } : {}),
     limits: {
       ...(maxPreAuthPerAddress === undefined ? {} : { maxPreAuthPerAddress }),
       ...(maxPreAuthTotal === undefined ? {} : { maxPreAuthTotal }),
@@ -225,14 +247,14 @@ async function enrol(options: Options): Promise<number> {
   }
   const accountId = options.account;
   if (typeof accountId === 'string') {
-    if (
-      ['name', 'role', 'org', 'gmc', 'nmc', 'sds-user-id'].some((key) => options[key] !== undefined)
-    ) {
+    if (['name', 'role', 'gmc', 'nmc', 'sds-user-id'].some((key) => options[key] !== undefined)) {
       throw new UsageError(
-        'with --account (another device of an existing account) leave out --name, --role, --org, --gmc, --nmc and --sds-user-id.',
+        'with --account (another device of an existing account) leave out --name, --role, --gmc, --nmc and --sds-user-id (--org only checks that the account is in that organisation).',
       );
     }
+    const org = orgScope(options);
     return withStorage(options, async (storage) => {
+      await accountInScope(storage, accountId, org);
       print(await issueEnrolmentCode(storage, { accountId }, lifetime));
       return 0;
     });
@@ -285,8 +307,10 @@ async function revoke(options: Options): Promise<number> {
   }
   const deviceId = integer(options.device, '--device', 1, 127);
   return withStorage(options, async (storage) => {
+    const org = orgScope(options);
     const devices = await revokeAccess(storage, accountId, {
       ...(deviceId === undefined ? {} : { deviceId }),
+      ...(org === undefined ? {} : { org }),
       wipe: options['no-wipe'] !== true,
     });
     print({
@@ -297,12 +321,28 @@ async function revoke(options: Options): Promise<number> {
   });
 }
 
+/** --org on list, revoke and enrol --account: the organisation the command is limited to. */
+function orgScope(options: Options): string | undefined {
+  if (options.org === undefined) return undefined;
+  const org = String(options.org).trim();
+  if (org === '' || org.length > 100) throw new UsageError('--org must be 1-100 characters.');
+  return org;
+}
+
 async function withStorage(
   options: Options,
-  work: (storage: SqliteRelayStorage) => Promise<number>,
+  work: (storage: RelayStorage) => Promise<number>,
 ): Promise<number> {
-  // Only serve creates a relay: a mistyped folder here would otherwise become a new, empty relay
-  // whose codes no running relay knows.
+  // Only serve creates a relay: a mistyped folder or database here would otherwise become a new,
+  // empty relay whose codes no running relay knows.
+  if (typeof options.database === 'string') {
+    const storage = await PostgresRelayStorage.open(options.database, { poolSize: 2 });
+    try {
+      return await work(storage);
+    } finally {
+      await storage.close();
+    }
+  }
   const folder = path.resolve(String(options.data));
   if (!existsSync(path.join(folder, relayDatabaseFile))) {
     throw new UsageError(

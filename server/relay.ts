@@ -20,14 +20,19 @@ import { RateLimiter } from './rate-limiter.js';
 import { defaultLimits, type RelayLimits, type RelayServices } from './relay-services.js';
 import type { RelayStorage, RevokedDevice } from './storage/relay-storage.js';
 import { SqliteRelayStorage, type SqliteOptions } from './storage/sqlite-relay-storage.js';
+import { PostgresRelayStorage, type PostgresOptions } from './storage/postgres-relay-storage.js';
+import { storageFailureKind } from './storage/storage-failure.js';
 import { DeliveryHub } from './websocket/delivery-hub.js';
 import { handleRequest } from './http/handle-request.js';
 import { handleUpgrade } from './websocket/handle-upgrade.js';
 import { describeError } from '../shared/describe-error.js';
 
 export interface RelayOptions {
-  /** Directory of the embedded SQLite store; ignored when `storage` is given. */
+  /** Directory of the embedded SQLite store; ignored when `databaseUrl` or `storage` is given. */
   dataDir: string;
+  /** postgres://… : serve this PostgreSQL database (created or upgraded) instead of SQLite. */
+  databaseUrl?: string;
+  postgres?: Omit<PostgresOptions, 'migrate' | 'onError'>;
   host?: string;
   /** 0 picks any free port. */
   port?: number;
@@ -61,9 +66,20 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   const logger = options.logger ?? createRelayLogger(options.logLevel ?? 'info');
   // The relay's own writes must never wait on the event loop for another process's lock: a short
   // busy timeout, then asynchronous retries (sqlite-relay-storage.ts).
-  const storage =
+  const storage: RelayStorage =
     options.storage ??
-    new SqliteRelayStorage(options.dataDir, { busyTimeoutMs: 10, ...options.sqlite });
+    (options.databaseUrl === undefined
+      ? new SqliteRelayStorage(options.dataDir, { busyTimeoutMs: 10, ...options.sqlite })
+      : await PostgresRelayStorage.open(options.databaseUrl, {
+          ...options.postgres,
+          migrate: true,
+          onError: (error) =>
+            logger.warn('database_connection_error', {
+              kind: storageFailureKind(error) ?? 'unknown',
+            }),
+        }));
+  // Rate limiters are per node: with N nodes behind a balancer a client may get up to N times
+  // the configured rate (docs/deployment.md). Queue caps are counted in the store, so they hold.
   const frameLimiter = new RateLimiter(limits.frameBurst, limits.framesPerSecond);
   const hub = new DeliveryHub(storage, frameLimiter, logger);
   const bundleLimiter = new RateLimiter(limits.bundleBurst, limits.bundlesPerSecond);
@@ -115,12 +131,10 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     );
   });
 
-  // Revocations may come from the admin CLI in another process, which cannot reach our sockets.
+  // Revocations may come from the admin CLI or another node, which cannot reach our sockets:
+  // NOTIFY wakes the reader at once where the store has it; the poll is the backstop.
   let revocationSeq = await latestRevocationSeq(storage);
-  let polling = false;
-  const pollRevocations = async () => {
-    if (polling) return;
-    polling = true;
+  const readRevocations = async () => {
     try {
       const { seq, devices } = await storage.revocationsSince(revocationSeq);
       revocationSeq = seq;
@@ -134,10 +148,34 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       }
     } catch (error) {
       logger.error('revocation_poll_failed', { error: describeError(error) });
-    } finally {
-      polling = false;
     }
   };
+  // One read at a time; a call during a read queues one more (which starts after the read, so it
+  // sees every revocation committed before the call), and calls while it waits share it.
+  let lastRead: Promise<void> = Promise.resolve();
+  let waitingRead: Promise<void> | null = null;
+  const pollRevocations = (): Promise<void> => {
+    if (waitingRead) return waitingRead;
+    const next = lastRead.then(() => {
+      waitingRead = null;
+      return readRevocations();
+    });
+    waitingRead = next;
+    lastRead = next;
+    return next;
+  };
+  await storage.cluster?.listen({
+    queued: (devicePks) => {
+      for (const devicePk of devicePks) hub.notify(devicePk);
+    },
+    revoked: () => void pollRevocations(),
+    connected: (devicePk, order) => hub.connectedElsewhere(devicePk, order),
+    resynchronise: () => {
+      logger.info('cluster_resynchronised', {});
+      hub.notifyAll();
+      void pollRevocations();
+    },
+  });
   const timers = [
     setInterval(() => void pollRevocations(), limits.revocationPollMs),
     setInterval(() => hub.heartbeat(), limits.heartbeatMs),
@@ -184,6 +222,9 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
         state.closing = true;
         for (const timer of timers) clearInterval(timer);
         hub.closeAll(closeCodes.goingAway, 'relay shutting down');
+        // Sockets not (or no longer) in the hub, e.g. still waiting for their auth frame, would
+        // otherwise keep server.close() waiting for ever.
+        for (const ws of wss.clients) ws.close(closeCodes.goingAway, 'relay shutting down');
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         // Requests still running get a moment to finish; then their connections are cut.

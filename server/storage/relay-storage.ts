@@ -44,6 +44,33 @@ export interface RelayStorage {
   /** Forgets duplicate-detection records older than the cutoff. */
   pruneSentLog(olderThan: number): Promise<number>;
   close(): Promise<void>;
+  /**
+   * Present when several relay processes (nodes) may serve this store at once (PostgreSQL):
+   * how they tell each other about new envelopes, revocations and device connections.
+   */
+  readonly cluster?: StorageCluster;
+}
+
+/** Events between relay nodes sharing one store. */
+export interface StorageCluster {
+  /** Starts receiving other nodes' events; resolves once subscribed. */
+  listen(events: ClusterEvents): Promise<void>;
+  /**
+   * Tells every other node that a device just connected here; resolves to this connection's
+   * place in a store-wide order, so that of two sockets of one device the newer one wins on
+   * every node.
+   */
+  announceConnection(devicePk: number): Promise<number>;
+}
+export interface ClusterEvents {
+  /** Envelopes were committed for these devices by another node. */
+  queued(devicePks: readonly number[]): void;
+  /** Some process recorded a revocation: read revocationsSince now. */
+  revoked(): void;
+  /** A device connected to another node; `order` as returned by announceConnection there. */
+  connected(devicePk: number, order: number): void;
+  /** The event stream was interrupted and is back: events in between may have been missed. */
+  resynchronise(): void;
 }
 
 export interface IssueCodeInput {

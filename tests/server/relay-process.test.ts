@@ -42,7 +42,9 @@ describe('pmsg relay CLI', () => {
     expect(help.status).toBe(0);
     expect(help.stdout).toMatch(/pmsg relay <command>/);
     const cases: [string[], RegExp][] = [
-      [['serve'], /--data <dir> is required/],
+      [['serve'], /exactly one of --data <dir> .* and --database/],
+      [['list', '--data', dataDir, '--database', 'postgres://relay@db/pmsg'], /exactly one of/],
+      [['serve', '--database', 'mysql://relay@db/pmsg'], /--database must be a PostgreSQL URL/],
       [['serve', '--data', dataDir, '--port', 'eighty'], /--port must be a whole number/],
       [['enrol', '--data', dataDir, '--role', 'nurse'], /--name <display name> is required/],
       [['enrol', '--data', dataDir, '--name', 'X', '--role', 'doctor'], /--role must be one of/],

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
+import { describeBackends } from '../relay-backends.js';
 import { defaultLimits } from '../../../server/relay-services.js';
 import { call, FrameLog } from '../relay-client.js';
 import {
@@ -53,9 +54,9 @@ async function flood(port: number, addresses: string[], perAddress: number): Pro
   };
 }
 
-describe('connections before authentication', () => {
+describeBackends('connections before authentication', (backend) => {
   it('1,000 silent sockets from one address: the cap holds 128, refuses the rest with 429 and Retry-After, and others are served', async () => {
-    const relay = await start({ codes: 2 });
+    const relay = await start({ backend, codes: 2 });
     const [alice, bob] = await enrolPair(relay);
     const silent = await flood(relay.port, ['127.0.0.2'], 1000);
     try {
@@ -116,6 +117,7 @@ describe('connections before authentication', () => {
 
   it('the total cap holds across addresses, and authenticated sockets are unaffected', async () => {
     const relay = await start({
+      backend,
       codes: 2,
       limits: { maxPreAuthPerAddress: 20, maxPreAuthTotal: 50 },
     });
@@ -147,6 +149,7 @@ describe('connections before authentication', () => {
 
   it('slow headers and slow bodies are cut off within about 2 s of their timeouts', async () => {
     const relay = await start({
+      backend,
       codes: 2,
       limits: { headersTimeoutMs: 1500, requestTimeoutMs: 3000 },
     });

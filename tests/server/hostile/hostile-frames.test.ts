@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeBackends } from '../relay-backends.js';
 import { enrolWithCode, type EnrolledDevice } from '../relay-client.js';
 import {
   accepting,
@@ -20,19 +21,6 @@ let relay: HostileRelay;
 let alice: EnrolledDevice;
 let bob: EnrolledDevice;
 let fuzzer: EnrolledDevice;
-
-beforeAll(async () => {
-  // Header-less upgrades spend the anonymous bucket; the fuzzing makes hundreds of them.
-  relay = await startHostileRelay({
-    codes: 3,
-    limits: { anonymousBurst: 1_000_000, anonymousPerSecond: 1_000_000 },
-  });
-  [alice, bob] = await enrolPair(relay);
-  fuzzer = await enrolWithCode(relay.url, relay.codes[2]!);
-});
-afterAll(async () => {
-  await relay?.stop();
-});
 
 interface Attack {
   /** Upgrade with this token in the Authorization header; otherwise header-less. */
@@ -108,7 +96,21 @@ async function expectAlive(): Promise<void> {
   expect(relay.exitCode, 'the relay process exited').toBe(undefined);
 }
 
-describe('hostile WebSocket frames', () => {
+describeBackends('hostile WebSocket frames', (backend) => {
+  beforeAll(async () => {
+    // Header-less upgrades spend the anonymous bucket; the fuzzing makes hundreds of them.
+    relay = await startHostileRelay({
+      backend,
+      codes: 3,
+      limits: { anonymousBurst: 1_000_000, anonymousPerSecond: 1_000_000 },
+    });
+    [alice, bob] = await enrolPair(relay);
+    fuzzer = await enrolWithCode(relay.url, relay.codes[2]!);
+  });
+  afterAll(async () => {
+    await relay?.stop();
+  });
+
   it.each(named)('%s before authentication does not end the relay', async (_label, bytes) => {
     await attack({ bytes });
     await attack({ bytes, inUpgradeWrite: true });

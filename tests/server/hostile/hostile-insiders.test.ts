@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeBackends } from '../relay-backends.js';
 import { call, enrolNew, enrolWithCode, envelopeFor, FrameLog } from '../relay-client.js';
 import { enrolPayload, generateDeviceKeys } from '../signal-keys.js';
 import { startTestRelay, type TestRelay } from '../test-relay.js';
@@ -6,20 +7,24 @@ import { startTestRelay, type TestRelay } from '../test-relay.js';
 // Members of the same organisation acting against a colleague.
 
 let t: TestRelay;
-beforeAll(async () => {
-  t = await startTestRelay({
-    maxQueuedPerDevice: 20,
-    maxQueuedPerSender: 8,
-    queueReservedPerSender: 2,
-    bundleBurst: 5,
-    bundlesPerSecond: 0.01,
-  });
-});
-afterAll(async () => {
-  await t.stop();
-});
 
-describe('insiders', () => {
+describeBackends('insiders', (backend) => {
+  beforeAll(async () => {
+    t = await startTestRelay(
+      {
+        maxQueuedPerDevice: 20,
+        maxQueuedPerSender: 8,
+        queueReservedPerSender: 2,
+        bundleBurst: 5,
+        bundlesPerSecond: 0.01,
+      },
+      backend,
+    );
+  });
+  afterAll(async () => {
+    await t.stop();
+  });
+
   it('four members filling a colleague’s queue get the 507 themselves; others still get through', async () => {
     const victim = await enrolNew(t.relay, 'Victim');
     const insiders = await Promise.all([1, 2, 3, 4].map((i) => enrolNew(t.relay, `Insider ${i}`)));

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { expect } from 'vitest';
 import type { RelayLimits } from '../../../server/relay-services.js';
+import { createTestDatabase, type RelayBackend } from '../relay-backends.js';
 import {
   call,
   enrolWithCode,
@@ -22,6 +23,8 @@ export interface HostileRelay {
   url: string;
   port: number;
   dataDir: string;
+  /** The PostgreSQL database, on that backend. */
+  databaseUrl: string | null;
   codes: string[];
   /** JSON log lines the relay wrote to stderr so far. */
   logs: Record<string, unknown>[];
@@ -32,13 +35,26 @@ export interface HostileRelay {
 
 /** A real relay process on a free port (listening on every loopback address). */
 export async function startHostileRelay(
-  config: { limits?: Partial<RelayLimits>; sqlite?: { busyRetryMs?: number }; codes?: number } = {},
+  config: {
+    limits?: Partial<RelayLimits>;
+    /** How long a write waits for another process's lock (SQLite busy retry, PostgreSQL lock_timeout). */
+    lockWaitMs?: number;
+    codes?: number;
+    backend?: RelayBackend;
+  } = {},
 ): Promise<HostileRelay> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'pmsg-hostile-'));
+  const database = config.backend === 'postgres' ? await createTestDatabase() : null;
   // node --import tsx rather than the tsx wrapper: the exit of this very process is the signal.
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', childScript, dataDir, JSON.stringify(config)],
+    [
+      '--import',
+      'tsx',
+      childScript,
+      dataDir,
+      JSON.stringify({ ...config, databaseUrl: database?.url }),
+    ],
     {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -67,12 +83,14 @@ export async function startHostileRelay(
     url,
     port: Number(new URL(url).port),
     dataDir,
+    databaseUrl: database?.url ?? null,
     codes,
     logs,
     exitCode: undefined,
     async stop() {
       if (relay.exitCode === undefined) child.kill('SIGTERM');
       await exited;
+      await database?.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -1,9 +1,13 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { closeCodes } from '../../../shared/protocol/index.js';
+import pg from 'pg';
+import type { PostgresRelayStorage } from '../../../server/storage/postgres-relay-storage.js';
 import type { SqliteRelayStorage } from '../../../server/storage/sqlite-relay-storage.js';
+import { describeBackends, type RelayBackend } from '../relay-backends.js';
+import type { TestRelay } from '../test-relay.js';
 import { call, enrolNew, envelopeFor, FrameLog } from '../relay-client.js';
 import { startTestRelay } from '../test-relay.js';
 import {
@@ -13,12 +17,15 @@ import {
   type HostileRelay,
 } from './hostile-relay.js';
 
-// A busy or full disk: the relay answers 503 with Retry-After and keeps serving what it can.
+// A busy or full disk: the relay answers 503 with Retry-After and keeps serving what it can. On
+// SQLite another process holds the write lock and the page count is capped; on PostgreSQL
+// another session locks the tables and a trigger fails inserts with disk_full (SQLSTATE 53100),
+// the error PostgreSQL gives when its disk is full.
 
 const root = path.resolve(import.meta.dirname, '../../..');
-let relay: HostileRelay | undefined;
+const relays: HostileRelay[] = [];
 afterAll(async () => {
-  await relay?.stop();
+  await Promise.all(relays.map((r) => r.stop()));
 });
 
 /** Another process holding the relay database's write lock until released. */
@@ -46,11 +53,51 @@ async function holdWriteLock(file: string): Promise<() => Promise<void>> {
   };
 }
 
-describe('a busy or full disk', () => {
+/** Another session holding the locks that sends and connections need (reads still pass). */
+async function holdPostgresLocks(url: string): Promise<() => Promise<void>> {
+  const client = new pg.Client(url);
+  await client.connect();
+  await client.query('BEGIN');
+  await client.query('LOCK TABLE envelopes, devices IN EXCLUSIVE MODE');
+  return async () => {
+    await client.query('ROLLBACK');
+    await client.end();
+  };
+}
+
+function holdLock(backend: RelayBackend, relay: HostileRelay): Promise<() => Promise<void>> {
+  return backend === 'postgres'
+    ? holdPostgresLocks(relay.databaseUrl!)
+    : holdWriteLock(path.join(relay.dataDir, 'relay.sqlite'));
+}
+
+/** Makes the store refuse to grow; returns how to give it space again. */
+async function fillStore(backend: RelayBackend, t: TestRelay): Promise<() => Promise<void>> {
+  if (backend === 'postgres') {
+    const pool = (t.relay.storage as PostgresRelayStorage).pool;
+    await pool.query(`
+      CREATE FUNCTION disk_full() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'could not extend file' USING ERRCODE = 'disk_full'; END $$;
+      CREATE TRIGGER disk_full BEFORE INSERT ON envelopes FOR EACH ROW EXECUTE FUNCTION disk_full();
+    `);
+    return async () => {
+      await pool.query('DROP TRIGGER disk_full ON envelopes; DROP FUNCTION disk_full()');
+    };
+  }
+  const db = (t.relay.storage as SqliteRelayStorage).db;
+  const pages = db.pragma('page_count', { simple: true }) as number;
+  db.pragma(`max_page_count = ${pages}`);
+  return async () => {
+    db.pragma('max_page_count = 1073741823');
+  };
+}
+
+describeBackends('a busy or full disk', (backend) => {
   it('while another process holds the write lock: health stays fast, sends get 503 + Retry-After, a connecting device gets 1011; all recover after', async () => {
-    relay = await startHostileRelay({ codes: 2, sqlite: { busyRetryMs: 600 } });
+    const relay = await startHostileRelay({ backend, codes: 2, lockWaitMs: 600 });
+    relays.push(relay);
     const [alice, bob] = await enrolPair(relay);
-    const release = await holdWriteLock(path.join(relay.dataDir, 'relay.sqlite'));
+    const release = await holdLock(backend, relay);
     try {
       const send = call(relay.url, 'PUT', `/v1/messages/${bob.accountId}`, {
         token: alice.token,
@@ -86,13 +133,11 @@ describe('a busy or full disk', () => {
   });
 
   it('a full database answers 503 + Retry-After and recovers when space returns', async () => {
-    const t = await startTestRelay();
+    const t = await startTestRelay({}, backend);
     try {
       const alice = await enrolNew(t.relay, 'Alice');
       const bob = await enrolNew(t.relay, 'Bob');
-      const db = (t.relay.storage as SqliteRelayStorage).db;
-      const pages = db.pragma('page_count', { simple: true }) as number;
-      db.pragma(`max_page_count = ${pages}`);
+      const giveSpace = await fillStore(backend, t);
       const big = 'x'.repeat(40_000);
       let refused;
       for (let i = 0; i < 20 && refused === undefined; i += 1) {
@@ -107,7 +152,7 @@ describe('a busy or full disk', () => {
       expect(refused?.headers.get('retry-after')).toMatch(/^\d+$/);
       expect((await call(t.relay.url, 'GET', '/v1/health')).status).toBe(200);
 
-      db.pragma('max_page_count = 1073741823');
+      await giveSpace();
       const after = await call(t.relay.url, 'PUT', `/v1/messages/${bob.accountId}`, {
         token: alice.token,
         body: { clientMessageId: 'after-full', messages: [envelopeFor(bob, 'space again')] },

@@ -1,5 +1,5 @@
 // A relay in its own process for the hostile-client suite, so that a crash is an exit, not a
-// failed test worker. argv: <dataDir> <JSON {limits, sqlite, codes}>. Prints one line
+// failed test worker. argv: <dataDir> <JSON {limits, lockWaitMs, codes, databaseUrl}>. Prints one line
 // {"url","codes"} on stdout; logs JSON lines on stderr as `pmsg relay serve` does.
 import { createRelayLogger } from '../../../server/log.js';
 import { startRelay } from '../../../server/relay.js';
@@ -7,8 +7,9 @@ import { startRelay } from '../../../server/relay.js';
 const [dataDir, json] = process.argv.slice(2);
 const config = JSON.parse(json ?? '{}') as {
   limits?: Record<string, number>;
-  sqlite?: { busyRetryMs?: number };
+  lockWaitMs?: number;
   codes?: number;
+  databaseUrl?: string;
 };
 const relay = await startRelay({
   dataDir: dataDir ?? '',
@@ -16,7 +17,13 @@ const relay = await startRelay({
   port: 0,
   logger: createRelayLogger('info'),
   limits: config.limits ?? {},
-  ...(config.sqlite ? { sqlite: config.sqlite } : {}),
+  ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+  ...(config.lockWaitMs === undefined
+    ? {}
+    : {
+        sqlite: { busyRetryMs: config.lockWaitMs },
+        postgres: { lockTimeoutMs: config.lockWaitMs },
+      }),
 });
 const codes: string[] = [];
 for (let i = 0; i < (config.codes ?? 0); i += 1) {

@@ -1,0 +1,243 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeCodes } from '../../shared/protocol/index.js';
+import { call, enrolWithCode, envelopeFor, FrameLog, type EnrolledDevice } from './relay-client.js';
+import { createTestDatabase, postgresUrl } from './relay-backends.js';
+import { generateDeviceKeys } from './signal-keys.js';
+import { enrolCode, relayCli, startRelayNode, type RelayNode } from './relay-node.js';
+
+// Several `pmsg relay serve --database` processes on one PostgreSQL database.
+
+if (!postgresUrl) {
+  process.stderr.write('PMSG_TEST_POSTGRES_URL is not set: the relay cluster tests are skipped.\n');
+}
+
+describe.skipIf(!postgresUrl)('relay nodes on one PostgreSQL database', () => {
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  const nodes: RelayNode[] = [];
+  let node1: RelayNode;
+  let node2: RelayNode;
+  const enrol = async (name: string, node = node1): Promise<EnrolledDevice> => {
+    const code = await enrolCode(database.url, name);
+    const keys = generateDeviceKeys();
+    try {
+      return await enrolWithCode(node.url, code, keys);
+    } catch {
+      // The admin command takes seconds here, longer than the relay keeps an idle connection:
+      // fetch may reuse one just as it closes. The same enrolment again is answered as before.
+      return enrolWithCode(node.url, code, keys);
+    }
+  };
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    node1 = await startRelayNode(database.url);
+    node2 = await startRelayNode(database.url);
+    nodes.push(node1, node2);
+  });
+  afterAll(async () => {
+    await Promise.all(nodes.map((n) => n.stop()));
+    await database?.drop();
+  });
+
+  it('admin commands take exactly one of --data and --database, and refuse a database without a relay', async () => {
+    expect((await relayCli(['list', '--data', '/tmp', '--database', database.url])).status).toBe(2);
+    expect((await relayCli(['list'])).status).toBe(2);
+    const notUrl = await relayCli(['list', '--database', 'mysql://x']);
+    expect(notUrl.status).toBe(2);
+    expect(notUrl.stderr).toMatch(/postgres:\/\//);
+    const empty = await createTestDatabase();
+    try {
+      const r = await relayCli(['list', '--database', empty.url]);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/holds no relay/);
+    } finally {
+      await empty.drop();
+    }
+    const listed = await relayCli(['list', '--database', database.url]);
+    expect(listed.status).toBe(0);
+    expect(JSON.parse(listed.stdout)).toHaveProperty('accounts');
+  });
+
+  it('a device on node 1 receives at once what is sent through node 2', async () => {
+    const alice = await enrol('Alice', node2);
+    const bob = await enrol('Bob');
+    const log = await FrameLog.open(node1.url, bob.token);
+    try {
+      await log.until((l) => l.has('queue_empty'));
+      for (let i = 0; i < 5; i += 1) {
+        const started = performance.now();
+        const sent = await call(node2.url, 'PUT', `/v1/messages/${bob.accountId}`, {
+          token: alice.token,
+          body: { clientMessageId: `cross-${i}`, messages: [envelopeFor(bob, `via node 2 #${i}`)] },
+        });
+        expect(sent.status).toBe(200);
+        // Node 1 has no timer that reads queues: only node 2's NOTIFY can bring this.
+        await log.until((l) => l.envelopes().length === i + 1, 2000);
+        expect(performance.now() - started).toBeLessThan(2000);
+      }
+      expect(log.envelopes().map((e) => Buffer.from(e.content, 'base64').toString())).toEqual(
+        [0, 1, 2, 3, 4].map((i) => `via node 2 #${i}`),
+      );
+    } finally {
+      log.close();
+    }
+  });
+
+  it('a revocation made by the admin command closes sockets on every node within a second', async () => {
+    const carol = await enrol('Carol');
+    const dave = await enrol('Dave');
+    const onNode1 = await FrameLog.open(node1.url, carol.token);
+    const onNode2 = await FrameLog.open(node2.url, dave.token);
+    await onNode1.until((l) => l.has('ready'));
+    await onNode2.until((l) => l.has('ready'));
+    const closedAt = new Map<FrameLog, number>();
+    for (const log of [onNode1, onNode2]) {
+      log.socket.once('close', () => closedAt.set(log, Date.now()));
+    }
+    const noWipe = await relayCli([
+      'revoke',
+      '--database',
+      database.url,
+      '--account',
+      carol.accountId,
+      '--no-wipe',
+    ]);
+    const wipe = await relayCli([
+      'revoke',
+      '--database',
+      database.url,
+      '--account',
+      dave.accountId,
+    ]);
+    expect(noWipe.status).toBe(0);
+    expect(wipe.status).toBe(0);
+    await onNode1.until((l) => l.closeCode !== null, 1000);
+    await onNode2.until((l) => l.closeCode !== null, 1000);
+    expect(onNode1.closeCode).toBe(closeCodes.revoked);
+    expect(onNode2.closeCode).toBe(closeCodes.wipe);
+    expect(onNode2.has('wipe')).toBe(true);
+    // The revocation commits before the command exits; its sockets close within a second of that.
+    expect(closedAt.get(onNode1)! - noWipe.exitedAt).toBeLessThan(1000);
+    expect(closedAt.get(onNode2)! - wipe.exitedAt).toBeLessThan(1000);
+  });
+
+  it('the same device on two nodes: the older socket is replaced (4000), as on one node', async () => {
+    const alice = await enrol('Alice Two');
+    const erin = await enrol('Erin');
+    const first = await FrameLog.open(node1.url, erin.token);
+    await first.until((l) => l.has('ready'));
+    const second = await FrameLog.open(node2.url, erin.token);
+    await second.until((l) => l.has('ready'));
+    await first.until((l) => l.closeCode !== null, 2000);
+    expect(first.closeCode).toBe(closeCodes.replaced);
+    const sent = await call(node1.url, 'PUT', `/v1/messages/${erin.accountId}`, {
+      token: alice.token,
+      body: { clientMessageId: 'to-newest', messages: [envelopeFor(erin, 'newest socket')] },
+    });
+    expect(sent.status).toBe(200);
+    await second.until((l) => l.envelopes().length === 1, 2000);
+    expect(second.closeCode).toBeNull();
+
+    // Both at once: exactly one of them stays.
+    second.close();
+    const both = await Promise.all([
+      FrameLog.open(node1.url, erin.token),
+      FrameLog.open(node2.url, erin.token),
+    ]);
+    await Promise.all(both.map((l) => l.until((x) => x.has('ready'))));
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(both.filter((l) => l.closeCode === null)).toHaveLength(1);
+    expect(both.find((l) => l.closeCode !== null)?.closeCode).toBe(closeCodes.replaced);
+    for (const l of both) l.close();
+  });
+
+  it('node 1 killed (SIGKILL) in the middle of a burst: clients move to node 2 and nothing is lost or queued twice', async () => {
+    const node3 = await startRelayNode(database.url);
+    nodes.push(node3);
+    const sender = await enrol('Burst Sender', node3);
+    const receiver = await enrol('Burst Receiver', node3);
+    const total = 300;
+    // The receiver: on node 1, then node 2 once node 1 is gone; acks what it gets.
+    const received = new Map<string, Set<string>>();
+    let deliveries = 0;
+    const listen = async (url: string) => {
+      const log = await FrameLog.open(url, receiver.token);
+      let seen = 0;
+      log.socket.on('message', () => {
+        const fresh = log.envelopes().slice(seen);
+        seen += fresh.length;
+        for (const e of fresh) {
+          deliveries += 1;
+          const ids = received.get(e.clientMessageId) ?? new Set<string>();
+          ids.add(e.id);
+          received.set(e.clientMessageId, ids);
+        }
+        if (fresh.length > 0) log.ack(fresh.map((e) => e.id));
+      });
+      return log;
+    };
+    let receiving = await listen(node1.url);
+    const moved = new Promise<void>((resolve) => {
+      receiving.socket.once('close', () => {
+        void listen(node3.url).then((log) => {
+          receiving = log;
+          resolve();
+        });
+      });
+    });
+    // The sender: four streams through node 1; a failed request is retried through node 3 with
+    // the same clientMessageId, as the app's outbox does.
+    let accepted = 0;
+    let killed = false;
+    const sendOne = async (i: number) => {
+      const body = {
+        clientMessageId: `burst-${i}`,
+        messages: [envelopeFor(receiver, `burst message ${i}`)],
+      };
+      for (let attempt = 0; ; attempt += 1) {
+        const url = killed || attempt > 0 ? node3.url : node1.url;
+        try {
+          const r = await call(url, 'PUT', `/v1/messages/${receiver.accountId}`, {
+            token: sender.token,
+            body,
+          });
+          if (r.status === 200) break;
+        } catch {
+          // Connection refused or reset: node 1 is gone.
+        }
+        if (attempt > 20) throw new Error(`burst-${i} never accepted`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      accepted += 1;
+      if (accepted === total / 2 && !killed) {
+        killed = true;
+        node1.child.kill('SIGKILL');
+      }
+    };
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (next < total) await sendOne(next++);
+      }),
+    );
+    expect(killed).toBe(true);
+    expect(await node1.exited).toBeNull();
+    await moved;
+    await receiving.until(() => received.size === total, 15_000);
+    // Every message arrived, each under one envelope id (a redelivery after the kill repeats
+    // the same id, which the app drops); none was queued twice by the retried sends.
+    expect([...received.keys()].sort()).toEqual(
+      Array.from({ length: total }, (_, i) => `burst-${i}`).sort(),
+    );
+    expect([...received.values()].every((ids) => ids.size === 1)).toBe(true);
+    expect(deliveries).toBeGreaterThanOrEqual(total);
+    // And nothing is left queued once acked.
+    await new Promise((r) => setTimeout(r, 300));
+    const listed = JSON.parse((await relayCli(['list', '--database', database.url])).stdout) as {
+      accounts: { accountId: string; devices: { queued: number }[] }[];
+    };
+    const queue = listed.accounts.find((a) => a.accountId === receiver.accountId)?.devices[0];
+    expect(queue?.queued).toBe(0);
+    receiving.close();
+  }, 180_000);
+});
