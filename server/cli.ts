@@ -19,7 +19,7 @@ import {
 } from './admin.js';
 import { logLevels, type LogLevel } from './log.js';
 import { startRelay } from './relay.js';
-import { defaultLimits } from './relay-services.js';
+import { auditRetentionDefaultDays, defaultLimits } from './relay-services.js';
 import { relayDatabaseFile, SqliteRelayStorage } from './storage/sqlite-relay-storage.js';
 
 const usage = `Usage: pmsg relay <command> [options]
@@ -27,11 +27,13 @@ const usage = `Usage: pmsg relay <command> [options]
 Commands:
   serve   --data <dir> [--host 127.0.0.1] [--port <n>] [--tls-cert <file> --tls-key <file>]
           [--log-level debug|info|warn|error]
-          [--max-preauth-per-address <n>] [--max-preauth-total <n>]
+          [--max-preauth-per-address <n>] [--max-preauth-total <n>] [--audit-retention-days <n>]
           Run the relay (creating the --data folder and its database if needed). Connections
           not yet authenticated are capped per address (default ${defaultLimits.maxPreAuthPerAddress}) and in total
           (default ${defaultLimits.maxPreAuthTotal}); behind a reverse proxy raise the per-address cap. Prints {"event":"listening","url":...} as its first stdout line;
           logs are JSON lines on stderr. Stops cleanly on SIGTERM or SIGINT.
+          --audit-retention-days: how long the practice audit trail keeps a record (default
+          ${auditRetentionDefaultDays}, 8 years; 0 keeps it for ever; docs/clinical-safety/dpia.md).
   enrol   --data <dir> --name <display name> --role <role> [--org <name>] [--expires-hours <h>]
           [--gmc <7 digits>] [--nmc <NMC PIN>] [--sds-user-id <12 digits>]
   enrol   --data <dir> --account <accountId> [--expires-hours <h>]
@@ -59,6 +61,7 @@ const commandOptions = {
     'log-level': { type: 'string' },
     'max-preauth-per-address': { type: 'string' },
     'max-preauth-total': { type: 'string' },
+    'audit-retention-days': { type: 'string' },
   },
   enrol: {
     data: { type: 'string' },
@@ -190,9 +193,11 @@ async function serve(options: Options): Promise<number> {
     1,
     1_000_000,
   );
+  const auditDays = integer(options['audit-retention-days'], '--audit-retention-days', 0, 36_500);
   const relay = await startRelay({
     dataDir: String(options.data),
     limits: {
+      ...(auditDays === undefined ? {} : { auditRetentionMs: auditDays * 24 * 3600_000 }),
       ...(maxPreAuthPerAddress === undefined ? {} : { maxPreAuthPerAddress }),
       ...(maxPreAuthTotal === undefined ? {} : { maxPreAuthTotal }),
     },
