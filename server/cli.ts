@@ -20,7 +20,7 @@ import {
 } from './admin.js';
 import { logLevels, type LogLevel } from './log.js';
 import { startRelay } from './relay.js';
-import { defaultLimits } from './relay-services.js';
+import { auditRetentionDefaultDays, defaultLimits } from './relay-services.js';
 import { relayDatabaseFile, SqliteRelayStorage } from './storage/sqlite-relay-storage.js';
 import { isPostgresUrl, PostgresRelayStorage } from './storage/postgres-relay-storage.js';
 import type { RelayStorage } from './storage/relay-storage.js';
@@ -30,13 +30,15 @@ const usage = `Usage: pmsg relay <command> [options]
 Commands:
   serve   --data <dir> | --database postgres://… [--host 127.0.0.1] [--port <n>] [--tls-cert <file> --tls-key <file>]
           [--log-level debug|info|warn|error]
-          [--max-preauth-per-address <n>] [--max-preauth-total <n>]
+          [--max-preauth-per-address <n>] [--max-preauth-total <n>] [--audit-retention-days <n>]
           Run the relay (creating the --data folder and its database, or the relay's tables in
           the --database, if needed). Several serve processes may share one --database: a device
           on any of them receives at once what is sent through another. Connections
           not yet authenticated are capped per address (default ${defaultLimits.maxPreAuthPerAddress}) and in total
           (default ${defaultLimits.maxPreAuthTotal}); behind a reverse proxy raise the per-address cap. Prints {"event":"listening","url":...} as its first stdout line;
           logs are JSON lines on stderr. Stops cleanly on SIGTERM or SIGINT.
+          --audit-retention-days: how long the practice audit trail keeps a record (default
+          ${auditRetentionDefaultDays}, 8 years; 0 keeps it for ever; docs/clinical-safety/dpia.md).
   enrol   --data <dir> | --database <url> --name <display name> --role <role> [--org <name>] [--expires-hours <h>]
           [--gmc <7 digits>] [--nmc <NMC PIN>] [--sds-user-id <12 digits>]
   enrol   --data <dir> | --database <url> --account <accountId> [--org <name>] [--expires-hours <h>]
@@ -68,6 +70,7 @@ const commandOptions = {
     'log-level': { type: 'string' },
     'max-preauth-per-address': { type: 'string' },
     'max-preauth-total': { type: 'string' },
+    'audit-retention-days': { type: 'string' },
   },
   enrol: {
     data: { type: 'string' },
@@ -211,10 +214,12 @@ async function serve(options: Options): Promise<number> {
     1,
     1_000_000,
   );
+  const auditDays = integer(options['audit-retention-days'], '--audit-retention-days', 0, 36_500);
   const relay = await startRelay({
     dataDir: String(options.data ?? ''),
     ...(typeof options.database === 'string' ? { databaseUrl: options.database } : {}),
     limits: {
+      ...(auditDays === undefined ? {} : { auditRetentionMs: auditDays * 24 * 3600_000 }),
       ...(maxPreAuthPerAddress === undefined ? {} : { maxPreAuthPerAddress }),
       ...(maxPreAuthTotal === undefined ? {} : { maxPreAuthTotal }),
     },

@@ -3,6 +3,9 @@ import type { RelayLogger } from './log.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { RelayStorage } from './storage/relay-storage.js';
 
+/** The practice audit trail's default retention (see auditRetentionMs). */
+export const auditRetentionDefaultDays = 8 * 365 + 2;
+
 export interface RelayLimits {
   maxBodyBytes: number;
   maxQueuedPerDevice: number;
@@ -36,6 +39,11 @@ export interface RelayLimits {
   heartbeatMs: number;
   /** How long a clientMessageId is remembered for duplicate detection. */
   duplicateWindowMs: number;
+  /**
+   * How long the practice audit trail keeps a record; 0 keeps it for ever. The default, 8 years,
+   * is explained in docs/clinical-safety/dpia.md (NHS Records Management Code of Practice 2023).
+   */
+  auditRetentionMs: number;
 }
 
 export const defaultLimits: RelayLimits = {
@@ -58,6 +66,7 @@ export const defaultLimits: RelayLimits = {
   revocationPollMs: 500,
   heartbeatMs: 30_000,
   duplicateWindowMs: 30 * 24 * 3600_000,
+  auditRetentionMs: auditRetentionDefaultDays * 24 * 3600_000,
 };
 
 /**

@@ -131,6 +131,11 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     );
   });
 
+  const pruneAudit = async () => {
+    if (limits.auditRetentionMs <= 0) return;
+    const removed = await storage.pruneAudit(Date.now() - limits.auditRetentionMs);
+    if (removed > 0) logger.info('audit_records_expired', { count: removed });
+  };
   // Revocations may come from the admin CLI or another node, which cannot reach our sockets:
   // NOTIFY wakes the reader at once where the store has it; the poll is the backstop.
   let revocationSeq = await latestRevocationSeq(storage);
@@ -190,9 +195,11 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       () => void storage.pruneSentLog(Date.now() - limits.duplicateWindowMs).catch(() => undefined),
       3600_000,
     ),
+    setInterval(() => void pruneAudit().catch(() => undefined), 3600_000),
   ];
   for (const timer of timers) timer.unref();
   await storage.pruneSentLog(Date.now() - limits.duplicateWindowMs);
+  await pruneAudit();
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -14,6 +14,7 @@ import { hashEnrolmentCode, newToken, sha256 } from '../secrets.js';
 import type { DeviceRecord, OneTimeKey, SignedKey } from '../storage/relay-storage.js';
 import type { RelayServices } from '../relay-services.js';
 import { RelayError } from '../relay-error.js';
+import { auditAppend, auditRead, auditReaders, auditVerify } from './audit-handlers.js';
 
 /** What the router hands a handler: the body already parsed with the endpoint's schema. */
 export interface HandlerInput<N extends EndpointName> {
@@ -93,6 +94,15 @@ const enrol: Handler<'enrol'> = async (services, { body }) => {
     now: Date.now(),
   });
   if (!result.ok) codeRefused(result.reason);
+  // The practice trail records the first redemption, not a replay of it (§13).
+  if (check.ok) {
+    await services.storage.appendRelayAudit({
+      kind: 'device.enrolled',
+      accountId: result.account.accountId,
+      deviceId: result.deviceId,
+      now: Date.now(),
+    });
+  }
   services.logger.info('device_enrolled', {
     accountId: result.account.accountId,
     deviceId: result.deviceId,
@@ -326,4 +336,8 @@ export const handlers: { readonly [N in EndpointName]: Handler<N> } = {
   bundles,
   deviceBundle,
   sendMessage,
+  auditReaders,
+  auditAppend,
+  auditRead,
+  auditVerify,
 };

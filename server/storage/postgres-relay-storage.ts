@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { RelayError } from '../relay-error.js';
 import { currentSchemaVersion, migratePostgres } from './postgres-migrations.js';
 import { PostgresCluster } from './postgres-cluster.js';
 import { enqueuePostgres } from './postgres-enqueue.js';
@@ -359,8 +360,40 @@ export class PostgresRelayStorage implements RelayStorage {
     return result.rowCount ?? 0;
   }
 
+  // The practice audit trail (docs/protocol.md §13) is kept by the SQLite store only so far.
+  // Devices are told 501 and keep their events to send later; the relay's own records (enrol,
+  // revoke, wipe) are not chained on PostgreSQL yet.
+  listAuditReaders(): Promise<never> {
+    return Promise.reject(auditNotOnPostgres());
+  }
+
+  appendAudit(): Promise<never> {
+    return Promise.reject(auditNotOnPostgres());
+  }
+
+  readAudit(): Promise<never> {
+    return Promise.reject(auditNotOnPostgres());
+  }
+
+  verifyAudit(): Promise<never> {
+    return Promise.reject(auditNotOnPostgres());
+  }
+
+  async pruneAudit(): Promise<number> {
+    return 0;
+  }
+
+  async appendRelayAudit(): Promise<void> {}
+
   async close(): Promise<void> {
     await this.cluster.close();
     await this.pool.end();
   }
+}
+
+function auditNotOnPostgres(): RelayError {
+  return new RelayError(
+    'not_implemented',
+    'This relay keeps its data in PostgreSQL, which does not hold the practice audit trail yet. Events stay on the devices until it does.',
+  );
 }

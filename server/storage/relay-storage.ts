@@ -1,4 +1,7 @@
-import type { ProfessionalIds, Role } from '../../shared/protocol/index.js';
+import type { ProfessionalIds, RelayAuditKind, Role } from '../../shared/protocol/index.js';
+import type { AuditRow, AuditVerification } from './sqlite-audit.js';
+
+export type { AuditRow, AuditVerification };
 
 /**
  * Everything the relay keeps, behind one interface so that a PostgreSQL backend can replace the
@@ -41,6 +44,20 @@ export interface RelayStorage {
   revoke(input: RevokeInput): Promise<RevokedDevice[]>;
   /** Revocations recorded since a sequence number, by any process sharing the store. */
   revocationsSince(seq: number): Promise<{ seq: number; devices: RevokedDevice[] }>;
+  /** Active devices (with identity keys) of the organisation's accounts in these roles. */
+  listAuditReaders(
+    org: string,
+    roles: readonly string[],
+  ): Promise<{ accountId: string; deviceId: number; identityKey: Uint8Array }[]>;
+  /** Appends a device's sealed audit records to its organisation's chain (one transaction). */
+  appendAudit(input: AuditAppendInput): Promise<{ appended: number[]; duplicates: string[] }>;
+  /** A page of an organisation's audit chain, with its anchor and the relay's signing key. */
+  readAudit(org: string, afterSeq: number, limit: number): Promise<AuditPage>;
+  verifyAudit(org: string): Promise<AuditVerification>;
+  /** Removes audit records older than the cutoff (retention), keeping the chain verifiable. */
+  pruneAudit(olderThan: number): Promise<number>;
+  /** Appends a relay record (enrolment, revocation, wipe) to the account's organisation's chain. */
+  appendRelayAudit(input: RelayAuditInput): Promise<void>;
   /** Forgets duplicate-detection records older than the cutoff. */
   pruneSentLog(olderThan: number): Promise<number>;
   close(): Promise<void>;
@@ -221,4 +238,23 @@ export interface RevokedDevice {
   accountId: string;
   deviceId: number;
   wipe: boolean;
+}
+
+export interface AuditAppendInput {
+  org: string;
+  accountId: string;
+  deviceId: number;
+  records: readonly { clientRecordId: string; sealed: Uint8Array }[];
+  now: number;
+}
+export interface AuditPage {
+  anchor: { seq: number; hash: string };
+  relayKey: Uint8Array;
+  records: AuditRow[];
+}
+export interface RelayAuditInput {
+  kind: RelayAuditKind;
+  accountId: string;
+  deviceId: number;
+  now: number;
 }

@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { migration002ProfessionalIds } from './sqlite-migration-002-professional-ids.js';
+import { auditMigration } from './sqlite-audit.js';
 
 /**
  * Numbered migrations, run once each, in a transaction. A shipped migration is never
@@ -101,6 +102,8 @@ export const migrations: readonly string[] = [
   migration002ProfessionalIds,
   // 3: each sender's share of a device's queue is counted on every send.
   `CREATE INDEX envelopes_by_sender ON envelopes (device_pk, sender_account_id);`,
+  // 4: the practice audit trail (docs/protocol.md §13).
+  auditMigration,
 ];
 
 export function migrate(db: Database): void {

@@ -10,9 +10,23 @@ import { runBatched, type BatchJob } from './group-commit.js';
 import { checkCode, revokeDevices, redeemCode, takeBundles } from './sqlite-writes.js';
 import { storageFailureKind } from './storage-failure.js';
 import { enqueueNow } from './sqlite-enqueue.js';
+import {
+  appendDeviceRecords,
+  appendRelayRecord,
+  auditAnchor,
+  listAuditReaders,
+  pruneAuditRecords,
+  readAuditRecords,
+  signingKey,
+  verifyAuditChain,
+  type AuditVerification,
+} from './sqlite-audit.js';
 import type {
   AccountRecord,
+  AuditAppendInput,
+  AuditPage,
   CodeCheck,
+  RelayAuditInput,
   AccountWithDevices,
   AdminAccount,
   DeviceRecord,
@@ -227,10 +241,27 @@ export class SqliteRelayStorage implements RelayStorage {
 
   async markWipeDelivered(devicePk: number, at: number): Promise<void> {
     await this.write(() =>
-      prepared(
-        this.db,
-        'UPDATE devices SET wipe_delivered_at = ? WHERE device_pk = ? AND wipe_delivered_at IS NULL',
-      ).run(at, devicePk),
+      this.db
+        .transaction(() => {
+          const changed = prepared(
+            this.db,
+            'UPDATE devices SET wipe_delivered_at = ? WHERE device_pk = ? AND wipe_delivered_at IS NULL',
+          ).run(at, devicePk).changes;
+          const device = prepared(
+            this.db,
+            'SELECT account_id, device_id FROM devices WHERE device_pk = ?',
+          ).get(devicePk) as { account_id: string; device_id: number } | undefined;
+          // Told once: the device has been sent its wipe order (§13).
+          if (changed > 0 && device) {
+            appendRelayRecord(this.db, {
+              kind: 'device.wiped',
+              accountId: device.account_id,
+              deviceId: device.device_id,
+              now: at,
+            });
+          }
+        })
+        .immediate(),
     );
   }
 
@@ -396,7 +427,66 @@ export class SqliteRelayStorage implements RelayStorage {
   }
 
   async revoke(input: RevokeInput): Promise<RevokedDevice[]> {
-    return this.write(() => this.db.transaction(() => revokeDevices(this.db, input)).immediate());
+    return this.write(() =>
+      this.db
+        .transaction(() => {
+          const revoked = revokeDevices(this.db, input);
+          // The practice trail records each revocation in the same transaction (§13).
+          for (const device of revoked) {
+            appendRelayRecord(this.db, {
+              kind: 'device.revoked',
+              accountId: device.accountId,
+              deviceId: device.deviceId,
+              now: input.now,
+              details: { wipe: device.wipe },
+            });
+          }
+          return revoked;
+        })
+        .immediate(),
+    );
+  }
+
+  async appendAudit(
+    input: AuditAppendInput,
+  ): Promise<{ appended: number[]; duplicates: string[] }> {
+    return this.write(() =>
+      this.db.transaction(() => appendDeviceRecords(this.db, input)).immediate(),
+    );
+  }
+
+  async listAuditReaders(
+    org: string,
+    roles: readonly string[],
+  ): Promise<{ accountId: string; deviceId: number; identityKey: Uint8Array }[]> {
+    return listAuditReaders(this.db, org, roles);
+  }
+
+  async appendRelayAudit(input: RelayAuditInput): Promise<void> {
+    await this.write(() =>
+      this.db.transaction(() => appendRelayRecord(this.db, input)).immediate(),
+    );
+  }
+
+  async readAudit(org: string, afterSeq: number, limit: number): Promise<AuditPage> {
+    const relayKey = await this.write(() =>
+      this.db.transaction(() => signingKey(this.db).publicKey).immediate(),
+    );
+    return {
+      anchor: auditAnchor(this.db, org),
+      relayKey,
+      records: readAuditRecords(this.db, org, afterSeq, limit),
+    };
+  }
+
+  async verifyAudit(org: string): Promise<AuditVerification> {
+    return verifyAuditChain(this.db, org);
+  }
+
+  async pruneAudit(olderThan: number): Promise<number> {
+    return this.write(() =>
+      this.db.transaction(() => pruneAuditRecords(this.db, olderThan)).immediate(),
+    );
   }
 
   async revocationsSince(seq: number): Promise<{ seq: number; devices: RevokedDevice[] }> {

@@ -7,6 +7,14 @@
  */
 import type { z } from 'zod';
 import {
+  auditAppendRequestSchema,
+  auditAppendResponseSchema,
+  auditReadersResponseSchema,
+  auditReadRequestSchema,
+  auditReadResponseSchema,
+  auditVerifyResponseSchema,
+} from './audit.js';
+import {
   directoryEntrySchema,
   directoryResponseSchema,
   enrolRequestSchema,
@@ -95,6 +103,26 @@ export const endpoints = {
     sendMessageRequestSchema,
     sendMessageResponseSchema,
   ),
+  /** The practice's audit readers' devices, to seal audit records to (§13). */
+  auditReaders: endpoint('GET', '/v1/audit/readers', 'device', null, auditReadersResponseSchema),
+  /** Appends this device's sealed audit records to the practice trail. */
+  auditAppend: endpoint(
+    'POST',
+    '/v1/audit',
+    'device',
+    auditAppendRequestSchema,
+    auditAppendResponseSchema,
+  ),
+  /** A page of the practice trail; audit readers (manager, admin) only. */
+  auditRead: endpoint(
+    'POST',
+    '/v1/audit/read',
+    'device',
+    auditReadRequestSchema,
+    auditReadResponseSchema,
+  ),
+  /** The relay's own check of the chain; audit readers only. */
+  auditVerify: endpoint('GET', '/v1/audit/verify', 'device', null, auditVerifyResponseSchema),
 } as const;
 
 /** Not in the table: a WebSocket upgrade, not a JSON request (docs/protocol.md §6). */

@@ -26,6 +26,8 @@ export const relayErrorStatus = {
   upgrade_required: 426,
   rate_limited: 429,
   internal: 500,
+  /** This relay's store does not offer the feature yet (the practice audit on PostgreSQL). */
+  not_implemented: 501,
   shutting_down: 503,
   /** The relay's disk is busy (locked by another process), full or failing; retry later. */
   storage_unavailable: 503,

@@ -9,7 +9,7 @@ import {
   webSocketPath,
   type EndpointName,
 } from '../../shared/protocol/index.js';
-import { call, enrolNew, type EnrolledDevice } from './relay-client.js';
+import { call, enrolWithCode, type EnrolledDevice } from './relay-client.js';
 import { startTestRelay, type TestRelay } from './test-relay.js';
 
 // The endpoint table (shared/protocol/endpoints.ts) is the one list of the relay's endpoints: the
@@ -26,7 +26,9 @@ let device: EnrolledDevice;
 
 beforeAll(async () => {
   t = await startTestRelay();
-  device = await enrolNew(t.relay, 'Table Tester');
+  // A manager: the audit trail's reader-only endpoints are in the table too.
+  const issued = await t.relay.enrol({ displayName: 'Table Tester', role: 'manager', org: 'P' });
+  device = await enrolWithCode(t.relay.url, issued.code);
 });
 afterAll(async () => {
   await t.stop();

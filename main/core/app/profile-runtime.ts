@@ -28,6 +28,8 @@ import { TranscriptionService } from '../transcription/transcription-service.js'
 import type { MessageRecord } from '../db/repositories/messages-repository.js';
 import { forwardMessagingEvent } from './messaging-event-forwarder.js';
 import { MessagingViews } from './messaging-views.js';
+import { PracticeAuditForwarder } from '../audit/practice-audit-forwarder.js';
+import { readPracticeAudit, type PracticeAuditTrail } from '../audit/practice-audit-reader.js';
 import type { UnlockedProfile } from './profile-gateway.js';
 
 export interface ProfileRuntimeOptions {
@@ -47,6 +49,8 @@ export interface ProfileRuntimeOptions {
   readonly undoWindowMs?: number;
   /** Locks the session if this runtime is still its current one (remote wipe). */
   readonly lockSession: () => Promise<void>;
+  /** How often this device's audit events go to the practice trail (default 5 s). */
+  readonly auditForwardMs?: number;
 }
 
 /** A person shown as "not in the directory yet" is looked up at most this often. */
@@ -62,6 +66,8 @@ export class ProfileRuntime {
   readonly handovers = new EntryHandovers();
   readonly advice: UntranscribedAdviceQueries;
   private core: MessagingCore | null = null;
+  private auditForwarder: PracticeAuditForwarder | null = null;
+  private auditTimer: NodeJS.Timeout | null = null;
   private disposed = false;
   private readonly lookedUpAt = new Map<string, number>();
 
@@ -119,6 +125,7 @@ export class ProfileRuntime {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    if (this.auditTimer) clearInterval(this.auditTimer);
     this.core?.stop();
     this.retention.stop();
     this.pending.stop();
@@ -193,6 +200,47 @@ export class ProfileRuntime {
     core.events.on((event) => this.messagingEvent(event));
     this.core = core;
     core.start();
+    this.startAuditForwarding(core);
+  }
+
+  /** This device's audit events go to the practice trail now and then every few seconds. */
+  private startAuditForwarding(core: MessagingCore): void {
+    const account = this.account();
+    if (!account) return;
+    const forwarder = new PracticeAuditForwarder(
+      this.profile.repositories,
+      account,
+      core.relay,
+      this.options.now ?? Date.now,
+    );
+    this.auditForwarder = forwarder;
+    const tick = () => void this.flushAudit();
+    this.auditTimer = setInterval(tick, this.options.auditForwardMs ?? 5_000);
+    this.auditTimer.unref();
+    tick();
+  }
+
+  /** Sends what the practice trail has not had yet; false when it could not (tried again later). */
+  async flushAudit(): Promise<boolean> {
+    if (!this.auditForwarder || this.disposed) return false;
+    try {
+      await this.auditForwarder.flush();
+      return true;
+    } catch (error) {
+      this.options.logger.warn('practice_audit_send_failed', { error: describeError(error) });
+      return false;
+    }
+  }
+
+  /** The practice audit trail, for a manager or admin (the relay refuses anyone else). */
+  async practiceAudit(): Promise<PracticeAuditTrail> {
+    const account = this.account();
+    return readPracticeAudit(
+      this.enrolled().relay,
+      this.profile.repositories,
+      account!,
+      this.options.now ?? Date.now,
+    );
   }
 
   private messagingEvent(event: MessagingEvent): void {

@@ -50,6 +50,11 @@ export class MessagingCore implements OriginalsDeleter {
   private refusal: 'revoked' | 'wipe' | 'unauthorized' | null = null;
   private upkeepTimer: NodeJS.Timeout | null = null;
 
+  /** The relay client of this account, for calls outside messaging (the practice audit trail). */
+  get relay(): RelayHttp {
+    return this.ctx.http;
+  }
+
   private constructor(
     private readonly profile: OpenProfile,
     readonly account: RelayAccount,

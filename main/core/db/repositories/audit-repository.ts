@@ -43,6 +43,7 @@ export class AuditRepository {
           @messageIds, @patientRefHash, @details)`),
       page: db.prepare('SELECT * FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?'),
       forConversation: db.prepare('SELECT * FROM audit_log WHERE conversation_id = ? ORDER BY id'),
+      after: db.prepare('SELECT * FROM audit_log WHERE id > ? ORDER BY id LIMIT ?'),
     };
   }
 
@@ -66,6 +67,11 @@ export class AuditRepository {
       options.limit ?? 100,
     ) as AuditRow[];
     return rows.map(toRecord);
+  }
+
+  /** Oldest first, after an id: what the practice trail has not been sent yet. */
+  after(afterId: number, limit: number): AuditRecord[] {
+    return (this.statements.after.all(afterId, limit) as AuditRow[]).map(toRecord);
   }
 
   forConversation(conversationId: string): AuditRecord[] {

@@ -1,0 +1,71 @@
+import { auditReaderRoles, type AuditRecordWire } from '../../shared/protocol/index.js';
+import type { DeviceRecord } from '../storage/relay-storage.js';
+import { RelayError } from '../relay-error.js';
+import type { Handler } from './handlers.js';
+
+// The practice audit trail's endpoints (docs/protocol.md §13). The relay stores device records
+// as opaque sealed bytes it cannot open; only the practice's audit readers may read the chain.
+
+const toB64 = (value: Uint8Array) => Buffer.from(value).toString('base64');
+
+function requireAuditReader(device: DeviceRecord): void {
+  if (!(auditReaderRoles as readonly string[]).includes(device.account.role)) {
+    throw new RelayError(
+      'forbidden',
+      `Only ${auditReaderRoles.join(' and ')} accounts may read the practice audit trail.`,
+    );
+  }
+}
+
+export const auditReaders: Handler<'auditReaders'> = async (services, { device }) => {
+  const readers = await services.storage.listAuditReaders(device.account.org, auditReaderRoles);
+  return {
+    status: 200,
+    body: {
+      readers: readers.map((r) => ({
+        accountId: r.accountId,
+        deviceId: r.deviceId,
+        identityKey: toB64(r.identityKey),
+      })),
+    },
+  };
+};
+
+export const auditAppend: Handler<'auditAppend'> = async (services, { device, body }) => {
+  const result = await services.storage.appendAudit({
+    org: device.account.org,
+    accountId: device.accountId,
+    deviceId: device.deviceId,
+    records: body.records.map((r) => ({
+      clientRecordId: r.clientRecordId,
+      sealed: Buffer.from(r.sealed, 'base64'),
+    })),
+    now: Date.now(),
+  });
+  return { status: 200, body: result };
+};
+
+export const auditRead: Handler<'auditRead'> = async (services, { device, body }) => {
+  requireAuditReader(device);
+  const page = await services.storage.readAudit(device.account.org, body.afterSeq, body.limit);
+  const records: AuditRecordWire[] = page.records.map((r) => ({
+    seq: r.seq,
+    source: r.source,
+    accountId: r.accountId,
+    deviceId: r.deviceId,
+    createdAt: r.createdAt,
+    payload: toB64(r.payload),
+    prevHash: r.prevHash,
+    hash: r.hash,
+    signature: r.signature ? toB64(r.signature) : null,
+  }));
+  return {
+    status: 200,
+    body: { anchor: page.anchor, relayKey: toB64(page.relayKey), records },
+  };
+};
+
+export const auditVerify: Handler<'auditVerify'> = async (services, { device }) => {
+  requireAuditReader(device);
+  return { status: 200, body: await services.storage.verifyAudit(device.account.org) };
+};

@@ -1,0 +1,340 @@
+import { createHash, createPrivateKey, generateKeyPairSync, sign } from 'node:crypto';
+import type { Database } from 'better-sqlite3-multiple-ciphers';
+import {
+  auditChainGenesis,
+  auditChainMetadata,
+  type RelayAuditKind,
+} from '../../shared/protocol/index.js';
+import { prepared } from './prepared.js';
+
+/**
+ * The practice audit trail in SQLite (docs/protocol.md §13): one hash chain per organisation,
+ * append-only. Each record's hash is SHA-256(prevHash ‖ SHA-256(payload) ‖ metadata), so a
+ * deleted, altered or reordered row breaks the chain at that row. Retention removes the oldest
+ * records and moves the organisation's anchor (the last removed record's seq and hash) with them.
+ */
+
+export const auditMigration = `
+  CREATE TABLE audit_trail (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    org TEXT NOT NULL,
+    source TEXT NOT NULL CHECK (source IN ('device', 'relay')),
+    account_id TEXT NOT NULL,
+    device_id INTEGER NOT NULL,
+    client_record_id TEXT,
+    created_at INTEGER NOT NULL,
+    payload BLOB NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    signature BLOB
+  ) STRICT;
+  CREATE INDEX audit_trail_by_org ON audit_trail (org, seq);
+  CREATE UNIQUE INDEX audit_trail_client_ids ON audit_trail (account_id, device_id, client_record_id)
+    WHERE client_record_id IS NOT NULL;
+  CREATE TABLE audit_anchors (
+    org TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL,
+    hash TEXT NOT NULL
+  ) STRICT;
+  CREATE TABLE relay_signing_key (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    private_key BLOB NOT NULL,
+    public_key BLOB NOT NULL
+  ) STRICT;
+`;
+
+export interface AuditRow {
+  seq: number;
+  source: 'device' | 'relay';
+  accountId: string;
+  deviceId: number;
+  createdAt: number;
+  payload: Uint8Array;
+  prevHash: string;
+  hash: string;
+  signature: Uint8Array | null;
+}
+
+export interface AuditVerification {
+  intact: boolean;
+  records: number;
+  brokenAt: number | null;
+  headSeq: number;
+  headHash: string;
+}
+
+const sha256Hex = (data: Uint8Array | string) => createHash('sha256').update(data).digest('hex');
+
+/** The chain hash of one record; the client computes the same (main/core/audit). */
+export function auditRecordHash(
+  prevHash: string,
+  payload: Uint8Array,
+  meta: Parameters<typeof auditChainMetadata>[0],
+): string {
+  return sha256Hex(`${prevHash}${sha256Hex(payload)}${auditChainMetadata(meta)}`);
+}
+
+interface RawRow {
+  seq: number;
+  source: 'device' | 'relay';
+  account_id: string;
+  device_id: number;
+  created_at: number;
+  payload: Buffer;
+  prev_hash: string;
+  hash: string;
+  signature: Buffer | null;
+}
+const toRow = (r: RawRow): AuditRow => ({
+  seq: r.seq,
+  source: r.source,
+  accountId: r.account_id,
+  deviceId: r.device_id,
+  createdAt: r.created_at,
+  payload: r.payload,
+  prevHash: r.prev_hash,
+  hash: r.hash,
+  signature: r.signature,
+});
+
+export function auditAnchor(db: Database, org: string): { seq: number; hash: string } {
+  const row = prepared(db, 'SELECT seq, hash FROM audit_anchors WHERE org = ?').get(org) as
+    { seq: number; hash: string } | undefined;
+  return row ?? { seq: 0, hash: auditChainGenesis };
+}
+
+function headHash(db: Database, org: string): string {
+  const row = prepared(
+    db,
+    'SELECT hash FROM audit_trail WHERE org = ? ORDER BY seq DESC LIMIT 1',
+  ).get(org) as { hash: string } | undefined;
+  return row?.hash ?? auditAnchor(db, org).hash;
+}
+
+/** Call inside an immediate transaction, so that two appends cannot both chain to one head. */
+function appendRow(
+  db: Database,
+  input: {
+    org: string;
+    source: 'device' | 'relay';
+    accountId: string;
+    deviceId: number;
+    clientRecordId: string | null;
+    createdAt: number;
+    payload: Uint8Array;
+  },
+): number {
+  const prevHash = headHash(db, input.org);
+  const next = prepared(
+    db,
+    "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'audit_trail'), 0) + 1 AS seq",
+  ).get() as { seq: number };
+  const seq = next.seq;
+  const hash = auditRecordHash(prevHash, input.payload, { ...input, seq });
+  const signature =
+    input.source === 'relay'
+      ? sign(null, Buffer.from(hash, 'hex'), signingKey(db).privateKey)
+      : null;
+  prepared(
+    db,
+    `INSERT INTO audit_trail (seq, org, source, account_id, device_id, client_record_id,
+       created_at, payload, prev_hash, hash, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    seq,
+    input.org,
+    input.source,
+    input.accountId,
+    input.deviceId,
+    input.clientRecordId,
+    input.createdAt,
+    input.payload,
+    prevHash,
+    hash,
+    signature,
+  );
+  return seq;
+}
+
+/** Appends a device's sealed records; a clientRecordId already stored is reported, not stored. */
+export function appendDeviceRecords(
+  db: Database,
+  input: {
+    org: string;
+    accountId: string;
+    deviceId: number;
+    records: readonly { clientRecordId: string; sealed: Uint8Array }[];
+    now: number;
+  },
+): { appended: number[]; duplicates: string[] } {
+  const appended: number[] = [];
+  const duplicates: string[] = [];
+  for (const record of input.records) {
+    const existing = prepared(
+      db,
+      'SELECT seq FROM audit_trail WHERE account_id = ? AND device_id = ? AND client_record_id = ?',
+    ).get(input.accountId, input.deviceId, record.clientRecordId);
+    if (existing) {
+      duplicates.push(record.clientRecordId);
+      continue;
+    }
+    appended.push(
+      appendRow(db, {
+        org: input.org,
+        source: 'device',
+        accountId: input.accountId,
+        deviceId: input.deviceId,
+        clientRecordId: record.clientRecordId,
+        createdAt: input.now,
+        payload: record.sealed,
+      }),
+    );
+  }
+  return { appended, duplicates };
+}
+
+/** A relay record: metadata the relay knows anyway, as plaintext JSON, signed by the relay. */
+export function appendRelayRecord(
+  db: Database,
+  input: {
+    kind: RelayAuditKind;
+    accountId: string;
+    deviceId: number;
+    now: number;
+    details?: Record<string, string | number | boolean>;
+  },
+): number | null {
+  const account = prepared(
+    db,
+    'SELECT org, display_name, role FROM accounts WHERE account_id = ?',
+  ).get(input.accountId) as { org: string; display_name: string; role: string } | undefined;
+  if (!account) return null;
+  const payload = Buffer.from(
+    JSON.stringify({
+      kind: input.kind,
+      at: input.now,
+      accountId: input.accountId,
+      deviceId: input.deviceId,
+      displayName: account.display_name,
+      role: account.role,
+      ...(input.details ?? {}),
+    }),
+  );
+  return appendRow(db, {
+    org: account.org,
+    source: 'relay',
+    accountId: input.accountId,
+    deviceId: input.deviceId,
+    clientRecordId: null,
+    createdAt: input.now,
+    payload,
+  });
+}
+
+export function readAuditRecords(
+  db: Database,
+  org: string,
+  afterSeq: number,
+  limit: number,
+): AuditRow[] {
+  return (
+    prepared(db, 'SELECT * FROM audit_trail WHERE org = ? AND seq > ? ORDER BY seq LIMIT ?').all(
+      org,
+      afterSeq,
+      limit,
+    ) as RawRow[]
+  ).map(toRow);
+}
+
+/** Recomputes the organisation's chain from its anchor; the first record that does not fit breaks it. */
+export function verifyAuditChain(db: Database, org: string): AuditVerification {
+  const anchor = auditAnchor(db, org);
+  let prev = anchor.hash;
+  let lastSeq = anchor.seq;
+  let records = 0;
+  const rows = prepared(db, 'SELECT * FROM audit_trail WHERE org = ? ORDER BY seq').iterate(
+    org,
+  ) as IterableIterator<RawRow>;
+  for (const raw of rows) {
+    const row = toRow(raw);
+    const expected = auditRecordHash(prev, row.payload, row);
+    if (row.seq <= lastSeq || row.prevHash !== prev || row.hash !== expected) {
+      return { intact: false, records, brokenAt: row.seq, headSeq: lastSeq, headHash: prev };
+    }
+    prev = row.hash;
+    lastSeq = row.seq;
+    records += 1;
+  }
+  return { intact: true, records, brokenAt: null, headSeq: lastSeq, headHash: prev };
+}
+
+/** Removes records older than the cutoff, moving each organisation's anchor past them. */
+export function pruneAuditRecords(db: Database, olderThan: number): number {
+  let removed = 0;
+  const orgs = prepared(db, 'SELECT DISTINCT org FROM audit_trail WHERE created_at < ?').all(
+    olderThan,
+  ) as { org: string }[];
+  for (const { org } of orgs) {
+    // Only a prefix of the chain may go, so the rest still links to the anchor.
+    const last = prepared(
+      db,
+      `SELECT seq, hash FROM audit_trail WHERE org = ? AND seq < COALESCE(
+         (SELECT MIN(seq) FROM audit_trail WHERE org = ? AND created_at >= ?), 9e18)
+       ORDER BY seq DESC LIMIT 1`,
+    ).get(org, org, olderThan) as { seq: number; hash: string } | undefined;
+    if (!last) continue;
+    removed += prepared(db, 'DELETE FROM audit_trail WHERE org = ? AND seq <= ?').run(
+      org,
+      last.seq,
+    ).changes;
+    prepared(
+      db,
+      `INSERT INTO audit_anchors (org, seq, hash) VALUES (?, ?, ?)
+         ON CONFLICT (org) DO UPDATE SET seq = excluded.seq, hash = excluded.hash`,
+    ).run(org, last.seq, last.hash);
+  }
+  return removed;
+}
+
+/** The relay's Ed25519 key for its own records, made on first use. */
+export function signingKey(db: Database): {
+  privateKey: ReturnType<typeof createPrivateKey>;
+  publicKey: Buffer;
+} {
+  let row = prepared(
+    db,
+    'SELECT private_key, public_key FROM relay_signing_key WHERE id = 1',
+  ).get() as { private_key: Buffer; public_key: Buffer } | undefined;
+  if (!row) {
+    const pair = generateKeyPairSync('ed25519');
+    row = {
+      private_key: pair.privateKey.export({ format: 'der', type: 'pkcs8' }),
+      public_key: pair.publicKey.export({ format: 'der', type: 'spki' }),
+    };
+    prepared(
+      db,
+      'INSERT OR IGNORE INTO relay_signing_key (id, private_key, public_key) VALUES (1, ?, ?)',
+    ).run(row.private_key, row.public_key);
+  }
+  return {
+    privateKey: createPrivateKey({ key: row.private_key, format: 'der', type: 'pkcs8' }),
+    publicKey: row.public_key,
+  };
+}
+
+/** Active devices of the organisation's active audit readers (manager, admin). */
+export function listAuditReaders(
+  db: Database,
+  org: string,
+  roles: readonly string[],
+): { accountId: string; deviceId: number; identityKey: Uint8Array }[] {
+  const rows = prepared(
+    db,
+    `SELECT a.account_id, a.role, d.device_id, d.identity_key
+       FROM accounts a JOIN devices d USING (account_id)
+       WHERE a.org = ? AND a.status = 'active' AND d.status = 'active'
+       ORDER BY a.account_id, d.device_id`,
+  ).all(org) as { account_id: string; role: string; device_id: number; identity_key: Buffer }[];
+  return rows
+    .filter((r) => roles.includes(r.role))
+    .map((r) => ({ accountId: r.account_id, deviceId: r.device_id, identityKey: r.identity_key }));
+}

@@ -1,0 +1,119 @@
+import { z } from 'zod';
+import { base64Bytes, ecPublicKey } from './encoding.js';
+import { accountIdSchema, deviceIdSchema } from './schemas.js';
+
+/**
+ * The practice audit trail (docs/protocol.md §13): devices append records sealed to the practice's
+ * audit readers, the relay adds its own plaintext metadata records (enrol, revoke, wipe), and
+ * every record is chained to the one before it, so a deleted, altered or reordered record shows.
+ */
+
+/** Roles whose devices may read the practice trail and to whom devices seal their events. */
+export const auditReaderRoles = ['manager', 'admin'] as const;
+
+export const auditLimits = {
+  /** Largest decoded sealed record. */
+  maxSealedBytes: 16_384,
+  /** Records in one append request. */
+  maxRecordsPerAppend: 100,
+  /** Records in one read page. */
+  maxRecordsPerRead: 500,
+} as const;
+
+/** The hash of the (empty) chain before the first record: 32 zero bytes, hex. */
+export const auditChainGenesis = '0'.repeat(64);
+
+/** Kinds of relay record: facts the relay already knows, never content. */
+export const relayAuditKinds = ['device.enrolled', 'device.revoked', 'device.wiped'] as const;
+export type RelayAuditKind = (typeof relayAuditKinds)[number];
+
+/**
+ * What a record's hash covers besides the previous hash and the payload's digest, as one
+ * canonical string: hash = SHA-256(prevHash ‖ SHA-256(payload) ‖ this), all hex/UTF-8.
+ */
+export function auditChainMetadata(record: {
+  seq: number;
+  source: 'device' | 'relay';
+  accountId: string;
+  deviceId: number;
+  createdAt: number;
+}): string {
+  return `${record.seq}|${record.source}|${record.accountId}|${record.deviceId}|${record.createdAt}`;
+}
+
+const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
+
+// GET /v1/audit/readers
+export const auditReadersResponseSchema = z.object({
+  readers: z.array(
+    z.object({
+      accountId: accountIdSchema,
+      deviceId: deviceIdSchema,
+      identityKey: ecPublicKey,
+    }),
+  ),
+});
+export type AuditReadersResponse = z.infer<typeof auditReadersResponseSchema>;
+
+// POST /v1/audit
+export const auditAppendRequestSchema = z.object({
+  records: z
+    .array(
+      z.object({
+        /** The device's own id of the event, so a retried append is not stored twice. */
+        clientRecordId: z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/),
+        sealed: base64Bytes(1, auditLimits.maxSealedBytes),
+      }),
+    )
+    .min(1)
+    .max(auditLimits.maxRecordsPerAppend),
+});
+export const auditAppendResponseSchema = z.object({
+  appended: z.array(z.number().int().positive()),
+  duplicates: z.array(z.string()),
+});
+
+export const auditRecordSchema = z.object({
+  seq: z.number().int().positive(),
+  source: z.enum(['device', 'relay']),
+  accountId: accountIdSchema,
+  deviceId: deviceIdSchema,
+  createdAt: z.number().int(),
+  /** Base64: a device's sealed bytes, or the relay record's UTF-8 JSON. */
+  payload: z.string(),
+  prevHash: hex64,
+  hash: hex64,
+  /** Relay records: the relay's Ed25519 signature over `hash`, base64. */
+  signature: z.string().nullable(),
+});
+export type AuditRecordWire = z.infer<typeof auditRecordSchema>;
+
+// POST /v1/audit/read
+export const auditReadRequestSchema = z.object({
+  afterSeq: z.number().int().min(0).default(0),
+  limit: z
+    .number()
+    .int()
+    .min(1)
+    .max(auditLimits.maxRecordsPerRead)
+    .default(auditLimits.maxRecordsPerRead),
+});
+export const auditReadResponseSchema = z.object({
+  /** Where the retained chain starts: records up to this seq were removed by retention. */
+  anchor: z.object({ seq: z.number().int().min(0), hash: hex64 }),
+  /** The relay's Ed25519 public key (SPKI DER, base64) that signs relay records. */
+  relayKey: z.string(),
+  records: z.array(auditRecordSchema),
+});
+export type AuditReadResponse = z.infer<typeof auditReadResponseSchema>;
+
+// GET /v1/audit/verify
+export const auditVerifyResponseSchema = z.object({
+  intact: z.boolean(),
+  records: z.number().int().min(0),
+  /** The first seq whose record is missing, altered or out of order; null when intact. */
+  brokenAt: z.number().int().nullable(),
+  headSeq: z.number().int().min(0),
+  headHash: hex64,
+});
+export type AuditVerifyResponse = z.infer<typeof auditVerifyResponseSchema>;

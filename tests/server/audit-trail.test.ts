@@ -1,0 +1,165 @@
+import path from 'node:path';
+import Database from 'better-sqlite3-multiple-ciphers';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { relayDatabaseFile } from '../../server/storage/sqlite-relay-storage.js';
+import { call, enrolWithCode, type EnrolledDevice } from './relay-client.js';
+import { startTestRelay, type TestRelay } from './test-relay.js';
+
+// The practice audit trail on the relay (docs/protocol.md §13): append-only, hash-chained, read
+// by managers and admins only, with the relay's own enrol/revoke/wipe records in the same chain.
+
+let t: TestRelay;
+let manager: EnrolledDevice;
+let gp: EnrolledDevice;
+let receptionist: EnrolledDevice;
+
+async function enrol(name: string, role: 'manager' | 'clinician' | 'reception') {
+  const issued = await t.relay.enrol({ displayName: name, role, org: 'Riverside Surgery' });
+  return enrolWithCode(t.relay.url, issued.code);
+}
+
+const sealed = (n: number) => Buffer.from(`opaque sealed record ${n}`).toString('base64');
+
+async function append(device: EnrolledDevice, ids: string[]) {
+  return call(t.relay.url, 'POST', '/v1/audit', {
+    token: device.token,
+    body: { records: ids.map((id, n) => ({ clientRecordId: id, sealed: sealed(n) })) },
+  });
+}
+
+const verify = (device: EnrolledDevice) =>
+  call(t.relay.url, 'GET', '/v1/audit/verify', { token: device.token });
+
+/** Edits the relay database behind the relay's back, as someone with the disk could. */
+function tamper(sql: string): void {
+  const db = new Database(path.join(t.dataDir, relayDatabaseFile));
+  try {
+    db.exec(sql);
+  } finally {
+    db.close();
+  }
+}
+
+beforeEach(async () => {
+  t = await startTestRelay();
+  manager = await enrol('Practice Manager', 'manager');
+  gp = await enrol('Dr A Patel', 'clinician');
+  receptionist = await enrol('Reception', 'reception');
+});
+afterEach(async () => {
+  await t.stop();
+});
+
+describe('the practice audit trail on the relay', () => {
+  it('lists the audit readers (manager, admin) to every device, with their identity keys', async () => {
+    const result = await call(t.relay.url, 'GET', '/v1/audit/readers', { token: gp.token });
+    expect(result.status).toBe(200);
+    expect(result.json.readers).toEqual([
+      { accountId: manager.accountId, deviceId: manager.deviceId, identityKey: expect.any(String) },
+    ]);
+  });
+
+  it('chains device records after the relay records of enrolment, and a manager reads them', async () => {
+    expect((await append(gp, ['e1', 'e2'])).json).toEqual({
+      appended: [expect.any(Number), expect.any(Number)],
+      duplicates: [],
+    });
+    // A retried append is recognised, not stored twice.
+    expect((await append(gp, ['e2'])).json.duplicates).toEqual(['e2']);
+    const read = await call(t.relay.url, 'POST', '/v1/audit/read', {
+      token: manager.token,
+      body: {},
+    });
+    expect(read.status).toBe(200);
+    const records = read.json.records as {
+      source: string;
+      payload: string;
+      prevHash: string;
+      hash: string;
+    }[];
+    expect(records.map((r) => r.source)).toEqual(['relay', 'relay', 'relay', 'device', 'device']);
+    const enrolled = JSON.parse(Buffer.from(records[1]!.payload, 'base64').toString()) as {
+      kind: string;
+      accountId: string;
+    };
+    expect(enrolled).toMatchObject({ kind: 'device.enrolled', accountId: gp.accountId });
+    for (let i = 1; i < records.length; i += 1) {
+      expect(records[i]!.prevHash).toBe(records[i - 1]!.hash);
+    }
+    expect((await verify(manager)).json).toMatchObject({
+      intact: true,
+      records: 5,
+      brokenAt: null,
+    });
+  });
+
+  it('refuses a receptionist and a GP who ask to read or verify the trail', async () => {
+    for (const device of [receptionist, gp]) {
+      const read = await call(t.relay.url, 'POST', '/v1/audit/read', {
+        token: device.token,
+        body: {},
+      });
+      expect(read.status).toBe(403);
+      expect(read.json.error.code).toBe('forbidden');
+      expect((await verify(device)).status).toBe(403);
+    }
+  });
+
+  it('records a revocation with wipe, and the wipe once the device is told', async () => {
+    await t.relay.revoke(gp.accountId, { deviceId: gp.deviceId, wipe: true });
+    // The revoked device's next request is answered with remote_wipe, which marks it delivered.
+    expect((await call(t.relay.url, 'GET', '/v1/me', { token: gp.token })).status).toBe(403);
+    const read = await call(t.relay.url, 'POST', '/v1/audit/read', {
+      token: manager.token,
+      body: {},
+    });
+    const kinds = (read.json.records as { source: string; payload: string }[])
+      .filter((r) => r.source === 'relay')
+      .map(
+        (r) => (JSON.parse(Buffer.from(r.payload, 'base64').toString()) as { kind: string }).kind,
+      );
+    expect(kinds).toEqual([
+      'device.enrolled',
+      'device.enrolled',
+      'device.enrolled',
+      'device.revoked',
+      'device.wiped',
+    ]);
+    expect((await verify(manager)).json.intact).toBe(true);
+  });
+
+  it('detects a deleted record', async () => {
+    const { appended } = (await append(gp, ['a', 'b', 'c'])).json as { appended: number[] };
+    tamper(`DELETE FROM audit_trail WHERE seq = ${appended[1]}`);
+    expect((await verify(manager)).json).toMatchObject({ intact: false, brokenAt: appended[2] });
+  });
+
+  it('detects two records swapped', async () => {
+    const { appended } = (await append(gp, ['a', 'b', 'c'])).json as { appended: number[] };
+    const [first, second] = [appended[0]!, appended[1]!];
+    tamper(`UPDATE audit_trail SET seq = -1 WHERE seq = ${first};
+            UPDATE audit_trail SET seq = ${first} WHERE seq = ${second};
+            UPDATE audit_trail SET seq = ${second} WHERE seq = -1;`);
+    expect((await verify(manager)).json).toMatchObject({ intact: false, brokenAt: first });
+  });
+
+  it('detects an altered record', async () => {
+    const { appended } = (await append(gp, ['a', 'b'])).json as { appended: number[] };
+    tamper(`UPDATE audit_trail SET payload = X'00' WHERE seq = ${appended[0]}`);
+    expect((await verify(manager)).json).toMatchObject({ intact: false, brokenAt: appended[0] });
+  });
+
+  it('keeps the chain verifiable after retention removes the oldest records', async () => {
+    await append(gp, ['old']);
+    tamper(`UPDATE audit_trail SET created_at = 0`);
+    await append(gp, ['new']);
+    const removed = await t.relay.storage.pruneAudit(1);
+    expect(removed).toBe(4);
+    expect((await verify(manager)).json).toMatchObject({ intact: true, records: 1 });
+    const read = await call(t.relay.url, 'POST', '/v1/audit/read', {
+      token: manager.token,
+      body: {},
+    });
+    expect(read.json.anchor.seq).toBe(4);
+  });
+});
