@@ -14,6 +14,14 @@ import { hashEnrolmentCode, newToken, sha256 } from '../secrets.js';
 import type { DeviceRecord, OneTimeKey, SignedKey } from '../storage/relay-storage.js';
 import type { RelayServices } from '../relay-services.js';
 import { RelayError } from '../relay-error.js';
+import {
+  attachmentFetched,
+  attachmentStatus,
+  createAttachment,
+  finishAttachment,
+  getAttachmentChunk,
+  putAttachmentChunk,
+} from './attachment-handlers.js';
 
 /** What the router hands a handler: the body already parsed with the endpoint's schema. */
 export interface HandlerInput<N extends EndpointName> {
@@ -326,4 +334,10 @@ export const handlers: { readonly [N in EndpointName]: Handler<N> } = {
   bundles,
   deviceBundle,
   sendMessage,
+  createAttachment,
+  attachmentStatus,
+  putAttachmentChunk,
+  finishAttachment,
+  getAttachmentChunk,
+  attachmentFetched,
 };

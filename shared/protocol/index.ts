@@ -6,3 +6,4 @@ export * from './encoding.js';
 export * from './schemas.js';
 export * from './frames.js';
 export * from './endpoints.js';
+export * from './attachment-schemas.js';
