@@ -32,7 +32,9 @@ export class BlobStore {
     this.root = path.join(dataDir, 'blobs');
   }
 
-  async create(input: Omit<BlobMeta, 'id' | 'pending' | 'received' | 'complete'>): Promise<BlobMeta> {
+  async create(
+    input: Omit<BlobMeta, 'id' | 'pending' | 'received' | 'complete'>,
+  ): Promise<BlobMeta> {
     const id = randomBytes(24).toString('base64url');
     const meta: BlobMeta = { ...input, id, pending: [], received: [], complete: false };
     await mkdir(this.dir(id), { recursive: true, mode: 0o700 });
