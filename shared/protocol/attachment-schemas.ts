@@ -1,5 +1,5 @@
 /**
- * The relay's attachment blob store (docs/protocol.md §5): ciphertext in chunks, addressed by a
+ * The relay's attachment blob store (docs/protocol.md §5a): ciphertext in chunks, addressed by a
  * random id. The relay never sees the key, the file name or the type; they travel inside the
  * end-to-end encrypted message that refers to the blob.
  */

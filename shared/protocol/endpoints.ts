@@ -106,7 +106,7 @@ export const endpoints = {
     sendMessageRequestSchema,
     sendMessageResponseSchema,
   ),
-  /** Attachment blobs (§5): ciphertext only, chunked so uploads and downloads resume. */
+  /** Attachment blobs (§5a): ciphertext only, chunked so uploads and downloads resume. */
   createAttachment: endpoint(
     'POST',
     '/v1/attachments',
