@@ -24,7 +24,7 @@ export const migration008Attachments: Migration = {
         relay_id TEXT,
         failure TEXT,
         created_at INTEGER NOT NULL
-      );
+      ) STRICT;
       CREATE INDEX attachments_by_state ON attachments (state);
       CREATE TABLE attachment_chunks (
         message_id TEXT NOT NULL,
@@ -32,7 +32,7 @@ export const migration008Attachments: Migration = {
         ciphertext BLOB NOT NULL,
         uploaded INTEGER NOT NULL DEFAULT 0,
         PRIMARY KEY (message_id, chunk_index)
-      ) WITHOUT ROWID;
+      ) STRICT, WITHOUT ROWID;
     `);
   },
 };
