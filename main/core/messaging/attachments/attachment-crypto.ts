@@ -48,7 +48,10 @@ export function decryptChunk(key: Buffer, index: number, total: number, data: Bu
   decipher.setAAD(aad(index, total));
   decipher.setAuthTag(data.subarray(data.length - tagBytes));
   try {
-    return Buffer.concat([decipher.update(data.subarray(0, data.length - tagBytes)), decipher.final()]);
+    return Buffer.concat([
+      decipher.update(data.subarray(0, data.length - tagBytes)),
+      decipher.final(),
+    ]);
   } catch {
     throw tampered();
   }

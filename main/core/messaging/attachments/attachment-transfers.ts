@@ -19,6 +19,8 @@ export interface SendFileInput {
   readonly caption?: string;
   /** The practice's cap (policy `maxAttachmentMB`). */
   readonly maxBytes: number;
+  /** The practice's allowed types (policy `attachmentTypes`); all safe types when absent. */
+  readonly allowedTypes?: readonly string[];
 }
 
 type Settled = (record: AttachmentRecord) => void;
@@ -47,6 +49,12 @@ export class AttachmentTransfers {
       );
     }
     const type = detectAttachmentType(input.bytes);
+    if (input.allowedTypes && !input.allowedTypes.includes(type)) {
+      throw new MessengerError(
+        'forbidden',
+        `The file is ${type}, which the practice's policy does not allow to be sent (allowed: ${input.allowedTypes.join(', ')}).`,
+      );
+    }
     const fileName = sanitiseFileName(input.name, type);
     const conversation = this.ctx.repos.conversations.get(conversationId);
     if (!conversation?.peerAccountId) {
@@ -179,8 +187,9 @@ export class AttachmentTransfers {
     let received: number[] = [];
     if (relayId) {
       try {
-        received = (await this.ctx.http.call('attachmentStatus', { params: { attachmentId: relayId } }))
-          .received;
+        received = (
+          await this.ctx.http.call('attachmentStatus', { params: { attachmentId: relayId } })
+        ).received;
       } catch (error) {
         if (!(error instanceof RelayRequestError && error.code === 'not_found')) throw error;
         relayId = null; // expired on the relay before we finished: start again
@@ -189,7 +198,10 @@ export class AttachmentTransfers {
     }
     if (!relayId) {
       const indexes = Array.from({ length: a.chunkCount }, (_, i) => i);
-      const size = indexes.reduce((sum, i) => sum + (attachments.chunk(a.messageId, i)?.length ?? 0), 0);
+      const size = indexes.reduce(
+        (sum, i) => sum + (attachments.chunk(a.messageId, i)?.length ?? 0),
+        0,
+      );
       const created = await this.ctx.http.call('createAttachment', {
         body: { size, chunkCount: a.chunkCount, recipients: [peer] },
       });

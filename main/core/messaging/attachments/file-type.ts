@@ -1,6 +1,12 @@
 import { MessengerError } from '../../../../shared/errors.js';
 
-export const attachmentTypes = ['image/jpeg', 'image/png', 'image/heic', 'application/pdf', 'text/plain'] as const;
+export const attachmentTypes = [
+  'image/jpeg',
+  'image/png',
+  'image/heic',
+  'application/pdf',
+  'text/plain',
+] as const;
 export type AttachmentType = (typeof attachmentTypes)[number];
 
 const startsWith = (bytes: Uint8Array, magic: readonly number[], at = 0) =>
@@ -14,10 +20,21 @@ const refusedKinds: Array<[string, (b: Uint8Array) => boolean]> = [
   ['a Linux program', (b) => startsWith(b, [0x7f, 0x45, 0x4c, 0x46])],
   [
     'a Mac program',
-    (b) => [[0xcf, 0xfa, 0xed, 0xfe], [0xce, 0xfa, 0xed, 0xfe], [0xca, 0xfe, 0xba, 0xbe]].some((m) => startsWith(b, m)),
+    (b) =>
+      [
+        [0xcf, 0xfa, 0xed, 0xfe],
+        [0xce, 0xfa, 0xed, 0xfe],
+        [0xca, 0xfe, 0xba, 0xbe],
+      ].some((m) => startsWith(b, m)),
   ],
   ['a ZIP archive (or Office document)', (b) => startsWith(b, [0x50, 0x4b, 0x03, 0x04])],
-  ['a compressed archive', (b) => startsWith(b, [0x1f, 0x8b]) || startsWith(b, [0x37, 0x7a, 0xbc, 0xaf]) || startsWith(b, [0x52, 0x61, 0x72, 0x21])],
+  [
+    'a compressed archive',
+    (b) =>
+      startsWith(b, [0x1f, 0x8b]) ||
+      startsWith(b, [0x37, 0x7a, 0xbc, 0xaf]) ||
+      startsWith(b, [0x52, 0x61, 0x72, 0x21]),
+  ],
   ['a script', (b) => startsWith(b, [0x23, 0x21])],
 ];
 
@@ -39,10 +56,17 @@ export function detectAttachmentType(bytes: Uint8Array): AttachmentType {
   }
   const text = plainText(bytes);
   if (text === null) {
-    throw refuse('The file is not a JPEG, PNG or HEIC image, a PDF or plain text, so it cannot be sent.');
+    throw refuse(
+      'The file is not a JPEG, PNG or HEIC image, a PDF or plain text, so it cannot be sent.',
+    );
   }
-  if (/^\s*(<\?xml|<!doctype|<html|<svg|<script)/i.test(text.slice(0, 1024)) || /<svg[\s>]/i.test(text.slice(0, 4096))) {
-    throw refuse('The file is web markup (SVG, HTML or XML), which cannot be sent; send a PNG or PDF instead.');
+  if (
+    /^\s*(<\?xml|<!doctype|<html|<svg|<script)/i.test(text.slice(0, 1024)) ||
+    /<svg[\s>]/i.test(text.slice(0, 4096))
+  ) {
+    throw refuse(
+      'The file is web markup (SVG, HTML or XML), which cannot be sent; send a PNG or PDF instead.',
+    );
   }
   return 'text/plain';
 }
