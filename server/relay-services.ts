@@ -1,4 +1,5 @@
-import { protocolLimits } from '../shared/protocol/index.js';
+import { attachmentLimits, protocolLimits } from '../shared/protocol/index.js';
+import type { BlobStore } from './blobs/blob-store.js';
 import type { RelayLogger } from './log.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { RelayStorage } from './storage/relay-storage.js';
@@ -44,6 +45,10 @@ export interface RelayLimits {
    * is explained in docs/clinical-safety/dpia.md (NHS Records Management Code of Practice 2023).
    */
   auditRetentionMs: number;
+  /** An attachment blob is deleted this long after upload even if not every device fetched it. */
+  attachmentRetentionMs: number;
+  /** How often expired attachment blobs are swept. */
+  attachmentSweepMs: number;
 }
 
 export const defaultLimits: RelayLimits = {
@@ -67,6 +72,8 @@ export const defaultLimits: RelayLimits = {
   heartbeatMs: 30_000,
   duplicateWindowMs: 30 * 24 * 3600_000,
   auditRetentionMs: auditRetentionDefaultDays * 24 * 3600_000,
+  attachmentRetentionMs: attachmentLimits.maxRetentionSeconds * 1000,
+  attachmentSweepMs: 60_000,
 };
 
 /**
@@ -79,6 +86,8 @@ export interface DeliveryNotifier {
 
 export interface RelayServices {
   storage: RelayStorage;
+  /** Attachment ciphertext (docs/protocol.md §5). */
+  blobs: BlobStore;
   limits: RelayLimits;
   logger: RelayLogger;
   delivery: DeliveryNotifier;

@@ -22,6 +22,7 @@ import type { RelayStorage, RevokedDevice } from './storage/relay-storage.js';
 import { SqliteRelayStorage, type SqliteOptions } from './storage/sqlite-relay-storage.js';
 import { PostgresRelayStorage, type PostgresOptions } from './storage/postgres-relay-storage.js';
 import { storageFailureKind } from './storage/storage-failure.js';
+import { BlobStore } from './blobs/blob-store.js';
 import { DeliveryHub } from './websocket/delivery-hub.js';
 import { handleRequest } from './http/handle-request.js';
 import { handleUpgrade } from './websocket/handle-upgrade.js';
@@ -83,7 +84,15 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   const frameLimiter = new RateLimiter(limits.frameBurst, limits.framesPerSecond);
   const hub = new DeliveryHub(storage, frameLimiter, logger);
   const bundleLimiter = new RateLimiter(limits.bundleBurst, limits.bundlesPerSecond);
-  const services: RelayServices = { storage, limits, logger, delivery: hub, bundleLimiter };
+  const blobs = new BlobStore(options.dataDir);
+  const services: RelayServices = {
+    storage,
+    blobs,
+    limits,
+    logger,
+    delivery: hub,
+    bundleLimiter,
+  };
   const requestLimiter = new RateLimiter(limits.requestBurst, limits.requestsPerSecond);
   const anonymousLimiter = new RateLimiter(limits.anonymousBurst, limits.anonymousPerSecond);
   const gate = new PreAuthGate(limits, logger, options.tls !== undefined);
@@ -196,10 +205,16 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       3600_000,
     ),
     setInterval(() => void pruneAudit().catch(() => undefined), 3600_000),
+    // Retention of attachment blobs: gone at their expiry even if a device never fetched them.
+    setInterval(
+      () => void blobs.sweep(Date.now()).catch(() => undefined),
+      limits.attachmentSweepMs,
+    ),
   ];
   for (const timer of timers) timer.unref();
   await storage.pruneSentLog(Date.now() - limits.duplicateWindowMs);
   await pruneAudit();
+  await blobs.sweep(Date.now());
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

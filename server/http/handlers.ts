@@ -15,6 +15,14 @@ import type { DeviceRecord, OneTimeKey, SignedKey } from '../storage/relay-stora
 import type { RelayServices } from '../relay-services.js';
 import { RelayError } from '../relay-error.js';
 import { auditAppend, auditRead, auditReaders, auditVerify } from './audit-handlers.js';
+import {
+  attachmentFetched,
+  attachmentStatus,
+  createAttachment,
+  finishAttachment,
+  getAttachmentChunk,
+  putAttachmentChunk,
+} from './attachment-handlers.js';
 
 /** What the router hands a handler: the body already parsed with the endpoint's schema. */
 export interface HandlerInput<N extends EndpointName> {
@@ -340,4 +348,10 @@ export const handlers: { readonly [N in EndpointName]: Handler<N> } = {
   auditAppend,
   auditRead,
   auditVerify,
+  createAttachment,
+  attachmentStatus,
+  putAttachmentChunk,
+  finishAttachment,
+  getAttachmentChunk,
+  attachmentFetched,
 };

@@ -27,6 +27,13 @@ import {
   sendMessageRequestSchema,
   sendMessageResponseSchema,
 } from './schemas.js';
+import {
+  attachmentChunkSchema,
+  attachmentFetchedResponseSchema,
+  attachmentStatusSchema,
+  createAttachmentRequestSchema,
+  putChunkResponseSchema,
+} from './attachment-schemas.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT';
 
@@ -68,6 +75,10 @@ export const pathParamPatterns = {
   accountId: '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}',
   /** Up to three digits; the relay then checks the range 1..127 and says so. */
   deviceId: '[0-9]{1,3}',
+  /** Random, chosen by the relay (attachment-schemas.ts). */
+  attachmentId: '[A-Za-z0-9_-]{22,43}',
+  /** Up to five digits; the relay then checks it against the blob's chunk count. */
+  chunkIndex: '[0-9]{1,5}',
 } as const;
 
 export type PathParamName = keyof typeof pathParamPatterns;
@@ -123,6 +134,49 @@ export const endpoints = {
   ),
   /** The relay's own check of the chain; audit readers only. */
   auditVerify: endpoint('GET', '/v1/audit/verify', 'device', null, auditVerifyResponseSchema),
+  /** Attachment blobs (§5a): ciphertext only, chunked so uploads and downloads resume. */
+  createAttachment: endpoint(
+    'POST',
+    '/v1/attachments',
+    'device',
+    createAttachmentRequestSchema,
+    attachmentStatusSchema,
+  ),
+  attachmentStatus: endpoint(
+    'GET',
+    '/v1/attachments/{attachmentId}',
+    'device',
+    null,
+    attachmentStatusSchema,
+  ),
+  putAttachmentChunk: endpoint(
+    'PUT',
+    '/v1/attachments/{attachmentId}/chunks/{chunkIndex}',
+    'device',
+    attachmentChunkSchema,
+    putChunkResponseSchema,
+  ),
+  finishAttachment: endpoint(
+    'POST',
+    '/v1/attachments/{attachmentId}/finish',
+    'device',
+    null,
+    attachmentStatusSchema,
+  ),
+  getAttachmentChunk: endpoint(
+    'GET',
+    '/v1/attachments/{attachmentId}/chunks/{chunkIndex}',
+    'device',
+    null,
+    attachmentChunkSchema,
+  ),
+  attachmentFetched: endpoint(
+    'POST',
+    '/v1/attachments/{attachmentId}/fetched',
+    'device',
+    null,
+    attachmentFetchedResponseSchema,
+  ),
 } as const;
 
 /** Not in the table: a WebSocket upgrade, not a JSON request (docs/protocol.md §6). */

@@ -18,6 +18,8 @@ export const relayErrorStatus = {
   method_not_allowed: 405,
   mismatched_devices: 409,
   device_limit: 409,
+  /** An attachment blob is finished or fetched before all its chunks arrived. */
+  attachment_incomplete: 409,
   enrolment_code_used: 410,
   enrolment_code_expired: 410,
   stale_devices: 410,

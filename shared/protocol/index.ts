@@ -7,3 +7,4 @@ export * from './schemas.js';
 export * from './frames.js';
 export * from './endpoints.js';
 export * from './audit.js';
+export * from './attachment-schemas.js';

@@ -23,19 +23,36 @@ const allMethods = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'] as const;
 
 let t: TestRelay;
 let device: EnrolledDevice;
+/** A finished one-chunk attachment blob, so its GET entries have something to answer. */
+let attachmentId: string;
 
 beforeAll(async () => {
   t = await startTestRelay();
   // A manager: the audit trail's reader-only endpoints are in the table too.
   const issued = await t.relay.enrol({ displayName: 'Table Tester', role: 'manager', org: 'P' });
   device = await enrolWithCode(t.relay.url, issued.code);
+  const auth = { token: device.token };
+  const created = await call(t.relay.url, 'POST', '/v1/attachments', {
+    ...auth,
+    body: { size: 32, chunkCount: 1, recipients: [device.accountId] },
+  });
+  attachmentId = created.json.attachmentId as string;
+  const blob = `/v1/attachments/${attachmentId}`;
+  const data = Buffer.alloc(32, 7).toString('base64');
+  await call(t.relay.url, 'PUT', `${blob}/chunks/0`, { ...auth, body: { data } });
+  await call(t.relay.url, 'POST', `${blob}/finish`, auth);
 });
 afterAll(async () => {
   await t.stop();
 });
 
 function examplePath(name: EndpointName): string {
-  const params = { accountId: device.accountId, deviceId: device.deviceId };
+  const params = {
+    accountId: device.accountId,
+    deviceId: device.deviceId,
+    attachmentId,
+    chunkIndex: 0,
+  };
   return endpointPath(name, params as never);
 }
 

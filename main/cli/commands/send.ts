@@ -3,30 +3,39 @@ import { MessengerError } from '../../../shared/errors.js';
 import { maxMessageTextLength } from '../../../shared/ipc/message-limits.js';
 import { auditSentDespitePid, checkPidBeforeSend } from '../../core/audit/pid-send-guard.js';
 import { loadPolicy } from '../../core/policy/load-policy.js';
-import { accountIdOption, stringOption, type CliCommand } from '../cli-command.js';
+import { accountIdOption, CliUsageError, stringOption, type CliCommand } from '../cli-command.js';
 import { withCore } from '../cli-profile.js';
+import { readAttachmentFile } from '../attachment-files.js';
+import path from 'node:path';
 
 export const command: CliCommand = {
   name: 'send',
   summary:
-    "Send a text message; exits once the relay has accepted it. Applies the practice's PID guard: " +
+    'Send a text message, or a file (--file, with --text as its caption); exits once the relay ' +
+    "has accepted it. Files are end-to-end encrypted; their type is decided from their bytes. Applies the practice's PID guard (on the text and the file name): " +
     'under "block" a message with patient identifiers is refused; under "warn" it needs ' +
     '--send-despite-pid (recorded in the audit log, finding kinds only). --policy <file> reads ' +
     'a policy file where no managed policy is installed.',
   usage:
-    '--profile <dir> --to <accountId> --text <text> [--urgent] [--send-despite-pid] [--policy <file>]',
+    '--profile <dir> --to <accountId> (--text <text> | --file <path> [--text <caption>]) [--urgent] [--send-despite-pid] [--policy <file>]',
   options: {
     profile: { type: 'string' },
     to: { type: 'string' },
     text: { type: 'string' },
+    file: { type: 'string' },
     urgent: { type: 'boolean' },
     'send-despite-pid': { type: 'boolean' },
     policy: { type: 'string' },
   },
-  required: ['profile', 'to', 'text'],
+  required: ['profile', 'to'],
   async run(values, io) {
     const to = accountIdOption(stringOption(values, 'to'), 'to');
-    const text = stringOption(values, 'text');
+    const file = typeof values.file === 'string' && values.file !== '' ? values.file : null;
+    if (values.file !== undefined && file === null) throw new CliUsageError('--file needs a path.');
+    if (file === null && typeof values.text !== 'string') {
+      throw new CliUsageError('--text or --file is required.');
+    }
+    const text = typeof values.text === 'string' ? values.text : '';
     if (text.length > maxMessageTextLength) {
       throw new MessengerError(
         'invalid_input',
@@ -38,18 +47,33 @@ export const command: CliCommand = {
       argv: typeof values.policy === 'string' ? ['--policy', values.policy] : [],
       platform: process.platform,
     });
+    const described = new Map<string, object>();
+    const attachmentOf = (id: string) => described.get(id) ?? {};
     const kinds = checkPidBeforeSend({
       policy,
       detect: createPidDetector({ hospitalNumberPatterns: policy.hospitalNumberPatterns }),
-      text,
+      // The file's name can name the patient as surely as a message can.
+      text: file === null ? text : [text, path.basename(file)].join('\n'),
       sendDespitePid: values['send-despite-pid'] === true,
       howToConfirm: 'send it again with --send-despite-pid',
     });
+    if (file !== null && !policy.allowAttachments) {
+      throw new MessengerError('forbidden', "The practice's policy does not allow sending files.");
+    }
+    const maxBytes = policy.maxAttachmentMB * 1_048_576;
+    const bytes = file === null ? null : readAttachmentFile(file, maxBytes);
     const sent = await withCore(stringOption(values, 'profile'), io, async (core, profile) => {
       const conversation = await core.openDirect(to);
-      const message = await core.sendText(conversation.id, text, {
-        urgent: values.urgent === true,
-      });
+      const message =
+        bytes === null || file === null
+          ? await core.sendText(conversation.id, text, { urgent: values.urgent === true })
+          : await core.attachments.send(conversation.id, {
+              bytes,
+              name: path.basename(file),
+              ...(text ? { caption: text } : {}),
+              maxBytes,
+              allowedTypes: policy.attachmentTypes,
+            });
       auditSentDespitePid(profile.repositories.audit, {
         at: message.sentAt,
         actorAccountId: core.account.accountId,
@@ -61,12 +85,24 @@ export const command: CliCommand = {
       });
       // Also resumes anything an earlier run left in the outbox.
       core.start({ receive: false });
-      return core.whenSent(message.id);
+      const done = await core.whenSent(message.id);
+      const attachment = profile.repositories.attachments.get(message.id);
+      if (attachment) {
+        described.set(message.id, {
+          attachment: {
+            name: attachment.fileName,
+            type: attachment.contentType,
+            size: attachment.size,
+            sha256: attachment.sha256,
+          },
+        });
+      }
+      return done;
     });
     if (sent.status === 'failed') {
       throw new MessengerError('network', sent.failureReason ?? 'The message could not be sent.');
     }
-    io.out(JSON.stringify({ messageId: sent.id, status: 'sent' }));
+    io.out(JSON.stringify({ messageId: sent.id, status: 'sent', ...attachmentOf(sent.id) }));
     return 0;
   },
 };

@@ -30,6 +30,7 @@ export class ContentApplier {
     }
     switch (content.kind) {
       case 'text':
+      case 'attachment':
         this.text(content, from, emit);
         return;
       case 'receipt':
@@ -50,7 +51,11 @@ export class ContentApplier {
     }
   }
 
-  private text(content: Extract<Content, { kind: 'text' }>, from: ContentSource, emit: Emit): void {
+  private text(
+    content: Extract<Content, { kind: 'text' | 'attachment' }>,
+    from: ContentSource,
+    emit: Emit,
+  ): void {
     const { messages, conversations, outbox } = this.ctx.repos;
     // A resend after a session reset: the copy kept as undecryptable is no longer needed.
     this.ctx.undecryptable.removeCopiesOf(from.accountId, content.id);
@@ -65,14 +70,32 @@ export class ContentApplier {
       direction: 'incoming',
       senderAccountId: from.accountId,
       senderDeviceId: from.deviceId,
-      body: content.text,
-      urgent: content.urgent ?? false,
+      body: content.text ?? '',
+      urgent: content.kind === 'text' && content.urgent === true,
       status: 'delivered',
       sentAt: content.sentAt,
       receivedAt: now,
       expiresAt: expiryOfNewMessage(this.ctx.repos, conversation.id, now),
     });
     if (content.replyTo) this.ctx.queries.setReplyTo(content.id, content.replyTo);
+    if (content.kind === 'attachment') {
+      // The file is fetched after this transaction commits; its key is stored with the message.
+      const a = content.attachment;
+      this.ctx.repos.attachments.insert({
+        messageId: content.id,
+        direction: 'incoming',
+        state: 'downloading',
+        fileKey: Buffer.from(a.key, 'base64'),
+        sha256: a.sha256,
+        size: a.size,
+        contentType: a.type,
+        fileName: a.name,
+        chunkCount: a.chunkCount,
+        relayId: a.id,
+        createdAt: now,
+      });
+      this.ctx.kickAttachments();
+    }
     conversations.touch(conversation.id, now);
     const receipt: Content = {
       v: 1,
@@ -299,7 +322,13 @@ export class ContentApplier {
           kind: 'message',
           messageId: message.id,
           recipientAccountId: from.accountId,
-          payload: encodeContent(contentOfMessage(message, this.ctx.queries.replyTo(message.id))),
+          payload: encodeContent(
+            contentOfMessage(
+              message,
+              this.ctx.queries.replyTo(message.id),
+              this.ctx.repos.attachments.get(message.id),
+            ),
+          ),
         },
         now,
       );

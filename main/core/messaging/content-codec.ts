@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { MessengerError } from '../../../shared/errors.js';
+import { attachmentIdSchema, attachmentLimits } from '../../../shared/protocol/index.js';
 
 export const contentVersion = 1;
 
@@ -61,7 +62,30 @@ const sessionResetContent = z.object({
   messageIds: messageIds.optional(),
 });
 
+/**
+ * A file (v1 of the attachment kind): the relay blob holding its ciphertext and all a recipient
+ * needs to fetch, decrypt and check it. The key and name exist only here and in the profiles.
+ */
+const attachmentContent = z.object({
+  kind: z.literal('attachment'),
+  /** An optional caption. */
+  text: z.string().max(20_000).optional(),
+  attachment: z.object({
+    v: z.literal(1),
+    id: attachmentIdSchema,
+    /** AES-256-GCM key, base64. */
+    key: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'a 32-byte base64 key'),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a hex SHA-256'),
+    size: z.number().int().positive().max(attachmentLimits.maxAttachmentBytes),
+    chunkCount: z.number().int().positive(),
+    type: z.enum(['image/jpeg', 'image/png', 'image/heic', 'application/pdf', 'text/plain']),
+    name: z.string().min(1).max(120),
+  }),
+  replyTo: messageId.optional(),
+});
+
 const body = z.discriminatedUnion('kind', [
+  attachmentContent,
   textContent,
   receiptContent,
   deleteContent,

@@ -70,4 +70,6 @@ export interface CoreContext {
   fatal(reason: 'revoked' | 'wipe' | 'unauthorized'): void;
   /** Something was queued: send soon. */
   kickOutbox(): void;
+  /** An attachment waits to be uploaded or downloaded. */
+  kickAttachments(): void;
 }

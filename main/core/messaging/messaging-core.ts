@@ -14,6 +14,7 @@ import { DeviceSessions } from './device-sessions.js';
 import { EnvelopeProcessor } from './envelope-processor.js';
 import { MessagingEvents, type MessagingEvent } from './messaging-events.js';
 import { MessagingQueries } from './messaging-queries.js';
+import { AttachmentTransfers } from './attachments/attachment-transfers.js';
 import { OutboxProcessor } from './outbox-processor.js';
 import { OutgoingActions } from './outgoing-actions.js';
 import { PreKeyUpkeep } from './prekey-upkeep.js';
@@ -43,6 +44,8 @@ export class MessagingCore implements OriginalsDeleter {
   private readonly ctx: CoreContext;
   private readonly stores: SignalStores;
   private readonly outbox: OutboxProcessor;
+  /** Encrypted files: sending, resumable upload and download (attachments/). */
+  readonly attachments: AttachmentTransfers;
   private readonly receiver: EnvelopeProcessor;
   private readonly upkeep: PreKeyUpkeep;
   private socket: RelaySocket | null = null;
@@ -120,7 +123,9 @@ export class MessagingCore implements OriginalsDeleter {
       fatal: (reason) => this.fatal(reason),
       // Inside a transaction the outbox must see what it queued, and only once it is committed.
       kickOutbox: () => afterCommit(() => this.outbox.kick()),
+      kickAttachments: () => afterCommit(() => this.attachments.kick()),
     };
+    this.attachments = new AttachmentTransfers(this.ctx);
     this.outbox = new OutboxProcessor(this.ctx);
     this.receiver = new EnvelopeProcessor(
       this.ctx,
@@ -174,6 +179,7 @@ export class MessagingCore implements OriginalsDeleter {
     if (this.stopped)
       throw new MessengerError('profile_locked', 'This messaging core was stopped.');
     this.outbox.kick();
+    this.attachments.kick();
     if (options.receive === false) return;
     void this.receiver.retryKept().catch(() => undefined);
     this.socket?.start();
@@ -189,6 +195,7 @@ export class MessagingCore implements OriginalsDeleter {
     this.socket?.stop();
     this.socket = null;
     this.outbox.stop();
+    this.attachments.stop();
     this.receiver.stop();
     this.ctx.http.close();
   }

@@ -258,7 +258,9 @@ export class OutgoingActions {
         kind: 'message',
         messageId: message.id,
         recipientAccountId: peer,
-        payload: encodeContent(contentOfMessage(message, replyTo)),
+        payload: encodeContent(
+          contentOfMessage(message, replyTo, this.ctx.repos.attachments.get(message.id)),
+        ),
       },
       now,
     );

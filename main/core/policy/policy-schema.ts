@@ -133,6 +133,22 @@ export const policyKeys = {
     allowed: 'a whole number of seconds from 10 to 600',
     schema: z.number().int().min(10).max(600).default(120),
   },
+  allowAttachments: {
+    allowed: 'true or false',
+    schema: z.boolean().default(true),
+  },
+  maxAttachmentMB: {
+    allowed: 'a whole number of megabytes from 1 to 100',
+    schema: z.number().int().min(1).max(100).default(25),
+  },
+  attachmentTypes: {
+    allowed:
+      'a list of "image/jpeg", "image/png", "image/heic", "application/pdf", "text/plain" (decided from the bytes)',
+    schema: z
+      .array(z.enum(['image/jpeg', 'image/png', 'image/heic', 'application/pdf', 'text/plain']))
+      .max(5)
+      .default(['image/jpeg', 'image/png', 'image/heic', 'application/pdf']),
+  },
 } as const;
 
 export type PolicyKey = keyof typeof policyKeys;
@@ -151,6 +167,9 @@ export const policySchema = z.strictObject({
   hospitalNumberPatterns: policyKeys.hospitalNumberPatterns.schema,
   recordIdentifierBase: policyKeys.recordIdentifierBase.schema,
   clipboardClearSeconds: policyKeys.clipboardClearSeconds.schema,
+  allowAttachments: policyKeys.allowAttachments.schema,
+  maxAttachmentMB: policyKeys.maxAttachmentMB.schema,
+  attachmentTypes: policyKeys.attachmentTypes.schema,
 } satisfies { [K in PolicyKey]: (typeof policyKeys)[K]['schema'] });
 
 export type Policy = z.output<typeof policySchema>;

@@ -114,6 +114,9 @@ export class MessagesRepository {
       ),
       setExpiry: db.prepare('UPDATE messages SET expires_at = ? WHERE id = ?'),
       delete: db.prepare('DELETE FROM messages WHERE id = ?'),
+      // An attachment (its key and its ciphertext) goes with its message, in the same transaction.
+      deleteAttachment: db.prepare('DELETE FROM attachments WHERE message_id = ?'),
+      deleteAttachmentChunks: db.prepare('DELETE FROM attachment_chunks WHERE message_id = ?'),
       // The conversation is read from the message itself: an id never stored here (a peer
       // deleting what had not arrived yet) gets a tombstone but counts in no conversation.
       tombstone: db.prepare(`INSERT INTO message_tombstones (message_id, deleted_at,
@@ -228,6 +231,8 @@ export class MessagesRepository {
   delete(ids: readonly string[], at: number, reason: DeletionReason): number {
     return this.forEach(ids, (id) => {
       this.statements.tombstone.run({ id, at, reason });
+      this.statements.deleteAttachmentChunks.run(id);
+      this.statements.deleteAttachment.run(id);
       return this.statements.delete.run(id).changes;
     });
   }

@@ -1,4 +1,5 @@
 import type { SqlDatabase } from '../encrypted-database.js';
+import { AttachmentsRepository } from './attachments-repository.js';
 import { AuditRepository } from './audit-repository.js';
 import { ContactsRepository } from './contacts-repository.js';
 import { ConversationsRepository } from './conversations-repository.js';
@@ -16,6 +17,7 @@ export interface Repositories {
   readonly audit: AuditRepository;
   readonly settings: SettingsRepository;
   readonly ownIdentity: OwnIdentityRepository;
+  readonly attachments: AttachmentsRepository;
 }
 
 export function createRepositories(db: SqlDatabase): Repositories {
@@ -27,5 +29,6 @@ export function createRepositories(db: SqlDatabase): Repositories {
     audit: new AuditRepository(db),
     settings: new SettingsRepository(db),
     ownIdentity: new OwnIdentityRepository(db),
+    attachments: new AttachmentsRepository(db),
   };
 }

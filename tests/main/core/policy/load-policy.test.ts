@@ -65,6 +65,9 @@ describe('the managed policy', () => {
       hospitalNumberPatterns: [],
       recordIdentifierBase: null,
       clipboardClearSeconds: 120,
+      allowAttachments: true,
+      maxAttachmentMB: 25,
+      attachmentTypes: ['image/jpeg', 'image/png', 'image/heic', 'application/pdf'],
     });
     expect(parsePolicyText('{}', 'p')).toEqual(defaultPolicy);
   });

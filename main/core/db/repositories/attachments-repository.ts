@@ -1,0 +1,145 @@
+import type { SqlDatabase } from '../encrypted-database.js';
+
+export type AttachmentState = 'uploading' | 'uploaded' | 'downloading' | 'ready' | 'failed';
+
+export interface AttachmentRecord {
+  readonly messageId: string;
+  readonly direction: 'outgoing' | 'incoming';
+  readonly state: AttachmentState;
+  /** The file's own AES-256 key: only ever here and inside the end-to-end encrypted message. */
+  readonly fileKey: Buffer;
+  /** SHA-256 of the plaintext, hex. */
+  readonly sha256: string;
+  /** Plaintext bytes. */
+  readonly size: number;
+  readonly contentType: string;
+  readonly fileName: string;
+  readonly chunkCount: number;
+  readonly relayId: string | null;
+  readonly failure: string | null;
+  readonly createdAt: number;
+}
+
+export type NewAttachment = Omit<AttachmentRecord, 'failure'>;
+
+interface AttachmentRow {
+  message_id: string;
+  direction: 'outgoing' | 'incoming';
+  state: AttachmentState;
+  file_key: Buffer;
+  sha256: string;
+  size: number;
+  content_type: string;
+  file_name: string;
+  chunk_count: number;
+  relay_id: string | null;
+  failure: string | null;
+  created_at: number;
+}
+
+const toRecord = (row: AttachmentRow): AttachmentRecord => ({
+  messageId: row.message_id,
+  direction: row.direction,
+  state: row.state,
+  fileKey: row.file_key,
+  sha256: row.sha256,
+  size: row.size,
+  contentType: row.content_type,
+  fileName: row.file_name,
+  chunkCount: row.chunk_count,
+  relayId: row.relay_id,
+  failure: row.failure,
+  createdAt: row.created_at,
+});
+
+/**
+ * Attachments and their ciphertext chunks, inside the profile's SQLCipher database. Transfer
+ * progress is the chunks table itself: a chunk stored (download) or marked uploaded (upload)
+ * survives a crash, so a transfer resumes where it stopped. Rows go with their message
+ * (MessagesRepository.delete).
+ */
+export class AttachmentsRepository {
+  private readonly statements;
+
+  constructor(db: SqlDatabase) {
+    this.statements = {
+      insert: db.prepare(`INSERT INTO attachments (message_id, direction, state, file_key, sha256,
+          size, content_type, file_name, chunk_count, relay_id, created_at)
+        VALUES (@messageId, @direction, @state, @fileKey, @sha256, @size, @contentType, @fileName,
+          @chunkCount, @relayId, @createdAt)
+        ON CONFLICT (message_id) DO NOTHING`),
+      get: db.prepare('SELECT * FROM attachments WHERE message_id = ?'),
+      inState: db.prepare('SELECT * FROM attachments WHERE state = ? ORDER BY created_at'),
+      setState: db.prepare('UPDATE attachments SET state = ?, failure = ? WHERE message_id = ?'),
+      setRelayId: db.prepare('UPDATE attachments SET relay_id = ? WHERE message_id = ?'),
+      putChunk: db.prepare(`INSERT INTO attachment_chunks (message_id, chunk_index, ciphertext,
+          uploaded) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`),
+      chunk: db
+        .prepare(
+          'SELECT ciphertext FROM attachment_chunks WHERE message_id = ? AND chunk_index = ?',
+        )
+        .pluck(),
+      storedIndexes: db
+        .prepare(
+          'SELECT chunk_index FROM attachment_chunks WHERE message_id = ? ORDER BY chunk_index',
+        )
+        .pluck(),
+      pendingUploads: db
+        .prepare(
+          `SELECT chunk_index FROM attachment_chunks WHERE message_id = ? AND uploaded = 0
+          ORDER BY chunk_index`,
+        )
+        .pluck(),
+      markUploaded: db.prepare(
+        'UPDATE attachment_chunks SET uploaded = 1 WHERE message_id = ? AND chunk_index = ?',
+      ),
+      resetUploads: db.prepare('UPDATE attachment_chunks SET uploaded = 0 WHERE message_id = ?'),
+    };
+  }
+
+  insert(attachment: NewAttachment): boolean {
+    return this.statements.insert.run(attachment).changes === 1;
+  }
+
+  get(messageId: string): AttachmentRecord | null {
+    const row = this.statements.get.get(messageId) as AttachmentRow | undefined;
+    return row ? toRecord(row) : null;
+  }
+
+  inState(state: AttachmentState): AttachmentRecord[] {
+    return (this.statements.inState.all(state) as AttachmentRow[]).map(toRecord);
+  }
+
+  setState(messageId: string, state: AttachmentState, failure: string | null = null): void {
+    this.statements.setState.run(state, failure, messageId);
+  }
+
+  setRelayId(messageId: string, relayId: string): void {
+    this.statements.setRelayId.run(relayId, messageId);
+  }
+
+  putChunk(messageId: string, index: number, ciphertext: Uint8Array, uploaded = false): void {
+    this.statements.putChunk.run(messageId, index, ciphertext, uploaded ? 1 : 0);
+  }
+
+  chunk(messageId: string, index: number): Buffer | null {
+    return (this.statements.chunk.get(messageId, index) as Buffer | undefined) ?? null;
+  }
+
+  storedIndexes(messageId: string): number[] {
+    return this.statements.storedIndexes.all(messageId) as number[];
+  }
+
+  pendingUploads(messageId: string): number[] {
+    return this.statements.pendingUploads.all(messageId) as number[];
+  }
+
+  markUploaded(messageId: string, index: number): void {
+    this.statements.markUploaded.run(messageId, index);
+  }
+
+  /** The relay lost the blob (expired): upload everything again under a new id. */
+  resetUploads(messageId: string): void {
+    this.statements.resetUploads.run(messageId);
+  }
+}

@@ -1,0 +1,302 @@
+import { MessengerError } from '../../../../shared/errors.js';
+import type { AttachmentRecord } from '../../db/repositories/attachments-repository.js';
+import type { MessageRecord } from '../../db/repositories/messages-repository.js';
+import { expiryOfNewMessage } from '../../retention/expiry-policy.js';
+import { backoffDelay } from '../backoff.js';
+import { encodeContent } from '../content-codec.js';
+import type { CoreContext } from '../core-context.js';
+import { newMessageId, nextSentAt } from '../message-ids.js';
+import { contentOfMessage } from '../outgoing-content.js';
+import { RelayRequestError } from '../relay/relay-http.js';
+import { decryptChunk, decryptFile, encryptFile } from './attachment-crypto.js';
+import { sanitiseFileName } from './file-name.js';
+import { detectAttachmentType } from './file-type.js';
+
+export interface SendFileInput {
+  readonly bytes: Uint8Array;
+  /** The name the user's file had; only its last part is kept, cleaned (file-name.ts). */
+  readonly name: string;
+  readonly caption?: string;
+  /** The practice's cap (policy `maxAttachmentMB`). */
+  readonly maxBytes: number;
+  /** The practice's allowed types (policy `attachmentTypes`); all safe types when absent. */
+  readonly allowedTypes?: readonly string[];
+}
+
+type Settled = (record: AttachmentRecord) => void;
+
+/**
+ * Moves attachments between this profile and the relay's blob store. Progress lives in the
+ * database (relay id, chunks uploaded or stored), so after a crash or a dropped connection the
+ * next pass carries on from the last chunk that made it. The encrypted message referring to an
+ * upload is queued only once the relay holds the whole blob.
+ */
+export class AttachmentTransfers {
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+  private failures = 0;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private readonly waiting = new Map<string, Settled[]>();
+
+  constructor(private readonly ctx: CoreContext) {}
+
+  async send(conversationId: string, input: SendFileInput): Promise<MessageRecord> {
+    if (input.bytes.length > input.maxBytes) {
+      throw new MessengerError(
+        'invalid_input',
+        `The file is ${mb(input.bytes.length)} MB; the practice allows attachments up to ${mb(input.maxBytes)} MB.`,
+      );
+    }
+    const type = detectAttachmentType(input.bytes);
+    if (input.allowedTypes && !input.allowedTypes.includes(type)) {
+      throw new MessengerError(
+        'forbidden',
+        `The file is ${type}, which the practice's policy does not allow to be sent (allowed: ${input.allowedTypes.join(', ')}).`,
+      );
+    }
+    const fileName = sanitiseFileName(input.name, type);
+    const conversation = this.ctx.repos.conversations.get(conversationId);
+    if (!conversation?.peerAccountId) {
+      throw new MessengerError('not_found', 'There is no such direct conversation.');
+    }
+    if (this.ctx.sessions.isBlocked(conversation.peerAccountId)) {
+      throw new MessengerError(
+        'forbidden',
+        "This person's safety number has changed; acknowledge the change before sending.",
+      );
+    }
+    const encrypted = encryptFile(input.bytes);
+    const message = await this.ctx.txEmit(async (emit) => {
+      const now = this.ctx.now();
+      const sentAt = nextSentAt(now);
+      const id = newMessageId(sentAt);
+      this.ctx.repos.messages.insert({
+        id,
+        conversationId,
+        direction: 'outgoing',
+        senderAccountId: this.ctx.account.accountId,
+        senderDeviceId: this.ctx.account.deviceId,
+        body: input.caption ?? '',
+        urgent: false,
+        status: 'pending',
+        sentAt,
+        receivedAt: null,
+        expiresAt: expiryOfNewMessage(this.ctx.repos, conversationId, sentAt),
+      });
+      this.ctx.repos.attachments.insert({
+        messageId: id,
+        direction: 'outgoing',
+        state: 'uploading',
+        fileKey: encrypted.key,
+        sha256: encrypted.sha256,
+        size: input.bytes.length,
+        contentType: type,
+        fileName,
+        chunkCount: encrypted.chunks.length,
+        relayId: null,
+        createdAt: now,
+      });
+      encrypted.chunks.forEach((c, i) => this.ctx.repos.attachments.putChunk(id, i, c));
+      this.ctx.repos.conversations.touch(conversationId, sentAt);
+      const stored = this.ctx.repos.messages.get(id) as MessageRecord;
+      emit({ type: 'message.added', message: stored });
+      emit({ type: 'conversation.updated', conversationId });
+      return stored;
+    });
+    this.ctx.kickAttachments();
+    return message;
+  }
+
+  /** The decrypted file of a stored attachment, checked against its digest. */
+  read(messageId: string): { record: AttachmentRecord; bytes: Buffer } {
+    const record = this.ctx.repos.attachments.get(messageId);
+    if (!record || (record.direction === 'incoming' && record.state !== 'ready')) {
+      throw new MessengerError('not_found', 'That attachment is not (yet) stored here.');
+    }
+    const chunks = Array.from({ length: record.chunkCount }, (_, i) => {
+      const chunk = this.ctx.repos.attachments.chunk(messageId, i);
+      if (!chunk) throw new MessengerError('not_found', 'Part of that attachment is missing.');
+      return chunk;
+    });
+    return { record, bytes: decryptFile(record.fileKey, chunks, record.sha256, record.size) };
+  }
+
+  /** Resolves once the attachment is uploaded or downloaded (or has failed for good). */
+  whenSettled(messageId: string): Promise<AttachmentRecord> {
+    const current = this.ctx.repos.attachments.get(messageId);
+    if (!current) return Promise.reject(new MessengerError('not_found', 'No such attachment.'));
+    if (current.state !== 'uploading' && current.state !== 'downloading') {
+      return Promise.resolve(current);
+    }
+    return new Promise((resolve) => {
+      this.waiting.set(messageId, [...(this.waiting.get(messageId) ?? []), resolve]);
+    });
+  }
+
+  kick(): void {
+    if (this.stopped) return;
+    this.again = true;
+    this.running ??= this.loop().finally(() => {
+      this.running = null;
+    });
+  }
+
+  /** Waits for the current pass (tests, and the CLI before it exits). */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+  }
+
+  private async loop(): Promise<void> {
+    while (this.again && !this.stopped) {
+      this.again = false;
+      try {
+        for (const a of this.ctx.repos.attachments.inState('uploading')) await this.upload(a);
+        for (const a of this.ctx.repos.attachments.inState('downloading')) await this.download(a);
+        this.failures = 0;
+      } catch (error) {
+        if (this.stopped) return;
+        // No answer or a busy relay: the same pass again later, from the chunk it reached.
+        this.failures += 1;
+        const wait =
+          error instanceof RelayRequestError && error.retryAfterMs
+            ? error.retryAfterMs
+            : backoffDelay(this.failures, this.ctx.tuning.outboxBackoff);
+        this.ctx.logger.warn('attachment_transfer_retry', {
+          code: error instanceof RelayRequestError ? error.code : 'error',
+          waitMs: wait,
+        });
+        if (this.retryTimer) clearTimeout(this.retryTimer);
+        this.retryTimer = setTimeout(() => this.kick(), wait);
+        this.retryTimer.unref?.();
+      }
+    }
+  }
+
+  private async upload(a: AttachmentRecord): Promise<void> {
+    const { attachments } = this.ctx.repos;
+    const message = this.ctx.repos.messages.get(a.messageId);
+    const peer = message && this.ctx.repos.conversations.get(message.conversationId)?.peerAccountId;
+    if (!message || !peer) return;
+    let relayId = a.relayId;
+    let received: number[] = [];
+    if (relayId) {
+      try {
+        received = (
+          await this.ctx.http.call('attachmentStatus', { params: { attachmentId: relayId } })
+        ).received;
+      } catch (error) {
+        if (!(error instanceof RelayRequestError && error.code === 'not_found')) throw error;
+        relayId = null; // expired on the relay before we finished: start again
+        await this.ctx.tx(async () => attachments.resetUploads(a.messageId));
+      }
+    }
+    if (!relayId) {
+      const indexes = Array.from({ length: a.chunkCount }, (_, i) => i);
+      const size = indexes.reduce(
+        (sum, i) => sum + (attachments.chunk(a.messageId, i)?.length ?? 0),
+        0,
+      );
+      const created = await this.ctx.http.call('createAttachment', {
+        body: { size, chunkCount: a.chunkCount, recipients: [peer] },
+      });
+      relayId = created.attachmentId;
+      const id = relayId;
+      await this.ctx.tx(async () => attachments.setRelayId(a.messageId, id));
+    }
+    for (let index = 0; index < a.chunkCount; index += 1) {
+      if (this.stopped) return;
+      if (received.includes(index)) continue;
+      const data = attachments.chunk(a.messageId, index);
+      if (!data) throw new MessengerError('not_found', 'An attachment chunk is missing.');
+      await this.ctx.http.call('putAttachmentChunk', {
+        params: { attachmentId: relayId, chunkIndex: index },
+        body: { data: data.toString('base64') },
+      });
+      await this.ctx.tx(async () => attachments.markUploaded(a.messageId, index));
+    }
+    await this.ctx.http.call('finishAttachment', { params: { attachmentId: relayId } });
+    // Only now does the message that carries the key go out.
+    await this.ctx.txEmit(async () => {
+      attachments.setState(a.messageId, 'uploaded');
+      const record = attachments.get(a.messageId) as AttachmentRecord;
+      this.ctx.repos.outbox.enqueue(
+        {
+          kind: 'message',
+          messageId: a.messageId,
+          recipientAccountId: peer,
+          payload: encodeContent(
+            contentOfMessage(message, this.ctx.queries.replyTo(a.messageId), record),
+          ),
+        },
+        this.ctx.now(),
+      );
+    });
+    this.ctx.kickOutbox();
+    this.settle(a.messageId);
+  }
+
+  private async download(a: AttachmentRecord): Promise<void> {
+    const { attachments } = this.ctx.repos;
+    const relayId = a.relayId as string;
+    const stored = new Set(attachments.storedIndexes(a.messageId));
+    for (let index = 0; index < a.chunkCount; index += 1) {
+      if (this.stopped) return;
+      if (stored.has(index)) continue;
+      let data: Buffer;
+      try {
+        const answer = await this.ctx.http.call('getAttachmentChunk', {
+          params: { attachmentId: relayId, chunkIndex: index },
+        });
+        data = Buffer.from(answer.data, 'base64');
+        // Checked before it is kept: a damaged chunk is never stored as progress.
+        decryptChunk(a.fileKey, index, a.chunkCount, data);
+      } catch (error) {
+        if (error instanceof RelayRequestError && error.retryable) throw error;
+        const why =
+          error instanceof RelayRequestError && error.code === 'not_found'
+            ? 'The attachment is no longer on the relay (it expired); ask the sender to send it again.'
+            : error instanceof Error
+              ? error.message
+              : 'The attachment could not be fetched.';
+        await this.ctx.tx(async () => attachments.setState(a.messageId, 'failed', why));
+        this.settle(a.messageId);
+        return;
+      }
+      await this.ctx.tx(async () => attachments.putChunk(a.messageId, index, data));
+    }
+    const chunks = Array.from(
+      { length: a.chunkCount },
+      (_, i) => attachments.chunk(a.messageId, i) as Buffer,
+    );
+    try {
+      decryptFile(a.fileKey, chunks, a.sha256, a.size);
+    } catch (error) {
+      await this.ctx.tx(async () =>
+        attachments.setState(a.messageId, 'failed', (error as Error).message),
+      );
+      this.settle(a.messageId);
+      return;
+    }
+    await this.ctx.tx(async () => attachments.setState(a.messageId, 'ready'));
+    this.settle(a.messageId);
+    // Tells the relay this device has it; the blob goes once every recipient device has.
+    await this.ctx.http
+      .call('attachmentFetched', { params: { attachmentId: relayId } })
+      .catch(() => undefined);
+  }
+
+  private settle(messageId: string): void {
+    const record = this.ctx.repos.attachments.get(messageId);
+    const waiting = this.waiting.get(messageId) ?? [];
+    this.waiting.delete(messageId);
+    if (record) for (const resolve of waiting) resolve(record);
+  }
+}
+
+const mb = (bytes: number) => Math.round((bytes / 1_048_576) * 10) / 10;

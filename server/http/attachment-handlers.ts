@@ -1,0 +1,140 @@
+import { attachmentLimits, type AttachmentStatus } from '../../shared/protocol/index.js';
+import type { BlobMeta } from '../blobs/blob-store.js';
+import type { DeviceRecord } from '../storage/relay-storage.js';
+import type { RelayServices } from '../relay-services.js';
+import { RelayError } from '../relay-error.js';
+import type { Handler } from './handlers.js';
+
+const statusOf = (meta: BlobMeta): AttachmentStatus => ({
+  attachmentId: meta.id,
+  size: meta.size,
+  chunkCount: meta.chunkCount,
+  received: meta.received,
+  complete: meta.complete,
+  expiresAt: meta.expiresAt,
+});
+
+/** A blob exists for a device only when its account is the uploader or a named reader. */
+async function findBlob(services: RelayServices, device: DeviceRecord, id: string) {
+  const meta = await services.blobs.get(id, Date.now());
+  if (!meta || meta.org !== device.account.org || !meta.readers.includes(device.accountId)) {
+    throw new RelayError('not_found', `No attachment ${id}; it may have expired.`);
+  }
+  return meta;
+}
+
+function chunkIndex(meta: BlobMeta, value: string): number {
+  const index = Number(value);
+  if (!(index >= 0 && index < meta.chunkCount)) {
+    throw new RelayError('invalid_input', `chunkIndex must be 0..${meta.chunkCount - 1}.`);
+  }
+  return index;
+}
+
+export const createAttachment: Handler<'createAttachment'> = async (services, { device, body }) => {
+  const recipients = [...new Set(body.recipients)];
+  const directory = await services.storage.listDirectory(device.account.org);
+  const pending: string[] = [];
+  for (const accountId of recipients) {
+    const entry = directory.find((a) => a.accountId === accountId);
+    if (!entry) throw new RelayError('not_found', `No account ${accountId} in your organisation.`);
+    for (const d of entry.devices) {
+      if (accountId !== device.accountId || d.deviceId !== device.deviceId) {
+        pending.push(`${accountId}:${d.deviceId}`);
+      }
+    }
+  }
+  const now = Date.now();
+  const retentionMs = Math.min(
+    services.limits.attachmentRetentionMs,
+    (body.retentionSeconds ?? attachmentLimits.maxRetentionSeconds) * 1000,
+  );
+  const meta = await services.blobs.create({
+    ownerAccountId: device.accountId,
+    org: device.account.org,
+    size: body.size,
+    chunkCount: body.chunkCount,
+    readers: [...new Set([device.accountId, ...recipients])],
+    createdAt: now,
+    expiresAt: now + retentionMs,
+  });
+  meta.pending = pending;
+  await services.blobs.update(meta);
+  return { status: 201, body: statusOf(meta) };
+};
+
+export const attachmentStatus: Handler<'attachmentStatus'> = async (services, i) => ({
+  status: 200,
+  body: statusOf(await findBlob(services, i.device, i.params.attachmentId)),
+});
+
+function assertOwner(meta: BlobMeta, device: DeviceRecord): void {
+  if (meta.ownerAccountId !== device.accountId) {
+    throw new RelayError('forbidden', 'Only the uploader may write to this attachment.');
+  }
+}
+
+export const putAttachmentChunk: Handler<'putAttachmentChunk'> = async (services, i) => {
+  const id = i.params.attachmentId;
+  const data = Buffer.from(i.body.data, 'base64');
+  if (data.length === 0 || data.length > attachmentLimits.maxChunkCiphertextBytes) {
+    throw new RelayError(
+      'payload_too_large',
+      `A chunk must be 1..${attachmentLimits.maxChunkCiphertextBytes} bytes.`,
+    );
+  }
+  return services.blobs.exclusive(id, async () => {
+    const meta = await findBlob(services, i.device, id);
+    assertOwner(meta, i.device);
+    const index = chunkIndex(meta, i.params.chunkIndex);
+    if (meta.complete) return { status: 200, body: { received: meta.received.length } };
+    await services.blobs.putChunk(meta, index, data);
+    return { status: 200, body: { received: meta.received.length } };
+  });
+};
+
+export const finishAttachment: Handler<'finishAttachment'> = async (services, i) => {
+  const id = i.params.attachmentId;
+  return services.blobs.exclusive(id, async () => {
+    const meta = await findBlob(services, i.device, id);
+    assertOwner(meta, i.device);
+    if (meta.received.length !== meta.chunkCount) {
+      throw new RelayError(
+        'attachment_incomplete',
+        `The relay holds ${meta.received.length} of ${meta.chunkCount} chunks; upload the rest first.`,
+        { received: meta.received },
+      );
+    }
+    if (!meta.complete) {
+      meta.complete = true;
+      await services.blobs.update(meta);
+    }
+    return { status: 200, body: statusOf(meta) };
+  });
+};
+
+export const getAttachmentChunk: Handler<'getAttachmentChunk'> = async (services, i) => {
+  const meta = await findBlob(services, i.device, i.params.attachmentId);
+  const index = chunkIndex(meta, i.params.chunkIndex);
+  if (!meta.complete) {
+    throw new RelayError('attachment_incomplete', 'The attachment is still being uploaded.');
+  }
+  const data = await services.blobs.readChunk(meta, index);
+  return { status: 200, body: { data: data.toString('base64') } };
+};
+
+/** A recipient device has every chunk: once all have, the blob is deleted. */
+export const attachmentFetched: Handler<'attachmentFetched'> = async (services, i) => {
+  const id = i.params.attachmentId;
+  return services.blobs.exclusive(id, async () => {
+    const meta = await findBlob(services, i.device, id);
+    meta.pending = meta.pending.filter((d) => d !== `${i.device.accountId}:${i.device.deviceId}`);
+    if (meta.complete && meta.pending.length === 0) {
+      await services.blobs.remove(id);
+      services.logger.info('attachment_deleted', { reason: 'fetched' });
+      return { status: 200, body: { deleted: true } };
+    }
+    await services.blobs.update(meta);
+    return { status: 200, body: { deleted: false } };
+  });
+};
