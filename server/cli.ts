@@ -17,7 +17,9 @@ import {
   listAccounts,
   revokeAccess,
 } from './admin.js';
-import { logLevels, type LogLevel } from './log.js';
+import { installServeHooks } from './admin/serve-hooks.js';
+import { adminCommandOptions, adminUsage, enrolCsvOptions, runAdminCommand } from './cli-admin.js';
+import { createRelayLogger, logLevels, type LogLevel } from './log.js';
 import { startRelay } from './relay.js';
 import { defaultLimits } from './relay-services.js';
 import { relayDatabaseFile, SqliteRelayStorage } from './storage/sqlite-relay-storage.js';
@@ -31,7 +33,8 @@ Commands:
           Run the relay (creating the --data folder and its database if needed). Connections
           not yet authenticated are capped per address (default ${defaultLimits.maxPreAuthPerAddress}) and in total
           (default ${defaultLimits.maxPreAuthTotal}); behind a reverse proxy raise the per-address cap. Prints {"event":"listening","url":...} as its first stdout line;
-          logs are JSON lines on stderr. Stops cleanly on SIGTERM or SIGINT.
+          logs are JSON lines on stderr. Stops cleanly on SIGTERM or SIGINT; on SIGHUP reloads
+          --tls-cert and --tls-key (open connections stay).
   enrol   --data <dir> --name <display name> --role <role> [--org <name>] [--expires-hours <h>]
           [--gmc <7 digits>] [--nmc <NMC PIN>] [--sds-user-id <12 digits>]
   enrol   --data <dir> --account <accountId> [--expires-hours <h>]
@@ -44,6 +47,7 @@ Commands:
           at once; unless --no-wipe, the device is told to erase its data on next contact.
   list    --data <dir>
           Print every account with its devices as JSON.
+${adminUsage}
 
 Roles: ${roles.join(', ')}. Default org: "${defaultOrg}". Codes expire after ${defaultCodeLifetimeHours} h by default.`;
 
@@ -70,6 +74,7 @@ const commandOptions = {
     gmc: { type: 'string' },
     nmc: { type: 'string' },
     'sds-user-id': { type: 'string' },
+    ...enrolCsvOptions,
   },
   revoke: {
     data: { type: 'string' },
@@ -78,6 +83,7 @@ const commandOptions = {
     'no-wipe': { type: 'boolean' },
   },
   list: { data: { type: 'string' } },
+  ...adminCommandOptions,
 } satisfies Record<string, ParseArgsConfig['options']>;
 type Command = keyof typeof commandOptions;
 
@@ -110,6 +116,10 @@ export async function main(argv: string[]): Promise<number> {
           print({ accounts: await listAccounts(storage) });
           return 0;
         });
+      case 'backup':
+      case 'restore':
+      case 'check':
+        return await runAdminCommand(command as 'backup' | 'restore' | 'check', options);
     }
   } catch (error) {
     if (error instanceof UsageError) {
@@ -202,6 +212,11 @@ async function serve(options: Options): Promise<number> {
     ...(tls ? { tls } : {}),
   });
   print({ event: 'listening', url: relay.url });
+  const removeHooks = installServeHooks(relay, {
+    dataDir: String(options.data),
+    ...(typeof certFile === 'string' && typeof keyFile === 'string' ? { certFile, keyFile } : {}),
+    logger: createRelayLogger(logLevel),
+  });
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGTERM', stop);
@@ -211,11 +226,13 @@ async function serve(options: Options): Promise<number> {
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
   });
+  removeHooks();
   await relay.close();
   return 0;
 }
 
 async function enrol(options: Options): Promise<number> {
+  if (options.csv !== undefined) return runAdminCommand('enrol-csv', options);
   const lifetime =
     options['expires-hours'] === undefined ? undefined : Number(options['expires-hours']);
   if (lifetime !== undefined && !(lifetime > 0 && lifetime <= 24 * 90)) {
