@@ -18,7 +18,12 @@ import {
   revokeAccess,
 } from './admin.js';
 import { installServeHooks } from './admin/serve-hooks.js';
-import { adminCommandOptions, adminUsage, enrolCsvOptions, runAdminCommand } from './cli-admin.js';
+import {
+  adminCommandOptions,
+  adminUsage,
+  enrolCsvOptions,
+  type AdminCommand,
+} from './cli-admin-options.js';
 import { createRelayLogger, logLevels, type LogLevel } from './log.js';
 import { startRelay } from './relay.js';
 import { defaultLimits } from './relay-services.js';
@@ -332,6 +337,12 @@ async function withStorage(
   } finally {
     await storage.close();
   }
+}
+
+/** The IT commands, loaded only when one runs. */
+async function runAdminCommand(command: AdminCommand, options: Options): Promise<number> {
+  const admin = await import('./cli-admin.js');
+  return admin.runAdminCommand(command, options);
 }
 
 function print(value: unknown): void {
