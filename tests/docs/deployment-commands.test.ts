@@ -12,12 +12,11 @@ import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { request } from 'node:https';
 import { enrolPayload, generateDeviceKeys } from '../server/signal-keys.js';
-import { runCli } from '../server/relay-process.js';
+import { runRelayCli as runCli } from '../server/admin/built-relay-cli.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const doc = readFileSync(path.join(root, 'docs/deployment.md'), 'utf8');
-const tsx = path.join(root, 'node_modules/.bin/tsx');
-const entry = path.join(root, 'server/cli-entry.ts');
+const entry = path.join(root, 'dist/server/cli-entry.js');
 
 /** Every `pmsg relay ...` command: lines of fenced blocks and inline code, in document order. */
 function documentedCommands(): string[] {
@@ -91,7 +90,10 @@ afterAll(async () => {
 });
 
 async function serve(args: string[]): Promise<string> {
-  const child = spawn(tsx, [entry, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [entry, ...args], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   serving = child;
   child.stderr?.resume();
   const line = await new Promise<string>((resolve, reject) => {

@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumArgs, chromiumExecutable } from '../../harness/chromium.js';
-import { runCli } from '../relay-process.js';
+import { runRelayCli as runCli } from './built-relay-cli.js';
 import { startTestRelay, type TestRelay } from '../test-relay.js';
 import { enrolWithCode } from '../relay-client.js';
 

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,12 +5,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../server/log.js';
 import { startRelay } from '../../../server/relay.js';
 import { call, enrolNew, envelopeFor, FrameLog } from '../relay-client.js';
-import { runCli, startServeProcess } from '../relay-process.js';
+import { runRelayCli as runCli, runRelayCliAsync, startBuiltServe } from './built-relay-cli.js';
 import { startTestRelay, type TestRelay } from '../test-relay.js';
 
-const root = path.resolve(import.meta.dirname, '../../..');
-const tsx = path.join(root, 'node_modules/.bin/tsx');
-const entry = path.join(root, 'server/cli-entry.ts');
 const cleanups: (() => Promise<void> | void)[] = [];
 
 afterEach(async () => {
@@ -22,20 +18,6 @@ function tempDir(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'pmsg-backup-test-'));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
-}
-
-/** `pmsg relay <args>` without blocking this process's event loop (the relay serves from it). */
-function runCliAsync(
-  args: string[],
-): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(tsx, [entry, ...args], { cwd: root });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (status) => resolve({ status, stdout, stderr }));
-  });
 }
 
 describe('pmsg relay backup, while messages flow', () => {
@@ -66,7 +48,7 @@ describe('pmsg relay backup, while messages flow', () => {
     // Let a queue build up, then back up while the sender keeps going.
     while (accepted.length < 50) await new Promise((r) => setTimeout(r, 10));
     const backupStarted = Date.now();
-    const backup = await runCliAsync(['backup', '--data', relay.dataDir, '--out', out]);
+    const backup = await runRelayCliAsync(['backup', '--data', relay.dataDir, '--out', out]);
     const acceptedDuringBackup = accepted.filter((a) => a.at >= backupStarted).length;
     sending = false;
     await sender;
@@ -88,7 +70,7 @@ describe('pmsg relay backup, while messages flow', () => {
     // The relay host is lost; a new one restores the backup and serves it.
     await relay.relay.close();
     const fresh = path.join(tempDir(), 'data');
-    const restore = await runCliAsync(['restore', '--data', fresh, '--from', out]);
+    const restore = await runRelayCliAsync(['restore', '--data', fresh, '--from', out]);
     expect(restore.stderr).toBe('');
     expect(restore.status).toBe(0);
     expect(JSON.parse(restore.stdout)).toMatchObject({
@@ -123,12 +105,9 @@ describe('pmsg relay restore', () => {
   it('refuses while a relay serves the folder, keeps the replaced database, and checks its input', async () => {
     const dir = tempDir();
     const data = path.join(dir, 'data');
-    const serve = await startServeProcess(data);
+    const serve = await startBuiltServe(['--data', data, '--port', '0']);
     cleanups.push(async () => {
-      if (serve.child.exitCode === null) {
-        serve.child.kill('SIGTERM');
-        await serve.exited;
-      }
+      await serve.stop();
     });
     const backupFile = path.join(dir, 'b.sqlite');
     expect(runCli(['backup', '--data', data, '--out', backupFile]).status).toBe(0);

@@ -7,7 +7,7 @@ import type { TLSSocket } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkRelay } from '../../../server/admin/relay-check.js';
 import { selfSignedCert } from '../../helpers/self-signed-cert.js';
-import { runCli, startServeProcess } from '../relay-process.js';
+import { runRelayCli as runCli, startBuiltServe } from './built-relay-cli.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -53,12 +53,18 @@ describe('TLS certificate reload on SIGHUP, and pmsg relay check', () => {
     const data = path.join(dir, 'data');
     const cert = path.join(live, 'cert.pem');
     const key = path.join(live, 'key.pem');
-    const serve = await startServeProcess(data, ['--tls-cert', cert, '--tls-key', key]);
+    const serve = await startBuiltServe([
+      '--data',
+      data,
+      '--port',
+      '0',
+      '--tls-cert',
+      cert,
+      '--tls-key',
+      key,
+    ]);
     cleanups.push(async () => {
-      if (serve.child.exitCode === null) {
-        serve.child.kill('SIGTERM');
-        await serve.exited;
-      }
+      await serve.stop();
     });
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     cleanups.push(() => agent.destroy());
@@ -66,8 +72,10 @@ describe('TLS certificate reload on SIGHUP, and pmsg relay check', () => {
     expect(first.sha256).toBe(a!.sha256);
 
     install('b');
-    // To the relay itself (relay.pid), as systemd's ExecReload does: serve.child is tsx's launcher.
-    process.kill(Number(readFileSync(path.join(data, 'relay.pid'), 'utf8')), 'SIGHUP');
+    // To the pid in relay.pid, the process systemd's ExecReload signals.
+    const pid = Number(readFileSync(path.join(data, 'relay.pid'), 'utf8'));
+    expect(pid).toBe(serve.child.pid);
+    process.kill(pid, 'SIGHUP');
     let fresh = await health(serve.url, false);
     for (let i = 0; i < 50 && fresh.sha256 !== b!.sha256; i += 1) {
       await new Promise((r) => setTimeout(r, 100));
