@@ -18,7 +18,14 @@ import {
   listAccounts,
   revokeAccess,
 } from './admin.js';
-import { logLevels, type LogLevel } from './log.js';
+import { installServeHooks } from './admin/serve-hooks.js';
+import {
+  adminCommandOptions,
+  adminUsage,
+  enrolCsvOptions,
+  type AdminCommand,
+} from './cli-admin-options.js';
+import { createRelayLogger, logLevels, type LogLevel } from './log.js';
 import { startRelay } from './relay.js';
 import { auditRetentionDefaultDays, defaultLimits } from './relay-services.js';
 import { relayDatabaseFile, SqliteRelayStorage } from './storage/sqlite-relay-storage.js';
@@ -36,7 +43,8 @@ Commands:
           on any of them receives at once what is sent through another. Connections
           not yet authenticated are capped per address (default ${defaultLimits.maxPreAuthPerAddress}) and in total
           (default ${defaultLimits.maxPreAuthTotal}); behind a reverse proxy raise the per-address cap. Prints {"event":"listening","url":...} as its first stdout line;
-          logs are JSON lines on stderr. Stops cleanly on SIGTERM or SIGINT.
+          logs are JSON lines on stderr. Stops cleanly on SIGTERM or SIGINT; on SIGHUP reloads
+          --tls-cert and --tls-key (open connections stay).
           --audit-retention-days: how long the practice audit trail keeps a record (default
           ${auditRetentionDefaultDays}, 8 years; 0 keeps it for ever; docs/clinical-safety/dpia.md).
   enrol   --data <dir> | --database <url> --name <display name> --role <role> [--org <name>] [--expires-hours <h>]
@@ -51,6 +59,7 @@ Commands:
           at once; unless --no-wipe, the device is told to erase its data on next contact.
   list    --data <dir> | --database <url> [--org <name>]
           Print every account (or those of one organisation) with its devices as JSON.
+${adminUsage}
 
 Every command takes exactly one of --data (SQLite, the default) and --database (PostgreSQL).
 On a relay hosting several organisations, --org limits list, revoke and enrol --account to one:
@@ -83,6 +92,7 @@ const commandOptions = {
     gmc: { type: 'string' },
     nmc: { type: 'string' },
     'sds-user-id': { type: 'string' },
+    ...enrolCsvOptions,
   },
   revoke: {
     data: { type: 'string' },
@@ -93,6 +103,7 @@ const commandOptions = {
     'no-wipe': { type: 'boolean' },
   },
   list: { data: { type: 'string' }, database: { type: 'string' }, org: { type: 'string' } },
+  ...adminCommandOptions,
 } satisfies Record<string, ParseArgsConfig['options']>;
 type Command = keyof typeof commandOptions;
 
@@ -125,6 +136,10 @@ export async function main(argv: string[]): Promise<number> {
           print({ accounts: await listAccounts(storage, orgScope(options)) });
           return 0;
         });
+      case 'backup':
+      case 'restore':
+      case 'check':
+        return await runAdminCommand(command as 'backup' | 'restore' | 'check', options);
     }
   } catch (error) {
     if (error instanceof UsageError) {
@@ -152,14 +167,16 @@ function parse(command: Command, args: string[]): Options {
       allowPositionals: true,
     });
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}".`);
+    // backup, restore and check take --data only (their options have no --database).
+    const database = (values as { database?: unknown }).database;
     const hasData = typeof values.data === 'string' && values.data !== '';
-    const hasDatabase = typeof values.database === 'string' && values.database !== '';
+    const hasDatabase = typeof database === 'string' && database !== '';
     if (hasData === hasDatabase) {
       throw new UsageError(
         'give exactly one of --data <dir> (the folder of the relay’s SQLite database) and --database postgres://user@host/db (a PostgreSQL database).',
       );
     }
-    if (hasDatabase && !isPostgresUrl(String(values.database))) {
+    if (hasDatabase && !isPostgresUrl(String(database))) {
       throw new UsageError(
         '--database must be a PostgreSQL URL starting postgres:// or postgresql://, e.g. postgres://pmsg@db.example/pmsg.',
       );
@@ -229,6 +246,11 @@ async function serve(options: Options): Promise<number> {
     ...(tls ? { tls } : {}),
   });
   print({ event: 'listening', url: relay.url });
+  const removeHooks = installServeHooks(relay, {
+    dataDir: String(options.data),
+    ...(typeof certFile === 'string' && typeof keyFile === 'string' ? { certFile, keyFile } : {}),
+    logger: createRelayLogger(logLevel),
+  });
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGTERM', stop);
@@ -238,11 +260,13 @@ async function serve(options: Options): Promise<number> {
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
   });
+  removeHooks();
   await relay.close();
   return 0;
 }
 
 async function enrol(options: Options): Promise<number> {
+  if (options.csv !== undefined) return runAdminCommand('enrol-csv', options);
   const lifetime =
     options['expires-hours'] === undefined ? undefined : Number(options['expires-hours']);
   if (lifetime !== undefined && !(lifetime > 0 && lifetime <= 24 * 90)) {
@@ -360,6 +384,12 @@ async function withStorage(
   } finally {
     await storage.close();
   }
+}
+
+/** The IT commands, loaded only when one runs. */
+async function runAdminCommand(command: AdminCommand, options: Options): Promise<number> {
+  const admin = await import('./cli-admin.js');
+  return admin.runAdminCommand(command, options);
 }
 
 function print(value: unknown): void {

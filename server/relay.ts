@@ -58,6 +58,11 @@ export interface RunningRelay {
     accountId: string,
     options?: { deviceId?: number; wipe?: boolean },
   ): Promise<RevokedDevice[]>;
+  /**
+   * Serves a new certificate and key to new connections (open ones keep theirs); throws, keeping
+   * the old pair, when the pair does not load or the relay serves plain HTTP.
+   */
+  setTls(tls: { cert: string | Buffer; key: string | Buffer }): void;
   /** Stops accepting, closes sockets (1001), lets running requests finish, closes storage. */
   close(): Promise<void>;
 }
@@ -234,6 +239,10 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     port: address.port,
     storage,
     enrol: (target, lifetimeHours) => issueEnrolmentCode(storage, target, lifetimeHours),
+    setTls(tls) {
+      if (!('setSecureContext' in server)) throw new Error('the relay serves plain HTTP');
+      server.setSecureContext({ cert: tls.cert, key: tls.key });
+    },
     async revoke(accountId, revokeOptions) {
       const devices = await revokeAccess(storage, accountId, revokeOptions);
       await pollRevocations();

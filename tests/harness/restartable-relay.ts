@@ -42,6 +42,7 @@ export async function startRestartableRelay(
     },
     enrol: (target, lifetimeHours) => live().enrol(target, lifetimeHours),
     revoke: (accountId, revokeOptions) => live().revoke(accountId, revokeOptions),
+    setTls: (tls) => live().setTls(tls),
     stop,
     start: () =>
       serially(async () => {

@@ -1,11 +1,20 @@
 /**
  * Reads and validates the managed policy. Fail closed: a policy that exists but cannot be read
  * or is wrong in any way stops the app with a message naming the key and what is allowed, because
- * running with defaults would silently drop whatever IT meant to enforce. No file -> defaults.
+ * running with defaults would silently drop whatever IT meant to enforce. No policy -> defaults.
+ *
+ * Where IT sets it, strongest first (a key set in a stronger store wins; the others fill in):
+ * Windows: Group Policy in the registry, then the policy.json file; macOS: a configuration
+ * profile's managed preferences, then the file; Linux: the file.
  */
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import { MessengerError } from '../../../shared/errors.js';
+import {
+  managedPreferencesPath,
+  managedPreferencesToPolicy,
+  readManagedPreferences,
+} from './macos-managed-preferences.js';
 import { policyOverrideFromArgv, systemPolicyPath } from './policy-location.js';
 import {
   defaultPolicy,
@@ -14,14 +23,22 @@ import {
   type Policy,
   type PolicyKey,
 } from './policy-schema.js';
+import {
+  parseRegQueryOutput,
+  queryRegistryPolicy,
+  registryPolicyKey,
+  registryValuesToPolicy,
+} from './windows-registry-policy.js';
 
 export type PolicySource = 'defaults' | 'system' | 'command-line';
 
 export interface LoadedPolicy {
   policy: Policy;
   source: PolicySource;
-  /** The file read, or null for the built-in defaults. */
+  /** The strongest store read (file, registry key or managed preferences), or null for defaults. */
   path: string | null;
+  /** Every store that set the policy, strongest first (loadPolicy always fills it in). */
+  layers?: string[];
 }
 
 export interface PolicyEnvironment {
@@ -29,8 +46,17 @@ export interface PolicyEnvironment {
   platform: NodeJS.Platform;
   /** Windows: how to query the registry for the ProgramData folder (tests inject it). */
   queryRegistry?: (key: string, value: string) => string;
+  /** Windows: `reg query` output of the policy key, undefined when absent (tests inject it). */
+  readRegistryPolicy?: () => string | undefined;
+  /** macOS: the managed preferences as JSON, undefined when absent (tests inject it). */
+  readManagedPreferences?: () => string | undefined;
   /** The file's text, or undefined when it does not exist; throws when it cannot be read. */
   readText?: (path: string) => string | undefined;
+}
+
+interface ManagedLayer {
+  where: string;
+  values: Record<string, unknown>;
 }
 
 export function loadPolicy(environment: PolicyEnvironment): LoadedPolicy {
@@ -40,16 +66,17 @@ export function loadPolicy(environment: PolicyEnvironment): LoadedPolicy {
     environment.queryRegistry ? { queryRegistry: environment.queryRegistry } : {},
   );
   const overridePath = policyOverrideFromArgv(environment.argv);
-  const systemText = readOrFail(readText, systemPath);
+  const managed = managedLayers(environment, readText, systemPath);
 
   if (overridePath !== undefined) {
     if (overridePath === '') {
       throw policyError('--policy needs a file: --policy <file>', []);
     }
     // Otherwise anyone able to start the app could swap IT's policy for a laxer one.
-    if (systemText !== undefined) {
+    const installed = managed[0];
+    if (installed !== undefined) {
       throw policyError(
-        `a managed policy is installed at ${systemPath}, so --policy ${overridePath} is refused`,
+        `a managed policy is installed at ${installed.where}, so --policy ${overridePath} is refused`,
         ['Edit or remove the managed policy instead.'],
       );
     }
@@ -61,14 +88,76 @@ export function loadPolicy(environment: PolicyEnvironment): LoadedPolicy {
       policy: parsePolicyText(overrideText, overridePath),
       source: 'command-line',
       path: overridePath,
+      layers: [overridePath],
     };
   }
-  if (systemText === undefined) return { policy: defaultPolicy, source: 'defaults', path: null };
-  return { policy: parsePolicyText(systemText, systemPath), source: 'system', path: systemPath };
+  const strongest = managed[0];
+  if (strongest === undefined) {
+    return { policy: defaultPolicy, source: 'defaults', path: null, layers: [] };
+  }
+  // Key by key, the stronger store wins (each layer was validated on its own, so this parses).
+  const merged = Object.assign({}, ...managed.map((layer) => layer.values).reverse()) as object;
+  return {
+    policy: policySchema.parse(merged),
+    source: 'system',
+    path: strongest.where,
+    layers: managed.map((layer) => layer.where),
+  };
+}
+
+/** The managed stores present on this OS, strongest first, each validated on its own. */
+function managedLayers(
+  environment: PolicyEnvironment,
+  readText: (path: string) => string | undefined,
+  systemPath: string,
+): ManagedLayer[] {
+  const layers: ManagedLayer[] = [];
+  if (environment.platform === 'win32') {
+    const where = `the registry key ${registryPolicyKey}`;
+    const output = readStore(environment.readRegistryPolicy ?? queryRegistryPolicy, where);
+    if (output !== undefined) {
+      const values = registryValuesToPolicy(parseRegQueryOutput(output));
+      // An empty key (every policy "Not configured" again) sets nothing.
+      if (Object.keys(values).length > 0) layers.push(checked(values, where));
+    }
+  }
+  if (environment.platform === 'darwin') {
+    const where = `the managed preferences ${managedPreferencesPath}`;
+    const json = readStore(environment.readManagedPreferences ?? readManagedPreferences, where);
+    if (json !== undefined) {
+      const values = managedPreferencesToPolicy(json);
+      if (Object.keys(values).length > 0) layers.push(checked(values, where));
+    }
+  }
+  const text = readOrFail(readText, systemPath);
+  if (text !== undefined) {
+    const values = parsePolicyJson(text, systemPath);
+    validatePolicyObject(values, `the policy at ${systemPath}`);
+    layers.push({ where: systemPath, values });
+  }
+  return layers;
+}
+
+function checked(values: Record<string, unknown>, where: string): ManagedLayer {
+  validatePolicyObject(values, `the policy in ${where}`);
+  return { where, values };
+}
+
+function readStore(read: () => string | undefined, where: string): string | undefined {
+  try {
+    return read();
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw policyError(`the policy in ${where} exists but cannot be read (${reason})`, []);
+  }
 }
 
 /** Parses one policy file's text; throws `policy_invalid` naming every bad key. */
 export function parsePolicyText(text: string, filePath: string): Policy {
+  return validatePolicyObject(parsePolicyJson(text, filePath), `the policy at ${filePath}`);
+}
+
+function parsePolicyJson(text: string, filePath: string): Record<string, unknown> {
   let json: unknown;
   try {
     // Notepad on Windows saves UTF-8 with a byte-order mark, which JSON.parse rejects.
@@ -80,10 +169,15 @@ export function parsePolicyText(text: string, filePath: string): Policy {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw policyError(`the policy at ${filePath} must be a JSON object: { "key": value, ... }`, []);
   }
+  return json as Record<string, unknown>;
+}
+
+/** Validates one store's keys; throws `policy_invalid` naming every bad key and the store. */
+function validatePolicyObject(json: Record<string, unknown>, where: string): Policy {
   const parsed = policySchema.safeParse(json);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.slice(0, 10).map((issue) => describeIssue(issue, json));
-  throw policyError(`the policy at ${filePath} is invalid`, problems);
+  throw policyError(`${where} is invalid`, problems);
 }
 
 function describeIssue(issue: z.core.$ZodIssue, json: object): string {
@@ -109,7 +203,7 @@ function policyError(headline: string, problems: readonly string[]): MessengerEr
   const lines = [
     `Practice Messenger will not start: ${headline}.`,
     ...problems.map((p) => `  - ${p}`),
-    'Fix the policy file (every key is described in docs/deployment.md) or remove it to use the defaults.',
+    'Fix the policy (every key is described in docs/deployment.md) or remove it to use the defaults.',
   ];
   return new MessengerError('policy_invalid', lines.join('\n'));
 }

@@ -1,7 +1,9 @@
 /**
  * The managed policy IT pushes to every PC: one JSON object, every key optional, unknown keys
  * refused. `policyKeys` describes each key in words; the loader quotes it when a value is wrong
- * and docs/deployment.md lists the same keys (a test keeps the two in step).
+ * and docs/deployment.md lists the same keys (a test keeps the two in step). This file is the one
+ * source of the policy: the Group Policy templates (ADMX/ADML) and the sample macOS configuration
+ * profile are generated from it (`npm run policy:templates`), and a test fails when they drift.
  */
 import { z } from 'zod';
 import { compileHospitalNumberPatterns } from '../../../shared/clinical/hospital-number-patterns.js';
@@ -48,6 +50,7 @@ function isHttpsUrl(value: string): boolean {
 
 export const policyKeys = {
   serverUrl: {
+    title: 'Relay URL',
     allowed: 'null or an https:// URL (http:// only for localhost)',
     schema: z
       .url()
@@ -57,6 +60,7 @@ export const policyKeys = {
       .default(null),
   },
   serverCertificateSha256: {
+    title: 'Relay certificate pin (SHA-256)',
     allowed: 'null or the SHA-256 of the relay certificate: 64 hex digits, colons allowed',
     schema: z
       .string()
@@ -66,38 +70,47 @@ export const policyKeys = {
       .default(null),
   },
   lockTimeoutMinutes: {
+    title: 'Lock after minutes without input',
     allowed: 'a whole number of minutes from 1 to 60',
     schema: z.number().int().min(1).max(60).default(5),
   },
   notificationPrivacy: {
+    title: 'Most a notification may reveal',
     allowed: `one of ${notificationPrivacyLevels.map((l) => `"${l}"`).join(', ')}`,
     schema: z.enum(notificationPrivacyLevels).default('sender_and_text'),
   },
   pidGuard: {
+    title: 'Patient-identifiable data in a message',
     allowed: '"warn" or "block"',
     schema: z.enum(['warn', 'block']).default('warn'),
   },
   retentionDays: {
+    title: 'Delete messages after days',
     allowed: 'null or a whole number of days from 1 to 3650',
     schema: z.number().int().min(1).max(3650).nullable().default(30),
   },
   retentionWarningDays: {
+    title: 'Warn about advice not in the record, days before deletion',
     allowed: 'a whole number of days from 0 to 365 (0: no warning)',
     schema: z.number().int().min(0).max(365).default(7),
   },
   maxPasscodeAttempts: {
+    title: 'Wipe the profile after wrong passcodes',
     allowed: 'null or a whole number from 3 to 100',
     schema: z.number().int().min(3).max(100).nullable().default(null),
   },
   contentProtection: {
+    title: 'Block screenshots and screen sharing',
     allowed: 'true or false',
     schema: z.boolean().default(false),
   },
   allowExport: {
+    title: 'Allow exporting conversations',
     allowed: 'true or false',
     schema: z.boolean().default(false),
   },
   hospitalNumberPatterns: {
+    title: 'Hospital number patterns',
     allowed:
       'a list of up to 20 regular expressions (JavaScript syntax, up to 200 characters each)',
     schema: z
@@ -119,6 +132,7 @@ export const policyKeys = {
       .default([]),
   },
   recordIdentifierBase: {
+    title: 'Base URL of the practice FHIR identifiers',
     allowed:
       'null or an https:// URL the practice controls (no query or fragment), the base of its own FHIR identifier systems',
     schema: z
@@ -130,18 +144,22 @@ export const policyKeys = {
       .default(null),
   },
   clipboardClearSeconds: {
+    title: 'Clear a copied record entry after seconds',
     allowed: 'a whole number of seconds from 10 to 600',
     schema: z.number().int().min(10).max(600).default(120),
   },
   allowAttachments: {
+    title: 'Allow attachments',
     allowed: 'true or false',
     schema: z.boolean().default(true),
   },
   maxAttachmentMB: {
+    title: 'Largest attachment (MB)',
     allowed: 'a whole number of megabytes from 1 to 100',
     schema: z.number().int().min(1).max(100).default(25),
   },
   attachmentTypes: {
+    title: 'Attachment types allowed',
     allowed:
       'a list of "image/jpeg", "image/png", "image/heic", "application/pdf", "text/plain" (decided from the bytes)',
     schema: z

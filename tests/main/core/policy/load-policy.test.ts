@@ -194,6 +194,7 @@ describe('where the policy is read from', () => {
       const loaded = loadPolicy({
         platform: 'win32',
         argv: [],
+        readRegistryPolicy: () => undefined,
         queryRegistry: (key, value) => {
           queries.push(`${key} /v ${value}`);
           return regOutput('E:\\Shared Data');
@@ -255,6 +256,7 @@ describe('where the policy is read from', () => {
       policy: defaultPolicy,
       source: 'defaults',
       path: null,
+      layers: [],
     });
   });
 
