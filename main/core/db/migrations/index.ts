@@ -6,6 +6,7 @@ import { migration004MessageNotices } from './004-message-notices.js';
 import { migration005TombstoneConversation } from './005-tombstone-conversation.js';
 import { migration006PendingTranscriptions } from './006-pending-transcriptions.js';
 import { migration007ContactProfessionalIds } from './007-contact-professional-ids.js';
+import { migration008DeviceIdentities } from './008-device-identities.js';
 
 /** Every shipped migration, in order. Append only. */
 export const migrations: readonly Migration[] = [
@@ -16,4 +17,5 @@ export const migrations: readonly Migration[] = [
   migration005TombstoneConversation,
   migration006PendingTranscriptions,
   migration007ContactProfessionalIds,
+  migration008DeviceIdentities,
 ];
