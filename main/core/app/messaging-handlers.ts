@@ -167,6 +167,7 @@ export function createMessagingHandlers(options: MessagingHandlerOptions): Messa
           enrolled: account !== null,
           self: account ? selfContact(account) : null,
           serverUrl: account?.serverUrl ?? options.policy.serverUrl,
+          connection: state.core?.connectionState ?? null,
         };
       },
       'account.enrol': ({ serverUrl, enrolmentCode }) =>
