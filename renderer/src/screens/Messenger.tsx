@@ -96,7 +96,7 @@ export function Messenger({ profile, policy, info, onLock, onSwitchProfile }: Pr
             icon="advice"
             label="Advice not in the record"
             count={adviceDue}
-            className={adviceDue > 0 ? 'button-warning' : undefined}
+            className={adviceDue > 0 ? 'top-advice button-warning' : 'top-advice'}
             onClick={() => setDialog({ kind: 'advice' })}
           />
           {self && auditViewerRoles.includes(self.role) && (
