@@ -6,6 +6,14 @@ import type { Locator } from '@playwright/test';
 
 export function contrastOf(locator: Locator): Promise<number> {
   return locator.evaluate((element) => {
+    // The tests compile without the DOM library; these are the browser's own.
+    type Box = { parentElement: Box | null };
+    const styleOf = (node: Box) =>
+      (
+        globalThis as unknown as {
+          getComputedStyle(node: Box): { color: string; backgroundColor: string };
+        }
+      ).getComputedStyle(node);
     const parse = (css: string) => {
       const parts =
         /rgba?\(([^)]+)\)/
@@ -22,14 +30,14 @@ export function contrastOf(locator: Locator): Promise<number> {
     const luminance = (c: { r: number; g: number; b: number }) =>
       0.2126 * channel(c.r) + 0.7152 * channel(c.g) + 0.0722 * channel(c.b);
     let background = { r: 255, g: 255, b: 255, a: 1 };
-    for (let node: Element | null = element; node; node = node.parentElement) {
-      const colour = parse(getComputedStyle(node).backgroundColor);
+    for (let node: Box | null = element as unknown as Box; node; node = node.parentElement) {
+      const colour = parse(styleOf(node).backgroundColor);
       if (colour.a > 0.5) {
         background = colour;
         break;
       }
     }
-    const text = parse(getComputedStyle(element).color);
+    const text = parse(styleOf(element as unknown as Box).color);
     const [light, dark] = [luminance(text), luminance(background)].sort((x, y) => y - x);
     return ((light ?? 0) + 0.05) / ((dark ?? 0) + 0.05);
   });
