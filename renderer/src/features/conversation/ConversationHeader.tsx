@@ -28,7 +28,7 @@ export function ConversationHeader(props: Props) {
   const items: MenuItem[] = [
     {
       label: 'Select messages to transcribe',
-      icon: 'select',
+      icon: 'transcribe',
       pressed: selecting,
       onSelect: props.onToggleSelecting,
     },
