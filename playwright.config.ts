@@ -12,7 +12,13 @@ export default defineConfig({
   workers: 1,
   fullyParallel: false,
   timeout: 120_000,
-  expect: { timeout: 20_000 },
+  expect: {
+    timeout: 20_000,
+    // Layout baselines (tests/e2e/screens.spec.ts): small rendering noise passes, a moved panel
+    // does not.
+    toHaveScreenshot: { maxDiffPixelRatio: 0.001, animations: 'disabled', caret: 'hide' },
+  },
+  snapshotPathTemplate: '{testDir}/screenshots/{arg}{ext}',
   use: {
     browserName: 'chromium',
     viewport: { width: 1280, height: 800 },

@@ -7,7 +7,7 @@ import { runWithKeyring } from './keyring.mjs';
 
 const root = path.resolve(import.meta.dirname, '../..');
 if (process.env.PMSG_KEYRING_READY !== '1' && process.platform === 'linux') {
-  process.exit(runWithKeyring([process.execPath, ...process.argv.slice(1)]));
+  process.exit(await runWithKeyring([process.execPath, ...process.argv.slice(1)]));
 }
 const wanted = process.argv.slice(2);
 const files = readdirSync(path.join(root, 'bench'))

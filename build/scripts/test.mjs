@@ -10,7 +10,7 @@ const root = path.resolve(import.meta.dirname, '../..');
 const reports = path.join(root, 'test-results');
 
 if (process.env.PMSG_KEYRING_READY !== '1' && process.platform === 'linux') {
-  process.exit(runWithKeyring([process.execPath, ...process.argv.slice(1)]));
+  process.exit(await runWithKeyring([process.execPath, ...process.argv.slice(1)]));
 }
 
 // Children run asynchronously so that SIGINT and SIGTERM reach this process at once: they are

@@ -121,6 +121,8 @@ export const methods = {
       enrolled: z.boolean(),
       self: directoryContactSchema.nullable(),
       serverUrl: z.string().nullable(),
+      /** The relay connection now, so the first render shows it (events only say changes). */
+      connection: z.enum(['offline', 'connecting', 'online']).nullable(),
     }),
     'unlocked',
   ),

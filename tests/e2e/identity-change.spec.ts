@@ -9,7 +9,7 @@
  */
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { startPracticeHarness, type PracticeHarness } from './practice-harness.js';
-import { checkScreen, firstRun, send } from './practice-steps.js';
+import { checkScreen, firstRun, send, conversationAction } from './practice-steps.js';
 
 let harness: PracticeHarness;
 let reception: Page;
@@ -153,7 +153,7 @@ test.describe.serial('identity change and a failed message', () => {
       'Please also check her INR result from Tuesday',
     );
     // The new PC shows the same safety number reception acknowledged.
-    await newGp.getByRole('button', { name: 'Safety number' }).click();
+    await conversationAction(newGp, 'Safety number');
     const theirs = newGp.getByRole('dialog', { name: /Safety number with Sam Jones/ });
     await expect(theirs.locator('.safety-digits li')).toHaveCount(12);
     expect((await theirs.locator('.safety-digits li').allTextContents()).join('')).toBe(

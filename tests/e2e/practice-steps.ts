@@ -59,3 +59,13 @@ export async function send(page: Page, text: string): Promise<void> {
   await composer.press('Enter');
   await expect(page.locator('.message-out .message-text').last()).toHaveText(text);
 }
+
+/** Chooses one of the open conversation's actions from its menu ("Conversation actions"). */
+export async function conversationAction(page: Page, name: string | RegExp): Promise<void> {
+  await page.getByRole('button', { name: 'Conversation actions' }).click();
+  const menu = page.getByRole('menu', { name: 'Conversation actions' });
+  await menu
+    .getByRole('menuitem', { name })
+    .or(menu.getByRole('menuitemcheckbox', { name }))
+    .click();
+}

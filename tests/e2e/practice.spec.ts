@@ -6,7 +6,7 @@
  */
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { startPracticeHarness, type PracticeHarness } from './practice-harness.js';
-import { checkScreen, firstRun } from './practice-steps.js';
+import { checkScreen, firstRun, conversationAction } from './practice-steps.js';
 const passcode = {
   reception: 'desk-passcode-1',
   gp: 'consulting-room-7',
@@ -142,7 +142,7 @@ test.describe.serial('reception and GP', () => {
   });
 
   test('safety number and settings screens', async () => {
-    await reception.getByRole('button', { name: 'Safety number' }).click();
+    await conversationAction(reception, 'Safety number');
     const dialog = reception.getByRole('dialog', { name: /Safety number with Dr Priya Patel/ });
     const groups = dialog.locator('.safety-digits li');
     await expect(groups).toHaveCount(12);
@@ -165,7 +165,7 @@ test.describe.serial('reception and GP', () => {
   });
 
   test('SAR export shows only the reason where the policy does not allow it', async () => {
-    await reception.getByRole('button', { name: 'Export for SAR…' }).click();
+    await conversationAction(reception, 'Export for SAR…');
     const dialog = reception.getByRole('dialog', { name: 'Export for a Subject Access Request' });
     await expect(dialog).toContainText('policy does not allow exporting conversations');
     await expect(dialog.getByRole('button', { name: 'Export conversation…' })).toHaveCount(0);

@@ -16,7 +16,7 @@ import path from 'node:path';
 import type { MessengerApi } from '../../shared/ipc/messenger-api.js';
 import type { Role } from '../../shared/protocol/limits.js';
 import { startPracticeHarness, type PracticeHarness } from './practice-harness.js';
-import { checkScreen, firstRun, send } from './practice-steps.js';
+import { checkScreen, firstRun, send, conversationAction } from './practice-steps.js';
 
 const staff = {
   reception: { name: 'Sam Jones', role: 'reception', passcode: 'desk-passcode-1' },
@@ -97,7 +97,7 @@ test.describe.serial('transcription, audit and SAR export', () => {
 
   test('the GP transcribes both messages, copies the entry and saves the FHIR file', async () => {
     const { gp } = pages;
-    await gp.getByRole('button', { name: 'Select messages to transcribe' }).click();
+    await conversationAction(gp, 'Select messages to transcribe');
     const bar = gp.getByRole('region', { name: 'Messages to transcribe' });
     await expect(bar.getByRole('button', { name: 'Transcribe selected' })).toBeDisabled();
     // By keyboard: the checkboxes and the bar's buttons take focus like any other control.
@@ -308,7 +308,7 @@ test.describe.serial('transcription, audit and SAR export', () => {
 
   test('SAR export: a wrong passcode is refused, the right one writes HTML and JSON', async () => {
     const { manager } = pages;
-    await manager.getByRole('button', { name: 'Export for SAR…' }).click();
+    await conversationAction(manager, 'Export for SAR…');
     const dialog = manager.getByRole('dialog', { name: /Export for a Subject Access Request/ });
     await dialog.getByLabel('SAR reference (optional)').fill('SAR-2026-014');
     await dialog.getByLabel('Your passcode').fill('not-my-passcode');

@@ -1,11 +1,14 @@
 /**
  * `npm run demo`: Practice Messenger in a browser, for a newcomer on a machine without the
  * Electron runtime. Starts a relay on loopback and three windows, a receptionist, a GP and the
- * practice manager, each with its profile created and enrolled and a first exchange between
- * reception and the GP, then prints the URLs and passcodes. Everything lives in a temporary folder and a private keyring, gone after Ctrl+C.
+ * practice manager, each with its profile created and enrolled, a first exchange between
+ * reception and the GP and one between the manager and reception, then prints the URLs and
+ * passcodes. Everything lives in one temporary folder (and a private keyring) that is removed on
+ * exit, Ctrl+C (SIGINT) and SIGTERM, also when they come before the demo has finished starting.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Role } from '../../shared/protocol/limits.js';
@@ -56,6 +59,17 @@ async function firstExchange(practice: RunningPractice, accounts: Map<string, st
     conversationId: conversation.id,
     text: 'Morning! Mrs A rang about her blood results, could you call her back after 2pm?',
   });
+  // The manager's own conversation, so the SAR export and the audit log have something to show.
+  const manager = practice.windows.get('manager')!;
+  const { conversation: fromManager } = await call<{ conversation: { id: string } }>(
+    manager,
+    'conversations.create',
+    { participantIds: [accounts.get('reception')] },
+  );
+  await call(manager, 'messages.send', {
+    conversationId: fromManager.id,
+    text: 'Sam, could you cover the front desk on Thursday afternoon? The CQC visit is at 2pm.',
+  });
   // The GP's answer, so there is advice to transcribe straight away.
   const gp = practice.windows.get('gp')!;
   const { conversation: fromGp } = await call<{ conversation: { id: string } }>(
@@ -69,14 +83,45 @@ async function firstExchange(practice: RunningPractice, accounts: Map<string, st
   });
 }
 
-if (!existsSync(path.join(rendererDir, 'index.html'))) {
-  console.log('Building the renderer (first run only)...');
-  const built = spawnSync('npm', ['run', '--silent', 'build:app'], { cwd: root, stdio: 'inherit' });
-  if (built.status !== 0) process.exit(built.status ?? 1);
+// One folder holds everything; it goes on every way out, even mid-start.
+const dataDir = mkdtempSync(path.join(tmpdir(), 'pmsg-harness-'));
+let practice: RunningPractice | null = null;
+let stopping = false;
+const removeData = () => rmSync(dataDir, { recursive: true, force: true });
+process.on('exit', removeData);
+async function stop(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  console.log('\nStopping the demo and removing its data...');
+  await practice?.close().catch(() => undefined);
+  removeData();
+  process.exit(code);
 }
+process.on('SIGINT', () => void stop(0));
+process.on('SIGTERM', () => void stop(0));
+process.on('SIGHUP', () => void stop(0));
 
-const practice = await startPractice({
+function build(script: string, needed: string, why: string): void {
+  if (existsSync(needed)) return;
+  console.log(why);
+  const built = spawnSync('npm', ['run', '--silent', script], { cwd: root, stdio: 'inherit' });
+  if (built.status !== 0) void stop(built.status ?? 1);
+}
+build(
+  'build:app',
+  path.join(rendererDir, 'index.html'),
+  'Building the renderer (first run only)...',
+);
+// The hints below run `npx pmsg`, which runs the compiled CLI.
+build(
+  'build:node',
+  path.join(root, 'dist/server/cli.js'),
+  'Building the command line (first run only)...',
+);
+
+practice = await startPractice({
   windows: staff.map((s) => s.window),
+  dataDir,
   // So a newcomer can try the Subject Access Request export (files land beside the profiles).
   policy: { allowExport: true },
   port: Number(values.port),
@@ -97,15 +142,14 @@ Open each in its own browser window (they are separate PCs in the practice):
   GP (Dr Priya Patel):        ${practice.harness.windowUrl('gp')}   passcode: ${staff[1].passcode}
   Practice manager (Karen Hughes): ${practice.harness.windowUrl('manager')}   passcode: ${staff[2].passcode}
 
-Try: as the GP, "Select messages to transcribe", tick the messages, "Transcribe selected"
-(NHS number 943 476 5919 is a valid test number). As the manager: "Audit log", and
-"Export for SAR…" in a conversation. Saved files go to ${practice.dataDir}/profiles/<window>-files.
+Try: as the GP, open Sam Jones, the "..." menu, "Select messages to transcribe", tick the
+messages, "Transcribe selected" (NHS number 943 476 5919 is a valid test number). As the manager:
+"Audit log", and "Export for SAR..." in the "..." menu of the conversation with Sam Jones. Saved
+files go to ${practice.dataDir}/profiles/<window>-files.
+Copy buttons use a simulated clipboard in this browser demo: the text stays inside the demo and
+does not reach your computer's clipboard (the desktop app uses the real one).
 
 To enrol someone else (then "Add a profile" in a window and use the code):
   npx pmsg relay enrol --data ${path.join(practice.dataDir, 'relay')} --name "Alex Nurse" --role nurse
-Data lives in ${practice.dataDir} for this run only. Press Ctrl+C to stop.
+Data lives in ${practice.dataDir} for this run only and is removed when you press Ctrl+C.
 `);
-
-const stop = () => void practice.close().finally(() => process.exit(0));
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);

@@ -3,7 +3,7 @@
  * its own profile root) served by one harness. Used by the e2e tests, `npm run demo` and the
  * renderer benchmark.
  */
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { LoadedPolicy } from '../../main/core/policy/load-policy.js';
@@ -14,7 +14,10 @@ import { startHarness, type RunningHarness } from './start-harness.js';
 
 export interface PracticeOptions {
   windows: readonly string[];
-  /** Holds relay/ and one profile root per window; a fresh temporary folder when absent. */
+  /**
+   * Holds relay/ and one profile root per window; when absent, a fresh temporary folder that
+   * close() removes (profiles, FHIR files and SAR exports included).
+   */
   dataDir?: string;
   policy?: Partial<Omit<Policy, 'serverUrl'>>;
   port?: number;
@@ -33,6 +36,9 @@ export const rendererDir = path.join(root, 'out/renderer');
 
 export async function startPractice(options: PracticeOptions): Promise<RunningPractice> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'pmsg-harness-'));
+  const removeDataDir = () => {
+    if (options.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
+  };
   mkdirSync(path.join(dataDir, 'relay'), { recursive: true });
   const relay = await startRestartableRelay({
     dataDir: path.join(dataDir, 'relay'),
@@ -66,6 +72,8 @@ export async function startPractice(options: PracticeOptions): Promise<RunningPr
     });
   } catch (error) {
     await relay.close();
+    for (const window of windows) await window.close();
+    removeDataDir();
     throw error;
   }
   return {
@@ -74,8 +82,12 @@ export async function startPractice(options: PracticeOptions): Promise<RunningPr
     windows: new Map(windows.map((w) => [w.name, w])),
     dataDir,
     async close() {
-      await harness.close();
-      await relay.close();
+      try {
+        await harness.close();
+        await relay.close();
+      } finally {
+        removeDataDir();
+      }
     },
   };
 }

@@ -49,14 +49,9 @@ describe('timeline rows', () => {
       ],
       now,
     );
-    expect(rows.map((r) => (r.kind === 'day' ? r.label : r.message.id))).toEqual([
-      'Yesterday',
-      'message-a',
-      'message-b',
-      'Today',
-      'message-c',
-      'message-d',
-    ]);
+    expect(
+      rows.map((r) => (r.kind === 'day' ? r.label : r.kind === 'unread' ? r.kind : r.message.id)),
+    ).toEqual(['Yesterday', 'message-a', 'message-b', 'Today', 'message-c', 'message-d']);
   });
 
   it('shows the sender on a change of sender or day, not on a run from one person', () => {
@@ -111,6 +106,35 @@ describe('timeline rows', () => {
 
   it('returns no rows for no messages', () => {
     expect(buildTimelineRows([], now)).toEqual([]);
+  });
+});
+
+describe('the unread divider', () => {
+  const now = new Date(2025, 2, 7, 15, 0).getTime();
+  it('goes before the first unread message, which starts a new run with its sender shown', () => {
+    const rows = buildTimelineRows(
+      [
+        message('a', new Date(2025, 2, 7, 9, 0), 'in'),
+        message('b', new Date(2025, 2, 7, 9, 1), 'in'),
+        message('c', new Date(2025, 2, 7, 9, 2), 'in'),
+      ],
+      now,
+      'message-b',
+    );
+    expect(rows.map((r) => (r.kind === 'message' ? r.message.id : r.kind))).toEqual([
+      'day',
+      'message-a',
+      'unread',
+      'message-b',
+      'message-c',
+    ]);
+    const b = rows[3];
+    expect(b?.kind === 'message' && b.showSender).toBe(true);
+    expect(estimateRowHeight({ kind: 'unread', key: 'unread' })).toBe(36);
+  });
+  it('is absent when nothing was unread', () => {
+    const rows = buildTimelineRows([message('a', new Date(2025, 2, 7, 9, 0), 'in')], now, null);
+    expect(rows.some((r) => r.kind === 'unread')).toBe(false);
   });
 });
 

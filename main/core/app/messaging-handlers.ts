@@ -33,11 +33,14 @@ export function createMessagingHandlers(context: MessagingHandlerContext): Messa
 
   return {
     'account.get': () => {
-      const account = runtime().account();
+      const current = runtime();
+      const account = current.account();
       return {
         enrolled: account !== null,
         self: account ? selfContact(account) : null,
         serverUrl: account?.serverUrl ?? policy.serverUrl,
+        // So the renderer shows "Connected" from its first render, not after the next change.
+        connection: current.messaging()?.connectionState ?? null,
       };
     },
     'account.enrol': ({ serverUrl, enrolmentCode }) =>

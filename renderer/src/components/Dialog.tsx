@@ -1,5 +1,10 @@
-/** A modal dialog on the native <dialog> element: focus is trapped, Escape closes it. */
+/**
+ * A modal dialog on the native <dialog> element: focus is trapped, Escape closes it, and focus
+ * goes back to whatever opened it (a menu gives focus back to its button before an item opens a
+ * dialog). One Close button, in the header; the content never adds another.
+ */
 import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { Icon } from './Icon.js';
 
 interface Props {
   title: string;
@@ -13,8 +18,17 @@ export function Dialog({ title, onClose, children, wide }: Props) {
   const titleId = useId();
   useEffect(() => {
     const dialog = ref.current;
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     if (dialog && !dialog.open) dialog.showModal();
-    return () => dialog?.close();
+    // showModal focuses the first control (Close); a dialog may name a more useful one.
+    dialog?.querySelector<HTMLElement>('[data-autofocus]')?.focus();
+    return () => {
+      dialog?.close();
+      // After React has removed the dialog: the opener may have been re-rendered meanwhile.
+      requestAnimationFrame(() => {
+        if (opener?.isConnected && document.activeElement === document.body) opener.focus();
+      });
+    };
   }, []);
   return (
     <dialog
@@ -28,8 +42,8 @@ export function Dialog({ title, onClose, children, wide }: Props) {
     >
       <header className="dialog-header">
         <h2 id={titleId}>{title}</h2>
-        <button type="button" className="button-close" onClick={onClose}>
-          Close<span className="visually-hidden"> {title}</span>
+        <button type="button" className="button-close" aria-label="Close" onClick={onClose}>
+          <Icon name="close" />
         </button>
       </header>
       {children}

@@ -2,7 +2,10 @@
  * A windowed list for long conversations: only the rows near the viewport are in the DOM, each
  * absolutely placed at its offset. Heights start as estimates and are replaced by measurements
  * (ResizeObserver); the row the user is looking at stays still when rows above it are added or
- * re-measured, and a list scrolled to the bottom stays at the bottom as messages arrive.
+ * re-measured, and a list scrolled to the bottom stays at the bottom as messages arrive. When the
+ * user has scrolled up, rows arriving below are counted and a "jump to latest" button says so.
+ * Only the user scrolling up unsticks the bottom: a scroll event from our own scrolling, seen
+ * after rows grew on measuring, must not leave a new message hidden below the visible area.
  */
 import {
   useCallback,
@@ -11,8 +14,10 @@ import {
   useMemo,
   useRef,
   useState,
+  type KeyboardEvent,
   type ReactNode,
 } from 'react';
+import { Icon } from './Icon.js';
 import {
   anchoredScrollTop,
   computeOffsets,
@@ -31,6 +36,11 @@ interface Props<T> {
   onNearTop?: () => void;
   /** Changes to this value scroll to the bottom (e.g. after the user sends). */
   scrollToBottomSignal?: number;
+  /** Rows that count as new when they arrive below the visible area (e.g. incoming messages). */
+  isNew?(item: T): boolean;
+  /** The jump button's text for this many new rows below. */
+  jumpLabel?(newCount: number): string;
+  onKeyDown?(event: KeyboardEvent<HTMLDivElement>): void;
 }
 
 const overscanPx = 600;
@@ -44,6 +54,10 @@ export function VirtualList<T>(props: Props<T>) {
   const [measureVersion, setMeasureVersion] = useState(0);
   const [viewport, setViewport] = useState({ top: 0, height: 800 });
   const stickToBottom = useRef(true);
+  const lastScrollTop = useRef(0);
+  // Whether the jump button shows (not at the bottom), and how many new rows arrived below.
+  const [below, setBelow] = useState<{ away: boolean; count: number }>({ away: false, count: 0 });
+  const lastKey = useRef<string | null>(null);
   const onNearTop = useRef(props.onNearTop);
   onNearTop.current = props.onNearTop;
 
@@ -71,6 +85,13 @@ export function VirtualList<T>(props: Props<T>) {
     if (!element) return;
     const previous = committed.current;
     committed.current = { offsets, keys };
+    const previousLast = lastKey.current;
+    lastKey.current = keys[keys.length - 1] ?? null;
+    if (!stickToBottom.current && previousLast !== null && props.isNew) {
+      const from = indexOfKey.get(previousLast);
+      const added = from === undefined ? [] : items.slice(from + 1).filter(props.isNew);
+      if (added.length > 0) setBelow((b) => ({ away: true, count: b.count + added.length }));
+    }
     let target: number | null = null;
     if (stickToBottom.current) target = Math.max(0, height - element.clientHeight);
     else if (previous) {
@@ -95,17 +116,26 @@ export function VirtualList<T>(props: Props<T>) {
   }, [offsets, keys, height, indexOfKey]);
 
   useLayoutEffect(() => {
-    if (props.scrollToBottomSignal === undefined) return;
+    if (props.scrollToBottomSignal !== undefined) scrollToBottom();
+  }, [props.scrollToBottomSignal]);
+
+  const scrollToBottom = () => {
     stickToBottom.current = true;
+    setBelow({ away: false, count: 0 });
     const element = scroller.current;
     if (element) element.scrollTop = element.scrollHeight;
-  }, [props.scrollToBottomSignal]);
+  };
 
   const onScroll = () => {
     const element = scroller.current;
     if (!element) return;
-    stickToBottom.current =
+    const atBottom =
       element.scrollHeight - element.scrollTop - element.clientHeight <= bottomSlackPx;
+    if (atBottom) stickToBottom.current = true;
+    else if (element.scrollTop < lastScrollTop.current - 1) stickToBottom.current = false;
+    lastScrollTop.current = element.scrollTop;
+    const away = !stickToBottom.current;
+    setBelow((b) => (b.away === away ? b : { away, count: away ? b.count : 0 }));
     setViewport({ top: element.scrollTop, height: element.clientHeight });
     if (element.scrollTop < nearTopPx) onNearTop.current?.();
   };
@@ -171,17 +201,33 @@ export function VirtualList<T>(props: Props<T>) {
   }
 
   return (
-    <div
-      ref={scroller}
-      className="virtual-scroller"
-      tabIndex={0}
-      role="region"
-      aria-label={props.label}
-      onScroll={onScroll}
-    >
-      <ol className="virtual-rows" style={{ height: `${height}px` }}>
-        {rows}
-      </ol>
+    <div className="virtual-frame">
+      <div
+        ref={scroller}
+        className="virtual-scroller"
+        tabIndex={0}
+        role="region"
+        aria-label={props.label}
+        onScroll={onScroll}
+        onKeyDown={props.onKeyDown}
+      >
+        <ol className="virtual-rows" style={{ height: `${height}px` }}>
+          {rows}
+        </ol>
+      </div>
+      {props.jumpLabel && below.away && (
+        <button
+          type="button"
+          className={below.count > 0 ? 'jump-latest jump-latest-new' : 'jump-latest'}
+          onClick={() => {
+            scrollToBottom();
+            scroller.current?.focus();
+          }}
+        >
+          <Icon name="down" size={16} />
+          {props.jumpLabel(below.count)}
+        </button>
+      )}
     </div>
   );
 }

@@ -9,7 +9,8 @@ import type { MessageView } from '../../../shared/ipc/view-schemas.js';
 export type TimelineRow =
   | { kind: 'day'; key: string; label: string }
   | { kind: 'message'; key: string; message: MessageView; showSender: boolean }
-  | { kind: 'notice'; key: string; message: MessageView };
+  | { kind: 'notice'; key: string; message: MessageView }
+  | { kind: 'unread'; key: string };
 
 const dayFormat = new Intl.DateTimeFormat('en-GB', {
   weekday: 'long',
@@ -36,7 +37,12 @@ export function dayLabel(time: number, now: number): string {
   return dayFormat.format(new Date(time)).replace(',', '');
 }
 
-export function buildTimelineRows(messages: readonly MessageView[], now: number): TimelineRow[] {
+/** `unreadFromId`: the first message that was unread when the conversation opened (a divider). */
+export function buildTimelineRows(
+  messages: readonly MessageView[],
+  now: number,
+  unreadFromId: string | null = null,
+): TimelineRow[] {
   const rows: TimelineRow[] = [];
   let previousDay = '';
   let previousSender = '';
@@ -47,6 +53,8 @@ export function buildTimelineRows(messages: readonly MessageView[], now: number)
       rows.push({ kind: 'day', key: `day:${day}`, label: dayLabel(message.sentAt, now) });
       previousDay = day;
     }
+    const unreadStarts = message.id === unreadFromId;
+    if (unreadStarts) rows.push({ kind: 'unread', key: 'unread' });
     if (message.notice) {
       rows.push({ kind: 'notice', key: message.id, message });
       previousSender = '';
@@ -57,7 +65,7 @@ export function buildTimelineRows(messages: readonly MessageView[], now: number)
       kind: 'message',
       key: message.id,
       message,
-      showSender: newDay || sender !== previousSender,
+      showSender: newDay || unreadStarts || sender !== previousSender,
     });
     previousSender = sender;
   }
@@ -71,6 +79,7 @@ export function buildTimelineRows(messages: readonly MessageView[], now: number)
  */
 export function estimateRowHeight(row: TimelineRow): number {
   if (row.kind === 'day') return 44;
+  if (row.kind === 'unread') return 36;
   if (row.kind === 'notice') return 36 + 22 * Math.ceil(row.message.text.length / 90);
   return (
     58 +

@@ -1,12 +1,16 @@
 /**
- * The unlocked, enrolled app: top bar, conversation list and the open conversation. Everything
+ * The unlocked, enrolled app: top bar, conversation list and the open conversation. On a narrow
+ * window (under 900 px) the list and the conversation take turns, with a back button between
+ * them; the top bar's buttons keep their names but show only icons there. Everything
  * here lives in component state only, so when the session locks and App unmounts this screen,
  * no conversation, message or draft is left in the renderer.
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { PolicyView, ProfileSummary } from '../../../shared/ipc/view-schemas.js';
 import { call, errorMessage, messenger } from '../api.js';
 import type { Account, AppInfo } from '../app-types.js';
+import { Avatar } from '../components/Avatar.js';
+import { Icon, type IconName } from '../components/Icon.js';
 import { UntranscribedAdviceDialog } from '../features/advice/UntranscribedAdviceDialog.js';
 import { useAdviceDue } from '../features/advice/useAdviceDue.js';
 import { AuditLogDialog } from '../features/audit/AuditLogDialog.js';
@@ -46,57 +50,76 @@ export function Messenger({ profile, policy, info, onLock, onSwitchProfile }: Pr
   const [problem, setProblem] = useState<string | null>(null);
   const list = useConversationList((error) => setProblem(errorMessage(error)));
   const { conversations } = list;
-  const { connection, stopped } = useConnectionStatus(setProblem);
+  const { connection, stopped, seed } = useConnectionStatus(setProblem);
   const deletions = useDeletionsSeen();
   const [adviceDue, setAdviceDue] = useAdviceDue();
 
+  const search = useRef<HTMLInputElement>(null);
+  // The conversation to focus in the list when coming back from it (narrow windows).
+  const returnTo = useRef<string | null>(null);
+
   useEffect(() => {
+    // After unlock, the first useful control: finding a conversation.
+    search.current?.focus();
     void call(messenger().account.get())
-      .then(setAccount)
+      .then((answer) => {
+        setAccount(answer);
+        seed(answer.connection);
+      })
       .catch((error: unknown) => setProblem(errorMessage(error)));
-  }, []);
+  }, [seed]);
+
+  useLayoutEffect(() => {
+    if (openId !== null || returnTo.current === null) return;
+    document
+      .querySelector<HTMLElement>(`[data-conversation-id="${CSS.escape(returnTo.current)}"]`)
+      ?.focus();
+    returnTo.current = null;
+  }, [openId]);
 
   const open = conversations.find((c) => c.id === openId) ?? null;
   const self = account?.self ?? null;
 
   return (
-    <div className="messenger">
+    <div className="messenger" data-view={open ? 'conversation' : 'list'}>
       <header className="topbar">
         <span className="brand">Practice Messenger</span>
         <ConnectionStatus connection={connection} stopped={stopped} />
-        <span className="whoami">
-          {self ? `${self.displayName} · ${roleLabel(self.role)}` : profile.displayName}
-        </span>
         <nav className="topbar-actions" aria-label="App">
-          <button
-            type="button"
+          <TopButton
+            icon="plus"
+            label="New conversation"
             className="button-primary"
             onClick={() => setDialog({ kind: 'new' })}
-          >
-            New conversation
-          </button>
-          <button
-            type="button"
-            className={adviceDue > 0 ? 'button-warning' : undefined}
+          />
+          <TopButton
+            icon="advice"
+            label="Advice not in the record"
+            count={adviceDue}
+            className={adviceDue > 0 ? 'top-advice button-warning' : 'top-advice'}
             onClick={() => setDialog({ kind: 'advice' })}
-          >
-            Advice not in the record{adviceDue > 0 ? ` (${adviceDue})` : ''}
-          </button>
+          />
           {self && auditViewerRoles.includes(self.role) && (
-            <button type="button" onClick={() => setDialog({ kind: 'audit' })}>
-              Audit log
-            </button>
+            <TopButton
+              icon="audit"
+              label="Audit log"
+              onClick={() => setDialog({ kind: 'audit' })}
+            />
           )}
-          <button type="button" onClick={() => setDialog({ kind: 'settings' })}>
-            Settings
-          </button>
-          <button type="button" onClick={onSwitchProfile}>
-            Switch profile
-          </button>
-          <button type="button" onClick={onLock}>
-            Lock
-          </button>
+          <TopButton
+            icon="settings"
+            label="Settings"
+            onClick={() => setDialog({ kind: 'settings' })}
+          />
+          <TopButton icon="switch" label="Switch profile" onClick={onSwitchProfile} />
+          <TopButton icon="lock" label="Lock" onClick={onLock} />
         </nav>
+        <span className="whoami">
+          <Avatar name={self?.displayName ?? profile.displayName} role={self?.role} size="small" />
+          <span className="whoami-text">
+            {self ? `${self.displayName} · ${roleLabel(self.role)}` : profile.displayName}
+          </span>
+        </span>
       </header>
       {problem && (
         <p className="alert page-alert" role="alert">
@@ -105,6 +128,7 @@ export function Messenger({ profile, policy, info, onLock, onSwitchProfile }: Pr
       )}
       <div className="workspace">
         <ConversationList
+          ref={search}
           conversations={conversations}
           selfAccountId={self?.accountId ?? null}
           openId={openId}
@@ -120,7 +144,11 @@ export function Messenger({ profile, policy, info, onLock, onSwitchProfile }: Pr
               self={self}
               policy={policy}
               deletionsSeen={deletions.get(open.id)}
-              onConversationChanged={list.upsert}
+              onConversationChanged={list.change}
+              onBack={() => {
+                returnTo.current = open.id;
+                setOpenId(null);
+              }}
               onShowSafetyNumber={(accountId, name) =>
                 setDialog({ kind: 'safety', accountId, name })
               }
@@ -177,5 +205,25 @@ export function Messenger({ profile, policy, info, onLock, onSwitchProfile }: Pr
         />
       )}
     </div>
+  );
+}
+
+interface TopButtonProps {
+  icon: IconName;
+  label: string;
+  onClick(): void;
+  className?: string | undefined;
+  /** Shown beside the label, and still when only the icon shows. */
+  count?: number;
+}
+
+/** An icon with its label; on narrow windows the label is hidden visually but still names it. */
+function TopButton({ icon, label, onClick, className, count }: TopButtonProps) {
+  return (
+    <button type="button" className={`top-button ${className ?? ''}`} onClick={onClick}>
+      <Icon name={icon} />
+      <span className="top-button-label">{label}</span>
+      {count !== undefined && count > 0 && <span className="top-button-count"> ({count})</span>}
+    </button>
   );
 }

@@ -68,16 +68,13 @@ export function AuditLogDialog({ conversations, onClose }: Props) {
           </table>
         </div>
       )}
-      <div className="actions">
-        {loadOlder && (
+      {loadOlder && (
+        <div className="actions">
           <button type="button" disabled={busy} onClick={loadOlder}>
             Load older entries
           </button>
-        )}
-        <button type="button" className="button-primary" onClick={onClose}>
-          Close audit log
-        </button>
-      </div>
+        </div>
+      )}
     </Dialog>
   );
 }

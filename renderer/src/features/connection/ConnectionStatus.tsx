@@ -16,7 +16,7 @@ interface Props {
 export function ConnectionStatus({ connection, stopped }: Props) {
   if (stopped) {
     return (
-      <span className="connection connection-offline" role="status">
+      <span className="connection connection-offline connection-down" role="status">
         {stopped === 'replaced'
           ? 'Disconnected: another device is using this profile'
           : 'Not connected: see the message below'}
@@ -25,7 +25,11 @@ export function ConnectionStatus({ connection, stopped }: Props) {
   }
   return (
     connection && (
-      <span className={`connection connection-${connection}`} role="status">
+      <span
+        className={`connection connection-${connection}${connection === 'online' ? '' : ' connection-down'}`}
+        role="status"
+      >
+        <span className="connection-dot" aria-hidden="true" />
         {connectionText[connection]}
       </span>
     )

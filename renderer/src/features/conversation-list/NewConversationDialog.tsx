@@ -1,6 +1,10 @@
-/** Start a conversation with someone from the practice directory. */
+/**
+ * Start a conversation with someone from the practice directory: focus starts in the search, and
+ * Enter there opens the conversation when exactly one person matches.
+ */
 import { useId } from 'react';
 import type { ConversationSummary } from '../../../../shared/ipc/view-schemas.js';
+import { Avatar } from '../../components/Avatar.js';
 import { Dialog } from '../../components/Dialog.js';
 import { roleLabel } from '../../logic/format.js';
 import { useDirectory } from './useDirectory.js';
@@ -22,9 +26,16 @@ export function NewConversationDialog({ selfAccountId, onClose, onCreated }: Pro
         <input
           id={searchId}
           type="search"
-          autoFocus
+          data-autofocus
           value={query}
           onChange={(e) => setQuery(e.target.value)}
+          onKeyDown={(e) => {
+            const only = entries?.length === 1 ? entries[0] : undefined;
+            if (e.key === 'Enter' && only) {
+              e.preventDefault();
+              void start(only);
+            }
+          }}
         />
       </div>
       {problem && (
@@ -41,6 +52,7 @@ export function NewConversationDialog({ selfAccountId, onClose, onCreated }: Pro
           {entries.map((entry) => (
             <li key={entry.accountId}>
               <button type="button" className="directory-item" onClick={() => void start(entry)}>
+                <Avatar name={entry.displayName} role={entry.role} size="small" />
                 <span className="directory-name">{entry.displayName}</span>
                 <span className="directory-role">{roleLabel(entry.role)}</span>
               </button>

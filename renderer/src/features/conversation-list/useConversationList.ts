@@ -36,12 +36,19 @@ export function useConversationList(onProblem: (error: unknown) => void) {
   });
   useMessengerEvent('identity.changed', reload);
 
-  /** A conversation changed here (read, acknowledged, created): put it where it belongs. */
+  /** A conversation created or changed here: put it where it belongs. */
   const upsert = useCallback(
     (conversation: ConversationSummary) =>
       setConversations((list) => upsertConversation(list, conversation)),
     [],
   );
 
-  return { conversations, query, setQuery, reload, upsert };
+  /** A change made here to one conversation (read, acknowledged), applied to the current summary. */
+  const change = useCallback(
+    (id: string, apply: (c: ConversationSummary) => ConversationSummary) =>
+      setConversations((list) => list.map((c) => (c.id === id ? apply(c) : c))),
+    [],
+  );
+
+  return { conversations, query, setQuery, reload, upsert, change };
 }

@@ -3,10 +3,12 @@
  * runs on every change (it is fast enough for long messages) so the warning is live, not a
  * surprise after pressing Send.
  */
-import { useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { createPidDetector, type PidDetector } from '../../../../shared/clinical/pid-detector.js';
 import { maxMessageTextLength } from '../../../../shared/ipc/message-limits.js';
 import type { MessageView, PolicyView } from '../../../../shared/ipc/view-schemas.js';
+import { Icon } from '../../components/Icon.js';
+import { wordExcerpt } from '../../logic/people.js';
 import { PidWarning } from './PidWarning.js';
 
 export interface Draft {
@@ -47,6 +49,11 @@ export function Composer({ policy, replyTo, onCancelReply, onSend, disabledReaso
   const empty = text.trim() === '';
   const tooLong = text.length > maxMessageTextLength;
 
+  // Choosing Reply means writing next: take the user there.
+  useEffect(() => {
+    if (replyTo) textarea.current?.focus();
+  }, [replyTo?.id]);
+
   const send = async (despiteWarning: boolean) => {
     if (empty || sending || tooLong || disabledReason !== null) return;
     if (findings.length > 0 && (blocked || !despiteWarning)) {
@@ -84,9 +91,17 @@ export function Composer({ policy, replyTo, onCancelReply, onSend, disabledReaso
             <strong>
               {replyTo.direction === 'outgoing' ? 'yourself' : replyTo.sender.displayName}
             </strong>
-            : {replyTo.text.slice(0, 120)}
+            : {wordExcerpt(replyTo.text, 90)}
           </span>
-          <button type="button" onClick={onCancelReply}>
+          <button
+            type="button"
+            className="button-quiet"
+            onClick={() => {
+              onCancelReply();
+              textarea.current?.focus();
+            }}
+          >
+            <Icon name="close" size={16} />
             Cancel reply
           </button>
         </div>

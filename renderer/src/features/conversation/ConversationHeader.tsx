@@ -1,46 +1,60 @@
-/** Whom the conversation is with and their roles, and what can be done with it. */
+/**
+ * A quiet header: whom the conversation is with (the name once, with an avatar), their role, and
+ * one menu for what can be done with it. On a narrow window a back button returns to the list.
+ */
 import type { ConversationSummary } from '../../../../shared/ipc/view-schemas.js';
+import { Avatar } from '../../components/Avatar.js';
+import { Icon } from '../../components/Icon.js';
+import { Menu, type MenuItem } from '../../components/Menu.js';
 import { roleLabel } from '../../logic/format.js';
 
 interface Props {
   title: string;
   peers: ConversationSummary['participants'];
   selecting: boolean;
+  onBack(): void;
   onToggleSelecting(): void;
   onExport(): void;
   onShowSafetyNumber(accountId: string, name: string): void;
 }
 
-// More buttons than this would crowd the header; the list of people above names them all.
-const safetyNumberButtons = 3;
+// More items than this would crowd the menu; the safety number screen names the person.
+const safetyNumberItems = 3;
 
 export function ConversationHeader(props: Props) {
   const { title, peers, selecting } = props;
+  const first = peers[0];
+  const roles = [...new Set(peers.map((p) => roleLabel(p.role)))].join(', ');
+  const items: MenuItem[] = [
+    {
+      label: 'Select messages to transcribe',
+      icon: 'transcribe',
+      pressed: selecting,
+      onSelect: props.onToggleSelecting,
+    },
+    { label: 'Export for SAR…', icon: 'export', onSelect: props.onExport },
+    ...peers.slice(0, safetyNumberItems).map((peer): MenuItem => ({
+      label: peers.length > 1 ? `Safety number: ${peer.displayName}` : 'Safety number',
+      icon: 'shield',
+      onSelect: () => props.onShowSafetyNumber(peer.accountId, peer.displayName),
+    })),
+  ];
   return (
     <header className="conversation-header">
-      <div>
+      <button type="button" className="button-quiet back-button" onClick={props.onBack}>
+        <Icon name="back" />
+        <span className="visually-hidden">Back to conversations</span>
+      </button>
+      <Avatar name={title} role={peers.length === 1 ? first?.role : null} />
+      <div className="conversation-heading">
         <h1 id="conversation-title">{title}</h1>
         <p className="conversation-people">
-          {peers.map((p) => `${p.displayName} (${roleLabel(p.role)})`).join(', ')}
+          {peers.length > 1 ? `${peers.length} people · ${roles}` : roles}
+          <span aria-hidden="true"> · </span>
+          <span>End-to-end encrypted</span>
         </p>
       </div>
-      <div className="actions">
-        <button type="button" aria-pressed={selecting} onClick={props.onToggleSelecting}>
-          Select messages to transcribe
-        </button>
-        <button type="button" onClick={props.onExport}>
-          Export for SAR…
-        </button>
-        {peers.slice(0, safetyNumberButtons).map((peer) => (
-          <button
-            type="button"
-            key={peer.accountId}
-            onClick={() => props.onShowSafetyNumber(peer.accountId, peer.displayName)}
-          >
-            Safety number{peers.length > 1 ? `: ${peer.displayName}` : ''}
-          </button>
-        ))}
-      </div>
+      <Menu label="Conversation actions" items={items} className="conversation-menu" />
     </header>
   );
 }

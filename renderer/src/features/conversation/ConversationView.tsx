@@ -5,7 +5,7 @@
  * selected for transcription into the patient record, and the conversation exported for a
  * Subject Access Request. The data lives in the hooks; this component lays it out.
  */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type {
   Contact,
   ConversationSummary,
@@ -14,6 +14,7 @@ import type {
 } from '../../../../shared/ipc/view-schemas.js';
 import { ExportDialog } from '../export/ExportDialog.js';
 import { emptyConversationText } from '../../logic/deletion-note.js';
+import { firstUnreadId } from '../../logic/unread.js';
 import { TranscriptionPanel } from '../transcription/TranscriptionPanel.js';
 import { Composer, type Draft } from './Composer.js';
 import { ConversationHeader } from './ConversationHeader.js';
@@ -32,8 +33,10 @@ interface Props {
   policy: PolicyView;
   /** Why messages of this conversation were deleted while the profile has been unlocked. */
   deletionsSeen: ReadonlySet<DeletionReason> | undefined;
-  onConversationChanged(conversation: ConversationSummary): void;
+  onConversationChanged(id: string, change: (c: ConversationSummary) => ConversationSummary): void;
   onShowSafetyNumber(accountId: string, name: string): void;
+  /** Back to the list (narrow windows show one or the other). */
+  onBack(): void;
 }
 
 export function ConversationView(props: Props) {
@@ -51,6 +54,14 @@ export function ConversationView(props: Props) {
     feedback,
   });
   const [exporting, setExporting] = useState(false);
+  // How many were unread when it opened: the divider stays where it was while they are read.
+  const [unreadAtOpen] = useState(conversation.unreadCount);
+  const [unreadFromId, setUnreadFromId] = useState<string | null | undefined>(undefined);
+  useEffect(() => {
+    if (timeline.loaded && unreadFromId === undefined) {
+      setUnreadFromId(firstUnreadId(messages, unreadAtOpen));
+    }
+  }, [timeline.loaded]);
 
   const send = async (draft: Draft) => {
     const sent = await timeline.send(draft);
@@ -65,6 +76,7 @@ export function ConversationView(props: Props) {
         title={conversation.title}
         peers={peers}
         selecting={chosen.selection !== null}
+        onBack={props.onBack}
         onToggleSelecting={chosen.toggleSelecting}
         onExport={() => setExporting(true)}
         onShowSafetyNumber={onShowSafetyNumber}
@@ -94,6 +106,7 @@ export function ConversationView(props: Props) {
         <MessageTimeline
           title={conversation.title}
           messages={messages}
+          unreadFromId={unreadFromId ?? null}
           selection={chosen.selection}
           onReply={setReplyTo}
           onCopy={timeline.copy}

@@ -1,15 +1,23 @@
 /**
- * One message: sender and role, time, reply quote, text, urgent marker, status, whether it was
- * transcribed into a record, and actions. In selection mode (choosing messages to transcribe) a
- * checkbox leads the row.
+ * One message: avatar, sender and role at the start of a run, reply quote, text, urgent marker,
+ * status, whether it was transcribed into a record, and a small toolbar of actions shown on hover
+ * or focus. The row itself takes focus (arrow keys move between rows, see MessageTimeline); its
+ * toolbar buttons are tab stops only while the row is the active one, so reaching the composer
+ * does not mean tabbing through every message's buttons. In selection mode a checkbox, named
+ * after the message, leads the row.
  */
 import { memo, useId } from 'react';
 import type { MessageView } from '../../../../shared/ipc/view-schemas.js';
+import { Avatar } from '../../components/Avatar.js';
+import { Icon } from '../../components/Icon.js';
 import { formatTime, formatWhen, roleLabel, statusLabels } from '../../logic/format.js';
+import { wordExcerpt } from '../../logic/people.js';
 
 interface Props {
   message: MessageView;
   showSender: boolean;
+  /** The row holding the list's one tab stop: its toolbar is reachable with Tab. */
+  active: boolean;
   onReply(message: MessageView): void;
   onCopy(message: MessageView): void;
   onRetry(message: MessageView): void;
@@ -23,6 +31,7 @@ interface Props {
 export const MessageRow = memo(function MessageRow({
   message,
   showSender,
+  active,
   onReply,
   onCopy,
   onRetry,
@@ -34,11 +43,21 @@ export const MessageRow = memo(function MessageRow({
   const sender = outgoing ? 'You' : message.sender.displayName;
   const failureId = useId();
   const failed = outgoing && message.status === 'failed';
+  const time = formatTime(message.sentAt);
+  const toolTab = active ? 0 : -1;
+  const classes = [
+    'message',
+    outgoing ? 'message-out' : 'message-in',
+    showSender ? 'message-first' : 'message-continued',
+    message.urgent ? 'message-urgent' : '',
+    selected ? 'message-selected' : '',
+  ];
   return (
     <article
-      className={`message ${outgoing ? 'message-out' : 'message-in'}${message.urgent ? ' message-urgent' : ''}${selected ? ' message-selected' : ''}`}
+      className={classes.filter(Boolean).join(' ')}
       data-message-id={message.id}
-      aria-label={`${sender}, ${formatTime(message.sentAt)}${message.urgent ? ', urgent' : ''}`}
+      tabIndex={-1}
+      aria-label={`${sender}, ${time}${message.urgent ? ', urgent' : ''}`}
     >
       {selected !== null && (
         <label className="checkbox message-select">
@@ -51,72 +70,85 @@ export const MessageRow = memo(function MessageRow({
             Select
             <span className="visually-hidden">
               {' '}
-              message from {sender} at {formatTime(message.sentAt)}
+              message from {sender} at {time}: {wordExcerpt(message.text, 40)}
             </span>
           </span>
         </label>
       )}
-      {showSender && (
-        <p className="message-sender">
-          <span className="sender-name">{sender}</span>
-          {!outgoing && <span className="sender-role">{roleLabel(message.sender.role)}</span>}
-        </p>
+      {!outgoing && (
+        <span className="message-avatar">
+          {showSender && <Avatar name={sender} role={message.sender.role} size="small" />}
+        </span>
       )}
-      <div className="bubble">
-        {message.urgent && <span className="tag tag-urgent">Urgent</span>}
-        {message.replyTo && (
-          <blockquote className="reply-quote">
-            <span className="reply-sender">{message.replyTo.senderName}</span>
-            {message.replyTo.excerpt}
-          </blockquote>
-        )}
-        <p className="message-text">{message.text}</p>
-        <p className="message-meta">
-          <time dateTime={new Date(message.sentAt).toISOString()}>
-            {formatTime(message.sentAt)}
-          </time>
-          {outgoing && (
-            <span className={`status status-${message.status}`} data-status={message.status}>
-              {statusLabels[message.status]}
-            </span>
-          )}
-        </p>
-        {failed && (
-          // Outside the hover-only actions: a message that did not go must be seen without hovering.
-          <div className="message-failure">
-            <p id={failureId}>
-              {message.failureReason ?? 'This message was not sent. Press Retry to send it again.'}
-            </p>
-            <button
-              type="button"
-              className="button-danger"
-              aria-describedby={failureId}
-              onClick={() => onRetry(message)}
-            >
-              Retry<span className="visually-hidden"> sending this message</span>
-            </button>
-          </div>
-        )}
-        {message.transcribed && (
-          <p className="transcribed-marker">
-            Transcribed by {message.transcribed.byName} at {formatWhen(message.transcribed.at)}
-            {message.transcribed.deletesAt !== null &&
-              ` — deleted everywhere at ${formatWhen(message.transcribed.deletesAt)}`}
+      <div className="message-body">
+        {showSender && (
+          <p className="message-sender">
+            <span className="sender-name">{sender}</span>
+            {!outgoing && <span className="sender-role">{roleLabel(message.sender.role)}</span>}
           </p>
         )}
-      </div>
-      <div className="message-actions">
-        <button type="button" onClick={() => onReply(message)}>
-          Reply<span className="visually-hidden"> to {sender}</span>
-        </button>
-        <button type="button" onClick={() => onCopy(message)}>
-          Copy<span className="visually-hidden"> message from {sender}</span>
-        </button>
-        {selected === null && (
-          <button type="button" onClick={() => onTranscribe(message)}>
-            Transcribe…<span className="visually-hidden"> starting with this message</span>
+        <div className="bubble">
+          {message.urgent && <span className="tag tag-urgent">Urgent</span>}
+          {message.replyTo && (
+            <blockquote className="reply-quote">
+              <span className="reply-sender">{message.replyTo.senderName}</span>
+              {wordExcerpt(message.replyTo.excerpt, 100)}
+            </blockquote>
+          )}
+          <p className="message-text">{message.text}</p>
+          <p className="message-meta">
+            <time dateTime={new Date(message.sentAt).toISOString()}>{time}</time>
+            {outgoing && (
+              <span className={`status status-${message.status}`} data-status={message.status}>
+                {statusLabels[message.status]}
+              </span>
+            )}
+          </p>
+          {failed && (
+            // Outside the hover toolbar: a message that did not go must be seen without hovering.
+            <div className="message-failure">
+              <p id={failureId}>
+                {message.failureReason ??
+                  'This message was not sent. Press Retry to send it again.'}
+              </p>
+              <button
+                type="button"
+                className="button-danger"
+                aria-describedby={failureId}
+                onClick={() => onRetry(message)}
+              >
+                Retry<span className="visually-hidden"> sending this message</span>
+              </button>
+            </div>
+          )}
+          {message.transcribed && (
+            <p className="transcribed-marker">
+              Transcribed by {message.transcribed.byName} at {formatWhen(message.transcribed.at)}
+              {message.transcribed.deletesAt !== null &&
+                ` — deleted everywhere at ${formatWhen(message.transcribed.deletesAt)}`}
+            </p>
+          )}
+        </div>
+        <div
+          className="message-actions"
+          role="toolbar"
+          aria-label={`Actions for ${sender}, ${time}`}
+        >
+          <button type="button" tabIndex={toolTab} onClick={() => onReply(message)}>
+            <Icon name="reply" size={16} />
+            Reply<span className="visually-hidden"> to {sender}</span>
           </button>
-        )}
+          <button type="button" tabIndex={toolTab} onClick={() => onCopy(message)}>
+            <Icon name="copy" size={16} />
+            Copy<span className="visually-hidden"> message from {sender}</span>
+          </button>
+          {selected === null && (
+            <button type="button" tabIndex={toolTab} onClick={() => onTranscribe(message)}>
+              <Icon name="transcribe" size={16} />
+              Transcribe…<span className="visually-hidden"> starting with this message</span>
+            </button>
+          )}
+        </div>
       </div>
     </article>
   );

@@ -1,7 +1,8 @@
 /**
  * The conversation as a whole: whom it is with, read receipts (the newest incoming message on
  * screen marks everything before it read), and acknowledging a peer's new safety number. Changes
- * to the summary go up to the list through `onChanged`.
+ * to the summary go up to the list through `onChanged` as changes, not as a whole summary: one
+ * taken before an incoming message arrived would put back the list's old preview.
  */
 import { useEffect, useRef } from 'react';
 import type {
@@ -22,7 +23,7 @@ interface Options {
   conversation: ConversationSummary;
   self: Contact;
   messages: readonly MessageView[];
-  onChanged(conversation: ConversationSummary): void;
+  onChanged(id: string, change: (c: ConversationSummary) => ConversationSummary): void;
   feedback: Feedback;
 }
 
@@ -36,7 +37,7 @@ export function useConversation({ conversation, self, messages, onChanged, feedb
     if (!newest || lastMarkedRead.current === newest.id) return;
     lastMarkedRead.current = newest.id;
     void call(messenger().messages.markRead({ conversationId, upToMessageId: newest.id }))
-      .then(() => onChanged(markedRead(conversation)))
+      .then(() => onChanged(conversationId, markedRead))
       .catch(() => undefined);
     // Only a new incoming message should mark read; the summary object changes too often.
   }, [newest?.id, conversationId]);
@@ -46,7 +47,7 @@ export function useConversation({ conversation, self, messages, onChanged, feedb
       for (const peer of peers) {
         await call(messenger().identity.acknowledge({ accountId: peer.accountId }));
       }
-      onChanged(identityAcknowledged(conversation));
+      onChanged(conversationId, identityAcknowledged);
     } catch (error) {
       feedback.fail(error);
     }

@@ -49,16 +49,13 @@ export function SafetyNumberDialog({ accountId, name, onAcknowledged, onClose }:
               label={`QR code of the safety number with ${name}, for scanning`}
             />
           </div>
-          <div className="actions">
-            {safety.identityChanged && (
+          {safety.identityChanged && (
+            <div className="actions">
               <button type="button" className="button-primary" onClick={() => void acknowledge()}>
                 The numbers match: acknowledge the new safety number
               </button>
-            )}
-            <button type="button" onClick={onClose}>
-              Close
-            </button>
-          </div>
+            </div>
+          )}
         </>
       )}
     </Dialog>
