@@ -5,6 +5,7 @@
  * new ones get the new certificate. A pair that does not load is refused and the old one stays.
  */
 import { readFileSync } from 'node:fs';
+import { describeError } from '../../shared/describe-error.js';
 import type { RelayLogger } from '../log.js';
 import type { RunningRelay } from '../relay.js';
 import { markServing } from './serving-marker.js';
@@ -32,7 +33,7 @@ export function installServeHooks(relay: RunningRelay, options: ServeHookOptions
       // Never the key's content: the error names the file or the mismatch only.
       logger.error('tls_reload_failed', {
         certFile,
-        reason: (error as NodeJS.ErrnoException).code ?? (error as Error).message,
+        error: describeError(error),
       });
     }
   };

@@ -95,10 +95,13 @@ async function serve(args: string[]): Promise<string> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   serving = child;
-  child.stderr?.resume();
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`serve ${args.join(' ')} exited with ${code}: ${stderr}`)),
+    );
   });
   return (JSON.parse(line) as { url: string }).url;
 }

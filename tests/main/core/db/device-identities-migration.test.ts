@@ -16,7 +16,7 @@ it('carries per-account identities over to every device we held a session with, 
   const db = createEncryptedDatabase(path.join(temp.dir, 'test.db'), randomBytes(32));
   runMigrations(
     db,
-    migrations.filter((m) => m.id < 8),
+    migrations.filter((m) => m.id < 9),
   );
   const key = Buffer.from([5, ...randomBytes(32)]);
   const insertIdentity = db.prepare(
@@ -30,7 +30,7 @@ it('carries per-account identities over to every device we held a session with, 
   insertSession.run('gp', 1, Buffer.from([1]));
   insertSession.run('gp', 2, Buffer.from([1]));
 
-  expect(runMigrations(db).applied).toEqual([8]);
+  expect(runMigrations(db).applied).toEqual([9]);
   const rows = db
     .prepare(
       'SELECT account_id, device_id, trust, first_seen_at, changed_at, removed_at FROM remote_device_identities ORDER BY account_id, device_id',
