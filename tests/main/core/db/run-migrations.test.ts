@@ -53,7 +53,7 @@ describe('runMigrations', () => {
       'outbox',
       'own_identity',
       'prekeys',
-      'remote_device_identities',
+      'remote_identities',
       'sender_keys',
       'sessions',
       'settings',
