@@ -9,7 +9,7 @@ import { expect, test, type Locator, type Page } from '@playwright/test';
 import { seriousViolations } from './accessibility.js';
 import { contrastOf } from './contrast.js';
 import { startPracticeHarness, type PracticeHarness } from './practice-harness.js';
-import { conversationAction, firstRun, send } from './practice-steps.js';
+import { conversationAction, openEnrolledWindow, send } from './practice-steps.js';
 
 const staff = {
   reception: { name: 'Sam Jones', role: 'reception', passcode: 'desk-passcode-1' },
@@ -32,17 +32,7 @@ const composer = (page: Page) => page.getByLabel('Message', { exact: true });
 test.describe.serial('keyboard and contrast', () => {
   test.beforeAll(async ({ browser }) => {
     harness = await startPracticeHarness(['--windows', 'reception,gp']);
-    const open = async (who: keyof typeof staff) => {
-      const page = await (await browser.newContext({ locale: 'en-GB' })).newPage();
-      await page.goto(harness.windows[who]!);
-      const code = await harness.issueEnrolmentCode(staff[who].name, staff[who].role);
-      await firstRun(
-        page,
-        { name: staff[who].name, passcode: staff[who].passcode, code, relayUrl: harness.relayUrl },
-        null,
-      );
-      return page;
-    };
+    const open = (who: keyof typeof staff) => openEnrolledWindow(browser, harness, who, staff[who]);
     reception = await open('reception');
     gp = await open('gp');
   });

@@ -6,7 +6,7 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { startPracticeHarness, type PracticeHarness } from './practice-harness.js';
-import { firstRun, send } from './practice-steps.js';
+import { openEnrolledWindow, send } from './practice-steps.js';
 
 const staff = {
   reception: { name: 'Sam Jones', role: 'reception', passcode: 'desk-passcode-1' },
@@ -27,17 +27,7 @@ const incoming = (page: Page) => page.locator('.message-in .message-text');
 test.describe.serial('live behaviour', () => {
   test.beforeAll(async ({ browser }) => {
     harness = await startPracticeHarness(['--windows', 'reception,gp']);
-    const open = async (who: keyof typeof staff) => {
-      const page = await (await browser.newContext({ locale: 'en-GB' })).newPage();
-      await page.goto(harness.windows[who]!);
-      const code = await harness.issueEnrolmentCode(staff[who].name, staff[who].role);
-      await firstRun(
-        page,
-        { name: staff[who].name, passcode: staff[who].passcode, code, relayUrl: harness.relayUrl },
-        null,
-      );
-      return page;
-    };
+    const open = (who: keyof typeof staff) => openEnrolledWindow(browser, harness, who, staff[who]);
     reception = await open('reception');
     gp = await open('gp');
     // Typing asks the directory again, so the GP (enrolled a moment ago) is found.

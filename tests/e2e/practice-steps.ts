@@ -3,9 +3,11 @@
  * choice), sending a message, and a screen check (screenshot kept under test-results/screens/,
  * axe-core clean).
  */
-import { expect, type Page } from '@playwright/test';
+import { expect, type Browser, type Page } from '@playwright/test';
 import path from 'node:path';
+import type { Role } from '../../shared/protocol/limits.js';
 import { seriousViolations } from './accessibility.js';
+import type { PracticeHarness } from './practice-harness.js';
 
 export const screens = path.resolve(import.meta.dirname, '../../test-results/screens');
 
@@ -19,6 +21,27 @@ export interface NewStaff {
   passcode: string;
   code: string;
   relayUrl: string;
+}
+
+/**
+ * A member of staff's window (named after `window`, in its own browser context) enrolled with a
+ * fresh code and showing the conversation list.
+ */
+export async function openEnrolledWindow(
+  browser: Browser,
+  harness: PracticeHarness,
+  window: string,
+  person: { name: string; role: Role; passcode: string },
+): Promise<Page> {
+  const page = await (await browser.newContext({ locale: 'en-GB' })).newPage();
+  await page.goto(harness.windows[window]!);
+  const code = await harness.issueEnrolmentCode(person.name, person.role);
+  await firstRun(
+    page,
+    { name: person.name, passcode: person.passcode, code, relayUrl: harness.relayUrl },
+    null,
+  );
+  return page;
 }
 
 /** From the welcome screen to the conversation list; `prefix` names screenshots of each step. */
