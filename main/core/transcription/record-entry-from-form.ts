@@ -24,6 +24,11 @@ export interface FormContext {
   readonly selected: SelectedMessages;
   readonly own: OwnStaffIdentity;
   readonly now: number;
+  /**
+   * When the entry counts as recorded: the time the transcription was opened, so the preview,
+   * the copied text and the FHIR file carry the same time. `now` when not given.
+   */
+  readonly recordedAt?: number;
   /** The practice directory: names, roles and professional identifiers by account id. */
   readonly directory: Pick<Repositories, 'contacts'>;
 }
@@ -49,9 +54,10 @@ const chooseGiver =
  */
 export function completeRecordEntry(form: TranscriptionForm, context: FormContext): CompletedEntry {
   const { selected, own, now, directory } = context;
+  const recordedAt = context.recordedAt ?? now;
   const messages = selected.messages;
   const last = messages[messages.length - 1] as MessageRecord;
-  const deletion = deletionTime(form.deleteOriginals, now);
+  const deletion = deletionTime(form.deleteOriginals, now, recordedAt);
   const errors: string[] = deletion.error === null ? [] : [deletion.error];
   const giverId = form.adviceGivenBy.accountId;
   const giverMessage =
@@ -71,7 +77,7 @@ export function completeRecordEntry(form: TranscriptionForm, context: FormContex
   const input: RecordEntryInput = {
     patient,
     adviceGivenAt: (giverMessage ?? last).sentAt,
-    recordedAt: now,
+    recordedAt,
     urgent: messages.some((m) => m.urgent),
     source: {
       conversationId: selected.conversation.id,
@@ -128,8 +134,10 @@ function withEditedRoles(form: TranscriptionForm, directory: Pick<Repositories, 
 function deletionTime(
   request: OriginalsDeletionRequest,
   now: number,
+  recordedAt: number,
 ): { at: number; error: string | null } {
-  if (request.when === 'now') return { at: now, error: null };
+  // "Now" is the moment of recording, so the entry reads the same however long the panel is open.
+  if (request.when === 'now') return { at: recordedAt, error: null };
   if (request.at < now) {
     return {
       at: request.at,

@@ -17,6 +17,8 @@ import { writeFileAtomic } from '../profile/atomic-file.js';
 import { assertMayDelete, deletionScope } from './deletion-scope.js';
 import { EntryHandovers, type Handover } from './entry-handovers.js';
 import type { OriginalsDeleter } from './originals-deleter.js';
+import { communicationIdFor } from './communication-id.js';
+import { OpenedTranscriptions } from './opened-transcriptions.js';
 import { PendingTranscriptions } from './pending-transcriptions.js';
 import { patientRefHash } from './patient-ref-hash.js';
 import { completeRecordEntry, type CompletedEntry } from './record-entry-from-form.js';
@@ -77,6 +79,7 @@ export class TranscriptionService {
   private readonly handovers: EntryHandovers;
   private readonly pending: PendingTranscriptions;
   private readonly undoWindowMs: number;
+  private readonly openedAt = new OpenedTranscriptions();
 
   constructor(private readonly options: TranscriptionServiceOptions) {
     this.now = options.now ?? Date.now;
@@ -86,7 +89,10 @@ export class TranscriptionService {
   }
 
   draft(selection: TranscriptionSelection): TranscriptionDraft {
-    return buildTranscriptionDraft(this.options.profile.repositories, selection, this.now());
+    const now = this.now();
+    const draft = buildTranscriptionDraft(this.options.profile.repositories, selection, now);
+    this.openedAt.pin(communicationIdFor(draft.conversationId, draft.messageIds), now);
+    return draft;
   }
 
   /** The entry in one format, or every reason it cannot be produced yet. */
@@ -240,10 +246,12 @@ export class TranscriptionService {
 
   private complete(form: TranscriptionForm) {
     const { repositories } = this.options.profile;
+    const opened = this.openedAt.get(communicationIdFor(form.conversationId, form.messageIds));
     return completeRecordEntry(form, {
       selected: loadSelectedMessages(repositories, form),
       own: ownStaffIdentity(repositories),
       now: this.now(),
+      ...(opened === undefined ? {} : { recordedAt: opened }),
       directory: repositories,
     });
   }

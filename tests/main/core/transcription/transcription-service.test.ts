@@ -424,6 +424,18 @@ describe('copying and saving', () => {
     expect(clipboard.text).toBe('something the user copied since');
   });
 
+  it('dates the entry from when it was opened: the copy matches the preview across a minute turn', () => {
+    const form = completedForm();
+    const preview = service.render(form, 'text').content;
+    clock.advance(61_000);
+    service.copy(form);
+    expect(clipboard.text).toBe(preview);
+    expect(clipboard.text).toContain('03-Mar-2025 11:02');
+    // Opening it again dates it afresh.
+    const reopened = completedForm();
+    expect(service.render(reopened, 'text').content).toContain('03-Mar-2025 11:03');
+  });
+
   it('refuses to copy an invalid entry', () => {
     expect(() => service.copy(completedForm({ patient: { nhsNumber: '123 456 7890' } }))).toThrow(
       /NHS number is not valid/,
