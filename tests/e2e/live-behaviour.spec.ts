@@ -99,4 +99,29 @@ test.describe.serial('live behaviour', () => {
     await harness.relay('start');
     await expect(pill(gp)).toHaveText('Connected', { timeout: 60_000 });
   });
+
+  test('the next message can be typed and sent while the last is still going; nothing typed is lost', async () => {
+    const composer = reception.getByLabel('Message', { exact: true });
+    // Typed and sent as fast as a quick typist can: the second is typed and sent while the first
+    // is still on its way to main (a browser task apart, not waiting for it to show).
+    await composer.evaluate(async (element: HTMLTextAreaElement) => {
+      const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+      const setValue = Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, 'value')!.set!;
+      for (const text of ['Typed first', 'Typed straight after']) {
+        setValue.call(element, text);
+        element.dispatchEvent(new Event('input', { bubbles: true }));
+        await tick();
+        element.dispatchEvent(
+          new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }),
+        );
+        await tick();
+      }
+    });
+    const outgoing = reception.locator('.message-out .message-text');
+    await expect
+      .poll(async () => (await outgoing.allTextContents()).slice(-2), { timeout: 20_000 })
+      .toEqual(['Typed first', 'Typed straight after']);
+    await expect(composer).toHaveValue('');
+    await expect(incoming(gp).last()).toHaveText('Typed straight after', { timeout: 60_000 });
+  });
 });

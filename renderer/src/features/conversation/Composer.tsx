@@ -39,7 +39,7 @@ function detectorFor(policy: PolicyView): PidDetector {
 export function Composer({ policy, replyTo, onCancelReply, onSend, disabledReason }: Props) {
   const [text, setText] = useState('');
   const [urgent, setUrgent] = useState(false);
-  const [sending, setSending] = useState(false);
+  const [sending, setSending] = useState(0);
   const textarea = useRef<HTMLTextAreaElement>(null);
   const warning = useRef<HTMLDivElement>(null);
   const detect = useMemo(() => detectorFor(policy), [policy]);
@@ -54,23 +54,28 @@ export function Composer({ policy, replyTo, onCancelReply, onSend, disabledReaso
     if (replyTo) textarea.current?.focus();
   }, [replyTo?.id]);
 
+  // The text leaves the composer as soon as it is sent, as in any messenger, so the next message
+  // can be typed at once; it comes back only if the send was refused (never over new typing).
   const send = async (despiteWarning: boolean) => {
-    if (empty || sending || tooLong || disabledReason !== null) return;
+    if (empty || tooLong || disabledReason !== null) return;
     if (findings.length > 0 && (blocked || !despiteWarning)) {
       warning.current?.focus();
       return;
     }
-    setSending(true);
+    const draft = { text, urgent };
+    setText('');
+    setUrgent(false);
+    setSending((n) => n + 1);
     const sent = await onSend({
-      text,
-      urgent,
+      text: draft.text,
+      urgent: draft.urgent,
       replyTo,
       sendDespitePidWarning: findings.length > 0,
     });
-    setSending(false);
-    if (sent) {
-      setText('');
-      setUrgent(false);
+    setSending((n) => n - 1);
+    if (!sent) {
+      setText((typed) => (typed === '' ? draft.text : `${draft.text}\n${typed}`));
+      setUrgent((marked) => marked || draft.urgent);
     }
     textarea.current?.focus();
   };
@@ -150,10 +155,10 @@ export function Composer({ policy, replyTo, onCancelReply, onSend, disabledReaso
         <button
           type="button"
           className="button-primary"
-          disabled={empty || sending || tooLong || blocked || disabledReason !== null}
+          disabled={empty || tooLong || blocked || disabledReason !== null}
           onClick={() => void send(false)}
         >
-          {sending ? 'Sending…' : 'Send'}
+          {sending > 0 && empty ? 'Sending…' : 'Send'}
         </button>
       </div>
     </div>
