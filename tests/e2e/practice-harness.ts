@@ -40,7 +40,7 @@ const root = path.resolve(import.meta.dirname, '../..');
 export async function startPracticeHarness(args: readonly string[] = []): Promise<PracticeHarness> {
   const child: ChildProcess = spawn(
     process.execPath,
-    [path.join(root, 'node_modules/tsx/dist/cli.mjs'), 'tests/harness/harness-cli.ts', ...args],
+    ['--import', 'tsx', 'tests/harness/harness-cli.ts', ...args],
     { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] },
   );
   const first = await new Promise<string>((resolve, reject) => {

@@ -1,5 +1,5 @@
 /**
- * `npx tsx tests/harness/harness-cli.ts [--windows reception,gp] [--pid-guard warn|block] [--allow-export]`
+ * `node --import tsx tests/harness/harness-cli.ts [--windows reception,gp] [--pid-guard warn|block] [--allow-export]`
  * Starts a practice (relay + harness) and prints ONE JSON line on stdout with the URLs and the
  * token for the test endpoints; the e2e tests spawn it. Stops on SIGTERM/SIGINT or stdin close.
  */
