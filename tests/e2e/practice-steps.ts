@@ -14,6 +14,13 @@ export const screens = path.resolve(import.meta.dirname, '../../test-results/scr
 export async function checkScreen(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(screens, `${name}.png`) });
   expect(await seriousViolations(page), `axe on ${name}`).toEqual([]);
+  // The same screen in the OS dark theme (contrast included), then back to light.
+  await page.emulateMedia({ colorScheme: 'dark' });
+  try {
+    expect(await seriousViolations(page), `axe on ${name}, dark theme`).toEqual([]);
+  } finally {
+    await page.emulateMedia({ colorScheme: 'light' });
+  }
 }
 
 export interface NewStaff {
