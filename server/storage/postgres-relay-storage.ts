@@ -202,9 +202,11 @@ export class PostgresRelayStorage implements RelayStorage {
   }
 
   async listDirectory(org: string): Promise<AccountWithDevices[]> {
-    const rows = await this.pool.query<AccountRow & { device_id: number; registration_id: number }>(
+    const rows = await this.pool.query<
+      AccountRow & { device_id: number; registration_id: number; device_name: string | null }
+    >(
       `SELECT a.account_id, a.display_name, a.role, a.org, a.status, a.gmc_number, a.nmc_pin,
-              a.sds_user_id, d.device_id, d.registration_id
+              a.sds_user_id, d.device_id, d.registration_id, d.name AS device_name
          FROM accounts a JOIN devices d USING (account_id)
         WHERE a.org = $1 AND a.status = 'active' AND d.status = 'active'
         ORDER BY a.display_name COLLATE "C", a.account_id, d.device_id`,
@@ -217,7 +219,11 @@ export class PostgresRelayStorage implements RelayStorage {
         entry = { ...toAccount(row), devices: [] };
         byId.set(row.account_id, entry);
       }
-      entry.devices.push({ deviceId: row.device_id, registrationId: row.registration_id });
+      entry.devices.push({
+        deviceId: row.device_id,
+        registrationId: row.registration_id,
+        name: row.device_name,
+      });
     }
     return [...byId.values()];
   }

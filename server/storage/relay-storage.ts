@@ -154,7 +154,7 @@ export interface DeviceRecord {
   account: AccountRecord;
 }
 export interface AccountWithDevices extends AccountRecord {
-  devices: { deviceId: number; registrationId: number }[];
+  devices: { deviceId: number; registrationId: number; name: string | null }[];
 }
 export interface AdminAccount extends AccountRecord {
   createdAt: number;

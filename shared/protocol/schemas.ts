@@ -88,6 +88,8 @@ export type ProfessionalIds = z.infer<typeof professionalIdsSchema>;
 export const directoryDeviceSchema = z.object({
   deviceId: deviceIdSchema,
   registrationId: registrationIdSchema,
+  /** The name given at enrolment ("Room 4 PC"), for the "added a device" notice; null when none. */
+  name: z.string().max(100).nullable().optional(),
 });
 export const directoryEntrySchema = z.object({
   accountId: accountIdSchema,

@@ -1,6 +1,8 @@
 /**
- * A GP's PC is replaced: IT revokes the old device (no wipe) and the GP enrols a new one to the
- * same account, so their safety number changes. Reception's next message fails with the reason
+ * A GP's PC is re-imaged: IT revokes the old device (no wipe), the GP enrols the new install, and
+ * the relay presents it under the old PC's device number, so a device reception already knows
+ * has another key (a new device number alone would be a notice, not a block: own-devices tests).
+ * Its safety number changes. Reception's next message fails with the reason
  * beside Retry; the identity-changed banner blocks sending until reception views the safety
  * number and acknowledges it; then Retry delivers the failed message (its reason cleared) and
  * sending works again. The old PC is told it was revoked.
@@ -69,7 +71,7 @@ test.describe.serial('identity change and a failed message', () => {
     await expect(lastOut(reception).locator('.status')).toHaveAttribute('data-status', 'delivered');
   });
 
-  test('IT revokes the old PC and the GP enrols a new one to the same account', async ({
+  test('IT revokes the old PC and re-images it: the new install takes its device number', async ({
     browser,
   }) => {
     expect(await harness.revoke(gpAccountId, { wipe: false, deviceId: 1 })).toBe(1);
@@ -89,6 +91,7 @@ test.describe.serial('identity change and a failed message', () => {
       null,
     );
     await expect(newGp.getByText('Dr Priya Patel · Clinician')).toBeVisible();
+    await harness.reimageDevice(gpAccountId, 1, 2);
   });
 
   test('the next message fails with the reason beside Retry, and the banner blocks sending', async () => {
