@@ -29,8 +29,6 @@ export interface PracticeHarness {
   issueDeviceCode(accountId: string): Promise<string>;
   /** What IT does for a lost or replaced PC: the relay refuses the device(s), wiping or not. */
   revoke(accountId: string, options: { wipe: boolean; deviceId?: number }): Promise<number>;
-  /** The device enrolled as `fromDeviceId` takes over `deviceId` on the relay (a re-imaged PC). */
-  reimageDevice(accountId: string, deviceId: number, fromDeviceId: number): Promise<void>;
   clipboard(window: string): Promise<string | null>;
   /** A relay outage: stops the relay, or starts it again on the same port and data. */
   relay(change: 'stop' | 'start'): Promise<void>;
@@ -85,14 +83,6 @@ export async function startPracticeHarness(args: readonly string[] = []): Promis
     issueEnrolment: (displayName, role) => enrolmentCode({ displayName, role }),
     async issueDeviceCode(accountId) {
       return (await enrolmentCode({ accountId })).code;
-    },
-    async reimageDevice(accountId, deviceId, fromDeviceId) {
-      const response = await fetch(`${info.url}/__harness/relay/reimage-device`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({ accountId, deviceId, fromDeviceId }),
-      });
-      if (!response.ok) throw new Error(`reimage failed: ${response.status}`);
     },
     async revoke(accountId, options) {
       const response = await fetch(`${info.url}/__harness/revoke`, {

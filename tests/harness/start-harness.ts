@@ -12,7 +12,6 @@ import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { build } from 'esbuild';
 import { roles, type Role } from '../../shared/protocol/limits.js';
-import type { SqliteRelayStorage } from '../../server/storage/sqlite-relay-storage.js';
 import type { HarnessClientFrame, HarnessServerFrame } from './harness-frames.js';
 import type { HarnessWindow } from './harness-window.js';
 import type { RestartableRelay } from './restartable-relay.js';
@@ -133,34 +132,6 @@ export async function startHarness(options: HarnessOptions): Promise<RunningHarn
         ...(typeof body.deviceId === 'number' ? { deviceId: body.deviceId } : {}),
       });
       return sendJson(res, 200, { revoked: revoked.length });
-    }
-    // A PC re-imaged under its old device number, as a relay would present it: the device
-    // enrolled as `fromDeviceId` takes over `deviceId` (whose old record moves aside, revoked), so
-    // colleagues meet another key for a device they already know.
-    if (url.pathname === '/__harness/relay/reimage-device' && req.method === 'POST') {
-      const body = JSON.parse(await readBody(req)) as Record<string, unknown>;
-      const { accountId, deviceId, fromDeviceId } = body;
-      if (
-        typeof accountId !== 'string' ||
-        typeof deviceId !== 'number' ||
-        typeof fromDeviceId !== 'number'
-      ) {
-        return sendJson(res, 400, {
-          error: 'Give accountId (a string), deviceId and fromDeviceId (numbers).',
-        });
-      }
-      const { db } = options.relay.storage as SqliteRelayStorage;
-      db.transaction(() => {
-        db.prepare(
-          "UPDATE devices SET device_id = 126, status = 'revoked' WHERE account_id = ? AND device_id = ?",
-        ).run(accountId, deviceId);
-        db.prepare('UPDATE devices SET device_id = ? WHERE account_id = ? AND device_id = ?').run(
-          deviceId,
-          accountId,
-          fromDeviceId,
-        );
-      })();
-      return sendJson(res, 200, { ok: true });
     }
     // A relay outage: the windows see their sockets close and their sends fail until it is back.
     const relayChange = /^\/__harness\/relay\/(stop|start)$/.exec(url.pathname);
