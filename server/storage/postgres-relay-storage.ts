@@ -16,6 +16,7 @@ import {
 import type {
   AccountRecord,
   AccountWithDevices,
+  AccountDevice,
   AdminAccount,
   CodeCheck,
   DeviceRecord,
@@ -226,6 +227,25 @@ export class PostgresRelayStorage implements RelayStorage {
       });
     }
     return [...byId.values()];
+  }
+
+  async listAccountDevices(accountId: string): Promise<AccountDevice[]> {
+    const rows = await this.pool.query<{
+      device_id: number;
+      name: string | null;
+      created_at: number;
+      last_seen_at: number | null;
+    }>(
+      `SELECT device_id, name, created_at, last_seen_at FROM devices
+        WHERE account_id = $1 AND status = 'active' ORDER BY device_id`,
+      [accountId],
+    );
+    return rows.rows.map((d) => ({
+      deviceId: d.device_id,
+      name: d.name,
+      createdAt: d.created_at,
+      lastSeenAt: d.last_seen_at,
+    }));
   }
 
   async listAllAccounts(): Promise<AdminAccount[]> {

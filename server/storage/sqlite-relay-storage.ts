@@ -28,6 +28,7 @@ import type {
   CodeCheck,
   RelayAuditInput,
   AccountWithDevices,
+  AccountDevice,
   AdminAccount,
   DeviceRecord,
   EnqueueInput,
@@ -314,6 +315,25 @@ export class SqliteRelayStorage implements RelayStorage {
       });
     }
     return [...byId.values()];
+  }
+
+  async listAccountDevices(accountId: string): Promise<AccountDevice[]> {
+    const rows = prepared(
+      this.db,
+      `SELECT device_id, name, created_at, last_seen_at FROM devices
+         WHERE account_id = ? AND status = 'active' ORDER BY device_id`,
+    ).all(accountId) as {
+      device_id: number;
+      name: string | null;
+      created_at: number;
+      last_seen_at: number | null;
+    }[];
+    return rows.map((d) => ({
+      deviceId: d.device_id,
+      name: d.name,
+      createdAt: d.created_at,
+      lastSeenAt: d.last_seen_at,
+    }));
   }
 
   async listAllAccounts(): Promise<AdminAccount[]> {

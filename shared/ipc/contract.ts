@@ -201,6 +201,27 @@ export const methods = {
     noResponse,
     'unlocked',
   ),
+  // This person's own devices (PCs) on the relay, this one included (`current`).
+  'devices.list': method(
+    noRequest,
+    z.object({
+      devices: z.array(
+        z.object({
+          deviceId: z.number().int().min(1).max(127),
+          name: z.string().nullable(),
+          lastSeen: timestampSchema.nullable(),
+          current: z.boolean(),
+        }),
+      ),
+    }),
+    'unlocked',
+  ),
+  // Revokes another of this person's devices on the relay, with remote wipe.
+  'devices.remove': method(
+    z.strictObject({ deviceId: z.number().int().min(1).max(127) }),
+    noResponse,
+    'unlocked',
+  ),
   // Main writes the clipboard so the renderer needs no clipboard permission.
   'clipboard.writeText': method(
     z.strictObject({

@@ -34,6 +34,8 @@ export const methodsByArea = {
     'directory.list',
     'safetyNumber.get',
     'identity.acknowledge',
+    'devices.list',
+    'devices.remove',
   ],
   clinical: [
     'transcription.draft',

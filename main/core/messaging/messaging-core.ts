@@ -25,6 +25,7 @@ import { RelaySocket, type ConnectionState } from './relay/relay-socket.js';
 import { TlsPin } from './relay/tls-pin.js';
 import { safetyNumber, type SafetyNumber, type SafetyNumberParty } from './safety-number.js';
 import { announceAddedDevice } from './added-device-notice.js';
+import { listOwnDevices, removeOwnDevice, type OwnDeviceInfo } from './own-devices.js';
 
 export interface MessagingCoreOptions {
   /** Policy `serverCertificateSha256`: pin the relay's TLS certificate. */
@@ -371,6 +372,16 @@ export class MessagingCore implements OriginalsDeleter {
       (d) => d.identityKey,
     );
     return { accountId, identityKeys: [own.publicKey, ...siblingKeys] };
+  }
+
+  /** This person's devices (this one included), as the relay lists them. */
+  ownDevices(): Promise<OwnDeviceInfo[]> {
+    return listOwnDevices(this.ctx);
+  }
+
+  /** Removes another of this person's devices (revoked with remote wipe on the relay). */
+  removeOwnDevice(deviceId: number): Promise<void> {
+    return removeOwnDevice(this.ctx, deviceId);
   }
 
   isIdentityChanged(accountId: string): boolean {
