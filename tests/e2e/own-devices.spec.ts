@@ -1,7 +1,8 @@
 /**
  * A GP on two PCs and reception on one (issue 13). The GP's second PC is enrolled by IT with a
  * code for the GP's account: reception sees a notice, not a changed safety number, and both GP
- * PCs get reception's messages. In Settings the GP sees both PCs ("this computer" and the other,
+ * PCs get reception's messages. The GP's reply from one PC shows on the other as sent by the GP
+ * (sync between own devices). In Settings the GP sees both PCs ("this computer" and the other,
  * with when it was last seen) and removes the other one after confirming: that PC is wiped, the
  * list shows one device, and reception keeps sending without a failure.
  */
@@ -101,6 +102,17 @@ test.describe.serial('a GP on two PCs', () => {
     await expect(lastIn(gpRoom4)).toHaveText('Can you take a call back after two today?');
     await openConversation(gpRoom7, /Sam Jones/);
     await expect(lastIn(gpRoom7)).toHaveText('Can you take a call back after two today?');
+  });
+
+  test('the GP replies from Room 4, and Room 7 shows the reply as sent by the GP', async () => {
+    await send(gpRoom4, 'Yes, I will ring them at half two');
+    await expect(lastIn(reception)).toHaveText('Yes, I will ring them at half two');
+    const copy = gpRoom7.locator('.message-out').last();
+    await expect(copy.locator('.message-text')).toHaveText('Yes, I will ring them at half two');
+    await expect(copy.locator('.status')).toHaveAttribute('data-status', /sent|delivered|read/);
+    await checkScreen(gpRoom7, 'own-device-sent-copy');
+    // Reception answers both; the copy on Room 7 is not a second message for reception.
+    await expect(reception.locator('.message-in .message-text')).toHaveCount(1);
   });
 
   test('Settings lists both PCs; the GP removes the other one after confirming', async () => {

@@ -26,6 +26,7 @@ import { TlsPin } from './relay/tls-pin.js';
 import { safetyNumber, type SafetyNumber, type SafetyNumberParty } from './safety-number.js';
 import { announceAddedDevice } from './added-device-notice.js';
 import { listOwnDevices, removeOwnDevice, type OwnDeviceInfo } from './own-devices.js';
+import { enqueueSync, refreshSiblingDevices } from './own-device-sync.js';
 
 export interface MessagingCoreOptions {
   /** Policy `serverCertificateSha256`: pin the relay's TLS certificate. */
@@ -112,6 +113,7 @@ export class MessagingCore implements OriginalsDeleter {
       logger,
       now,
       tuning,
+      ownDevices: { known: false, siblings: new Set<number>() },
       tx,
       txEmit: async (work) => {
         let collected: MessagingEvent[] = [];
@@ -391,7 +393,19 @@ export class MessagingCore implements OriginalsDeleter {
   /** The user accepted a person's new identity key: sending is allowed again (and recorded). */
   async acknowledgeIdentity(accountId: string): Promise<void> {
     await this.ctx.txEmit(async (emit) => {
+      const changedKeys = (this.stores.identity.remoteIdentity(accountId)?.devices ?? [])
+        .filter((d) => d.trust === 'changed')
+        .map((d) => Buffer.from(d.identityKey.serialize()).toString('base64'));
       this.stores.identity.acknowledgeIdentity(accountId);
+      // The person's other devices accept the same keys, and only those.
+      if (changedKeys.length > 0) {
+        enqueueSync(
+          this.ctx,
+          accountId,
+          { type: 'identity-acknowledged', identityKeys: changedKeys },
+          this.ctx.now(),
+        );
+      }
       const conversation = this.ctx.repos.conversations.findDirect(accountId);
       if (conversation) {
         this.ctx.repos.conversations.clearIdentityChanged(conversation.id);
@@ -450,6 +464,7 @@ export class MessagingCore implements OriginalsDeleter {
       .then(() => this.outbox.kick())
       .catch(() => undefined);
     void this.upkeep.check();
+    void refreshSiblingDevices(this.ctx).catch(() => undefined);
   }
 
   private fatal(reason: 'revoked' | 'wipe' | 'unauthorized'): void {

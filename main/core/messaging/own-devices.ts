@@ -57,5 +57,6 @@ export async function removeOwnDevice(ctx: CoreContext, deviceId: number): Promi
     ctx.stores.session.deleteSession(accountId, deviceId);
     ctx.stores.identity.forgetDevice(accountId, deviceId);
   });
+  ctx.ownDevices.siblings.delete(deviceId);
   ctx.logger.info('own_device_removed', { deviceId });
 }

@@ -93,6 +93,8 @@ export class SqliteIdentityKeyStore extends IdentityKeyStore {
           trust = 'changed', changed_at = ? WHERE account_id = ? AND device_id = ?`),
       acknowledge: db.prepare(`UPDATE remote_device_identities SET trust = 'acknowledged'
           WHERE account_id = ? AND trust = 'changed'`),
+      acknowledgeDevice: db.prepare(`UPDATE remote_device_identities SET trust = 'acknowledged'
+          WHERE account_id = ? AND device_id = ? AND trust = 'changed'`),
       verify: db.prepare(
         "UPDATE remote_device_identities SET trust = 'verified' WHERE account_id = ?",
       ),
@@ -190,6 +192,21 @@ export class SqliteIdentityKeyStore extends IdentityKeyStore {
   /** The user has seen the identity-change warning; sending to the person is allowed again. */
   acknowledgeIdentity(accountId: string): boolean {
     return this.statements.acknowledge.run(accountId).changes > 0;
+  }
+
+  /**
+   * The person acknowledged these keys on another of their own devices: a changed device of the
+   * peer is acknowledged here only if its key is one of them (base64 serialized), so a key this
+   * device met that the other did not still blocks. Returns how many devices were acknowledged.
+   */
+  acknowledgeKeys(accountId: string, identityKeys: readonly string[]): number {
+    let acknowledged = 0;
+    for (const row of this.rows(accountId)) {
+      if (row.trust !== 'changed') continue;
+      if (!identityKeys.includes(Buffer.from(row.identity_key).toString('base64'))) continue;
+      acknowledged += this.statements.acknowledgeDevice.run(accountId, row.device_id).changes;
+    }
+    return acknowledged;
   }
 
   /** The user compared safety numbers in person: every device of theirs is verified. */
