@@ -323,6 +323,8 @@ export const events = {
   // Something other than the status changed: transcribed (by whom, when, when it is deleted).
   'message.updated': z.object({ message: messageViewSchema }),
   'identity.changed': z.object({ accountId: accountIdSchema }),
+  // Another of this person's devices removed one of theirs: read devices.list again.
+  'devices.changed': z.object({}),
   // Messages gone from this device: transcribed and deleted, expired (retention, disappearing
   // timer), or deleted by their sender. The renderer drops them from any open timeline.
   'messages.deleted': z.object({

@@ -73,6 +73,7 @@ export const eventNames = [
   'message.status',
   'message.updated',
   'identity.changed',
+  'devices.changed',
   'messages.deleted',
   'account.stopped',
 ] as const;

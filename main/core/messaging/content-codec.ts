@@ -126,6 +126,8 @@ const syncEvent = z.discriminatedUnion('type', [
     type: z.literal('identity-acknowledged'),
     identityKeys: z.array(z.string().min(1).max(100)).min(1).max(127),
   }),
+  /** The person removed one of their devices there (then `peer` is the person's own id). */
+  z.object({ type: z.literal('device-removed'), deviceId: z.number().int().min(1).max(127) }),
   z.object({
     type: z.literal('disappearing-timer'),
     seconds: z

@@ -1,5 +1,6 @@
 import { MessengerError } from '../../../shared/errors.js';
 import type { CoreContext } from './core-context.js';
+import { enqueueSync } from './own-device-sync.js';
 import { toMessengerError } from './relay-errors.js';
 import { RelayRequestError } from './relay/relay-http.js';
 
@@ -56,7 +57,10 @@ export async function removeOwnDevice(ctx: CoreContext, deviceId: number): Promi
   await ctx.tx(async () => {
     ctx.stores.session.deleteSession(accountId, deviceId);
     ctx.stores.identity.forgetDevice(accountId, deviceId);
+    // The person's other devices are told, end to end, and stop encrypting to it too.
+    ctx.ownDevices.siblings.delete(deviceId);
+    enqueueSync(ctx, accountId, { type: 'device-removed', deviceId }, ctx.now());
   });
-  ctx.ownDevices.siblings.delete(deviceId);
+  ctx.kickOutbox();
   ctx.logger.info('own_device_removed', { deviceId });
 }

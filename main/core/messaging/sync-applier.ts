@@ -15,6 +15,10 @@ type SyncContent = Extract<Content, { kind: 'sync' }>;
  */
 export function applySync(ctx: CoreContext, content: SyncContent, fromDevice: number, emit: Emit) {
   const { peer, sync } = content;
+  if (sync.type === 'device-removed') {
+    removedSibling(ctx, sync.deviceId, fromDevice, emit);
+    return;
+  }
   if (peer === ctx.account.accountId) return;
   const now = ctx.now();
   const conversation = ctx.repos.conversations.getOrCreateDirect(peer, now);
@@ -118,6 +122,20 @@ export function applySync(ctx: CoreContext, content: SyncContent, fromDevice: nu
       emit({ type: 'conversation.updated', conversationId: conversation.id });
       return;
   }
+}
+
+/**
+ * Another of the person's devices removed one of theirs (own-devices.ts): this device stops
+ * encrypting to it at once and tells the renderer, so an open device list is read again.
+ */
+function removedSibling(ctx: CoreContext, deviceId: number, fromDevice: number, emit: Emit) {
+  const { accountId } = ctx.account;
+  if (deviceId === ctx.account.deviceId) return; // the relay tells this device itself (wipe)
+  ctx.stores.session.deleteSession(accountId, deviceId);
+  ctx.stores.identity.forgetDevice(accountId, deviceId);
+  ctx.ownDevices.siblings.delete(deviceId);
+  ctx.logger.info('own_device_removed_elsewhere', { deviceId, byDeviceId: fromDevice });
+  emit({ type: 'devices.changed' });
 }
 
 /** A message the person sent from another device: stored as theirs, already sent. */

@@ -4,7 +4,7 @@
  */
 import { useCallback, useEffect, useState } from 'react';
 import type { MethodResponse } from '../../../../shared/ipc/contract.js';
-import { call, errorMessage, messenger } from '../../api.js';
+import { call, errorMessage, messenger, useMessengerEvent } from '../../api.js';
 
 export type OwnDevice = MethodResponse<'devices.list'>['devices'][number];
 
@@ -26,6 +26,8 @@ export function useOwnDevices() {
   useEffect(() => {
     void load();
   }, [load]);
+  // Removed from another of the person's devices while this list is open.
+  useMessengerEvent('devices.changed', () => void load());
 
   const remove = async (device: OwnDevice) => {
     setBusy(true);

@@ -151,4 +151,29 @@ describe('sync between a person’s own devices', () => {
       pc2.profile.repositories.audit.forConversation(conversation2.id).map((a) => a.action),
     ).toEqual(['identity_changed', 'identity_acknowledged']);
   });
+
+  it('removing a PC tells the person’s other PCs, which stop encrypting to it; the removed one gets nothing new', async () => {
+    const { reception, pc1, pc2 } = await gpOnTwoPcs();
+    const pc3 = await secondDevice(pc1, 'Room 9 PC');
+    pc3.core.start();
+    await eventually(() => pc3.core.connectionState === 'online', 'PC 3 online');
+    // Sessions between the PCs exist once each has synced something.
+    await pc2.sendTo(reception, 'from PC 2');
+    await pc1.sendTo(reception, 'from PC 1');
+    await eventually(() => find(pc3, reception, 'from PC 1') !== undefined, 'PC 3 has the copy');
+    await eventually(() => find(pc2, reception, 'from PC 1') !== undefined, 'PC 2 has the copy');
+
+    await pc1.core.removeOwnDevice(3);
+    await eventually(() => pc2.seen.some((e) => e.type === 'devices.changed'), 'PC 2 told');
+    expect((await pc2.core.ownDevices()).map((d) => d.deviceId)).toEqual([1, 2]);
+    await eventually(() => pc3.core.isStopped, 'PC 3 stopped by the wipe');
+
+    const later = await reception.sendTo(pc1, 'after the removal');
+    expect((await reception.core.whenSent(later.id)).status).not.toBe('failed');
+    const copy = await pc2.sendTo(reception, 'PC 2 after the removal');
+    expect((await pc2.core.whenSent(copy.id)).status).not.toBe('failed');
+    await eventually(() => find(pc1, reception, 'PC 2 after the removal') !== undefined, 'PC 1');
+    await eventually(() => find(pc2, reception, 'after the removal') !== undefined, 'PC 2');
+    expect(find(pc3, reception, 'after the removal')).toBeUndefined();
+  });
 });
