@@ -82,6 +82,8 @@ export const defaultLimits: RelayLimits = {
  */
 export interface DeliveryNotifier {
   notify(devicePk: number): void;
+  /** The device was revoked here: close its socket now (other nodes read revocations). */
+  revoke(devicePk: number, wipe: boolean): void;
 }
 
 export interface RelayServices {

@@ -23,6 +23,7 @@ import {
   getAttachmentChunk,
   putAttachmentChunk,
 } from './attachment-handlers.js';
+import { ownDevices, removeDevice } from './device-handlers.js';
 
 /** What the router hands a handler: the body already parsed with the endpoint's schema. */
 export interface HandlerInput<N extends EndpointName> {
@@ -337,6 +338,8 @@ export const handlers: { readonly [N in EndpointName]: Handler<N> } = {
   health,
   enrol,
   me,
+  ownDevices,
+  removeDevice,
   directory,
   account,
   keyCount,

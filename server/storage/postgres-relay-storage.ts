@@ -16,6 +16,7 @@ import {
 import type {
   AccountRecord,
   AccountWithDevices,
+  AccountDevice,
   AdminAccount,
   CodeCheck,
   DeviceRecord,
@@ -202,9 +203,11 @@ export class PostgresRelayStorage implements RelayStorage {
   }
 
   async listDirectory(org: string): Promise<AccountWithDevices[]> {
-    const rows = await this.pool.query<AccountRow & { device_id: number; registration_id: number }>(
+    const rows = await this.pool.query<
+      AccountRow & { device_id: number; registration_id: number; device_name: string | null }
+    >(
       `SELECT a.account_id, a.display_name, a.role, a.org, a.status, a.gmc_number, a.nmc_pin,
-              a.sds_user_id, d.device_id, d.registration_id
+              a.sds_user_id, d.device_id, d.registration_id, d.name AS device_name
          FROM accounts a JOIN devices d USING (account_id)
         WHERE a.org = $1 AND a.status = 'active' AND d.status = 'active'
         ORDER BY a.display_name COLLATE "C", a.account_id, d.device_id`,
@@ -217,9 +220,32 @@ export class PostgresRelayStorage implements RelayStorage {
         entry = { ...toAccount(row), devices: [] };
         byId.set(row.account_id, entry);
       }
-      entry.devices.push({ deviceId: row.device_id, registrationId: row.registration_id });
+      entry.devices.push({
+        deviceId: row.device_id,
+        registrationId: row.registration_id,
+        name: row.device_name,
+      });
     }
     return [...byId.values()];
+  }
+
+  async listAccountDevices(accountId: string): Promise<AccountDevice[]> {
+    const rows = await this.pool.query<{
+      device_id: number;
+      name: string | null;
+      created_at: number;
+      last_seen_at: number | null;
+    }>(
+      `SELECT device_id, name, created_at, last_seen_at FROM devices
+        WHERE account_id = $1 AND status = 'active' ORDER BY device_id`,
+      [accountId],
+    );
+    return rows.rows.map((d) => ({
+      deviceId: d.device_id,
+      name: d.name,
+      createdAt: d.created_at,
+      lastSeenAt: d.last_seen_at,
+    }));
   }
 
   async listAllAccounts(): Promise<AdminAccount[]> {

@@ -23,6 +23,8 @@ export interface RelayStorage {
   getAccount(accountId: string): Promise<AccountRecord | null>;
   /** Active accounts of an organisation with their active devices. */
   listDirectory(org: string): Promise<AccountWithDevices[]>;
+  /** An account's active devices, for the account's own devices (GET /v1/devices). */
+  listAccountDevices(accountId: string): Promise<AccountDevice[]>;
   /** Every account in every state, for the admin CLI. */
   listAllAccounts(): Promise<AdminAccount[]>;
 
@@ -154,7 +156,13 @@ export interface DeviceRecord {
   account: AccountRecord;
 }
 export interface AccountWithDevices extends AccountRecord {
-  devices: { deviceId: number; registrationId: number }[];
+  devices: { deviceId: number; registrationId: number; name: string | null }[];
+}
+export interface AccountDevice {
+  deviceId: number;
+  name: string | null;
+  createdAt: number;
+  lastSeenAt: number | null;
 }
 export interface AdminAccount extends AccountRecord {
   createdAt: number;

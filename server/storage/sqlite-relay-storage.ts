@@ -28,6 +28,7 @@ import type {
   CodeCheck,
   RelayAuditInput,
   AccountWithDevices,
+  AccountDevice,
   AdminAccount,
   DeviceRecord,
   EnqueueInput,
@@ -291,11 +292,15 @@ export class SqliteRelayStorage implements RelayStorage {
     const rows = prepared(
       this.db,
       `SELECT a.account_id, a.display_name, a.role, a.org, a.status, a.gmc_number, a.nmc_pin,
-              a.sds_user_id, d.device_id, d.registration_id
+              a.sds_user_id, d.device_id, d.registration_id, d.name AS device_name
          FROM accounts a JOIN devices d USING (account_id)
          WHERE a.org = ? AND a.status = 'active' AND d.status = 'active'
          ORDER BY a.display_name, a.account_id, d.device_id`,
-    ).all(org) as (AccountRow & { device_id: number; registration_id: number })[];
+    ).all(org) as (AccountRow & {
+      device_id: number;
+      registration_id: number;
+      device_name: string | null;
+    })[];
     const byId = new Map<string, AccountWithDevices>();
     for (const row of rows) {
       let entry = byId.get(row.account_id);
@@ -303,9 +308,32 @@ export class SqliteRelayStorage implements RelayStorage {
         entry = { ...toAccount(row), devices: [] };
         byId.set(row.account_id, entry);
       }
-      entry.devices.push({ deviceId: row.device_id, registrationId: row.registration_id });
+      entry.devices.push({
+        deviceId: row.device_id,
+        registrationId: row.registration_id,
+        name: row.device_name,
+      });
     }
     return [...byId.values()];
+  }
+
+  async listAccountDevices(accountId: string): Promise<AccountDevice[]> {
+    const rows = prepared(
+      this.db,
+      `SELECT device_id, name, created_at, last_seen_at FROM devices
+         WHERE account_id = ? AND status = 'active' ORDER BY device_id`,
+    ).all(accountId) as {
+      device_id: number;
+      name: string | null;
+      created_at: number;
+      last_seen_at: number | null;
+    }[];
+    return rows.map((d) => ({
+      deviceId: d.device_id,
+      name: d.name,
+      createdAt: d.created_at,
+      lastSeenAt: d.last_seen_at,
+    }));
   }
 
   async listAllAccounts(): Promise<AdminAccount[]> {

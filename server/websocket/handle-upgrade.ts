@@ -199,6 +199,8 @@ async function accept(
     });
   });
   ws.on('close', (code) => {
+    // "Last seen" in a person's device list: when the device left, as well as when it came.
+    services.storage.touchDevice(device.devicePk, Date.now()).catch(() => undefined);
     services.logger.info('ws_closed', {
       accountId: device.accountId,
       deviceId: device.deviceId,

@@ -201,6 +201,27 @@ export const methods = {
     noResponse,
     'unlocked',
   ),
+  // This person's own devices (PCs) on the relay, this one included (`current`).
+  'devices.list': method(
+    noRequest,
+    z.object({
+      devices: z.array(
+        z.object({
+          deviceId: z.number().int().min(1).max(127),
+          name: z.string().nullable(),
+          lastSeen: timestampSchema.nullable(),
+          current: z.boolean(),
+        }),
+      ),
+    }),
+    'unlocked',
+  ),
+  // Revokes another of this person's devices on the relay, with remote wipe.
+  'devices.remove': method(
+    z.strictObject({ deviceId: z.number().int().min(1).max(127) }),
+    noResponse,
+    'unlocked',
+  ),
   // Main writes the clipboard so the renderer needs no clipboard permission.
   'clipboard.writeText': method(
     z.strictObject({
@@ -302,6 +323,8 @@ export const events = {
   // Something other than the status changed: transcribed (by whom, when, when it is deleted).
   'message.updated': z.object({ message: messageViewSchema }),
   'identity.changed': z.object({ accountId: accountIdSchema }),
+  // Another of this person's devices removed one of theirs: read devices.list again.
+  'devices.changed': z.object({}),
   // Messages gone from this device: transcribed and deleted, expired (retention, disappearing
   // timer), or deleted by their sender. The renderer drops them from any open timeline.
   'messages.deleted': z.object({

@@ -34,6 +34,8 @@ export const methodsByArea = {
     'directory.list',
     'safetyNumber.get',
     'identity.acknowledge',
+    'devices.list',
+    'devices.remove',
   ],
   clinical: [
     'transcription.draft',
@@ -71,6 +73,7 @@ export const eventNames = [
   'message.status',
   'message.updated',
   'identity.changed',
+  'devices.changed',
   'messages.deleted',
   'account.stopped',
 ] as const;

@@ -22,8 +22,10 @@ import {
   healthResponseSchema,
   keysUploadRequestSchema,
   meResponseSchema,
+  ownDevicesResponseSchema,
   preKeyBundleResponseSchema,
   preKeyCountResponseSchema,
+  removeDeviceResponseSchema,
   sendMessageRequestSchema,
   sendMessageResponseSchema,
 } from './schemas.js';
@@ -87,6 +89,16 @@ export const endpoints = {
   health: endpoint('GET', '/v1/health', 'none', null, healthResponseSchema),
   enrol: endpoint('POST', '/v1/enrol', 'none', enrolRequestSchema, enrolResponseSchema),
   me: endpoint('GET', '/v1/me', 'device', null, meResponseSchema),
+  /** The caller's own account's active devices (§2a). */
+  ownDevices: endpoint('GET', '/v1/devices', 'device', null, ownDevicesResponseSchema),
+  /** Revokes another device of the caller's own account, with remote wipe (§2a). */
+  removeDevice: endpoint(
+    'POST',
+    '/v1/devices/{deviceId}/remove',
+    'device',
+    null,
+    removeDeviceResponseSchema,
+  ),
   directory: endpoint('GET', '/v1/directory', 'device', null, directoryResponseSchema),
   account: endpoint('GET', '/v1/accounts/{accountId}', 'device', null, directoryEntrySchema),
   keyCount: endpoint('GET', '/v1/keys/count', 'device', null, preKeyCountResponseSchema),

@@ -62,6 +62,21 @@ export const meResponseSchema = z.object({
 });
 export type MeResponse = z.infer<typeof meResponseSchema>;
 
+// GET /v1/devices: the caller's own account's active devices (docs/protocol.md §2a)
+export const ownDeviceSchema = z.object({
+  deviceId: deviceIdSchema,
+  /** The name given at enrolment ("Room 4 PC"); null when none. */
+  name: z.string().max(100).nullable(),
+  createdAt: z.number().int(),
+  /** When the device last connected to or left the relay (or enrolled, until it connects). */
+  lastSeenAt: z.number().int().nullable(),
+});
+export type OwnDevice = z.infer<typeof ownDeviceSchema>;
+export const ownDevicesResponseSchema = z.object({ devices: z.array(ownDeviceSchema) });
+
+// POST /v1/devices/{deviceId}/remove
+export const removeDeviceResponseSchema = z.object({ removed: deviceIdSchema });
+
 /** The enrolment answer: who the device now is (as GET /v1/me says it) plus its bearer token. */
 export const enrolResponseSchema = meResponseSchema.extend({ token: z.string() });
 export type EnrolResponse = z.infer<typeof enrolResponseSchema>;
@@ -88,6 +103,8 @@ export type ProfessionalIds = z.infer<typeof professionalIdsSchema>;
 export const directoryDeviceSchema = z.object({
   deviceId: deviceIdSchema,
   registrationId: registrationIdSchema,
+  /** The name given at enrolment ("Room 4 PC"), for the "added a device" notice; null when none. */
+  name: z.string().max(100).nullable().optional(),
 });
 export const directoryEntrySchema = z.object({
   accountId: accountIdSchema,

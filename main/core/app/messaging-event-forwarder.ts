@@ -78,6 +78,9 @@ export function forwardMessagingEvent(
     case 'connection.changed':
       events.emit('connection.changed', { state: event.state, since: event.since });
       return;
+    case 'devices.changed':
+      events.emit('devices.changed', {});
+      return;
     case 'queue.drained':
       return;
     default:

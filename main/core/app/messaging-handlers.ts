@@ -164,6 +164,13 @@ export function createMessagingHandlers(context: MessagingHandlerContext): Messa
         await runtime().enrolled().acknowledgeIdentity(accountId);
         return {};
       }),
+    'devices.list': () =>
+      guard(async () => ({ devices: await runtime().enrolled().ownDevices() })),
+    'devices.remove': ({ deviceId }) =>
+      guard(async () => {
+        await runtime().enrolled().removeOwnDevice(deviceId);
+        return {};
+      }),
   };
 }
 

@@ -7,6 +7,7 @@ import { newMessageId } from './message-ids.js';
 import { contentOfMessage } from './outgoing-content.js';
 import { writeTranscribedMarkers } from './transcribed-markers.js';
 import { expiryOfNewMessage } from '../retention/expiry-policy.js';
+import { applySync } from './sync-applier.js';
 
 export interface ContentSource {
   readonly accountId: string;
@@ -24,8 +25,10 @@ export class ContentApplier {
 
   apply(content: Content, from: ContentSource, emit: Emit): void {
     if (from.accountId === this.ctx.account.accountId) {
-      // Copies from our own other devices would need a sent-transcript kind; v1 has none.
-      this.ctx.logger.info('own_device_content_ignored', { kind: content.kind });
+      // From another of the person's own devices: only sync content means anything.
+      this.ctx.ownDevices.siblings.add(from.deviceId);
+      if (content.kind === 'sync') applySync(this.ctx, content, from.deviceId, emit);
+      else this.ctx.logger.info('own_device_content_ignored', { kind: content.kind });
       return;
     }
     switch (content.kind) {
@@ -47,6 +50,10 @@ export class ContentApplier {
         return;
       case 'session-reset':
         this.resend(content, from, emit);
+        return;
+      case 'sync':
+        // Only the person's own devices may say what the person did (above).
+        this.ctx.logger.warn('sync_from_other_account_ignored', {});
         return;
     }
   }

@@ -84,7 +84,64 @@ const attachmentContent = z.object({
   replyTo: messageId.optional(),
 });
 
+/** An account id as the relay issued it; only ever compared with stored ones. */
+const accountId = z.string().min(1).max(100);
+
+/**
+ * What one of the person's own devices did, for their other devices (docs/protocol.md, "Sync
+ * between a person's own devices"): only ever accepted from the person's own account. `peer` is
+ * the other person of the direct conversation it happened in.
+ */
+const syncEvent = z.discriminatedUnion('type', [
+  /** A message this person sent from another device: shown there as sent by me. */
+  z.object({
+    type: z.literal('sent'),
+    messageId,
+    text: z.string().min(1).max(20_000),
+    urgent: z.boolean().optional(),
+    replyTo: messageId.optional(),
+    sentAt: z.number().int().nonnegative(),
+  }),
+  /** Incoming messages read on another device. */
+  z.object({ type: z.literal('read'), messageIds }),
+  /** Messages deleted for everyone from another device (as `delete`). */
+  z.object({
+    type: z.literal('deleted'),
+    messageIds,
+    reason: z.enum(['sender', 'transcribed']),
+    transcribedAt: z.number().int().nonnegative().optional(),
+  }),
+  /** Messages this person transcribed into a record on another device (as `transcribed`). */
+  z.object({
+    type: z.literal('transcribed'),
+    messageIds,
+    transcribedAt: z.number().int().nonnegative(),
+    deleteAt: z.number().int().nonnegative().optional(),
+  }),
+  /**
+   * The person acknowledged the peer's changed keys on another device. Applied only to devices
+   * of the peer whose key here is exactly one of these (base64 serialized identity keys).
+   */
+  z.object({
+    type: z.literal('identity-acknowledged'),
+    identityKeys: z.array(z.string().min(1).max(100)).min(1).max(127),
+  }),
+  /** The person removed one of their devices there (then `peer` is the person's own id). */
+  z.object({ type: z.literal('device-removed'), deviceId: z.number().int().min(1).max(127) }),
+  z.object({
+    type: z.literal('disappearing-timer'),
+    seconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(366 * 24 * 3600),
+  }),
+]);
+const syncContent = z.object({ kind: z.literal('sync'), peer: accountId, sync: syncEvent });
+export type SyncEvent = z.infer<typeof syncEvent>;
+
 const body = z.discriminatedUnion('kind', [
+  syncContent,
   attachmentContent,
   textContent,
   receiptContent,

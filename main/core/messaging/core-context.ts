@@ -62,6 +62,11 @@ export interface CoreContext {
   readonly logger: Logger;
   readonly now: () => number;
   readonly tuning: MessagingTuning;
+  /**
+   * The person's other devices (own-device-sync.ts): `known` once the relay listed them (at
+   * connect); `siblings` as listed then, plus any that sent us something since.
+   */
+  readonly ownDevices: { known: boolean; readonly siblings: Set<number> };
   /** One write transaction in the core's queue (async work allowed, e.g. libsignal calls). */
   tx<T>(work: () => Promise<T>): Promise<T>;
   /** Like tx, then emits the collected events once the transaction has committed. */

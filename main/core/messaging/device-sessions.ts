@@ -80,7 +80,9 @@ export class DeviceSessions {
   async applyMismatch(accountId: string, mismatch: MismatchedDevices): Promise<void> {
     await this.ctx.tx(async () => {
       for (const deviceId of mismatch.extraDevices) {
+        // The device was removed from the account: its key leaves the person's safety number.
         this.ctx.stores.session.deleteSession(accountId, deviceId);
+        this.ctx.stores.identity.forgetDevice(accountId, deviceId);
       }
     });
     for (const deviceId of mismatch.missingDevices) await this.fetchBundles(accountId, deviceId);
@@ -104,7 +106,9 @@ export class DeviceSessions {
   /**
    * Fetches bundles (consuming one-time prekeys on the relay) and starts sessions. libsignal
    * refuses a bundle whose identity differs from the stored one before saving anything, so a
-   * changed identity is saved here (which flags it) and the person is blocked.
+   * changed identity of a known device is saved here (which flags it) and the person is
+   * blocked. A device of the person not seen before is not a change: it is trusted and
+   * announced as added.
    */
   async fetchBundles(accountId: string, deviceId?: number): Promise<void> {
     const response =
@@ -116,6 +120,16 @@ export class DeviceSessions {
     }
     const blocked = await this.ctx.tx(async () => {
       let changed = false;
+      // First contact: all of the person's devices are trusted at once, none "added".
+      this.ctx.stores.identity.recordFirstContact(
+        accountId,
+        response.devices
+          .filter((bundle) => !this.isSelf(accountId, bundle.deviceId))
+          .map((bundle) => ({
+            deviceId: bundle.deviceId,
+            identityKey: PublicKey.deserialize(fromBase64(bundle.identityKey)),
+          })),
+      );
       for (const bundle of response.devices) {
         if (this.isSelf(accountId, bundle.deviceId)) continue;
         if (!(await this.processBundle(accountId, bundle))) changed = true;
@@ -129,12 +143,14 @@ export class DeviceSessions {
     const { stores, local, now } = this.ctx;
     const address = ProtocolAddress.new(accountId, json.deviceId);
     const identityKey = PublicKey.deserialize(fromBase64(json.identityKey));
-    const known = stores.identity.remoteIdentity(accountId);
+    // Per device: a device not seen before is new (saved, and announced, by libsignal's
+    // saveIdentity below); only a different key for a device we know is a change.
+    const known = stores.identity.deviceIdentity(accountId, json.deviceId);
     if (known && !known.identityKey.equals(identityKey)) {
       await stores.identity.saveIdentity(address, identityKey);
       return false;
     }
-    if (known?.trust === 'changed') return false;
+    if (stores.identity.remoteIdentity(accountId)?.trust === 'changed') return false;
     const bundle = PreKeyBundle.new(
       json.registrationId,
       json.deviceId,

@@ -23,7 +23,10 @@ import { refusalError, toMessengerError } from './relay-errors.js';
 import { RelayHttp, RelayRequestError } from './relay/relay-http.js';
 import { RelaySocket, type ConnectionState } from './relay/relay-socket.js';
 import { TlsPin } from './relay/tls-pin.js';
-import { safetyNumber, type SafetyNumber } from './safety-number.js';
+import { safetyNumber, type SafetyNumber, type SafetyNumberParty } from './safety-number.js';
+import { announceAddedDevice } from './added-device-notice.js';
+import { listOwnDevices, removeOwnDevice, type OwnDeviceInfo } from './own-devices.js';
+import { enqueueSync, refreshSiblingDevices } from './own-device-sync.js';
 
 export interface MessagingCoreOptions {
   /** Policy `serverCertificateSha256`: pin the relay's TLS certificate. */
@@ -70,6 +73,7 @@ export class MessagingCore implements OriginalsDeleter {
     this.stores = createSignalStores(db, {
       now,
       onIdentityChanged: (accountId) => this.identityChanged(accountId),
+      onDeviceAdded: (accountId, deviceId) => this.deviceAdded(accountId, deviceId),
     });
     const pin = options.serverCertificateSha256
       ? new TlsPin(options.serverCertificateSha256)
@@ -109,6 +113,7 @@ export class MessagingCore implements OriginalsDeleter {
       logger,
       now,
       tuning,
+      ownDevices: { known: false, siblings: new Set<number>() },
       tx,
       txEmit: async (work) => {
         let collected: MessagingEvent[] = [];
@@ -331,14 +336,54 @@ export class MessagingCore implements OriginalsDeleter {
       remote = this.stores.identity.remoteIdentity(accountId);
     }
     if (!remote) throw new MessengerError('not_found', 'No identity key is known for that person.');
-    const own = await this.stores.identity.getIdentityKeyPair();
     return {
-      ...safetyNumber(
-        { accountId: this.account.accountId, identityKey: own.publicKey },
-        { accountId, identityKey: remote.identityKey },
-      ),
+      ...safetyNumber(await this.ownSafetyNumberParty(), {
+        accountId,
+        identityKeys: remote.devices.map((d) => d.identityKey),
+      }),
       identityChanged: remote.trust === 'changed',
     };
+  }
+
+  /**
+   * This person's side of a safety number: the keys of all their devices, as the relay lists
+   * them now (so both sides count the same devices); the other devices' keys are fetched once.
+   */
+  private async ownSafetyNumberParty(): Promise<SafetyNumberParty> {
+    const own = await this.stores.identity.getIdentityKeyPair();
+    const { accountId, deviceId } = this.account;
+    try {
+      const entry = await this.ctx.http.call('account', { params: { accountId } });
+      const siblings = entry.devices.map((d) => d.deviceId).filter((id) => id !== deviceId);
+      for (const sibling of siblings) {
+        if (!this.stores.identity.deviceIdentity(accountId, sibling)) {
+          await this.ctx.sessions.fetchBundles(accountId, sibling);
+        }
+      }
+      await this.ctx.tx(async () => {
+        for (const known of this.stores.identity.remoteIdentity(accountId)?.devices ?? []) {
+          if (!siblings.includes(known.deviceId)) {
+            this.stores.identity.forgetDevice(accountId, known.deviceId);
+          }
+        }
+      });
+    } catch (error) {
+      throw toMessengerError(error);
+    }
+    const siblingKeys = (this.stores.identity.remoteIdentity(accountId)?.devices ?? []).map(
+      (d) => d.identityKey,
+    );
+    return { accountId, identityKeys: [own.publicKey, ...siblingKeys] };
+  }
+
+  /** This person's devices (this one included), as the relay lists them. */
+  ownDevices(): Promise<OwnDeviceInfo[]> {
+    return listOwnDevices(this.ctx);
+  }
+
+  /** Removes another of this person's devices (revoked with remote wipe on the relay). */
+  removeOwnDevice(deviceId: number): Promise<void> {
+    return removeOwnDevice(this.ctx, deviceId);
   }
 
   isIdentityChanged(accountId: string): boolean {
@@ -348,7 +393,19 @@ export class MessagingCore implements OriginalsDeleter {
   /** The user accepted a person's new identity key: sending is allowed again (and recorded). */
   async acknowledgeIdentity(accountId: string): Promise<void> {
     await this.ctx.txEmit(async (emit) => {
+      const changedKeys = (this.stores.identity.remoteIdentity(accountId)?.devices ?? [])
+        .filter((d) => d.trust === 'changed')
+        .map((d) => Buffer.from(d.identityKey.serialize()).toString('base64'));
       this.stores.identity.acknowledgeIdentity(accountId);
+      // The person's other devices accept the same keys, and only those.
+      if (changedKeys.length > 0) {
+        enqueueSync(
+          this.ctx,
+          accountId,
+          { type: 'identity-acknowledged', identityKeys: changedKeys },
+          this.ctx.now(),
+        );
+      }
       const conversation = this.ctx.repos.conversations.findDirect(accountId);
       if (conversation) {
         this.ctx.repos.conversations.clearIdentityChanged(conversation.id);
@@ -365,6 +422,19 @@ export class MessagingCore implements OriginalsDeleter {
     // Controls held back while blocked can go now.
     await this.ctx.tx(async () => this.ctx.queries.retryAllNow(this.ctx.now()));
     this.outbox.kick();
+  }
+
+  /**
+   * Called by the identity store inside the transaction that recorded a further device of a
+   * colleague: after it commits, a notice goes into the conversation, named as the relay names
+   * the device. Not a change of trust; the safety number now covers that device too.
+   */
+  private deviceAdded(accountId: string, deviceId: number): void {
+    if (accountId === this.account.accountId) return;
+    setImmediate(() => {
+      if (this.stopped) return;
+      void announceAddedDevice(this.ctx, accountId, deviceId).catch(() => undefined);
+    });
   }
 
   /** Called by the identity store inside the transaction that saved the new key. */
@@ -394,6 +464,7 @@ export class MessagingCore implements OriginalsDeleter {
       .then(() => this.outbox.kick())
       .catch(() => undefined);
     void this.upkeep.check();
+    void refreshSiblingDevices(this.ctx).catch(() => undefined);
   }
 
   private fatal(reason: 'revoked' | 'wipe' | 'unauthorized'): void {

@@ -27,6 +27,8 @@ export type MessagingEvent =
       readonly type: 'account.stopped';
       readonly reason: 'revoked' | 'wipe' | 'unauthorized' | 'replaced';
     }
+  /** Another of the person's devices removed one of theirs: their device list changed. */
+  | { readonly type: 'devices.changed' }
   /** The relay's queue for this device has been fully received and stored. */
   | { readonly type: 'queue.drained' };
 

@@ -20,6 +20,7 @@ import { clientMessageIdFor, newMessageId } from './message-ids.js';
 import { failureReasons } from './failure-reasons.js';
 import { RelayRequestError } from './relay/relay-http.js';
 import { describeError } from '../../../shared/describe-error.js';
+import { syncHasNoTarget } from './own-device-sync.js';
 
 /** One request to the relay: one content, standing for one or more outbox rows. */
 interface SendUnit {
@@ -117,6 +118,13 @@ export class OutboxProcessor {
   }
 
   private async sendTo(recipient: string, items: OutboxItem[]): Promise<void> {
+    if (recipient === this.ctx.account.accountId && syncHasNoTarget(this.ctx)) {
+      // Sync for the person's other devices, and the relay says there are none (any more).
+      await this.ctx.tx(async () => {
+        for (const item of items) this.ctx.repos.outbox.remove(item.id);
+      });
+      return;
+    }
     let units = this.toUnits(items);
     if (this.ctx.sessions.isBlocked(recipient)) {
       await this.blocked(units);

@@ -8,6 +8,7 @@ import { newMessageId, nextSentAt } from './message-ids.js';
 import { contentOfMessage } from './outgoing-content.js';
 import { writeTranscribedMarkers } from './transcribed-markers.js';
 import { expiryOfNewMessage } from '../retention/expiry-policy.js';
+import { enqueueSync } from './own-device-sync.js';
 
 export interface SendTextOptions {
   readonly urgent?: boolean;
@@ -64,6 +65,20 @@ export class OutgoingActions {
       if (options.replyTo) this.ctx.queries.setReplyTo(id, options.replyTo);
       const stored = this.ctx.repos.messages.get(id) as MessageRecord;
       this.enqueueMessage(stored, peer, options.replyTo ?? null, now);
+      // The person's other devices show it as sent by them.
+      enqueueSync(
+        this.ctx,
+        peer,
+        {
+          type: 'sent',
+          messageId: id,
+          text,
+          ...(options.urgent ? { urgent: true } : {}),
+          ...(options.replyTo ? { replyTo: options.replyTo } : {}),
+          sentAt,
+        },
+        now,
+      );
       this.ctx.repos.conversations.touch(conversationId, sentAt);
       emit({ type: 'message.added', message: stored });
       emit({ type: 'conversation.updated', conversationId });
@@ -121,6 +136,12 @@ export class OutgoingActions {
           { kind: 'receipt', receipt: 'read', messageIds: ids },
           now,
         );
+        enqueueSync(
+          this.ctx,
+          conversation.peerAccountId as string,
+          { type: 'read', messageIds: ids },
+          now,
+        );
       }
       if (unread.length > 0) emit({ type: 'conversation.updated', conversationId });
       return unread;
@@ -167,6 +188,17 @@ export class OutgoingActions {
           conversation.peerAccountId as string,
           {
             kind: 'delete',
+            messageIds: ids,
+            reason,
+            ...(reason === 'transcribed' ? { transcribedAt } : {}),
+          },
+          now,
+        );
+        enqueueSync(
+          this.ctx,
+          conversation.peerAccountId as string,
+          {
+            type: 'deleted',
             messageIds: ids,
             reason,
             ...(reason === 'transcribed' ? { transcribedAt } : {}),
@@ -221,6 +253,17 @@ export class OutgoingActions {
           },
           now,
         );
+        enqueueSync(
+          this.ctx,
+          conversation.peerAccountId as string,
+          {
+            type: 'transcribed',
+            messageIds: ids,
+            transcribedAt,
+            ...(deleteAt === undefined ? {} : { deleteAt }),
+          },
+          now,
+        );
       }
       for (const id of messageIds) {
         const message = this.ctx.repos.messages.get(id);
@@ -240,6 +283,12 @@ export class OutgoingActions {
         'control',
         conversation.peerAccountId as string,
         { kind: 'disappearing-timer', seconds },
+        now,
+      );
+      enqueueSync(
+        this.ctx,
+        conversation.peerAccountId as string,
+        { type: 'disappearing-timer', seconds },
         now,
       );
       emit({ type: 'conversation.updated', conversationId });

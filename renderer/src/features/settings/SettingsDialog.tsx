@@ -1,4 +1,4 @@
-/** Settings: notification privacy, lock timeout, passcode change, and About. */
+/** Settings: notification privacy, lock timeout, passcode change, your devices, and About. */
 import type { PolicyView } from '../../../../shared/ipc/view-schemas.js';
 import type { NotificationPrivacy } from '../../../../shared/notification-privacy.js';
 import type { Account, AppInfo } from '../../app-types.js';
@@ -6,6 +6,7 @@ import { Dialog } from '../../components/Dialog.js';
 import { NotificationPrivacyChoice } from '../../components/NotificationPrivacyChoice.js';
 import { lockTimeoutChoices } from '../../logic/settings-choices.js';
 import { ChangePasscode } from './ChangePasscode.js';
+import { DevicesSection } from './DevicesSection.js';
 import { useSettings } from './useSettings.js';
 
 interface Props {
@@ -64,6 +65,7 @@ export function SettingsDialog({ policy, info, account, onClose }: Props) {
         </div>
       </section>
       <ChangePasscode />
+      {account?.enrolled && <DevicesSection />}
       <section className="settings-section" aria-labelledby="settings-about">
         <h3 id="settings-about">About</h3>
         <dl className="about">

@@ -53,7 +53,7 @@ describe('runMigrations', () => {
       'outbox',
       'own_identity',
       'prekeys',
-      'remote_identities',
+      'remote_device_identities',
       'sender_keys',
       'sessions',
       'settings',

@@ -74,7 +74,7 @@ export interface World {
   staff: Staff[];
   enrol(name: string, role?: 'clinician' | 'reception' | 'nurse'): Promise<Staff>;
   /** A new profile enrolled with a code already issued (e.g. a second device of an account). */
-  enrolWithCode(label: string, code: string): Promise<Staff>;
+  enrolWithCode(label: string, code: string, deviceName?: string): Promise<Staff>;
   cleanup(): Promise<void>;
 }
 
@@ -91,9 +91,13 @@ export async function createWorld(): Promise<World> {
       const issued = await relay.relay.enrol({ displayName: name, role, org: 'Riverside Surgery' });
       return world.enrolWithCode(name, issued.code);
     },
-    async enrolWithCode(label, code) {
+    async enrolWithCode(label, code, deviceName) {
       const profile = await store.create({ label, passcode: PASSCODE });
-      const account = await enrolProfile(profile, { serverUrl: relay.relay.url, code });
+      const account = await enrolProfile(profile, {
+        serverUrl: relay.relay.url,
+        code,
+        ...(deviceName ? { deviceName } : {}),
+      });
       const member = new Staff(label, store, profile, account.accountId);
       staff.push(member);
       return member;

@@ -1,0 +1,179 @@
+import type { Database } from 'better-sqlite3-multiple-ciphers';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createWorld, eventually, type Staff, type World } from './messaging-harness.js';
+
+// Issue 13, sync between a person's own devices: a GP on two PCs and reception on one.
+
+let world: World;
+beforeEach(async () => {
+  world = await createWorld();
+});
+afterEach(async () => {
+  await world.cleanup();
+});
+
+async function secondDevice(first: Staff, label: string): Promise<Staff> {
+  const issued = await world.relay.relay.enrol({ accountId: first.accountId });
+  return world.enrolWithCode(label, issued.code, label);
+}
+
+const messagesWith = (member: Staff, peer: Staff) => {
+  const conversation = member.profile.repositories.conversations.findDirect(peer.accountId);
+  if (!conversation) return [];
+  return member.profile.repositories.messages.pageAfter(conversation.id, null, 10_000);
+};
+const find = (member: Staff, peer: Staff, text: string) =>
+  messagesWith(member, peer).find((m) => m.body === text);
+
+async function gpOnTwoPcs() {
+  const reception = await world.enrol('Reception Desk', 'reception');
+  const pc1 = await world.enrol('Dr A Patel');
+  const pc2 = await secondDevice(pc1, 'Room 7 PC');
+  for (const member of [reception, pc1, pc2]) member.core.start();
+  await eventually(
+    () => [reception, pc1, pc2].every((m) => m.core.connectionState === 'online'),
+    'all online',
+  );
+  return { reception, pc1, pc2 };
+}
+
+describe('sync between a person’s own devices', () => {
+  it('reception sends, both GP PCs get it; the GP replies from PC 1 and PC 2 shows it as sent by the GP; reception keeps sending', async () => {
+    const { reception, pc1, pc2 } = await gpOnTwoPcs();
+    await reception.sendTo(pc1, 'Can you call Mr B back?');
+    await eventually(() => find(pc1, reception, 'Can you call Mr B back?') !== undefined, 'PC 1');
+    await eventually(() => find(pc2, reception, 'Can you call Mr B back?') !== undefined, 'PC 2');
+
+    const reply = await pc1.sendTo(reception, 'Yes, after surgery');
+    await eventually(() => find(reception, pc1, 'Yes, after surgery') !== undefined, 'reception');
+    await eventually(() => find(pc2, reception, 'Yes, after surgery') !== undefined, 'PC 2 copy');
+    const copy = find(pc2, reception, 'Yes, after surgery')!;
+    expect(copy).toMatchObject({
+      id: reply.id,
+      direction: 'outgoing',
+      senderAccountId: pc1.accountId,
+      senderDeviceId: 1,
+      sentAt: reply.sentAt,
+    });
+    expect(['sent', 'delivered', 'read']).toContain(copy.status);
+    // The copy is PC 2's own record of what the GP sent: not sent again, not a new message for reception.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(
+      messagesWith(reception, pc1).filter((m) => m.body === 'Yes, after surgery'),
+    ).toHaveLength(1);
+
+    const later = await reception.sendTo(pc1, 'Thanks');
+    expect((await reception.core.whenSent(later.id)).status).not.toBe('failed');
+    await eventually(() => find(pc2, reception, 'Thanks') !== undefined, 'PC 2 still gets it');
+    expect(reception.core.isIdentityChanged(pc1.accountId)).toBe(false);
+  });
+
+  it('read state, deletions, transcription marks and a disappearing timer follow the GP to the other PC', async () => {
+    const { reception, pc1, pc2 } = await gpOnTwoPcs();
+    await reception.sendTo(pc1, 'first question');
+    const second = await reception.sendTo(pc1, 'second question');
+    await eventually(() => find(pc2, reception, 'second question') !== undefined, 'PC 2');
+    await eventually(() => find(pc1, reception, 'second question') !== undefined, 'PC 1');
+
+    const conversation1 = pc1.profile.repositories.conversations.findDirect(reception.accountId)!;
+    await pc1.core.actions.markRead(conversation1.id, second.id);
+    await eventually(
+      () => find(pc2, reception, 'second question')?.readAt != null,
+      'read on PC 2 too',
+    );
+    expect(find(pc2, reception, 'first question')?.readAt).not.toBeNull();
+
+    await pc1.core.sendTranscribedNotice(conversation1.id, {
+      messageIds: [second.id],
+      transcribedBy: pc1.accountId,
+      transcribedAt: Date.now(),
+    });
+    await eventually(
+      () => find(pc2, reception, 'second question')?.transcribedAt != null,
+      'transcribed on PC 2',
+    );
+    await pc1.core.deleteForEveryone(conversation1.id, [second.id], 'transcribed');
+    await eventually(
+      () => find(pc2, reception, 'second question') === undefined,
+      'deleted on PC 2',
+    );
+    const conversation2 = pc2.profile.repositories.conversations.findDirect(reception.accountId)!;
+    expect(
+      pc2.profile.repositories.audit.forConversation(conversation2.id).map((a) => a.action),
+    ).toContain('messages_deleted_for_everyone');
+    // And on reception's side, as before.
+    await eventually(() => find(reception, pc1, 'second question') === undefined, 'reception');
+
+    await pc1.core.setDisappearingTimer(conversation1.id, 3600);
+    await eventually(
+      () =>
+        pc2.profile.repositories.conversations.get(conversation2.id)?.disappearingSeconds === 3600,
+      'the timer on PC 2',
+    );
+  });
+
+  it('an identity acknowledged on one PC is acknowledged on the other only for the same key', async () => {
+    const { reception, pc1, pc2 } = await gpOnTwoPcs();
+    const nurse = await world.enrol('Nurse N', 'nurse');
+    nurse.core.start();
+    await pc1.sendTo(nurse, 'hello from PC 1');
+    await pc2.sendTo(nurse, 'hello from PC 2');
+    await eventually(() => nurse.texts(pc1).length === 2, 'nurse got both');
+
+    // The relay presents another key for the nurse's device (a hostile relay): the nurse's
+    // record is replaced by a new enrolment's, under the same device number.
+    nurse.close();
+    const impostor = await secondDevice(nurse, 'Nurse N (impostor)');
+    const db = (world.relay.relay.storage as unknown as { db: Database }).db;
+    db.prepare(
+      "UPDATE devices SET device_id = 99, status = 'revoked' WHERE account_id = ? AND device_id = 1",
+    ).run(nurse.accountId);
+    db.prepare('UPDATE devices SET device_id = 1 WHERE account_id = ? AND device_id = 2').run(
+      nurse.accountId,
+    );
+    expect(impostor.accountId).toBe(nurse.accountId);
+    // Both PCs meet the new key (sessions are reset so each fetches the bundle again).
+    for (const pc of [pc1, pc2]) {
+      const attempt = await pc.sendTo(nurse, 'after the change');
+      expect((await pc.core.whenSent(attempt.id)).status).toBe('failed');
+      expect(pc.core.isIdentityChanged(nurse.accountId)).toBe(true);
+    }
+    void reception;
+
+    await pc1.core.acknowledgeIdentity(nurse.accountId);
+    await eventually(
+      () => !pc2.core.isIdentityChanged(nurse.accountId),
+      'acknowledged on PC 2 through sync',
+    );
+    const conversation2 = pc2.profile.repositories.conversations.findDirect(nurse.accountId)!;
+    expect(conversation2.identityChangedAt).toBeNull();
+    expect(
+      pc2.profile.repositories.audit.forConversation(conversation2.id).map((a) => a.action),
+    ).toEqual(['identity_changed', 'identity_acknowledged']);
+  });
+
+  it('removing a PC tells the person’s other PCs, which stop encrypting to it; the removed one gets nothing new', async () => {
+    const { reception, pc1, pc2 } = await gpOnTwoPcs();
+    const pc3 = await secondDevice(pc1, 'Room 9 PC');
+    pc3.core.start();
+    await eventually(() => pc3.core.connectionState === 'online', 'PC 3 online');
+    // Sessions between the PCs exist once each has synced something.
+    await pc2.sendTo(reception, 'from PC 2');
+    await pc1.sendTo(reception, 'from PC 1');
+    await eventually(() => find(pc3, reception, 'from PC 1') !== undefined, 'PC 3 has the copy');
+    await eventually(() => find(pc2, reception, 'from PC 1') !== undefined, 'PC 2 has the copy');
+
+    await pc1.core.removeOwnDevice(3);
+    await eventually(() => pc2.seen.some((e) => e.type === 'devices.changed'), 'PC 2 told');
+    expect((await pc2.core.ownDevices()).map((d) => d.deviceId)).toEqual([1, 2]);
+    await eventually(() => pc3.core.isStopped, 'PC 3 stopped by the wipe');
+
+    const later = await reception.sendTo(pc1, 'after the removal');
+    expect((await reception.core.whenSent(later.id)).status).not.toBe('failed');
+    const copy = await pc2.sendTo(reception, 'PC 2 after the removal');
+    expect((await pc2.core.whenSent(copy.id)).status).not.toBe('failed');
+    await eventually(() => find(pc1, reception, 'PC 2 after the removal') !== undefined, 'PC 1');
+    await eventually(() => find(pc2, reception, 'after the removal') !== undefined, 'PC 2');
+    expect(find(pc3, reception, 'after the removal')).toBeUndefined();
+  });
+});
