@@ -1,5 +1,5 @@
 import type { ProfessionalIds, RelayAuditKind, Role } from '../../shared/protocol/index.js';
-import type { AuditRow, AuditVerification } from './sqlite-audit.js';
+import type { AuditRow, AuditVerification } from './audit-chain.js';
 
 export type { AuditRow, AuditVerification };
 
@@ -53,7 +53,10 @@ export interface RelayStorage {
   appendAudit(input: AuditAppendInput): Promise<{ appended: number[]; duplicates: string[] }>;
   /** A page of an organisation's audit chain, with its anchor and the relay's signing key. */
   readAudit(org: string, afterSeq: number, limit: number): Promise<AuditPage>;
+  /** Recomputes an organisation's chain and relay records' signatures from its anchor. */
   verifyAudit(org: string): Promise<AuditVerification>;
+  /** Organisations that have an audit chain, for a relay-wide check. */
+  auditOrgs(): Promise<string[]>;
   /** Removes audit records older than the cutoff (retention), keeping the chain verifiable. */
   pruneAudit(olderThan: number): Promise<number>;
   /** Appends a relay record (enrolment, revocation, wipe) to the account's organisation's chain. */

@@ -14,6 +14,7 @@ import {
   appendDeviceRecords,
   appendRelayRecord,
   auditAnchor,
+  auditOrgs,
   listAuditReaders,
   pruneAuditRecords,
   readAuditRecords,
@@ -481,6 +482,10 @@ export class SqliteRelayStorage implements RelayStorage {
 
   async verifyAudit(org: string): Promise<AuditVerification> {
     return verifyAuditChain(this.db, org);
+  }
+
+  async auditOrgs(): Promise<string[]> {
+    return auditOrgs(this.db);
   }
 
   async pruneAudit(olderThan: number): Promise<number> {
