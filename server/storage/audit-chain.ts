@@ -27,6 +27,8 @@ export interface AuditVerification {
   brokenAt: number | null;
   headSeq: number;
   headHash: string;
+  /** Where the retained chain starts (records up to it were removed by retention). */
+  anchorSeq: number;
   /** Set when broken. */
   reason?: AuditBreak;
 }
@@ -49,11 +51,13 @@ export class AuditChainCheck {
   private count = 0;
   private broken: { seq: number; reason: AuditBreak } | null = null;
   private readonly key: KeyObject | null;
+  private readonly anchorSeq: number;
 
   /** `relayKey`: the relay's Ed25519 public key (SPKI DER), or null when it never made one. */
   constructor(anchor: { seq: number; hash: string }, relayKey: Uint8Array | null) {
     this.prev = anchor.hash;
     this.lastSeq = anchor.seq;
+    this.anchorSeq = anchor.seq;
     this.key = relayKey
       ? createPublicKey({ key: Buffer.from(relayKey), format: 'der', type: 'spki' })
       : null;
@@ -74,7 +78,12 @@ export class AuditChainCheck {
   }
 
   result(): AuditVerification {
-    const head = { records: this.count, headSeq: this.lastSeq, headHash: this.prev };
+    const head = {
+      records: this.count,
+      headSeq: this.lastSeq,
+      headHash: this.prev,
+      anchorSeq: this.anchorSeq,
+    };
     return this.broken
       ? { intact: false, brokenAt: this.broken.seq, reason: this.broken.reason, ...head }
       : { intact: true, brokenAt: null, ...head };
