@@ -73,6 +73,8 @@ export function describeAuditAction(entry: AuditEntryView): string {
       return "A colleague's safety number changed";
     case 'identity_acknowledged':
       return 'Accepted a changed safety number';
+    case 'undecryptable_envelope_discarded':
+      return 'Removed a message that could not be decrypted (a notice asks to send it again)';
     // The relay's own records (docs/protocol.md §13): about a device, by whoever ran the command.
     case 'device.enrolled':
       return `${relaySubject(entry)} enrolled`;
@@ -112,6 +114,7 @@ const kindLabels: Readonly<Record<string, string>> = {
   'retention.untranscribed_advice_deleted': 'Untranscribed advice deleted (retention)',
   identity_changed: 'Safety number changed',
   identity_acknowledged: 'Safety number accepted',
+  undecryptable_envelope_discarded: 'Undecryptable message removed',
   'device.enrolled': 'Device enrolled',
   'device.revoked': 'Device revoked',
   'device.wiped': 'Device wiped',
