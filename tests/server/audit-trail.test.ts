@@ -107,6 +107,41 @@ describeBackends('the practice audit trail on the relay', (backend) => {
     });
   });
 
+  it('keeps each organisation to its own readers and chain on a relay hosting two', async () => {
+    const issued = await t.relay.enrol({
+      displayName: 'Hillside Manager',
+      role: 'manager',
+      org: 'Hillside Surgery',
+    });
+    const otherManager = await enrolWithCode(t.relay.url, issued.code);
+    const otherGp = await enrolWithCode(
+      t.relay.url,
+      (await t.relay.enrol({ displayName: 'Dr H', role: 'clinician', org: 'Hillside Surgery' }))
+        .code,
+    );
+    await append(gp, ['riverside-1']);
+    await append(otherGp, ['hillside-1']);
+    // Riverside's devices seal to Riverside's manager only, and the other way round.
+    const readers = async (device: EnrolledDevice) =>
+      (
+        (await call(t.relay.url, 'GET', '/v1/audit/readers', { token: device.token })).json as {
+          readers: { accountId: string }[];
+        }
+      ).readers.map((r) => r.accountId);
+    expect(await readers(gp)).toEqual([manager.accountId]);
+    expect(await readers(otherGp)).toEqual([otherManager.accountId]);
+    const read = async (device: EnrolledDevice) =>
+      (
+        (await call(t.relay.url, 'POST', '/v1/audit/read', { token: device.token, body: {} }))
+          .json as { records: { accountId: string }[] }
+      ).records.map((r) => r.accountId);
+    const hillside = await read(otherManager);
+    expect(new Set(hillside)).toEqual(new Set([otherManager.accountId, otherGp.accountId]));
+    expect(await read(manager)).not.toContain(otherGp.accountId);
+    expect((await verify(otherManager)).json).toMatchObject({ intact: true, records: 3 });
+    expect((await verify(manager)).json).toMatchObject({ intact: true, records: 4 });
+  });
+
   it('refuses a receptionist and a GP who ask to read or verify the trail', async () => {
     for (const device of [receptionist, gp]) {
       const read = await call(t.relay.url, 'POST', '/v1/audit/read', {
