@@ -179,7 +179,7 @@ export async function appendDeviceRecordsPostgres(
 /** A relay record: metadata the relay knows anyway, as plaintext JSON, signed by the relay. */
 export async function appendRelayRecordPostgres(
   client: PoolClient,
-  input: RelayAuditInput & { details?: Record<string, string | number | boolean> },
+  input: RelayAuditInput,
 ): Promise<number | null> {
   const account = (
     await client.query<{ org: string; display_name: string; role: string }>(

@@ -387,6 +387,40 @@ export class PostgresRelayStorage implements RelayStorage {
     return result.rowCount ?? 0;
   }
 
+  changeRole(input: RoleChangeInput): Promise<RoleChangeResult> {
+    return this.transaction(async (client): Promise<RoleChangeResult> => {
+      const account = (
+        await client.query<AccountRow>(
+          `SELECT account_id, display_name, role, org, status FROM accounts
+            WHERE account_id = $1 FOR UPDATE`,
+          [input.accountId],
+        )
+      ).rows[0];
+      if (!account) return { ok: false, reason: 'not_found' };
+      if (account.status === 'revoked') return { ok: false, reason: 'revoked' };
+      const from = account.role;
+      if (from === input.role) return { ok: true, from, to: input.role };
+      await client.query('UPDATE accounts SET role = $1 WHERE account_id = $2', [
+        input.role,
+        input.accountId,
+      ]);
+      const first = (
+        await client.query<{ id: number | null }>(
+          'SELECT MIN(device_id) AS id FROM devices WHERE account_id = $1',
+          [input.accountId],
+        )
+      ).rows[0];
+      await appendRelayRecordPostgres(client, {
+        kind: 'account.role_changed',
+        accountId: input.accountId,
+        deviceId: first?.id ?? 1,
+        now: input.now,
+        details: { previousRole: from },
+      });
+      return { ok: true, from, to: input.role };
+    });
+  }
+
   // The practice audit trail (docs/protocol.md §13): postgres-audit.ts.
   listAuditReaders(
     org: string,

@@ -42,6 +42,8 @@ export interface RelayStorage {
   ack(devicePk: number, ids: readonly number[]): Promise<number>;
 
   revoke(input: RevokeInput): Promise<RevokedDevice[]>;
+  /** Gives an account another role, recorded in its organisation's audit chain (one transaction). */
+  changeRole(input: RoleChangeInput): Promise<RoleChangeResult>;
   /** Revocations recorded since a sequence number, by any process sharing the store. */
   revocationsSince(seq: number): Promise<{ seq: number; devices: RevokedDevice[] }>;
   /** Active devices (with identity keys) of the organisation's accounts in these roles. */
@@ -236,6 +238,15 @@ export interface RevokeInput {
   wipe: boolean;
   now: number;
 }
+export interface RoleChangeInput {
+  accountId: string;
+  role: Role;
+  now: number;
+}
+/** `from` equal to `to` changed (and recorded) nothing. */
+export type RoleChangeResult =
+  { ok: true; from: Role; to: Role } | { ok: false; reason: 'not_found' | 'revoked' };
+
 export interface RevokedDevice {
   devicePk: number;
   accountId: string;
@@ -260,4 +271,6 @@ export interface RelayAuditInput {
   accountId: string;
   deviceId: number;
   now: number;
+  /** Flat facts of the record beyond who and when (the wipe flag, the previous role). */
+  details?: Record<string, string | number | boolean>;
 }

@@ -28,6 +28,8 @@ import type {
   AuditPage,
   CodeCheck,
   RelayAuditInput,
+  RoleChangeInput,
+  RoleChangeResult,
   AccountWithDevices,
   AdminAccount,
   DeviceRecord,
@@ -443,6 +445,36 @@ export class SqliteRelayStorage implements RelayStorage {
             });
           }
           return revoked;
+        })
+        .immediate(),
+    );
+  }
+
+  async changeRole(input: RoleChangeInput): Promise<RoleChangeResult> {
+    return this.write(() =>
+      this.db
+        .transaction((): RoleChangeResult => {
+          const account = this.accountRow(input.accountId);
+          if (!account) return { ok: false, reason: 'not_found' };
+          if (account.status === 'revoked') return { ok: false, reason: 'revoked' };
+          const from = account.role;
+          if (from === input.role) return { ok: true, from, to: input.role };
+          prepared(this.db, 'UPDATE accounts SET role = ? WHERE account_id = ?').run(
+            input.role,
+            input.accountId,
+          );
+          const first = prepared(
+            this.db,
+            'SELECT MIN(device_id) AS id FROM devices WHERE account_id = ?',
+          ).get(input.accountId) as { id: number | null };
+          appendRelayRecord(this.db, {
+            kind: 'account.role_changed',
+            accountId: input.accountId,
+            deviceId: first.id ?? 1,
+            now: input.now,
+            details: { previousRole: from },
+          });
+          return { ok: true, from, to: input.role };
         })
         .immediate(),
     );

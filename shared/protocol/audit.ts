@@ -23,8 +23,16 @@ export const auditLimits = {
 /** The hash of the (empty) chain before the first record: 32 zero bytes, hex. */
 export const auditChainGenesis = '0'.repeat(64);
 
-/** Kinds of relay record: facts the relay already knows, never content. */
-export const relayAuditKinds = ['device.enrolled', 'device.revoked', 'device.wiped'] as const;
+/**
+ * Kinds of relay record: facts the relay already knows, never content. `account.role_changed` is
+ * about an account, not one device: its deviceId is the account's first device (1 when none).
+ */
+export const relayAuditKinds = [
+  'device.enrolled',
+  'device.revoked',
+  'device.wiped',
+  'account.role_changed',
+] as const;
 export type RelayAuditKind = (typeof relayAuditKinds)[number];
 
 /**

@@ -139,6 +139,18 @@ describe('the practice trail rows', () => {
     expect(peer.device).toBe("on Dr A Patel's device 1");
   });
 
+  it('says whose role changed, from what to what', () => {
+    const row = practiceAuditRow({
+      ...base,
+      actor: null,
+      action: 'account.role_changed',
+      details: { displayName: 'Sam Jones', role: 'manager', previousRole: 'reception' },
+      source: 'relay',
+      subject: { ...gp, role: 'manager', deviceId: 1 },
+    });
+    expect(row.what).toBe("Sam Jones's role changed from Reception to Practice manager");
+  });
+
   it('labels kinds for the filter, and falls back to words for an unknown one', () => {
     expect(auditKindLabel('transcription.undone')).toBe('Transcription undone');
     expect(auditKindLabel('something.new_kind')).toBe('something new kind');

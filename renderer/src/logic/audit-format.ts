@@ -84,6 +84,12 @@ export function describeAuditAction(entry: AuditEntryView): string {
         : `${relaySubject(entry)} revoked`;
     case 'device.wiped':
       return `${relaySubject(entry)} told to erase its data (remote wipe)`;
+    case 'account.role_changed': {
+      const name = detail(entry, 'displayName');
+      const from = detail(entry, 'previousRole');
+      const to = detail(entry, 'role');
+      return `${typeof name === 'string' ? `${name}'s` : 'A'} role changed from ${roleLabel(typeof from === 'string' ? from : null)} to ${roleLabel(typeof to === 'string' ? to : null)}`;
+    }
     case 'unreadable':
       return 'A record this device cannot open (sealed before it could read the practice trail)';
     case 'sender_mismatch':
@@ -118,6 +124,7 @@ const kindLabels: Readonly<Record<string, string>> = {
   'device.enrolled': 'Device enrolled',
   'device.revoked': 'Device revoked',
   'device.wiped': 'Device wiped',
+  'account.role_changed': 'Role changed',
   unreadable: 'Records this device cannot open',
   sender_mismatch: 'Records from another device (not believed)',
 };

@@ -92,6 +92,15 @@ const producers: Record<Kind, (ctx: Context) => void | Promise<void>> = {
   'device.revoked': async ({ world, gp }) => {
     await world.relay.relay.revoke(gp.accountId, { deviceId: 2, wipe: true });
   },
+  // What `pmsg relay role` does: the storage's role change, recorded in the same transaction.
+  'account.role_changed': async ({ world, gp }) => {
+    const changed = await world.relay.relay.storage.changeRole({
+      accountId: gp.accountId,
+      role: 'nurse',
+      now: Date.now(),
+    });
+    expect(changed).toEqual({ ok: true, from: 'clinician', to: 'nurse' });
+  },
   'device.wiped': async ({ world }) => {
     const second = world.staff.find((s) => s.name === 'GP laptop')!;
     await expect(second.core.relay.call('me')).rejects.toMatchObject({ code: 'remote_wipe' });
