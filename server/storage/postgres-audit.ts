@@ -94,52 +94,73 @@ export async function auditAnchorPostgres(
   return row ?? { seq: 0, hash: auditChainGenesis };
 }
 
-/** Call with the organisation's chain lock held. */
-async function appendRow(
+interface NewRecord {
+  source: 'device' | 'relay';
+  accountId: string;
+  deviceId: number;
+  clientRecordId: string | null;
+  createdAt: number;
+  payload: Uint8Array;
+}
+
+/**
+ * Chains records after the organisation's head, in order, in one INSERT. Call with the
+ * organisation's chain lock held: seqs are taken under it, so they rise in commit order.
+ */
+async function appendRows(
   client: PoolClient,
-  input: {
-    org: string;
-    source: 'device' | 'relay';
-    accountId: string;
-    deviceId: number;
-    clientRecordId: string | null;
-    createdAt: number;
-    payload: Uint8Array;
-  },
-): Promise<number> {
+  org: string,
+  records: readonly NewRecord[],
+): Promise<number[]> {
+  if (records.length === 0) return [];
   const head = (
     await client.query<{ hash: string }>(
       'SELECT hash FROM audit_trail WHERE org = $1 ORDER BY seq DESC LIMIT 1',
-      [input.org],
+      [org],
     )
   ).rows[0];
-  const prevHash = head?.hash ?? (await auditAnchorPostgres(client, input.org)).hash;
-  const seq = (await client.query<{ seq: number }>("SELECT nextval('audit_seq') AS seq")).rows[0]!
-    .seq;
-  const hash = auditRecordHash(prevHash, input.payload, { ...input, seq });
-  const signature =
-    input.source === 'relay'
-      ? sign(null, Buffer.from(hash, 'hex'), (await signingKeyPostgres(client)).privateKey)
-      : null;
-  await client.query(
-    `INSERT INTO audit_trail (seq, org, source, account_id, device_id, client_record_id,
-       created_at, payload, prev_hash, hash, signature)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-    [
+  let prevHash = head?.hash ?? (await auditAnchorPostgres(client, org)).hash;
+  const seqs = (
+    await client.query<{ seq: number }>(
+      "SELECT nextval('audit_seq') AS seq FROM generate_series(1, $1)",
+      [records.length],
+    )
+  ).rows
+    .map((r) => r.seq)
+    .sort((a, b) => a - b);
+  const key = records.some((r) => r.source === 'relay')
+    ? (await signingKeyPostgres(client)).privateKey
+    : null;
+  const values: unknown[] = [];
+  const rows: string[] = [];
+  records.forEach((record, index) => {
+    const seq = seqs[index]!;
+    const hash = auditRecordHash(prevHash, record.payload, { ...record, seq });
+    const signature =
+      record.source === 'relay' && key ? sign(null, Buffer.from(hash, 'hex'), key) : null;
+    const at = values.length;
+    rows.push(`(${Array.from({ length: 11 }, (_, i) => `$${at + i + 1}`).join(', ')})`);
+    values.push(
       seq,
-      input.org,
-      input.source,
-      input.accountId,
-      input.deviceId,
-      input.clientRecordId,
-      input.createdAt,
-      Buffer.from(input.payload),
+      org,
+      record.source,
+      record.accountId,
+      record.deviceId,
+      record.clientRecordId,
+      record.createdAt,
+      Buffer.from(record.payload),
       prevHash,
       hash,
       signature,
-    ],
+    );
+    prevHash = hash;
+  });
+  await client.query(
+    `INSERT INTO audit_trail (seq, org, source, account_id, device_id, client_record_id,
+       created_at, payload, prev_hash, hash, signature) VALUES ${rows.join(', ')}`,
+    values,
   );
-  return seq;
+  return seqs;
 }
 
 /** Appends a device's sealed records; a clientRecordId already stored is reported, not stored. */
@@ -148,32 +169,31 @@ export async function appendDeviceRecordsPostgres(
   input: AuditAppendInput,
 ): Promise<{ appended: number[]; duplicates: string[] }> {
   await lockAuditChain(client, input.org);
-  const appended: number[] = [];
+  // Under the chain lock, so a retry racing its original on another node is still seen.
+  const stored = await client.query<{ client_record_id: string }>(
+    `SELECT client_record_id FROM audit_trail
+      WHERE account_id = $1 AND device_id = $2 AND client_record_id = ANY($3::text[])`,
+    [input.accountId, input.deviceId, input.records.map((r) => r.clientRecordId)],
+  );
+  const seen = new Set(stored.rows.map((r) => r.client_record_id));
   const duplicates: string[] = [];
+  const fresh: NewRecord[] = [];
   for (const record of input.records) {
-    // Under the chain lock, so a retry racing its original on another node is still seen.
-    const existing = await client.query(
-      `SELECT 1 FROM audit_trail
-        WHERE account_id = $1 AND device_id = $2 AND client_record_id = $3`,
-      [input.accountId, input.deviceId, record.clientRecordId],
-    );
-    if (existing.rowCount) {
+    if (seen.has(record.clientRecordId)) {
       duplicates.push(record.clientRecordId);
       continue;
     }
-    appended.push(
-      await appendRow(client, {
-        org: input.org,
-        source: 'device',
-        accountId: input.accountId,
-        deviceId: input.deviceId,
-        clientRecordId: record.clientRecordId,
-        createdAt: input.now,
-        payload: record.sealed,
-      }),
-    );
+    seen.add(record.clientRecordId);
+    fresh.push({
+      source: 'device',
+      accountId: input.accountId,
+      deviceId: input.deviceId,
+      clientRecordId: record.clientRecordId,
+      createdAt: input.now,
+      payload: record.sealed,
+    });
   }
-  return { appended, duplicates };
+  return { appended: await appendRows(client, input.org, fresh), duplicates };
 }
 
 /** A relay record: metadata the relay knows anyway, as plaintext JSON, signed by the relay. */
@@ -200,15 +220,17 @@ export async function appendRelayRecordPostgres(
       ...(input.details ?? {}),
     }),
   );
-  return appendRow(client, {
-    org: account.org,
-    source: 'relay',
-    accountId: input.accountId,
-    deviceId: input.deviceId,
-    clientRecordId: null,
-    createdAt: input.now,
-    payload,
-  });
+  const [seq] = await appendRows(client, account.org, [
+    {
+      source: 'relay',
+      accountId: input.accountId,
+      deviceId: input.deviceId,
+      clientRecordId: null,
+      createdAt: input.now,
+      payload,
+    },
+  ]);
+  return seq ?? null;
 }
 
 export async function readAuditRecordsPostgres(
