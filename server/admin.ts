@@ -92,3 +92,26 @@ export async function listAccounts(storage: RelayStorage, org?: string): Promise
   const accounts = await storage.listAllAccounts();
   return org === undefined ? accounts : accounts.filter((a) => a.org === org);
 }
+
+/**
+ * Gives a member of staff another role (a receptionist becoming practice manager). Recorded in
+ * the practice audit trail as `account.role_changed`; the same role again changes nothing.
+ */
+export async function changeRole(
+  storage: RelayStorage,
+  accountId: string,
+  role: Role,
+  org?: string,
+): Promise<{ accountId: string; from: Role; to: Role }> {
+  await accountInScope(storage, accountId, org);
+  const result = await storage.changeRole({ accountId, role, now: Date.now() });
+  if (!result.ok) {
+    throw new MessengerError(
+      'not_found',
+      result.reason === 'revoked'
+        ? `Account ${accountId} is revoked; enrol the person again for a new role.`
+        : `No account ${accountId} on this relay.`,
+    );
+  }
+  return { accountId, from: result.from, to: result.to };
+}

@@ -12,6 +12,7 @@ import {
 } from '../shared/protocol/index.js';
 import {
   accountInScope,
+  changeRole,
   defaultCodeLifetimeHours,
   defaultOrg,
   issueEnrolmentCode,
@@ -59,11 +60,19 @@ Commands:
           at once; unless --no-wipe, the device is told to erase its data on next contact.
   list    --data <dir> | --database <url> [--org <name>]
           Print every account (or those of one organisation) with its devices as JSON.
+  role    --data <dir> | --database <url> --account <accountId> --role <role> [--org <name>]
+          Give a member of staff another role (e.g. a receptionist becoming practice manager).
+          Recorded in the practice audit trail. Prints {"accountId","from","to"}.
+  audit verify --data <dir> | --database <url> [--org <name>]
+          Check the practice audit trail on the relay's own storage (no relay need run): each
+          organisation's hash chain from its anchor and the relay's signatures. Prints
+          {"ok","events","firstBrokenAt"?,"brokenOrg"?,"reason"?,"orgs":[...]}; exits 1 when a
+          chain is broken (firstBrokenAt: the first seq that does not fit).
 ${adminUsage}
 
 Every command takes exactly one of --data (SQLite, the default) and --database (PostgreSQL).
-On a relay hosting several organisations, --org limits list, revoke and enrol --account to one:
-an account of another organisation is then "not found".
+On a relay hosting several organisations, --org limits list, revoke, role, enrol --account and
+audit verify to one: an account of another organisation is then "not found".
 Roles: ${roles.join(', ')}. Default org: "${defaultOrg}". Codes expire after ${defaultCodeLifetimeHours} h by default.`;
 
 class UsageError extends Error {}
@@ -103,6 +112,14 @@ const commandOptions = {
     'no-wipe': { type: 'boolean' },
   },
   list: { data: { type: 'string' }, database: { type: 'string' }, org: { type: 'string' } },
+  role: {
+    data: { type: 'string' },
+    database: { type: 'string' },
+    org: { type: 'string' },
+    account: { type: 'string' },
+    role: { type: 'string' },
+  },
+  audit: { data: { type: 'string' }, database: { type: 'string' }, org: { type: 'string' } },
   ...adminCommandOptions,
 } satisfies Record<string, ParseArgsConfig['options']>;
 type Command = keyof typeof commandOptions;
@@ -123,6 +140,15 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
+    // `audit` has one subcommand so far: `audit verify`.
+    if (command === 'audit') {
+      if (rest[0] !== 'verify') {
+        throw new UsageError(
+          `unknown audit command${rest[0] === undefined ? '' : ` "${rest[0]}"`}: use \`pmsg relay audit verify --data <dir> | --database <url> [--org <name>]\`.`,
+        );
+      }
+      rest.shift();
+    }
     const options = parse(command as Command, rest);
     switch (command as Command) {
       case 'serve':
@@ -136,6 +162,10 @@ export async function main(argv: string[]): Promise<number> {
           print({ accounts: await listAccounts(storage, orgScope(options)) });
           return 0;
         });
+      case 'role':
+        return await role(options);
+      case 'audit':
+        return await auditVerify(options);
       case 'backup':
       case 'restore':
       case 'check':
@@ -347,6 +377,34 @@ async function revoke(options: Options): Promise<number> {
       revoked: devices.map((d) => ({ deviceId: d.deviceId, wipe: d.wipe })),
     });
     return 0;
+  });
+}
+
+async function role(options: Options): Promise<number> {
+  const accountId = options.account;
+  if (typeof accountId !== 'string' || accountId === '') {
+    throw new UsageError('--account <accountId> is required (see `pmsg relay list`).');
+  }
+  const newRole = options.role as Role;
+  if (!roles.includes(newRole)) {
+    throw new UsageError(
+      `--role must be one of ${roles.join(', ')}${options.role === undefined ? '' : `, not "${String(options.role)}"`}.`,
+    );
+  }
+  const org = orgScope(options);
+  return withStorage(options, async (storage) => {
+    print(await changeRole(storage, accountId, newRole, org));
+    return 0;
+  });
+}
+
+async function auditVerify(options: Options): Promise<number> {
+  const org = orgScope(options);
+  return withStorage(options, async (storage) => {
+    const { verifyRelayAudit } = await import('./admin/audit-verify.js');
+    const result = await verifyRelayAudit(storage, org);
+    print(result);
+    return result.ok ? 0 : 1;
   });
 }
 

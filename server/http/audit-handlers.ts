@@ -67,5 +67,10 @@ export const auditRead: Handler<'auditRead'> = async (services, { device, body }
 
 export const auditVerify: Handler<'auditVerify'> = async (services, { device }) => {
   requireAuditReader(device);
-  return { status: 200, body: await services.storage.verifyAudit(device.account.org) };
+  const { intact, records, brokenAt, headSeq, headHash, reason } =
+    await services.storage.verifyAudit(device.account.org);
+  return {
+    status: 200,
+    body: { intact, records, brokenAt, headSeq, headHash, ...(reason ? { reason } : {}) },
+  };
 };

@@ -1,4 +1,5 @@
 import type { PoolClient } from 'pg';
+import { postgresAuditMigration } from './postgres-audit.js';
 
 /**
  * Numbered migrations of the PostgreSQL backend, run once each, in order, in one transaction. A
@@ -106,6 +107,8 @@ export const postgresMigrations: readonly string[] = [
   -- Orders device connections across nodes: the newest socket of a device wins everywhere.
   CREATE SEQUENCE connection_seq;
   `,
+  // 2: the practice audit trail (docs/protocol.md §13).
+  postgresAuditMigration,
 ];
 
 /** Serialises migrations of nodes starting together (an arbitrary constant of this schema). */

@@ -1,10 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { RelayError } from '../relay-error.js';
 import { currentSchemaVersion, migratePostgres } from './postgres-migrations.js';
 import { PostgresCluster } from './postgres-cluster.js';
 import { enqueuePostgres } from './postgres-enqueue.js';
 import { toAccount, type AccountRow } from './postgres-rows.js';
+import {
+  appendDeviceRecordsPostgres,
+  appendRelayRecordPostgres,
+  auditAnchorPostgres,
+  auditOrgsPostgres,
+  listAuditReadersPostgres,
+  pruneAuditRecordsPostgres,
+  readAuditRecordsPostgres,
+  signingKeyPostgres,
+  verifyAuditChainPostgres,
+} from './postgres-audit.js';
 import {
   checkCodePostgres,
   issueCode,
@@ -17,6 +27,10 @@ import type {
   AccountRecord,
   AccountWithDevices,
   AccountDevice,
+  AuditAppendInput,
+  AuditPage,
+  AuditVerification,
+  RelayAuditInput,
   AdminAccount,
   CodeCheck,
   DeviceRecord,
@@ -178,10 +192,23 @@ export class PostgresRelayStorage implements RelayStorage {
   }
 
   async markWipeDelivered(devicePk: number, at: number): Promise<void> {
-    await this.pool.query(
-      'UPDATE devices SET wipe_delivered_at = $1 WHERE device_pk = $2 AND wipe_delivered_at IS NULL',
-      [at, devicePk],
-    );
+    await this.transaction(async (client) => {
+      const changed = await client.query<{ account_id: string; device_id: number }>(
+        `UPDATE devices SET wipe_delivered_at = $1
+          WHERE device_pk = $2 AND wipe_delivered_at IS NULL RETURNING account_id, device_id`,
+        [at, devicePk],
+      );
+      // Told once: the device has been sent its wipe order (§13), whichever node told it.
+      const device = changed.rows[0];
+      if (device) {
+        await appendRelayRecordPostgres(client, {
+          kind: 'device.wiped',
+          accountId: device.account_id,
+          deviceId: device.device_id,
+          now: at,
+        });
+      }
+    });
   }
 
   async touchDevice(devicePk: number, at: number): Promise<void> {
@@ -386,40 +413,86 @@ export class PostgresRelayStorage implements RelayStorage {
     return result.rowCount ?? 0;
   }
 
-  // The practice audit trail (docs/protocol.md §13) is kept by the SQLite store only so far.
-  // Devices are told 501 and keep their events to send later; the relay's own records (enrol,
-  // revoke, wipe) are not chained on PostgreSQL yet.
-  listAuditReaders(): Promise<never> {
-    return Promise.reject(auditNotOnPostgres());
+  changeRole(input: RoleChangeInput): Promise<RoleChangeResult> {
+    return this.transaction(async (client): Promise<RoleChangeResult> => {
+      const account = (
+        await client.query<AccountRow>(
+          `SELECT account_id, display_name, role, org, status FROM accounts
+            WHERE account_id = $1 FOR UPDATE`,
+          [input.accountId],
+        )
+      ).rows[0];
+      if (!account) return { ok: false, reason: 'not_found' };
+      if (account.status === 'revoked') return { ok: false, reason: 'revoked' };
+      const from = account.role;
+      if (from === input.role) return { ok: true, from, to: input.role };
+      await client.query('UPDATE accounts SET role = $1 WHERE account_id = $2', [
+        input.role,
+        input.accountId,
+      ]);
+      const first = (
+        await client.query<{ id: number | null }>(
+          'SELECT MIN(device_id) AS id FROM devices WHERE account_id = $1',
+          [input.accountId],
+        )
+      ).rows[0];
+      await appendRelayRecordPostgres(client, {
+        kind: 'account.role_changed',
+        accountId: input.accountId,
+        deviceId: first?.id ?? 1,
+        now: input.now,
+        details: { previousRole: from },
+      });
+      return { ok: true, from, to: input.role };
+    });
   }
 
-  appendAudit(): Promise<never> {
-    return Promise.reject(auditNotOnPostgres());
+  // The practice audit trail (docs/protocol.md §13): postgres-audit.ts.
+  listAuditReaders(
+    org: string,
+    roles: readonly string[],
+  ): Promise<{ accountId: string; deviceId: number; identityKey: Uint8Array }[]> {
+    return listAuditReadersPostgres(this.pool, org, roles);
   }
 
-  readAudit(): Promise<never> {
-    return Promise.reject(auditNotOnPostgres());
+  appendAudit(input: AuditAppendInput): Promise<{ appended: number[]; duplicates: string[] }> {
+    return this.transaction((client) => appendDeviceRecordsPostgres(client, input));
   }
 
-  verifyAudit(): Promise<never> {
-    return Promise.reject(auditNotOnPostgres());
+  async readAudit(org: string, afterSeq: number, limit: number): Promise<AuditPage> {
+    const relayKey = (await signingKeyPostgres(this.pool)).publicKey;
+    // One snapshot, so the anchor and the page agree even while retention runs on another node.
+    return this.transaction(async (client) => {
+      await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      return {
+        anchor: await auditAnchorPostgres(client, org),
+        relayKey,
+        records: await readAuditRecordsPostgres(client, org, afterSeq, limit),
+      };
+    });
   }
 
-  async pruneAudit(): Promise<number> {
-    return 0;
+  verifyAudit(org: string): Promise<AuditVerification> {
+    return this.transaction(async (client) => {
+      await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      return verifyAuditChainPostgres(client, org);
+    });
   }
 
-  async appendRelayAudit(): Promise<void> {}
+  auditOrgs(): Promise<string[]> {
+    return auditOrgsPostgres(this.pool);
+  }
+
+  pruneAudit(olderThan: number): Promise<number> {
+    return this.transaction((client) => pruneAuditRecordsPostgres(client, olderThan));
+  }
+
+  async appendRelayAudit(input: RelayAuditInput): Promise<void> {
+    await this.transaction((client) => appendRelayRecordPostgres(client, input));
+  }
 
   async close(): Promise<void> {
     await this.cluster.close();
     await this.pool.end();
   }
-}
-
-function auditNotOnPostgres(): RelayError {
-  return new RelayError(
-    'not_implemented',
-    'This relay keeps its data in PostgreSQL, which does not hold the practice audit trail yet. Events stay on the devices until it does.',
-  );
 }

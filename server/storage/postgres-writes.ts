@@ -15,6 +15,7 @@ import type {
   StoredBundle,
 } from './relay-storage.js';
 import { toAccount, type AccountRow } from './postgres-rows.js';
+import { appendRelayRecordPostgres } from './postgres-audit.js';
 
 // Multi-statement writes of the PostgreSQL backend, the counterparts of sqlite-writes.ts. Each
 // runs inside a transaction opened by its caller.
@@ -311,6 +312,14 @@ export async function revokePostgres(
       d.device_pk,
       input.now,
     ]);
+    // The practice trail records each revocation in the same transaction (§13).
+    await appendRelayRecordPostgres(client, {
+      kind: 'device.revoked',
+      accountId: input.accountId,
+      deviceId: d.device_id,
+      now: input.now,
+      details: { wipe },
+    });
     revoked.push({
       devicePk: d.device_pk,
       accountId: input.accountId,

@@ -1,5 +1,5 @@
 import type { ProfessionalIds, RelayAuditKind, Role } from '../../shared/protocol/index.js';
-import type { AuditRow, AuditVerification } from './sqlite-audit.js';
+import type { AuditRow, AuditVerification } from './audit-chain.js';
 
 export type { AuditRow, AuditVerification };
 
@@ -44,6 +44,8 @@ export interface RelayStorage {
   ack(devicePk: number, ids: readonly number[]): Promise<number>;
 
   revoke(input: RevokeInput): Promise<RevokedDevice[]>;
+  /** Gives an account another role, recorded in its organisation's audit chain (one transaction). */
+  changeRole(input: RoleChangeInput): Promise<RoleChangeResult>;
   /** Revocations recorded since a sequence number, by any process sharing the store. */
   revocationsSince(seq: number): Promise<{ seq: number; devices: RevokedDevice[] }>;
   /** Active devices (with identity keys) of the organisation's accounts in these roles. */
@@ -55,7 +57,10 @@ export interface RelayStorage {
   appendAudit(input: AuditAppendInput): Promise<{ appended: number[]; duplicates: string[] }>;
   /** A page of an organisation's audit chain, with its anchor and the relay's signing key. */
   readAudit(org: string, afterSeq: number, limit: number): Promise<AuditPage>;
+  /** Recomputes an organisation's chain and relay records' signatures from its anchor. */
   verifyAudit(org: string): Promise<AuditVerification>;
+  /** Organisations that have an audit chain, for a relay-wide check. */
+  auditOrgs(): Promise<string[]>;
   /** Removes audit records older than the cutoff (retention), keeping the chain verifiable. */
   pruneAudit(olderThan: number): Promise<number>;
   /** Appends a relay record (enrolment, revocation, wipe) to the account's organisation's chain. */
@@ -241,6 +246,15 @@ export interface RevokeInput {
   wipe: boolean;
   now: number;
 }
+export interface RoleChangeInput {
+  accountId: string;
+  role: Role;
+  now: number;
+}
+/** `from` equal to `to` changed (and recorded) nothing. */
+export type RoleChangeResult =
+  { ok: true; from: Role; to: Role } | { ok: false; reason: 'not_found' | 'revoked' };
+
 export interface RevokedDevice {
   devicePk: number;
   accountId: string;
@@ -265,4 +279,6 @@ export interface RelayAuditInput {
   accountId: string;
   deviceId: number;
   now: number;
+  /** Flat facts of the record beyond who and when (the wipe flag, the previous role). */
+  details?: Record<string, string | number | boolean>;
 }

@@ -1,11 +1,15 @@
-import { createHash, createPrivateKey, generateKeyPairSync, sign } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, sign } from 'node:crypto';
 import type { Database } from 'better-sqlite3-multiple-ciphers';
+import { auditChainGenesis, type RelayAuditKind } from '../../shared/protocol/index.js';
 import {
-  auditChainGenesis,
-  auditChainMetadata,
-  type RelayAuditKind,
-} from '../../shared/protocol/index.js';
+  AuditChainCheck,
+  auditRecordHash,
+  type AuditRow,
+  type AuditVerification,
+} from './audit-chain.js';
 import { prepared } from './prepared.js';
+
+export type { AuditRow, AuditVerification };
 
 /**
  * The practice audit trail in SQLite (docs/protocol.md §13): one hash chain per organisation,
@@ -42,37 +46,6 @@ export const auditMigration = `
     public_key BLOB NOT NULL
   ) STRICT;
 `;
-
-export interface AuditRow {
-  seq: number;
-  source: 'device' | 'relay';
-  accountId: string;
-  deviceId: number;
-  createdAt: number;
-  payload: Uint8Array;
-  prevHash: string;
-  hash: string;
-  signature: Uint8Array | null;
-}
-
-export interface AuditVerification {
-  intact: boolean;
-  records: number;
-  brokenAt: number | null;
-  headSeq: number;
-  headHash: string;
-}
-
-const sha256Hex = (data: Uint8Array | string) => createHash('sha256').update(data).digest('hex');
-
-/** The chain hash of one record; the client computes the same (main/core/audit). */
-export function auditRecordHash(
-  prevHash: string,
-  payload: Uint8Array,
-  meta: Parameters<typeof auditChainMetadata>[0],
-): string {
-  return sha256Hex(`${prevHash}${sha256Hex(payload)}${auditChainMetadata(meta)}`);
-}
 
 interface RawRow {
   seq: number;
@@ -245,26 +218,36 @@ export function readAuditRecords(
   ).map(toRow);
 }
 
-/** Recomputes the organisation's chain from its anchor; the first record that does not fit breaks it. */
+/**
+ * Recomputes the organisation's chain from its anchor, relay records' signatures included; the
+ * first record that does not fit breaks it.
+ */
 export function verifyAuditChain(db: Database, org: string): AuditVerification {
-  const anchor = auditAnchor(db, org);
-  let prev = anchor.hash;
-  let lastSeq = anchor.seq;
-  let records = 0;
+  const check = new AuditChainCheck(auditAnchor(db, org), relayPublicKey(db));
   const rows = prepared(db, 'SELECT * FROM audit_trail WHERE org = ? ORDER BY seq').iterate(
     org,
   ) as IterableIterator<RawRow>;
   for (const raw of rows) {
-    const row = toRow(raw);
-    const expected = auditRecordHash(prev, row.payload, row);
-    if (row.seq <= lastSeq || row.prevHash !== prev || row.hash !== expected) {
-      return { intact: false, records, brokenAt: row.seq, headSeq: lastSeq, headHash: prev };
-    }
-    prev = row.hash;
-    lastSeq = row.seq;
-    records += 1;
+    if (!check.next(toRow(raw))) break;
   }
-  return { intact: true, records, brokenAt: null, headSeq: lastSeq, headHash: prev };
+  return check.result();
+}
+
+/** Organisations with an audit chain (records or an anchor), for a relay-wide check. */
+export function auditOrgs(db: Database): string[] {
+  return (
+    prepared(
+      db,
+      'SELECT org FROM audit_trail UNION SELECT org FROM audit_anchors ORDER BY 1',
+    ).all() as { org: string }[]
+  ).map((r) => r.org);
+}
+
+/** The relay's signing public key without making one (verification only reads). */
+function relayPublicKey(db: Database): Uint8Array | null {
+  const row = prepared(db, 'SELECT public_key FROM relay_signing_key WHERE id = 1').get() as
+    { public_key: Buffer } | undefined;
+  return row?.public_key ?? null;
 }
 
 /** Removes records older than the cutoff, moving each organisation's anchor past them. */

@@ -14,6 +14,7 @@ import {
   appendDeviceRecords,
   appendRelayRecord,
   auditAnchor,
+  auditOrgs,
   listAuditReaders,
   pruneAuditRecords,
   readAuditRecords,
@@ -27,6 +28,8 @@ import type {
   AuditPage,
   CodeCheck,
   RelayAuditInput,
+  RoleChangeInput,
+  RoleChangeResult,
   AccountWithDevices,
   AccountDevice,
   AdminAccount,
@@ -475,6 +478,36 @@ export class SqliteRelayStorage implements RelayStorage {
     );
   }
 
+  async changeRole(input: RoleChangeInput): Promise<RoleChangeResult> {
+    return this.write(() =>
+      this.db
+        .transaction((): RoleChangeResult => {
+          const account = this.accountRow(input.accountId);
+          if (!account) return { ok: false, reason: 'not_found' };
+          if (account.status === 'revoked') return { ok: false, reason: 'revoked' };
+          const from = account.role;
+          if (from === input.role) return { ok: true, from, to: input.role };
+          prepared(this.db, 'UPDATE accounts SET role = ? WHERE account_id = ?').run(
+            input.role,
+            input.accountId,
+          );
+          const first = prepared(
+            this.db,
+            'SELECT MIN(device_id) AS id FROM devices WHERE account_id = ?',
+          ).get(input.accountId) as { id: number | null };
+          appendRelayRecord(this.db, {
+            kind: 'account.role_changed',
+            accountId: input.accountId,
+            deviceId: first.id ?? 1,
+            now: input.now,
+            details: { previousRole: from },
+          });
+          return { ok: true, from, to: input.role };
+        })
+        .immediate(),
+    );
+  }
+
   async appendAudit(
     input: AuditAppendInput,
   ): Promise<{ appended: number[]; duplicates: string[] }> {
@@ -509,6 +542,10 @@ export class SqliteRelayStorage implements RelayStorage {
 
   async verifyAudit(org: string): Promise<AuditVerification> {
     return verifyAuditChain(this.db, org);
+  }
+
+  async auditOrgs(): Promise<string[]> {
+    return auditOrgs(this.db);
   }
 
   async pruneAudit(olderThan: number): Promise<number> {

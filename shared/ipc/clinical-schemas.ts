@@ -213,6 +213,54 @@ export const auditEntryViewSchema = z.object({
 });
 export type AuditEntryView = z.infer<typeof auditEntryViewSchema>;
 
+/**
+ * One record of the practice-wide audit trail (docs/protocol.md §13) for the manager's view: an
+ * audit entry whose id is the trail's seq, from a device (sealed to the readers, opened in main)
+ * or from the relay (enrolments, revocations, wipes). Never message text.
+ */
+export const practiceAuditEntryViewSchema = auditEntryViewSchema.extend({
+  source: z.enum(['device', 'relay']),
+  /** Whose device appended it (device records) or whom the relay's record is about. */
+  subject: z.object({
+    accountId: accountIdSchema,
+    displayName: z.string(),
+    role: roleSchema.nullable(),
+    deviceId: z.number().int().positive(),
+  }),
+  /** False when this device cannot open it (sealed before it joined) or it is malformed. */
+  readable: z.boolean(),
+});
+export type PracticeAuditEntryView = z.infer<typeof practiceAuditEntryViewSchema>;
+
+export const practiceAuditRequestSchema = z.strictObject({
+  /** Only entries of this kind (an action such as `transcription.confirmed`). */
+  kind: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a kind is 1-64 letters, digits, . _ -')
+    .optional(),
+  /** Only entries done by, or about, this person. */
+  accountId: accountIdSchema.optional(),
+  limit: z.number().int().min(1).max(500).default(200),
+  /** The next (older) page: entries with a seq below this. */
+  beforeSeq: z.number().int().positive().optional(),
+});
+
+export const practiceAuditViewSchema = z.object({
+  /** The chain as this device recomputed it; brokenAt is the first record that does not fit. */
+  chain: z.object({
+    intact: z.boolean(),
+    brokenAt: z.number().int().nullable(),
+    records: z.number().int().nonnegative(),
+  }),
+  /** Newest first, filtered. */
+  entries: z.array(practiceAuditEntryViewSchema),
+  /** Every kind and person in the whole trail, for the filters. */
+  kinds: z.array(z.string()),
+  people: z.array(z.object({ accountId: accountIdSchema, displayName: z.string() })),
+  nextBeforeSeq: z.number().int().positive().nullable(),
+});
+export type PracticeAuditView = z.infer<typeof practiceAuditViewSchema>;
+
 /** A Subject Access Request reference as the practice files it ("SAR-2025-014"); not PID. */
 export const exportReferenceSchema = z
   .string()

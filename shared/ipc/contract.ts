@@ -9,6 +9,8 @@ import type { EventName, MethodName } from './names.js';
 import {
   auditEntryViewSchema,
   entryFormatSchema,
+  practiceAuditRequestSchema,
+  practiceAuditViewSchema,
   exportReferenceSchema,
   renderedEntrySchema,
   deletionScopeSchema,
@@ -287,6 +289,8 @@ export const methods = {
     z.object({ entries: z.array(auditEntryViewSchema), nextBeforeId: z.number().int().nullable() }),
     'unlocked',
   ),
+  // The practice-wide trail from the relay, the chain checked here. Managers and admins only.
+  'audit.practice': method(practiceAuditRequestSchema, practiceAuditViewSchema, 'unlocked'),
   // Subject Access Request: policy allowExport, the passcode again, then a folder dialog.
   'export.conversation': method(
     z.strictObject({

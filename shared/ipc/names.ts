@@ -48,6 +48,7 @@ export const methodsByArea = {
     'advice.untranscribed',
     'advice.markNoRecordNeeded',
     'audit.list',
+    'audit.practice',
     'export.conversation',
   ],
 } as const;

@@ -23,8 +23,16 @@ export const auditLimits = {
 /** The hash of the (empty) chain before the first record: 32 zero bytes, hex. */
 export const auditChainGenesis = '0'.repeat(64);
 
-/** Kinds of relay record: facts the relay already knows, never content. */
-export const relayAuditKinds = ['device.enrolled', 'device.revoked', 'device.wiped'] as const;
+/**
+ * Kinds of relay record: facts the relay already knows, never content. `account.role_changed` is
+ * about an account, not one device: its deviceId is the account's first device (1 when none).
+ */
+export const relayAuditKinds = [
+  'device.enrolled',
+  'device.revoked',
+  'device.wiped',
+  'account.role_changed',
+] as const;
 export type RelayAuditKind = (typeof relayAuditKinds)[number];
 
 /**
@@ -40,6 +48,20 @@ export function auditChainMetadata(record: {
 }): string {
   return `${record.seq}|${record.source}|${record.accountId}|${record.deviceId}|${record.createdAt}`;
 }
+
+/**
+ * Why a record breaks the chain: its seq is not above the one before (`out_of_order`), its
+ * prevHash is not the previous record's hash (`missing_predecessor`: one before it was removed or
+ * altered), its hash is not that of its own contents (`altered`), or it is a relay record without
+ * the relay's valid signature over its hash (`bad_signature`).
+ */
+export const auditBreakReasons = [
+  'out_of_order',
+  'missing_predecessor',
+  'altered',
+  'bad_signature',
+] as const;
+export type AuditBreak = (typeof auditBreakReasons)[number];
 
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
 
@@ -115,5 +137,7 @@ export const auditVerifyResponseSchema = z.object({
   brokenAt: z.number().int().nullable(),
   headSeq: z.number().int().min(0),
   headHash: hex64,
+  /** When broken, why the record at brokenAt does not fit. */
+  reason: z.enum(auditBreakReasons).optional(),
 });
 export type AuditVerifyResponse = z.infer<typeof auditVerifyResponseSchema>;

@@ -8,13 +8,18 @@
  * in their place on both screens (after lock and unlock too), and the audit entry stays. Then the practice manager
  * is refused a transcription that would delete reception's message (not a clinical role), the GP
  * transcribes with a later deletion, the manager exports a conversation for a Subject Access Request (a wrong
- * passcode is refused), and reads the audit log, which reception is not offered and is refused.
+ * passcode is refused), and reads the audit log, which reception is not offered and is refused:
+ * the whole practice's trail (the GP's transcription from the GP's device, the relay's own
+ * records, filtered by person and kind, the chain verified, then broken once a record is removed
+ * from the relay database) and this device's own log.
  */
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import Database from 'better-sqlite3-multiple-ciphers';
 import path from 'node:path';
 import type { MessengerApi } from '../../shared/ipc/messenger-api.js';
 import type { Role } from '../../shared/protocol/limits.js';
+import { relayDatabaseFile } from '../../server/storage/sqlite-relay-storage.js';
 import { startPracticeHarness, type PracticeHarness } from './practice-harness.js';
 import { checkScreen, firstRun, send, conversationAction } from './practice-steps.js';
 
@@ -327,10 +332,56 @@ test.describe.serial('transcription, audit and SAR export', () => {
     await dialog.getByRole('button', { name: 'Done' }).click();
   });
 
+  test("the practice manager reads the whole practice's trail: the GP's transcription, the chain verified", async () => {
+    const { manager } = pages;
+    await manager.getByRole('button', { name: 'Audit log' }).click();
+    const dialog = manager.getByRole('dialog', { name: 'Audit log' });
+    await expect(dialog.getByLabel(/The whole practice/)).toBeChecked();
+    const rows = dialog.locator('tbody tr');
+    // The GP's device sends its events every few seconds: Refresh until they are there.
+    const gpConfirmed = rows
+      .filter({ hasText: 'Entered advice into a patient record' })
+      .filter({ hasText: `${staff.gp.name} (Clinician)` });
+    await expect(async () => {
+      await dialog.getByRole('button', { name: 'Refresh' }).click();
+      await expect(gpConfirmed.first()).toBeVisible({ timeout: 2_000 });
+    }).toPass({ timeout: 30_000 });
+    await expect(dialog.getByRole('status')).toContainText(/Chain verified: \d+ records/);
+    // The relay's own records are in the same trail.
+    await expect(dialog).toContainText(`${staff.gp.name}'s device 1 enrolled`);
+    // Newest first.
+    const seqs = (await rows.evaluateAll((r) => r.map((row) => Number(row.dataset.seq)))) ?? [];
+    expect(seqs.length).toBeGreaterThan(5);
+    expect(seqs).toEqual([...seqs].sort((a, b) => b - a));
+    // Never message text or a raw NHS number.
+    for (const text of ['ibuprofen', 'prescription', 'statin', '943 476 5919', '999 000 0018']) {
+      await expect(dialog).not.toContainText(text);
+    }
+    await checkScreen(manager, 'audit-log-practice');
+
+    // By person: only what the GP did, or what the relay recorded about the GP's device.
+    await dialog.getByLabel('Who', { exact: true }).selectOption({ label: staff.gp.name });
+    await expect(rows.filter({ hasNotText: staff.gp.name })).toHaveCount(0);
+    await expect(gpConfirmed.first()).toBeVisible();
+    await expect(dialog).not.toContainText(`${staff.reception.name}'s device 1 enrolled`);
+    // And by kind.
+    await dialog
+      .getByLabel('What', { exact: true })
+      .selectOption({ label: 'Transcription undone' });
+    await expect(rows).toHaveCount(1);
+    await expect(rows.first()).toContainText('Undid a transcription confirmation');
+    await checkScreen(manager, 'audit-log-practice-filtered');
+    await dialog.getByLabel('Who', { exact: true }).selectOption({ label: 'Everyone' });
+    await dialog.getByLabel('What', { exact: true }).selectOption({ label: 'Everything' });
+    await expect(rows.filter({ hasText: staff.reception.name }).first()).toBeVisible();
+    await manager.keyboard.press('Escape');
+  });
+
   test('the practice manager reads the audit log, newest first, without message text', async () => {
     const { manager } = pages;
     await manager.getByRole('button', { name: 'Audit log' }).click();
     const dialog = manager.getByRole('dialog', { name: 'Audit log' });
+    await dialog.getByLabel('This device only').check();
     const rows = dialog.locator('tbody tr');
     await expect(rows.first()).toContainText(
       'Exported the conversation for a Subject Access Request (reference SAR-2026-014)',
@@ -341,5 +392,35 @@ test.describe.serial('transcription, audit and SAR export', () => {
     await expect(dialog).not.toContainText('prescription');
     await expect(dialog).not.toContainText('999 000 0018');
     await checkScreen(manager, 'audit-log');
+    await manager.keyboard.press('Escape');
+  });
+
+  test('a record removed from the relay database shows as the chain broken at that point', async () => {
+    const { manager } = pages;
+    // What someone with the relay's disk could do: delete one of the GP's records.
+    const db = new Database(path.join(harness.dataDir, 'relay', relayDatabaseFile));
+    let removed: number;
+    try {
+      const rows = db.prepare('SELECT seq FROM audit_trail ORDER BY seq').all() as {
+        seq: number;
+      }[];
+      removed = rows[2]!.seq;
+      db.prepare('DELETE FROM audit_trail WHERE seq = ?').run(removed);
+    } finally {
+      db.close();
+    }
+    const next = removed + 1;
+    await manager.getByRole('button', { name: 'Audit log' }).click();
+    const dialog = manager.getByRole('dialog', { name: 'Audit log' });
+    await dialog.getByLabel(/The whole practice/).check();
+    await expect(dialog.getByRole('alert')).toContainText(/Chain broken at record \d+/);
+    const brokenAt = Number(
+      /Chain broken at record (\d+)/.exec(
+        (await dialog.getByRole('alert').textContent()) ?? '',
+      )?.[1],
+    );
+    // The first record after the gap (seqs of one practice are consecutive here).
+    expect(brokenAt).toBe(next);
+    await checkScreen(manager, 'audit-log-practice-broken');
   });
 });

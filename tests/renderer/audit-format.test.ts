@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { AuditEntryView } from '../../shared/ipc/clinical-schemas.js';
-import { auditRow, describeAuditAction } from '../../renderer/src/logic/audit-format.js';
+import {
+  auditKindLabel,
+  auditRow,
+  describeAuditAction,
+  practiceAuditRow,
+} from '../../renderer/src/logic/audit-format.js';
 
 function entry(overrides: Partial<AuditEntryView>): AuditEntryView {
   return {
@@ -84,5 +89,70 @@ describe('auditRow', () => {
     expect(row.who).toBe('Practice Messenger (automatic)');
     expect(row.messages).toBe('1 message');
     expect(auditRow(entry({ action: 'identity_changed' })).messages).toBe('—');
+  });
+});
+
+describe('the practice trail rows', () => {
+  const base = {
+    id: 9,
+    at: Date.UTC(2026, 0, 5, 10, 30),
+    conversationId: null,
+    messageIds: [],
+    patientRefHash: null,
+    readable: true,
+  };
+  const gp = { accountId: '11111111-1111-4111-8111-111111111111', displayName: 'Dr A Patel' };
+
+  it('names the relay for its own records and describes the device it is about', () => {
+    const row = practiceAuditRow({
+      ...base,
+      actor: null,
+      action: 'device.revoked',
+      details: { displayName: 'Dr A Patel', deviceId: 2, wipe: true },
+      source: 'relay',
+      subject: { ...gp, role: 'clinician', deviceId: 2 },
+    });
+    expect(row.who).toMatch(/^The relay/);
+    expect(row.what).toBe("Dr A Patel's device 2 revoked, to be erased when it next connects");
+    expect(row.device).toBeNull();
+  });
+
+  it("says on whose device a device's event was recorded", () => {
+    const own = practiceAuditRow({
+      ...base,
+      actor: { ...gp, role: 'clinician' },
+      action: 'transcription.confirmed',
+      details: {},
+      source: 'device',
+      subject: { ...gp, role: 'clinician', deviceId: 3 },
+    });
+    expect(own.who).toBe('Dr A Patel (Clinician)');
+    expect(own.device).toBe('on device 3');
+    const peer = practiceAuditRow({
+      ...base,
+      actor: { accountId: '22222222-2222-4222-8222-222222222222', displayName: 'Sam', role: null },
+      action: 'messages_deleted_for_everyone',
+      details: { origin: 'peer' },
+      source: 'device',
+      subject: { ...gp, role: 'clinician', deviceId: 1 },
+    });
+    expect(peer.device).toBe("on Dr A Patel's device 1");
+  });
+
+  it('says whose role changed, from what to what', () => {
+    const row = practiceAuditRow({
+      ...base,
+      actor: null,
+      action: 'account.role_changed',
+      details: { displayName: 'Sam Jones', role: 'manager', previousRole: 'reception' },
+      source: 'relay',
+      subject: { ...gp, role: 'manager', deviceId: 1 },
+    });
+    expect(row.what).toBe("Sam Jones's role changed from Reception to Practice manager");
+  });
+
+  it('labels kinds for the filter, and falls back to words for an unknown one', () => {
+    expect(auditKindLabel('transcription.undone')).toBe('Transcription undone');
+    expect(auditKindLabel('something.new_kind')).toBe('something new kind');
   });
 });

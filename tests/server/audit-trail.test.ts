@@ -1,56 +1,70 @@
 import path from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterEach, beforeEach, expect, it } from 'vitest';
 import { relayDatabaseFile } from '../../server/storage/sqlite-relay-storage.js';
+import { describeBackends, type RelayBackend } from './relay-backends.js';
 import { call, enrolWithCode, type EnrolledDevice } from './relay-client.js';
 import { startTestRelay, type TestRelay } from './test-relay.js';
 
 // The practice audit trail on the relay (docs/protocol.md §13): append-only, hash-chained, read
 // by managers and admins only, with the relay's own enrol/revoke/wipe records in the same chain.
+// On both backends; the PostgreSQL one with several nodes in relay-audit-nodes.test.ts.
 
-let t: TestRelay;
-let manager: EnrolledDevice;
-let gp: EnrolledDevice;
-let receptionist: EnrolledDevice;
+describeBackends('the practice audit trail on the relay', (backend) => {
+  let t: TestRelay;
+  let manager: EnrolledDevice;
+  let gp: EnrolledDevice;
+  let receptionist: EnrolledDevice;
 
-async function enrol(name: string, role: 'manager' | 'clinician' | 'reception') {
-  const issued = await t.relay.enrol({ displayName: name, role, org: 'Riverside Surgery' });
-  return enrolWithCode(t.relay.url, issued.code);
-}
-
-const sealed = (n: number) => Buffer.from(`opaque sealed record ${n}`).toString('base64');
-
-async function append(device: EnrolledDevice, ids: string[]) {
-  return call(t.relay.url, 'POST', '/v1/audit', {
-    token: device.token,
-    body: { records: ids.map((id, n) => ({ clientRecordId: id, sealed: sealed(n) })) },
-  });
-}
-
-const verify = (device: EnrolledDevice) =>
-  call(t.relay.url, 'GET', '/v1/audit/verify', { token: device.token });
-
-/** Edits the relay database behind the relay's back, as someone with the disk could. */
-function tamper(sql: string): void {
-  const db = new Database(path.join(t.dataDir, relayDatabaseFile));
-  try {
-    db.exec(sql);
-  } finally {
-    db.close();
+  async function enrol(name: string, role: 'manager' | 'clinician' | 'reception') {
+    const issued = await t.relay.enrol({ displayName: name, role, org: 'Riverside Surgery' });
+    return enrolWithCode(t.relay.url, issued.code);
   }
-}
 
-beforeEach(async () => {
-  t = await startTestRelay();
-  manager = await enrol('Practice Manager', 'manager');
-  gp = await enrol('Dr A Patel', 'clinician');
-  receptionist = await enrol('Reception', 'reception');
-});
-afterEach(async () => {
-  await t.stop();
-});
+  const sealed = (n: number) => Buffer.from(`opaque sealed record ${n}`).toString('base64');
 
-describe('the practice audit trail on the relay', () => {
+  async function append(device: EnrolledDevice, ids: string[]) {
+    return call(t.relay.url, 'POST', '/v1/audit', {
+      token: device.token,
+      body: { records: ids.map((id, n) => ({ clientRecordId: id, sealed: sealed(n) })) },
+    });
+  }
+
+  const verify = (device: EnrolledDevice) =>
+    call(t.relay.url, 'GET', '/v1/audit/verify', { token: device.token });
+
+  /** Edits the relay database behind the relay's back, as someone with the disk could. */
+  async function tamper(sql: string | Record<RelayBackend, string>): Promise<void> {
+    const text = typeof sql === 'string' ? sql : sql[backend];
+    if (t.databaseUrl) {
+      const client = new pg.Client(t.databaseUrl);
+      await client.connect();
+      try {
+        await client.query(text);
+      } finally {
+        await client.end();
+      }
+      return;
+    }
+    const db = new Database(path.join(t.dataDir, relayDatabaseFile));
+    try {
+      db.exec(text);
+    } finally {
+      db.close();
+    }
+  }
+
+  beforeEach(async () => {
+    t = await startTestRelay({}, backend);
+    manager = await enrol('Practice Manager', 'manager');
+    gp = await enrol('Dr A Patel', 'clinician');
+    receptionist = await enrol('Reception', 'reception');
+  });
+  afterEach(async () => {
+    await t.stop();
+  });
+
   it('lists the audit readers (manager, admin) to every device, with their identity keys', async () => {
     const result = await call(t.relay.url, 'GET', '/v1/audit/readers', { token: gp.token });
     expect(result.status).toBe(200);
@@ -93,6 +107,41 @@ describe('the practice audit trail on the relay', () => {
     });
   });
 
+  it('keeps each organisation to its own readers and chain on a relay hosting two', async () => {
+    const issued = await t.relay.enrol({
+      displayName: 'Hillside Manager',
+      role: 'manager',
+      org: 'Hillside Surgery',
+    });
+    const otherManager = await enrolWithCode(t.relay.url, issued.code);
+    const otherGp = await enrolWithCode(
+      t.relay.url,
+      (await t.relay.enrol({ displayName: 'Dr H', role: 'clinician', org: 'Hillside Surgery' }))
+        .code,
+    );
+    await append(gp, ['riverside-1']);
+    await append(otherGp, ['hillside-1']);
+    // Riverside's devices seal to Riverside's manager only, and the other way round.
+    const readers = async (device: EnrolledDevice) =>
+      (
+        (await call(t.relay.url, 'GET', '/v1/audit/readers', { token: device.token })).json as {
+          readers: { accountId: string }[];
+        }
+      ).readers.map((r) => r.accountId);
+    expect(await readers(gp)).toEqual([manager.accountId]);
+    expect(await readers(otherGp)).toEqual([otherManager.accountId]);
+    const read = async (device: EnrolledDevice) =>
+      (
+        (await call(t.relay.url, 'POST', '/v1/audit/read', { token: device.token, body: {} }))
+          .json as { records: { accountId: string }[] }
+      ).records.map((r) => r.accountId);
+    const hillside = await read(otherManager);
+    expect(new Set(hillside)).toEqual(new Set([otherManager.accountId, otherGp.accountId]));
+    expect(await read(manager)).not.toContain(otherGp.accountId);
+    expect((await verify(otherManager)).json).toMatchObject({ intact: true, records: 3 });
+    expect((await verify(manager)).json).toMatchObject({ intact: true, records: 4 });
+  });
+
   it('refuses a receptionist and a GP who ask to read or verify the trail', async () => {
     for (const device of [receptionist, gp]) {
       const read = await call(t.relay.url, 'POST', '/v1/audit/read', {
@@ -130,14 +179,14 @@ describe('the practice audit trail on the relay', () => {
 
   it('detects a deleted record', async () => {
     const { appended } = (await append(gp, ['a', 'b', 'c'])).json as { appended: number[] };
-    tamper(`DELETE FROM audit_trail WHERE seq = ${appended[1]}`);
+    await tamper(`DELETE FROM audit_trail WHERE seq = ${appended[1]}`);
     expect((await verify(manager)).json).toMatchObject({ intact: false, brokenAt: appended[2] });
   });
 
   it('detects two records swapped', async () => {
     const { appended } = (await append(gp, ['a', 'b', 'c'])).json as { appended: number[] };
     const [first, second] = [appended[0]!, appended[1]!];
-    tamper(`UPDATE audit_trail SET seq = -1 WHERE seq = ${first};
+    await tamper(`UPDATE audit_trail SET seq = -1 WHERE seq = ${first};
             UPDATE audit_trail SET seq = ${first} WHERE seq = ${second};
             UPDATE audit_trail SET seq = ${second} WHERE seq = -1;`);
     expect((await verify(manager)).json).toMatchObject({ intact: false, brokenAt: first });
@@ -145,13 +194,40 @@ describe('the practice audit trail on the relay', () => {
 
   it('detects an altered record', async () => {
     const { appended } = (await append(gp, ['a', 'b'])).json as { appended: number[] };
-    tamper(`UPDATE audit_trail SET payload = X'00' WHERE seq = ${appended[0]}`);
+    await tamper({
+      sqlite: `UPDATE audit_trail SET payload = X'00' WHERE seq = ${appended[0]}`,
+      postgres: `UPDATE audit_trail SET payload = '\\x00'::bytea WHERE seq = ${appended[0]}`,
+    });
     expect((await verify(manager)).json).toMatchObject({ intact: false, brokenAt: appended[0] });
+  });
+
+  it('detects a relay record whose signature was removed or forged, though its hash fits', async () => {
+    const read = await call(t.relay.url, 'POST', '/v1/audit/read', {
+      token: manager.token,
+      body: {},
+    });
+    const relayRecords = (read.json.records as { seq: number; source: string }[]).filter(
+      (r) => r.source === 'relay',
+    );
+    const [first, second] = [relayRecords[0]!.seq, relayRecords[1]!.seq];
+    // Another record's signature is a valid signature, but not over this record's hash.
+    await tamper(`UPDATE audit_trail SET signature = (SELECT signature FROM audit_trail WHERE seq = ${first})
+                   WHERE seq = ${second}`);
+    expect((await verify(manager)).json).toMatchObject({
+      intact: false,
+      brokenAt: second,
+      reason: 'bad_signature',
+    });
+    await tamper(`UPDATE audit_trail SET signature = NULL WHERE seq = ${first}`);
+    expect((await verify(manager)).json).toMatchObject({
+      brokenAt: first,
+      reason: 'bad_signature',
+    });
   });
 
   it('keeps the chain verifiable after retention removes the oldest records', async () => {
     await append(gp, ['old']);
-    tamper(`UPDATE audit_trail SET created_at = 0`);
+    await tamper(`UPDATE audit_trail SET created_at = 0`);
     await append(gp, ['new']);
     const removed = await t.relay.storage.pruneAudit(1);
     expect(removed).toBe(4);

@@ -6,7 +6,8 @@
 import { MessengerError } from '../../../shared/errors.js';
 import type { TranscriptionForm } from '../../../shared/ipc/clinical-schemas.js';
 import type { Policy } from '../policy/policy-schema.js';
-import { listAuditView } from '../audit/audit-view.js';
+import { assertAuditViewer, listAuditView } from '../audit/audit-view.js';
+import { practiceAuditView } from '../audit/practice-audit-view.js';
 import { exportConversation } from '../audit/authorised-export.js';
 import type { TimerClock } from '../time/timer-clock.js';
 import { ownStaffIdentity } from '../transcription/staff-directory.js';
@@ -88,6 +89,19 @@ export function createClinicalHandlers(context: ClinicalHandlerContext): Clinica
         limit,
         ...(beforeId === undefined ? {} : { beforeId }),
       }),
+    'audit.practice': async ({ kind, accountId, limit, beforeSeq }) => {
+      const unlocked = runtime();
+      // Refused here with the same words as the device log, before asking the relay.
+      assertAuditViewer(unlocked.profile.repositories);
+      // The manager's own latest actions are in the trail they are about to read.
+      await unlocked.flushAudit();
+      return practiceAuditView(await unlocked.practiceAudit(), unlocked.profile.repositories, {
+        limit,
+        ...(kind === undefined ? {} : { kind }),
+        ...(accountId === undefined ? {} : { accountId }),
+        ...(beforeSeq === undefined ? {} : { beforeSeq }),
+      });
+    },
     'export.conversation': ({ conversationId, passcode, reference }) => {
       const pick = picker();
       return exportConversation(

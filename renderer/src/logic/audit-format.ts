@@ -3,7 +3,10 @@
  * how many messages. Only the event's own fields are used: the log never holds message text, and
  * the patient appears as a keyed hash that matches entries about one patient but reveals nothing.
  */
-import type { AuditEntryView } from '../../../shared/ipc/clinical-schemas.js';
+import type {
+  AuditEntryView,
+  PracticeAuditEntryView,
+} from '../../../shared/ipc/clinical-schemas.js';
 import { formatWhen, roleLabel } from './format.js';
 
 export interface AuditRow {
@@ -70,9 +73,64 @@ export function describeAuditAction(entry: AuditEntryView): string {
       return "A colleague's safety number changed";
     case 'identity_acknowledged':
       return 'Accepted a changed safety number';
+    case 'undecryptable_envelope_discarded':
+      return 'Removed a message that could not be decrypted (a notice asks to send it again)';
+    // The relay's own records (docs/protocol.md §13): about a device, by whoever ran the command.
+    case 'device.enrolled':
+      return `${relaySubject(entry)} enrolled`;
+    case 'device.revoked':
+      return detail(entry, 'wipe') === true
+        ? `${relaySubject(entry)} revoked, to be erased when it next connects`
+        : `${relaySubject(entry)} revoked`;
+    case 'device.wiped':
+      return `${relaySubject(entry)} told to erase its data (remote wipe)`;
+    case 'account.role_changed': {
+      const name = detail(entry, 'displayName');
+      const from = detail(entry, 'previousRole');
+      const to = detail(entry, 'role');
+      return `${typeof name === 'string' ? `${name}'s` : 'A'} role changed from ${roleLabel(typeof from === 'string' ? from : null)} to ${roleLabel(typeof to === 'string' ? to : null)}`;
+    }
+    case 'unreadable':
+      return 'A record this device cannot open (sealed before it could read the practice trail)';
+    case 'sender_mismatch':
+      return 'A record claiming to be from another device (not believed)';
     default:
       return entry.action.replace(/[._]/g, ' ');
   }
+}
+
+function relaySubject(entry: AuditEntryView): string {
+  const name = detail(entry, 'displayName');
+  const device = detail(entry, 'deviceId');
+  return `${typeof name === 'string' ? `${name}'s device` : 'A device'}${typeof device === 'number' ? ` ${device}` : ''}`;
+}
+
+/** A kind on its own, for the practice trail's filter. */
+const kindLabels: Readonly<Record<string, string>> = {
+  'transcription.confirmed': 'Transcription confirmed',
+  'transcription.undone': 'Transcription undone',
+  'transcription.copied': 'Record entry copied',
+  'transcription.fhir_saved': 'Record entry saved (FHIR)',
+  'advice.no_record_needed': 'Advice marked "no record needed"',
+  'message.sent_despite_pid': 'Sent despite the PID warning',
+  'conversation.exported': 'Conversation exported (SAR)',
+  messages_deleted_for_everyone: 'Messages deleted for everyone',
+  messages_delete_refused: 'Deletion refused',
+  'retention.expired_deleted': 'Expired messages deleted (retention)',
+  'retention.untranscribed_advice_deleted': 'Untranscribed advice deleted (retention)',
+  identity_changed: 'Safety number changed',
+  identity_acknowledged: 'Safety number accepted',
+  undecryptable_envelope_discarded: 'Undecryptable message removed',
+  'device.enrolled': 'Device enrolled',
+  'device.revoked': 'Device revoked',
+  'device.wiped': 'Device wiped',
+  'account.role_changed': 'Role changed',
+  unreadable: 'Records this device cannot open',
+  sender_mismatch: 'Records from another device (not believed)',
+};
+
+export function auditKindLabel(kind: string): string {
+  return kindLabels[kind] ?? kind.replace(/[._]/g, ' ');
 }
 
 const pidKindNames: Readonly<Record<string, string>> = {
@@ -114,5 +172,31 @@ export function auditRow(entry: AuditEntryView): AuditRow {
     what: describeAuditAction(entry),
     messages: n === 0 ? '—' : count(n, 'message', 'messages'),
     patientRef: entry.patientRefHash ? shortPatientRef(entry.patientRefHash) : null,
+  };
+}
+
+export interface PracticeAuditRow extends AuditRow {
+  /** Which device the record came from ("on device 2", "on Sam Jones's device 1"); null for the relay's. */
+  device: string | null;
+}
+
+/** A row of the practice trail: as the device log's, plus which device the record came from. */
+export function practiceAuditRow(entry: PracticeAuditEntryView): PracticeAuditRow {
+  const row = auditRow(entry);
+  const { subject } = entry;
+  if (entry.source === 'relay') {
+    return { ...row, who: 'The relay (an IT command, or the device told)', device: null };
+  }
+  const own = entry.actor?.accountId === subject.accountId;
+  return {
+    ...row,
+    who:
+      entry.actor !== null
+        ? row.who
+        : `${subject.displayName}${subject.role ? ` (${roleLabel(subject.role)})` : ''}, automatically`,
+    device:
+      own || entry.actor === null
+        ? `on device ${subject.deviceId}`
+        : `on ${subject.displayName}'s device ${subject.deviceId}`,
   };
 }

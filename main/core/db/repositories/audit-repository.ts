@@ -1,10 +1,12 @@
+import type { DeviceAuditKind } from '../../../../shared/device-audit-kinds.js';
 import type { SqlDatabase } from '../encrypted-database.js';
 
 /** An audit event: who did what, when, to which messages. Never message text or raw PID. */
 export interface AuditEvent {
   readonly at: number;
   readonly actorAccountId: string | null;
-  readonly action: string;
+  /** One of the registered kinds: every kind must reach the practice trail (see the list). */
+  readonly action: DeviceAuditKind;
   readonly conversationId?: string | null;
   readonly messageIds?: readonly string[];
   /** A keyed hash of the patient identifier, never the identifier itself. */
@@ -13,8 +15,10 @@ export interface AuditEvent {
   readonly details?: Readonly<Record<string, string | number | boolean | null>>;
 }
 
-export interface AuditRecord extends AuditEvent {
+export interface AuditRecord extends Omit<AuditEvent, 'action'> {
   readonly id: number;
+  /** As stored: a kind of this or an earlier version. */
+  readonly action: string;
   readonly conversationId: string | null;
   readonly messageIds: readonly string[];
   readonly patientRefHash: string | null;

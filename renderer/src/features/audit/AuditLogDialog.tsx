@@ -1,10 +1,13 @@
 /**
- * The audit log of this device, for the practice manager (main refuses everyone else with
- * `forbidden`, whatever this screen does): newest first, a page at a time.
+ * The audit log for the practice manager (main refuses everyone else with `forbidden`, whatever
+ * this screen does): the whole practice's trail from the relay by default, or what was done on
+ * this device; newest first, a page at a time.
  */
+import { useState } from 'react';
 import type { ConversationSummary } from '../../../../shared/ipc/view-schemas.js';
 import { Dialog } from '../../components/Dialog.js';
 import { auditRow } from '../../logic/audit-format.js';
+import { PracticeAuditTrail } from './PracticeAuditTrail.js';
 import { useAuditLog } from './useAuditLog.js';
 
 interface Props {
@@ -12,7 +15,49 @@ interface Props {
   onClose(): void;
 }
 
+type Scope = 'practice' | 'device';
+
 export function AuditLogDialog({ conversations, onClose }: Props) {
+  const [scope, setScope] = useState<Scope>('practice');
+  return (
+    <Dialog title="Audit log" onClose={onClose} wide>
+      <fieldset className="radios audit-scope">
+        <legend>Show</legend>
+        {(
+          [
+            ['practice', 'The whole practice (every device, from the relay)'],
+            ['device', 'This device only'],
+          ] as const
+        ).map(([value, label]) => (
+          <label className="radio" key={value}>
+            <input
+              type="radio"
+              name="audit-scope"
+              checked={scope === value}
+              onChange={() => setScope(value)}
+            />
+            <span>{label}</span>
+          </label>
+        ))}
+      </fieldset>
+      {scope === 'practice' ? (
+        <>
+          <p className="hint">
+            What was done across the practice, newest first: transcriptions, record entries copied
+            or saved, exports, deletions, safety numbers, and devices enrolled, revoked or wiped. It
+            never shows message text; a patient appears as a reference that matches entries about
+            the same patient.
+          </p>
+          <PracticeAuditTrail conversations={conversations} />
+        </>
+      ) : (
+        <DeviceAuditLog conversations={conversations} />
+      )}
+    </Dialog>
+  );
+}
+
+function DeviceAuditLog({ conversations }: { conversations: readonly ConversationSummary[] }) {
   const { entries, loaded, busy, problem, loadOlder } = useAuditLog();
 
   const titleOf = (id: string | null) =>
@@ -22,7 +67,7 @@ export function AuditLogDialog({ conversations, onClose }: Props) {
         'A conversation no longer on this device');
 
   return (
-    <Dialog title="Audit log" onClose={onClose} wide>
+    <>
       <p className="hint">
         What was done on this device, newest first: transcriptions into patient records, deleted and
         exported conversations, safety-number changes. It never shows message text; a patient
@@ -75,6 +120,6 @@ export function AuditLogDialog({ conversations, onClose }: Props) {
           </button>
         </div>
       )}
-    </Dialog>
+    </>
   );
 }

@@ -246,6 +246,15 @@ describe('clinical IPC methods', () => {
     await setUp({ allowExport: false }, temp.dir);
     await value('profiles.unlock', { profileId, passcode: PASSCODE });
     expect(await call('audit.list', {})).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await call('audit.practice', {})).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
+    // The request is checked against the contract before anything else.
+    expect(await call('audit.practice', { kind: 'no spaces allowed' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_input' },
+    });
     expect(
       await call('export.conversation', { conversationId: ids.conversationId, passcode: PASSCODE }),
     ).toMatchObject({ ok: false, error: { code: 'policy_restricted' } });

@@ -1,0 +1,133 @@
+/**
+ * The whole practice's audit trail for the practice manager: every device's events and the
+ * relay's own records (enrolments, revocations, wipes), with the chain's status as this device
+ * recomputed it. Never message text; a patient appears as a reference that matches entries about
+ * the same patient.
+ */
+import type { ConversationSummary } from '../../../../shared/ipc/view-schemas.js';
+import { auditKindLabel, practiceAuditRow } from '../../logic/audit-format.js';
+import { usePracticeAudit } from './usePracticeAudit.js';
+
+interface Props {
+  conversations: readonly ConversationSummary[];
+}
+
+export function PracticeAuditTrail({ conversations }: Props) {
+  const { filter, setFilter, view, entries, busy, problem, refresh, loadOlder } =
+    usePracticeAudit();
+
+  const titleOf = (id: string | null) =>
+    id === null ? '—' : (conversations.find((c) => c.id === id)?.title ?? 'Not on this device');
+
+  return (
+    <>
+      {view &&
+        (view.chain.intact ? (
+          <p className="audit-chain audit-chain-ok" role="status">
+            Chain verified: {view.chain.records} {view.chain.records === 1 ? 'record' : 'records'},
+            none missing, altered or out of order.
+          </p>
+        ) : (
+          <p className="alert" role="alert">
+            Chain broken at record {view.chain.brokenAt}: a record there or just before it was
+            removed, altered or reordered on the relay. Tell your IT support (they can run{' '}
+            <code>pmsg relay audit verify</code>).
+          </p>
+        ))}
+      {problem && (
+        <p className="alert" role="alert">
+          {problem}
+        </p>
+      )}
+      {view && (
+        <div className="audit-filters">
+          <div className="field">
+            <label htmlFor="audit-filter-kind">What</label>
+            <select
+              id="audit-filter-kind"
+              value={filter.kind}
+              onChange={(e) => setFilter({ ...filter, kind: e.target.value })}
+            >
+              <option value="">Everything</option>
+              {view.kinds.map((kind) => (
+                <option key={kind} value={kind}>
+                  {auditKindLabel(kind)}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="audit-filter-person">Who</label>
+            <select
+              id="audit-filter-person"
+              value={filter.accountId}
+              onChange={(e) => setFilter({ ...filter, accountId: e.target.value })}
+            >
+              <option value="">Everyone</option>
+              {view.people.map((p) => (
+                <option key={p.accountId} value={p.accountId}>
+                  {p.displayName}
+                </option>
+              ))}
+            </select>
+          </div>
+        </div>
+      )}
+      <div className="actions audit-refresh">
+        <button type="button" disabled={busy} onClick={refresh}>
+          Refresh
+        </button>
+      </div>
+      {view && entries.length === 0 && !busy && <p>No entries match.</p>}
+      {entries.length > 0 && (
+        <div
+          className="audit-scroll"
+          tabIndex={0}
+          role="region"
+          aria-label="Practice audit entries"
+        >
+          <table className="audit-table">
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">Who</th>
+                <th scope="col">What</th>
+                <th scope="col">Conversation</th>
+                <th scope="col">Messages</th>
+              </tr>
+            </thead>
+            <tbody>
+              {entries.map((entry) => {
+                const row = practiceAuditRow(entry);
+                return (
+                  <tr key={row.id} data-seq={row.id}>
+                    <td>{row.when}</td>
+                    <td>
+                      {row.who}
+                      {row.device && <span className="audit-device">{row.device}</span>}
+                    </td>
+                    <td>
+                      {row.what}
+                      {row.patientRef && (
+                        <span className="audit-patient"> Patient ref. {row.patientRef}</span>
+                      )}
+                    </td>
+                    <td>{titleOf(entry.conversationId)}</td>
+                    <td>{row.messages}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {loadOlder && (
+        <div className="actions">
+          <button type="button" disabled={busy} onClick={loadOlder}>
+            Load older entries
+          </button>
+        </div>
+      )}
+    </>
+  );
+}

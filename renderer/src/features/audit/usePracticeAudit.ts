@@ -1,0 +1,64 @@
+/**
+ * The practice-wide audit trail (main reads it from the relay and checks the chain): newest
+ * first, filtered by kind and person, a page at a time ("Load older entries").
+ */
+import { useCallback, useEffect, useState } from 'react';
+import type {
+  PracticeAuditEntryView,
+  PracticeAuditView,
+} from '../../../../shared/ipc/clinical-schemas.js';
+import { call, errorMessage, messenger } from '../../api.js';
+
+const pageSize = 100;
+
+export interface PracticeAuditFilter {
+  /** An action kind, or '' for every kind. */
+  kind: string;
+  /** An account id, or '' for everyone. */
+  accountId: string;
+}
+
+export function usePracticeAudit() {
+  const [filter, setFilter] = useState<PracticeAuditFilter>({ kind: '', accountId: '' });
+  const [view, setView] = useState<Omit<PracticeAuditView, 'entries'> | null>(null);
+  const [entries, setEntries] = useState<PracticeAuditEntryView[]>([]);
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
+
+  const load = useCallback(async (current: PracticeAuditFilter, beforeSeq: number | null) => {
+    setBusy(true);
+    setProblem(null);
+    try {
+      const page = await call(
+        messenger().audit.practice({
+          limit: pageSize,
+          ...(current.kind ? { kind: current.kind } : {}),
+          ...(current.accountId ? { accountId: current.accountId } : {}),
+          ...(beforeSeq ? { beforeSeq } : {}),
+        }),
+      );
+      setEntries((shown) => (beforeSeq ? [...shown, ...page.entries] : page.entries));
+      setView(page);
+    } catch (error) {
+      setProblem(errorMessage(error));
+    } finally {
+      setBusy(false);
+    }
+  }, []);
+
+  useEffect(() => void load(filter, null), [load, filter]);
+
+  return {
+    filter,
+    setFilter,
+    view,
+    entries,
+    busy,
+    problem,
+    /** Reads the trail again from the newest entry (other devices send theirs every few seconds). */
+    refresh: () => void load(filter, null),
+    /** Undefined once the oldest matching entry is shown. */
+    loadOlder:
+      view?.nextBeforeSeq != null ? () => void load(filter, view.nextBeforeSeq) : undefined,
+  };
+}
