@@ -60,7 +60,7 @@ Commands:
           at once; unless --no-wipe, the device is told to erase its data on next contact.
   list    --data <dir> | --database <url> [--org <name>]
           Print every account (or those of one organisation) with its devices as JSON.
-  role    --data <dir> | --database <url> --account <accountId> --role <role> [--org <name>]
+  set-role --data <dir> | --database <url> --account <accountId> --role <role> [--org <name>]
           Give a member of staff another role (e.g. a receptionist becoming practice manager).
           Recorded in the practice audit trail. Prints {"accountId","from","to"}.
   audit verify --data <dir> | --database <url> [--org <name>]
@@ -71,7 +71,7 @@ Commands:
 ${adminUsage}
 
 Every command takes exactly one of --data (SQLite, the default) and --database (PostgreSQL).
-On a relay hosting several organisations, --org limits list, revoke, role, enrol --account and
+On a relay hosting several organisations, --org limits list, revoke, set-role, enrol --account and
 audit verify to one: an account of another organisation is then "not found".
 Roles: ${roles.join(', ')}. Default org: "${defaultOrg}". Codes expire after ${defaultCodeLifetimeHours} h by default.`;
 
@@ -112,7 +112,7 @@ const commandOptions = {
     'no-wipe': { type: 'boolean' },
   },
   list: { data: { type: 'string' }, database: { type: 'string' }, org: { type: 'string' } },
-  role: {
+  'set-role': {
     data: { type: 'string' },
     database: { type: 'string' },
     org: { type: 'string' },
@@ -162,8 +162,8 @@ export async function main(argv: string[]): Promise<number> {
           print({ accounts: await listAccounts(storage, orgScope(options)) });
           return 0;
         });
-      case 'role':
-        return await role(options);
+      case 'set-role':
+        return await setRole(options);
       case 'audit':
         return await auditVerify(options);
       case 'backup':
@@ -380,7 +380,7 @@ async function revoke(options: Options): Promise<number> {
   });
 }
 
-async function role(options: Options): Promise<number> {
+async function setRole(options: Options): Promise<number> {
   const accountId = options.account;
   if (typeof accountId !== 'string' || accountId === '') {
     throw new UsageError('--account <accountId> is required (see `pmsg relay list`).');

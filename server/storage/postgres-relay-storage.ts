@@ -31,6 +31,8 @@ import type {
   AuditPage,
   AuditVerification,
   RelayAuditInput,
+  RoleChangeInput,
+  RoleChangeResult,
   AdminAccount,
   CodeCheck,
   DeviceRecord,

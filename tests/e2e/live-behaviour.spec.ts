@@ -104,15 +104,23 @@ test.describe.serial('live behaviour', () => {
     const composer = reception.getByLabel('Message', { exact: true });
     // Typed and sent as fast as a quick typist can: the second is typed and sent while the first
     // is still on its way to main (a browser task apart, not waiting for it to show).
-    await composer.evaluate(async (element: HTMLTextAreaElement) => {
-      const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
-      const setValue = Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, 'value')!.set!;
+    await composer.evaluate(async (element) => {
+      const web = globalThis as unknown as {
+        HTMLTextAreaElement: { prototype: object };
+        Event: new (type: string, init: object) => unknown;
+        KeyboardEvent: new (type: string, init: object) => unknown;
+        setTimeout(run: () => void, ms: number): unknown;
+      };
+      const target = element as unknown as { dispatchEvent(event: unknown): boolean };
+      const tick = () => new Promise<void>((resolve) => web.setTimeout(resolve, 0));
+      const setValue = Object.getOwnPropertyDescriptor(web.HTMLTextAreaElement.prototype, 'value')!
+        .set!;
       for (const text of ['Typed first', 'Typed straight after']) {
-        setValue.call(element, text);
-        element.dispatchEvent(new Event('input', { bubbles: true }));
+        setValue.call(target, text);
+        target.dispatchEvent(new web.Event('input', { bubbles: true }));
         await tick();
-        element.dispatchEvent(
-          new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }),
+        target.dispatchEvent(
+          new web.KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }),
         );
         await tick();
       }

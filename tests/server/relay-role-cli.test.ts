@@ -4,10 +4,10 @@ import { call, enrolWithCode, type EnrolledDevice } from './relay-client.js';
 import { relayCli } from './relay-node.js';
 import { startTestRelay, type TestRelay } from './test-relay.js';
 
-// `pmsg relay role`: a member of staff gets another role, and the practice audit trail records
+// `pmsg relay set-role`: a member of staff gets another role, and the practice audit trail records
 // it; a new practice manager becomes an audit reader at once.
 
-describeBackends('pmsg relay role', (backend) => {
+describeBackends('pmsg relay set-role', (backend) => {
   let t: TestRelay;
   let manager: EnrolledDevice;
   let receptionist: EnrolledDevice;
@@ -28,7 +28,7 @@ describeBackends('pmsg relay role', (backend) => {
 
   it('changes the role, records it in the audit trail, and the new manager reads it', async () => {
     const r = await relayCli([
-      'role',
+      'set-role',
       ...t.storeArgs,
       '--account',
       receptionist.accountId,
@@ -75,7 +75,7 @@ describeBackends('pmsg relay role', (backend) => {
 
   it('refuses a bad role (exit 2) and an account of another organisation (exit 1)', async () => {
     const bad = await relayCli([
-      'role',
+      'set-role',
       ...t.storeArgs,
       '--account',
       receptionist.accountId,
@@ -85,7 +85,7 @@ describeBackends('pmsg relay role', (backend) => {
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/--role must be one of/);
     const scoped = await relayCli([
-      'role',
+      'set-role',
       ...t.storeArgs,
       '--account',
       otherOrg,

@@ -58,11 +58,18 @@ describe('the audit log view', () => {
 
   it('shows a manager every entry, newest first, actors named, paged', async () => {
     const p = await profileOf(MANAGER);
+    const kinds = [
+      'transcription.confirmed',
+      'transcription.undone',
+      'transcription.copied',
+      'transcription.fhir_saved',
+      'conversation.exported',
+    ] as const;
     for (let i = 0; i < 5; i += 1) {
       p.repositories.audit.append({
         at: t0 + i,
         actorAccountId: i % 2 ? GP.accountId : null,
-        action: `action.${i}`,
+        action: kinds[i]!,
         conversationId: 'conv-1',
         messageIds: [`message-${i}`],
         patientRefHash: 'hmac-sha256:ab',
@@ -70,7 +77,7 @@ describe('the audit log view', () => {
       });
     }
     const first = listAuditView(p.repositories, { limit: 3 });
-    expect(first.entries.map((e) => e.action)).toEqual(['action.4', 'action.3', 'action.2']);
+    expect(first.entries.map((e) => e.action)).toEqual([kinds[4], kinds[3], kinds[2]]);
     expect(first.entries[1]?.actor).toEqual({
       accountId: GP.accountId,
       displayName: GP.displayName,
@@ -78,7 +85,7 @@ describe('the audit log view', () => {
     });
     expect(first.entries[0]?.actor).toBeNull();
     const second = listAuditView(p.repositories, { limit: 3, beforeId: first.nextBeforeId ?? 0 });
-    expect(second.entries.map((e) => e.action)).toEqual(['action.1', 'action.0']);
+    expect(second.entries.map((e) => e.action)).toEqual([kinds[1], kinds[0]]);
     expect(second.nextBeforeId).toBeNull();
   });
 });

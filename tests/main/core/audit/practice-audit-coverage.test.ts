@@ -92,7 +92,7 @@ const producers: Record<Kind, (ctx: Context) => void | Promise<void>> = {
   'device.revoked': async ({ world, gp }) => {
     await world.relay.relay.revoke(gp.accountId, { deviceId: 2, wipe: true });
   },
-  // What `pmsg relay role` does: the storage's role change, recorded in the same transaction.
+  // What `pmsg relay set-role` does: the storage's role change, recorded in the same transaction.
   'account.role_changed': async ({ world, gp }) => {
     const changed = await world.relay.relay.storage.changeRole({
       accountId: gp.accountId,

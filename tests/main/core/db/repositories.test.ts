@@ -250,20 +250,20 @@ describe('other repositories', () => {
     const one = repos.audit.append({
       at: 1,
       actorAccountId: 'gp',
-      action: 'transcribed',
+      action: 'transcription.confirmed',
       conversationId: 'c',
       messageIds: ['m1', 'm2'],
       patientRefHash: 'h',
       details: { count: 2 },
     });
-    const two = repos.audit.append({ at: 2, actorAccountId: null, action: 'retention_deleted' });
+    const two = repos.audit.append({ at: 2, actorAccountId: null, action: 'retention.expired_deleted' });
     expect(repos.audit.list().map((e) => e.id)).toEqual([two, one]);
     expect(repos.audit.list({ beforeId: two })).toEqual([
       {
         id: one,
         at: 1,
         actorAccountId: 'gp',
-        action: 'transcribed',
+        action: 'transcription.confirmed',
         conversationId: 'c',
         messageIds: ['m1', 'm2'],
         patientRefHash: 'h',
