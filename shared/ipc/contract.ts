@@ -302,6 +302,14 @@ export const events = {
   // Something other than the status changed: transcribed (by whom, when, when it is deleted).
   'message.updated': z.object({ message: messageViewSchema }),
   'identity.changed': z.object({ accountId: accountIdSchema }),
+  // How far a file's upload or download has got, in chunks; its state changes come as
+  // message.updated.
+  'attachment.progress': z.object({
+    conversationId: conversationIdSchema,
+    messageId: messageIdSchema,
+    done: z.number().int().nonnegative(),
+    total: z.number().int().positive(),
+  }),
   // Messages gone from this device: transcribed and deleted, expired (retention, disappearing
   // timer), or deleted by their sender. The renderer drops them from any open timeline.
   'messages.deleted': z.object({

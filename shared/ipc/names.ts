@@ -71,6 +71,7 @@ export const eventNames = [
   'message.status',
   'message.updated',
   'identity.changed',
+  'attachment.progress',
   'messages.deleted',
   'account.stopped',
 ] as const;

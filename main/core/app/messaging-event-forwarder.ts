@@ -78,6 +78,14 @@ export function forwardMessagingEvent(
     case 'connection.changed':
       events.emit('connection.changed', { state: event.state, since: event.since });
       return;
+    case 'attachment.progress':
+      events.emit('attachment.progress', {
+        conversationId: event.conversationId,
+        messageId: event.messageId,
+        done: event.done,
+        total: event.total,
+      });
+      return;
     case 'queue.drained':
       return;
     default:
