@@ -7,6 +7,14 @@
 import { z } from 'zod';
 import type { EventName, MethodName } from './names.js';
 import {
+  attachmentOfMessageSchema,
+  inlineImageSchema,
+  sendAttachmentRequestSchema,
+  stageIdSchema,
+  stageRequestSchema,
+  stagedAttachmentSchema,
+} from './attachment-schemas.js';
+import {
   auditEntryViewSchema,
   entryFormatSchema,
   exportReferenceSchema,
@@ -210,6 +218,48 @@ export const methods = {
         .max(maxMessageTextLength * 2),
     }),
     noResponse,
+    'unlocked',
+  ),
+
+  // Files (attachment-schemas.ts). Main opens the native open dialog, checks the file (type from
+  // its bytes, size, the practice's policy) and holds it until it is sent or discarded.
+  'attachments.choose': method(
+    noRequest,
+    z.object({ staged: stagedAttachmentSchema.nullable() }),
+    'unlocked',
+  ),
+  // Dropped or pasted into the composer: the bytes themselves, checked the same way.
+  'attachments.stage': method(
+    stageRequestSchema,
+    z.object({ staged: stagedAttachmentSchema }),
+    'unlocked',
+  ),
+  'attachments.discard': method(z.strictObject({ stageId: stageIdSchema }), noResponse, 'unlocked'),
+  // The PID guard runs on the file name and the caption, as on a text message.
+  'attachments.send': method(
+    sendAttachmentRequestSchema,
+    z.object({ message: messageViewSchema }),
+    'unlocked',
+  ),
+  // A received or sent JPEG/PNG, decrypted in main, to decode in the renderer; refused for other
+  // types and for images whose header promises more pixels than is safe to decode.
+  'attachments.content': method(attachmentOfMessageSchema, inlineImageSchema, 'unlocked'),
+  // Main asks where (a native save dialog).
+  'attachments.save': method(
+    attachmentOfMessageSchema,
+    z.object({ saved: z.boolean(), fileName: z.string().nullable() }),
+    'unlocked',
+  ),
+  // In the system's viewer: only the safe types (images, PDF, plain text) exist here at all.
+  'attachments.open': method(
+    attachmentOfMessageSchema,
+    z.object({ opened: z.literal(true) }),
+    'unlocked',
+  ),
+  // A failed upload or download again, from the chunks already done.
+  'attachments.retry': method(
+    attachmentOfMessageSchema,
+    z.object({ message: messageViewSchema }),
     'unlocked',
   ),
 

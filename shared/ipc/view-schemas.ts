@@ -52,6 +52,9 @@ export const policyViewSchema = z.object({
   maxPasscodeAttempts: z.number().int().nullable(),
   contentProtection: z.boolean(),
   allowExport: z.boolean(),
+  allowAttachments: z.boolean(),
+  maxAttachmentMB: z.number().int(),
+  attachmentTypes: z.array(z.string()),
   hospitalNumberPatterns: z.array(z.string()),
   /** Where it came from, for the About screen and IT support calls. */
   source: z.enum(['defaults', 'system', 'command-line']),

@@ -10,7 +10,7 @@ import { contentOfMessage } from '../outgoing-content.js';
 import { RelayRequestError } from '../relay/relay-http.js';
 import { decryptChunk, decryptFile, encryptFile } from './attachment-crypto.js';
 import { sanitiseFileName } from './file-name.js';
-import { detectAttachmentType } from './file-type.js';
+import { checkAttachment } from './attachment-checks.js';
 
 export interface SendFileInput {
   readonly bytes: Uint8Array;
@@ -42,19 +42,7 @@ export class AttachmentTransfers {
   constructor(private readonly ctx: CoreContext) {}
 
   async send(conversationId: string, input: SendFileInput): Promise<MessageRecord> {
-    if (input.bytes.length > input.maxBytes) {
-      throw new MessengerError(
-        'invalid_input',
-        `The file is ${mb(input.bytes.length)} MB; the practice allows attachments up to ${mb(input.maxBytes)} MB.`,
-      );
-    }
-    const type = detectAttachmentType(input.bytes);
-    if (input.allowedTypes && !input.allowedTypes.includes(type)) {
-      throw new MessengerError(
-        'forbidden',
-        `The file is ${type}, which the practice's policy does not allow to be sent (allowed: ${input.allowedTypes.join(', ')}).`,
-      );
-    }
+    const type = checkAttachment(input.bytes, input);
     const fileName = sanitiseFileName(input.name, type);
     const conversation = this.ctx.repos.conversations.get(conversationId);
     if (!conversation?.peerAccountId) {
@@ -408,5 +396,3 @@ function failureReason(direction: 'outgoing' | 'incoming', error: unknown): stri
         : 'it could not be decrypted or checked';
   return `The file could not be ${what}: ${why}. Press Retry to try again.`;
 }
-
-const mb = (bytes: number) => Math.round((bytes / 1_048_576) * 10) / 10;
