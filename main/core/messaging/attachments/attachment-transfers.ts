@@ -357,7 +357,14 @@ export class AttachmentTransfers {
       const data = Buffer.from(answer.data, 'base64');
       // Checked before it is kept: a damaged chunk is never stored as progress.
       decryptChunk(a.fileKey, index, a.chunkCount, data);
-      await this.ctx.tx(async () => attachments.putChunk(a.messageId, index, data));
+      // A message deleted meanwhile (transcribed, expired, deleted by its sender) took its
+      // attachment row: no chunk may outlive it in the profile.
+      const kept = await this.ctx.tx(async () => {
+        if (!attachments.get(a.messageId)) return false;
+        attachments.putChunk(a.messageId, index, data);
+        return true;
+      });
+      if (!kept) return;
       stored.add(index);
       this.progress(a, stored.size);
     }

@@ -313,4 +313,73 @@ describe('attachments through the IPC contract', () => {
       }),
     ).toMatchObject({ ok: false, error: { message: /too large/ } });
   });
+
+  it('a file goes with its message: transcribed and deleted on both windows, and on remote wipe', async () => {
+    const reception = await enrolled('Reception Desk', 'reception');
+    const gp = await enrolled('Dr A Patel', 'clinician');
+    const { conversation } = await reception.w.call('conversations.create', {
+      participantIds: [gp.self.accountId],
+    });
+    const send = async (name: string) => {
+      const { staged } = await reception.w.call('attachments.stage', {
+        name,
+        dataBase64: base64(png(5, 5)),
+      });
+      return (
+        await reception.w.call('attachments.send', {
+          conversationId: conversation.id,
+          stageId: staged.stageId,
+        })
+      ).message;
+    };
+    const first = await send('first.png');
+    const second = await send('second.png');
+    const ready = (id: string) =>
+      gp.w.events.some(
+        (e) =>
+          e.channel.endsWith('message.updated') &&
+          e.payload.message.id === id &&
+          e.payload.message.attachment?.state === 'ready',
+      );
+    await eventually(() => ready(first.id) && ready(second.id), 'both files ready at the GP');
+    const gpConversation = gp.w.events.find((e) => e.channel.endsWith('message.added'))!.payload
+      .message.conversationId;
+
+    // What transcription's "delete now" does once its undo window has passed.
+    await gp.w.core.session
+      .runtime()!
+      .enrolled()
+      .deleteForEveryone(gpConversation, [first.id], 'transcribed');
+    for (const [w, conversationId] of [
+      [gp.w, gpConversation],
+      [reception.w, conversation.id],
+    ] as const) {
+      await eventually(
+        () =>
+          w.events.some(
+            (e) =>
+              e.channel.endsWith('messages.deleted') && e.payload.messageIds.includes(first.id),
+          ),
+        'messages.deleted',
+      );
+      expect(
+        await w.attempt('attachments.content', { conversationId, messageId: first.id }),
+      ).toMatchObject({ ok: false, error: { code: 'not_found' } });
+      const repos = w.core.session.current()!.profile.repositories;
+      expect(repos.attachments.get(first.id)).toBeNull();
+      expect(repos.attachments.storedIndexes(first.id)).toEqual([]);
+      expect(repos.attachments.get(second.id)).not.toBeNull();
+    }
+
+    // Remote wipe: the profile goes, and so does any copy opened in a viewer.
+    await gp.w.call('attachments.open', { conversationId: gpConversation, messageId: second.id });
+    const openedCopy = gp.w.viewed.at(-1)!;
+    expect(existsSync(openedCopy)).toBe(true);
+    await relay.relay.revoke(gp.self.accountId, { wipe: true });
+    await eventually(
+      () => gp.w.events.some((e) => e.channel.endsWith('session.locked')),
+      'locked by the wipe',
+    );
+    expect(existsSync(openedCopy)).toBe(false);
+  });
 });
