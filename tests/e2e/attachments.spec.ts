@@ -181,4 +181,36 @@ test.describe.serial('attachments in the app', () => {
       .poll(() => harness.openedFiles('reception'))
       .toEqual([{ name: 'call back letter.pdf', size: pdf.length }]);
   });
+
+  test('transcribed and deleted now, the screenshot goes from both screens and profiles', async () => {
+    const image = (page: Page) => page.getByRole('img', { name: 'PNG image: results screen.png' });
+    await expect(image(gp)).toBeVisible();
+    const withImage = gp.locator('.message-in', { has: image(gp) });
+    const messageId = (await withImage.getAttribute('data-message-id')) ?? '';
+    await withImage.focus();
+    await withImage.getByRole('button', { name: /^Transcribe/ }).click();
+    const bar = gp.getByRole('region', { name: 'Messages to transcribe' });
+    await expect(bar).toContainText('1 message selected');
+    await bar.getByRole('button', { name: 'Transcribe selected' }).click();
+    const panel = gp.getByRole('dialog', { name: 'Transcribe into the patient record' });
+    await panel.getByLabel('NHS number').fill('943 476 5919');
+    // Reception wrote the selected message: the GP says who gave the advice (herself).
+    const giver = panel.getByRole('group', { name: 'Advice given by' });
+    await giver.getByLabel('Who gave the advice').selectOption({ index: 1 });
+    await giver.getByLabel('Role').fill('GP');
+    await panel.getByRole('button', { name: 'Copy entry' }).click();
+    await panel.getByLabel('Now (after a 10 second undo window)').check();
+    await panel.getByRole('button', { name: 'Entered into the record' }).click();
+    await panel.getByRole('button', { name: 'Yes, confirm and delete' }).click();
+    await expect(panel.getByText(/Transcription recorded in the audit log/)).toBeVisible({
+      timeout: 20_000,
+    });
+    await panel.getByRole('button', { name: 'Done' }).click();
+
+    await expect(image(gp)).toHaveCount(0);
+    await expect(image(reception)).toHaveCount(0);
+    for (const window of ['gp', 'reception']) {
+      expect((await harness.stored(window, [messageId])).present).toEqual([]);
+    }
+  });
 });
