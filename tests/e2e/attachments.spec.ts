@@ -141,6 +141,34 @@ test.describe.serial('attachments in the app', () => {
     await expect(viewer).toHaveCount(0);
   });
 
+  test('a screenshot pasted into the composer waits as a preview until removed', async () => {
+    const base64 = screenshotPng.toString('base64');
+    await reception.getByLabel('Message', { exact: true }).evaluate((textarea, data) => {
+      // Browser globals, typed here: the node-side tsconfig has no DOM types.
+      const page = globalThis as unknown as {
+        atob(text: string): string;
+        DataTransfer: new () => { items: { add(file: unknown): void } };
+        File: new (parts: unknown[], name: string, options: { type: string }) => unknown;
+        ClipboardEvent: new (type: string, init: object) => unknown;
+      };
+      const binary = page.atob(data);
+      const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
+      const transfer = new page.DataTransfer();
+      // What the clipboard holds after Print Screen: an unnamed PNG.
+      transfer.items.add(new page.File([bytes], 'image.png', { type: 'image/png' }));
+      const paste = new page.ClipboardEvent('paste', {
+        clipboardData: transfer,
+        bubbles: true,
+        cancelable: true,
+      });
+      (textarea as unknown as { dispatchEvent(event: unknown): boolean }).dispatchEvent(paste);
+    }, base64);
+    const draft = reception.getByRole('group', { name: 'File to send' });
+    await expect(draft.getByRole('img', { name: 'Preview of image.png' })).toBeVisible();
+    await draft.getByRole('button', { name: /^Remove/ }).click();
+    await expect(draft).toHaveCount(0);
+  });
+
   test('a file named with an NHS number is warned about before it is sent', async () => {
     await harness.chooseFile('reception', fileOnDisk('scan 943 476 5919.png', screenshotPng));
     await reception.getByRole('button', { name: /^Attach/ }).click();
