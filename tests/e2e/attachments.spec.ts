@@ -10,6 +10,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { png } from '../helpers/png.js';
 import { startPracticeHarness, type PracticeHarness } from './practice-harness.js';
 import { checkScreen, openEnrolledWindow, send } from './practice-steps.js';
 
@@ -208,6 +209,28 @@ test.describe.serial('attachments in the app', () => {
     await expect
       .poll(() => harness.openedFiles('reception'))
       .toEqual([{ name: 'call back letter.pdf', size: pdf.length }]);
+  });
+
+  test('sent while the relay is down, a file waits as uploading and goes once it is back', async () => {
+    await harness.relay('stop');
+    await expect(reception.locator('.topbar .connection')).not.toHaveText('Connected');
+    await harness.chooseFile('reception', fileOnDisk('wound photo.png', png(60, 40)));
+    await reception.getByRole('button', { name: /^Attach/ }).click();
+    await expect(reception.getByRole('group', { name: 'File to send' })).toBeVisible();
+    await reception.getByRole('button', { name: 'Send', exact: true }).click();
+    const sent = reception.locator('.message-out').last();
+    await expect(sent.locator('.attachment')).toHaveAttribute('data-attachment-state', 'uploading');
+    await expect(sent.locator('.attachment-progress')).toContainText('Uploading');
+    await expect(sent.locator('[data-status]')).toHaveAttribute('data-status', 'pending');
+
+    await harness.relay('start');
+    await expect(sent.locator('.attachment')).toHaveAttribute('data-attachment-state', 'uploaded', {
+      timeout: 60_000,
+    });
+    await expect(sent.locator('.attachment-progress')).toHaveCount(0);
+    await expect(gp.getByRole('img', { name: 'PNG image: wound photo.png' })).toBeVisible({
+      timeout: 60_000,
+    });
   });
 
   test('transcribed and deleted now, the screenshot goes from both screens and profiles', async () => {
