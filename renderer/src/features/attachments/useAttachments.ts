@@ -40,12 +40,15 @@ export function useAttachments(
   const [viewingId, setViewingId] = useState<string | null>(null);
   const [openingId, setOpeningId] = useState<string | null>(null);
 
-  // A deleted message takes its image with it (and closes a viewer showing it).
+  const latest = useRef(images);
+  latest.current = images;
+  // A deleted message takes its image with it (and closes a viewer showing it). Nothing is set
+  // unless something went: this runs on every change of the list.
   useEffect(() => {
     const present = new Set(messages.map((m) => m.id));
+    const gone = [...latest.current.keys()].filter((id) => !present.has(id));
+    if (gone.length === 0) return;
     setImages((current) => {
-      const gone = [...current.keys()].filter((id) => !present.has(id));
-      if (gone.length === 0) return current;
       const next = new Map(current);
       for (const id of gone) {
         const url = next.get(id)?.url;
@@ -56,8 +59,6 @@ export function useAttachments(
       return next;
     });
   }, [messages]);
-  const latest = useRef(images);
-  latest.current = images;
   useEffect(
     () => () => {
       for (const image of latest.current.values()) if (image.url) URL.revokeObjectURL(image.url);

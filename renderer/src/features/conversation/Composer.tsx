@@ -104,7 +104,9 @@ export function Composer(props: Props) {
     setSending(false);
     if (sent) {
       if (staged) file.sent();
-      setText('');
+      // Only what was sent: anything typed while it was sending stays.
+      const sentText = text;
+      setText((current) => (current === sentText ? '' : current));
       setUrgent(false);
     }
     textarea.current?.focus();
