@@ -1,13 +1,16 @@
 /**
  * The renderer's Content Security Policy. Everything is denied, then only what the bundle needs
- * is allowed back: its own scripts and styles, images from the bundle and data: URLs (QR codes).
+ * is allowed back: its own scripts and styles, images from the bundle, data: URLs (QR codes) and
+ * blob: URLs for images only (attachments: main decrypts a JPEG or PNG and hands its bytes to the
+ * renderer, which decodes it in its sandbox from a blob it made itself; scripts, frames and
+ * workers still may not load from blob:).
  * It talks to main through the preload only, so it may connect nowhere.
  */
 export const cspDirectives: Readonly<Record<string, string>> = {
   'default-src': "'none'",
   'script-src': "'self'",
   'style-src': "'self'",
-  'img-src': "'self' data:",
+  'img-src': "'self' data: blob:",
   'font-src': "'self'",
   'connect-src': "'none'",
   'object-src': "'none'",

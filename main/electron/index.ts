@@ -3,11 +3,11 @@
  * (policy, session, IPC dispatcher) to Electron. Every decision lives in a pure function that a
  * plain-Node test covers; this file only connects them.
  */
-import { app, BrowserWindow, clipboard, dialog, ipcMain, protocol, session } from 'electron';
+import { app, BrowserWindow, clipboard, dialog, ipcMain, protocol, session, shell } from 'electron';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isMessengerError } from '../../shared/errors.js';
+import { isMessengerError, MessengerError } from '../../shared/errors.js';
 import { createAppCore, type AppCore } from '../core/app/app-core.js';
 import type { SystemClipboard } from '../core/clipboard/sensitive-clipboard.js';
 import { windowsPrivateClipboardWriter } from '../core/clipboard/windows-private-clipboard.js';
@@ -134,6 +134,14 @@ function main(): void {
       () => (mainWindow && !mainWindow.isDestroyed() ? mainWindow : null),
       () => app.getPath('documents'),
     ),
+    // Only images, PDFs and plain text can be stored, so the viewer never gets a program.
+    viewer: {
+      open: async (file) => {
+        const problem = await shell.openPath(file);
+        if (problem)
+          throw new MessengerError('internal', `The file could not be opened: ${problem}`);
+      },
+    },
     sendEvent: (channel, payload) => {
       if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(channel, payload);
     },

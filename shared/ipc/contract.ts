@@ -7,6 +7,14 @@
 import { z } from 'zod';
 import type { EventName, MethodName } from './names.js';
 import {
+  attachmentOfMessageSchema,
+  inlineImageSchema,
+  sendAttachmentRequestSchema,
+  stageIdSchema,
+  stageRequestSchema,
+  stagedAttachmentSchema,
+} from './attachment-schemas.js';
+import {
   auditEntryViewSchema,
   entryFormatSchema,
   practiceAuditRequestSchema,
@@ -236,6 +244,48 @@ export const methods = {
     'unlocked',
   ),
 
+  // Files (attachment-schemas.ts). Main opens the native open dialog, checks the file (type from
+  // its bytes, size, the practice's policy) and holds it until it is sent or discarded.
+  'attachments.choose': method(
+    noRequest,
+    z.object({ staged: stagedAttachmentSchema.nullable() }),
+    'unlocked',
+  ),
+  // Dropped or pasted into the composer: the bytes themselves, checked the same way.
+  'attachments.stage': method(
+    stageRequestSchema,
+    z.object({ staged: stagedAttachmentSchema }),
+    'unlocked',
+  ),
+  'attachments.discard': method(z.strictObject({ stageId: stageIdSchema }), noResponse, 'unlocked'),
+  // The PID guard runs on the file name and the caption, as on a text message.
+  'attachments.send': method(
+    sendAttachmentRequestSchema,
+    z.object({ message: messageViewSchema }),
+    'unlocked',
+  ),
+  // A received or sent JPEG/PNG, decrypted in main, to decode in the renderer; refused for other
+  // types and for images whose header promises more pixels than is safe to decode.
+  'attachments.content': method(attachmentOfMessageSchema, inlineImageSchema, 'unlocked'),
+  // Main asks where (a native save dialog).
+  'attachments.save': method(
+    attachmentOfMessageSchema,
+    z.object({ saved: z.boolean(), fileName: z.string().nullable() }),
+    'unlocked',
+  ),
+  // In the system's viewer: only the safe types (images, PDF, plain text) exist here at all.
+  'attachments.open': method(
+    attachmentOfMessageSchema,
+    z.object({ opened: z.literal(true) }),
+    'unlocked',
+  ),
+  // A failed upload or download again, from the chunks already done.
+  'attachments.retry': method(
+    attachmentOfMessageSchema,
+    z.object({ message: messageViewSchema }),
+    'unlocked',
+  ),
+
   // Transcription into the patient record (DOMAIN.md). The form carries what the clinician typed;
   // main adds the source, the times and the transcriber, and validates the whole entry.
   'transcription.draft': method(transcriptionSelectionSchema, transcriptionDraftSchema, 'unlocked'),
@@ -329,6 +379,14 @@ export const events = {
   'identity.changed': z.object({ accountId: accountIdSchema }),
   // Another of this person's devices removed one of theirs: read devices.list again.
   'devices.changed': z.object({}),
+  // How far a file's upload or download has got, in chunks; its state changes come as
+  // message.updated.
+  'attachment.progress': z.object({
+    conversationId: conversationIdSchema,
+    messageId: messageIdSchema,
+    done: z.number().int().nonnegative(),
+    total: z.number().int().positive(),
+  }),
   // Messages gone from this device: transcribed and deleted, expired (retention, disappearing
   // timer), or deleted by their sender. The renderer drops them from any open timeline.
   'messages.deleted': z.object({

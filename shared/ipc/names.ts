@@ -5,7 +5,7 @@
  */
 /**
  * Every method, grouped once by the area of the app that answers it: the shell (app, policy,
- * profiles, settings, clipboard), messaging over the relay, and the clinical record work
+ * profiles, settings, clipboard), messaging over the relay, files, and the clinical record work
  * (transcription, advice, audit, export). The wire names do not change with the grouping.
  */
 export const methodsByArea = {
@@ -37,6 +37,16 @@ export const methodsByArea = {
     'devices.list',
     'devices.remove',
   ],
+  attachments: [
+    'attachments.choose',
+    'attachments.stage',
+    'attachments.discard',
+    'attachments.send',
+    'attachments.content',
+    'attachments.save',
+    'attachments.open',
+    'attachments.retry',
+  ],
   clinical: [
     'transcription.draft',
     'transcription.render',
@@ -59,6 +69,7 @@ export type MethodOfArea<A extends MethodArea> = (typeof methodsByArea)[A][numbe
 export const methodNames = [
   ...methodsByArea.shell,
   ...methodsByArea.messaging,
+  ...methodsByArea.attachments,
   ...methodsByArea.clinical,
 ] as const;
 
@@ -75,6 +86,7 @@ export const eventNames = [
   'message.updated',
   'identity.changed',
   'devices.changed',
+  'attachment.progress',
   'messages.deleted',
   'account.stopped',
 ] as const;

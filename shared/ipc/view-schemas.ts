@@ -52,6 +52,9 @@ export const policyViewSchema = z.object({
   maxPasscodeAttempts: z.number().int().nullable(),
   contentProtection: z.boolean(),
   allowExport: z.boolean(),
+  allowAttachments: z.boolean(),
+  maxAttachmentMB: z.number().int(),
+  attachmentTypes: z.array(z.string()),
   hospitalNumberPatterns: z.array(z.string()),
   /** Where it came from, for the About screen and IT support calls. */
   source: z.enum(['defaults', 'system', 'command-line']),
@@ -107,6 +110,36 @@ export const conversationSummarySchema = z.object({
 });
 export type ConversationSummary = z.infer<typeof conversationSummarySchema>;
 
+/** The types a file may have, decided from its bytes (main/core/messaging/attachments/file-type.ts). */
+export const attachmentTypes = [
+  'image/jpeg',
+  'image/png',
+  'image/heic',
+  'application/pdf',
+  'text/plain',
+] as const;
+export const attachmentTypeSchema = z.enum(attachmentTypes);
+export type AttachmentType = z.infer<typeof attachmentTypeSchema>;
+
+/**
+ * A message's file as the renderer may see it: what the encrypted message said of it (name,
+ * type, size) and how its transfer stands. Never its key, digest or bytes: those are asked for
+ * one at a time (attachments.content), decrypted in main.
+ */
+export const attachmentViewSchema = z.object({
+  name: z.string(),
+  type: attachmentTypeSchema,
+  size: z.number().int().nonnegative(),
+  state: z.enum(['uploading', 'uploaded', 'downloading', 'ready', 'failed']),
+  /** With state `failed`: why, worded for the user, saying what to do (then Retry). */
+  failure: z.string().nullable(),
+  /** Chunks moved so far while uploading or downloading. */
+  progress: z
+    .object({ done: z.number().int().nonnegative(), total: z.number().int().positive() })
+    .nullable(),
+});
+export type AttachmentView = z.infer<typeof attachmentViewSchema>;
+
 export const messageViewSchema = z.object({
   id: messageIdSchema,
   conversationId: conversationIdSchema,
@@ -136,6 +169,8 @@ export const messageViewSchema = z.object({
    * decrypted"): show it as a notice in the conversation, not as the sender's words.
    */
   notice: z.boolean().optional(),
+  /** The file this message carries (its text is then the caption, possibly empty). */
+  attachment: attachmentViewSchema.nullable().optional(),
 });
 export type MessageView = z.infer<typeof messageViewSchema>;
 

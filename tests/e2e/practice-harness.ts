@@ -30,6 +30,10 @@ export interface PracticeHarness {
   /** What IT does for a lost or replaced PC: the relay refuses the device(s), wiping or not. */
   revoke(accountId: string, options: { wipe: boolean; deviceId?: number }): Promise<number>;
   clipboard(window: string): Promise<string | null>;
+  /** The window's next native open dialog answers this file, as if the user had chosen it. */
+  chooseFile(window: string, file: string): Promise<void>;
+  /** What the window handed to the system viewer (attachments.open). */
+  openedFiles(window: string): Promise<Array<{ name: string; size: number }>>;
   /** A relay outage: stops the relay, or starts it again on the same port and data. */
   relay(change: 'stop' | 'start'): Promise<void>;
   stop(): Promise<void>;
@@ -99,6 +103,18 @@ export async function startPracticeHarness(args: readonly string[] = []): Promis
         headers,
       });
       if (!response.ok) throw new Error(`Relay ${change} refused: ${await response.text()}`);
+    },
+    async chooseFile(window, file) {
+      const response = await fetch(`${info.url}/__harness/choose-file/${window}`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ path: file }),
+      });
+      if (!response.ok) throw new Error(`Choose file refused: ${await response.text()}`);
+    },
+    async openedFiles(window) {
+      const response = await fetch(`${info.url}/__harness/opened/${window}`, { headers });
+      return ((await response.json()) as { files: Array<{ name: string; size: number }> }).files;
     },
     async clipboard(window) {
       const response = await fetch(`${info.url}/__harness/clipboard/${window}`, { headers });

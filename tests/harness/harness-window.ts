@@ -4,7 +4,7 @@
  * profile root. The renderer pages
  * connected to the window receive its events; the clipboard is kept in memory so tests can read it.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createAppCore, type AppCore } from '../../main/core/app/app-core.js';
 import { KeytarKeychain } from '../../main/core/keychain/keytar-keychain.js';
@@ -26,6 +26,10 @@ export interface HarnessWindow {
   readonly profiles: ProfileStore;
   /** The last text the renderer copied (clipboard.writeText). */
   clipboardText(): string | null;
+  /** What the next open dialog answers, as if the user had picked it (once; then "cancel"). */
+  chooseNextFile(file: string): void;
+  /** Files handed to the "system viewer" (attachments.open): their names and sizes. */
+  openedFiles(): Array<{ name: string; size: number }>;
   /** Receives every event the renderer would get over IPC. */
   attach(send: (channel: string, payload: unknown) => void): () => void;
   close(): Promise<void>;
@@ -41,6 +45,8 @@ export function createHarnessWindow(options: HarnessWindowOptions): HarnessWindo
   }
   const sinks = new Set<(channel: string, payload: unknown) => void>();
   let clipboard: string | null = null;
+  let nextChosenFile: string | null = null;
+  const opened: Array<{ name: string; size: number }> = [];
   const profiles = new ProfileStore({
     root: path.resolve(options.profileRoot),
     keychain: new KeytarKeychain(),
@@ -69,6 +75,17 @@ export function createHarnessWindow(options: HarnessWindowOptions): HarnessWindo
     pickPath: {
       saveFile: async ({ defaultName }) => path.join(filesDir(), defaultName),
       chooseFolder: async () => filesDir(),
+      openFile: async () => {
+        const chosen = nextChosenFile;
+        nextChosenFile = null;
+        return chosen;
+      },
+    },
+    // No system viewer either: what would have been opened is recorded for the tests.
+    viewer: {
+      open: async (file) => {
+        opened.push({ name: path.basename(file), size: statSync(file).size });
+      },
     },
     sendEvent: (channel, payload) => {
       for (const sink of sinks) sink(channel, payload);
@@ -79,6 +96,10 @@ export function createHarnessWindow(options: HarnessWindowOptions): HarnessWindo
     core,
     profiles,
     clipboardText: () => clipboard,
+    chooseNextFile: (file) => {
+      nextChosenFile = file;
+    },
+    openedFiles: () => [...opened],
     attach(send) {
       sinks.add(send);
       return () => sinks.delete(send);

@@ -35,7 +35,9 @@ export interface RunningHarness {
 }
 
 const root = path.resolve(import.meta.dirname, '../..');
-const maxFrameBytes = 1024 * 1024;
+// A dropped or pasted file travels as base64 in one frame (attachments.stage): up to the policy's
+// largest attachment.
+const maxFrameBytes = Math.ceil((100 * 1_048_576) / 3) * 4 + 1024 * 1024;
 
 export async function bundleBridge(): Promise<string> {
   const result = await build({
@@ -145,6 +147,24 @@ export async function startHarness(options: HarnessOptions): Promise<RunningHarn
       const window = windows.get(clipboard[1] ?? '');
       if (!window) return sendJson(res, 404, { error: 'No such window.' });
       return sendJson(res, 200, { text: window.clipboardText() });
+    }
+    // The native open dialog's answer: the test "picks" a file the window's next dialog returns.
+    const choose = /^\/__harness\/choose-file\/([a-z0-9-]+)$/.exec(url.pathname);
+    if (choose && req.method === 'POST') {
+      const window = windows.get(choose[1] ?? '');
+      if (!window) return sendJson(res, 404, { error: 'No such window.' });
+      const body = JSON.parse(await readBody(req)) as { path?: unknown };
+      if (typeof body.path !== 'string' || !path.isAbsolute(body.path)) {
+        return sendJson(res, 400, { error: 'Give path, an absolute file path.' });
+      }
+      window.chooseNextFile(body.path);
+      return sendJson(res, 200, {});
+    }
+    const opened = /^\/__harness\/opened\/([a-z0-9-]+)$/.exec(url.pathname);
+    if (opened && req.method === 'GET') {
+      const window = windows.get(opened[1] ?? '');
+      if (!window) return sendJson(res, 404, { error: 'No such window.' });
+      return sendJson(res, 200, { files: window.openedFiles() });
     }
     const stored = /^\/__harness\/stored\/([a-z0-9-]+)$/.exec(url.pathname);
     if (stored && req.method === 'POST') {

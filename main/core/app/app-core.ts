@@ -20,6 +20,7 @@ import type { ProfileStore } from '../profile/profile-store.js';
 import { systemClock, type TimerClock } from '../time/timer-clock.js';
 import { createAppSession, type AppSession } from './app-session.js';
 import { attemptLimitedGateway } from './attempt-limited-gateway.js';
+import { createAttachmentHandlers, type SystemViewer } from './attachment-handlers.js';
 import { createClinicalHandlers, type PathPicker } from './clinical-handlers.js';
 import { createIpcHandlers, type AppInfo } from './ipc-handlers.js';
 import { createMessagingHandlers } from './messaging-handlers.js';
@@ -32,8 +33,10 @@ export interface AppCoreOptions {
   profileStore: ProfileStore;
   /** The system clipboard: plain copies, and record entries cleared again after a while. */
   clipboard: SystemClipboard;
-  /** Native save and folder dialogs; null where there are none. */
+  /** Native save, open and folder dialogs; null where there are none. */
   pickPath: PathPicker | null;
+  /** The system's file viewer (attachments.open); absent where there is none. */
+  viewer?: SystemViewer | null;
   /** Delivers an already-validated event to the renderer. */
   sendEvent: (channel: string, payload: unknown) => void;
   /** Timestamps of messages and settings; Date.now unless a test says otherwise. */
@@ -118,6 +121,12 @@ export function createAppCore(options: AppCoreOptions): AppCore {
       ...(options.now ? { now: options.now } : {}),
     },
     createMessagingHandlers({ policy, runtime, logger }),
+    createAttachmentHandlers({
+      policy,
+      runtime,
+      pickPath: options.pickPath,
+      viewer: options.viewer ?? null,
+    }),
     createClinicalHandlers({ policy, runtime, pickPath: options.pickPath, clock }),
   );
   const dispatcher = createIpcDispatcher(methodContract, handlers, {

@@ -17,8 +17,20 @@ import type { ProfileRuntime } from './profile-runtime.js';
 
 /** Native file dialogs (main/electron/pick-path.ts); null where there is no desktop (tests, CLI). */
 export interface PathPicker {
-  saveFile(options: { title: string; defaultName: string }): Promise<string | null>;
+  /** `filter` defaults to FHIR JSON (the record entry). */
+  saveFile(options: {
+    title: string;
+    defaultName: string;
+    filter?: FileFilter;
+  }): Promise<string | null>;
   chooseFolder(options: { title: string }): Promise<string | null>;
+  /** One existing file (attachments.choose). */
+  openFile(options: { title: string; filter: FileFilter }): Promise<string | null>;
+}
+
+export interface FileFilter {
+  readonly name: string;
+  readonly extensions: readonly string[];
 }
 
 export interface ClinicalHandlerContext {

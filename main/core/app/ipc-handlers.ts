@@ -1,7 +1,7 @@
 /**
  * The handler of every contract method. The shell's own methods (app, policy, profiles, settings,
- * clipboard) are answered here; the messaging methods by messaging-handlers.ts and the clinical
- * ones by clinical-handlers.ts, each a thin map onto the unlocked profile's runtime.
+ * clipboard) are answered here; the messaging methods by messaging-handlers.ts, files by
+ * attachment-handlers.ts and the clinical ones by clinical-handlers.ts, each a thin map onto the unlocked profile's runtime.
  */
 import { MessengerError } from '../../../shared/errors.js';
 import { methodsByArea } from '../../../shared/ipc/names.js';
@@ -18,12 +18,18 @@ export const messagingMethods = methodsByArea.messaging;
 export type MessagingMethod = (typeof messagingMethods)[number];
 export type MessagingHandlers = Pick<IpcHandlers, MessagingMethod>;
 
+/** Files: answered by attachment-handlers.ts. */
+export const attachmentMethods = methodsByArea.attachments;
+
+export type AttachmentMethod = (typeof attachmentMethods)[number];
+export type AttachmentHandlers = Pick<IpcHandlers, AttachmentMethod>;
+
 /** Transcription, advice, audit and export: answered by clinical-handlers.ts. */
 export const clinicalMethods = methodsByArea.clinical;
 
 export type ClinicalMethod = (typeof clinicalMethods)[number];
 export type ClinicalHandlers = Pick<IpcHandlers, ClinicalMethod>;
-type ShellHandlers = Omit<IpcHandlers, MessagingMethod | ClinicalMethod>;
+type ShellHandlers = Omit<IpcHandlers, MessagingMethod | AttachmentMethod | ClinicalMethod>;
 
 export interface AppInfo {
   productName: string;
@@ -97,7 +103,8 @@ export function createShellHandlers(deps: ShellDependencies): ShellHandlers {
 export function createIpcHandlers(
   deps: ShellDependencies,
   messaging: MessagingHandlers,
+  attachments: AttachmentHandlers,
   clinical: ClinicalHandlers,
 ): IpcHandlers {
-  return { ...messaging, ...clinical, ...createShellHandlers(deps) };
+  return { ...messaging, ...attachments, ...clinical, ...createShellHandlers(deps) };
 }

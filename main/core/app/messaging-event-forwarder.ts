@@ -81,6 +81,14 @@ export function forwardMessagingEvent(
     case 'devices.changed':
       events.emit('devices.changed', {});
       return;
+    case 'attachment.progress':
+      events.emit('attachment.progress', {
+        conversationId: event.conversationId,
+        messageId: event.messageId,
+        done: event.done,
+        total: event.total,
+      });
+      return;
     case 'queue.drained':
       return;
     default:

@@ -117,6 +117,12 @@ export function createMessagingHandlers(context: MessagingHandlerContext): Messa
         if (!existing || existing.conversationId !== conversationId) {
           throw new MessengerError('not_found', 'That message is not in this conversation.');
         }
+        // A file that did not upload goes again from its chunks, not as a text message.
+        if (current.profile.repositories.attachments.get(messageId)?.state === 'failed') {
+          await core.attachments.retry(messageId);
+          const retried = current.profile.repositories.messages.get(messageId) ?? existing;
+          return { message: current.views.message(retried) };
+        }
         return { message: current.views.message(await core.actions.retry(messageId)) };
       }),
     'messages.markRead': ({ conversationId, upToMessageId }) =>

@@ -4,7 +4,9 @@
  */
 import { MessengerError } from '../../../shared/errors.js';
 import {
+  attachmentTypeSchema,
   roleSchema,
+  type AttachmentView,
   type Contact,
   type ConversationSummary,
   type MessageView,
@@ -53,6 +55,29 @@ export class MessagingViews {
     return account?.accountId === accountId ? account : null;
   }
 
+  /** The message's file, if it carries one, with how far its transfer has got. */
+  attachment(messageId: string): AttachmentView | null {
+    const { attachments } = this.profile.repositories;
+    const record = attachments.get(messageId);
+    if (!record) return null;
+    const type = attachmentTypeSchema.safeParse(record.contentType);
+    const done =
+      record.state === 'uploading'
+        ? record.chunkCount - attachments.pendingUploads(messageId).length
+        : record.state === 'downloading'
+          ? attachments.storedIndexes(messageId).length
+          : null;
+    return {
+      name: record.fileName,
+      // Stored types were checked when the message arrived; text/plain is the harmless fallback.
+      type: type.success ? type.data : 'text/plain',
+      size: record.size,
+      state: record.state,
+      failure: record.state === 'failed' ? record.failure : null,
+      progress: done === null ? null : { done, total: record.chunkCount },
+    };
+  }
+
   message(record: MessageRecord): MessageView {
     const replyToId = this.queries.replyTo(record.id);
     const replied = replyToId ? this.profile.repositories.messages.get(replyToId) : null;
@@ -68,11 +93,12 @@ export class MessagingViews {
       failureReason: record.status === 'failed' ? record.failureReason : null,
       urgent: record.urgent,
       ...(record.kind === 'notice' ? { notice: true } : {}),
+      attachment: this.attachment(record.id),
       replyTo: replied
         ? {
             messageId: replied.id,
             senderName: this.contact(replied.senderAccountId).displayName,
-            excerpt: excerpt(replied.body),
+            excerpt: excerpt(replied.body || this.fileExcerpt(replied.id)),
           }
         : null,
       // transcribed_by holds the transcriber's account id (transcription/originals-deleter.ts).
@@ -100,13 +126,19 @@ export class MessagingViews {
       participants,
       unreadCount: this.profile.repositories.messages.countUnread(record.id),
       lastActivityAt: record.lastActivityAt,
-      lastMessageExcerpt: last ? excerpt(last.body) : null,
+      lastMessageExcerpt: last ? excerpt(last.body || this.fileExcerpt(last.id)) : null,
       hasUrgentUnread: this.queries.hasUrgentUnread(record.id),
       identityChanged: record.identityChangedAt !== null,
       ...(deleted
         ? { deletedMessages: { count: deleted.count, reasons: [...deleted.reasons] } }
         : {}),
     };
+  }
+
+  /** What a file without a caption is called in excerpts: "File: scan.pdf". */
+  private fileExcerpt(messageId: string): string {
+    const record = this.profile.repositories.attachments.get(messageId);
+    return record ? `File: ${record.fileName}` : '';
   }
 
   conversations(query?: string): ConversationSummary[] {

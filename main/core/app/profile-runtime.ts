@@ -31,6 +31,8 @@ import { MessagingViews } from './messaging-views.js';
 import { PracticeAuditForwarder } from '../audit/practice-audit-forwarder.js';
 import { readPracticeAudit, type PracticeAuditTrail } from '../audit/practice-audit-reader.js';
 import type { UnlockedProfile } from './profile-gateway.js';
+import { OpenedFiles } from './opened-files.js';
+import { StagedAttachments } from './staged-attachments.js';
 
 export interface ProfileRuntimeOptions {
   readonly unlocked: UnlockedProfile;
@@ -64,6 +66,10 @@ export class ProfileRuntime {
   readonly pending: PendingDeletionRunner;
   /** Entries copied or saved while unlocked; forgotten on lock. */
   readonly handovers = new EntryHandovers();
+  /** Files chosen but not sent yet; forgotten on lock. */
+  readonly staged = new StagedAttachments();
+  /** Decrypted copies given to the system's viewer; deleted on lock. */
+  readonly opened = new OpenedFiles();
   readonly advice: UntranscribedAdviceQueries;
   private core: MessagingCore | null = null;
   private auditForwarder: PracticeAuditForwarder | null = null;
@@ -130,6 +136,8 @@ export class ProfileRuntime {
     this.retention.stop();
     this.pending.stop();
     this.handovers.clear();
+    this.staged.clear();
+    this.opened.clear();
     // Nothing copied from a profile outlives its session.
     this.options.clipboard?.clearIfStillOurs();
   }

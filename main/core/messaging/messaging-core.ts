@@ -463,6 +463,8 @@ export class MessagingCore implements OriginalsDeleter {
       .tx(async () => this.ctx.queries.retryAllNow(this.ctx.now()))
       .then(() => this.outbox.kick())
       .catch(() => undefined);
+    // Transfers waiting out a backoff after the relay went away carry on at once.
+    this.attachments.kick();
     void this.upkeep.check();
     void refreshSiblingDevices(this.ctx).catch(() => undefined);
   }

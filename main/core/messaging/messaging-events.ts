@@ -20,6 +20,14 @@ export type MessagingEvent =
       readonly reason: 'sender' | 'transcribed';
     }
   | { readonly type: 'conversation.updated'; readonly conversationId: string }
+  /** Chunks of an attachment uploaded or downloaded so far (state changes are message.updated). */
+  | {
+      readonly type: 'attachment.progress';
+      readonly conversationId: string;
+      readonly messageId: string;
+      readonly done: number;
+      readonly total: number;
+    }
   | { readonly type: 'identity.changed'; readonly accountId: string }
   | { readonly type: 'connection.changed'; readonly state: ConnectionState; readonly since: number }
   /** The relay refused this device for good; `wipe` when it asked for the data to be erased. */

@@ -18,7 +18,7 @@ export class MessagingQueries {
          AND (sent_at < @sentAt OR (sent_at = @sentAt AND id <= @id)) ORDER BY sent_at, id`,
       ),
       lastMessage: db.prepare(
-        `SELECT body, sent_at FROM messages WHERE conversation_id = ?
+        `SELECT id, body, sent_at FROM messages WHERE conversation_id = ?
          ORDER BY sent_at DESC, id DESC LIMIT 1`,
       ),
       // EXISTS on the messages_urgent_unread partial index: the first entry answers it, where a
@@ -59,10 +59,10 @@ export class MessagingQueries {
     }[];
   }
 
-  lastMessage(conversationId: string): { body: string; sentAt: number } | null {
+  lastMessage(conversationId: string): { id: string; body: string; sentAt: number } | null {
     const row = this.statements.lastMessage.get(conversationId) as
-      { body: string; sent_at: number } | undefined;
-    return row ? { body: row.body, sentAt: row.sent_at } : null;
+      { id: string; body: string; sent_at: number } | undefined;
+    return row ? { id: row.id, body: row.body, sentAt: row.sent_at } : null;
   }
 
   hasUrgentUnread(conversationId: string): boolean {

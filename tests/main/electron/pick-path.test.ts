@@ -65,4 +65,34 @@ describe('native path dialogs', () => {
     expect(await picker.chooseFolder({ title: 'Folder' })).toBe('/exports');
     expect(calls[0]?.options['properties']).toEqual(['openDirectory', 'createDirectory']);
   });
+
+  it('asks for one existing file of the allowed kinds to attach, and saves with its own filter', async () => {
+    const { dialog, calls } = fakeDialog({
+      canceled: false,
+      filePaths: ['/home/gp/scan.pdf'],
+      filePath: '/home/gp/Documents/rash.png',
+    });
+    const picker = electronPathPicker(
+      dialog,
+      () => window,
+      () => '/home/gp/Documents',
+    );
+    const filter = { name: 'Images and PDF', extensions: ['png', 'pdf'] };
+    expect(await picker.openFile({ title: 'Attach a file', filter })).toBe('/home/gp/scan.pdf');
+    expect(calls[0]?.options).toMatchObject({
+      properties: ['openFile'],
+      filters: [{ name: 'Images and PDF', extensions: ['png', 'pdf'] }],
+    });
+    expect(
+      await picker.saveFile({
+        title: 'Save',
+        defaultName: 'rash.png',
+        filter: { name: 'PNG image', extensions: ['png'] },
+      }),
+    ).toBe('/home/gp/Documents/rash.png');
+    expect(calls[1]?.options).toMatchObject({
+      defaultPath: path.join('/home/gp/Documents', 'rash.png'),
+      filters: [{ name: 'PNG image', extensions: ['png'] }],
+    });
+  });
 });

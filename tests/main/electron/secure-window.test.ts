@@ -53,10 +53,14 @@ describe('the window options', () => {
 describe('the Content Security Policy', () => {
   it('denies everything by default and allows only the bundle', () => {
     expect(contentSecurityPolicy).toBe(
-      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-src 'none'; worker-src 'none'; frame-ancestors 'none'",
+      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; font-src 'self'; connect-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-src 'none'; worker-src 'none'; frame-ancestors 'none'",
     );
     for (const value of Object.values(cspDirectives)) {
       expect(value).not.toMatch(/unsafe-inline|unsafe-eval|\*|https?:/);
+    }
+    // blob: is for decrypted attachment images only: never code, frames or workers.
+    for (const [name, value] of Object.entries(cspDirectives)) {
+      if (name !== 'img-src') expect(value, name).not.toMatch(/blob:|data:/);
     }
   });
 

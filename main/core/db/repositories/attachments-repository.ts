@@ -72,6 +72,9 @@ export class AttachmentsRepository {
       inState: db.prepare('SELECT * FROM attachments WHERE state = ? ORDER BY created_at'),
       setState: db.prepare('UPDATE attachments SET state = ?, failure = ? WHERE message_id = ?'),
       setRelayId: db.prepare('UPDATE attachments SET relay_id = ? WHERE message_id = ?'),
+      awaitingFetchedAck: db.prepare(`SELECT * FROM attachments
+        WHERE direction = 'incoming' AND state = 'ready' AND relay_id IS NOT NULL
+        ORDER BY created_at`),
       putChunk: db.prepare(`INSERT INTO attachment_chunks (message_id, chunk_index, ciphertext,
           uploaded) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`),
       chunk: db
@@ -114,8 +117,18 @@ export class AttachmentsRepository {
     this.statements.setState.run(state, failure, messageId);
   }
 
-  setRelayId(messageId: string, relayId: string): void {
+  setRelayId(messageId: string, relayId: string | null): void {
     this.statements.setRelayId.run(relayId, messageId);
+  }
+
+  /**
+   * Received files whose `fetched` acknowledgement has not reached the relay yet. An incoming
+   * attachment keeps its relay id until the relay has taken the acknowledgement, then the id is
+   * cleared (nothing else needs it once the chunks are here), so a lost acknowledgement is sent
+   * again on the next pass, after a restart too.
+   */
+  awaitingFetchedAck(): AttachmentRecord[] {
+    return (this.statements.awaitingFetchedAck.all() as AttachmentRow[]).map(toRecord);
   }
 
   putChunk(messageId: string, index: number, ciphertext: Uint8Array, uploaded = false): void {

@@ -10,7 +10,7 @@ import { contentOfMessage } from '../outgoing-content.js';
 import { RelayRequestError } from '../relay/relay-http.js';
 import { decryptChunk, decryptFile, encryptFile } from './attachment-crypto.js';
 import { sanitiseFileName } from './file-name.js';
-import { detectAttachmentType } from './file-type.js';
+import { checkAttachment } from './attachment-checks.js';
 
 export interface SendFileInput {
   readonly bytes: Uint8Array;
@@ -42,19 +42,7 @@ export class AttachmentTransfers {
   constructor(private readonly ctx: CoreContext) {}
 
   async send(conversationId: string, input: SendFileInput): Promise<MessageRecord> {
-    if (input.bytes.length > input.maxBytes) {
-      throw new MessengerError(
-        'invalid_input',
-        `The file is ${mb(input.bytes.length)} MB; the practice allows attachments up to ${mb(input.maxBytes)} MB.`,
-      );
-    }
-    const type = detectAttachmentType(input.bytes);
-    if (input.allowedTypes && !input.allowedTypes.includes(type)) {
-      throw new MessengerError(
-        'forbidden',
-        `The file is ${type}, which the practice's policy does not allow to be sent (allowed: ${input.allowedTypes.join(', ')}).`,
-      );
-    }
+    const type = checkAttachment(input.bytes, input);
     const fileName = sanitiseFileName(input.name, type);
     const conversation = this.ctx.repos.conversations.get(conversationId);
     if (!conversation?.peerAccountId) {
@@ -155,9 +143,11 @@ export class AttachmentTransfers {
   private async loop(): Promise<void> {
     while (this.again && !this.stopped) {
       this.again = false;
+      const { attachments } = this.ctx.repos;
       try {
-        for (const a of this.ctx.repos.attachments.inState('uploading')) await this.upload(a);
-        for (const a of this.ctx.repos.attachments.inState('downloading')) await this.download(a);
+        for (const a of attachments.inState('uploading')) await this.attempt(a, this.upload);
+        for (const a of attachments.inState('downloading')) await this.attempt(a, this.download);
+        for (const a of attachments.awaitingFetchedAck()) await this.acknowledge(a);
         this.failures = 0;
       } catch (error) {
         if (this.stopped) return;
@@ -176,6 +166,116 @@ export class AttachmentTransfers {
         this.retryTimer.unref?.();
       }
     }
+  }
+
+  /**
+   * One transfer. Only "try again later" answers (no answer, 429, 5xx) go back to the loop's
+   * backoff; anything else (the relay refused the request, a chunk is damaged or missing) would
+   * fail the same way forever, so the transfer stops as failed with the reason, and waits for the
+   * user's Retry. One attachment's failure never holds up the others.
+   */
+  private async attempt(
+    a: AttachmentRecord,
+    work: (a: AttachmentRecord) => Promise<void>,
+  ): Promise<void> {
+    try {
+      await work.call(this, a);
+    } catch (error) {
+      if (this.stopped || (error instanceof RelayRequestError && error.retryable)) throw error;
+      await this.fail(a, failureReason(a.direction, error));
+    }
+  }
+
+  /**
+   * The user's Retry of a failed transfer: back to uploading or downloading, from the chunks
+   * already done. An outgoing message goes back to pending with it.
+   */
+  async retry(messageId: string): Promise<AttachmentRecord> {
+    const current = this.ctx.repos.attachments.get(messageId);
+    const message = this.ctx.repos.messages.get(messageId);
+    if (!current || !message) throw new MessengerError('not_found', 'No such attachment.');
+    if (current.state !== 'failed') return current;
+    const record = await this.ctx.txEmit(async (emit) => {
+      const outgoing = current.direction === 'outgoing';
+      this.ctx.repos.attachments.setState(messageId, outgoing ? 'uploading' : 'downloading');
+      if (outgoing && message.status === 'failed') {
+        this.ctx.repos.messages.updateStatus(messageId, 'pending');
+        emit({
+          type: 'message.status',
+          conversationId: message.conversationId,
+          messageId,
+          status: 'pending',
+          failureReason: null,
+        });
+      }
+      emit({ type: 'message.updated', message: this.ctx.repos.messages.get(messageId)! });
+      return this.ctx.repos.attachments.get(messageId) as AttachmentRecord;
+    });
+    this.kick();
+    return record;
+  }
+
+  private async fail(a: AttachmentRecord, why: string): Promise<void> {
+    this.ctx.logger.warn('attachment_transfer_failed', { direction: a.direction });
+    await this.ctx.txEmit(async (emit) => {
+      const message = this.ctx.repos.messages.get(a.messageId);
+      if (!message || !this.ctx.repos.attachments.get(a.messageId)) return; // deleted meanwhile
+      this.ctx.repos.attachments.setState(a.messageId, 'failed', why);
+      if (a.direction === 'outgoing') {
+        // The message never left: it is failed like any other, with the same Retry.
+        this.ctx.repos.messages.updateStatus(a.messageId, 'failed', why);
+        emit({
+          type: 'message.status',
+          conversationId: message.conversationId,
+          messageId: a.messageId,
+          status: 'failed',
+          failureReason: why,
+        });
+      }
+      emit({ type: 'message.updated', message: this.ctx.repos.messages.get(a.messageId)! });
+    });
+    this.settle(a.messageId);
+  }
+
+  /** Tells the renderer (and any listener) how far a transfer has got. */
+  private progress(a: AttachmentRecord, done: number): void {
+    const message = this.ctx.repos.messages.get(a.messageId);
+    if (!message) return;
+    this.ctx.events.emit({
+      type: 'attachment.progress',
+      conversationId: message.conversationId,
+      messageId: a.messageId,
+      done,
+      total: a.chunkCount,
+    });
+  }
+
+  /** A state change the views show (uploaded, ready): the message's view carries it. */
+  private async changed(messageId: string, state: 'uploaded' | 'ready'): Promise<void> {
+    await this.ctx.txEmit(async (emit) => {
+      this.ctx.repos.attachments.setState(messageId, state);
+      const message = this.ctx.repos.messages.get(messageId);
+      if (message) emit({ type: 'message.updated', message });
+    });
+  }
+
+  /**
+   * Tells the relay this device has the whole file; the blob goes once every recipient device
+   * has. Only once the relay has answered is the relay id forgotten, so a lost answer is sent
+   * again (awaitingFetchedAck). A refusal (the blob already expired or was deleted) ends it too:
+   * there is nothing left to acknowledge.
+   */
+  private async acknowledge(a: AttachmentRecord): Promise<void> {
+    if (this.stopped || !a.relayId) return;
+    try {
+      await this.ctx.http.call('attachmentFetched', { params: { attachmentId: a.relayId } });
+    } catch (error) {
+      if (this.stopped || (error instanceof RelayRequestError && error.retryable)) throw error;
+      this.ctx.logger.info('attachment_fetched_refused', {
+        code: error instanceof RelayRequestError ? error.code : 'error',
+      });
+    }
+    await this.ctx.tx(async () => this.ctx.repos.attachments.setRelayId(a.messageId, null));
   }
 
   private async upload(a: AttachmentRecord): Promise<void> {
@@ -219,11 +319,13 @@ export class AttachmentTransfers {
         body: { data: data.toString('base64') },
       });
       await this.ctx.tx(async () => attachments.markUploaded(a.messageId, index));
+      this.progress(a, a.chunkCount - attachments.pendingUploads(a.messageId).length);
     }
     await this.ctx.http.call('finishAttachment', { params: { attachmentId: relayId } });
     // Only now does the message that carries the key go out.
-    await this.ctx.txEmit(async () => {
+    await this.ctx.txEmit(async (emit) => {
       attachments.setState(a.messageId, 'uploaded');
+      emit({ type: 'message.updated', message });
       const record = attachments.get(a.messageId) as AttachmentRecord;
       this.ctx.repos.outbox.enqueue(
         {
@@ -243,52 +345,36 @@ export class AttachmentTransfers {
 
   private async download(a: AttachmentRecord): Promise<void> {
     const { attachments } = this.ctx.repos;
-    const relayId = a.relayId as string;
+    if (!a.relayId) throw new MessengerError('not_found', 'The message named no relay blob.');
+    const relayId = a.relayId;
     const stored = new Set(attachments.storedIndexes(a.messageId));
     for (let index = 0; index < a.chunkCount; index += 1) {
       if (this.stopped) return;
       if (stored.has(index)) continue;
-      let data: Buffer;
-      try {
-        const answer = await this.ctx.http.call('getAttachmentChunk', {
-          params: { attachmentId: relayId, chunkIndex: index },
-        });
-        data = Buffer.from(answer.data, 'base64');
-        // Checked before it is kept: a damaged chunk is never stored as progress.
-        decryptChunk(a.fileKey, index, a.chunkCount, data);
-      } catch (error) {
-        if (error instanceof RelayRequestError && error.retryable) throw error;
-        const why =
-          error instanceof RelayRequestError && error.code === 'not_found'
-            ? 'The attachment is no longer on the relay (it expired); ask the sender to send it again.'
-            : error instanceof Error
-              ? error.message
-              : 'The attachment could not be fetched.';
-        await this.ctx.tx(async () => attachments.setState(a.messageId, 'failed', why));
-        this.settle(a.messageId);
-        return;
-      }
-      await this.ctx.tx(async () => attachments.putChunk(a.messageId, index, data));
+      const answer = await this.ctx.http.call('getAttachmentChunk', {
+        params: { attachmentId: relayId, chunkIndex: index },
+      });
+      const data = Buffer.from(answer.data, 'base64');
+      // Checked before it is kept: a damaged chunk is never stored as progress.
+      decryptChunk(a.fileKey, index, a.chunkCount, data);
+      // A message deleted meanwhile (transcribed, expired, deleted by its sender) took its
+      // attachment row: no chunk may outlive it in the profile.
+      const kept = await this.ctx.tx(async () => {
+        if (!attachments.get(a.messageId)) return false;
+        attachments.putChunk(a.messageId, index, data);
+        return true;
+      });
+      if (!kept) return;
+      stored.add(index);
+      this.progress(a, stored.size);
     }
     const chunks = Array.from(
       { length: a.chunkCount },
       (_, i) => attachments.chunk(a.messageId, i) as Buffer,
     );
-    try {
-      decryptFile(a.fileKey, chunks, a.sha256, a.size);
-    } catch (error) {
-      await this.ctx.tx(async () =>
-        attachments.setState(a.messageId, 'failed', (error as Error).message),
-      );
-      this.settle(a.messageId);
-      return;
-    }
-    await this.ctx.tx(async () => attachments.setState(a.messageId, 'ready'));
+    decryptFile(a.fileKey, chunks, a.sha256, a.size);
+    await this.changed(a.messageId, 'ready');
     this.settle(a.messageId);
-    // Tells the relay this device has it; the blob goes once every recipient device has.
-    await this.ctx.http
-      .call('attachmentFetched', { params: { attachmentId: relayId } })
-      .catch(() => undefined);
   }
 
   private settle(messageId: string): void {
@@ -299,4 +385,21 @@ export class AttachmentTransfers {
   }
 }
 
-const mb = (bytes: number) => Math.round((bytes / 1_048_576) * 10) / 10;
+/** Why a transfer stopped, worded for the user, ending with what to do. */
+function failureReason(direction: 'outgoing' | 'incoming', error: unknown): string {
+  if (
+    direction === 'incoming' &&
+    error instanceof RelayRequestError &&
+    error.code === 'not_found'
+  ) {
+    return 'The attachment is no longer on the relay (it expired); ask the sender to send it again.';
+  }
+  const what = direction === 'outgoing' ? 'sent' : 'fetched';
+  const why =
+    error instanceof RelayRequestError
+      ? `the relay refused it (${error.message.replace(/\.$/, '')})`
+      : error instanceof MessengerError
+        ? error.message.replace(/\.$/, '')
+        : 'it could not be decrypted or checked';
+  return `The file could not be ${what}: ${why}. Press Retry to try again.`;
+}

@@ -1,14 +1,27 @@
 /**
  * Writing a message: Enter sends, Shift+Enter starts a new line. The PID detector from shared/
  * runs on every change (it is fast enough for long messages) so the warning is live, not a
- * surprise after pressing Send.
+ * surprise after pressing Send. A file can wait above the text (Attach, drag and drop, paste):
+ * the text is then its caption, and the PID check covers the file's name too.
  */
-import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import {
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+  type ClipboardEvent,
+  type DragEvent,
+  type KeyboardEvent,
+} from 'react';
+import type { StagedAttachment } from '../../../../shared/ipc/attachment-schemas.js';
 import { createPidDetector, type PidDetector } from '../../../../shared/clinical/pid-detector.js';
 import { maxMessageTextLength } from '../../../../shared/ipc/message-limits.js';
 import type { MessageView, PolicyView } from '../../../../shared/ipc/view-schemas.js';
 import { Icon } from '../../components/Icon.js';
+import { messageExcerptText } from '../../logic/attachment-display.js';
 import { wordExcerpt } from '../../logic/people.js';
+import { DraftAttachment } from '../attachments/DraftAttachment.js';
+import { useAttachmentDraft } from '../attachments/useAttachmentDraft.js';
 import { PidWarning } from './PidWarning.js';
 
 export interface Draft {
@@ -18,12 +31,21 @@ export interface Draft {
   sendDespitePidWarning: boolean;
 }
 
+export interface AttachmentSend {
+  staged: StagedAttachment;
+  caption: string;
+  sendDespitePidWarning: boolean;
+}
+
 interface Props {
+  conversationId: string;
   policy: PolicyView;
   replyTo: MessageView | null;
   onCancelReply(): void;
   /** Resolves true when sent (the draft is then cleared). */
   onSend(draft: Draft): Promise<boolean>;
+  /** Resolves true when main accepted the file (the draft is then cleared). */
+  onSendAttachment(draft: AttachmentSend): Promise<boolean>;
   disabledReason: string | null;
 }
 
@@ -36,17 +58,23 @@ function detectorFor(policy: PolicyView): PidDetector {
   }
 }
 
-export function Composer({ policy, replyTo, onCancelReply, onSend, disabledReason }: Props) {
+export function Composer(props: Props) {
+  const { policy, replyTo, onCancelReply, onSend, onSendAttachment, disabledReason } = props;
   const [text, setText] = useState('');
+  const file = useAttachmentDraft(props.conversationId);
+  const staged = file.staged;
+  const [dragging, setDragging] = useState(false);
   const [urgent, setUrgent] = useState(false);
   const [sending, setSending] = useState(0);
   const textarea = useRef<HTMLTextAreaElement>(null);
   const warning = useRef<HTMLDivElement>(null);
   const detect = useMemo(() => detectorFor(policy), [policy]);
-  const findings = useMemo(() => detect(text), [detect, text]);
+  // The file's name travels inside the message like its caption: both are checked.
+  const checked = staged ? `${staged.name}\n${text}` : text;
+  const findings = useMemo(() => detect(checked), [detect, checked]);
   // "block" stops identifiers; a possible patient name ("Mrs Jane Smith") only ever warns.
   const blocked = policy.pidGuard === 'block' && findings.some((f) => f.severity === 'identifier');
-  const empty = text.trim() === '';
+  const empty = text.trim() === '' && staged === null;
   const tooLong = text.length > maxMessageTextLength;
 
   // Choosing Reply means writing next: take the user there.
@@ -60,6 +88,27 @@ export function Composer({ policy, replyTo, onCancelReply, onSend, disabledReaso
     if (empty || tooLong || disabledReason !== null) return;
     if (findings.length > 0 && (blocked || !despiteWarning)) {
       warning.current?.focus();
+      return;
+    }
+    if (staged) {
+      // A file waits in the preview until main has it; the caption stays until then too, and a
+      // second Enter meanwhile does not send it twice.
+      if (sending > 0) return;
+      setSending((n) => n + 1);
+      const sent = await onSendAttachment({
+        staged,
+        caption: text,
+        sendDespitePidWarning: findings.length > 0,
+      });
+      setSending((n) => n - 1);
+      if (sent) {
+        file.sent();
+        // Only what was sent: anything typed while it was sending stays.
+        const sentText = text;
+        setText((current) => (current === sentText ? '' : current));
+        setUrgent(false);
+      }
+      textarea.current?.focus();
       return;
     }
     const draft = { text, urgent };
@@ -87,8 +136,33 @@ export function Composer({ policy, replyTo, onCancelReply, onSend, disabledReaso
     }
   };
 
+  const allowed = policy.allowAttachments && disabledReason === null;
+  const hasFiles = (event: DragEvent) => allowed && event.dataTransfer.types.includes('Files');
+  const onDrop = (event: DragEvent<HTMLDivElement>) => {
+    setDragging(false);
+    if (!hasFiles(event)) return;
+    event.preventDefault();
+    const dropped = event.dataTransfer.files[0];
+    if (dropped) void file.take(dropped);
+  };
+  const onPaste = (event: ClipboardEvent<HTMLTextAreaElement>) => {
+    const pasted = event.clipboardData.files[0];
+    if (!allowed || !pasted) return;
+    event.preventDefault();
+    void file.take(pasted);
+  };
+
   return (
-    <div className="composer">
+    <div
+      className={dragging ? 'composer composer-dragging' : 'composer'}
+      onDragOver={(event) => {
+        if (!hasFiles(event)) return;
+        event.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={() => setDragging(false)}
+      onDrop={onDrop}
+    >
       {replyTo && (
         <div className="reply-preview">
           <span>
@@ -96,7 +170,7 @@ export function Composer({ policy, replyTo, onCancelReply, onSend, disabledReaso
             <strong>
               {replyTo.direction === 'outgoing' ? 'yourself' : replyTo.sender.displayName}
             </strong>
-            : {wordExcerpt(replyTo.text, 90)}
+            : {wordExcerpt(messageExcerptText(replyTo), 90)}
           </span>
           <button
             type="button"
@@ -123,6 +197,12 @@ export function Composer({ policy, replyTo, onCancelReply, onSend, disabledReaso
         )}
       </div>
       {disabledReason && <p className="hint composer-disabled">{disabledReason}</p>}
+      {file.problem && (
+        <p className="alert" role="alert">
+          {file.problem}
+        </p>
+      )}
+      {staged && <DraftAttachment staged={staged} onRemove={file.remove} />}
       <label htmlFor="composer-text" className="visually-hidden">
         Message
       </label>
@@ -131,11 +211,16 @@ export function Composer({ policy, replyTo, onCancelReply, onSend, disabledReaso
         ref={textarea}
         rows={3}
         value={text}
-        placeholder="Write a message. Enter sends, Shift+Enter for a new line."
+        placeholder={
+          staged
+            ? 'Add a caption (optional). Enter sends the file.'
+            : 'Write a message. Enter sends, Shift+Enter for a new line.'
+        }
         aria-describedby="composer-help"
         aria-invalid={tooLong || undefined}
         onChange={(e) => setText(e.target.value)}
         onKeyDown={onKeyDown}
+        onPaste={onPaste}
       />
       <div className="composer-bar">
         <p id="composer-help" className="hint">
@@ -143,9 +228,22 @@ export function Composer({ policy, replyTo, onCancelReply, onSend, disabledReaso
             ? `Too long: ${text.length} of ${maxMessageTextLength} characters. Shorten it or split it.`
             : 'Enter sends · Shift+Enter new line'}
         </p>
+        {policy.allowAttachments && (
+          <button
+            type="button"
+            className="button-quiet"
+            disabled={file.busy || sending > 0 || disabledReason !== null}
+            onClick={() => void file.choose()}
+          >
+            <Icon name="attach" size={16} />
+            {file.busy ? 'Attaching…' : 'Attach'}
+            <span className="visually-hidden"> a file (or drop or paste one here)</span>
+          </button>
+        )}
         <div className="checkbox">
           <input
             id="composer-urgent"
+            disabled={staged !== null}
             type="checkbox"
             checked={urgent}
             onChange={(e) => setUrgent(e.target.checked)}

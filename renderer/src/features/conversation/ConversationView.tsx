@@ -12,6 +12,8 @@ import type {
   DeletionReason,
   PolicyView,
 } from '../../../../shared/ipc/view-schemas.js';
+import { AttachmentDialogs } from '../attachments/AttachmentDialogs.js';
+import { AttachmentsContext, useAttachments } from '../attachments/useAttachments.js';
 import { ExportDialog } from '../export/ExportDialog.js';
 import { emptyConversationText } from '../../logic/deletion-note.js';
 import { firstUnreadId } from '../../logic/unread.js';
@@ -44,6 +46,7 @@ export function ConversationView(props: Props) {
   const feedback = useFeedback();
   const timeline = useMessages(conversation.id, feedback);
   const { messages } = timeline;
+  const attachments = useAttachments(conversation.id, messages, feedback);
   const chosen = useSelection(conversation.id);
   const [replyTo, setReplyTo] = useReplyTo(conversation.id);
   const { peers, acknowledge } = useConversation({
@@ -71,84 +74,89 @@ export function ConversationView(props: Props) {
 
   const changedPeer = peers[0];
   return (
-    <section className="conversation" aria-labelledby="conversation-title">
-      <ConversationHeader
-        title={conversation.title}
-        peers={peers}
-        selecting={chosen.selection !== null}
-        onBack={props.onBack}
-        onToggleSelecting={chosen.toggleSelecting}
-        onExport={() => setExporting(true)}
-        onShowSafetyNumber={onShowSafetyNumber}
-      />
-      {conversation.identityChanged && changedPeer && (
-        <IdentityBanner
-          name={changedPeer.displayName}
-          onShowSafetyNumber={() =>
-            onShowSafetyNumber(changedPeer.accountId, changedPeer.displayName)
-          }
-          onAcknowledge={() => void acknowledge()}
-        />
-      )}
-      {feedback.problem && (
-        <p className="alert" role="alert">
-          {feedback.problem}
-        </p>
-      )}
-      <p className="visually-hidden" role="status">
-        {feedback.status}
-      </p>
-      {timeline.loaded && messages.length === 0 ? (
-        <div className="empty-state timeline-empty">
-          <p>{emptyConversationText(conversation.deletedMessages, props.deletionsSeen)}</p>
-        </div>
-      ) : (
-        <MessageTimeline
+    <AttachmentsContext.Provider value={attachments}>
+      <section className="conversation" aria-labelledby="conversation-title">
+        <ConversationHeader
           title={conversation.title}
-          messages={messages}
-          unreadFromId={unreadFromId ?? null}
-          selection={chosen.selection}
-          onReply={setReplyTo}
-          onCopy={timeline.copy}
-          onRetry={timeline.retry}
-          onTranscribe={chosen.startWith}
-          onSelect={chosen.select}
-          onNearTop={timeline.loadOlder}
-          scrollToBottomSignal={timeline.sentCount}
+          peers={peers}
+          selecting={chosen.selection !== null}
+          onBack={props.onBack}
+          onToggleSelecting={chosen.toggleSelecting}
+          onExport={() => setExporting(true)}
+          onShowSafetyNumber={onShowSafetyNumber}
         />
-      )}
-      {chosen.selection !== null && (
-        <SelectionBar
-          count={chosen.selection.size}
-          onTranscribe={() => chosen.transcribe(messages)}
-          onCancel={chosen.cancel}
-        />
-      )}
-      {chosen.transcribing && (
-        <TranscriptionPanel
+        {conversation.identityChanged && changedPeer && (
+          <IdentityBanner
+            name={changedPeer.displayName}
+            onShowSafetyNumber={() =>
+              onShowSafetyNumber(changedPeer.accountId, changedPeer.displayName)
+            }
+            onAcknowledge={() => void acknowledge()}
+          />
+        )}
+        {feedback.problem && (
+          <p className="alert" role="alert">
+            {feedback.problem}
+          </p>
+        )}
+        <p className="visually-hidden" role="status">
+          {feedback.status}
+        </p>
+        {timeline.loaded && messages.length === 0 ? (
+          <div className="empty-state timeline-empty">
+            <p>{emptyConversationText(conversation.deletedMessages, props.deletionsSeen)}</p>
+          </div>
+        ) : (
+          <MessageTimeline
+            title={conversation.title}
+            messages={messages}
+            unreadFromId={unreadFromId ?? null}
+            selection={chosen.selection}
+            onReply={setReplyTo}
+            onCopy={timeline.copy}
+            onRetry={timeline.retry}
+            onTranscribe={chosen.startWith}
+            onSelect={chosen.select}
+            onNearTop={timeline.loadOlder}
+            scrollToBottomSignal={timeline.sentCount}
+          />
+        )}
+        {chosen.selection !== null && (
+          <SelectionBar
+            count={chosen.selection.size}
+            onTranscribe={() => chosen.transcribe(messages)}
+            onCancel={chosen.cancel}
+          />
+        )}
+        {chosen.transcribing && (
+          <TranscriptionPanel
+            conversationId={conversation.id}
+            messageIds={chosen.transcribing}
+            onClose={chosen.closeTranscription}
+          />
+        )}
+        {exporting && (
+          <ExportDialog
+            conversation={conversation}
+            policy={policy}
+            onClose={() => setExporting(false)}
+          />
+        )}
+        <AttachmentDialogs attachments={attachments} />
+        <Composer
           conversationId={conversation.id}
-          messageIds={chosen.transcribing}
-          onClose={chosen.closeTranscription}
-        />
-      )}
-      {exporting && (
-        <ExportDialog
-          conversation={conversation}
           policy={policy}
-          onClose={() => setExporting(false)}
+          replyTo={replyTo}
+          onCancelReply={() => setReplyTo(null)}
+          onSend={send}
+          onSendAttachment={timeline.sendAttachment}
+          disabledReason={
+            conversation.identityChanged
+              ? 'Check the new safety number (above) before sending more messages.'
+              : null
+          }
         />
-      )}
-      <Composer
-        policy={policy}
-        replyTo={replyTo}
-        onCancelReply={() => setReplyTo(null)}
-        onSend={send}
-        disabledReason={
-          conversation.identityChanged
-            ? 'Check the new safety number (above) before sending more messages.'
-            : null
-        }
-      />
-    </section>
+      </section>
+    </AttachmentsContext.Provider>
   );
 }

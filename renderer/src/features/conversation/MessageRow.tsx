@@ -11,7 +11,9 @@ import type { MessageView } from '../../../../shared/ipc/view-schemas.js';
 import { Avatar } from '../../components/Avatar.js';
 import { Icon } from '../../components/Icon.js';
 import { formatTime, formatWhen, roleLabel, statusLabels } from '../../logic/format.js';
+import { messageExcerptText } from '../../logic/attachment-display.js';
 import { wordExcerpt } from '../../logic/people.js';
+import { AttachmentBlock } from '../attachments/AttachmentBlock.js';
 
 interface Props {
   message: MessageView;
@@ -70,7 +72,7 @@ export const MessageRow = memo(function MessageRow({
             Select
             <span className="visually-hidden">
               {' '}
-              message from {sender} at {time}: {wordExcerpt(message.text, 40)}
+              message from {sender} at {time}: {wordExcerpt(messageExcerptText(message), 40)}
             </span>
           </span>
         </label>
@@ -95,7 +97,10 @@ export const MessageRow = memo(function MessageRow({
               {wordExcerpt(message.replyTo.excerpt, 100)}
             </blockquote>
           )}
-          <p className="message-text">{message.text}</p>
+          {message.attachment && <AttachmentBlock message={message} tabIndex={toolTab} />}
+          {(message.text !== '' || !message.attachment) && (
+            <p className="message-text">{message.text}</p>
+          )}
           <p className="message-meta">
             <time dateTime={new Date(message.sentAt).toISOString()}>{time}</time>
             {outgoing && (
@@ -138,10 +143,12 @@ export const MessageRow = memo(function MessageRow({
             <Icon name="reply" size={16} />
             Reply<span className="visually-hidden"> to {sender}</span>
           </button>
-          <button type="button" tabIndex={toolTab} onClick={() => onCopy(message)}>
-            <Icon name="copy" size={16} />
-            Copy<span className="visually-hidden"> message from {sender}</span>
-          </button>
+          {message.text !== '' && (
+            <button type="button" tabIndex={toolTab} onClick={() => onCopy(message)}>
+              <Icon name="copy" size={16} />
+              Copy<span className="visually-hidden"> message from {sender}</span>
+            </button>
+          )}
           {selected === null && (
             <button type="button" tabIndex={toolTab} onClick={() => onTranscribe(message)}>
               <Icon name="transcribe" size={16} />

@@ -12,7 +12,7 @@ import {
   removeMessages,
   sendFailedAnnouncement,
 } from '../../logic/message-list.js';
-import type { Draft } from './Composer.js';
+import type { AttachmentSend, Draft } from './Composer.js';
 import type { Feedback } from './useFeedback.js';
 
 const pageSize = 200;
@@ -27,6 +27,8 @@ export interface Messages {
   sentCount: number;
   /** Resolves true once main accepted the message (the composer then clears its draft). */
   send(draft: Draft): Promise<boolean>;
+  /** Resolves true once main accepted the file (the composer then clears its draft). */
+  sendAttachment(draft: AttachmentSend): Promise<boolean>;
   retry(message: MessageView): Promise<void>;
   copy(message: MessageView): Promise<void>;
 }
@@ -83,6 +85,19 @@ export function useMessages(conversationId: string, feedback: Feedback): Message
       setMessages((current) => mergeMessages(current, [message]));
     }
   });
+  useMessengerEvent('attachment.progress', (event) => {
+    if (event.conversationId !== conversationId) return;
+    setMessages((current) =>
+      current.map((m) =>
+        m.id === event.messageId && m.attachment
+          ? {
+              ...m,
+              attachment: { ...m.attachment, progress: { done: event.done, total: event.total } },
+            }
+          : m,
+      ),
+    );
+  });
   useMessengerEvent('messages.deleted', (event) => {
     if (event.conversationId !== conversationId) return;
     setMessages((current) => removeMessages(current, event.messageIds));
@@ -98,6 +113,26 @@ export function useMessages(conversationId: string, feedback: Feedback): Message
           urgent: draft.urgent,
           sendDespitePidWarning: draft.sendDespitePidWarning,
           ...(draft.replyTo ? { replyToMessageId: draft.replyTo.id } : {}),
+        }),
+      );
+      setMessages((current) => mergeMessages(current, [message]));
+      setSentCount((n) => n + 1);
+      return true;
+    } catch (error) {
+      fail(error);
+      return false;
+    }
+  };
+
+  const sendAttachment = async (draft: AttachmentSend): Promise<boolean> => {
+    clearProblem();
+    try {
+      const { message } = await call(
+        messenger().attachments.send({
+          conversationId,
+          stageId: draft.staged.stageId,
+          caption: draft.caption,
+          sendDespitePidWarning: draft.sendDespitePidWarning,
         }),
       );
       setMessages((current) => mergeMessages(current, [message]));
@@ -142,6 +177,7 @@ export function useMessages(conversationId: string, feedback: Feedback): Message
     loadOlder: cursor ? () => void loadPage(cursor) : undefined,
     sentCount,
     send,
+    sendAttachment,
     retry,
     copy,
   };

@@ -69,6 +69,7 @@ async function setUp(policyJson: object, pickerDir: string | null, enrolled = tr
         : {
             saveFile: async ({ defaultName }) => path.join(pickerDir, defaultName),
             chooseFolder: async () => pickerDir,
+            openFile: async () => null,
           },
     sendEvent: (channel, payload) => void sent.push({ channel, payload }),
     clock,

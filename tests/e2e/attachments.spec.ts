@@ -1,0 +1,267 @@
+/**
+ * Attachments end to end in the browser: reception attaches a PNG screenshot through main's open
+ * dialog (answered by the harness), previews it with a caption and sends it; the GP sees the
+ * thumbnail (decoded in the page from a blob), views it full size and saves it (main's save
+ * dialog) byte for byte. A file named with an NHS number is warned about before sending. An SVG
+ * dropped on the composer is refused with the reason. The GP sends a PDF back; reception opens it
+ * after the warning (the harness records what the system viewer was given). New screens are
+ * compared with baselines in tests/e2e/screenshots.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { png } from '../helpers/png.js';
+import { startPracticeHarness, type PracticeHarness } from './practice-harness.js';
+import { checkScreen, openEnrolledWindow, send } from './practice-steps.js';
+
+let harness: PracticeHarness;
+let reception: Page;
+let gp: Page;
+let screenshotPng: Buffer;
+
+const listItem = (page: Page, name: string) =>
+  page
+    .getByRole('navigation', { name: 'Conversations' })
+    .getByRole('button', { name: new RegExp(name) });
+
+/** A file on "this computer" for the open dialog to pick. */
+function fileOnDisk(name: string, bytes: Buffer): string {
+  const dir = path.join(harness.dataDir, 'desktop');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, name);
+  writeFileSync(file, bytes);
+  return file;
+}
+
+/** Times change from run to run: masked (a modal covers them, so its screens mask nothing). */
+async function shot(page: Page, name: string, mask = true): Promise<void> {
+  await expect(page.locator('.topbar .connection')).toHaveText('Connected');
+  await page.mouse.move(0, 0);
+  await expect(page).toHaveScreenshot(`${name}.png`, {
+    mask: mask ? [page.locator('time, .conversation-time')] : [],
+  });
+}
+
+/** Drops a file made in the page on the composer, as dragging it from the desktop would. */
+async function dropOnComposer(page: Page, name: string, type: string, text: string) {
+  const dataTransfer = await page.evaluateHandle(
+    ({ name, type, text }) => {
+      // Browser globals, typed here: the node-side tsconfig has no DOM types.
+      const page = globalThis as unknown as {
+        DataTransfer: new () => { items: { add(file: unknown): void } };
+        File: new (parts: string[], name: string, options: { type: string }) => unknown;
+      };
+      const transfer = new page.DataTransfer();
+      transfer.items.add(new page.File([text], name, { type }));
+      return transfer;
+    },
+    { name, type, text },
+  );
+  await page.locator('.composer').dispatchEvent('dragover', { dataTransfer });
+  await page.locator('.composer').dispatchEvent('drop', { dataTransfer });
+}
+
+test.describe.serial('attachments in the app', () => {
+  test.beforeAll(async ({ browser }) => {
+    harness = await startPracticeHarness(['--windows', 'reception,gp']);
+    reception = await openEnrolledWindow(browser, harness, 'reception', {
+      name: 'Sam Jones',
+      role: 'reception',
+      passcode: 'desk-passcode-1',
+    });
+    gp = await openEnrolledWindow(browser, harness, 'gp', {
+      name: 'Dr Priya Patel',
+      role: 'clinician',
+      passcode: 'consulting-room-7',
+    });
+    await reception.getByRole('button', { name: 'New conversation' }).click();
+    const dialog = reception.getByRole('dialog', { name: 'New conversation' });
+    await dialog.getByLabel('Search the practice directory').fill('Priya');
+    await dialog.getByRole('button', { name: /Dr Priya Patel/ }).click();
+    await send(reception, 'Mrs A rang about her blood results; here is the screen.');
+    // A real screenshot of the practice's screen: the PNG reception attaches.
+    await expect(reception.locator('.message-out [data-status]').last()).toHaveAttribute(
+      'data-status',
+      'delivered',
+    );
+    // Its times masked, so the image (and the baselines showing it) is the same every run.
+    screenshotPng = await reception.screenshot({
+      mask: [reception.locator('time, .conversation-time')],
+    });
+  });
+
+  test.afterAll(async () => {
+    await harness?.stop();
+  });
+
+  test('reception attaches a screenshot, previews it with a caption and sends it', async () => {
+    await harness.chooseFile('reception', fileOnDisk('results screen.png', screenshotPng));
+    await reception.getByRole('button', { name: /^Attach/ }).click();
+    const draft = reception.getByRole('group', { name: 'File to send' });
+    await expect(draft.getByRole('img', { name: 'Preview of results screen.png' })).toBeVisible();
+    await expect(draft).toContainText('PNG image');
+    const composer = reception.getByLabel('Message', { exact: true });
+    await composer.fill('Blood results as they came in');
+    await checkScreen(reception, 'attachment-draft');
+    await shot(reception, 'attachment-draft-1280x800');
+    await composer.press('Enter');
+    await expect(draft).toHaveCount(0);
+    const sent = reception.locator('.message-out').last();
+    await expect(sent.getByRole('img', { name: 'PNG image: results screen.png' })).toBeVisible();
+    await expect(sent.locator('.message-text')).toHaveText('Blood results as they came in');
+    await expect(sent.locator('[data-status]')).toHaveAttribute('data-status', /sent|delivered/);
+  });
+
+  test('the GP sees the thumbnail, views it full size and saves it byte for byte', async () => {
+    await listItem(gp, 'Sam Jones').click();
+    const received = gp.locator('.message-in').last();
+    const thumbnail = received.getByRole('img', { name: 'PNG image: results screen.png' });
+    await expect(thumbnail).toBeVisible();
+    // Decoded in the page from the bytes main decrypted, not a broken image.
+    await expect
+      .poll(() =>
+        thumbnail.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth),
+      )
+      .toBe(1280);
+    expect(await thumbnail.getAttribute('src')).toMatch(/^blob:/);
+    await expect(received.locator('.message-text')).toHaveText('Blood results as they came in');
+    await checkScreen(gp, 'attachment-received');
+    await shot(gp, 'attachment-received-1280x800');
+
+    await received.getByRole('button', { name: 'View full size' }).click();
+    const viewer = gp.getByRole('dialog', { name: 'results screen.png' });
+    await expect(viewer.getByRole('img')).toBeVisible();
+    await shot(gp, 'attachment-viewer-1280x800', false);
+    await viewer.getByRole('button', { name: 'Save', exact: true }).click();
+    const saved = path.join(harness.dataDir, 'profiles', 'gp-files', 'results screen.png');
+    await expect
+      .poll(() => (existsSync(saved) ? readFileSync(saved).length : 0))
+      .toBe(screenshotPng.length);
+    expect(readFileSync(saved).equals(screenshotPng)).toBe(true);
+    await viewer.getByRole('button', { name: 'Close' }).click();
+    await expect(viewer).toHaveCount(0);
+  });
+
+  test('a screenshot pasted into the composer waits as a preview until removed', async () => {
+    const base64 = screenshotPng.toString('base64');
+    await reception.getByLabel('Message', { exact: true }).evaluate((textarea, data) => {
+      // Browser globals, typed here: the node-side tsconfig has no DOM types.
+      const page = globalThis as unknown as {
+        atob(text: string): string;
+        DataTransfer: new () => { items: { add(file: unknown): void } };
+        File: new (parts: unknown[], name: string, options: { type: string }) => unknown;
+        ClipboardEvent: new (type: string, init: object) => unknown;
+      };
+      const binary = page.atob(data);
+      const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
+      const transfer = new page.DataTransfer();
+      // What the clipboard holds after Print Screen: an unnamed PNG.
+      transfer.items.add(new page.File([bytes], 'image.png', { type: 'image/png' }));
+      const paste = new page.ClipboardEvent('paste', {
+        clipboardData: transfer,
+        bubbles: true,
+        cancelable: true,
+      });
+      (textarea as unknown as { dispatchEvent(event: unknown): boolean }).dispatchEvent(paste);
+    }, base64);
+    const draft = reception.getByRole('group', { name: 'File to send' });
+    await expect(draft.getByRole('img', { name: 'Preview of image.png' })).toBeVisible();
+    await draft.getByRole('button', { name: /^Remove/ }).click();
+    await expect(draft).toHaveCount(0);
+  });
+
+  test('a file named with an NHS number is warned about before it is sent', async () => {
+    await harness.chooseFile('reception', fileOnDisk('scan 943 476 5919.png', screenshotPng));
+    await reception.getByRole('button', { name: /^Attach/ }).click();
+    const warning = reception.locator('.pid-warning');
+    await expect(warning).toContainText('NHS number');
+    await expect(warning.locator('mark')).toHaveText('943 476 5919');
+    await reception.getByRole('button', { name: /^Remove/ }).click();
+    await expect(warning).toHaveCount(0);
+  });
+
+  test('an SVG dropped on the composer is refused with the reason', async () => {
+    await dropOnComposer(
+      reception,
+      'chart.png',
+      'image/png',
+      '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+    );
+    await expect(reception.locator('.composer [role="alert"]')).toHaveText(
+      /web markup \(SVG, HTML or XML\), which cannot be sent/,
+    );
+    await expect(reception.getByRole('group', { name: 'File to send' })).toHaveCount(0);
+  });
+
+  test('the GP sends a PDF back; reception opens it after the warning', async () => {
+    const pdf = Buffer.from('%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
+    await dropOnComposer(gp, 'call back letter.pdf', 'application/pdf', pdf.toString('latin1'));
+    await expect(gp.getByRole('group', { name: 'File to send' })).toContainText('PDF document');
+    await gp.getByRole('button', { name: 'Send', exact: true }).click();
+
+    const card = reception.locator('.message-in').last().locator('.file-card');
+    await expect(card).toContainText('call back letter.pdf');
+    await expect(card).toContainText('PDF document');
+    await reception.locator('.message-in').last().getByRole('button', { name: /^Open/ }).click();
+    const warning = reception.getByRole('dialog', { name: 'Open in another app?' });
+    await expect(warning).toContainText('decrypted copy');
+    await warning.getByRole('button', { name: 'Open', exact: true }).click();
+    await expect
+      .poll(() => harness.openedFiles('reception'))
+      .toEqual([{ name: 'call back letter.pdf', size: pdf.length }]);
+  });
+
+  test('sent while the relay is down, a file waits as uploading and goes once it is back', async () => {
+    await harness.relay('stop');
+    await expect(reception.locator('.topbar .connection')).not.toHaveText('Connected');
+    await harness.chooseFile('reception', fileOnDisk('wound photo.png', png(60, 40)));
+    await reception.getByRole('button', { name: /^Attach/ }).click();
+    await expect(reception.getByRole('group', { name: 'File to send' })).toBeVisible();
+    await reception.getByRole('button', { name: 'Send', exact: true }).click();
+    const sent = reception.locator('.message-out').last();
+    await expect(sent.locator('.attachment')).toHaveAttribute('data-attachment-state', 'uploading');
+    await expect(sent.locator('.attachment-progress')).toContainText('Uploading');
+    await expect(sent.locator('[data-status]')).toHaveAttribute('data-status', 'pending');
+
+    await harness.relay('start');
+    await expect(sent.locator('.attachment')).toHaveAttribute('data-attachment-state', 'uploaded', {
+      timeout: 60_000,
+    });
+    await expect(sent.locator('.attachment-progress')).toHaveCount(0);
+    await expect(gp.getByRole('img', { name: 'PNG image: wound photo.png' })).toBeVisible({
+      timeout: 60_000,
+    });
+  });
+
+  test('transcribed and deleted now, the screenshot goes from both screens and profiles', async () => {
+    const image = (page: Page) => page.getByRole('img', { name: 'PNG image: results screen.png' });
+    await expect(image(gp)).toBeVisible();
+    const withImage = gp.locator('.message-in', { has: image(gp) });
+    const messageId = (await withImage.getAttribute('data-message-id')) ?? '';
+    await withImage.focus();
+    await withImage.getByRole('button', { name: /^Transcribe/ }).click();
+    const bar = gp.getByRole('region', { name: 'Messages to transcribe' });
+    await expect(bar).toContainText('1 message selected');
+    await bar.getByRole('button', { name: 'Transcribe selected' }).click();
+    const panel = gp.getByRole('dialog', { name: 'Transcribe into the patient record' });
+    await panel.getByLabel('NHS number').fill('943 476 5919');
+    // Reception wrote the selected message: the GP says who gave the advice (herself).
+    const giver = panel.getByRole('group', { name: 'Advice given by' });
+    await giver.getByLabel('Who gave the advice').selectOption({ index: 1 });
+    await giver.getByLabel('Role').fill('GP');
+    await panel.getByRole('button', { name: 'Copy entry' }).click();
+    await panel.getByLabel('Now (after a 10 second undo window)').check();
+    await panel.getByRole('button', { name: 'Entered into the record' }).click();
+    await panel.getByRole('button', { name: 'Yes, confirm and delete' }).click();
+    await expect(panel.getByText(/Transcription recorded in the audit log/)).toBeVisible({
+      timeout: 20_000,
+    });
+    await panel.getByRole('button', { name: 'Done' }).click();
+
+    await expect(image(gp)).toHaveCount(0);
+    await expect(image(reception)).toHaveCount(0);
+    for (const window of ['gp', 'reception']) {
+      expect((await harness.stored(window, [messageId])).present).toEqual([]);
+    }
+  });
+});
