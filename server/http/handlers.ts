@@ -23,6 +23,7 @@ import {
   getAttachmentChunk,
   putAttachmentChunk,
 } from './attachment-handlers.js';
+import { sendMulti } from './multi-send-handler.js';
 
 /** What the router hands a handler: the body already parsed with the endpoint's schema. */
 export interface HandlerInput<N extends EndpointName> {
@@ -344,6 +345,7 @@ export const handlers: { readonly [N in EndpointName]: Handler<N> } = {
   bundles,
   deviceBundle,
   sendMessage,
+  sendMulti,
   auditReaders,
   auditAppend,
   auditRead,
