@@ -7,6 +7,7 @@ import { newMessageId } from './message-ids.js';
 import { contentOfMessage } from './outgoing-content.js';
 import { writeTranscribedMarkers } from './transcribed-markers.js';
 import { expiryOfNewMessage } from '../retention/expiry-policy.js';
+import { GroupInbound, type GroupVia } from './groups/group-inbound.js';
 
 export interface ContentSource {
   readonly accountId: string;
@@ -20,15 +21,33 @@ type Emit = (event: MessagingEvent) => void;
  * session state, the stored message and the queued delivery receipt commit together.
  */
 export class ContentApplier {
-  constructor(private readonly ctx: CoreContext) {}
+  /** Group content: state changes, sender keys, group messages and their receipts. */
+  readonly groups: GroupInbound;
 
-  apply(content: Content, from: ContentSource, emit: Emit): void {
+  constructor(private readonly ctx: CoreContext) {
+    this.groups = new GroupInbound(ctx);
+  }
+
+  async apply(
+    content: Content,
+    from: ContentSource,
+    emit: Emit,
+    via: GroupVia = { distributionId: null },
+  ): Promise<void> {
     if (from.accountId === this.ctx.account.accountId) {
       // Copies from our own other devices would need a sent-transcript kind; v1 has none.
       this.ctx.logger.info('own_device_content_ignored', { kind: content.kind });
       return;
     }
+    if (content.groupId !== undefined || via.distributionId !== null) {
+      await this.groups.apply(content, from, via, emit);
+      return;
+    }
     switch (content.kind) {
+      case 'group-update':
+      case 'group-sender-key':
+        await this.groups.apply(content, from, via, emit);
+        return;
       case 'text':
       case 'attachment':
         this.text(content, from, emit);
@@ -115,6 +134,8 @@ export class ContentApplier {
 
   private receipt(content: Extract<Content, { kind: 'receipt' }>, from: ContentSource, emit: Emit) {
     const { messages } = this.ctx.repos;
+    // Receipts of one person travel merged, for direct and group messages alike.
+    this.groups.receipt(content, from, emit);
     for (const message of this.ownedBy(content.messageIds, from.accountId)) {
       if (message.direction !== 'outgoing') continue;
       if (!messages.updateStatus(message.id, content.receipt)) continue;
