@@ -10,7 +10,6 @@ import { toMessengerError } from '../relay-errors.js';
 import {
   maxGroupMembers,
   maxGroupNameLength,
-  signState,
   sortedIds,
   stateHash,
   type GroupStateBody,
@@ -278,44 +277,9 @@ export class GroupService {
     };
   }
 
-  /**
-   * Signs the new state, accepts it here like anyone's, and queues it 1:1 for everyone in the
-   * old or new state (a removed member learns of it; a new one gets the state it joins).
-   */
+  /** Signs the new state, accepts it here and queues it for the members (GroupStates.author). */
   private async commit(body: GroupStateBody, previousMembers: readonly string[]): Promise<void> {
-    const { account, stores } = this.ctx;
-    const key = await stores.identity.getIdentityKey();
-    const signed = signState(
-      body,
-      { accountId: account.accountId, deviceId: account.deviceId },
-      key,
-    );
-    await this.ctx.txEmit(async (emit) => {
-      const outcome = await this.states.receive(signed, emit);
-      if (outcome !== 'accepted') {
-        throw new MessengerError(
-          'internal',
-          `The group change was not accepted here (${outcome}).`,
-        );
-      }
-      const now = this.ctx.now();
-      const content: Content = {
-        v: 1,
-        id: newMessageId(now),
-        sentAt: now,
-        kind: 'group-update',
-        state: signed,
-      };
-      const payload = encodeContent(content);
-      for (const member of sortedIds([...previousMembers, ...body.members])) {
-        if (member === account.accountId) continue;
-        this.ctx.repos.outbox.enqueue(
-          { kind: 'control', recipientAccountId: member, payload },
-          now,
-        );
-      }
-    });
-    this.ctx.kickOutbox();
+    await this.ctx.txEmit(async (emit) => this.states.author(body, previousMembers, emit));
   }
 
   /** Each person must be in the practice directory (looked up on the relay if not yet here). */

@@ -4,8 +4,13 @@ import type { CoreContext } from '../core-context.js';
 import type { MessagingEvent } from '../messaging-events.js';
 import { newMessageId } from '../message-ids.js';
 import { expiryOfNewMessage } from '../../retention/expiry-policy.js';
+import { MessengerError } from '../../../../shared/errors.js';
+import { encodeContent, type Content } from '../content-codec.js';
 import {
   changeAllowed,
+  maxGroupMembers,
+  signState,
+  sortedIds,
   creationAllowed,
   pickHead,
   signatureValid,
@@ -48,6 +53,43 @@ export class GroupStates {
     return stored ? parseSigned(stored.signed) : null;
   }
 
+  /**
+   * Inside a transaction: signs a change made on this device, accepts it here by the same rules
+   * as anyone's, and queues it 1:1 for everyone in the old or the new state (a removed member
+   * learns of it; a new one gets the state it joins).
+   */
+  async author(
+    body: GroupStateBody,
+    previousMembers: readonly string[],
+    emit: Emit,
+  ): Promise<void> {
+    const { account, stores } = this.ctx;
+    const key = await stores.identity.getIdentityKey();
+    const signed = signState(
+      body,
+      { accountId: account.accountId, deviceId: account.deviceId },
+      key,
+    );
+    const outcome = await this.receive(signed, emit);
+    if (outcome !== 'accepted') {
+      throw new MessengerError('internal', `The group change was not accepted here (${outcome}).`);
+    }
+    const now = this.ctx.now();
+    const content: Content = {
+      v: 1,
+      id: newMessageId(now),
+      sentAt: now,
+      kind: 'group-update',
+      state: signed,
+    };
+    const payload = encodeContent(content);
+    for (const member of sortedIds([...previousMembers, ...body.members])) {
+      if (member === account.accountId) continue;
+      this.ctx.repos.outbox.enqueue({ kind: 'control', recipientAccountId: member, payload }, now);
+    }
+    this.ctx.kickOutbox();
+  }
+
   /** Inside a transaction: judge a state from anyone (the relay cannot make one that passes). */
   async receive(signed: SignedGroupState, emit: Emit): Promise<StateOutcome> {
     const hash = stateHash(signed.body);
@@ -64,12 +106,12 @@ export class GroupStates {
     if (!verdict.ok) return this.refuse(signed, verdict.reason);
     this.save(signed, 'accepted');
     this.acceptWaitingChildren(hash);
-    this.applyHead(signed.body.groupId, emit);
+    await this.applyHead(signed.body.groupId, emit);
     return 'accepted';
   }
 
   /** The current state changed (or may have): bring the conversation and keys in line. */
-  private applyHead(groupId: string, emit: Emit): void {
+  private async applyHead(groupId: string, emit: Emit): Promise<void> {
     const accepted = this.store.acceptedStates(groupId);
     const head = pickHead(accepted);
     if (!head) return;
@@ -115,6 +157,61 @@ export class GroupStates {
       }
     }
     emit({ type: 'conversation.updated', conversationId: groupId });
+    if (stillIn) await this.reapplyLostChanges(groupId, head.hash, next.body, emit);
+  }
+
+  /**
+   * A change of ours that lost to a concurrent one (a rival branch off the current state's
+   * history) is made again on top of the current state, so that both admins' intentions hold
+   * once everyone has converged: "add E" and "remove D" made at once end as both, everywhere.
+   */
+  private async reapplyLostChanges(
+    groupId: string,
+    headHash: string,
+    head: GroupStateBody,
+    emit: Emit,
+  ): Promise<void> {
+    const self = this.ctx.account;
+    if (!head.admins.includes(self.accountId)) return;
+    const lineage = new Set<string>();
+    for (let hash: string | null = headHash; hash !== null;) {
+      lineage.add(hash);
+      const stored = this.store.state(hash);
+      hash = stored ? parseSigned(stored.signed).body.parentHash : null;
+    }
+    let members = head.members;
+    let admins = head.admins;
+    for (const state of this.store.acceptedStates(groupId)) {
+      if (lineage.has(state.hash)) continue;
+      const lost = parseSigned(state.signed);
+      if (lost.signer.accountId !== self.accountId || lost.signer.deviceId !== self.deviceId)
+        continue;
+      // Only a rival of the latest changes: an older loss was either made again already or
+      // overtaken by later deliberate changes, which must not be undone.
+      if (lost.body.version < head.version - 1) continue;
+      const parentHash = lost.body.parentHash;
+      if (parentHash === null || !lineage.has(parentHash)) continue;
+      const parent = this.body(parentHash);
+      if (!parent) continue;
+      const added = lost.body.members.filter((m) => !parent.members.includes(m));
+      const removed = parent.members.filter((m) => !lost.body.members.includes(m));
+      members = sortedIds([...members.filter((m) => !removed.includes(m)), ...added]);
+      admins = admins.filter((a) => !removed.includes(a));
+    }
+    if (members.join() === head.members.join() || members.length > maxGroupMembers) return;
+    this.ctx.logger.info('group_change_reapplied', { groupId, version: head.version + 1 });
+    await this.author(
+      {
+        ...head,
+        members,
+        admins: sortedIds([...admins.filter((a) => members.includes(a))]),
+        version: head.version + 1,
+        parentHash: headHash,
+        changedAt: Math.max(this.ctx.now(), head.changedAt + 1),
+      },
+      head.members,
+      emit,
+    );
   }
 
   private judge(signed: SignedGroupState): ChangeVerdict | 'pending' {
