@@ -34,6 +34,11 @@ export const methodsByArea = {
     'directory.list',
     'safetyNumber.get',
     'identity.acknowledge',
+    'groups.get',
+    'groups.addMember',
+    'groups.removeMember',
+    'groups.leave',
+    'messages.receipts',
   ],
   clinical: [
     'transcription.draft',

@@ -107,6 +107,14 @@ export const conversationSummarySchema = z.object({
 });
 export type ConversationSummary = z.infer<typeof conversationSummarySchema>;
 
+/** "Read by 3 of 5": counts over the group members a message was sent to. */
+export const readBySchema = z.object({
+  recipients: z.number().int().nonnegative(),
+  delivered: z.number().int().nonnegative(),
+  read: z.number().int().nonnegative(),
+});
+export type ReadBy = z.infer<typeof readBySchema>;
+
 export const messageViewSchema = z.object({
   id: messageIdSchema,
   conversationId: conversationIdSchema,
@@ -136,6 +144,8 @@ export const messageViewSchema = z.object({
    * decrypted"): show it as a notice in the conversation, not as the sender's words.
    */
   notice: z.boolean().optional(),
+  /** Our own message in a group: how many of its members have received and read it. */
+  readBy: readBySchema.optional(),
 });
 export type MessageView = z.infer<typeof messageViewSchema>;
 

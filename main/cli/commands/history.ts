@@ -13,8 +13,11 @@ export const command: CliCommand = {
   options: { profile: { type: 'string' }, with: { type: 'string' }, group: { type: 'string' } },
   required: ['profile'],
   async run(values, io) {
-    if ((values.with === undefined) === (values.group === undefined)) {
-      throw new CliUsageError('Give exactly one of --with <accountId> and --group <groupId>.');
+    if (values.with === undefined && values.group === undefined) {
+      throw new CliUsageError('--with is required (or --group <groupId> for a group).');
+    }
+    if (values.with !== undefined && values.group !== undefined) {
+      throw new CliUsageError('Give only one of --with <accountId> and --group <groupId>.');
     }
     const peer =
       values.with === undefined ? null : accountIdOption(stringOption(values, 'with'), 'with');

@@ -32,8 +32,11 @@ export const command: CliCommand = {
   },
   required: ['profile'],
   async run(values, io) {
-    if ((values.to === undefined) === (values.group === undefined)) {
-      throw new CliUsageError('Give exactly one of --to <accountId> and --group <groupId>.');
+    if (values.to === undefined && values.group === undefined) {
+      throw new CliUsageError('--to is required (or --group <groupId> to write to a group).');
+    }
+    if (values.to !== undefined && values.group !== undefined) {
+      throw new CliUsageError('Give only one of --to <accountId> and --group <groupId>.');
     }
     const to = values.to === undefined ? null : accountIdOption(stringOption(values, 'to'), 'to');
     const groupId = values.group === undefined ? null : groupIdOption(values.group);

@@ -170,10 +170,12 @@ describe('group membership', () => {
       ...extra,
     });
     const ghostKey = IdentityKeyPair.deserialize(
-      ghost.profile.db
-        .prepare('SELECT identity_key_pair FROM own_identity')
-        .pluck()
-        .get() as Buffer,
+      new Uint8Array(
+        ghost.profile.db
+          .prepare('SELECT identity_key_pair FROM own_identity')
+          .pluck()
+          .get() as Buffer,
+      ),
     ).privateKey;
     const forgeries = [
       // 1. signed by the ghost as itself: not an admin of the group.
