@@ -3,6 +3,7 @@ import {
   SenderKeyDistributionMessage,
   processSenderKeyDistributionMessage,
 } from '@signalapp/libsignal-client';
+import { MessengerError } from '../../../../shared/errors.js';
 import type { MessageRecord } from '../../db/repositories/messages-repository.js';
 import { expiryOfNewMessage } from '../../retention/expiry-policy.js';
 import { encodeContent, type Content } from '../content-codec.js';
@@ -75,10 +76,8 @@ export class GroupInbound {
   ): Promise<void> {
     await this.states.receive(content.state, emit);
     const groupId = content.state.body.groupId;
-    if (!this.memberHere(groupId, from.accountId)) {
-      this.ctx.logger.warn('group_sender_key_refused', { groupId, sender: from.accountId });
-      return;
-    }
+    // Kept even when the sender is not (yet) a member here: the state that adds them may still be
+    // on its way from an admin. Their messages are checked against the members when they come.
     const skdm = SenderKeyDistributionMessage.deserialize(
       new Uint8Array(Buffer.from(content.skdm, 'base64')),
     );
@@ -104,11 +103,18 @@ export class GroupInbound {
     if (
       !groupId ||
       via.distributionId === null ||
-      this.groupOfSenderKey(via.distributionId, from) !== groupId ||
-      !this.memberHere(groupId, from.accountId)
+      this.groupOfSenderKey(via.distributionId, from) !== groupId
     ) {
       this.ctx.logger.warn('group_message_refused', { sender: from.accountId });
       return;
+    }
+    if (!this.memberHere(groupId, from.accountId)) {
+      // Not a member in the state this device holds: kept (never lost) rather than shown, since
+      // the change that adds them may not have arrived yet. A removed member's stays unread.
+      throw new MessengerError(
+        'forbidden',
+        'A group message from someone who is not a member of the group here.',
+      );
     }
     const { messages, conversations, outbox } = this.ctx.repos;
     if (messages.get(content.id) || messages.wasDeleted(content.id)) return;
