@@ -126,7 +126,10 @@ export function createMessagingHandlers(context: MessagingHandlerContext): Messa
         if (!existing || existing.conversationId !== conversationId) {
           throw new MessengerError('not_found', 'That message is not in this conversation.');
         }
-        return { message: current.views.message(await core.actions.retry(messageId)) };
+        const retried = core.groups.isGroup(conversationId)
+          ? await core.groups.retry(messageId)
+          : await core.actions.retry(messageId);
+        return { message: current.views.message(retried) };
       }),
     'messages.markRead': ({ conversationId, upToMessageId }) =>
       guard(async () => {

@@ -99,7 +99,10 @@ const groupUpdateContent = z.object({
 const groupSenderKeyContent = z.object({
   kind: z.literal('group-sender-key'),
   distributionId: uuid,
-  skdm: z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/).max(2_000),
+  skdm: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]+={0,2}$/)
+    .max(2_000),
   state: signedGroupStateSchema,
 });
 

@@ -239,6 +239,48 @@ export class GroupService {
     return message;
   }
 
+  /** A failed group message goes back to pending and into the group outbox, with the same id. */
+  async retry(messageId: string): Promise<MessageRecord> {
+    const message = this.ctx.repos.messages.get(messageId);
+    if (!message || message.direction !== 'outgoing' || !this.isGroup(message.conversationId)) {
+      throw new MessengerError(
+        'not_found',
+        'There is no message of yours in a group with that id.',
+      );
+    }
+    if (message.status !== 'failed') return message;
+    const groupId = message.conversationId;
+    const group = this.store.group(groupId);
+    if (!group || group.leftAt !== null) {
+      throw new MessengerError('forbidden', 'You are no longer a member of this group.');
+    }
+    const replyTo = this.ctx.queries.replyTo(messageId);
+    const updated = await this.ctx.txEmit(async (emit) => {
+      this.ctx.repos.messages.updateStatus(messageId, 'pending');
+      const content: Content = {
+        v: 1,
+        id: message.id,
+        sentAt: message.sentAt,
+        groupId,
+        kind: 'text',
+        text: message.body,
+        ...(message.urgent ? { urgent: true } : {}),
+        ...(replyTo ? { replyTo } : {}),
+      };
+      this.store.enqueue(groupId, message.id, encodeContent(content), this.ctx.now());
+      emit({
+        type: 'message.status',
+        conversationId: groupId,
+        messageId,
+        status: 'pending',
+        failureReason: null,
+      });
+      return this.ctx.repos.messages.get(messageId) as MessageRecord;
+    });
+    this.kickSender();
+    return updated;
+  }
+
   /** "Read by 3 of 5": who of the members at sending time has received and read a message. */
   receipts(messageId: string): GroupReceipts {
     const counts = this.store.receiptCounts(messageId);
