@@ -37,10 +37,22 @@ function help(commands: Map<string, CliCommand>): string {
   return lines.join('\n');
 }
 
+/**
+ * `group create ...` and the like: a command named by two words. `group` alone (or followed by
+ * an option) stays one word, so it is reported as unknown with the list of commands.
+ */
+function withSubcommand(argv: readonly string[], commands: Map<string, CliCommand>): string[] {
+  const [first, second, ...rest] = argv;
+  if (first !== undefined && second !== undefined && commands.has(`${first} ${second}`)) {
+    return [`${first} ${second}`, ...rest];
+  }
+  return [...argv];
+}
+
 /** `pmsg client ...`: 0 on success, 1 on a failure, 2 on a bad command line. */
 export async function runClientCli(argv: readonly string[], io: CliIo): Promise<number> {
   const commands = await loadCommands();
-  const [name, ...rest] = argv;
+  const [name, ...rest] = withSubcommand(argv, commands);
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     (name === undefined ? io.err : io.out)(help(commands));
     return name === undefined ? 2 : 0;

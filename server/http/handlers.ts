@@ -24,6 +24,7 @@ import {
   putAttachmentChunk,
 } from './attachment-handlers.js';
 import { ownDevices, removeDevice } from './device-handlers.js';
+import { sendMulti } from './multi-send-handler.js';
 
 /** What the router hands a handler: the body already parsed with the endpoint's schema. */
 export interface HandlerInput<N extends EndpointName> {
@@ -347,6 +348,7 @@ export const handlers: { readonly [N in EndpointName]: Handler<N> } = {
   bundles,
   deviceBundle,
   sendMessage,
+  sendMulti,
   auditReaders,
   auditAppend,
   auditRead,

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { currentSchemaVersion, migratePostgres } from './postgres-migrations.js';
 import { PostgresCluster } from './postgres-cluster.js';
 import { enqueuePostgres } from './postgres-enqueue.js';
+import { combineOutcomes, MultiEnqueueRefused, perAccountInputs } from './multi-enqueue.js';
 import { toAccount, type AccountRow } from './postgres-rows.js';
 import {
   appendDeviceRecordsPostgres,
@@ -38,6 +39,8 @@ import type {
   DeviceRecord,
   EnqueueInput,
   EnqueueResult,
+  MultiEnqueueInput,
+  MultiEnqueueResult,
   IssueCodeInput,
   IssuedCode,
   KeyUpload,
@@ -345,6 +348,27 @@ export class PostgresRelayStorage implements RelayStorage {
 
   enqueue(input: EnqueueInput): Promise<EnqueueResult> {
     return this.transaction((client) => enqueuePostgres(client, input, this.cluster.nodeId));
+  }
+
+  async enqueueMulti(input: MultiEnqueueInput): Promise<MultiEnqueueResult> {
+    try {
+      return await this.transaction(async (client) => {
+        const outcomes = [];
+        for (const one of perAccountInputs(input)) {
+          outcomes.push({
+            accountId: one.recipientAccountId,
+            result: await enqueuePostgres(client, one, this.cluster.nodeId),
+          });
+        }
+        const combined = combineOutcomes(outcomes);
+        // Throwing rolls back every account's copies (and their NOTIFYs).
+        if (!combined.ok) throw new MultiEnqueueRefused(combined);
+        return combined;
+      });
+    } catch (error) {
+      if (error instanceof MultiEnqueueRefused) return error.result;
+      throw error;
+    }
   }
 
   async fetchQueue(devicePk: number, afterId: number, limit: number): Promise<StoredEnvelope[]> {

@@ -38,6 +38,11 @@ export interface RelayStorage {
    * exactly the recipient's active devices with their current registration ids.
    */
   enqueue(input: EnqueueInput): Promise<EnqueueResult>;
+  /**
+   * One ciphertext for the devices of several accounts (PUT /v1/messages/multi-recipient): every account is
+   * checked as `enqueue` checks one, and either every named device gets its copy or none does.
+   */
+  enqueueMulti(input: MultiEnqueueInput): Promise<MultiEnqueueResult>;
   /** Queued envelopes of a device with id > afterId, oldest first. */
   fetchQueue(devicePk: number, afterId: number, limit: number): Promise<StoredEnvelope[]>;
   /** Deletes acked envelopes; ids not queued for this device are ignored. */
@@ -223,6 +228,22 @@ export type EnqueueResult =
   | { ok: false; reason: 'mismatched'; missingDevices: number[]; extraDevices: number[] }
   | { ok: false; reason: 'stale'; staleDevices: number[] }
   | { ok: false; reason: 'queue_full'; fullDevices: number[] };
+export interface MultiEnqueueInput extends Omit<EnqueueInput, 'recipientAccountId' | 'envelopes'> {
+  type: number;
+  content: Uint8Array;
+  recipients: { accountId: string; devices: { deviceId: number; registrationId: number }[] }[];
+}
+/** Failures name every account that failed in the first (most basic) way any did. */
+export type MultiEnqueueResult =
+  | { ok: true; accounts: { accountId: string; queued: QueuedFor[]; duplicates: number[] }[] }
+  | { ok: false; reason: 'not_found'; accountIds: string[] }
+  | {
+      ok: false;
+      reason: 'mismatched';
+      accounts: { accountId: string; missingDevices: number[]; extraDevices: number[] }[];
+    }
+  | { ok: false; reason: 'stale'; accounts: { accountId: string; staleDevices: number[] }[] }
+  | { ok: false; reason: 'queue_full'; accounts: { accountId: string; fullDevices: number[] }[] };
 export interface QueuedFor {
   deviceId: number;
   devicePk: number;

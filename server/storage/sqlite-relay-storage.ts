@@ -10,6 +10,7 @@ import { runBatched, type BatchJob } from './group-commit.js';
 import { checkCode, revokeDevices, redeemCode, takeBundles } from './sqlite-writes.js';
 import { storageFailureKind } from './storage-failure.js';
 import { enqueueNow } from './sqlite-enqueue.js';
+import { combineOutcomes, MultiEnqueueRefused, perAccountInputs } from './multi-enqueue.js';
 import {
   appendDeviceRecords,
   appendRelayRecord,
@@ -36,6 +37,8 @@ import type {
   DeviceRecord,
   EnqueueInput,
   EnqueueResult,
+  MultiEnqueueInput,
+  MultiEnqueueResult,
   IssueCodeInput,
   IssuedCode,
   KeyUpload,
@@ -427,6 +430,24 @@ export class SqliteRelayStorage implements RelayStorage {
 
   enqueue(input: EnqueueInput): Promise<EnqueueResult> {
     return this.batched(() => enqueueNow(this.db, input));
+  }
+
+  async enqueueMulti(input: MultiEnqueueInput): Promise<MultiEnqueueResult> {
+    try {
+      // The batch runs this job in its own savepoint: throwing rolls back every account's copies.
+      return await this.batched(() => {
+        const outcomes = perAccountInputs(input).map((one) => ({
+          accountId: one.recipientAccountId,
+          result: enqueueNow(this.db, one),
+        }));
+        const combined = combineOutcomes(outcomes);
+        if (!combined.ok) throw new MultiEnqueueRefused(combined);
+        return combined;
+      });
+    } catch (error) {
+      if (error instanceof MultiEnqueueRefused) return error.result;
+      throw error;
+    }
   }
 
   async fetchQueue(devicePk: number, afterId: number, limit: number): Promise<StoredEnvelope[]> {

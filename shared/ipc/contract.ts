@@ -50,6 +50,13 @@ import {
   settingsSchema,
   timestampSchema,
 } from './view-schemas.js';
+import {
+  groupMemberRequestSchema,
+  groupNameSchema,
+  groupReceiptsSchema,
+  groupRequestSchema,
+  groupViewSchema,
+} from './group-schemas.js';
 
 /**
  * `locked`: answered while no profile is unlocked (app info, policy, the profile picker and
@@ -150,10 +157,11 @@ export const methods = {
     z.object({ conversations: z.array(conversationSummarySchema) }),
     'unlocked',
   ),
+  /** One person: the direct conversation. Several (up to 99 others) or a title: a new group. */
   'conversations.create': method(
     z.strictObject({
-      participantIds: z.array(accountIdSchema).min(1).max(100),
-      title: displayNameSchema.optional(),
+      participantIds: z.array(accountIdSchema).min(1).max(99),
+      title: groupNameSchema.optional(),
     }),
     z.object({ conversation: conversationSummarySchema }),
     'unlocked',
@@ -204,6 +212,26 @@ export const methods = {
       qrPayload: z.string(),
       identityChanged: z.boolean(),
     }),
+    'unlocked',
+  ),
+  /** The group's current state: name, members with roles, admins; whether we are in it. */
+  'groups.get': method(groupRequestSchema, z.object({ group: groupViewSchema }), 'unlocked'),
+  /** Admins only; the change is signed here and sent to every member. */
+  'groups.addMember': method(
+    groupMemberRequestSchema,
+    z.object({ group: groupViewSchema }),
+    'unlocked',
+  ),
+  'groups.removeMember': method(
+    groupMemberRequestSchema,
+    z.object({ group: groupViewSchema }),
+    'unlocked',
+  ),
+  'groups.leave': method(groupRequestSchema, z.object({ group: groupViewSchema }), 'unlocked'),
+  /** Who of a group has received and read one of our messages ("read by 3 of 5", the list). */
+  'messages.receipts': method(
+    z.strictObject({ conversationId: conversationIdSchema, messageId: messageIdSchema }),
+    z.object({ receipts: groupReceiptsSchema }),
     'unlocked',
   ),
   'identity.acknowledge': method(

@@ -36,6 +36,11 @@ export const methodsByArea = {
     'identity.acknowledge',
     'devices.list',
     'devices.remove',
+    'groups.get',
+    'groups.addMember',
+    'groups.removeMember',
+    'groups.leave',
+    'messages.receipts',
   ],
   attachments: [
     'attachments.choose',

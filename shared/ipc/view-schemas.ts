@@ -139,6 +139,13 @@ export const attachmentViewSchema = z.object({
     .nullable(),
 });
 export type AttachmentView = z.infer<typeof attachmentViewSchema>;
+/** "Read by 3 of 5": counts over the group members a message was sent to. */
+export const readBySchema = z.object({
+  recipients: z.number().int().nonnegative(),
+  delivered: z.number().int().nonnegative(),
+  read: z.number().int().nonnegative(),
+});
+export type ReadBy = z.infer<typeof readBySchema>;
 
 export const messageViewSchema = z.object({
   id: messageIdSchema,
@@ -171,6 +178,8 @@ export const messageViewSchema = z.object({
   notice: z.boolean().optional(),
   /** The file this message carries (its text is then the caption, possibly empty). */
   attachment: attachmentViewSchema.nullable().optional(),
+  /** Our own message in a group: how many of its members have received and read it. */
+  readBy: readBySchema.optional(),
 });
 export type MessageView = z.infer<typeof messageViewSchema>;
 

@@ -36,6 +36,7 @@ import {
   createAttachmentRequestSchema,
   putChunkResponseSchema,
 } from './attachment-schemas.js';
+import { multiSendRequestSchema, multiSendResponseSchema } from './multi-send-schemas.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT';
 
@@ -125,6 +126,14 @@ export const endpoints = {
     'device',
     sendMessageRequestSchema,
     sendMessageResponseSchema,
+  ),
+  /** One sender-key ciphertext for the devices of many accounts (a group message, §5b). */
+  sendMulti: endpoint(
+    'PUT',
+    '/v1/messages/multi-recipient',
+    'device',
+    multiSendRequestSchema,
+    multiSendResponseSchema,
   ),
   /** The practice's audit readers' devices, to seal audit records to (§13). */
   auditReaders: endpoint('GET', '/v1/audit/readers', 'device', null, auditReadersResponseSchema),

@@ -1,20 +1,40 @@
 import { MessengerError } from '../../../shared/errors.js';
-import { accountIdOption, stringOption, type CliCommand } from '../cli-command.js';
+import { accountIdOption, CliUsageError, stringOption, type CliCommand } from '../cli-command.js';
+import { groupIdOption } from '../group-cli.js';
 import { unlockCliProfile } from '../cli-profile.js';
 
 export const command: CliCommand = {
   name: 'history',
-  summary: 'Print the conversation with a person, one JSON line per message, oldest first.',
-  usage: '--profile <dir> --with <accountId>',
-  options: { profile: { type: 'string' }, with: { type: 'string' } },
-  required: ['profile', 'with'],
+  summary:
+    'Print the conversation with a person (--with) or a group (--group), one JSON line per ' +
+    'message, oldest first; group lines carry the groupId, and notices of membership changes ' +
+    'have "kind": "notice".',
+  usage: '--profile <dir> (--with <accountId> | --group <groupId>)',
+  options: { profile: { type: 'string' }, with: { type: 'string' }, group: { type: 'string' } },
+  required: ['profile'],
   async run(values, io) {
-    const peer = accountIdOption(stringOption(values, 'with'), 'with');
+    if (values.with === undefined && values.group === undefined) {
+      throw new CliUsageError('--with is required (or --group <groupId> for a group).');
+    }
+    if (values.with !== undefined && values.group !== undefined) {
+      throw new CliUsageError('Give only one of --with <accountId> and --group <groupId>.');
+    }
+    const peer =
+      values.with === undefined ? null : accountIdOption(stringOption(values, 'with'), 'with');
+    const groupId = values.group === undefined ? null : groupIdOption(values.group);
     const profile = await unlockCliProfile(stringOption(values, 'profile'), io);
     try {
-      const conversation = profile.repositories.conversations.findDirect(peer);
-      if (!conversation) {
-        throw new MessengerError('not_found', 'There is no conversation with that person yet.');
+      const conversation =
+        peer !== null
+          ? profile.repositories.conversations.findDirect(peer)
+          : profile.repositories.conversations.get(groupId as string);
+      if (!conversation || (groupId !== null && conversation.kind !== 'group')) {
+        throw new MessengerError(
+          'not_found',
+          peer !== null
+            ? 'There is no conversation with that person yet.'
+            : 'This profile knows no such group (run `receive` to learn of new groups).',
+        );
       }
       let cursor = null;
       for (;;) {
@@ -23,6 +43,8 @@ export const command: CliCommand = {
           io.out(
             JSON.stringify({
               messageId: m.id,
+              ...(groupId ? { groupId } : {}),
+              ...(m.kind === 'text' ? {} : { kind: m.kind }),
               from: m.senderAccountId,
               direction: m.direction,
               sentAt: m.sentAt,

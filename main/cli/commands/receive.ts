@@ -12,7 +12,8 @@ export const command: CliCommand = {
   summary:
     'Receive messages: one JSON line per new message; exits when the queue is drained, every file ' +
     'has been fetched and the timeout has passed. With --save-to, received files are written to ' +
-    'that folder (never over an existing file) and their paths printed as "file".',
+    'that folder (never over an existing file) and their paths printed as "file". A message of ' +
+    'a group carries its "groupId"; notices of group changes have "kind": "notice".',
   usage: '--profile <dir> [--timeout <seconds>] [--save-to <dir>]',
   options: {
     profile: { type: 'string' },
@@ -28,7 +29,15 @@ export const command: CliCommand = {
       core.events.on((event) => {
         if (event.type !== 'message.added' || event.message.direction !== 'incoming') return;
         const m = event.message;
-        const line = { messageId: m.id, from: m.senderAccountId, sentAt: m.sentAt, text: m.body };
+        const inGroup = profile.repositories.conversations.get(m.conversationId)?.kind === 'group';
+        const line = {
+          messageId: m.id,
+          ...(inGroup ? { groupId: m.conversationId } : {}),
+          ...(m.kind === 'text' ? {} : { kind: m.kind }),
+          from: m.senderAccountId,
+          sentAt: m.sentAt,
+          text: m.body,
+        };
         if (!profile.repositories.attachments.get(m.id)) {
           io.out(JSON.stringify(line));
           return;

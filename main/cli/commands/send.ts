@@ -5,6 +5,7 @@ import { auditSentDespitePid, checkPidBeforeSend } from '../../core/audit/pid-se
 import { loadPolicy } from '../../core/policy/load-policy.js';
 import { accountIdOption, CliUsageError, stringOption, type CliCommand } from '../cli-command.js';
 import { withCore } from '../cli-profile.js';
+import { groupIdOption } from '../group-cli.js';
 import { readAttachmentFile } from '../attachment-files.js';
 import path from 'node:path';
 
@@ -15,22 +16,34 @@ export const command: CliCommand = {
     "has accepted it. Files are end-to-end encrypted; their type is decided from their bytes. Applies the practice's PID guard (on the text and the file name): " +
     'under "block" a message with patient identifiers is refused; under "warn" it needs ' +
     '--send-despite-pid (recorded in the audit log, finding kinds only). --policy <file> reads ' +
-    'a policy file where no managed policy is installed.',
+    'a policy file where no managed policy is installed. --group <groupId> sends the text to a ' +
+    'group (one upload for every member device) instead of one person.',
   usage:
-    '--profile <dir> --to <accountId> (--text <text> | --file <path> [--text <caption>]) [--urgent] [--send-despite-pid] [--policy <file>]',
+    '--profile <dir> (--to <accountId> | --group <groupId>) (--text <text> | --file <path> [--text <caption>]) [--urgent] [--send-despite-pid] [--policy <file>]',
   options: {
     profile: { type: 'string' },
     to: { type: 'string' },
+    group: { type: 'string' },
     text: { type: 'string' },
     file: { type: 'string' },
     urgent: { type: 'boolean' },
     'send-despite-pid': { type: 'boolean' },
     policy: { type: 'string' },
   },
-  required: ['profile', 'to'],
+  required: ['profile'],
   async run(values, io) {
-    const to = accountIdOption(stringOption(values, 'to'), 'to');
+    if (values.to === undefined && values.group === undefined) {
+      throw new CliUsageError('--to is required (or --group <groupId> to write to a group).');
+    }
+    if (values.to !== undefined && values.group !== undefined) {
+      throw new CliUsageError('Give only one of --to <accountId> and --group <groupId>.');
+    }
+    const to = values.to === undefined ? null : accountIdOption(stringOption(values, 'to'), 'to');
+    const groupId = values.group === undefined ? null : groupIdOption(values.group);
     const file = typeof values.file === 'string' && values.file !== '' ? values.file : null;
+    if (groupId !== null && values.file !== undefined) {
+      throw new CliUsageError('--file cannot be sent to a group yet; send the text only.');
+    }
     if (values.file !== undefined && file === null) throw new CliUsageError('--file needs a path.');
     if (file === null && typeof values.text !== 'string') {
       throw new CliUsageError('--text or --file is required.');
@@ -63,7 +76,10 @@ export const command: CliCommand = {
     const maxBytes = policy.maxAttachmentMB * 1_048_576;
     const bytes = file === null ? null : readAttachmentFile(file, maxBytes);
     const sent = await withCore(stringOption(values, 'profile'), io, async (core, profile) => {
-      const conversation = await core.openDirect(to);
+      const conversation =
+        to === null
+          ? { id: core.groups.get(groupId as string).groupId }
+          : await core.openDirect(to);
       const message =
         bytes === null || file === null
           ? await core.sendText(conversation.id, text, { urgent: values.urgent === true })
@@ -102,7 +118,14 @@ export const command: CliCommand = {
     if (sent.status === 'failed') {
       throw new MessengerError('network', sent.failureReason ?? 'The message could not be sent.');
     }
-    io.out(JSON.stringify({ messageId: sent.id, status: 'sent', ...attachmentOf(sent.id) }));
+    io.out(
+      JSON.stringify({
+        messageId: sent.id,
+        status: 'sent',
+        ...(groupId ? { groupId } : {}),
+        ...attachmentOf(sent.id),
+      }),
+    );
     return 0;
   },
 };

@@ -10,6 +10,7 @@ import type { Logger } from '../log/logger.js';
 import { toMessengerError } from '../messaging/messaging-core.js';
 import type { Policy } from '../policy/policy-schema.js';
 import type { MessagingHandlers } from './ipc-handlers.js';
+import { createGroupHandlers } from './group-handlers.js';
 import { decodeCursor, encodeCursor } from './messaging-views.js';
 import type { ProfileRuntime } from './profile-runtime.js';
 
@@ -32,6 +33,7 @@ export function createMessagingHandlers(context: MessagingHandlerContext): Messa
   };
 
   return {
+    ...createGroupHandlers(runtime),
     'account.get': () => {
       const current = runtime();
       const account = current.account();
@@ -52,15 +54,22 @@ export function createMessagingHandlers(context: MessagingHandlerContext): Messa
       current.enrolled();
       return { conversations: current.views.conversations(query) };
     },
-    'conversations.create': ({ participantIds }) =>
+    'conversations.create': ({ participantIds, title }) =>
       guard(async () => {
         const current = runtime();
         const core = current.enrolled();
-        if (participantIds.length !== 1) {
-          throw new MessengerError(
-            'invalid_input',
-            'Group conversations are not supported yet: choose one person.',
-          );
+        if (participantIds.length > 1 || title !== undefined) {
+          // A group: its name is the title, or its members' names when none was given.
+          const name =
+            title ??
+            participantIds
+              .map((id) => current.views.contact(id).displayName)
+              .join(', ')
+              .slice(0, 80);
+          const group = await core.groups.create(name, participantIds);
+          const record = current.profile.repositories.conversations.get(group.groupId);
+          if (!record) throw new MessengerError('internal', 'The new group was not stored.');
+          return { conversation: current.views.conversation(record) };
         }
         const conversation = await core.openDirect(participantIds[0] as string);
         return { conversation: current.views.conversation(conversation) };
@@ -123,7 +132,10 @@ export function createMessagingHandlers(context: MessagingHandlerContext): Messa
           const retried = current.profile.repositories.messages.get(messageId) ?? existing;
           return { message: current.views.message(retried) };
         }
-        return { message: current.views.message(await core.actions.retry(messageId)) };
+        const retried = core.groups.isGroup(conversationId)
+          ? await core.groups.retry(messageId)
+          : await core.actions.retry(messageId);
+        return { message: current.views.message(retried) };
       }),
     'messages.markRead': ({ conversationId, upToMessageId }) =>
       guard(async () => {

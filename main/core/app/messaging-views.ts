@@ -10,11 +10,13 @@ import {
   type Contact,
   type ConversationSummary,
   type MessageView,
+  type ReadBy,
 } from '../../../shared/ipc/view-schemas.js';
 import type { ConversationRecord } from '../db/repositories/conversations-repository.js';
 import type { MessageCursor, MessageRecord } from '../db/repositories/messages-repository.js';
 import { MessagingQueries } from '../messaging/messaging-queries.js';
 import { readRelayAccount } from '../messaging/relay-account.js';
+import { GroupsStore } from '../messaging/groups/groups-store.js';
 import type { OpenProfile } from '../profile/open-profile.js';
 
 const excerptLength = 120;
@@ -24,6 +26,7 @@ export const unknownContactName = 'Not in the directory yet';
 
 export class MessagingViews {
   private readonly queries: MessagingQueries;
+  private readonly groups: GroupsStore;
 
   /**
    * `onUnknownContact` hears of every person shown with the placeholder, so the caller can look
@@ -34,6 +37,7 @@ export class MessagingViews {
     private readonly onUnknownContact: (accountId: string) => void = () => undefined,
   ) {
     this.queries = new MessagingQueries(profile.db);
+    this.groups = new GroupsStore(profile.db);
   }
 
   contact(accountId: string): Contact {
@@ -94,6 +98,7 @@ export class MessagingViews {
       urgent: record.urgent,
       ...(record.kind === 'notice' ? { notice: true } : {}),
       attachment: this.attachment(record.id),
+      ...this.readBy(record),
       replyTo: replied
         ? {
             messageId: replied.id,
@@ -111,6 +116,13 @@ export class MessagingViews {
             }
           : null,
     };
+  }
+
+  /** Our own message to a group: "read by 3 of 5" (nothing for other messages). */
+  private readBy(record: MessageRecord): { readBy?: ReadBy } {
+    if (record.direction !== 'outgoing' || record.kind !== 'text') return {};
+    const counts = this.groups.receiptCounts(record.id);
+    return counts.recipients > 0 ? { readBy: counts } : {};
   }
 
   conversation(record: ConversationRecord): ConversationSummary {

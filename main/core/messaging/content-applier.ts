@@ -8,6 +8,7 @@ import { contentOfMessage } from './outgoing-content.js';
 import { writeTranscribedMarkers } from './transcribed-markers.js';
 import { expiryOfNewMessage } from '../retention/expiry-policy.js';
 import { applySync } from './sync-applier.js';
+import { GroupInbound, type GroupVia } from './groups/group-inbound.js';
 
 export interface ContentSource {
   readonly accountId: string;
@@ -21,9 +22,19 @@ type Emit = (event: MessagingEvent) => void;
  * session state, the stored message and the queued delivery receipt commit together.
  */
 export class ContentApplier {
-  constructor(private readonly ctx: CoreContext) {}
+  /** Group content: state changes, sender keys, group messages and their receipts. */
+  readonly groups: GroupInbound;
 
-  apply(content: Content, from: ContentSource, emit: Emit): void {
+  constructor(private readonly ctx: CoreContext) {
+    this.groups = new GroupInbound(ctx);
+  }
+
+  async apply(
+    content: Content,
+    from: ContentSource,
+    emit: Emit,
+    via: GroupVia = { distributionId: null },
+  ): Promise<void> {
     if (from.accountId === this.ctx.account.accountId) {
       // From another of the person's own devices: only sync content means anything.
       this.ctx.ownDevices.siblings.add(from.deviceId);
@@ -31,7 +42,15 @@ export class ContentApplier {
       else this.ctx.logger.info('own_device_content_ignored', { kind: content.kind });
       return;
     }
+    if (content.groupId !== undefined || via.distributionId !== null) {
+      await this.groups.apply(content, from, via, emit);
+      return;
+    }
     switch (content.kind) {
+      case 'group-update':
+      case 'group-sender-key':
+        await this.groups.apply(content, from, via, emit);
+        return;
       case 'text':
       case 'attachment':
         this.text(content, from, emit);
@@ -122,6 +141,8 @@ export class ContentApplier {
 
   private receipt(content: Extract<Content, { kind: 'receipt' }>, from: ContentSource, emit: Emit) {
     const { messages } = this.ctx.repos;
+    // Receipts of one person travel merged, for direct and group messages alike.
+    this.groups.receipt(content, from, emit);
     for (const message of this.ownedBy(content.messageIds, from.accountId)) {
       if (message.direction !== 'outgoing') continue;
       if (!messages.updateStatus(message.id, content.receipt)) continue;

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { MessengerError } from '../../../shared/errors.js';
 import { attachmentIdSchema, attachmentLimits } from '../../../shared/protocol/index.js';
+import { signedGroupStateSchema } from './groups/group-state.js';
 
 export const contentVersion = 1;
 
@@ -140,8 +141,31 @@ const syncEvent = z.discriminatedUnion('type', [
 const syncContent = z.object({ kind: z.literal('sync'), peer: accountId, sync: syncEvent });
 export type SyncEvent = z.infer<typeof syncEvent>;
 
+const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+
+/** A group's new state, signed by the member who changed it (groups/group-state.ts); sent 1:1. */
+const groupUpdateContent = z.object({
+  kind: z.literal('group-update'),
+  state: signedGroupStateSchema,
+});
+/**
+ * The sender's key for a group (a libsignal SenderKeyDistributionMessage), sent 1:1 to each member
+ * device before the first group message that needs it, with the group state it was made for.
+ */
+const groupSenderKeyContent = z.object({
+  kind: z.literal('group-sender-key'),
+  distributionId: uuid,
+  skdm: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]+={0,2}$/)
+    .max(2_000),
+  state: signedGroupStateSchema,
+});
+
 const body = z.discriminatedUnion('kind', [
   syncContent,
+  groupUpdateContent,
+  groupSenderKeyContent,
   attachmentContent,
   textContent,
   receiptContent,
@@ -156,6 +180,8 @@ export const contentSchema = z
     v: z.literal(contentVersion),
     id: messageId,
     sentAt: z.number().int().nonnegative(),
+    /** Set on content that belongs to a group conversation (a group message, its receipts). */
+    groupId: uuid.optional(),
   })
   .and(body);
 

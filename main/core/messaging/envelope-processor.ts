@@ -4,7 +4,9 @@ import {
   LibSignalErrorBase,
   PreKeySignalMessage,
   ProtocolAddress,
+  SenderKeyMessage,
   SignalMessage,
+  groupDecrypt,
   signalDecrypt,
   signalDecryptPreKey,
 } from '@signalapp/libsignal-client';
@@ -171,11 +173,12 @@ export class EnvelopeProcessor {
     db.exec('SAVEPOINT envelope');
     const local: MessagingEvent[] = [];
     try {
-      const content = await this.decrypt(envelope);
-      this.applier.apply(
+      const { content, distributionId } = await this.decrypt(envelope);
+      await this.applier.apply(
         content,
         { accountId: envelope.senderAccountId, deviceId: envelope.senderDeviceId },
         (e) => local.push(e),
+        { distributionId },
       );
       db.exec('RELEASE envelope');
       for (const event of local) emit(event);
@@ -201,11 +204,39 @@ export class EnvelopeProcessor {
     }
   }
 
-  private async decrypt(envelope: Ciphertext): Promise<Content> {
+  private async decrypt(
+    envelope: Ciphertext,
+  ): Promise<{ content: Content; distributionId: string | null }> {
     const { stores, local } = this.ctx;
     const sender = ProtocolAddress.new(envelope.senderAccountId, envelope.senderDeviceId);
     const bytes = envelope.content as Uint8Array<ArrayBuffer>;
     let plaintext: Uint8Array;
+    if (envelope.type === CiphertextMessageType.SenderKey) {
+      // A group message: readable only with the sender's key for that group, which this device
+      // holds only while it is a member (groups/group-inbound.ts).
+      const distributionId = SenderKeyMessage.deserialize(bytes).distributionId();
+      if (
+        this.applier.groups.groupOfSenderKey(distributionId, {
+          accountId: envelope.senderAccountId,
+          deviceId: envelope.senderDeviceId,
+        }) === null
+      ) {
+        throw new MessengerError('not_found', 'No sender key of that member for a group of ours.');
+      }
+      try {
+        plaintext = await groupDecrypt(sender, stores.senderKey, bytes);
+      } catch (error) {
+        if (error instanceof LibSignalErrorBase && error.code === ErrorCode.DuplicatedMessage) {
+          throw error;
+        }
+        // Not a broken 1:1 session: asking the sender for a session reset would not help.
+        throw new MessengerError(
+          'invalid_input',
+          'The group message does not decrypt with the sender key held here.',
+        );
+      }
+      return { content: decodeContent(plaintext), distributionId };
+    }
     if (envelope.type === CiphertextMessageType.PreKey) {
       plaintext = await signalDecryptPreKey(
         PreKeySignalMessage.deserialize(bytes),
@@ -228,7 +259,7 @@ export class EnvelopeProcessor {
     } else {
       throw new MessengerError('invalid_input', `Unsupported envelope type ${envelope.type}.`);
     }
-    return decodeContent(plaintext);
+    return { content: decodeContent(plaintext), distributionId: null };
   }
 
   /**

@@ -16,6 +16,8 @@ import { MessagingEvents, type MessagingEvent } from './messaging-events.js';
 import { MessagingQueries } from './messaging-queries.js';
 import { AttachmentTransfers } from './attachments/attachment-transfers.js';
 import { OutboxProcessor } from './outbox-processor.js';
+import { GroupRuntime } from './groups/group-runtime.js';
+import type { GroupService } from './groups/group-service.js';
 import { OutgoingActions } from './outgoing-actions.js';
 import { PreKeyUpkeep } from './prekey-upkeep.js';
 import { readRelayAccount, type RelayAccount } from './relay-account.js';
@@ -47,6 +49,7 @@ export class MessagingCore implements OriginalsDeleter {
   private readonly ctx: CoreContext;
   private readonly stores: SignalStores;
   private readonly outbox: OutboxProcessor;
+  private readonly groupRuntime: GroupRuntime;
   /** Encrypted files: sending, resumable upload and download (attachments/). */
   readonly attachments: AttachmentTransfers;
   private readonly receiver: EnvelopeProcessor;
@@ -132,6 +135,7 @@ export class MessagingCore implements OriginalsDeleter {
     };
     this.attachments = new AttachmentTransfers(this.ctx);
     this.outbox = new OutboxProcessor(this.ctx);
+    this.groupRuntime = new GroupRuntime(this.ctx);
     this.receiver = new EnvelopeProcessor(
       this.ctx,
       (ids) => this.socket?.ack(ids),
@@ -185,6 +189,7 @@ export class MessagingCore implements OriginalsDeleter {
       throw new MessengerError('profile_locked', 'This messaging core was stopped.');
     this.outbox.kick();
     this.attachments.kick();
+    this.groupRuntime.start();
     if (options.receive === false) return;
     void this.receiver.retryKept().catch(() => undefined);
     this.socket?.start();
@@ -200,6 +205,7 @@ export class MessagingCore implements OriginalsDeleter {
     this.socket?.stop();
     this.socket = null;
     this.outbox.stop();
+    this.groupRuntime.stop();
     this.attachments.stop();
     this.receiver.stop();
     this.ctx.http.close();
@@ -228,8 +234,14 @@ export class MessagingCore implements OriginalsDeleter {
     return this.ctx.repos.messages.get(messageId) as MessageRecord;
   }
 
-  /** Waits until the outbox has nothing due right now. */
+  /** Groups: create, change membership, leave, list (groups/group-service.ts). */
+  get groups(): GroupService {
+    return this.groupRuntime.service;
+  }
+
+  /** Waits until the outbox and the group outbox have nothing due right now. */
   async flushOutbox(): Promise<void> {
+    if (!this.stopped) await this.groupRuntime.flush();
     while (!this.stopped) {
       await this.outbox.idle();
       const next = this.ctx.repos.outbox.nextDueAt();
@@ -244,6 +256,8 @@ export class MessagingCore implements OriginalsDeleter {
     text: string,
     options: { urgent?: boolean; replyTo?: string } = {},
   ) {
+    if (this.groups.isGroup(conversationId))
+      return this.groups.sendText(conversationId, text, options);
     return this.actions.sendText(conversationId, text, options);
   }
 
@@ -462,6 +476,7 @@ export class MessagingCore implements OriginalsDeleter {
     void this.ctx
       .tx(async () => this.ctx.queries.retryAllNow(this.ctx.now()))
       .then(() => this.outbox.kick())
+      .then(() => this.groupRuntime.online())
       .catch(() => undefined);
     // Transfers waiting out a backoff after the relay went away carry on at once.
     this.attachments.kick();

@@ -116,7 +116,8 @@ export class OutgoingActions {
 
   /** Marks incoming messages read up to the given one and sends read receipts for them. */
   async markRead(conversationId: string, upToMessageId: string): Promise<string[]> {
-    const conversation = this.direct(conversationId);
+    const conversation = this.ctx.repos.conversations.get(conversationId);
+    if (!conversation) throw new MessengerError('not_found', 'There is no such conversation.');
     const upTo = this.ctx.repos.messages.get(upToMessageId);
     if (!upTo || upTo.conversationId !== conversationId) {
       throw new MessengerError('not_found', 'That message is not in this conversation.');
@@ -129,19 +130,29 @@ export class OutgoingActions {
       for (const id of unread) this.ctx.repos.messages.updateStatus(id, 'read');
       // Notices were written by this device; the peer never sent them, so no receipt.
       const sentByPeer = unreadRows.filter((row) => row.kind === 'text').map((row) => row.id);
-      for (const ids of chunk(sentByPeer, 500)) {
-        this.enqueueControl(
-          'receipt',
-          conversation.peerAccountId as string,
-          { kind: 'receipt', receipt: 'read', messageIds: ids },
-          now,
-        );
-        enqueueSync(
-          this.ctx,
-          conversation.peerAccountId as string,
-          { type: 'read', messageIds: ids },
-          now,
-        );
+      // In a group each writer gets the receipts of their own messages.
+      const bySender = new Map<string, string[]>();
+      for (const id of sentByPeer) {
+        const sender =
+          conversation.peerAccountId ?? this.ctx.repos.messages.get(id)?.senderAccountId;
+        if (!sender) continue;
+        bySender.set(sender, [...(bySender.get(sender) ?? []), id]);
+      }
+      for (const [sender, senderIds] of bySender) {
+        for (const ids of chunk(senderIds, 500)) {
+          this.enqueueControl(
+            'receipt',
+            sender,
+            { kind: 'receipt', receipt: 'read', messageIds: ids },
+            now,
+          );
+        }
+      }
+      // The person's other devices mark them read too (direct conversations; not yet groups).
+      if (conversation.peerAccountId !== null) {
+        for (const ids of chunk(sentByPeer, 500)) {
+          enqueueSync(this.ctx, conversation.peerAccountId, { type: 'read', messageIds: ids }, now);
+        }
       }
       if (unread.length > 0) emit({ type: 'conversation.updated', conversationId });
       return unread;

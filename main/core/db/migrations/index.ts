@@ -8,6 +8,7 @@ import { migration006PendingTranscriptions } from './006-pending-transcriptions.
 import { migration007ContactProfessionalIds } from './007-contact-professional-ids.js';
 import { migration008Attachments } from './008-attachments.js';
 import { migration009DeviceIdentities } from './009-device-identities.js';
+import { migration010Groups } from './010-groups.js';
 
 /** Every shipped migration, in order. Append only. */
 export const migrations: readonly Migration[] = [
@@ -20,4 +21,5 @@ export const migrations: readonly Migration[] = [
   migration007ContactProfessionalIds,
   migration008Attachments,
   migration009DeviceIdentities,
+  migration010Groups,
 ];

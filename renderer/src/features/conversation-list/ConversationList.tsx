@@ -40,7 +40,11 @@ export const ConversationList = forwardRef<HTMLInputElement, Props>(
           <ul className="conversation-list">
             {props.conversations.map((conversation) => {
               const peers = conversationPeers(conversation, props.selfAccountId);
-              const roles = [...new Set(peers.map((p) => roleLabel(p.role)))].join(', ');
+              const group = conversation.kind === 'group';
+              // A group says it is one, and how many are in it (the user included).
+              const roles = group
+                ? `Group · ${conversation.participants.length} members`
+                : [...new Set(peers.map((p) => roleLabel(p.role)))].join(', ');
               const current = conversation.id === props.openId;
               const only = peers.length === 1 ? peers[0] : undefined;
               return (
@@ -52,7 +56,7 @@ export const ConversationList = forwardRef<HTMLInputElement, Props>(
                     data-conversation-id={conversation.id}
                     onClick={() => props.onOpen(conversation.id)}
                   >
-                    <Avatar name={conversation.title} role={only?.role ?? null} />
+                    <Avatar name={conversation.title} role={group ? null : (only?.role ?? null)} />
                     <span className="conversation-summary">
                       <span className="conversation-line">
                         <span className="conversation-title">{conversation.title}</span>

@@ -43,5 +43,17 @@ export function useDirectory(
     }
   };
 
-  return { query, setQuery, entries, problem, start };
+  /** Creates a group with these people (and the user) and hands it to the list. */
+  const startGroup = async (title: string, participantIds: string[]) => {
+    try {
+      const { conversation } = await call(
+        messenger().conversations.create({ participantIds, title }),
+      );
+      onCreated(conversation);
+    } catch (error) {
+      setProblem(errorMessage(error));
+    }
+  };
+
+  return { query, setQuery, entries, problem, start, startGroup };
 }

@@ -1,6 +1,7 @@
 /**
  * A quiet header: whom the conversation is with (the name once, with an avatar), their role, and
  * one menu for what can be done with it. On a narrow window a back button returns to the list.
+ * A group shows its member count, which opens its members (roles, admins, management).
  */
 import type { ConversationSummary } from '../../../../shared/ipc/view-schemas.js';
 import { Avatar } from '../../components/Avatar.js';
@@ -16,6 +17,8 @@ interface Props {
   onToggleSelecting(): void;
   onExport(): void;
   onShowSafetyNumber(accountId: string, name: string): void;
+  /** A group: how many members it has now, and the members dialog. */
+  group?: { memberCount: number; onShowMembers(): void } | null;
 }
 
 // More items than this would crowd the menu; the safety number screen names the person.
@@ -25,7 +28,11 @@ export function ConversationHeader(props: Props) {
   const { title, peers, selecting } = props;
   const first = peers[0];
   const roles = [...new Set(peers.map((p) => roleLabel(p.role)))].join(', ');
+  const group = props.group ?? null;
   const items: MenuItem[] = [
+    ...(group
+      ? [{ label: 'Members…', icon: 'people', onSelect: group.onShowMembers } satisfies MenuItem]
+      : []),
     {
       label: 'Select messages to transcribe',
       icon: 'transcribe',
@@ -45,11 +52,19 @@ export function ConversationHeader(props: Props) {
         <Icon name="back" />
         <span className="visually-hidden">Back to conversations</span>
       </button>
-      <Avatar name={title} role={peers.length === 1 ? first?.role : null} />
+      <Avatar name={title} role={peers.length === 1 && !group ? first?.role : null} />
       <div className="conversation-heading">
         <h1 id="conversation-title">{title}</h1>
         <p className="conversation-people">
-          {peers.length > 1 ? `${peers.length} people · ${roles}` : roles}
+          {group ? (
+            <button type="button" className="link-button" onClick={group.onShowMembers}>
+              {group.memberCount} members · {roles}
+            </button>
+          ) : peers.length > 1 ? (
+            `${peers.length} people · ${roles}`
+          ) : (
+            roles
+          )}
           <span aria-hidden="true"> · </span>
           <span>End-to-end encrypted</span>
         </p>

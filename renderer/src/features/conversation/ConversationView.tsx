@@ -28,6 +28,8 @@ import { useFeedback } from './useFeedback.js';
 import { useMessages } from './useMessages.js';
 import { useReplyTo } from './useReplyTo.js';
 import { useSelection } from './useSelection.js';
+import { GroupMembersDialog } from '../group/GroupMembersDialog.js';
+import { useGroup } from '../group/useGroup.js';
 
 interface Props {
   conversation: ConversationSummary;
@@ -57,6 +59,9 @@ export function ConversationView(props: Props) {
     feedback,
   });
   const [exporting, setExporting] = useState(false);
+  const groupState = useGroup(conversation);
+  const group = groupState.group;
+  const [showingMembers, setShowingMembers] = useState(false);
   // How many were unread when it opened: the divider stays where it was while they are read.
   const [unreadAtOpen] = useState(conversation.unreadCount);
   const [unreadFromId, setUnreadFromId] = useState<string | null | undefined>(undefined);
@@ -84,7 +89,23 @@ export function ConversationView(props: Props) {
           onToggleSelecting={chosen.toggleSelecting}
           onExport={() => setExporting(true)}
           onShowSafetyNumber={onShowSafetyNumber}
+          group={
+            group
+              ? { memberCount: group.memberCount, onShowMembers: () => setShowingMembers(true) }
+              : null
+          }
         />
+        {showingMembers && group && (
+          <GroupMembersDialog
+            group={group}
+            selfAccountId={self.accountId}
+            problem={groupState.problem}
+            onAdd={groupState.add}
+            onRemove={groupState.remove}
+            onLeave={groupState.leave}
+            onClose={() => setShowingMembers(false)}
+          />
+        )}
         {conversation.identityChanged && changedPeer && (
           <IdentityBanner
             name={changedPeer.displayName}
@@ -151,9 +172,11 @@ export function ConversationView(props: Props) {
           onSend={send}
           onSendAttachment={timeline.sendAttachment}
           disabledReason={
-            conversation.identityChanged
-              ? 'Check the new safety number (above) before sending more messages.'
-              : null
+            group && !group.isMember
+              ? 'You are no longer a member of this group, so you cannot write to it.'
+              : conversation.identityChanged
+                ? 'Check the new safety number (above) before sending more messages.'
+                : null
           }
         />
       </section>

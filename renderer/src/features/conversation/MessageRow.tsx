@@ -6,7 +6,7 @@
  * does not mean tabbing through every message's buttons. In selection mode a checkbox, named
  * after the message, leads the row.
  */
-import { memo, useId } from 'react';
+import { memo, useId, useState } from 'react';
 import type { MessageView } from '../../../../shared/ipc/view-schemas.js';
 import { Avatar } from '../../components/Avatar.js';
 import { Icon } from '../../components/Icon.js';
@@ -14,6 +14,7 @@ import { formatTime, formatWhen, roleLabel, statusLabels } from '../../logic/for
 import { messageExcerptText } from '../../logic/attachment-display.js';
 import { wordExcerpt } from '../../logic/people.js';
 import { AttachmentBlock } from '../attachments/AttachmentBlock.js';
+import { ReadByDialog, readByText } from '../group/ReadByDialog.js';
 
 interface Props {
   message: MessageView;
@@ -45,6 +46,9 @@ export const MessageRow = memo(function MessageRow({
   const sender = outgoing ? 'You' : message.sender.displayName;
   const failureId = useId();
   const failed = outgoing && message.status === 'failed';
+  const [showingReadBy, setShowingReadBy] = useState(false);
+  const readBy =
+    outgoing && message.readBy && message.status !== 'pending' && !failed ? message.readBy : null;
   const time = formatTime(message.sentAt);
   const toolTab = active ? 0 : -1;
   const classes = [
@@ -103,11 +107,21 @@ export const MessageRow = memo(function MessageRow({
           )}
           <p className="message-meta">
             <time dateTime={new Date(message.sentAt).toISOString()}>{time}</time>
-            {outgoing && (
-              <span className={`status status-${message.status}`} data-status={message.status}>
-                {statusLabels[message.status]}
-              </span>
-            )}
+            {outgoing &&
+              (readBy ? (
+                <button
+                  type="button"
+                  className={`link-button status status-${message.status}`}
+                  data-status={message.status}
+                  onClick={() => setShowingReadBy(true)}
+                >
+                  {readByText(readBy)}
+                </button>
+              ) : (
+                <span className={`status status-${message.status}`} data-status={message.status}>
+                  {statusLabels[message.status]}
+                </span>
+              ))}
           </p>
           {failed && (
             // Outside the hover toolbar: a message that did not go must be seen without hovering.
@@ -125,6 +139,13 @@ export const MessageRow = memo(function MessageRow({
                 Retry<span className="visually-hidden"> sending this message</span>
               </button>
             </div>
+          )}
+          {showingReadBy && (
+            <ReadByDialog
+              conversationId={message.conversationId}
+              messageId={message.id}
+              onClose={() => setShowingReadBy(false)}
+            />
           )}
           {message.transcribed && (
             <p className="transcribed-marker">

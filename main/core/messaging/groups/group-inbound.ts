@@ -1,0 +1,199 @@
+import {
+  ProtocolAddress,
+  SenderKeyDistributionMessage,
+  processSenderKeyDistributionMessage,
+} from '@signalapp/libsignal-client';
+import { MessengerError } from '../../../../shared/errors.js';
+import type { MessageRecord } from '../../db/repositories/messages-repository.js';
+import { expiryOfNewMessage } from '../../retention/expiry-policy.js';
+import { encodeContent, type Content } from '../content-codec.js';
+import type { CoreContext } from '../core-context.js';
+import type { MessagingEvent } from '../messaging-events.js';
+import { newMessageId } from '../message-ids.js';
+import { GroupStates } from './group-states.js';
+import { GroupsStore } from './groups-store.js';
+
+type Emit = (event: MessagingEvent) => void;
+
+export interface GroupContentSource {
+  readonly accountId: string;
+  readonly deviceId: number;
+}
+
+/** How a group message reached us: the sender key it was encrypted with (null: 1:1 session). */
+export interface GroupVia {
+  readonly distributionId: string | null;
+}
+
+/**
+ * Applies group content inside the receive transaction: state changes and sender keys (1:1),
+ * group messages (sender key), and receipts for our group messages. Content is taken only from
+ * a current member, for a group this device is still in, under that member's own sender key.
+ */
+export class GroupInbound {
+  readonly store: GroupsStore;
+  readonly states: GroupStates;
+
+  constructor(private readonly ctx: CoreContext) {
+    this.store = new GroupsStore(ctx.db);
+    this.states = new GroupStates(ctx, this.store);
+  }
+
+  /** The group a sender-key message belongs to, from the sender key's distribution id. */
+  groupOfSenderKey(distributionId: string, from: GroupContentSource): string | null {
+    return this.store.senderKeyGroup(distributionId, from.accountId, from.deviceId);
+  }
+
+  async apply(
+    content: Content,
+    from: GroupContentSource,
+    via: GroupVia,
+    emit: Emit,
+  ): Promise<void> {
+    switch (content.kind) {
+      case 'group-update':
+        await this.states.receive(content.state, emit);
+        return;
+      case 'group-sender-key':
+        await this.senderKey(content, from, emit);
+        return;
+      case 'text':
+      case 'attachment':
+        this.message(content, from, via, emit);
+        return;
+      case 'receipt':
+        this.receipt(content, from, emit);
+        return;
+      default:
+        this.ctx.logger.info('group_content_unsupported', { kind: content.kind });
+    }
+  }
+
+  private async senderKey(
+    content: Extract<Content, { kind: 'group-sender-key' }>,
+    from: GroupContentSource,
+    emit: Emit,
+  ): Promise<void> {
+    await this.states.receive(content.state, emit);
+    const groupId = content.state.body.groupId;
+    // Kept even when the sender is not (yet) a member here: the state that adds them may still be
+    // on its way from an admin. Their messages are checked against the members when they come.
+    const skdm = SenderKeyDistributionMessage.deserialize(
+      new Uint8Array(Buffer.from(content.skdm, 'base64')),
+    );
+    if (skdm.distributionId() !== content.distributionId) {
+      this.ctx.logger.warn('group_sender_key_mismatch', { groupId, sender: from.accountId });
+      return;
+    }
+    await processSenderKeyDistributionMessage(
+      ProtocolAddress.new(from.accountId, from.deviceId),
+      skdm,
+      this.ctx.stores.senderKey,
+    );
+    this.store.recordSenderKey(content.distributionId, from.accountId, from.deviceId, groupId);
+  }
+
+  private message(
+    content: Extract<Content, { kind: 'text' | 'attachment' }>,
+    from: GroupContentSource,
+    via: GroupVia,
+    emit: Emit,
+  ): void {
+    const groupId = content.groupId;
+    if (
+      !groupId ||
+      via.distributionId === null ||
+      this.groupOfSenderKey(via.distributionId, from) !== groupId
+    ) {
+      this.ctx.logger.warn('group_message_refused', { sender: from.accountId });
+      return;
+    }
+    if (!this.memberHere(groupId, from.accountId)) {
+      // Not a member in the state this device holds: kept (never lost) rather than shown, since
+      // the change that adds them may not have arrived yet. A removed member's stays unread.
+      throw new MessengerError(
+        'forbidden',
+        'A group message from someone who is not a member of the group here.',
+      );
+    }
+    const { messages, conversations, outbox } = this.ctx.repos;
+    if (messages.get(content.id) || messages.wasDeleted(content.id)) return;
+    const now = this.ctx.now();
+    messages.insert({
+      id: content.id,
+      conversationId: groupId,
+      direction: 'incoming',
+      senderAccountId: from.accountId,
+      senderDeviceId: from.deviceId,
+      body: content.text ?? '',
+      urgent: content.kind === 'text' && content.urgent === true,
+      status: 'delivered',
+      sentAt: content.sentAt,
+      receivedAt: now,
+      expiresAt: expiryOfNewMessage(this.ctx.repos, groupId, now),
+    });
+    if (content.replyTo) this.ctx.queries.setReplyTo(content.id, content.replyTo);
+    conversations.touch(groupId, now);
+    const receipt: Content = {
+      v: 1,
+      id: newMessageId(now),
+      sentAt: now,
+      kind: 'receipt',
+      receipt: 'delivered',
+      messageIds: [content.id],
+    };
+    outbox.enqueue(
+      { kind: 'receipt', recipientAccountId: from.accountId, payload: encodeContent(receipt) },
+      now,
+    );
+    emit({ type: 'message.added', message: messages.get(content.id) as MessageRecord });
+    emit({ type: 'conversation.updated', conversationId: groupId });
+  }
+
+  /** Receipts for our messages in groups: per member, and the message's status once all have. */
+  receipt(
+    content: Extract<Content, { kind: 'receipt' }>,
+    from: GroupContentSource,
+    emit: Emit,
+  ): void {
+    const { messages, conversations } = this.ctx.repos;
+    const now = this.ctx.now();
+    for (const id of content.messageIds) {
+      const message = messages.get(id);
+      if (!message || message.direction !== 'outgoing') continue;
+      if (conversations.get(message.conversationId)?.kind !== 'group') continue;
+      if (content.receipt === 'read') this.store.markRead(id, from.accountId, now);
+      else this.store.markDelivered(id, from.accountId, now);
+      const counts = this.store.receiptCounts(id);
+      const status =
+        counts.recipients > 0 && counts.read === counts.recipients
+          ? 'read'
+          : counts.recipients > 0 && counts.delivered === counts.recipients
+            ? 'delivered'
+            : null;
+      if (status && messages.updateStatus(id, status)) {
+        emit({
+          type: 'message.status',
+          conversationId: message.conversationId,
+          messageId: id,
+          status,
+          failureReason: null,
+        });
+      }
+      emit({ type: 'message.updated', message: messages.get(id) as MessageRecord });
+    }
+  }
+
+  /** Whether the sender is a member of the group's current state and so is this account. */
+  private memberHere(groupId: string, sender: string): boolean {
+    const group = this.store.group(groupId);
+    const head = this.states.head(groupId);
+    return (
+      group !== null &&
+      group.leftAt === null &&
+      head !== null &&
+      head.members.includes(sender) &&
+      head.members.includes(this.ctx.account.accountId)
+    );
+  }
+}

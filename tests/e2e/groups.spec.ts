@@ -1,0 +1,114 @@
+/**
+ * Group conversations in the browser (issue 14): reception creates a group with a GP and a nurse,
+ * everyone writes in it, the header shows the member count and the members with their roles and
+ * admins, "read by" counts the members who read, and the admin removes the nurse, whose window
+ * then reads the group but cannot write to it.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { startPracticeHarness, type PracticeHarness } from './practice-harness.js';
+import { checkScreen, conversationAction, openEnrolledWindow, send } from './practice-steps.js';
+
+const staff = {
+  reception: { name: 'Sam Jones', role: 'reception', passcode: 'desk-passcode-1' },
+  gp: { name: 'Dr Priya Patel', role: 'clinician', passcode: 'consulting-room-7' },
+  nurse: { name: 'Nurse Alex Brown', role: 'nurse', passcode: 'treatment-room-3' },
+} as const;
+
+let harness: PracticeHarness;
+let reception: Page;
+let gp: Page;
+let nurse: Page;
+
+const listItem = (page: Page, name: string) =>
+  page
+    .getByRole('navigation', { name: 'Conversations' })
+    .getByRole('button', { name: new RegExp(name) });
+const incoming = (page: Page) => page.locator('.message-in .message-text');
+
+test.describe.serial('group conversations', () => {
+  test.beforeAll(async ({ browser }) => {
+    harness = await startPracticeHarness(['--windows', 'reception,gp,nurse']);
+    const open = (who: keyof typeof staff) => openEnrolledWindow(browser, harness, who, staff[who]);
+    reception = await open('reception');
+    gp = await open('gp');
+    nurse = await open('nurse');
+  });
+
+  test.afterAll(async () => {
+    for (const page of [reception, gp, nurse]) await page?.context().close();
+    await harness?.stop();
+  });
+
+  test('reception creates a group; every member sees it and writes in it', async () => {
+    await reception.getByRole('button', { name: 'New conversation' }).click();
+    let dialog = reception.getByRole('dialog', { name: 'New conversation' });
+    await dialog.getByRole('button', { name: 'New group…' }).click();
+    dialog = reception.getByRole('dialog', { name: 'New group' });
+    await dialog.getByLabel('Group name').fill('Morning team');
+    const search = dialog.getByLabel('Add people from the practice directory');
+    await search.fill('Priya');
+    await dialog.getByRole('button', { name: new RegExp(staff.gp.name) }).click();
+    await search.fill('Alex');
+    await dialog.getByRole('button', { name: new RegExp(staff.nurse.name) }).click();
+    await expect(dialog.getByText('3 members with you')).toBeVisible();
+    await checkScreen(reception, 'group-new');
+    await dialog.getByRole('button', { name: 'Create group' }).click();
+
+    await expect(reception.getByRole('heading', { name: 'Morning team' })).toBeVisible();
+    await expect(
+      reception.locator('.conversation-header').getByRole('button', { name: /3 members/ }),
+    ).toBeVisible();
+    await send(reception, 'Phones open in five minutes');
+
+    for (const page of [gp, nurse]) {
+      await listItem(page, 'Morning team').click();
+      await expect(incoming(page).last()).toHaveText('Phones open in five minutes');
+      await expect(page.getByRole('heading', { name: 'Morning team' })).toBeVisible();
+    }
+    await send(gp, 'Thanks, I am in room 4');
+    await expect(incoming(reception).last()).toHaveText('Thanks, I am in room 4');
+    await expect(incoming(nurse).last()).toHaveText('Thanks, I am in room 4');
+    // Both members have the reception message open, so both have read it.
+    await expect(reception.getByRole('button', { name: 'Read by 2 of 2' })).toBeVisible();
+    await reception.getByRole('button', { name: 'Read by 2 of 2' }).click();
+    const readBy = reception.getByRole('dialog', { name: 'Who has read it' });
+    await expect(readBy.getByText(staff.gp.name)).toBeVisible();
+    await expect(readBy.getByText(staff.nurse.name)).toBeVisible();
+    await readBy.getByRole('button', { name: 'Close' }).click();
+  });
+
+  test('the members dialog shows roles and admins; the admin removes the nurse', async () => {
+    await conversationAction(reception, 'Members…');
+    const members = reception.getByRole('dialog', { name: 'Morning team: 3 members' });
+    const list = members.getByRole('list', { name: 'Members' });
+    await expect(list.getByRole('listitem')).toHaveCount(3);
+    await expect(list.getByRole('listitem').filter({ hasText: 'You' })).toContainText('Admin');
+    await expect(list.getByRole('listitem').filter({ hasText: staff.gp.name })).not.toContainText(
+      'Admin',
+    );
+    await checkScreen(reception, 'group-members');
+    await members.getByRole('button', { name: `Remove ${staff.nurse.name}` }).click();
+    await expect(reception.getByRole('dialog', { name: 'Morning team: 2 members' })).toBeVisible();
+    await reception.getByRole('button', { name: 'Close' }).click();
+    await expect(
+      reception.locator('.conversation-header').getByRole('button', { name: /2 members/ }),
+    ).toBeVisible();
+
+    // The GP, not an admin, sees the members but cannot remove anyone.
+    await conversationAction(gp, 'Members…');
+    const gpMembers = gp.getByRole('dialog', { name: 'Morning team: 2 members' });
+    await expect(gpMembers.getByRole('button', { name: /^Remove/ })).toHaveCount(0);
+    await gpMembers.getByRole('button', { name: 'Close' }).click();
+
+    // The nurse is told, and can read but no longer write.
+    await expect(
+      nurse.locator('.notice-row', {
+        hasText: `${staff.reception.name} removed you from the group.`,
+      }),
+    ).toBeVisible();
+    await expect(nurse.getByText('You are no longer a member of this group')).toBeVisible();
+    await send(reception, 'Nurse Brown has moved to the afternoon list');
+    await expect(incoming(gp).last()).toHaveText('Nurse Brown has moved to the afternoon list');
+    await expect(incoming(nurse).last()).toHaveText('Thanks, I am in room 4');
+  });
+});
