@@ -31,6 +31,7 @@ import { auditRetentionDefaultDays, defaultLimits } from './relay-services.js';
 import { relayDatabaseFile, SqliteRelayStorage } from './storage/sqlite-relay-storage.js';
 import { isPostgresUrl, PostgresRelayStorage } from './storage/postgres-relay-storage.js';
 import type { RelayStorage } from './storage/relay-storage.js';
+import { roleUsage } from './roles/role-cli.js';
 
 const usage = `Usage: pmsg relay <command> [options]
 
@@ -60,6 +61,7 @@ Commands:
   list    --data <dir> | --database <url> [--org <name>]
           Print every account (or those of one organisation) with its devices as JSON.
 ${adminUsage}
+${roleUsage}
 
 Every command takes exactly one of --data (SQLite, the default) and --database (PostgreSQL).
 On a relay hosting several organisations, --org limits list, revoke and enrol --account to one:
@@ -103,6 +105,8 @@ const commandOptions = {
     'no-wipe': { type: 'boolean' },
   },
   list: { data: { type: 'string' }, database: { type: 'string' }, org: { type: 'string' } },
+  // Parsed in roles/role-cli.ts (role create|list|delete); listed so the command is known.
+  role: {},
   ...adminCommandOptions,
 } satisfies Record<string, ParseArgsConfig['options']>;
 type Command = keyof typeof commandOptions;
@@ -123,6 +127,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
+    if (command === 'role') return await roleCommand(rest);
     const options = parse(command as Command, rest);
     switch (command as Command) {
       case 'serve':
@@ -140,6 +145,8 @@ export async function main(argv: string[]): Promise<number> {
       case 'restore':
       case 'check':
         return await runAdminCommand(command as 'backup' | 'restore' | 'check', options);
+      case 'role':
+        return 2;
     }
   } catch (error) {
     if (error instanceof UsageError) {
@@ -383,6 +390,28 @@ async function withStorage(
     return await work(storage);
   } finally {
     await storage.close();
+  }
+}
+
+/** `role create|list|delete`: its own verbs and options; the store options checked as for the rest. */
+async function roleCommand(rest: string[]): Promise<number> {
+  const roles = await import('./roles/role-cli.js');
+  try {
+    const { values } = roles.parseRoleArgs(rest);
+    // Exactly one of --data and --database, checked as for every other command.
+    parse('list', [
+      ...(values.data === undefined ? [] : ['--data', values.data]),
+      ...(values.database === undefined ? [] : ['--database', values.database]),
+    ]);
+  } catch (error) {
+    if (error instanceof roles.RoleUsageError) throw new UsageError(error.message);
+    throw error;
+  }
+  try {
+    return await roles.runRoleCommand(rest, withStorage, print);
+  } catch (error) {
+    if (error instanceof roles.RoleUsageError) throw new UsageError(error.message);
+    throw error;
   }
 }
 

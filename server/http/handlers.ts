@@ -23,6 +23,15 @@ import {
   getAttachmentChunk,
   putAttachmentChunk,
 } from './attachment-handlers.js';
+import {
+  ackAlert,
+  alertStatus,
+  createAlert,
+  createRole,
+  deleteRole,
+  duty,
+  roles,
+} from '../roles/role-handlers.js';
 
 /** What the router hands a handler: the body already parsed with the endpoint's schema. */
 export interface HandlerInput<N extends EndpointName> {
@@ -354,4 +363,11 @@ export const handlers: { readonly [N in EndpointName]: Handler<N> } = {
   finishAttachment,
   getAttachmentChunk,
   attachmentFetched,
+  roles,
+  createRole,
+  deleteRole,
+  duty,
+  createAlert,
+  ackAlert,
+  alertStatus,
 };

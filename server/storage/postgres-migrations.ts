@@ -1,4 +1,5 @@
 import type { PoolClient } from 'pg';
+import { postgresRoleMigration } from '../roles/role-migrations.js';
 
 /**
  * Numbered migrations of the PostgreSQL backend, run once each, in order, in one transaction. A
@@ -106,6 +107,8 @@ export const postgresMigrations: readonly string[] = [
   -- Orders device connections across nodes: the newest socket of a device wins everywhere.
   CREATE SEQUENCE connection_seq;
   `,
+  // Duty roles, their holders and held escalation copies (docs/protocol.md §14).
+  postgresRoleMigration,
 ];
 
 /** Serialises migrations of nodes starting together (an arbitrary constant of this schema). */

@@ -8,3 +8,4 @@ export * from './frames.js';
 export * from './endpoints.js';
 export * from './audit.js';
 export * from './attachment-schemas.js';
+export * from './roles.js';
