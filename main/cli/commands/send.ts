@@ -7,6 +7,7 @@ import { accountIdOption, CliUsageError, stringOption, type CliCommand } from '.
 import { withCore } from '../cli-profile.js';
 import { readAttachmentFile } from '../attachment-files.js';
 import path from 'node:path';
+import { sendToRole } from '../role-send.js';
 
 export const command: CliCommand = {
   name: 'send',
@@ -15,21 +16,41 @@ export const command: CliCommand = {
     "has accepted it. Files are end-to-end encrypted; their type is decided from their bytes. Applies the practice's PID guard (on the text and the file name): " +
     'under "block" a message with patient identifiers is refused; under "warn" it needs ' +
     '--send-despite-pid (recorded in the audit log, finding kinds only). --policy <file> reads ' +
-    'a policy file where no managed policy is installed.',
+    'a policy file where no managed policy is installed. --role sends the text to whoever is ' +
+    'on duty in that role now and prints who it reached (JSON); an urgent one (or --ack) asks ' +
+    'for acknowledgement and escalates if nobody acknowledges in time. With nobody on duty it ' +
+    'is refused, naming the escalation target; --to-escalation sends it there.',
   usage:
-    '--profile <dir> --to <accountId> (--text <text> | --file <path> [--text <caption>]) [--urgent] [--send-despite-pid] [--policy <file>]',
+    '--profile <dir> (--to <accountId> | --role <role name> [--ack] [--to-escalation]) (--text <text> | --file <path> [--text <caption>]) [--urgent] [--send-despite-pid] [--policy <file>]',
   options: {
     profile: { type: 'string' },
     to: { type: 'string' },
+    role: { type: 'string' },
+    ack: { type: 'boolean' },
+    'to-escalation': { type: 'boolean' },
     text: { type: 'string' },
     file: { type: 'string' },
     urgent: { type: 'boolean' },
     'send-despite-pid': { type: 'boolean' },
     policy: { type: 'string' },
   },
-  required: ['profile', 'to'],
+  required: ['profile'],
   async run(values, io) {
-    const to = accountIdOption(stringOption(values, 'to'), 'to');
+    const role = typeof values.role === 'string' ? values.role.trim() : null;
+    if (role !== null && values.to !== undefined) {
+      throw new CliUsageError('give --to <accountId> or --role <role name>, not both.');
+    }
+    if (role === null && (values.ack !== undefined || values['to-escalation'] !== undefined)) {
+      throw new CliUsageError('--ack and --to-escalation go with --role.');
+    }
+    if (role === '') throw new CliUsageError('--role needs the name of a duty role.');
+    if (role === null && (values.to === undefined || values.to === '')) {
+      throw new CliUsageError('--to is required (or --role <role name>).');
+    }
+    if (role !== null && values.file !== undefined) {
+      throw new CliUsageError('--file cannot go to a duty role yet; send --text.');
+    }
+    const to = role === null ? accountIdOption(stringOption(values, 'to'), 'to') : '';
     const file = typeof values.file === 'string' && values.file !== '' ? values.file : null;
     if (values.file !== undefined && file === null) throw new CliUsageError('--file needs a path.');
     if (file === null && typeof values.text !== 'string') {
@@ -59,6 +80,17 @@ export const command: CliCommand = {
     });
     if (file !== null && !policy.allowAttachments) {
       throw new MessengerError('forbidden', "The practice's policy does not allow sending files.");
+    }
+    if (role !== null) {
+      return sendToRole(stringOption(values, 'profile'), io, {
+        role,
+        text,
+        urgent: values.urgent === true,
+        requestAck: values.ack === true,
+        toEscalation: values['to-escalation'] === true,
+        pidKinds: kinds,
+        pidGuard: policy.pidGuard,
+      });
     }
     const maxBytes = policy.maxAttachmentMB * 1_048_576;
     const bytes = file === null ? null : readAttachmentFile(file, maxBytes);

@@ -7,6 +7,8 @@ import { newMessageId } from './message-ids.js';
 import { contentOfMessage } from './outgoing-content.js';
 import { writeTranscribedMarkers } from './transcribed-markers.js';
 import { expiryOfNewMessage } from '../retention/expiry-policy.js';
+import { RoleMessagesRepository } from '../db/repositories/role-messages-repository.js';
+import { recordReceivedRoleTag, roleTagOf } from '../roles/role-tag.js';
 
 export interface ContentSource {
   readonly accountId: string;
@@ -20,7 +22,11 @@ type Emit = (event: MessagingEvent) => void;
  * session state, the stored message and the queued delivery receipt commit together.
  */
 export class ContentApplier {
-  constructor(private readonly ctx: CoreContext) {}
+  private readonly roleMessages: RoleMessagesRepository;
+
+  constructor(private readonly ctx: CoreContext) {
+    this.roleMessages = new RoleMessagesRepository(ctx.db);
+  }
 
   apply(content: Content, from: ContentSource, emit: Emit): void {
     if (from.accountId === this.ctx.account.accountId) {
@@ -78,6 +84,9 @@ export class ContentApplier {
       expiresAt: expiryOfNewMessage(this.ctx.repos, conversation.id, now),
     });
     if (content.replyTo) this.ctx.queries.setReplyTo(content.id, content.replyTo);
+    if (content.kind === 'text' && content.role) {
+      recordReceivedRoleTag(this.roleMessages, content.id, content.role, now);
+    }
     if (content.kind === 'attachment') {
       // The file is fetched after this transaction commits; its key is stored with the message.
       const a = content.attachment;
@@ -327,6 +336,7 @@ export class ContentApplier {
               message,
               this.ctx.queries.replyTo(message.id),
               this.ctx.repos.attachments.get(message.id),
+              roleTagOf(this.roleMessages, message.id),
             ),
           ),
         },
