@@ -105,8 +105,6 @@ const commandOptions = {
     'no-wipe': { type: 'boolean' },
   },
   list: { data: { type: 'string' }, database: { type: 'string' }, org: { type: 'string' } },
-  // Parsed in roles/role-cli.ts (role create|list|delete); listed so the command is known.
-  role: {},
   ...adminCommandOptions,
 } satisfies Record<string, ParseArgsConfig['options']>;
 type Command = keyof typeof commandOptions;
@@ -118,7 +116,10 @@ export async function main(argv: string[]): Promise<number> {
     (command === undefined ? process.stderr : process.stdout).write(`${usage}\n`);
     return command === undefined ? 2 : 0;
   }
-  if (!(command in commandOptions)) {
+  if (command === 'role' && !rest.includes('--help') && !rest.includes('-h')) {
+    return runRole(rest);
+  }
+  if (!(command in commandOptions) && command !== 'role') {
     process.stderr.write(`Unknown command "${command}". Run \`pmsg relay --help\`.\n`);
     return 2;
   }
@@ -127,7 +128,6 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    if (command === 'role') return await roleCommand(rest);
     const options = parse(command as Command, rest);
     switch (command as Command) {
       case 'serve':
@@ -145,8 +145,6 @@ export async function main(argv: string[]): Promise<number> {
       case 'restore':
       case 'check':
         return await runAdminCommand(command as 'backup' | 'restore' | 'check', options);
-      case 'role':
-        return 2;
     }
   } catch (error) {
     if (error instanceof UsageError) {
@@ -390,6 +388,23 @@ async function withStorage(
     return await work(storage);
   } finally {
     await storage.close();
+  }
+}
+
+async function runRole(rest: string[]): Promise<number> {
+  try {
+    return await roleCommand(rest);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(
+        `pmsg relay role: ${error.message}\nRun \`pmsg relay --help\` for usage.\n`,
+      );
+      return 2;
+    }
+    process.stderr.write(
+      `pmsg relay role: ${isMessengerError(error) || error instanceof Error ? error.message : String(error)}\n`,
+    );
+    return 1;
   }
 }
 

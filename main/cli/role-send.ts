@@ -19,7 +19,7 @@ export async function sendToRole(
     requestAck: boolean;
     toEscalation: boolean;
     /** PID kinds sent anyway under the "warn" guard, audited per message as for --to. */
-    pidKinds: readonly string[];
+    pidKinds: Parameters<typeof auditSentDespitePid>[1]['kinds'];
     pidGuard: Parameters<typeof auditSentDespitePid>[1]['pidGuard'];
   },
 ): Promise<number> {
@@ -37,7 +37,7 @@ export async function sendToRole(
         actorAccountId: core.account.accountId,
         conversationId: message.conversationId,
         messageId: message.id,
-        kinds: [...input.pidKinds],
+        kinds: input.pidKinds,
         origin: 'cli',
         pidGuard: input.pidGuard,
       });

@@ -34,6 +34,13 @@ export const methodsByArea = {
     'directory.list',
     'safetyNumber.get',
     'identity.acknowledge',
+    'roles.list',
+    'roles.setDuty',
+    'roles.plan',
+    'roles.send',
+    'roles.acknowledge',
+    'roles.create',
+    'roles.delete',
   ],
   clinical: [
     'transcription.draft',

@@ -4,6 +4,7 @@
  * strips any field a handler adds by mistake.
  */
 import { z } from 'zod';
+import { messageRoleSchema } from './role-schemas.js';
 import { notificationPrivacyLevels } from '../notification-privacy.js';
 import { roles } from '../protocol/limits.js';
 
@@ -136,6 +137,8 @@ export const messageViewSchema = z.object({
    * decrypted"): show it as a notice in the conversation, not as the sender's words.
    */
   notice: z.boolean().optional(),
+  /** Sent to, or received through, a duty role (issue 15): the role and its acknowledgement. */
+  role: messageRoleSchema.nullable().optional(),
 });
 export type MessageView = z.infer<typeof messageViewSchema>;
 

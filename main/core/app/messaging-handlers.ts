@@ -12,6 +12,7 @@ import type { Policy } from '../policy/policy-schema.js';
 import type { MessagingHandlers } from './ipc-handlers.js';
 import { decodeCursor, encodeCursor } from './messaging-views.js';
 import type { ProfileRuntime } from './profile-runtime.js';
+import { createRoleHandlers } from './role-handlers.js';
 
 export interface MessagingHandlerContext {
   readonly policy: Policy;
@@ -32,6 +33,7 @@ export function createMessagingHandlers(context: MessagingHandlerContext): Messa
   };
 
   return {
+    ...createRoleHandlers(context),
     'account.get': () => {
       const current = runtime();
       const account = current.account();

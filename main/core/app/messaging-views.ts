@@ -14,6 +14,8 @@ import type { MessageCursor, MessageRecord } from '../db/repositories/messages-r
 import { MessagingQueries } from '../messaging/messaging-queries.js';
 import { readRelayAccount } from '../messaging/relay-account.js';
 import type { OpenProfile } from '../profile/open-profile.js';
+import { RoleMessagesRepository } from '../db/repositories/role-messages-repository.js';
+import { roleOfMessage } from '../roles/role-message-view.js';
 
 const excerptLength = 120;
 
@@ -22,6 +24,7 @@ export const unknownContactName = 'Not in the directory yet';
 
 export class MessagingViews {
   private readonly queries: MessagingQueries;
+  private readonly roleMessages: RoleMessagesRepository;
 
   /**
    * `onUnknownContact` hears of every person shown with the placeholder, so the caller can look
@@ -32,6 +35,7 @@ export class MessagingViews {
     private readonly onUnknownContact: (accountId: string) => void = () => undefined,
   ) {
     this.queries = new MessagingQueries(profile.db);
+    this.roleMessages = new RoleMessagesRepository(profile.db);
   }
 
   contact(accountId: string): Contact {
@@ -84,7 +88,16 @@ export class MessagingViews {
               deletesAt: record.expiresAt,
             }
           : null,
+      role: this.roleOf(record),
     };
+  }
+
+  private roleOf(record: MessageRecord) {
+    const peer = this.profile.repositories.conversations.get(record.conversationId)?.peerAccountId;
+    return roleOfMessage(this.roleMessages, record, {
+      peerName: peer ? this.contact(peer).displayName : null,
+      nameOf: (accountId) => this.contact(accountId).displayName,
+    });
   }
 
   conversation(record: ConversationRecord): ConversationSummary {

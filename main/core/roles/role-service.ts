@@ -16,7 +16,7 @@ export interface RoleView {
   readonly name: string;
   readonly escalateAfterMs: number | null;
   readonly escalateTo: { readonly roleId: string; readonly name: string } | null;
-  readonly holders: readonly RoleHolder[];
+  readonly holders: RoleHolder[];
   /** This account is on duty in it. */
   readonly onDuty: boolean;
 }
@@ -30,7 +30,7 @@ export interface RoleHolder {
 export interface RoleSendPlan {
   readonly role: RoleView;
   /** The people it goes to (never the sender). */
-  readonly holders: readonly RoleHolder[];
+  readonly holders: RoleHolder[];
   /** Nobody holds the role: it goes to its escalation target instead (null when it does not). */
   readonly redirectedTo: RoleView | null;
 }
@@ -40,11 +40,11 @@ export interface RoleSendResult {
   readonly role: { readonly roleId: string; readonly name: string };
   /** Set when nobody held the role and the message went to its escalation target. */
   readonly redirectedFrom: string | null;
-  readonly holders: readonly (RoleHolder & { readonly messageId: string })[];
+  readonly holders: (RoleHolder & { readonly messageId: string })[];
   readonly escalation: {
     readonly to: string;
     readonly at: number | null;
-    readonly holders: readonly string[];
+    readonly holders: string[];
   } | null;
 }
 
@@ -377,6 +377,11 @@ export class RoleService {
       acknowledgedAt: state.acknowledgedAt,
       escalatedAt: state.escalatedAt,
     });
+  }
+
+  /** This device's messages that carry an alert (one per holder it was sent to). */
+  messagesOfAlert(alertId: string): string[] {
+    return this.repo.messagesOfAlert(alertId).map((m) => m.messageId);
   }
 
   /** The role a message went to or came through, with its acknowledgement; null if none. */
