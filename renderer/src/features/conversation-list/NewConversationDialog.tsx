@@ -2,7 +2,10 @@
  * Start a conversation with someone from the practice directory: focus starts in the search, and
  * Enter there opens the conversation when exactly one person matches.
  */
-import { useId } from 'react';
+import { useId, useState } from 'react';
+import type { RoleView } from '../../../../shared/ipc/role-schemas.js';
+import { DutyRoles } from '../roles/DutyRoles.js';
+import { RoleMessageDialog } from '../roles/RoleMessageDialog.js';
 import type { ConversationSummary } from '../../../../shared/ipc/view-schemas.js';
 import { Avatar } from '../../components/Avatar.js';
 import { Dialog } from '../../components/Dialog.js';
@@ -18,7 +21,11 @@ interface Props {
 export function NewConversationDialog({ selfAccountId, onClose, onCreated }: Props) {
   const { query, setQuery, entries, problem, start } = useDirectory(selfAccountId, onCreated);
   const searchId = useId();
+  const [role, setRole] = useState<RoleView | null>(null);
 
+  if (role) {
+    return <RoleMessageDialog role={role} onClose={() => setRole(null)} onSent={onCreated} />;
+  }
   return (
     <Dialog title="New conversation" onClose={onClose}>
       <div className="field">
@@ -43,6 +50,7 @@ export function NewConversationDialog({ selfAccountId, onClose, onCreated }: Pro
           {problem}
         </p>
       )}
+      {!query.trim() && <DutyRoles onMessage={setRole} />}
       {entries === null ? (
         <p>Loading the directory…</p>
       ) : entries.length === 0 ? (

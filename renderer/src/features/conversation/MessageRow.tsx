@@ -12,6 +12,7 @@ import { Avatar } from '../../components/Avatar.js';
 import { Icon } from '../../components/Icon.js';
 import { formatTime, formatWhen, roleLabel, statusLabels } from '../../logic/format.js';
 import { wordExcerpt } from '../../logic/people.js';
+import { MessageRoleLine } from '../roles/MessageRoleLine.js';
 
 interface Props {
   message: MessageView;
@@ -89,6 +90,7 @@ export const MessageRow = memo(function MessageRow({
         )}
         <div className="bubble">
           {message.urgent && <span className="tag tag-urgent">Urgent</span>}
+          <MessageRoleLine message={message} />
           {message.replyTo && (
             <blockquote className="reply-quote">
               <span className="reply-sender">{message.replyTo.senderName}</span>
