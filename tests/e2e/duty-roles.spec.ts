@@ -1,5 +1,6 @@
 /**
- * Duty roles in the browser (issue 15): the GP starts duty as Duty doctor from the directory;
+ * Duty roles in the browser (issue 15): the practice manager creates the roles in the app; the
+ * GP starts duty as Duty doctor from the directory;
  * reception picks "Duty doctor" there, is told who it reaches, and sends an urgent message; the
  * GP sees it as a message to the Duty doctor and acknowledges it; reception sees who
  * acknowledged it and when.
@@ -12,22 +13,47 @@ let harness: PracticeHarness;
 let contexts: BrowserContext[] = [];
 let reception: Page;
 let gp: Page;
+let manager: Page;
 
 test.describe.serial('reception → Duty doctor → the GP acknowledges', () => {
   test.beforeAll(async ({ browser }) => {
-    harness = await startPracticeHarness();
-    contexts = [await browser.newContext(), await browser.newContext()];
+    harness = await startPracticeHarness(['--windows', 'reception,gp,manager']);
+    contexts = [await browser.newContext(), await browser.newContext(), await browser.newContext()];
     reception = await contexts[0]!.newPage();
     gp = await contexts[1]!.newPage();
+    manager = await contexts[2]!.newPage();
   });
   test.afterAll(async () => {
     for (const context of contexts) await context.close();
     await harness?.stop();
   });
 
-  test('both enrol; the practice has duty roles', async () => {
-    await harness.createRole('All clinicians');
-    await harness.createRole('Duty doctor', { afterMs: 600_000, to: 'All clinicians' });
+  test('the practice manager creates the duty roles in the app', async () => {
+    const code = await harness.issueEnrolmentCode('Pat Manager', 'manager');
+    await manager.goto(harness.windows['manager']!);
+    await firstRun(
+      manager,
+      { name: 'Pat Manager', passcode: 'manager-passcode-3', code, relayUrl: harness.relayUrl },
+      null,
+    );
+    await manager.getByRole('button', { name: 'New conversation' }).click();
+    const dialog = manager.getByRole('dialog', { name: 'New conversation' });
+    await dialog.getByText('Manage duty roles').click();
+    await dialog.getByLabel('New role name').fill('All clinicians');
+    await dialog.getByRole('button', { name: 'Add role' }).click();
+    const roles = dialog.getByRole('region', { name: 'Duty roles' });
+    await expect(roles.locator('[data-role="All clinicians"]')).toContainText('Nobody on duty');
+    await dialog.getByLabel('New role name').fill('Duty doctor');
+    await dialog.getByLabel('If not acknowledged, escalate to').selectOption('All clinicians');
+    await dialog.getByLabel('Escalate after (minutes)').fill('10');
+    await dialog.getByRole('button', { name: 'Add role' }).click();
+    await expect(dialog.locator('.manage-roles-list')).toContainText(
+      'Duty doctor — escalates to All clinicians after 10 min',
+    );
+    await checkScreen(manager, 'duty-roles-manage');
+  });
+
+  test('reception and the GP enrol', async () => {
     const receptionCode = await harness.issueEnrolmentCode('Sam Jones', 'reception');
     const gpCode = await harness.issueEnrolmentCode('Dr Priya Patel', 'clinician');
     await reception.goto(harness.windows['reception']!);

@@ -30,8 +30,6 @@ export interface PracticeHarness {
   /** What IT does for a lost or replaced PC: the relay refuses the device(s), wiping or not. */
   revoke(accountId: string, options: { wipe: boolean; deviceId?: number }): Promise<number>;
   clipboard(window: string): Promise<string | null>;
-  /** A duty role of the practice (issue 15), as IT creates it with `pmsg relay role create`. */
-  createRole(name: string, escalation?: { afterMs: number; to: string }): Promise<void>;
   /** A relay outage: stops the relay, or starts it again on the same port and data. */
   relay(change: 'stop' | 'start'): Promise<void>;
   stop(): Promise<void>;
@@ -94,17 +92,6 @@ export async function startPracticeHarness(args: readonly string[] = []): Promis
       });
       if (!response.ok) throw new Error(`Revoke refused: ${await response.text()}`);
       return ((await response.json()) as { revoked: number }).revoked;
-    },
-    async createRole(name, escalation) {
-      const response = await fetch(`${info.url}/__harness/role`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({
-          name,
-          ...(escalation ? { escalateAfterMs: escalation.afterMs, escalateTo: escalation.to } : {}),
-        }),
-      });
-      if (!response.ok) throw new Error(`Role refused: ${await response.text()}`);
     },
     async relay(change) {
       const response = await fetch(`${info.url}/__harness/relay/${change}`, {

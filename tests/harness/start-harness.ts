@@ -133,27 +133,6 @@ export async function startHarness(options: HarnessOptions): Promise<RunningHarn
       });
       return sendJson(res, 200, { revoked: revoked.length });
     }
-    // A duty role, as `pmsg relay role create` makes one (issue 15).
-    if (url.pathname === '/__harness/role' && req.method === 'POST') {
-      const body = JSON.parse(await readBody(req)) as {
-        name?: unknown;
-        escalateAfterMs?: unknown;
-        escalateTo?: unknown;
-      };
-      if (typeof body.name !== 'string') {
-        return sendJson(res, 400, {
-          error: 'Give name, and optionally escalateAfterMs and escalateTo.',
-        });
-      }
-      const role = await options.relay.roles.createRole({
-        org: 'default',
-        name: body.name,
-        escalateAfterMs: typeof body.escalateAfterMs === 'number' ? body.escalateAfterMs : null,
-        escalateTo: typeof body.escalateTo === 'string' ? body.escalateTo : null,
-        now: Date.now(),
-      });
-      return sendJson(res, 200, { roleId: role.roleId });
-    }
     // A relay outage: the windows see their sockets close and their sends fail until it is back.
     const relayChange = /^\/__harness\/relay\/(stop|start)$/.exec(url.pathname);
     if (relayChange && req.method === 'POST') {

@@ -14,11 +14,18 @@ import { useDirectory } from './useDirectory.js';
 
 interface Props {
   selfAccountId: string | null;
+  /** A practice manager or admin: the directory also offers adding and deleting duty roles. */
+  canManageRoles?: boolean;
   onClose(): void;
   onCreated(conversation: ConversationSummary): void;
 }
 
-export function NewConversationDialog({ selfAccountId, onClose, onCreated }: Props) {
+export function NewConversationDialog({
+  selfAccountId,
+  canManageRoles = false,
+  onClose,
+  onCreated,
+}: Props) {
   const { query, setQuery, entries, problem, start } = useDirectory(selfAccountId, onCreated);
   const searchId = useId();
   const [role, setRole] = useState<RoleView | null>(null);
@@ -50,7 +57,7 @@ export function NewConversationDialog({ selfAccountId, onClose, onCreated }: Pro
           {problem}
         </p>
       )}
-      {!query.trim() && <DutyRoles onMessage={setRole} />}
+      {!query.trim() && <DutyRoles onMessage={setRole} canManage={canManageRoles} />}
       {entries === null ? (
         <p>Loading the directory…</p>
       ) : entries.length === 0 ? (

@@ -3,10 +3,13 @@
  * one to start or stop being on duty in it.
  */
 import type { RoleView } from '../../../../shared/ipc/role-schemas.js';
+import { ManageRoles } from './ManageRoles.js';
 import { useRoles } from './useRoles.js';
 
 interface Props {
   onMessage(role: RoleView): void;
+  /** A practice manager or admin: may add and delete roles. */
+  canManage: boolean;
 }
 
 export function holdersText(role: RoleView): string {
@@ -15,9 +18,9 @@ export function holdersText(role: RoleView): string {
     : `On duty: ${role.holders.map((h) => h.displayName).join(', ')}`;
 }
 
-export function DutyRoles({ onMessage }: Props) {
-  const { roles, problem, setDuty } = useRoles();
-  if (roles === null || (roles.length === 0 && !problem)) return null;
+export function DutyRoles({ onMessage, canManage }: Props) {
+  const { roles, problem, setDuty, reload } = useRoles();
+  if (roles === null || (roles.length === 0 && !problem && !canManage)) return null;
   return (
     <section className="duty-roles" aria-label="Duty roles">
       <h3 className="duty-roles-title">Duty roles</h3>
@@ -45,6 +48,7 @@ export function DutyRoles({ onMessage }: Props) {
           </li>
         ))}
       </ul>
+      {canManage && <ManageRoles roles={roles} onChanged={reload} />}
     </section>
   );
 }
