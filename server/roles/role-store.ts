@@ -371,7 +371,17 @@ export class RoleStore {
         [now],
       );
       const devicePks = new Set<number>();
+      const released: string[] = [];
       for (const alert of due) {
+        // Claim the alert first: another node sweeping at the same moment, or an acknowledgement
+        // arriving now, waits on this row and then finds it no longer due (0 rows).
+        const claimed = await sql.run(
+          `UPDATE role_alerts SET escalated_at = ? WHERE alert_id = ?
+              AND escalated_at IS NULL AND acknowledged_at IS NULL`,
+          [now, alert.alert_id],
+        );
+        if (claimed !== 1) continue;
+        released.push(alert.alert_id);
         const copies = await sql.all<{
           account_id: string;
           device_id: number;
@@ -409,13 +419,9 @@ export class RoleStore {
           devicePks.add(devicePk);
         }
         await sql.run('DELETE FROM role_alert_copies WHERE alert_id = ?', [alert.alert_id]);
-        await sql.run('UPDATE role_alerts SET escalated_at = ? WHERE alert_id = ?', [
-          now,
-          alert.alert_id,
-        ]);
       }
       await sql.announceQueued([...devicePks]);
-      return { alerts: due.map((a) => a.alert_id), devicePks: [...devicePks] };
+      return { alerts: released, devicePks: [...devicePks] };
     });
   }
 

@@ -173,6 +173,64 @@ describeBackends('duty roles', (backend) => {
   });
 });
 
+describeBackends('escalation deadlines', (backend) => {
+  let test: TestRelay;
+  afterEach(async () => {
+    await test.stop();
+  });
+
+  it('never releases an acknowledged alert, and releases a due one once when sweeps race', async () => {
+    test = await startTestRelay({}, backend);
+    const relay = test.relay;
+    const issued = await relay.enrol({ displayName: 'Practice Manager', role: 'manager', org });
+    const manager = await enrolWithCode(relay.url, issued.code);
+    const nurse = await enrolNew(relay, 'Nurse B Jones', org);
+    const reception = await enrolNew(relay, 'Reception Desk', org, 'reception');
+    const put = (body: object) =>
+      call(relay.url, 'PUT', '/v1/roles', { token: manager.token, body });
+    const all = (await put({ name: 'All clinicians' })).json;
+    const duty = (
+      await put({ name: 'Duty doctor', escalateAfterMs: 60_000, escalateToRoleId: all.roleId })
+    ).json;
+    const alert = async (token: Buffer, clientMessageId: string) => {
+      const id = alertId();
+      await call(relay.url, 'POST', '/v1/alerts', {
+        token: reception.token,
+        body: {
+          alertId: id,
+          roleId: duty.roleId,
+          tokenHash: b64(sha(token)),
+          copies: [
+            {
+              accountId: nurse.accountId,
+              clientMessageId,
+              messages: [envelopeFor(nurse, clientMessageId)],
+            },
+          ],
+        },
+      });
+      return id;
+    };
+    const ackedToken = randomBytes(32);
+    const acked = await alert(ackedToken, 'acked-copy');
+    const due = await alert(randomBytes(32), 'due-copy');
+    await call(relay.url, 'POST', '/v1/alerts/ack', {
+      token: nurse.token,
+      body: { alertId: acked, token: b64(ackedToken) },
+    });
+    const later = Date.now() + 120_000;
+    const [first, second] = await Promise.all([
+      relay.roles.releaseDue(later),
+      relay.roles.releaseDue(later),
+    ]);
+    expect([...first.alerts, ...second.alerts]).toEqual([due]);
+    const socket = await FrameLog.open(relay.url, nurse.token);
+    await socket.until((log) => log.has('queue_empty'));
+    expect(socket.envelopes().map((e) => e.clientMessageId)).toEqual(['due-copy']);
+    socket.socket.close();
+  });
+});
+
 describeBackends('escalation with the sender offline, across a relay restart', (backend) => {
   let test: TestRelay;
   afterEach(async () => {
