@@ -10,7 +10,8 @@ export interface EscalationScheduler {
 }
 
 /**
- * Releases held escalation copies when their deadline passes, on the relay, so that escalation
+ * Starts and ends rota shifts (duty by the imported rota) at their times, and releases held
+ * escalation copies when their deadline passes, on the relay, so that escalation
  * happens with the sender's PC switched off. Deadlines live in the database, so a restarted relay
  * (or any node of a cluster) releases what fell due while it was down at its first sweep. It
  * sweeps at the earliest deadline and, as a backstop (another node's alerts, a changed clock),
@@ -44,6 +45,12 @@ export class EscalationTimer implements EscalationScheduler {
   sweep(): Promise<void> {
     this.running = this.running.then(async () => {
       if (this.stopped) return;
+      try {
+        const shifts = await this.roles.applyRota(this.clock());
+        if (shifts > 0) this.logger.info('rota_applied', { shifts });
+      } catch (error) {
+        this.logger.error('rota_apply_failed', { error: describeError(error) });
+      }
       try {
         const { alerts, devicePks } = await this.roles.releaseDue(this.clock());
         for (const devicePk of devicePks) this.delivery.notify(devicePk);

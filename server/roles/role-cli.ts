@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { parseRota, RotaCsvError } from './rota-csv.js';
 import {
   escalateAfterMsSchema,
   parseDuration,
@@ -22,7 +24,11 @@ export const roleUsage = `  role create --data <dir> | --database <url> --name <
   role list   --data <dir> | --database <url> [--org <name>]
           Print the roles (of every organisation, or one) with who is on duty in each.
   role delete --data <dir> | --database <url> --role <role name or id> [--org <name>]
-          Delete a role (refused while another role escalates to it).`;
+          Delete a role (refused while another role escalates to it).
+  role rota   --data <dir> | --database <url> --csv <rota.csv> [--org <name>]
+          Import a duty rota (columns: date,session,role,staff; session am, pm, day or
+          HH:MM-HH:MM in this host's local time; staff a display name or account id): each shift
+          starts and ends duty by itself while the relay serves. Every row is checked first.`;
 
 export class RoleUsageError extends Error {}
 
@@ -39,12 +45,14 @@ const options = {
   role: { type: 'string' },
   'escalate-after': { type: 'string' },
   'escalate-to': { type: 'string' },
+  csv: { type: 'string' },
 } as const;
 
 const allowed: Record<string, readonly string[]> = {
   create: ['data', 'database', 'org', 'name', 'escalate-after', 'escalate-to'],
   list: ['data', 'database', 'org'],
   delete: ['data', 'database', 'org', 'role'],
+  rota: ['data', 'database', 'org', 'csv'],
 };
 
 function view(role: RoleView) {
@@ -71,7 +79,7 @@ export function parseRoleArgs(args: readonly string[]) {
   const [verb, ...rest] = args;
   if (verb === undefined || !(verb in allowed)) {
     throw new RoleUsageError(
-      `say what to do with roles: \`pmsg relay role create|list|delete\`${verb === undefined ? '' : ` (not "${verb}")`}.`,
+      `say what to do with roles: \`pmsg relay role create|list|delete|rota\`${verb === undefined ? '' : ` (not "${verb}")`}.`,
     );
   }
   let values: Record<string, string | undefined>;
@@ -90,7 +98,7 @@ export function parseRoleArgs(args: readonly string[]) {
       throw new RoleUsageError(`role ${verb} takes no --${key}.`);
     }
   }
-  return { verb: verb as 'create' | 'list' | 'delete', values };
+  return { verb: verb as 'create' | 'list' | 'delete' | 'rota', values };
 }
 
 export async function runRoleCommand(
@@ -146,6 +154,31 @@ export async function runRoleCommand(
         print({ roles });
         return 0;
       });
+    case 'rota': {
+      const file = values.csv;
+      if (file === undefined || file === '')
+        throw new RoleUsageError('--csv <rota.csv> is required.');
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (error) {
+        throw new RoleUsageError(
+          `${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}).`,
+        );
+      }
+      let shifts;
+      try {
+        shifts = parseRota(text);
+      } catch (error) {
+        if (error instanceof RotaCsvError) throw new RoleUsageError(error.message);
+        throw error;
+      }
+      return withStorage(values, async (storage) => {
+        const imported = await RoleStore.for(storage).importRota(org ?? defaultOrg, shifts);
+        print({ imported: imported.length, shifts: imported });
+        return 0;
+      });
+    }
     case 'delete': {
       const role = values.role;
       if (role === undefined || role.trim() === '') {

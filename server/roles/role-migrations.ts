@@ -48,6 +48,18 @@ export const sqliteRoleMigration = `
     content BLOB NOT NULL,
     PRIMARY KEY (alert_id, account_id, device_id)
   ) STRICT, WITHOUT ROWID;
+  -- An imported rota: each shift starts and ends duty by itself (started/ended once applied).
+  CREATE TABLE duty_rota (
+    shift_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    org TEXT NOT NULL,
+    role_id TEXT NOT NULL,
+    account_id TEXT NOT NULL,
+    starts_at INTEGER NOT NULL,
+    ends_at INTEGER NOT NULL,
+    started INTEGER NOT NULL DEFAULT 0,
+    ended INTEGER NOT NULL DEFAULT 0
+  ) STRICT;
+  CREATE INDEX duty_rota_open ON duty_rota (starts_at, ends_at) WHERE ended = 0;
 `;
 
 export const postgresRoleMigration = `
@@ -94,4 +106,15 @@ export const postgresRoleMigration = `
     content BYTEA NOT NULL,
     PRIMARY KEY (alert_id, account_id, device_id)
   );
+  CREATE TABLE duty_rota (
+    shift_id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    org TEXT NOT NULL,
+    role_id TEXT NOT NULL,
+    account_id TEXT NOT NULL,
+    starts_at BIGINT NOT NULL,
+    ends_at BIGINT NOT NULL,
+    started INTEGER NOT NULL DEFAULT 0,
+    ended INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX duty_rota_open ON duty_rota (starts_at, ends_at) WHERE ended = 0;
 `;

@@ -425,13 +425,138 @@ export class RoleStore {
     });
   }
 
-  /** The earliest deadline still pending, to arm the relay's timer; null when none. */
+  /** The earliest deadline or rota boundary still pending, to arm the relay's timer. */
   async nextDeadline(): Promise<number | null> {
     const rows = await this.sql.all<{ at: number | null }>(
       `SELECT MIN(escalate_at) AS at FROM role_alerts
-        WHERE escalated_at IS NULL AND acknowledged_at IS NULL AND escalate_at IS NOT NULL`,
+        WHERE escalated_at IS NULL AND acknowledged_at IS NULL AND escalate_at IS NOT NULL
+       UNION ALL SELECT MIN(starts_at) AS at FROM duty_rota WHERE started = 0 AND ended = 0
+       UNION ALL SELECT MIN(ends_at) AS at FROM duty_rota WHERE ended = 0`,
     );
-    return rows[0]?.at ?? null;
+    const times = rows.map((r) => r.at).filter((at): at is number => at !== null);
+    return times.length === 0 ? null : Math.min(...times);
+  }
+
+  /**
+   * Stores a rota's shifts, all or none: each names a role of the organisation and one active
+   * person (display name, unique in the organisation, or account id).
+   */
+  async importRota(
+    org: string,
+    shifts: readonly {
+      line: number;
+      startsAt: number;
+      endsAt: number;
+      role: string;
+      staff: string;
+    }[],
+  ): Promise<
+    {
+      roleId: string;
+      role: string;
+      accountId: string;
+      displayName: string;
+      startsAt: number;
+      endsAt: number;
+    }[]
+  > {
+    const roles = await this.listRoles(org);
+    const people = await this.sql.all<{ account_id: string; display_name: string }>(
+      `SELECT account_id, display_name FROM accounts WHERE org = ? AND status = 'active'`,
+      [org],
+    );
+    const problems: string[] = [];
+    const resolved = shifts.flatMap((shift) => {
+      const role =
+        roles.find((r) => roleNameKey(r.name) === roleNameKey(shift.role)) ??
+        roles.find((r) => r.roleId === shift.role);
+      const matches = people.filter(
+        (p) =>
+          p.account_id === shift.staff ||
+          p.display_name.trim().toLowerCase() === shift.staff.trim().toLowerCase(),
+      );
+      if (!role) problems.push(`line ${shift.line}: no role "${shift.role}" in ${org}`);
+      if (matches.length === 0) {
+        problems.push(`line ${shift.line}: nobody active called "${shift.staff}" in ${org}`);
+      } else if (matches.length > 1) {
+        problems.push(
+          `line ${shift.line}: "${shift.staff}" names ${matches.length} people; use the account id`,
+        );
+      }
+      const person = matches.length === 1 ? matches[0] : undefined;
+      return role && person ? [{ shift, role, person }] : [];
+    });
+    if (problems.length > 0) {
+      throw new RelayError('invalid_input', `The rota was not imported: ${problems.join('; ')}.`);
+    }
+    await this.sql.transaction(async (sql) => {
+      for (const { shift, role, person } of resolved) {
+        await sql.run(
+          `INSERT INTO duty_rota (org, role_id, account_id, starts_at, ends_at)
+           VALUES (?, ?, ?, ?, ?)`,
+          [org, role.roleId, person.account_id, shift.startsAt, shift.endsAt],
+        );
+      }
+    });
+    return resolved.map(({ shift, role, person }) => ({
+      roleId: role.roleId,
+      role: role.name,
+      accountId: person.account_id,
+      displayName: person.display_name,
+      startsAt: shift.startsAt,
+      endsAt: shift.endsAt,
+    }));
+  }
+
+  /**
+   * Starts the duty of shifts that have begun and ends that of shifts that are over (unless
+   * another shift of the same person and role covers now). Returns how many shifts changed.
+   */
+  async applyRota(now: number): Promise<number> {
+    return this.sql.transaction(async (sql) => {
+      let changed = 0;
+      const ending = await sql.all<{ shift_id: number; role_id: string; account_id: string }>(
+        'SELECT shift_id, role_id, account_id FROM duty_rota WHERE ended = 0 AND ends_at <= ?',
+        [now],
+      );
+      for (const shift of ending) {
+        await sql.run('UPDATE duty_rota SET started = 1, ended = 1 WHERE shift_id = ?', [
+          shift.shift_id,
+        ]);
+        const covered = await sql.all<{ n: number }>(
+          `SELECT COUNT(*) AS n FROM duty_rota WHERE role_id = ? AND account_id = ?
+              AND ended = 0 AND starts_at <= ? AND ends_at > ?`,
+          [shift.role_id, shift.account_id, now, now],
+        );
+        if ((covered[0]?.n ?? 0) === 0) {
+          await sql.run('DELETE FROM duty_holders WHERE role_id = ? AND account_id = ?', [
+            shift.role_id,
+            shift.account_id,
+          ]);
+        }
+        changed += 1;
+      }
+      const starting = await sql.all<{
+        shift_id: number;
+        role_id: string;
+        account_id: string;
+        starts_at: number;
+      }>(
+        `SELECT shift_id, role_id, account_id, starts_at FROM duty_rota
+          WHERE started = 0 AND ended = 0 AND starts_at <= ? AND ends_at > ?`,
+        [now, now],
+      );
+      for (const shift of starting) {
+        await sql.run('UPDATE duty_rota SET started = 1 WHERE shift_id = ?', [shift.shift_id]);
+        await sql.run(
+          `INSERT INTO duty_holders (role_id, account_id, since) VALUES (?, ?, ?)
+             ON CONFLICT (role_id, account_id) DO NOTHING`,
+          [shift.role_id, shift.account_id, shift.starts_at],
+        );
+        changed += 1;
+      }
+      return changed;
+    });
   }
 
   private async alertRow(sql: RoleSql, alertId: string): Promise<AlertRow | null> {
