@@ -32,6 +32,7 @@ import { auditRetentionDefaultDays, defaultLimits } from './relay-services.js';
 import { relayDatabaseFile, SqliteRelayStorage } from './storage/sqlite-relay-storage.js';
 import { isPostgresUrl, PostgresRelayStorage } from './storage/postgres-relay-storage.js';
 import type { RelayStorage } from './storage/relay-storage.js';
+import { roleUsage } from './roles/role-cli.js';
 
 const usage = `Usage: pmsg relay <command> [options]
 
@@ -69,6 +70,7 @@ Commands:
           {"ok","events","firstBrokenAt"?,"brokenOrg"?,"reason"?,"orgs":[...]}; exits 1 when a
           chain is broken (firstBrokenAt: the first seq that does not fit).
 ${adminUsage}
+${roleUsage}
 
 Every command takes exactly one of --data (SQLite, the default) and --database (PostgreSQL).
 On a relay hosting several organisations, --org limits list, revoke, set-role, enrol --account and
@@ -131,7 +133,10 @@ export async function main(argv: string[]): Promise<number> {
     (command === undefined ? process.stderr : process.stdout).write(`${usage}\n`);
     return command === undefined ? 2 : 0;
   }
-  if (!(command in commandOptions)) {
+  if (command === 'role' && !rest.includes('--help') && !rest.includes('-h')) {
+    return runRole(rest);
+  }
+  if (!(command in commandOptions) && command !== 'role') {
     process.stderr.write(`Unknown command "${command}". Run \`pmsg relay --help\`.\n`);
     return 2;
   }
@@ -441,6 +446,45 @@ async function withStorage(
     return await work(storage);
   } finally {
     await storage.close();
+  }
+}
+
+async function runRole(rest: string[]): Promise<number> {
+  try {
+    return await roleCommand(rest);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(
+        `pmsg relay role: ${error.message}\nRun \`pmsg relay --help\` for usage.\n`,
+      );
+      return 2;
+    }
+    process.stderr.write(
+      `pmsg relay role: ${isMessengerError(error) || error instanceof Error ? error.message : String(error)}\n`,
+    );
+    return 1;
+  }
+}
+
+/** `role create|list|delete`: its own verbs and options; the store options checked as for the rest. */
+async function roleCommand(rest: string[]): Promise<number> {
+  const roles = await import('./roles/role-cli.js');
+  try {
+    const { values } = roles.parseRoleArgs(rest);
+    // Exactly one of --data and --database, checked as for every other command.
+    parse('list', [
+      ...(values.data === undefined ? [] : ['--data', values.data]),
+      ...(values.database === undefined ? [] : ['--database', values.database]),
+    ]);
+  } catch (error) {
+    if (error instanceof roles.RoleUsageError) throw new UsageError(error.message);
+    throw error;
+  }
+  try {
+    return await roles.runRoleCommand(rest, withStorage, print);
+  } catch (error) {
+    if (error instanceof roles.RoleUsageError) throw new UsageError(error.message);
+    throw error;
   }
 }
 

@@ -3,6 +3,8 @@ import type { BlobStore } from './blobs/blob-store.js';
 import type { RelayLogger } from './log.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { RelayStorage } from './storage/relay-storage.js';
+import type { EscalationScheduler } from './roles/escalation-timer.js';
+import type { RoleStore } from './roles/role-store.js';
 
 /** The practice audit trail's default retention (see auditRetentionMs). */
 export const auditRetentionDefaultDays = 8 * 365 + 2;
@@ -49,6 +51,8 @@ export interface RelayLimits {
   attachmentRetentionMs: number;
   /** How often expired attachment blobs are swept. */
   attachmentSweepMs: number;
+  /** Backstop sweep for held escalation copies (the timer also fires at each deadline). */
+  escalationSweepMs: number;
 }
 
 export const defaultLimits: RelayLimits = {
@@ -74,6 +78,7 @@ export const defaultLimits: RelayLimits = {
   auditRetentionMs: auditRetentionDefaultDays * 24 * 3600_000,
   attachmentRetentionMs: attachmentLimits.maxRetentionSeconds * 1000,
   attachmentSweepMs: 60_000,
+  escalationSweepMs: 30_000,
 };
 
 /**
@@ -95,4 +100,9 @@ export interface RelayServices {
   delivery: DeliveryNotifier;
   /** Prekey bundle fetches, keyed by caller device and target account. */
   bundleLimiter: RateLimiter;
+  /** Duty roles, holders and held escalation copies (docs/protocol.md §14). */
+  roles: RoleStore;
+  escalations: EscalationScheduler;
+  /** The relay's clock for duty roles and escalation deadlines (injected in tests). */
+  clock: () => number;
 }

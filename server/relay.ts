@@ -27,6 +27,8 @@ import { DeliveryHub } from './websocket/delivery-hub.js';
 import { handleRequest } from './http/handle-request.js';
 import { handleUpgrade } from './websocket/handle-upgrade.js';
 import { describeError } from '../shared/describe-error.js';
+import { EscalationTimer } from './roles/escalation-timer.js';
+import { RoleStore } from './roles/role-store.js';
 
 export interface RelayOptions {
   /** Directory of the embedded SQLite store; ignored when `databaseUrl` or `storage` is given. */
@@ -44,6 +46,8 @@ export interface RelayOptions {
   logLevel?: LogLevel;
   storage?: RelayStorage;
   sqlite?: SqliteOptions;
+  /** The clock of duty roles and escalation deadlines (tests inject one; default Date.now). */
+  clock?: () => number;
 }
 
 export interface RunningRelay {
@@ -51,6 +55,10 @@ export interface RunningRelay {
   url: string;
   port: number;
   storage: RelayStorage;
+  /** Duty roles of this relay's store (docs/protocol.md §14). */
+  roles: RoleStore;
+  /** Releases the escalation copies due now (the timer does this by itself). */
+  sweepEscalations(): Promise<void>;
   /** Issues a one-time enrolment code, as `pmsg relay enrol` does. */
   enrol(target: EnrolTarget, lifetimeHours?: number): Promise<IssuedEnrolmentCode>;
   /** Revokes an account or one device; open sockets are closed at once. Wipe by default. */
@@ -90,6 +98,9 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   const hub = new DeliveryHub(storage, frameLimiter, logger);
   const bundleLimiter = new RateLimiter(limits.bundleBurst, limits.bundlesPerSecond);
   const blobs = new BlobStore(options.dataDir);
+  const clock = options.clock ?? Date.now;
+  const roles = RoleStore.for(storage);
+  const escalations = new EscalationTimer(roles, hub, logger, clock, limits.escalationSweepMs);
   const services: RelayServices = {
     storage,
     blobs,
@@ -97,6 +108,9 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     logger,
     delivery: hub,
     bundleLimiter,
+    roles,
+    escalations,
+    clock,
   };
   const requestLimiter = new RateLimiter(limits.requestBurst, limits.requestsPerSecond);
   const anonymousLimiter = new RateLimiter(limits.anonymousBurst, limits.anonymousPerSecond);
@@ -220,6 +234,8 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   await storage.pruneSentLog(Date.now() - limits.duplicateWindowMs);
   await pruneAudit();
   await blobs.sweep(Date.now());
+  // What fell due while the relay was down goes out now.
+  await escalations.start();
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -238,6 +254,8 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     url,
     port: address.port,
     storage,
+    roles,
+    sweepEscalations: () => escalations.sweep(),
     enrol: (target, lifetimeHours) => issueEnrolmentCode(storage, target, lifetimeHours),
     setTls(tls) {
       if (!('setSecureContext' in server)) throw new Error('the relay serves plain HTTP');
@@ -252,6 +270,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       closed ??= (async () => {
         state.closing = true;
         for (const timer of timers) clearInterval(timer);
+        escalations.stop();
         hub.closeAll(closeCodes.goingAway, 'relay shutting down');
         // Sockets not (or no longer) in the hub, e.g. still waiting for their auth frame, would
         // otherwise keep server.close() waiting for ever.

@@ -20,6 +20,10 @@ export const deviceAuditKinds = [
   'identity_changed',
   'identity_acknowledged',
   'undecryptable_envelope_discarded',
+  'duty_started',
+  'duty_stopped',
+  'role_message_redirected',
+  'role_escalation_copy_skipped',
 ] as const;
 
 export type DeviceAuditKind = (typeof deviceAuditKinds)[number];

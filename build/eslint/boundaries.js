@@ -88,7 +88,17 @@ export const coreLayers = [
   ['log', 'time'],
   ['db'],
   ['keychain', 'signal', 'profile'],
-  ['messaging', 'transcription', 'retention', 'audit', 'notify', 'policy', 'clipboard', 'ipc'],
+  [
+    'messaging',
+    'transcription',
+    'retention',
+    'audit',
+    'notify',
+    'policy',
+    'clipboard',
+    'ipc',
+    'roles',
+  ],
   ['app'],
 ];
 

@@ -21,6 +21,8 @@ export interface CliCommand {
   readonly options: NonNullable<ParseArgsConfig['options']>;
   /** Options that must be present. */
   readonly required?: readonly string[];
+  /** A verb that must come first (`duty start`), handed to run as `values.verb`. */
+  readonly verbs?: readonly string[];
   run(values: Record<string, string | boolean | undefined>, io: CliIo): Promise<number>;
 }
 
@@ -37,9 +39,20 @@ export function parseCommandArgs(
   argv: readonly string[],
 ): Record<string, string | boolean | undefined> {
   let values: Record<string, string | boolean | undefined>;
+  let args = [...argv];
+  let verb: string | undefined;
+  if (command.verbs) {
+    verb = args[0];
+    if (verb === undefined || !command.verbs.includes(verb)) {
+      throw new CliUsageError(
+        `say ${command.verbs.map((v) => `\`${command.name} ${v}\``).join(' or ')}${verb === undefined ? '' : `, not "${verb}"`}.`,
+      );
+    }
+    args = args.slice(1);
+  }
   try {
     ({ values } = parseArgs({
-      args: [...argv],
+      args,
       options: command.options,
       strict: true,
       allowPositionals: false,
@@ -53,7 +66,7 @@ export function parseCommandArgs(
       throw new CliUsageError(`--${name} is required.`);
     }
   }
-  return values;
+  return verb === undefined ? values : { ...values, verb };
 }
 
 /** A string option that parseArgs already checked is present (listed in `required`). */

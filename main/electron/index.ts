@@ -75,6 +75,7 @@ function notifyIncoming(core: AppCore, policy: LoadedPolicy, message: MessageVie
       senderRole: message.sender.role,
       text: message.text,
       urgent: message.urgent,
+      ...(message.role ? { roleName: message.role.name } : {}),
     },
     {
       chosen: settings.notificationPrivacy,

@@ -25,6 +25,15 @@ import {
 } from './attachment-handlers.js';
 import { ownDevices, removeDevice } from './device-handlers.js';
 import { sendMulti } from './multi-send-handler.js';
+import {
+  ackAlert,
+  alertStatus,
+  createAlert,
+  createRole,
+  deleteRole,
+  duty,
+  roles,
+} from '../roles/role-handlers.js';
 
 /** What the router hands a handler: the body already parsed with the endpoint's schema. */
 export interface HandlerInput<N extends EndpointName> {
@@ -359,4 +368,11 @@ export const handlers: { readonly [N in EndpointName]: Handler<N> } = {
   finishAttachment,
   getAttachmentChunk,
   attachmentFetched,
+  roles,
+  createRole,
+  deleteRole,
+  duty,
+  createAlert,
+  ackAlert,
+  alertStatus,
 };

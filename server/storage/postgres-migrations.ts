@@ -1,5 +1,6 @@
 import type { PoolClient } from 'pg';
 import { postgresAuditMigration } from './postgres-audit.js';
+import { postgresRoleMigration } from '../roles/role-migrations.js';
 
 /**
  * Numbered migrations of the PostgreSQL backend, run once each, in order, in one transaction. A
@@ -109,6 +110,8 @@ export const postgresMigrations: readonly string[] = [
   `,
   // 2: the practice audit trail (docs/protocol.md §13).
   postgresAuditMigration,
+  // 3: duty roles, their holders and held escalation copies (docs/protocol.md §14).
+  postgresRoleMigration,
 ];
 
 /** Serialises migrations of nodes starting together (an arbitrary constant of this schema). */

@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { migration002ProfessionalIds } from './sqlite-migration-002-professional-ids.js';
 import { auditMigration } from './sqlite-audit.js';
+import { sqliteRoleMigration } from '../roles/role-migrations.js';
 
 /**
  * Numbered migrations, run once each, in a transaction. A shipped migration is never
@@ -104,6 +105,8 @@ export const migrations: readonly string[] = [
   `CREATE INDEX envelopes_by_sender ON envelopes (device_pk, sender_account_id);`,
   // 4: the practice audit trail (docs/protocol.md §13).
   auditMigration,
+  // Duty roles, their holders and held escalation copies (docs/protocol.md §14).
+  sqliteRoleMigration,
 ];
 
 export function migrate(db: Database): void {

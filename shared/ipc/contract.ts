@@ -57,6 +57,13 @@ import {
   groupRequestSchema,
   groupViewSchema,
 } from './group-schemas.js';
+import {
+  roleCreateRequestSchema,
+  roleIdIpcSchema,
+  roleSendPlanSchema,
+  roleSendResultSchema,
+  roleViewSchema,
+} from './role-schemas.js';
 
 /**
  * `locked`: answered while no profile is unlocked (app info, policy, the profile picker and
@@ -260,6 +267,41 @@ export const methods = {
     noResponse,
     'unlocked',
   ),
+  // Duty roles (issue 15): the directory's roles with who is on duty, starting and stopping duty,
+  // where a message to a role would go (shown before sending), sending, acknowledging.
+  'roles.list': method(
+    z.strictObject({}),
+    z.object({ roles: z.array(roleViewSchema) }),
+    'unlocked',
+  ),
+  'roles.setDuty': method(
+    z.strictObject({ roleId: roleIdIpcSchema, onDuty: z.boolean() }),
+    z.object({ role: roleViewSchema }),
+    'unlocked',
+  ),
+  'roles.plan': method(z.strictObject({ roleId: roleIdIpcSchema }), roleSendPlanSchema, 'unlocked'),
+  // With nobody on duty: refused (`conflict`) unless toEscalation confirms the user saw the plan.
+  'roles.send': method(
+    z.strictObject({
+      roleId: roleIdIpcSchema,
+      text: z.string().min(1).max(maxMessageTextLength),
+      urgent: z.boolean().default(false),
+      /** Ask for acknowledgement of a message that is not urgent. */
+      requestAck: z.boolean().default(false),
+      toEscalation: z.boolean().default(false),
+      sendDespitePidWarning: z.boolean().default(false),
+    }),
+    roleSendResultSchema,
+    'unlocked',
+  ),
+  'roles.acknowledge': method(
+    z.strictObject({ messageId: messageIdSchema }),
+    z.object({ message: messageViewSchema }),
+    'unlocked',
+  ),
+  // Practice managers and admins only (the relay refuses others with `forbidden`).
+  'roles.create': method(roleCreateRequestSchema, z.object({ role: roleViewSchema }), 'unlocked'),
+  'roles.delete': method(z.strictObject({ roleId: roleIdIpcSchema }), noResponse, 'unlocked'),
   // Main writes the clipboard so the renderer needs no clipboard permission.
   'clipboard.writeText': method(
     z.strictObject({

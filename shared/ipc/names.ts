@@ -41,6 +41,13 @@ export const methodsByArea = {
     'groups.removeMember',
     'groups.leave',
     'messages.receipts',
+    'roles.list',
+    'roles.setDuty',
+    'roles.plan',
+    'roles.send',
+    'roles.acknowledge',
+    'roles.create',
+    'roles.delete',
   ],
   attachments: [
     'attachments.choose',

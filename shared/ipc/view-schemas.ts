@@ -4,6 +4,7 @@
  * strips any field a handler adds by mistake.
  */
 import { z } from 'zod';
+import { messageRoleSchema } from './role-schemas.js';
 import { notificationPrivacyLevels } from '../notification-privacy.js';
 import { roles } from '../protocol/limits.js';
 
@@ -180,6 +181,8 @@ export const messageViewSchema = z.object({
   attachment: attachmentViewSchema.nullable().optional(),
   /** Our own message in a group: how many of its members have received and read it. */
   readBy: readBySchema.optional(),
+  /** Sent to, or received through, a duty role (issue 15): the role and its acknowledgement. */
+  role: messageRoleSchema.nullable().optional(),
 });
 export type MessageView = z.infer<typeof messageViewSchema>;
 

@@ -37,6 +37,18 @@ import {
   putChunkResponseSchema,
 } from './attachment-schemas.js';
 import { multiSendRequestSchema, multiSendResponseSchema } from './multi-send-schemas.js';
+import {
+  ackAlertRequestSchema,
+  alertStateSchema,
+  alertStatusRequestSchema,
+  alertStatusResponseSchema,
+  createAlertRequestSchema,
+  createRoleRequestSchema,
+  deleteRoleResponseSchema,
+  dutyRequestSchema,
+  roleEntrySchema,
+  rolesResponseSchema,
+} from './roles.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT';
 
@@ -82,6 +94,8 @@ export const pathParamPatterns = {
   attachmentId: '[A-Za-z0-9_-]{22,43}',
   /** Up to five digits; the relay then checks it against the blob's chunk count. */
   chunkIndex: '[0-9]{1,5}',
+  /** A duty role (roles.ts): a lowercase UUID chosen by the relay. */
+  roleId: '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}',
 } as const;
 
 export type PathParamName = keyof typeof pathParamPatterns;
@@ -197,6 +211,32 @@ export const endpoints = {
     'device',
     null,
     attachmentFetchedResponseSchema,
+  ),
+  /** Duty roles of the caller's organisation with their current holders (§14). */
+  roles: endpoint('GET', '/v1/roles', 'device', null, rolesResponseSchema),
+  /** Creates a role; managers and admins only. */
+  createRole: endpoint('PUT', '/v1/roles', 'device', createRoleRequestSchema, roleEntrySchema),
+  /** Deletes a role; managers and admins only. */
+  deleteRole: endpoint(
+    'POST',
+    '/v1/roles/{roleId}/delete',
+    'device',
+    null,
+    deleteRoleResponseSchema,
+  ),
+  /** The caller starts or stops being on duty in a role. */
+  duty: endpoint('POST', '/v1/roles/{roleId}/duty', 'device', dutyRequestSchema, roleEntrySchema),
+  /** Registers a message to a role with its sealed escalation copies, held until acknowledged. */
+  createAlert: endpoint('POST', '/v1/alerts', 'device', createAlertRequestSchema, alertStateSchema),
+  /** Acknowledges a message to a role with the token from inside it; a repeat is harmless. */
+  ackAlert: endpoint('POST', '/v1/alerts/ack', 'device', ackAlertRequestSchema, alertStateSchema),
+  /** The acknowledgement and escalation state of the caller's own alerts. */
+  alertStatus: endpoint(
+    'POST',
+    '/v1/alerts/status',
+    'device',
+    alertStatusRequestSchema,
+    alertStatusResponseSchema,
   ),
 } as const;
 

@@ -20,6 +20,8 @@ export const relayErrorStatus = {
   device_limit: 409,
   /** An attachment blob is finished or fetched before all its chunks arrived. */
   attachment_incomplete: 409,
+  /** A duty role of that name already exists in the organisation. */
+  role_exists: 409,
   enrolment_code_used: 410,
   enrolment_code_expired: 410,
   stale_devices: 410,

@@ -9,3 +9,4 @@ export * from './endpoints.js';
 export * from './audit.js';
 export * from './attachment-schemas.js';
 export * from './multi-send-schemas.js';
+export * from './roles.js';

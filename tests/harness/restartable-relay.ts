@@ -37,6 +37,10 @@ export async function startRestartableRelay(
     get storage() {
       return live().storage;
     },
+    get roles() {
+      return live().roles;
+    },
+    sweepEscalations: () => live().sweepEscalations(),
     get running() {
       return current !== null;
     },

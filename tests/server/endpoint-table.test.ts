@@ -52,6 +52,7 @@ function examplePath(name: EndpointName): string {
     deviceId: device.deviceId,
     attachmentId,
     chunkIndex: 0,
+    roleId: '00000000-0000-4000-8000-000000000000',
   };
   return endpointPath(name, params as never);
 }

@@ -2,13 +2,22 @@ import { MessengerError } from '../../../shared/errors.js';
 import { accountIdOption, CliUsageError, stringOption, type CliCommand } from '../cli-command.js';
 import { groupIdOption } from '../group-cli.js';
 import { unlockCliProfile } from '../cli-profile.js';
+import { MessagingCore } from '../../core/messaging/messaging-core.js';
+import { createLogger } from '../../core/log/logger.js';
+import type { OpenProfile } from '../../core/profile/open-profile.js';
+import { roleFields } from '../role-fields.js';
+import { RoleService } from '../../core/roles/role-service.js';
+import { RoleMessagesRepository } from '../../core/db/repositories/role-messages-repository.js';
+import { isMessengerError } from '../../../shared/errors.js';
 
 export const command: CliCommand = {
   name: 'history',
   summary:
     'Print the conversation with a person (--with) or a group (--group), one JSON line per ' +
     'message, oldest first; group lines carry the groupId, and notices of membership changes ' +
-    'have "kind": "notice".',
+    'have "kind": "notice". Messages to or through a duty role carry "role" and, when ' +
+    'acknowledgement was asked for, "ack" (state, who and when, escalation; asked of the relay ' +
+    'first when it is reachable).',
   usage: '--profile <dir> (--with <accountId> | --group <groupId>)',
   options: { profile: { type: 'string' }, with: { type: 'string' }, group: { type: 'string' } },
   required: ['profile'],
@@ -24,6 +33,7 @@ export const command: CliCommand = {
     const groupId = values.group === undefined ? null : groupIdOption(values.group);
     const profile = await unlockCliProfile(stringOption(values, 'profile'), io);
     try {
+      await refreshAlerts(profile, io);
       const conversation =
         peer !== null
           ? profile.repositories.conversations.findDirect(peer)
@@ -50,6 +60,8 @@ export const command: CliCommand = {
               sentAt: m.sentAt,
               status: m.status,
               text: m.body,
+              ...(m.urgent ? { urgent: true } : {}),
+              ...roleFields(profile.db, profile.repositories.contacts, m.id),
             }),
           );
         }
@@ -63,3 +75,17 @@ export const command: CliCommand = {
     }
   },
 };
+
+/** Learns the acknowledgement state of this sender's role messages; offline, history still prints. */
+async function refreshAlerts(profile: OpenProfile, io: Parameters<CliCommand['run']>[1]) {
+  if (new RoleMessagesRepository(profile.db).unsettledOutgoing().length === 0) return;
+  const core = MessagingCore.open(profile, { logger: createLogger('cli.messaging') });
+  try {
+    await new RoleService(core).refreshAlerts();
+  } catch (error) {
+    if (!(isMessengerError(error) && error.code === 'network')) throw error;
+    io.err('The relay could not be reached: acknowledgement states are as last known.');
+  } finally {
+    core.stop();
+  }
+}

@@ -3,6 +3,7 @@ import { secondsOption, stringOption, type CliCommand } from '../cli-command.js'
 import { replacedExplanation } from '../../core/messaging/relay-errors.js';
 import { withCore } from '../cli-profile.js';
 import { saveAttachment, saveFolder } from '../attachment-files.js';
+import { roleFields } from '../role-fields.js';
 
 /** How long past --timeout to wait for the relay's queue before giving up. */
 const drainGraceMs = 30_000;
@@ -37,6 +38,8 @@ export const command: CliCommand = {
           from: m.senderAccountId,
           sentAt: m.sentAt,
           text: m.body,
+          ...(m.urgent ? { urgent: true } : {}),
+          ...roleFields(profile.db, profile.repositories.contacts, m.id),
         };
         if (!profile.repositories.attachments.get(m.id)) {
           io.out(JSON.stringify(line));

@@ -8,6 +8,7 @@ import { withCore } from '../cli-profile.js';
 import { groupIdOption } from '../group-cli.js';
 import { readAttachmentFile } from '../attachment-files.js';
 import path from 'node:path';
+import { sendToRole } from '../role-send.js';
 
 export const command: CliCommand = {
   name: 'send',
@@ -17,13 +18,19 @@ export const command: CliCommand = {
     'under "block" a message with patient identifiers is refused; under "warn" it needs ' +
     '--send-despite-pid (recorded in the audit log, finding kinds only). --policy <file> reads ' +
     'a policy file where no managed policy is installed. --group <groupId> sends the text to a ' +
-    'group (one upload for every member device) instead of one person.',
+    'group (one upload for every member device) instead of one person. --role sends the text ' +
+    'to whoever is on duty in that role now and prints who it reached (JSON); an urgent one (or ' +
+    '--ack) asks for acknowledgement and escalates if nobody acknowledges in time. With nobody ' +
+    'on duty it is refused, naming the escalation target; --to-escalation sends it there.',
   usage:
-    '--profile <dir> (--to <accountId> | --group <groupId>) (--text <text> | --file <path> [--text <caption>]) [--urgent] [--send-despite-pid] [--policy <file>]',
+    '--profile <dir> (--to <accountId> | --group <groupId> | --role <role name> [--ack] [--to-escalation]) (--text <text> | --file <path> [--text <caption>]) [--urgent] [--send-despite-pid] [--policy <file>]',
   options: {
     profile: { type: 'string' },
     to: { type: 'string' },
     group: { type: 'string' },
+    role: { type: 'string' },
+    ack: { type: 'boolean' },
+    'to-escalation': { type: 'boolean' },
     text: { type: 'string' },
     file: { type: 'string' },
     urgent: { type: 'boolean' },
@@ -32,11 +39,24 @@ export const command: CliCommand = {
   },
   required: ['profile'],
   async run(values, io) {
-    if (values.to === undefined && values.group === undefined) {
-      throw new CliUsageError('--to is required (or --group <groupId> to write to a group).');
+    const role = typeof values.role === 'string' ? values.role.trim() : null;
+    const targets = [values.to, values.group, values.role].filter((v) => v !== undefined);
+    if (targets.length === 0) {
+      throw new CliUsageError(
+        '--to is required (or --group <groupId> to write to a group, or --role <role name>).',
+      );
     }
-    if (values.to !== undefined && values.group !== undefined) {
-      throw new CliUsageError('Give only one of --to <accountId> and --group <groupId>.');
+    if (targets.length > 1) {
+      throw new CliUsageError(
+        'Give only one of --to <accountId>, --group <groupId> and --role <role name>.',
+      );
+    }
+    if (role === null && (values.ack !== undefined || values['to-escalation'] !== undefined)) {
+      throw new CliUsageError('--ack and --to-escalation go with --role.');
+    }
+    if (role === '') throw new CliUsageError('--role needs the name of a duty role.');
+    if (role !== null && values.file !== undefined) {
+      throw new CliUsageError('--file cannot go to a duty role yet; send --text.');
     }
     const to = values.to === undefined ? null : accountIdOption(stringOption(values, 'to'), 'to');
     const groupId = values.group === undefined ? null : groupIdOption(values.group);
@@ -72,6 +92,17 @@ export const command: CliCommand = {
     });
     if (file !== null && !policy.allowAttachments) {
       throw new MessengerError('forbidden', "The practice's policy does not allow sending files.");
+    }
+    if (role !== null) {
+      return sendToRole(stringOption(values, 'profile'), io, {
+        role,
+        text,
+        urgent: values.urgent === true,
+        requestAck: values.ack === true,
+        toEscalation: values['to-escalation'] === true,
+        pidKinds: kinds,
+        pidGuard: policy.pidGuard,
+      });
     }
     const maxBytes = policy.maxAttachmentMB * 1_048_576;
     const bytes = file === null ? null : readAttachmentFile(file, maxBytes);

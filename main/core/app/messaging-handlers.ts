@@ -13,6 +13,7 @@ import type { MessagingHandlers } from './ipc-handlers.js';
 import { createGroupHandlers } from './group-handlers.js';
 import { decodeCursor, encodeCursor } from './messaging-views.js';
 import type { ProfileRuntime } from './profile-runtime.js';
+import { createRoleHandlers } from './role-handlers.js';
 
 export interface MessagingHandlerContext {
   readonly policy: Policy;
@@ -34,6 +35,7 @@ export function createMessagingHandlers(context: MessagingHandlerContext): Messa
 
   return {
     ...createGroupHandlers(runtime),
+    ...createRoleHandlers(context),
     'account.get': () => {
       const current = runtime();
       const account = current.account();
@@ -182,8 +184,7 @@ export function createMessagingHandlers(context: MessagingHandlerContext): Messa
         await runtime().enrolled().acknowledgeIdentity(accountId);
         return {};
       }),
-    'devices.list': () =>
-      guard(async () => ({ devices: await runtime().enrolled().ownDevices() })),
+    'devices.list': () => guard(async () => ({ devices: await runtime().enrolled().ownDevices() })),
     'devices.remove': ({ deviceId }) =>
       guard(async () => {
         await runtime().enrolled().removeOwnDevice(deviceId);

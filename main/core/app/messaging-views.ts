@@ -18,6 +18,8 @@ import { MessagingQueries } from '../messaging/messaging-queries.js';
 import { readRelayAccount } from '../messaging/relay-account.js';
 import { GroupsStore } from '../messaging/groups/groups-store.js';
 import type { OpenProfile } from '../profile/open-profile.js';
+import { RoleMessagesRepository } from '../db/repositories/role-messages-repository.js';
+import { roleOfMessage } from '../roles/role-message-view.js';
 
 const excerptLength = 120;
 
@@ -27,6 +29,7 @@ export const unknownContactName = 'Not in the directory yet';
 export class MessagingViews {
   private readonly queries: MessagingQueries;
   private readonly groups: GroupsStore;
+  private readonly roleMessages: RoleMessagesRepository;
 
   /**
    * `onUnknownContact` hears of every person shown with the placeholder, so the caller can look
@@ -38,6 +41,7 @@ export class MessagingViews {
   ) {
     this.queries = new MessagingQueries(profile.db);
     this.groups = new GroupsStore(profile.db);
+    this.roleMessages = new RoleMessagesRepository(profile.db);
   }
 
   contact(accountId: string): Contact {
@@ -115,6 +119,7 @@ export class MessagingViews {
               deletesAt: record.expiresAt,
             }
           : null,
+      role: this.roleOf(record),
     };
   }
 
@@ -123,6 +128,14 @@ export class MessagingViews {
     if (record.direction !== 'outgoing' || record.kind !== 'text') return {};
     const counts = this.groups.receiptCounts(record.id);
     return counts.recipients > 0 ? { readBy: counts } : {};
+  }
+
+  private roleOf(record: MessageRecord) {
+    const peer = this.profile.repositories.conversations.get(record.conversationId)?.peerAccountId;
+    return roleOfMessage(this.roleMessages, record, {
+      peerName: peer ? this.contact(peer).displayName : null,
+      nameOf: (accountId) => this.contact(accountId).displayName,
+    });
   }
 
   conversation(record: ConversationRecord): ConversationSummary {

@@ -29,6 +29,8 @@ import type { MessageRecord } from '../db/repositories/messages-repository.js';
 import { forwardMessagingEvent } from './messaging-event-forwarder.js';
 import { MessagingViews } from './messaging-views.js';
 import { PracticeAuditForwarder } from '../audit/practice-audit-forwarder.js';
+import { RoleService } from '../roles/role-service.js';
+import { RoleAlertPoller } from '../roles/role-alert-poller.js';
 import { readPracticeAudit, type PracticeAuditTrail } from '../audit/practice-audit-reader.js';
 import type { UnlockedProfile } from './profile-gateway.js';
 import { OpenedFiles } from './opened-files.js';
@@ -72,6 +74,8 @@ export class ProfileRuntime {
   readonly opened = new OpenedFiles();
   readonly advice: UntranscribedAdviceQueries;
   private core: MessagingCore | null = null;
+  private roleService: RoleService | null = null;
+  private rolePoller: RoleAlertPoller | null = null;
   private auditForwarder: PracticeAuditForwarder | null = null;
   private auditTimer: NodeJS.Timeout | null = null;
   private disposed = false;
@@ -132,6 +136,7 @@ export class ProfileRuntime {
     if (this.disposed) return;
     this.disposed = true;
     if (this.auditTimer) clearInterval(this.auditTimer);
+    this.rolePoller?.stop();
     this.core?.stop();
     this.retention.stop();
     this.pending.stop();
@@ -209,6 +214,29 @@ export class ProfileRuntime {
     this.core = core;
     core.start();
     this.startAuditForwarding(core);
+    this.roleService = new RoleService(core, this.options.now ?? Date.now);
+    this.rolePoller = new RoleAlertPoller(
+      this.roleService,
+      (messageIds) => this.announceUpdated(messageIds),
+      this.options.logger,
+    );
+    this.rolePoller.start();
+  }
+
+  /** Duty roles of the enrolled profile (issue 15). */
+  roles(): RoleService {
+    this.enrolled();
+    return this.roleService as RoleService;
+  }
+
+  /** Messages whose role state changed (acknowledged, escalated) go to the renderer again. */
+  announceUpdated(messageIds: readonly string[]): void {
+    if (this.disposed || this.profile.closed) return;
+    for (const id of messageIds) {
+      const record = this.profile.repositories.messages.get(id);
+      if (record)
+        this.options.events.emit('message.updated', { message: this.views.message(record) });
+    }
   }
 
   /** This device's audit events go to the practice trail now and then every few seconds. */

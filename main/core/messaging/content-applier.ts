@@ -9,6 +9,8 @@ import { writeTranscribedMarkers } from './transcribed-markers.js';
 import { expiryOfNewMessage } from '../retention/expiry-policy.js';
 import { applySync } from './sync-applier.js';
 import { GroupInbound, type GroupVia } from './groups/group-inbound.js';
+import { RoleMessagesRepository } from '../db/repositories/role-messages-repository.js';
+import { recordReceivedRoleTag, roleTagOf } from '../roles/role-tag.js';
 
 export interface ContentSource {
   readonly accountId: string;
@@ -24,9 +26,11 @@ type Emit = (event: MessagingEvent) => void;
 export class ContentApplier {
   /** Group content: state changes, sender keys, group messages and their receipts. */
   readonly groups: GroupInbound;
+  private readonly roleMessages: RoleMessagesRepository;
 
   constructor(private readonly ctx: CoreContext) {
     this.groups = new GroupInbound(ctx);
+    this.roleMessages = new RoleMessagesRepository(ctx.db);
   }
 
   async apply(
@@ -104,6 +108,9 @@ export class ContentApplier {
       expiresAt: expiryOfNewMessage(this.ctx.repos, conversation.id, now),
     });
     if (content.replyTo) this.ctx.queries.setReplyTo(content.id, content.replyTo);
+    if (content.kind === 'text' && content.role) {
+      recordReceivedRoleTag(this.roleMessages, content.id, content.role, now);
+    }
     if (content.kind === 'attachment') {
       // The file is fetched after this transaction commits; its key is stored with the message.
       const a = content.attachment;
@@ -355,6 +362,7 @@ export class ContentApplier {
               message,
               this.ctx.queries.replyTo(message.id),
               this.ctx.repos.attachments.get(message.id),
+              roleTagOf(this.roleMessages, message.id),
             ),
           ),
         },

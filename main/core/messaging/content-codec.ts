@@ -4,7 +4,14 @@
  */
 import { z } from 'zod';
 import { MessengerError } from '../../../shared/errors.js';
-import { attachmentIdSchema, attachmentLimits } from '../../../shared/protocol/index.js';
+import {
+  ackTokenSchema,
+  alertIdSchema,
+  attachmentIdSchema,
+  attachmentLimits,
+  roleIdSchema,
+  roleLimits,
+} from '../../../shared/protocol/index.js';
 import { signedGroupStateSchema } from './groups/group-state.js';
 
 export const contentVersion = 1;
@@ -17,11 +24,28 @@ const messageId = z
   .regex(/^[A-Za-z0-9_-]{8,64}$/, 'a message id is 8-64 URL-safe characters');
 const messageIds = z.array(messageId).min(1).max(500);
 
+/**
+ * A message to a duty role (v1): which role it was addressed to, and, when the sender asks for
+ * acknowledgement, the alert and the token that acknowledges it on the relay (protocol §14).
+ * Optional, so older clients show the text and ignore the role.
+ */
+export const roleTagSchema = z.object({
+  v: z.literal(1),
+  roleId: roleIdSchema,
+  name: z.string().min(1).max(roleLimits.maxRoleNameLength),
+  /** Set on a copy that reached this role because another one was not acknowledged in time. */
+  escalatedFrom: z.string().min(1).max(roleLimits.maxRoleNameLength).optional(),
+  alertId: alertIdSchema.optional(),
+  ackToken: ackTokenSchema.optional(),
+});
+export type RoleTag = z.infer<typeof roleTagSchema>;
+
 const textContent = z.object({
   kind: z.literal('text'),
   text: z.string().min(1).max(20_000),
   urgent: z.boolean().optional(),
   replyTo: messageId.optional(),
+  role: roleTagSchema.optional(),
 });
 const receiptContent = z.object({
   kind: z.literal('receipt'),

@@ -11,6 +11,8 @@ import type { OriginalsDeleter, TranscribedNotice } from '../transcription/origi
 import { createSignalStores, type SignalStores } from '../signal/signal-stores.js';
 import { defaultTuning, type CoreContext, type MessagingTuning } from './core-context.js';
 import { DeviceSessions } from './device-sessions.js';
+import type { Content } from './content-codec.js';
+import { encryptForAccount } from './encrypt-for-account.js';
 import { EnvelopeProcessor } from './envelope-processor.js';
 import { MessagingEvents, type MessagingEvent } from './messaging-events.js';
 import { MessagingQueries } from './messaging-queries.js';
@@ -259,6 +261,11 @@ export class MessagingCore implements OriginalsDeleter {
     if (this.groups.isGroup(conversationId))
       return this.groups.sendText(conversationId, text, options);
     return this.actions.sendText(conversationId, text, options);
+  }
+
+  /** Encrypts content for a person's devices without sending it (roles: held escalation copies). */
+  encryptCopy(accountId: string, content: Content) {
+    return encryptForAccount(this.ctx, accountId, content);
   }
 
   /** Deletes messages here and on the peer's devices (OriginalsDeleter, for transcription). */

@@ -9,10 +9,17 @@ import { contentOfMessage } from './outgoing-content.js';
 import { writeTranscribedMarkers } from './transcribed-markers.js';
 import { expiryOfNewMessage } from '../retention/expiry-policy.js';
 import { enqueueSync } from './own-device-sync.js';
+import {
+  RoleMessagesRepository,
+  type RoleMessageRecord,
+} from '../db/repositories/role-messages-repository.js';
+import { roleTagOf } from '../roles/role-tag.js';
 
 export interface SendTextOptions {
   readonly urgent?: boolean;
   readonly replyTo?: string;
+  /** Sent to a duty role (roles/role-service.ts): the tag stored with it and carried inside. */
+  readonly role?: Omit<RoleMessageRecord, 'messageId'>;
 }
 
 const chunk = <T>(items: readonly T[], size: number): T[][] =>
@@ -25,7 +32,11 @@ const chunk = <T>(items: readonly T[], size: number): T[][] =>
  * one transaction before any network, then wakes the outbox.
  */
 export class OutgoingActions {
-  constructor(private readonly ctx: CoreContext) {}
+  private readonly roleMessages: RoleMessagesRepository;
+
+  constructor(private readonly ctx: CoreContext) {
+    this.roleMessages = new RoleMessagesRepository(ctx.db);
+  }
 
   async sendText(
     conversationId: string,
@@ -63,6 +74,7 @@ export class OutgoingActions {
         expiresAt: expiryOfNewMessage(this.ctx.repos, conversationId, sentAt),
       });
       if (options.replyTo) this.ctx.queries.setReplyTo(id, options.replyTo);
+      if (options.role) this.roleMessages.tagMessage({ ...options.role, messageId: id });
       const stored = this.ctx.repos.messages.get(id) as MessageRecord;
       this.enqueueMessage(stored, peer, options.replyTo ?? null, now);
       // The person's other devices show it as sent by them.
@@ -319,7 +331,12 @@ export class OutgoingActions {
         messageId: message.id,
         recipientAccountId: peer,
         payload: encodeContent(
-          contentOfMessage(message, replyTo, this.ctx.repos.attachments.get(message.id)),
+          contentOfMessage(
+            message,
+            replyTo,
+            this.ctx.repos.attachments.get(message.id),
+            roleTagOf(this.roleMessages, message.id),
+          ),
         ),
       },
       now,

@@ -1,12 +1,13 @@
 import type { AttachmentRecord } from '../db/repositories/attachments-repository.js';
 import type { MessageRecord } from '../db/repositories/messages-repository.js';
-import type { Content } from './content-codec.js';
+import type { Content, RoleTag } from './content-codec.js';
 
 /** The content of a stored outgoing message, rebuilt byte-for-byte equivalent for a resend. */
 export function contentOfMessage(
   message: MessageRecord,
   replyTo: string | null,
   attachment: AttachmentRecord | null = null,
+  role: RoleTag | null = null,
 ): Content {
   if (attachment?.relayId) {
     return {
@@ -36,5 +37,6 @@ export function contentOfMessage(
     text: message.body,
     ...(message.urgent ? { urgent: true } : {}),
     ...(replyTo ? { replyTo } : {}),
+    ...(role ? { role } : {}),
   };
 }

@@ -18,6 +18,8 @@ export interface IncomingMessageFacts {
   senderRole?: string;
   text: string;
   urgent: boolean;
+  /** Sent to a duty role the user holds ("Duty doctor"): named even at the most private level. */
+  roleName?: string;
 }
 
 export interface NotificationContext {
@@ -43,7 +45,12 @@ export function notificationText(
   if (context.windowFocused) return null;
   const level = effectiveNotificationPrivacy(context.chosen, context.policyLeastPrivate);
   const urgentPrefix = message.urgent ? 'URGENT: ' : '';
-  const generic = message.urgent ? 'New urgent message' : 'New message';
+  // The role is the user's own duty, not the sender or the content: it says what needs them.
+  const generic = message.roleName
+    ? `${message.roleName}: new ${message.urgent ? 'urgent ' : ''}message`
+    : message.urgent
+      ? 'New urgent message'
+      : 'New message';
   const sender = message.senderRole
     ? `${message.senderName} (${message.senderRole})`
     : message.senderName;

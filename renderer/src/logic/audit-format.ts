@@ -75,6 +75,14 @@ export function describeAuditAction(entry: AuditEntryView): string {
       return 'Accepted a changed safety number';
     case 'undecryptable_envelope_discarded':
       return 'Removed a message that could not be decrypted (a notice asks to send it again)';
+    case 'duty_started':
+      return 'Went on duty in a role';
+    case 'duty_stopped':
+      return 'Came off duty in a role';
+    case 'role_message_redirected':
+      return 'Sent a role message to the escalation role, with nobody on duty';
+    case 'role_escalation_copy_skipped':
+      return 'Could not prepare the escalation copy for one holder of the escalation role';
     // The relay's own records (docs/protocol.md §13): about a device, by whoever ran the command.
     case 'device.enrolled':
       return `${relaySubject(entry)} enrolled`;
@@ -121,6 +129,10 @@ const kindLabels: Readonly<Record<string, string>> = {
   identity_changed: 'Safety number changed',
   identity_acknowledged: 'Safety number accepted',
   undecryptable_envelope_discarded: 'Undecryptable message removed',
+  duty_started: 'Duty started',
+  duty_stopped: 'Duty stopped',
+  role_message_redirected: 'Role message sent to the escalation role',
+  role_escalation_copy_skipped: 'Escalation copy not prepared',
   'device.enrolled': 'Device enrolled',
   'device.revoked': 'Device revoked',
   'device.wiped': 'Device wiped',

@@ -166,6 +166,7 @@ export function Messenger({ profile, policy, info, onLock, onSwitchProfile }: Pr
       {dialog?.kind === 'new' && (
         <NewConversationDialog
           selfAccountId={self?.accountId ?? null}
+          canManageRoles={self !== null && auditViewerRoles.includes(self.role)}
           onClose={() => setDialog(null)}
           onCreated={(conversation) => {
             list.upsert(conversation);

@@ -9,6 +9,7 @@ import { migration007ContactProfessionalIds } from './007-contact-professional-i
 import { migration008Attachments } from './008-attachments.js';
 import { migration009DeviceIdentities } from './009-device-identities.js';
 import { migration010Groups } from './010-groups.js';
+import { migration011RoleMessages } from './011-role-messages.js';
 
 /** Every shipped migration, in order. Append only. */
 export const migrations: readonly Migration[] = [
@@ -22,4 +23,5 @@ export const migrations: readonly Migration[] = [
   migration008Attachments,
   migration009DeviceIdentities,
   migration010Groups,
+  migration011RoleMessages,
 ];

@@ -5,6 +5,9 @@
  * its admins.
  */
 import { useId, useState } from 'react';
+import type { RoleView } from '../../../../shared/ipc/role-schemas.js';
+import { DutyRoles } from '../roles/DutyRoles.js';
+import { RoleMessageDialog } from '../roles/RoleMessageDialog.js';
 import type { Contact, ConversationSummary } from '../../../../shared/ipc/view-schemas.js';
 import { Avatar } from '../../components/Avatar.js';
 import { Dialog } from '../../components/Dialog.js';
@@ -13,6 +16,8 @@ import { useDirectory } from './useDirectory.js';
 
 interface Props {
   selfAccountId: string | null;
+  /** A practice manager or admin: the directory also offers adding and deleting duty roles. */
+  canManageRoles?: boolean;
   onClose(): void;
   onCreated(conversation: ConversationSummary): void;
 }
@@ -20,7 +25,12 @@ interface Props {
 /** A group holds at most 100 members, its creator included. */
 const maxOthers = 99;
 
-export function NewConversationDialog({ selfAccountId, onClose, onCreated }: Props) {
+export function NewConversationDialog({
+  selfAccountId,
+  canManageRoles = false,
+  onClose,
+  onCreated,
+}: Props) {
   const { query, setQuery, entries, problem, start, startGroup } = useDirectory(
     selfAccountId,
     onCreated,
@@ -30,6 +40,7 @@ export function NewConversationDialog({ selfAccountId, onClose, onCreated }: Pro
   const [name, setName] = useState('');
   const searchId = useId();
   const nameId = useId();
+  const [role, setRole] = useState<RoleView | null>(null);
 
   const toggle = (entry: Contact) =>
     setChosen((current) => {
@@ -40,6 +51,9 @@ export function NewConversationDialog({ selfAccountId, onClose, onCreated }: Pro
     });
   const canCreate = chosen.size > 0 && name.trim().length > 0;
 
+  if (role) {
+    return <RoleMessageDialog role={role} onClose={() => setRole(null)} onSent={onCreated} />;
+  }
   return (
     <Dialog title={grouping ? 'New group' : 'New conversation'} onClose={onClose}>
       {grouping ? (
@@ -93,6 +107,7 @@ export function NewConversationDialog({ selfAccountId, onClose, onCreated }: Pro
             : `${chosen.size + 1} members with you: ${[...chosen.values()].map((c) => c.displayName).join(', ')}`}
         </p>
       )}
+      {!grouping && !query.trim() && <DutyRoles onMessage={setRole} canManage={canManageRoles} />}
       {entries === null ? (
         <p>Loading the directory…</p>
       ) : entries.length === 0 ? (

@@ -15,6 +15,7 @@ import { messageExcerptText } from '../../logic/attachment-display.js';
 import { wordExcerpt } from '../../logic/people.js';
 import { AttachmentBlock } from '../attachments/AttachmentBlock.js';
 import { ReadByDialog, readByText } from '../group/ReadByDialog.js';
+import { MessageRoleLine } from '../roles/MessageRoleLine.js';
 
 interface Props {
   message: MessageView;
@@ -95,6 +96,7 @@ export const MessageRow = memo(function MessageRow({
         )}
         <div className="bubble">
           {message.urgent && <span className="tag tag-urgent">Urgent</span>}
+          <MessageRoleLine message={message} />
           {message.replyTo && (
             <blockquote className="reply-quote">
               <span className="reply-sender">{message.replyTo.senderName}</span>

@@ -86,6 +86,12 @@ const producers: Record<Kind, (ctx: Context) => void | Promise<void>> = {
   // The messaging core's own call: the GP accepts the peer's safety number.
   identity_acknowledged: ({ gp, peer }) => gp.core.acknowledgeIdentity(peer.accountId),
   undecryptable_envelope_discarded: appendAs(undecryptableDiscardedAction),
+  duty_started: appendAs('duty_started', { details: { roleId: 'role-1' } }),
+  duty_stopped: appendAs('duty_stopped', { details: { roleId: 'role-1' } }),
+  role_message_redirected: appendAs('role_message_redirected', {
+    details: { fromRoleId: 'role-1', toRoleId: 'role-2' },
+  }),
+  role_escalation_copy_skipped: appendAs('role_escalation_copy_skipped'),
   // The relay's own records: the GP's enrolment, then a second device revoked with a wipe and
   // told so when it next calls.
   'device.enrolled': () => undefined,

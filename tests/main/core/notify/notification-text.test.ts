@@ -107,3 +107,30 @@ describe('notification text', () => {
     expect(notificationText(message, open('off', 'sender_and_text'))).toBeNull();
   });
 });
+
+describe('notification text for a message to a duty role', () => {
+  const toRole: IncomingMessageFacts = { ...message, urgent: true, roleName: 'Duty doctor' };
+
+  it('names the role, never the sender or text, at the default level', () => {
+    expect(notificationText(toRole, open('new_message'))).toEqual({
+      title: 'URGENT: Practice Messenger',
+      body: 'Duty doctor: new urgent message',
+      urgent: true,
+    });
+    expect(notificationText({ ...toRole, urgent: false }, open('new_message'))?.body).toBe(
+      'Duty doctor: new message',
+    );
+  });
+
+  it('adds the sender only where the level allows, and shows nothing when off', () => {
+    expect(notificationText(toRole, open('sender'))).toEqual({
+      title: 'URGENT: Dr Asha Patel (clinician)',
+      body: 'Duty doctor: new urgent message',
+      urgent: true,
+    });
+    expect(notificationText(toRole, open('sender', 'new_message'))?.title).toBe(
+      'URGENT: Practice Messenger',
+    );
+    expect(notificationText(toRole, open('off'))).toBeNull();
+  });
+});

@@ -1,0 +1,72 @@
+import { roleRecipientLine } from '../../shared/roles/role-lines.js';
+import type { CliIo } from './cli-command.js';
+import { withCore } from './cli-profile.js';
+import { RoleService } from '../core/roles/role-service.js';
+import { auditSentDespitePid } from '../core/audit/pid-send-guard.js';
+
+/**
+ * `pmsg client send --role`: resolves the role to whoever is on duty now and sends to each of
+ * them; prints who it reached. With nobody on duty it refuses, naming the escalation target,
+ * unless --to-escalation says to send there (audited).
+ */
+export async function sendToRole(
+  profileDir: string,
+  io: CliIo,
+  input: {
+    role: string;
+    text: string;
+    urgent: boolean;
+    requestAck: boolean;
+    toEscalation: boolean;
+    /** PID kinds sent anyway under the "warn" guard, audited per message as for --to. */
+    pidKinds: Parameters<typeof auditSentDespitePid>[1]['kinds'];
+    pidGuard: Parameters<typeof auditSentDespitePid>[1]['pidGuard'];
+  },
+): Promise<number> {
+  const result = await withCore(profileDir, io, async (core, profile) => {
+    const sent = await new RoleService(core).send(input.role, input.text, {
+      urgent: input.urgent,
+      requestAck: input.requestAck,
+      toEscalation: input.toEscalation,
+    });
+    for (const holder of sent.holders) {
+      const message = profile.repositories.messages.get(holder.messageId);
+      if (!message) continue;
+      auditSentDespitePid(profile.repositories.audit, {
+        at: message.sentAt,
+        actorAccountId: core.account.accountId,
+        conversationId: message.conversationId,
+        messageId: message.id,
+        kinds: input.pidKinds,
+        origin: 'cli',
+        pidGuard: input.pidGuard,
+      });
+    }
+    core.start({ receive: false });
+    const statuses = [];
+    for (const holder of sent.holders) {
+      statuses.push((await core.whenSent(holder.messageId)).status);
+    }
+    return { sent, statuses };
+  });
+  const { sent, statuses } = result;
+  io.out(
+    JSON.stringify({
+      role: sent.role.name,
+      ...(sent.redirectedFrom ? { redirectedFrom: sent.redirectedFrom } : {}),
+      to: roleRecipientLine(
+        sent.role.name,
+        sent.holders.map((h) => h.displayName),
+      ),
+      alertId: sent.alertId,
+      holders: sent.holders.map((h, i) => ({
+        accountId: h.accountId,
+        displayName: h.displayName,
+        messageId: h.messageId,
+        status: statuses[i],
+      })),
+      escalation: sent.escalation,
+    }),
+  );
+  return statuses.every((s) => s !== 'failed') ? 0 : 1;
+}

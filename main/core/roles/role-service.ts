@@ -1,0 +1,414 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { MessengerError } from '../../../shared/errors.js';
+import type { AlertState, HeldCopy, RoleEntry } from '../../../shared/protocol/index.js';
+import {
+  RoleMessagesRepository,
+  type RoleAlertRecord,
+} from '../db/repositories/role-messages-repository.js';
+import type { Content } from '../messaging/content-codec.js';
+import { newMessageId, nextSentAt } from '../messaging/message-ids.js';
+import { toMessengerError, type MessagingCore } from '../messaging/messaging-core.js';
+import { describeError } from '../../../shared/describe-error.js';
+
+/** A role as the directory shows it: holders with their names. */
+export interface RoleView {
+  readonly roleId: string;
+  readonly name: string;
+  readonly escalateAfterMs: number | null;
+  readonly escalateTo: { readonly roleId: string; readonly name: string } | null;
+  readonly holders: RoleHolder[];
+  /** This account is on duty in it. */
+  readonly onDuty: boolean;
+}
+export interface RoleHolder {
+  readonly accountId: string;
+  readonly displayName: string;
+  readonly since: number;
+}
+
+/** Where a message to a role would go now: told to the sender before sending. */
+export interface RoleSendPlan {
+  readonly role: RoleView;
+  /** The people it goes to (never the sender). */
+  readonly holders: RoleHolder[];
+  /** Nobody holds the role: it goes to its escalation target instead (null when it does not). */
+  readonly redirectedTo: RoleView | null;
+}
+
+export interface RoleSendResult {
+  readonly alertId: string | null;
+  readonly role: { readonly roleId: string; readonly name: string };
+  /** Set when nobody held the role and the message went to its escalation target. */
+  readonly redirectedFrom: string | null;
+  readonly holders: (RoleHolder & { readonly messageId: string })[];
+  readonly escalation: {
+    readonly to: string;
+    readonly at: number | null;
+    readonly holders: string[];
+  } | null;
+}
+
+/** What a sender or a holder sees of a message's acknowledgement. */
+export interface AlertView {
+  readonly alertId: string;
+  readonly state: 'waiting' | 'acknowledged' | 'escalated';
+  readonly acknowledgedBy: string | null;
+  readonly acknowledgedByName: string | null;
+  readonly acknowledgedAt: number | null;
+  readonly escalatedTo: string | null;
+  readonly escalatedAt: number | null;
+  readonly escalateAt: number | null;
+}
+
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest();
+const nameKey = (name: string) => name.trim().toLowerCase();
+
+/**
+ * Duty roles on the client (issue 15): the roles and who holds them, starting and stopping duty,
+ * sending to a role by fanning out to each holder over the existing 1:1 sessions (a role
+ * conversation on group sessions can replace the fan-out later without changing the relay), and
+ * the acknowledgement loop: the token inside the message, the sealed escalation copies the relay
+ * holds, and the state the relay reports back.
+ */
+export class RoleService {
+  private readonly repo: RoleMessagesRepository;
+
+  constructor(
+    private readonly core: MessagingCore,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.repo = new RoleMessagesRepository(core.openProfile.db);
+  }
+
+  private get self(): string {
+    return this.core.account.accountId;
+  }
+
+  private displayName(accountId: string): string {
+    return this.core.openProfile.repositories.contacts.get(accountId)?.displayName ?? accountId;
+  }
+
+  private async call<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw toMessengerError(error);
+    }
+  }
+
+  /** The organisation's roles with their holders' names (the directory is refreshed too). */
+  async list(): Promise<RoleView[]> {
+    const { roles } = await this.call(() => this.core.relay.call('roles'));
+    const unknown = roles.some((r) =>
+      r.holders.some((h) => !this.core.openProfile.repositories.contacts.get(h.accountId)),
+    );
+    if (unknown) await this.core.refreshDirectory().catch(() => undefined);
+    return roles.map((r) => this.view(r));
+  }
+
+  private view(entry: RoleEntry): RoleView {
+    return {
+      roleId: entry.roleId,
+      name: entry.name,
+      escalateAfterMs: entry.escalateAfterMs,
+      escalateTo: entry.escalateTo,
+      holders: entry.holders.map((h) => ({
+        accountId: h.accountId,
+        displayName: this.displayName(h.accountId),
+        since: h.since,
+      })),
+      onDuty: entry.holders.some((h) => h.accountId === this.self),
+    };
+  }
+
+  private static pick(roles: readonly RoleView[], nameOrId: string): RoleView {
+    const role =
+      roles.find((r) => r.roleId === nameOrId) ??
+      roles.find((r) => nameKey(r.name) === nameKey(nameOrId));
+    if (!role) {
+      throw new MessengerError(
+        'not_found',
+        `There is no duty role "${nameOrId}". Roles: ${roles.map((r) => r.name).join(', ') || 'none yet'}.`,
+      );
+    }
+    return role;
+  }
+
+  async find(nameOrId: string): Promise<RoleView> {
+    return RoleService.pick(await this.list(), nameOrId);
+  }
+
+  /** Starts or stops this account's duty in a role. */
+  async setDuty(nameOrId: string, onDuty: boolean): Promise<RoleView> {
+    const role = await this.find(nameOrId);
+    const entry = await this.call(() =>
+      this.core.relay.call('duty', { params: { roleId: role.roleId }, body: { onDuty } }),
+    );
+    const at = this.now();
+    this.core.openProfile.repositories.audit.append({
+      at,
+      actorAccountId: this.self,
+      action: onDuty ? 'duty_started' : 'duty_stopped',
+      conversationId: null,
+      details: { roleId: role.roleId },
+    });
+    return this.view(entry);
+  }
+
+  /** A manager creates a role (the relay refuses others). */
+  async create(input: {
+    name: string;
+    escalateAfterMs: number | null;
+    escalateTo: string | null;
+  }): Promise<RoleView> {
+    const target = input.escalateTo === null ? null : await this.find(input.escalateTo);
+    const entry = await this.call(() =>
+      this.core.relay.call('createRole', {
+        body: {
+          name: input.name,
+          escalateAfterMs: input.escalateAfterMs,
+          escalateToRoleId: target?.roleId ?? null,
+        },
+      }),
+    );
+    return this.view(entry);
+  }
+
+  async remove(nameOrId: string): Promise<void> {
+    const role = await this.find(nameOrId);
+    await this.call(() => this.core.relay.call('deleteRole', { params: { roleId: role.roleId } }));
+  }
+
+  /** Where a message to the role goes now; the sender sees this before sending. */
+  async plan(nameOrId: string): Promise<RoleSendPlan> {
+    const roles = await this.list();
+    const role = RoleService.pick(roles, nameOrId);
+    const holders = role.holders.filter((h) => h.accountId !== this.self);
+    if (holders.length > 0 || role.escalateTo === null) {
+      return { role, holders, redirectedTo: null };
+    }
+    const target = RoleService.pick(roles, role.escalateTo.roleId);
+    return {
+      role,
+      holders: target.holders.filter((h) => h.accountId !== this.self),
+      redirectedTo: target,
+    };
+  }
+
+  /**
+   * Sends a text to whoever holds the role now, one copy in each holder's direct conversation.
+   * An urgent message (or one asking for it) carries an acknowledgement token; when the role
+   * escalates, the copies for the escalation target are sealed now and held by the relay, so
+   * escalation happens even if this PC is off. With nobody on duty the message goes to the
+   * escalation target only when `toEscalation` confirms the sender was told; that is audited.
+   */
+  async send(
+    nameOrId: string,
+    text: string,
+    options: { urgent?: boolean; requestAck?: boolean; toEscalation?: boolean } = {},
+  ): Promise<RoleSendResult> {
+    const plan = await this.plan(nameOrId);
+    const { role } = plan;
+    if (plan.holders.length === 0) {
+      const target = plan.redirectedTo;
+      throw new MessengerError(
+        'conflict',
+        target
+          ? `Nobody is on duty as ${role.name}, nor as ${target.name}, its escalation target. Nothing was sent.`
+          : `Nobody is on duty as ${role.name} and it has no escalation target. Nothing was sent.`,
+        { reason: 'no_holder', role: role.name },
+      );
+    }
+    if (plan.redirectedTo && !options.toEscalation) {
+      throw new MessengerError(
+        'conflict',
+        `Nobody is on duty as ${role.name}. It would go to ${plan.redirectedTo.name} (${plan.holders
+          .map((h) => h.displayName)
+          .join(', ')}) instead; confirm to send it there. Nothing was sent.`,
+        { reason: 'no_holder', role: role.name, escalateTo: plan.redirectedTo.name },
+      );
+    }
+    const effective = plan.redirectedTo ?? role;
+    const urgent = options.urgent === true;
+    const wantsAck = urgent || options.requestAck === true;
+    let alert: { alertId: string; token: Buffer } | null = null;
+    let escalation: RoleSendResult['escalation'] = null;
+    if (wantsAck) {
+      alert = { alertId: randomBytes(16).toString('base64url'), token: randomBytes(32) };
+      escalation = await this.registerAlert(effective, alert, text, urgent);
+    }
+    const sent: (RoleHolder & { messageId: string })[] = [];
+    for (const holder of plan.holders) {
+      const conversation = await this.core.openDirect(holder.accountId);
+      const message = await this.core.actions.sendText(conversation.id, text, {
+        urgent,
+        role: {
+          roleId: effective.roleId,
+          roleName: effective.name,
+          escalatedFrom: plan.redirectedTo ? role.name : null,
+          alertId: alert?.alertId ?? null,
+        },
+      });
+      sent.push({ ...holder, messageId: message.id });
+    }
+    if (plan.redirectedTo) {
+      this.core.openProfile.repositories.audit.append({
+        at: this.now(),
+        actorAccountId: this.self,
+        action: 'role_message_redirected',
+        conversationId: null,
+        messageIds: sent.map((s) => s.messageId),
+        details: { fromRoleId: role.roleId, toRoleId: effective.roleId },
+      });
+    }
+    return {
+      alertId: alert?.alertId ?? null,
+      role: { roleId: effective.roleId, name: effective.name },
+      redirectedFrom: plan.redirectedTo ? role.name : null,
+      holders: sent,
+      escalation,
+    };
+  }
+
+  /** Seals the escalation copies and registers the alert with the relay before anything is sent. */
+  private async registerAlert(
+    role: RoleView,
+    alert: { alertId: string; token: Buffer },
+    text: string,
+    urgent: boolean,
+  ): Promise<RoleSendResult['escalation']> {
+    const roles = role.escalateTo ? await this.list() : [];
+    const target = role.escalateTo ? RoleService.pick(roles, role.escalateTo.roleId) : null;
+    const copies: HeldCopy[] = [];
+    const reached: string[] = [];
+    for (const holder of target?.holders ?? []) {
+      if (holder.accountId === this.self) continue;
+      const sentAt = nextSentAt(this.now());
+      const content: Content = {
+        v: 1,
+        id: newMessageId(sentAt),
+        sentAt,
+        kind: 'text',
+        text,
+        ...(urgent ? { urgent: true } : {}),
+        role: {
+          v: 1,
+          roleId: (target as RoleView).roleId,
+          name: (target as RoleView).name,
+          escalatedFrom: role.name,
+          alertId: alert.alertId,
+          ackToken: alert.token.toString('base64'),
+        },
+      };
+      try {
+        copies.push(await this.core.encryptCopy(holder.accountId, content));
+        reached.push(holder.displayName);
+      } catch (error) {
+        // One holder we cannot encrypt to (a changed safety number) must not stop the message.
+        this.core.openProfile.repositories.audit.append({
+          at: this.now(),
+          actorAccountId: this.self,
+          action: 'role_escalation_copy_skipped',
+          conversationId: null,
+          details: { accountId: holder.accountId, error: describeError(error) },
+        });
+      }
+    }
+    const state = await this.call(() =>
+      this.core.relay.call('createAlert', {
+        body: {
+          alertId: alert.alertId,
+          roleId: role.roleId,
+          tokenHash: sha256(alert.token).toString('base64'),
+          copies,
+        },
+      }),
+    );
+    this.repo.insertAlert({
+      alertId: alert.alertId,
+      direction: 'outgoing',
+      ackToken: alert.token,
+      escalateAt: state.escalateAt,
+      escalateToName: state.escalateTo?.name ?? null,
+      createdAt: state.createdAt,
+    });
+    return target ? { to: target.name, at: state.escalateAt, holders: reached } : null;
+  }
+
+  /** Acknowledges a received role message; a second acknowledgement (anyone's) is harmless. */
+  async acknowledge(messageId: string): Promise<AlertView> {
+    const message = this.core.openProfile.repositories.messages.get(messageId);
+    const tagged = this.repo.get(messageId);
+    if (!message || message.direction !== 'incoming' || !tagged) {
+      throw new MessengerError(
+        'not_found',
+        'There is no message to a duty role with that id here.',
+      );
+    }
+    const alert = tagged.alertId ? this.repo.alert(tagged.alertId) : null;
+    if (!alert) {
+      throw new MessengerError('invalid_input', 'That message does not ask for acknowledgement.');
+    }
+    const state = await this.call(() =>
+      this.core.relay.call('ackAlert', {
+        body: { alertId: alert.alertId, token: alert.ackToken.toString('base64') },
+      }),
+    );
+    this.record(state);
+    return this.alertView(alert.alertId) as AlertView;
+  }
+
+  /** Asks the relay about this sender's unsettled alerts; returns the ids whose state changed. */
+  async refreshAlerts(): Promise<string[]> {
+    const unsettled = this.repo.unsettledOutgoing();
+    if (unsettled.length === 0) return [];
+    const { alerts } = await this.call(() =>
+      this.core.relay.call('alertStatus', { body: { alertIds: unsettled.map((a) => a.alertId) } }),
+    );
+    return alerts.filter((state) => this.record(state)).map((s) => s.alertId);
+  }
+
+  private record(state: AlertState): boolean {
+    return this.repo.updateAlert(state.alertId, {
+      state: state.state,
+      escalateAt: state.escalateAt,
+      escalateToName: state.escalateTo?.name ?? null,
+      acknowledgedBy: state.acknowledgedBy,
+      acknowledgedAt: state.acknowledgedAt,
+      escalatedAt: state.escalatedAt,
+    });
+  }
+
+  /** This device's messages that carry an alert (one per holder it was sent to). */
+  messagesOfAlert(alertId: string): string[] {
+    return this.repo.messagesOfAlert(alertId).map((m) => m.messageId);
+  }
+
+  /** The role a message went to or came through, with its acknowledgement; null if none. */
+  roleOf(
+    messageId: string,
+  ): { roleName: string; escalatedFrom: string | null; alert: AlertView | null } | null {
+    const tagged = this.repo.get(messageId);
+    if (!tagged) return null;
+    return {
+      roleName: tagged.roleName,
+      escalatedFrom: tagged.escalatedFrom,
+      alert: tagged.alertId ? this.alertView(tagged.alertId) : null,
+    };
+  }
+
+  alertView(alertId: string): AlertView | null {
+    const alert: RoleAlertRecord | null = this.repo.alert(alertId);
+    if (!alert) return null;
+    return {
+      alertId,
+      state: alert.state,
+      acknowledgedBy: alert.acknowledgedBy,
+      acknowledgedByName: alert.acknowledgedBy ? this.displayName(alert.acknowledgedBy) : null,
+      acknowledgedAt: alert.acknowledgedAt,
+      escalatedTo: alert.escalateToName,
+      escalatedAt: alert.escalatedAt,
+      escalateAt: alert.escalateAt,
+    };
+  }
+}
