@@ -15,6 +15,7 @@ import { createLogger } from '../main/core/log/logger.js';
 import type { OpenProfile } from '../main/core/profile/open-profile.js';
 import { ProfileStore } from '../main/core/profile/profile-store.js';
 import { RetentionService } from '../main/core/retention/retention-service.js';
+import { figure } from './figures.js';
 
 const total = 100_000;
 const conversationCount = 50;
@@ -193,7 +194,33 @@ async function main(): Promise<void> {
     first.full,
     first.empty,
   );
-  row(`later unlocks (median of ${unlocks}):`, medians(later.full), medians(later.empty));
+  const warm = { full: medians(later.full), empty: medians(later.empty) };
+  row(`later unlocks (median of ${unlocks}):`, warm.full, warm.empty);
+  const sum = (t: UnlockTimes) => t.unlockMs + t.retentionMs + t.listMs;
+  const n = `${total} messages`;
+  figure({
+    name: `first unlock -> list, ${n}`,
+    value: sum(first.full),
+    unit: 'ms',
+    baseline: sum(first.empty),
+  });
+  figure({
+    name: `unlock -> list, ${n}`,
+    value: sum(warm.full),
+    unit: 'ms',
+    baseline: sum(warm.empty),
+  });
+  figure({
+    name: `conversations.list warm, ${n}`,
+    value: warm.full.warmListMs,
+    unit: 'ms',
+    baseline: warm.full.oldListMs,
+  });
+  figure({
+    name: `search 'blood test', ${n}, then the list`,
+    value: warm.full.searchMs,
+    unit: 'ms',
+  });
 }
 
 main()
