@@ -11,6 +11,7 @@ import {
 } from '../../../shared/ipc/view-schemas.js';
 import type { ConversationRecord } from '../db/repositories/conversations-repository.js';
 import type { MessageCursor, MessageRecord } from '../db/repositories/messages-repository.js';
+import { MessageSearch } from '../db/message-search.js';
 import { MessagingQueries } from '../messaging/messaging-queries.js';
 import { readRelayAccount } from '../messaging/relay-account.js';
 import type { OpenProfile } from '../profile/open-profile.js';
@@ -22,6 +23,7 @@ export const unknownContactName = 'Not in the directory yet';
 
 export class MessagingViews {
   private readonly queries: MessagingQueries;
+  private readonly search: MessageSearch;
 
   /**
    * `onUnknownContact` hears of every person shown with the placeholder, so the caller can look
@@ -32,6 +34,7 @@ export class MessagingViews {
     private readonly onUnknownContact: (accountId: string) => void = () => undefined,
   ) {
     this.queries = new MessagingQueries(profile.db);
+    this.search = new MessageSearch(profile.db);
   }
 
   contact(accountId: string): Contact {
@@ -109,14 +112,25 @@ export class MessagingViews {
     };
   }
 
+  /**
+   * The conversation list; with a query, the conversations whose title contains it or with a
+   * message containing every word of it (full-text, word prefixes), each with its newest
+   * matching message and the matches marked for highlighting.
+   */
   conversations(query?: string): ConversationSummary[] {
     const all = this.profile.repositories.conversations.list();
     const wanted = query?.trim().toLowerCase();
     if (!wanted) return all.map((c) => this.conversation(c));
-    const withText = this.queries.conversationsWithText(wanted);
+    const hits = this.search.search(wanted);
     return all
-      .map((c) => this.conversation(c))
-      .filter((c) => withText.has(c.id) || c.title.toLowerCase().includes(wanted));
+      .map((c) => {
+        const hit = hits.get(c.id);
+        const summary = this.conversation(c);
+        return hit
+          ? { ...summary, searchMatch: { messageId: hit.messageId, excerpt: hit.excerpt } }
+          : summary;
+      })
+      .filter((c) => c.searchMatch !== undefined || c.title.toLowerCase().includes(wanted));
   }
 }
 

@@ -7,6 +7,7 @@ import { migration005TombstoneConversation } from './005-tombstone-conversation.
 import { migration006PendingTranscriptions } from './006-pending-transcriptions.js';
 import { migration007ContactProfessionalIds } from './007-contact-professional-ids.js';
 import { migration008Attachments } from './008-attachments.js';
+import { migration009MessageSearchIndex } from './009-message-search-index.js';
 
 /** Every shipped migration, in order. Append only. */
 export const migrations: readonly Migration[] = [
@@ -18,4 +19,5 @@ export const migrations: readonly Migration[] = [
   migration006PendingTranscriptions,
   migration007ContactProfessionalIds,
   migration008Attachments,
+  migration009MessageSearchIndex,
 ];
