@@ -97,12 +97,12 @@ export class MessageSearch {
         .pluck()
         .safeIntegers(),
       // The newest match of each conversation (SQLite takes the bare columns from the row that
-      // has the max); the text is read for those only, to highlight.
+      // has the max); the text is read for those only, to highlight. CROSS JOIN keeps the
+      // index first: SQLite may otherwise walk every message in conversation order.
       newestMatches: db.prepare(
-        `SELECT conversation_id AS conversationId, rowid AS rid, max(sent_at) AS sentAt
-         FROM messages
-         WHERE rowid IN (SELECT rowid FROM message_search WHERE message_search MATCH ?)
-         GROUP BY conversation_id`,
+        `SELECT m.conversation_id AS conversationId, m.rowid AS rid, max(m.sent_at) AS sentAt
+         FROM message_search AS s CROSS JOIN messages AS m ON m.rowid = s.rowid
+         WHERE message_search MATCH ? GROUP BY m.conversation_id`,
       ),
       message: db.prepare('SELECT id, body FROM messages WHERE rowid = ?'),
       unindexed: db.prepare(
