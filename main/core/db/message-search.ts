@@ -6,7 +6,10 @@ export interface ExcerptPart {
   readonly match: boolean;
 }
 
-/** The newest message of a conversation that matches a search, with the matches marked. */
+/**
+ * The most recently stored message of a conversation that matches a search (messages are stored
+ * as they arrive, so this is the newest but for a late delivery), with the matches marked.
+ */
 export interface SearchHit {
   readonly conversationId: string;
   readonly messageId: string;
@@ -20,6 +23,8 @@ export const INDEX_COMPLETE = Number.MAX_SAFE_INTEGER;
 /** Characters of context shown before the first match, and in all. */
 const excerptLead = 40;
 const excerptLength = 120;
+/** Index entries read newest first before one grouped pass over every match is cheaper. */
+const earlyStopRows = 400;
 /** Highest SQLite integer: the triggers compare rowids with it, so the index is complete. */
 const sqliteMaxInteger = 9_223_372_036_854_775_807n;
 
@@ -36,9 +41,11 @@ export function searchWords(text: string): string[] {
 }
 
 /**
- * The FTS5 query for what the user typed: every word must appear, each as a prefix so results
- * come while typing. Each typed word is a quoted string, so nothing typed is FTS5 syntax (AND,
- * NEAR, column filters, `*`); quotes inside are doubled. Null when nothing searchable is left.
+ * The FTS5 query for what the user typed: every word must appear, the last one as a prefix so
+ * results come while typing (the others whole: a prefix makes FTS5 merge the lists of every
+ * word it starts, ten times the work of a whole word). Each typed word is a quoted string, so
+ * nothing typed is FTS5 syntax (AND, NEAR, column filters, `*`); quotes inside are doubled.
+ * Null when nothing searchable is left.
  */
 export function ftsQuery(text: string): string | null {
   const words = text
@@ -46,18 +53,23 @@ export function ftsQuery(text: string): string | null {
     .map((w) => w.replace(/\p{Cc}/gu, ''))
     .filter((w) => searchWords(w).length > 0);
   if (words.length === 0) return null;
-  return words.map((w) => `"${w.replace(/"/g, '""')}"*`).join(' ');
+  return words
+    .map((w, i) => `"${w.replace(/"/g, '""')}"${i === words.length - 1 ? '*' : ''}`)
+    .join(' ');
 }
 
 /**
- * The excerpt of a message around its first match, as parts with the words that match a
- * searched prefix flagged. Plain text: the renderer shows flagged parts as <mark>. Computed here
+ * The excerpt of a message around its first match, as parts with the matching words flagged
+ * (the last searched word as a prefix, the others whole, as ftsQuery searches them). Plain text: the renderer shows flagged parts as <mark>. Computed here
  * from the message (the index keeps no text), by the tokenizer's rules above.
  */
 export function highlight(body: string, words: readonly string[]): ExcerptPart[] {
   const flat = body.replace(/\s+/g, ' ').trim();
   const matches = [...flat.matchAll(tokenPattern)]
-    .filter((m) => words.some((w) => fold(m[0]).startsWith(w)))
+    .filter((m) => {
+      const word = fold(m[0]);
+      return words.some((w, i) => (i === words.length - 1 ? word.startsWith(w) : word === w));
+    })
     .map((m) => ({ start: m.index, end: m.index + m[0].length }));
   const first = matches[0]?.start ?? 0;
   let from = Math.max(0, first - excerptLead);
@@ -96,15 +108,27 @@ export class MessageSearch {
         .prepare('SELECT indexed_up_to FROM message_search_progress WHERE id = 1')
         .pluck()
         .safeIntegers(),
-      // The newest match of each conversation (SQLite takes the bare columns from the row that
-      // has the max); the text is read for those only, to highlight. CROSS JOIN keeps the
-      // index first: SQLite may otherwise walk every message in conversation order.
-      newestMatches: db.prepare(
-        `SELECT m.conversation_id AS conversationId, m.rowid AS rid, max(m.sent_at) AS sentAt
+      // Matches from the most recently stored back: the search stops as soon as every
+      // conversation has its latest match, so a common word reads a few hundred index entries
+      // rather than every match.
+      matchesNewestFirst: db
+        .prepare(
+          'SELECT rowid FROM message_search WHERE message_search MATCH ? ORDER BY rowid DESC',
+        )
+        .pluck(),
+      messageAt: db.prepare(
+        'SELECT conversation_id AS conversationId, id AS messageId, sent_at AS sentAt FROM messages WHERE rowid = ?',
+      ),
+      bodyOf: db.prepare('SELECT body FROM messages WHERE id = ?').pluck(),
+      // When that does not finish early (a conversation without any match), the latest match of
+      // each conversation in one pass; CROSS JOIN keeps the index first.
+      latestMatches: db.prepare(
+        `SELECT m.conversation_id AS conversationId, m.id AS messageId, max(s.rowid) AS rid,
+           m.sent_at AS sentAt
          FROM message_search AS s CROSS JOIN messages AS m ON m.rowid = s.rowid
          WHERE message_search MATCH ? GROUP BY m.conversation_id`,
       ),
-      message: db.prepare('SELECT id, body FROM messages WHERE rowid = ?'),
+      conversationCount: db.prepare('SELECT count(*) FROM conversations').pluck(),
       unindexed: db.prepare(
         `SELECT conversation_id AS conversationId, id AS messageId, max(sent_at) AS sentAt, body
          FROM messages WHERE rowid > ? AND body LIKE ? ESCAPE '\\' GROUP BY conversation_id`,
@@ -119,27 +143,40 @@ export class MessageSearch {
     return value >= BigInt(INDEX_COMPLETE) ? INDEX_COMPLETE : Number(value);
   }
 
-  /** Per conversation with a message matching every word of `text`, its newest such message. */
+  /** Per conversation with a message matching every word of `text`, its latest such message. */
   search(text: string): Map<string, SearchHit> {
     const hits = new Map<string, SearchHit>();
     const query = ftsQuery(text);
     const words = searchWords(text);
     if (query !== null) {
-      const rows = this.statements.newestMatches.all(query) as Array<{
-        conversationId: string;
-        rid: number;
-        sentAt: number;
-      }>;
-      for (const row of rows) {
-        const message = this.statements.message.get(row.rid) as
-          { id: string; body: string } | undefined;
-        if (!message) continue;
-        hits.set(row.conversationId, {
-          conversationId: row.conversationId,
-          messageId: message.id,
-          sentAt: row.sentAt,
-          excerpt: highlight(message.body, words),
-        });
+      const latest = new Map<string, { messageId: string; sentAt: number }>();
+      const conversations = this.statements.conversationCount.get() as number;
+      let read = 0;
+      let complete = false;
+      for (const rowid of this.statements.matchesNewestFirst.iterate(query) as Iterable<number>) {
+        read += 1;
+        const row = this.statements.messageAt.get(rowid) as
+          { conversationId: string; messageId: string; sentAt: number } | undefined;
+        if (row && !latest.has(row.conversationId)) latest.set(row.conversationId, row);
+        // Leaving the loop resets the statement.
+        if (latest.size >= conversations) break;
+        if (read >= earlyStopRows) {
+          complete = true;
+          break;
+        }
+      }
+      if (complete) {
+        latest.clear();
+        const rows = this.statements.latestMatches.all(query) as Array<{
+          conversationId: string;
+          messageId: string;
+          sentAt: number;
+        }>;
+        for (const row of rows) latest.set(row.conversationId, row);
+      }
+      for (const [conversationId, row] of latest) {
+        const body = (this.statements.bodyOf.get(row.messageId) as string | undefined) ?? '';
+        hits.set(conversationId, { conversationId, ...row, excerpt: highlight(body, words) });
       }
     }
     const upTo = this.indexedUpTo();

@@ -72,12 +72,8 @@ describe('message search (FTS5 in the profile database)', () => {
     expect([...hits.keys()]).toEqual([newest.conversationId]);
     const hit = hits.get(newest.conversationId)!;
     expect(hit.messageId).toBe(newest.id);
-    // Prefixes: 'blood' finds 'bloods' too.
-    expect(hit.excerpt.filter((p) => p.match).map((p) => p.text)).toEqual([
-      'bloods',
-      'blood',
-      'test',
-    ]);
+    // The last word as a prefix ('TE' finds 'test'), the others whole ('blood', not 'bloods').
+    expect(hit.excerpt.filter((p) => p.match).map((p) => p.text)).toEqual(['blood', 'test']);
     expect(hit.excerpt.map((p) => p.text).join('')).toBe(
       'The bloods are back: blood test normal, no action',
     );
@@ -87,6 +83,19 @@ describe('message search (FTS5 in the profile database)', () => {
     );
     expect(new MessageSearch(profile.db).search('rota MEETING').size).toBe(1);
     expect(new MessageSearch(profile.db).search('blood rota').size).toBe(0);
+  });
+
+  it('finds the latest match of every conversation when one conversation has hundreds of newer ones', async () => {
+    await completeIndex(profile);
+    const older = say('chart review for the manager', t0, MANAGER);
+    say('no match in this one', t0, GP);
+    const many = profile.db.transaction(() =>
+      Array.from({ length: 450 }, (_, i) => say(`chart review ${i}`, t0 + 1_000 + i)),
+    )();
+    const hits = new MessageSearch(profile.db).search('chart rev');
+    expect(hits.size).toBe(2);
+    expect(hits.get(older.conversationId)?.messageId).toBe(older.id);
+    expect(hits.get(many[449]!.conversationId)?.messageId).toBe(many[449]!.id);
   });
 
   it('treats everything typed as words, never as FTS5 syntax', async () => {
@@ -99,7 +108,7 @@ describe('message search (FTS5 in the profile database)', () => {
     expect(search.search('"urgent"').size).toBe(1);
     expect(search.search('body*').size).toBe(1);
     expect(ftsQuery('  ')).toBeNull();
-    expect(ftsQuery('a "b" c')).toBe('"a"* """b"""* "c"*');
+    expect(ftsQuery('a "b" c')).toBe('"a" """b""" "c"*');
   });
 
   it('highlights the words that match a searched prefix, as plain-text parts', () => {
