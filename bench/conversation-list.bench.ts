@@ -15,6 +15,9 @@ import { createLogger } from '../main/core/log/logger.js';
 import type { OpenProfile } from '../main/core/profile/open-profile.js';
 import { ProfileStore } from '../main/core/profile/profile-store.js';
 import { RetentionService } from '../main/core/retention/retention-service.js';
+import { MessageSearch } from '../main/core/db/message-search.js';
+import { MessageSearchIndexer } from '../main/core/db/message-search-indexer.js';
+import { figure } from './figures.js';
 
 const total = 100_000;
 const conversationCount = 50;
@@ -74,6 +77,22 @@ interface UnlockTimes {
   /** Warm (pages cached), median of 5 interleaved: the list now and as first written. */
   warmListMs: number;
   oldListMs: number;
+  /** The background pass that indexes messages stored before the search index, after the list. */
+  indexPassMs: number;
+  /** Warm, median of 9 interleaved: full-text search vs the LIKE scan it replaced, per query. */
+  ftsMs: Record<string, number>;
+  likeMs: Record<string, number>;
+}
+
+const searches = ['blood test', '4242'];
+
+/** The search as it was before the index: a LIKE scan of every message (MessagingQueries). */
+function likeSearch(profile: OpenProfile): (query: string) => unknown {
+  const statement = profile.db
+    .prepare(`SELECT DISTINCT conversation_id FROM messages WHERE body LIKE ? ESCAPE '\\'`)
+    .pluck();
+  return (query) =>
+    new Set(statement.all(`%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`) as string[]);
 }
 
 /**
@@ -109,7 +128,30 @@ async function unlockToList(id: string): Promise<UnlockTimes> {
   let listed = 0;
   const listMs = await time(() => (listed = views.conversations().length));
   if (listed !== conversationCount) throw new Error(`listed ${listed} conversations`);
+  const indexer = new MessageSearchIndexer({ db: profile.db, logger: silent });
+  const indexPassMs = await time(async () => {
+    indexer.start();
+    await indexer.whenDone();
+  });
   const searchMs = await time(() => views.conversations('blood test'));
+  const search = new MessageSearch(profile.db);
+  const like = likeSearch(profile);
+  const ftsMs: Record<string, number> = {};
+  const likeMs: Record<string, number> = {};
+  for (const query of searches) {
+    const fts: number[] = [];
+    const scan: number[] = [];
+    // Not interleaved: the LIKE scan reads every page of the table through SQLite's page cache
+    // (2 MiB), which would leave each search after it cold.
+    for (let i = 0; i < 9; i++) fts.push(await time(() => search.search(query)));
+    for (let i = 0; i < 9; i++) scan.push(await time(() => like(query)));
+    const found = search.search(query).size;
+    if (found !== (like(query) as Set<string>).size) {
+      throw new Error(`'${query}': full-text found ${found} conversations, LIKE another number`);
+    }
+    ftsMs[query] = median(fts);
+    likeMs[query] = median(scan);
+  }
   const warm: number[] = [];
   const old: number[] = [];
   for (let i = 0; i < 5; i++) {
@@ -125,6 +167,9 @@ async function unlockToList(id: string): Promise<UnlockTimes> {
     searchMs,
     warmListMs: median(warm),
     oldListMs: median(old),
+    indexPassMs,
+    ftsMs,
+    likeMs,
   };
 }
 
@@ -134,7 +179,8 @@ function median(values: number[]): number {
 }
 
 function medians(runs: UnlockTimes[]): UnlockTimes {
-  const of = (key: keyof UnlockTimes) => median(runs.map((r) => r[key]));
+  const of = (key: Exclude<keyof UnlockTimes, 'ftsMs' | 'likeMs'>) =>
+    median(runs.map((r) => r[key]));
   return {
     unlockMs: of('unlockMs'),
     retentionMs: of('retentionMs'),
@@ -142,6 +188,9 @@ function medians(runs: UnlockTimes[]): UnlockTimes {
     searchMs: of('searchMs'),
     warmListMs: of('warmListMs'),
     oldListMs: of('oldListMs'),
+    indexPassMs: of('indexPassMs'),
+    ftsMs: Object.fromEntries(searches.map((q) => [q, median(runs.map((r) => r.ftsMs[q]!))])),
+    likeMs: Object.fromEntries(searches.map((q) => [q, median(runs.map((r) => r.likeMs[q]!))])),
   };
 }
 
@@ -182,8 +231,16 @@ async function main(): Promise<void> {
       `  unlock -> list       ${ms(sum(full))}   empty ${ms(sum(empty))}   extra for 100k messages: ${ms(sum(full) - sum(empty))}`,
     );
     console.log(
-      `  search 'blood test' ${ms(full.searchMs)}   (LIKE over every message, then the list)`,
+      `  search index pass    ${ms(full.indexPassMs)}   (background, in slices, after the list)`,
     );
+    console.log(
+      `  conversations.list('blood test') ${ms(full.searchMs)}   (search, then the list with excerpts)`,
+    );
+    for (const q of searches) {
+      console.log(
+        `  search '${q}' warm: full-text ${ms(full.ftsMs[q]!)}   LIKE scan ${ms(full.likeMs[q]!)}   ratio ${(full.ftsMs[q]! / full.likeMs[q]!).toFixed(3)}x`,
+      );
+    }
   };
   console.log(
     `\n${total} messages in ${conversationCount} conversations vs an empty profile (${conversationCount} conversations, no messages):`,
@@ -193,7 +250,46 @@ async function main(): Promise<void> {
     first.full,
     first.empty,
   );
-  row(`later unlocks (median of ${unlocks}):`, medians(later.full), medians(later.empty));
+  const warm = { full: medians(later.full), empty: medians(later.empty) };
+  row(`later unlocks (median of ${unlocks}):`, warm.full, warm.empty);
+  const sum = (t: UnlockTimes) => t.unlockMs + t.retentionMs + t.listMs;
+  const n = `${total} messages`;
+  figure({
+    name: `first unlock -> list, ${n}`,
+    value: sum(first.full),
+    unit: 'ms',
+    baseline: sum(first.empty),
+  });
+  figure({
+    name: `unlock -> list, ${n}`,
+    value: sum(warm.full),
+    unit: 'ms',
+    baseline: sum(warm.empty),
+  });
+  figure({
+    name: `conversations.list warm, ${n}`,
+    value: warm.full.warmListMs,
+    unit: 'ms',
+    baseline: warm.full.oldListMs,
+  });
+  figure({
+    name: `conversations.list('blood test'), ${n}`,
+    value: warm.full.searchMs,
+    unit: 'ms',
+  });
+  figure({
+    name: `search index pass after first unlock, ${n}`,
+    value: first.full.indexPassMs,
+    unit: 'ms',
+  });
+  for (const q of searches) {
+    figure({
+      name: `search '${q}' warm, full-text vs LIKE scan, ${n}`,
+      value: warm.full.ftsMs[q]!,
+      unit: 'ms',
+      baseline: warm.full.likeMs[q]!,
+    });
+  }
 }
 
 main()

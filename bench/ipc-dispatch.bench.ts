@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { methods } from '../shared/ipc/contract.js';
 import type { MessageView } from '../shared/ipc/view-schemas.js';
 import { createIpcDispatcher, type IpcHandlers } from '../main/core/ipc/ipc-dispatcher.js';
+import { figure } from './figures.js';
 
 const message = (i: number): MessageView => ({
   id: `message-${String(i).padStart(8, '0')}`,
@@ -51,6 +52,13 @@ const big = await rate('messages.page (100 messages) via dispatcher', 5_000, () 
 const bigDirect = await rate('messages.page handler called directly', 5_000, () =>
   handlers['messages.page']({ conversationId: 'c1', limit: 100 }),
 );
+figure({ name: 'app.info via dispatcher', value: small, unit: 'calls/s', baseline: smallDirect });
+figure({
+  name: 'messages.page (100) via dispatcher',
+  value: big,
+  unit: 'calls/s',
+  baseline: bigDirect,
+});
 console.log(
   `validation overhead, small call:  dispatcher runs at ${(small / smallDirect).toFixed(3)}x direct`,
 );

@@ -30,6 +30,7 @@ import { silentLogger } from '../server/log.js';
 import { startRelay } from '../server/relay.js';
 import { memoryStores } from '../tests/server/memory-signal-store.js';
 import { generateDeviceKeys } from '../tests/server/signal-keys.js';
+import { figure } from './figures.js';
 
 const self = fileURLToPath(import.meta.url);
 
@@ -251,6 +252,15 @@ async function runBenchmark() {
   console.log(
     `ratio (relay pipeline / raw libsignal): ${(relayed.rate / raw).toFixed(2)} (aim: >= 0.5)`,
   );
+  figure({
+    name: 'durable pipeline through the relay',
+    value: relayed.rate,
+    unit: 'messages/s',
+    baseline: raw,
+  });
+  figure({ name: 'durable pipeline send-to-stored p50', value: relayed.p50, unit: 'ms' });
+  figure({ name: 'durable pipeline send-to-stored p99', value: relayed.p99, unit: 'ms' });
+  figure({ name: 'one durable SQLCipher commit', value: relayed.commitMs, unit: 'ms' });
   console.log(`one durable SQLCipher commit on this machine: ${relayed.commitMs.toFixed(2)} ms`);
   console.log(
     [

@@ -3,6 +3,7 @@
 // and `toLowerCase()` over the same text), and checks that adversarial inputs scale linearly.
 // Bounded: each measurement stops after a fixed time budget; the whole run takes a few seconds.
 import { detectPid } from '../shared/clinical/pid-detector.js';
+import { figure } from './figures.js';
 
 const budgetMs = 250;
 
@@ -58,6 +59,12 @@ console.log(`\n10,000-character message (${detectPid(long, options).length} find
 console.log(`  detectPid            ${fmt(tDetect)}`);
 console.log(`  baseline /\\d+/g scan ${fmt(tScan)}   detectPid = ${ratio(tDetect, tScan)}`);
 console.log(`  baseline toLowerCase ${fmt(tLower)}   detectPid = ${ratio(tDetect, tLower)}`);
+figure({
+  name: 'detectPid, 10,000 characters, vs /\\d+/g scan',
+  value: tDetect,
+  unit: 'ms',
+  baseline: tScan,
+});
 
 // Typing a 2,000-character message: detection on every prefix, as the compose box does.
 const typed = message(2_000);
@@ -74,6 +81,13 @@ console.log(
   `  baseline /\\d+/g scan ${fmt(tTypingBase)} total   detectPid = ${ratio(tTyping, tTypingBase)}`,
 );
 const worstKeystroke = measure(() => detectPid(typed, options));
+figure({
+  name: 'detectPid keystroke loop, 2,000 prefixes',
+  value: tTyping,
+  unit: 'ms',
+  baseline: tTypingBase,
+});
+figure({ name: 'detectPid longest prefix (2,000 characters)', value: worstKeystroke, unit: 'ms' });
 console.log(`  longest prefix       ${fmt(worstKeystroke)} (a 60 Hz frame is 16.7 ms)`);
 
 // Adversarial inputs: doubling the length must roughly double the time (linear, no
@@ -105,6 +119,7 @@ for (const [name, make] of adversarial) {
   const growth = tb / ta;
   // Generous: two shared cores are noisy. Quadratic would show 4x, exponential would not finish.
   if (growth > 3.5) nonLinear += 1;
+  figure({ name: `detectPid growth 10k -> 20k characters, ${name}`, value: growth, unit: 'x' });
   console.log(
     `  ${name.padEnd(20)} ${fmt(ta).padStart(10)} -> ${fmt(tb).padStart(10)}  growth ${growth.toFixed(1)}x  vs /\\d+/g ${ratio(ta, base)}`,
   );

@@ -20,6 +20,7 @@ import { startRelay } from '../server/relay.js';
 import { issueEnrolmentCode } from '../server/admin.js';
 import type { RelayStorage } from '../server/storage/relay-storage.js';
 import type { ServerFrame } from '../shared/protocol/index.js';
+import { figure } from './figures.js';
 
 const devices = Number(process.env.PMSG_BENCH_DEVICES ?? 2000);
 const envelopesPerDevice = 5;
@@ -303,6 +304,12 @@ async function runBenchmark() {
     console.log(
       `${`${r.setup}, ${r.nodes} node${r.nodes > 1 ? 's' : ''}`.padEnd(20)}: ${r.perSecond} envelopes/s, send->delivered p50 ${r.p50} ms, p99 ${r.p99} ms (${r.delivered} delivered, ${r.refused} refused)`,
     );
+  }
+  for (const r of results) {
+    const setup = `${r.setup}, ${r.nodes} node${r.nodes > 1 ? 's' : ''}, ${devices} devices`;
+    figure({ name: `relay cluster throughput, ${setup}`, value: r.perSecond, unit: 'envelopes/s' });
+    figure({ name: `relay cluster send->delivered p50, ${setup}`, value: r.p50, unit: 'ms' });
+    figure({ name: `relay cluster send->delivered p99, ${setup}`, value: r.p99, unit: 'ms' });
   }
   console.log(JSON.stringify({ bench: 'relay-cluster', devices, results }));
 }

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { call, enrolWithCode, envelopeFor } from '../tests/server/relay-client.js';
+import { figure } from './figures.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const childScript = path.join(root, 'tests/server/hostile/relay-child.ts');
@@ -134,6 +135,24 @@ try {
     healthRatioLockedToFree: Number((median(locked) / median(free)).toFixed(2)),
   };
   console.log(JSON.stringify(report, null, 2));
+  figure({
+    name: 'relay RSS peak during pre-auth flood',
+    value: report.rssPeakDuringFloodMiB,
+    unit: 'MiB',
+    baseline: report.rssIdleMiB,
+  });
+  figure({
+    name: 'relay /health median under a held write lock',
+    value: median(locked),
+    unit: 'ms',
+    baseline: median(free),
+  });
+  figure({
+    name: 'relay /health max under a held write lock',
+    value: report.healthMaxMsUnderLock,
+    unit: 'ms',
+  });
+  figure({ name: 'sockets held from one address (of 1000)', value: held, unit: 'sockets' });
 } finally {
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));

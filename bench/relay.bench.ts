@@ -15,6 +15,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { silentLogger } from '../server/log.js';
 import { startRelay } from '../server/relay.js';
 import type { ServerFrame } from '../shared/protocol/index.js';
+import { figure } from './figures.js';
 
 const devices = 200;
 const envelopesPerDevice = 50;
@@ -266,6 +267,24 @@ async function runBenchmark() {
   console.log(
     `ratio relay/echo : throughput ${(relay.perSecond / echo.perSecond).toFixed(3)}, p50 latency ${(relay.p50 / echo.p50).toFixed(1)}x, p99 latency ${(relay.p99 / echo.p99).toFixed(1)}x`,
   );
+  figure({
+    name: `relay throughput vs bare ws echo, ${devices} devices`,
+    value: relay.perSecond,
+    unit: 'envelopes/s',
+    baseline: echo.perSecond,
+  });
+  figure({
+    name: `relay send->delivered p50 vs ws echo round trip, ${devices} devices`,
+    value: relay.p50,
+    unit: 'ms',
+    baseline: echo.p50,
+  });
+  figure({
+    name: `relay send->delivered p99 vs ws echo round trip, ${devices} devices`,
+    value: relay.p99,
+    unit: 'ms',
+    baseline: echo.p99,
+  });
   console.log(JSON.stringify({ bench: 'relay', devices, echo, relay }));
 }
 

@@ -12,6 +12,7 @@ import type { UnlockedProfile } from '../main/core/app/profile-gateway.js';
 import type { OpenProfile } from '../main/core/profile/open-profile.js';
 import type { HarnessWindow } from '../tests/harness/harness-window.js';
 import { chromiumArgs, chromiumExecutable } from '../tests/harness/chromium.js';
+import { figure } from './figures.js';
 
 // Read receipts to the made-up colleagues are dropped by the relay, one warning each: quiet them.
 // Set before the core's modules load, because loggers read the level when they are created.
@@ -259,6 +260,31 @@ try {
   console.log(
     `  ${profileTotal.toLocaleString('en-GB')} messages in ${otherConversations + 1} conversations: ${fmt(fullUnlock.ms)}   empty profile: ${fmt(emptyUnlock.ms)}   ratio ${(fullUnlock.ms / emptyUnlock.ms).toFixed(2)}x`,
   );
+  figure({
+    name: `open a ${conversationSize}-message conversation, newest on screen`,
+    value: openMs,
+    unit: 'ms',
+    baseline: baseline.showMs,
+  });
+  figure({
+    name: `scroll the ${conversationSize}-message conversation end to end`,
+    value: scroll.ms,
+    unit: 'ms',
+    baseline: baseline.scroll.ms,
+  });
+  figure({
+    name: 'worst frame scrolling',
+    value: scroll.worstFrameMs,
+    unit: 'ms',
+    baseline: baseline.scroll.worstFrameMs,
+  });
+  figure({ name: 'rows in the DOM after scrolling', value: rowsInDom, unit: 'rows' });
+  figure({
+    name: `unlock -> list shown, ${profileTotal} messages, renderer`,
+    value: fullUnlock.ms,
+    unit: 'ms',
+    baseline: emptyUnlock.ms,
+  });
   console.log(`\nwhole run: ${((performance.now() - wallStart) / 1000).toFixed(1)} s`);
 } finally {
   await browser.close();

@@ -108,6 +108,16 @@ export const conversationSummarySchema = z.object({
   deletedMessages: z
     .object({ count: z.number().int().positive(), reasons: z.array(deletionReasonSchema) })
     .optional(),
+  /**
+   * With a search query: the newest message of this conversation that matches, as an excerpt in
+   * parts, the matched words flagged (shown as <mark>; plain text, never HTML). Absent otherwise.
+   */
+  searchMatch: z
+    .object({
+      messageId: messageIdSchema,
+      excerpt: z.array(z.object({ text: z.string(), match: z.boolean() })),
+    })
+    .optional(),
 });
 export type ConversationSummary = z.infer<typeof conversationSummarySchema>;
 

@@ -14,6 +14,7 @@ import {
 } from '../../../shared/ipc/view-schemas.js';
 import type { ConversationRecord } from '../db/repositories/conversations-repository.js';
 import type { MessageCursor, MessageRecord } from '../db/repositories/messages-repository.js';
+import { MessageSearch } from '../db/message-search.js';
 import { MessagingQueries } from '../messaging/messaging-queries.js';
 import { readRelayAccount } from '../messaging/relay-account.js';
 import { GroupsStore } from '../messaging/groups/groups-store.js';
@@ -30,6 +31,7 @@ export class MessagingViews {
   private readonly queries: MessagingQueries;
   private readonly groups: GroupsStore;
   private readonly roleMessages: RoleMessagesRepository;
+  private readonly search: MessageSearch;
 
   /**
    * `onUnknownContact` hears of every person shown with the placeholder, so the caller can look
@@ -42,6 +44,7 @@ export class MessagingViews {
     this.queries = new MessagingQueries(profile.db);
     this.groups = new GroupsStore(profile.db);
     this.roleMessages = new RoleMessagesRepository(profile.db);
+    this.search = new MessageSearch(profile.db);
   }
 
   contact(accountId: string): Contact {
@@ -166,14 +169,25 @@ export class MessagingViews {
     return record ? `File: ${record.fileName}` : '';
   }
 
+  /**
+   * The conversation list; with a query, the conversations whose title contains it or with a
+   * message containing every word of it (full-text, word prefixes), each with its newest
+   * matching message and the matches marked for highlighting.
+   */
   conversations(query?: string): ConversationSummary[] {
     const all = this.profile.repositories.conversations.list();
     const wanted = query?.trim().toLowerCase();
     if (!wanted) return all.map((c) => this.conversation(c));
-    const withText = this.queries.conversationsWithText(wanted);
+    const hits = this.search.search(wanted);
     return all
-      .map((c) => this.conversation(c))
-      .filter((c) => withText.has(c.id) || c.title.toLowerCase().includes(wanted));
+      .map((c) => {
+        const hit = hits.get(c.id);
+        const summary = this.conversation(c);
+        return hit
+          ? { ...summary, searchMatch: { messageId: hit.messageId, excerpt: hit.excerpt } }
+          : summary;
+      })
+      .filter((c) => c.searchMatch !== undefined || c.title.toLowerCase().includes(wanted));
   }
 }
 

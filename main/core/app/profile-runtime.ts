@@ -26,6 +26,7 @@ import type { OriginalsDeleter } from '../transcription/originals-deleter.js';
 import { PendingDeletionRunner } from '../transcription/pending-deletion-runner.js';
 import { TranscriptionService } from '../transcription/transcription-service.js';
 import type { MessageRecord } from '../db/repositories/messages-repository.js';
+import { MessageSearchIndexer } from '../db/message-search-indexer.js';
 import { forwardMessagingEvent } from './messaging-event-forwarder.js';
 import { MessagingViews } from './messaging-views.js';
 import { PracticeAuditForwarder } from '../audit/practice-audit-forwarder.js';
@@ -73,6 +74,8 @@ export class ProfileRuntime {
   /** Decrypted copies given to the system's viewer; deleted on lock. */
   readonly opened = new OpenedFiles();
   readonly advice: UntranscribedAdviceQueries;
+  /** Builds the search index of messages stored before it existed, in the background. */
+  readonly searchIndexer: MessageSearchIndexer;
   private core: MessagingCore | null = null;
   private roleService: RoleService | null = null;
   private rolePoller: RoleAlertPoller | null = null;
@@ -93,6 +96,7 @@ export class ProfileRuntime {
     this.profile = profile;
     this.views = new MessagingViews(profile, (accountId) => this.lookUpUnknown(accountId));
     this.advice = new UntranscribedAdviceQueries(profile.db, profile.repositories);
+    this.searchIndexer = new MessageSearchIndexer({ db: profile.db, logger: options.logger });
     // Retention deletes this user's transcribed messages everywhere through the messaging core,
     // which may start after retention does (enrolment comes after the first unlock).
     const deleter: OriginalsDeleter = {
@@ -123,6 +127,8 @@ export class ProfileRuntime {
     this.pending.start().catch((error: unknown) => {
       logger.error('pending_deletions_failed', { error: describeError(error) });
     });
+    // After retention's start (which may VACUUM and so restart the index), on a later turn.
+    this.searchIndexer.start();
     try {
       this.startMessaging();
     } catch (error) {
@@ -140,6 +146,7 @@ export class ProfileRuntime {
     this.core?.stop();
     this.retention.stop();
     this.pending.stop();
+    this.searchIndexer.stop();
     this.handovers.clear();
     this.staged.clear();
     this.opened.clear();

@@ -3,7 +3,7 @@ import type { MessageKind } from '../db/repositories/messages-repository.js';
 
 /**
  * Queries the messaging core needs beyond the shared repositories (reply links, read marks,
- * search, outbox rescheduling). Bound parameters only.
+ * outbox rescheduling; search is db/message-search.ts). Bound parameters only.
  */
 export class MessagingQueries {
   private readonly statements;
@@ -28,9 +28,6 @@ export class MessagingQueries {
           `SELECT EXISTS (SELECT 1 FROM messages WHERE conversation_id = ?
            AND direction = 'incoming' AND read_at IS NULL AND urgent = 1)`,
         )
-        .pluck(),
-      conversationsWithText: db
-        .prepare(`SELECT DISTINCT conversation_id FROM messages WHERE body LIKE ? ESCAPE '\\'`)
         .pluck(),
       retryAllNow: db.prepare('UPDATE outbox SET next_attempt_at = ? WHERE next_attempt_at > ?'),
       outboxHasMessage: db.prepare('SELECT 1 FROM outbox WHERE message_id = ?').pluck(),
@@ -67,12 +64,6 @@ export class MessagingQueries {
 
   hasUrgentUnread(conversationId: string): boolean {
     return this.statements.urgentUnread.get(conversationId) === 1;
-  }
-
-  /** Conversations with a message containing `query` (case-insensitive for ASCII). */
-  conversationsWithText(query: string): Set<string> {
-    const pattern = `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    return new Set(this.statements.conversationsWithText.all(pattern) as string[]);
   }
 
   /** Makes every waiting outbox item due now (the relay is reachable again). */

@@ -1,4 +1,5 @@
 import type { SqlDatabase } from '../db/encrypted-database.js';
+import { resetMessageSearch } from '../db/message-search.js';
 
 export interface ReclaimResult {
   readonly freePagesBefore: number;
@@ -13,12 +14,14 @@ const incremental = 2;
  * Profiles created before auto_vacuum was set while the file was still empty have auto_vacuum
  * NONE, and no amount of incremental_vacuum shrinks them. Converting takes one full VACUUM
  * (which also rewrites every page, dropping free-space remnants); after that it is never needed.
- * Returns whether a conversion ran.
+ * VACUUM may renumber message rowids, which the search index refers to, so the index starts
+ * again (the background pass rebuilds it). Returns whether a conversion ran.
  */
 export function ensureIncrementalVacuum(db: SqlDatabase): boolean {
   if (db.pragma('auto_vacuum', { simple: true }) === incremental) return false;
   db.pragma('auto_vacuum = INCREMENTAL');
   db.exec('VACUUM');
+  resetMessageSearch(db);
   return true;
 }
 

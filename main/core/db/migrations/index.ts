@@ -10,6 +10,7 @@ import { migration008Attachments } from './008-attachments.js';
 import { migration009DeviceIdentities } from './009-device-identities.js';
 import { migration010Groups } from './010-groups.js';
 import { migration011RoleMessages } from './011-role-messages.js';
+import { migration012MessageSearchIndex } from './012-message-search-index.js';
 
 /** Every shipped migration, in order. Append only. */
 export const migrations: readonly Migration[] = [
@@ -24,4 +25,5 @@ export const migrations: readonly Migration[] = [
   migration009DeviceIdentities,
   migration010Groups,
   migration011RoleMessages,
+  migration012MessageSearchIndex,
 ];

@@ -67,7 +67,7 @@ const toAlert = (r: AlertRow): RoleAlertRecord => ({
 });
 
 /**
- * Role tags of messages and their acknowledgement alerts (migration 009). Rows are removed with
+ * Role tags of messages and their acknowledgement alerts (migration 011). Rows are removed with
  * their message by triggers.
  */
 export class RoleMessagesRepository {

@@ -83,10 +83,18 @@ export const ConversationList = forwardRef<HTMLInputElement, Props>(
                           )}
                         </span>
                       </span>
-                      {conversation.lastMessageExcerpt && (
-                        <span className="conversation-excerpt">
-                          {wordExcerpt(conversation.lastMessageExcerpt, 120)}
+                      {conversation.searchMatch ? (
+                        <span className="conversation-excerpt search-excerpt">
+                          {conversation.searchMatch.excerpt.map((part, index) =>
+                            part.match ? <mark key={index}>{part.text}</mark> : part.text,
+                          )}
                         </span>
+                      ) : (
+                        conversation.lastMessageExcerpt && (
+                          <span className="conversation-excerpt">
+                            {wordExcerpt(conversation.lastMessageExcerpt, 120)}
+                          </span>
+                        )
                       )}
                     </span>
                   </button>
