@@ -3,12 +3,18 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const tsx = path.join(root, 'node_modules/.bin/tsx');
+// One Node process per command (`--import tsx`): a signal sent to it reaches the relay itself.
+// Through tsx's launcher a SIGKILL ended the launcher alone and left the relay running.
+const tsx = [process.execPath, '--import', 'tsx'] as const;
 const entry = path.join(root, 'server/cli-entry.ts');
 
 /** Runs `pmsg relay <args>` from source to completion. */
 export function runCli(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(tsx, [entry, ...args], { cwd: root, encoding: 'utf8', timeout: 30_000 });
+  const result = spawnSync(tsx[0], [...tsx.slice(1), entry, ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -25,8 +31,19 @@ export async function startServeProcess(
   extra: string[] = [],
 ): Promise<ServeProcess> {
   const child = spawn(
-    tsx,
-    [entry, 'serve', '--data', dataDir, '--host', '127.0.0.1', '--port', '0', ...extra],
+    tsx[0],
+    [
+      ...tsx.slice(1),
+      entry,
+      'serve',
+      '--data',
+      dataDir,
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+      ...extra,
+    ],
     {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -9,13 +9,14 @@ import { makeTempDir } from '../core/helpers/temp-profiles.js';
 // `pmsg client audit --profile P [--verify]`: the practice trail as JSON lines for a manager,
 // refused to a receptionist, and a tampered relay table reported with exit 1.
 
-const tsx = path.resolve('node_modules/.bin/tsx');
+// One Node process per command (`--import tsx`), without tsx's launcher in between.
+const tsx = process.execPath;
 const entry = path.resolve('tests/main/cli/pmsg-client.ts');
 const passcode = 'cli passcode 42';
 
 function pmsg(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const proc = spawn(tsx, [entry, ...args], {
+    const proc = spawn(tsx, ['--import', 'tsx', entry, ...args], {
       env: { ...process.env, PMSG_PASSCODE: passcode },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

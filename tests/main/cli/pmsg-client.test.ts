@@ -6,7 +6,8 @@ import { KeytarKeychain } from '../../../main/core/keychain/keytar-keychain.js';
 import { startTestRelay, type TestRelay } from '../../server/test-relay.js';
 import { makeTempDir } from '../core/helpers/temp-profiles.js';
 
-const tsx = path.resolve('node_modules/.bin/tsx');
+// One Node process per command (`--import tsx`), without tsx's launcher in between.
+const tsx = process.execPath;
 const entry = path.resolve('tests/main/cli/pmsg-client.ts');
 const passcode = 'cli passcode 42';
 
@@ -21,7 +22,7 @@ function pmsg(
   env: Record<string, string> = { PMSG_PASSCODE: passcode },
 ): Promise<Run> {
   return new Promise((resolve) => {
-    const proc = spawn(tsx, [entry, ...args], {
+    const proc = spawn(tsx, ['--import', 'tsx', entry, ...args], {
       env: { ...process.env, PMSG_PASSCODE: '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRelay, type TestRelay } from '../../server/test-relay.js';
 import { makeTempDir } from '../core/helpers/temp-profiles.js';
 
-const tsx = path.resolve('node_modules/.bin/tsx');
+// One Node process per command (`--import tsx`), without tsx's launcher in between.
+const tsx = process.execPath;
 const entry = path.resolve('tests/main/cli/pmsg-client.ts');
 const passcode = 'cli passcode 42';
 
@@ -17,7 +18,7 @@ interface Run {
 
 function pmsg(args: string[]): Promise<Run> {
   return new Promise((resolve) => {
-    const proc = spawn(tsx, [entry, ...args], {
+    const proc = spawn(tsx, ['--import', 'tsx', entry, ...args], {
       env: { ...process.env, PMSG_PASSCODE: passcode },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

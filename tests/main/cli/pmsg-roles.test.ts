@@ -6,13 +6,14 @@ import { makeTempDir } from '../core/helpers/temp-profiles.js';
 
 // `pmsg client duty|send --role|ack|directory|history` with duty roles, through a real relay.
 
-const tsx = path.resolve('node_modules/.bin/tsx');
+// One Node process per command (`--import tsx`), without tsx's launcher in between.
+const tsx = process.execPath;
 const entry = path.resolve('tests/main/cli/pmsg-client.ts');
 const passcode = 'cli passcode 42';
 
 function pmsg(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const proc = spawn(tsx, [entry, ...args], {
+    const proc = spawn(tsx, ['--import', 'tsx', entry, ...args], {
       env: { ...process.env, PMSG_PASSCODE: passcode },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

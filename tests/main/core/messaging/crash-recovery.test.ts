@@ -12,16 +12,23 @@ afterEach(async () => {
   await world.cleanup();
 });
 
-const tsx = path.resolve('node_modules/.bin/tsx');
 const child = path.resolve('tests/main/core/messaging/fixtures/queue-and-die.ts');
 
-/** Runs the child until it has queued its messages, then kills it with SIGKILL. */
+/**
+ * Runs the child until it has queued its messages, then kills it with SIGKILL. One Node process
+ * (`--import tsx`), so the SIGKILL ends the process that queued them: tsx's launcher would die
+ * alone and leave its child sending, and running.
+ */
 function queueAndKill(root: string, profileId: string, peer: string, count: number) {
   return new Promise<void>((resolve, reject) => {
-    const proc = spawn(tsx, [child, root, profileId, peer, String(count)], {
-      env: { ...process.env, PMSG_PASSCODE: PASSCODE },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const proc = spawn(
+      process.execPath,
+      ['--import', 'tsx', child, root, profileId, peer, String(count)],
+      {
+        env: { ...process.env, PMSG_PASSCODE: PASSCODE },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stderr = '';
     proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     proc.stdout.on('data', (d: Buffer) => {
