@@ -102,6 +102,11 @@ export const conversationSummarySchema = z.object({
   /** A participant's safety number changed and the user has not acknowledged it yet. */
   identityChanged: z.boolean(),
   /**
+   * A direct conversation: how many PCs of the other person this device knows of (each its own
+   * key; 0 before the first message). The header says "on 2 PCs" when there are several.
+   */
+  peerDevices: z.number().int().nonnegative().optional(),
+  /**
    * Messages of this conversation deleted on this device, and why, so that an emptied
    * conversation says where they went after a lock too. Absent when none were.
    */

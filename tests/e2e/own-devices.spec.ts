@@ -77,6 +77,7 @@ test.describe.serial('a GP on two PCs', () => {
       'data-status',
       'delivered',
     );
+    await expect(reception.locator('.conversation-people')).not.toContainText('PCs');
   });
 
   test('the GP enrols a second PC: reception sees a notice, and both PCs get the next message', async ({
@@ -95,6 +96,8 @@ test.describe.serial('a GP on two PCs', () => {
     );
     await send(reception, 'Can you take a call back after two today?');
     await expect(reception.locator('.notice-row')).toContainText('Dr Priya Patel added a device');
+    // The header says the GP is on two PCs now (it said nothing of PCs with one).
+    await expect(reception.locator('.conversation-people')).toContainText('on 2 PCs');
     await expect(reception.locator('.identity-banner')).toHaveCount(0);
     await expect(reception.locator('.message-failure')).toHaveCount(0);
 

@@ -157,6 +157,9 @@ export class MessagingViews {
       lastMessageExcerpt: last ? excerpt(last.body || this.fileExcerpt(last.id)) : null,
       hasUrgentUnread: this.queries.hasUrgentUnread(record.id),
       identityChanged: record.identityChangedAt !== null,
+      ...(record.peerAccountId
+        ? { peerDevices: this.queries.deviceCount(record.peerAccountId) }
+        : {}),
       ...(deleted
         ? { deletedMessages: { count: deleted.count, reasons: [...deleted.reasons] } }
         : {}),

@@ -31,6 +31,12 @@ export class MessagingQueries {
         .pluck(),
       retryAllNow: db.prepare('UPDATE outbox SET next_attempt_at = ? WHERE next_attempt_at > ?'),
       outboxHasMessage: db.prepare('SELECT 1 FROM outbox WHERE message_id = ?').pluck(),
+      deviceCount: db
+        .prepare(
+          `SELECT count(*) FROM remote_device_identities
+           WHERE account_id = ? AND removed_at IS NULL`,
+        )
+        .pluck(),
     };
   }
 
@@ -69,6 +75,11 @@ export class MessagingQueries {
   /** Makes every waiting outbox item due now (the relay is reachable again). */
   retryAllNow(now: number): number {
     return this.statements.retryAllNow.run(now, now).changes;
+  }
+
+  /** How many PCs of this colleague this device knows of (each has its own identity key). */
+  deviceCount(accountId: string): number {
+    return this.statements.deviceCount.get(accountId) as number;
   }
 
   outboxHasMessage(messageId: string): boolean {

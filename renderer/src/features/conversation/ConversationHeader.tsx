@@ -1,6 +1,6 @@
 /**
- * A quiet header: whom the conversation is with (the name once, with an avatar), their role, and
- * one menu for what can be done with it. On a narrow window a back button returns to the list.
+ * A quiet header: whom the conversation is with (the name once, with an avatar), their role, on
+ * how many PCs when more than one (their own devices), and one menu for what can be done with it. On a narrow window a back button returns to the list.
  * A group shows its member count, which opens its members (roles, admins, management).
  */
 import type { ConversationSummary } from '../../../../shared/ipc/view-schemas.js';
@@ -19,6 +19,8 @@ interface Props {
   onShowSafetyNumber(accountId: string, name: string): void;
   /** A group: how many members it has now, and the members dialog. */
   group?: { memberCount: number; onShowMembers(): void } | null;
+  /** A direct conversation: the other person's PCs this device knows of. */
+  peerDevices?: number | undefined;
 }
 
 // More items than this would crowd the menu; the safety number screen names the person.
@@ -65,6 +67,7 @@ export function ConversationHeader(props: Props) {
           ) : (
             roles
           )}
+          {(props.peerDevices ?? 0) > 1 && <span> · on {props.peerDevices} PCs</span>}
           <span aria-hidden="true"> · </span>
           <span>End-to-end encrypted</span>
         </p>

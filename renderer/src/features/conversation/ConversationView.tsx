@@ -89,6 +89,7 @@ export function ConversationView(props: Props) {
           onToggleSelecting={chosen.toggleSelecting}
           onExport={() => setExporting(true)}
           onShowSafetyNumber={onShowSafetyNumber}
+          peerDevices={conversation.peerDevices}
           group={
             group
               ? { memberCount: group.memberCount, onShowMembers: () => setShowingMembers(true) }
