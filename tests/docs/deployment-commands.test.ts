@@ -113,7 +113,17 @@ describe('docs/deployment.md, every pmsg relay command', () => {
     // The walk-through's commands are all there, in the guide's order.
     expect(kinds.slice(0, 6)).toEqual(['serve', 'check', 'enrol', 'list', 'backup', 'restore']);
     expect(new Set(kinds)).toEqual(
-      new Set(['serve', 'check', 'enrol', 'list', 'backup', 'restore', 'revoke', 'set-role', 'audit']),
+      new Set([
+        'serve',
+        'check',
+        'enrol',
+        'list',
+        'backup',
+        'restore',
+        'revoke',
+        'set-role',
+        'audit',
+      ]),
     );
 
     const port = await freePort();

@@ -72,11 +72,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   test(`the e2e harness: ${signal} removes its folder`, async () => {
-    const harness = spawn(
-      process.execPath,
-      ['--import', 'tsx', 'tests/harness/harness-cli.ts'],
-      { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] },
-    );
+    const harness = spawn(process.execPath, ['--import', 'tsx', 'tests/harness/harness-cli.ts'], {
+      cwd: root,
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
     const first = await waitForLine(harness, /^(\{.*\})$/);
     const info = JSON.parse(first) as { dataDir: string; url: string };
     expect(existsSync(info.dataDir)).toBe(true);

@@ -113,8 +113,10 @@ test.describe.serial('live behaviour', () => {
       };
       const target = element as unknown as { dispatchEvent(event: unknown): boolean };
       const tick = () => new Promise<void>((resolve) => web.setTimeout(resolve, 0));
-      const setValue = Object.getOwnPropertyDescriptor(web.HTMLTextAreaElement.prototype, 'value')!
-        .set!;
+      const setValue = Object.getOwnPropertyDescriptor(
+        web.HTMLTextAreaElement.prototype,
+        'value',
+      )!.set!;
       for (const text of ['Typed first', 'Typed straight after']) {
         setValue.call(target, text);
         target.dispatchEvent(new web.Event('input', { bubbles: true }));

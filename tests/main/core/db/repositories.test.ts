@@ -256,7 +256,11 @@ describe('other repositories', () => {
       patientRefHash: 'h',
       details: { count: 2 },
     });
-    const two = repos.audit.append({ at: 2, actorAccountId: null, action: 'retention.expired_deleted' });
+    const two = repos.audit.append({
+      at: 2,
+      actorAccountId: null,
+      action: 'retention.expired_deleted',
+    });
     expect(repos.audit.list().map((e) => e.id)).toEqual([two, one]);
     expect(repos.audit.list({ beforeId: two })).toEqual([
       {
