@@ -164,8 +164,7 @@ export function createMessagingHandlers(context: MessagingHandlerContext): Messa
         await runtime().enrolled().acknowledgeIdentity(accountId);
         return {};
       }),
-    'devices.list': () =>
-      guard(async () => ({ devices: await runtime().enrolled().ownDevices() })),
+    'devices.list': () => guard(async () => ({ devices: await runtime().enrolled().ownDevices() })),
     'devices.remove': ({ deviceId }) =>
       guard(async () => {
         await runtime().enrolled().removeOwnDevice(deviceId);
