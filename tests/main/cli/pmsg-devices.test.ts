@@ -1,34 +1,9 @@
-import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRelay, type TestRelay } from '../../server/test-relay.js';
 import { makeTempDir } from '../core/helpers/temp-profiles.js';
-
-// One Node process per command (`--import tsx`), without tsx's launcher in between.
-const tsx = process.execPath;
-const entry = path.resolve('tests/main/cli/pmsg-client.ts');
-const passcode = 'cli passcode 42';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function pmsg(args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    const proc = spawn(tsx, ['--import', 'tsx', entry, ...args], {
-      env: { ...process.env, PMSG_PASSCODE: passcode },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    proc.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { pmsg } from './pmsg-process.js';
 
 let relay: TestRelay;
 let temp: ReturnType<typeof makeTempDir>;

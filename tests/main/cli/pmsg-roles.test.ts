@@ -1,29 +1,11 @@
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRelay, type TestRelay } from '../../server/test-relay.js';
 import { makeTempDir } from '../core/helpers/temp-profiles.js';
+import { pmsg } from './pmsg-process.js';
 
 // `pmsg client duty|send --role|ack|directory|history` with duty roles, through a real relay.
 
-// One Node process per command (`--import tsx`), without tsx's launcher in between.
-const tsx = process.execPath;
-const entry = path.resolve('tests/main/cli/pmsg-client.ts');
-const passcode = 'cli passcode 42';
-
-function pmsg(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const proc = spawn(tsx, ['--import', 'tsx', entry, ...args], {
-      env: { ...process.env, PMSG_PASSCODE: passcode },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    proc.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 const json = (run: { stdout: string }) => JSON.parse(run.stdout) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const lines = (run: { stdout: string }) =>
   run.stdout
