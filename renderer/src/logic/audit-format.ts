@@ -84,14 +84,13 @@ export function describeAuditAction(entry: AuditEntryView): string {
     case 'role_escalation_copy_skipped':
       return 'Could not prepare the escalation copy for one holder of the escalation role';
     case 'policy.loaded': {
+      if (detail(entry, 'source') === 'defaults') {
+        return 'Unlocked with no practice policy installed (the defaults)';
+      }
       const keys = detail(entry, 'keysSet');
-      const from =
-        detail(entry, 'source') === 'defaults'
-          ? 'no policy installed, the defaults'
-          : typeof keys === 'string' && keys !== ''
-            ? `the practice's policy, setting ${keys.split(',').join(', ')}`
-            : "the practice's policy";
-      return `Unlocked under ${from}`;
+      return typeof keys === 'string' && keys !== ''
+        ? `Unlocked under the practice's policy, setting ${keys.split(',').join(', ')}`
+        : "Unlocked under the practice's policy";
     }
     case 'unlock.failed_burst': {
       const failures = detail(entry, 'failures');
