@@ -24,6 +24,8 @@ export const deviceAuditKinds = [
   'duty_stopped',
   'role_message_redirected',
   'role_escalation_copy_skipped',
+  'policy.loaded',
+  'unlock.failed_burst',
 ] as const;
 
 export type DeviceAuditKind = (typeof deviceAuditKinds)[number];

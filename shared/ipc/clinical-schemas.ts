@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { defaultEntryTemplate, entryTemplates } from '../clinical/advice-prefill.js';
+import { isValidNhsNumber } from '../clinical/nhs-number.js';
 import {
   accountIdSchema,
   conversationIdSchema,
@@ -240,6 +241,18 @@ export const practiceAuditRequestSchema = z.strictObject({
     .optional(),
   /** Only entries done by, or about, this person. */
   accountId: accountIdSchema.optional(),
+  /** Only entries from this time (inclusive) and before that one (exclusive), ms since the epoch. */
+  sinceAt: timestampSchema.optional(),
+  untilAt: timestampSchema.optional(),
+  /**
+   * Only entries about this patient: main hashes the number with this device's key (the same
+   * keyed hash the trail holds); the number itself is never stored, sent or logged.
+   */
+  patientNhsNumber: z
+    .string()
+    .max(20)
+    .refine(isValidNhsNumber, 'an NHS number: ten digits (3 3 4) with a valid check digit')
+    .optional(),
   limit: z.number().int().min(1).max(500).default(200),
   /** The next (older) page: entries with a seq below this. */
   beforeSeq: z.number().int().positive().optional(),

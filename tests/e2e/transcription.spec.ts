@@ -374,6 +374,21 @@ test.describe.serial('transcription, audit and SAR export', () => {
     await dialog.getByLabel('Who', { exact: true }).selectOption({ label: 'Everyone' });
     await dialog.getByLabel('What', { exact: true }).selectOption({ label: 'Everything' });
     await expect(rows.filter({ hasText: staff.reception.name }).first()).toBeVisible();
+    // By patient: a mistyped NHS number is caught, not shown as "no entries"; the right one is
+    // hashed with this device's key (per device today), so the manager's own copy matches.
+    const patient = dialog.getByLabel("Patient's NHS number");
+    await patient.fill('999 000 0019');
+    await expect(dialog.getByText(/the check digit does not match/)).toBeVisible();
+    await expect(rows).toHaveCount(0);
+    await patient.fill('999 000 0018');
+    await expect(rows.first()).toContainText('Copied a record entry');
+    await expect(rows.filter({ hasNotText: /Patient ref\. [0-9A-F]{4} [0-9A-F]{4}/ })).toHaveCount(
+      0,
+    );
+    await expect(dialog).toContainText('only entries recorded on this PC can match');
+    await checkScreen(manager, 'audit-log-practice-patient');
+    await patient.fill('');
+    await expect(rows.filter({ hasText: staff.reception.name }).first()).toBeVisible();
     await manager.keyboard.press('Escape');
   });
 

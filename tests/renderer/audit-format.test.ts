@@ -155,4 +155,30 @@ describe('the practice trail rows', () => {
     expect(auditKindLabel('transcription.undone')).toBe('Transcription undone');
     expect(auditKindLabel('something.new_kind')).toBe('something new kind');
   });
+
+  it('words the unlock records: the policy by its keys, and a burst of wrong passcodes', () => {
+    expect(
+      describeAuditAction(
+        entry({
+          actor: null,
+          action: 'policy.loaded',
+          details: { source: 'system', keysSet: 'pidGuard,retentionDays', keyCount: 2 },
+        }),
+      ),
+    ).toBe("Unlocked under the practice's policy, setting pidGuard, retentionDays");
+    expect(
+      describeAuditAction(
+        entry({
+          actor: null,
+          action: 'policy.loaded',
+          details: { source: 'defaults', keysSet: '' },
+        }),
+      ),
+    ).toBe('Unlocked with no practice policy installed (the defaults)');
+    expect(
+      describeAuditAction(
+        entry({ actor: null, action: 'unlock.failed_burst', details: { failures: 5 } }),
+      ),
+    ).toBe('5 wrong passcodes typed before this unlock');
+  });
 });

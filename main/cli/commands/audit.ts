@@ -1,8 +1,11 @@
 import { PracticeAuditForwarder } from '../../core/audit/practice-audit-forwarder.js';
 import { readPracticeAudit } from '../../core/audit/practice-audit-reader.js';
+import { matchesPracticeAudit } from '../../core/audit/practice-audit-view.js';
 import { readRelayAccount } from '../../core/messaging/relay-account.js';
+import { lookUpPatientRefHash } from '../../core/transcription/patient-ref-hash.js';
 import { MessengerError } from '../../../shared/errors.js';
-import { stringOption, type CliCommand } from '../cli-command.js';
+import { auditFilterOptions } from '../audit-filter-options.js';
+import { CliUsageError, stringOption, type CliCommand } from '../cli-command.js';
 import { withCore } from '../cli-profile.js';
 
 export const command: CliCommand = {
@@ -10,22 +13,54 @@ export const command: CliCommand = {
   summary:
     'Print the practice audit trail as JSON lines (managers and admins), or with --verify only ' +
     '{"intact","brokenAt","records"} (exit 1 when the chain is broken). Sends this device\'s ' +
-    'own unsent audit events first.',
-  usage: '--profile <dir> [--verify]',
-  options: { profile: { type: 'string' }, verify: { type: 'boolean' } },
+    'own unsent audit events first. --since <iso> keeps entries from that time; --patient <nhs> ' +
+    'keeps entries about that patient (matched by the keyed hash of the NHS number, which is ' +
+    'per device today: only entries this device recorded can match). Exit 2 on a bad NHS number or date.',
+  usage: '--profile <dir> [--verify | [--patient <nhs>] [--since <iso>]]',
+  options: {
+    profile: { type: 'string' },
+    verify: { type: 'boolean' },
+    patient: { type: 'string' },
+    since: { type: 'string' },
+  },
   required: ['profile'],
   async run(values, io) {
+    const filters = auditFilterOptions(values);
+    if (
+      values.verify === true &&
+      (filters.patientNhs !== undefined || filters.sinceAt !== undefined)
+    ) {
+      throw new CliUsageError('--verify checks the whole chain: leave out --patient and --since.');
+    }
+    let patientRefHash: string | null = null;
     const trail = await withCore(stringOption(values, 'profile'), io, async (core, profile) => {
       const account = readRelayAccount(profile.repositories.settings);
       if (!account) throw new MessengerError('not_found', 'This profile is not enrolled.');
       await new PracticeAuditForwarder(profile.repositories, account, core.relay).flush();
+      if (filters.patientNhs !== undefined) {
+        patientRefHash = lookUpPatientRefHash(profile.repositories.settings, filters.patientNhs);
+      }
       return readPracticeAudit(core.relay, profile.repositories, account);
     });
     if (values.verify === true) {
       const { intact, brokenAt, records } = trail;
       io.out(JSON.stringify({ intact, brokenAt, records }));
     } else {
-      for (const entry of trail.entries) io.out(JSON.stringify(entry));
+      if (filters.patientNhs !== undefined) {
+        io.err(
+          patientRefHash === null
+            ? 'This device has recorded no patient, so no entry can match --patient: patient references are keyed per device today.'
+            : 'Patient references are keyed per device today: entries about this patient recorded on other devices do not match.',
+        );
+      }
+      const match = {
+        ...(filters.sinceAt === undefined ? {} : { sinceAt: filters.sinceAt }),
+        // No key here: a hash nothing has, so nothing matches.
+        ...(filters.patientNhs === undefined ? {} : { patientRefHash: patientRefHash ?? '' }),
+      };
+      for (const entry of trail.entries) {
+        if (matchesPracticeAudit(entry, match)) io.out(JSON.stringify(entry));
+      }
       if (!trail.intact) {
         io.err(
           `The practice audit trail is broken: a record is missing or altered at ${trail.brokenAt}.`,

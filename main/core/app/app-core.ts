@@ -80,6 +80,8 @@ export function createAppCore(options: AppCoreOptions): AppCore {
 
   const profiles = attemptLimitedGateway(options.profileStore, {
     maxPasscodeAttempts: policy.maxPasscodeAttempts,
+    policy: options.policy,
+    ...(options.now ? { now: options.now } : {}),
   });
   const session: AppSession<ProfileRuntime> = createAppSession(profiles, {
     start: (unlocked) => {

@@ -6,6 +6,8 @@
 import { MessengerError, isMessengerError } from '../../../shared/errors.js';
 import type { ProfileSummary } from '../../../shared/ipc/view-schemas.js';
 import { createLogger } from '../log/logger.js';
+import { recordUnlockAudit } from '../audit/unlock-audit.js';
+import type { LoadedPolicy } from '../policy/load-policy.js';
 import type { OpenProfile } from '../profile/open-profile.js';
 import type { ProfileStore } from '../profile/profile-store.js';
 import type { ProfileGateway, UnlockedProfile } from './profile-gateway.js';
@@ -15,6 +17,9 @@ const log = createLogger('app.profiles');
 export interface AttemptLimitedGatewayOptions {
   /** Wipe after this many consecutive wrong passcodes; null never wipes. */
   maxPasscodeAttempts: number | null;
+  /** The policy in force: each unlock records it (keys only) on the practice trail. */
+  policy?: LoadedPolicy;
+  now?: () => number;
 }
 
 export function attemptLimitedGateway(
@@ -74,7 +79,20 @@ export function attemptLimitedGateway(
       ),
     create: async (displayName, passcode) =>
       unlocked(await store.create({ label: displayName, passcode })),
-    unlock: async (id, passcode) => unlocked(await unlockOrWipe(id, passcode)),
+    unlock: async (id, passcode) => {
+      // Read before the unlock, which clears the count.
+      const before = store.attemptState(id);
+      const profile = await unlockOrWipe(id, passcode);
+      if (options.policy) {
+        recordUnlockAudit(profile.repositories.audit, {
+          at: (options.now ?? Date.now)(),
+          policy: options.policy,
+          failuresBefore: before.failures,
+          lastFailureAt: before.lastFailureAt,
+        });
+      }
+      return unlocked(profile);
+    },
     delete: async (id, passcode) => {
       (await unlockOrWipe(id, passcode)).close();
       await store.delete(id);

@@ -10,7 +10,9 @@ import { assertAuditViewer, listAuditView } from '../audit/audit-view.js';
 import { practiceAuditView } from '../audit/practice-audit-view.js';
 import { exportConversation } from '../audit/authorised-export.js';
 import type { TimerClock } from '../time/timer-clock.js';
+import { lookUpPatientRefHash } from '../transcription/patient-ref-hash.js';
 import { ownStaffIdentity } from '../transcription/staff-directory.js';
+import { normaliseNhsNumber } from '../../../shared/clinical/nhs-number.js';
 import type { TranscriptionService } from '../transcription/transcription-service.js';
 import type { ClinicalHandlers } from './ipc-handlers.js';
 import type { ProfileRuntime } from './profile-runtime.js';
@@ -101,7 +103,15 @@ export function createClinicalHandlers(context: ClinicalHandlerContext): Clinica
         limit,
         ...(beforeId === undefined ? {} : { beforeId }),
       }),
-    'audit.practice': async ({ kind, accountId, limit, beforeSeq }) => {
+    'audit.practice': async ({
+      kind,
+      accountId,
+      sinceAt,
+      untilAt,
+      patientNhsNumber,
+      limit,
+      beforeSeq,
+    }) => {
       const unlocked = runtime();
       // Refused here with the same words as the device log, before asking the relay.
       assertAuditViewer(unlocked.profile.repositories);
@@ -111,6 +121,19 @@ export function createClinicalHandlers(context: ClinicalHandlerContext): Clinica
         limit,
         ...(kind === undefined ? {} : { kind }),
         ...(accountId === undefined ? {} : { accountId }),
+        ...(sinceAt === undefined ? {} : { sinceAt }),
+        ...(untilAt === undefined ? {} : { untilAt }),
+        // Keyed per device today: only this device's own records can match; with no key yet,
+        // none can (an empty hash matches nothing).
+        ...(patientNhsNumber === undefined
+          ? {}
+          : {
+              patientRefHash:
+                lookUpPatientRefHash(
+                  unlocked.profile.repositories.settings,
+                  normaliseNhsNumber(patientNhsNumber) ?? '',
+                ) ?? '',
+            }),
         ...(beforeSeq === undefined ? {} : { beforeSeq }),
       });
     },

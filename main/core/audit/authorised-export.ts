@@ -54,7 +54,7 @@ export async function exportConversation(
 
   const folder = await request.chooseFolder();
   if (folder === null) return { exported: false, files: [], messageCount: 0 };
-  assertFolder(folder);
+  assertExportFolder(folder);
 
   const at = now();
   const data = buildConversationExport(repositories, conversation, {
@@ -83,7 +83,7 @@ export async function exportConversation(
   return { exported: true, files, messageCount: data.messages.length };
 }
 
-function assertFolder(folder: string): void {
+export function assertExportFolder(folder: string): void {
   if (!path.isAbsolute(folder) || !existsSync(folder) || !statSync(folder).isDirectory()) {
     throw new MessengerError(
       'invalid_input',

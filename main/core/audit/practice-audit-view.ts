@@ -10,15 +10,39 @@ import type { PracticeAuditEntry, PracticeAuditTrail } from './practice-audit-re
 /**
  * The practice-wide audit trail as the manager's screen shows it: newest first, people named
  * from the practice directory (or, for someone no longer in it, from the relay's own record of
- * their enrolment), filtered by kind and by person, a page at a time. The chain status is that
- * of the whole trail, whatever the filter.
+ * their enrolment), filtered by kind, person, time and patient, a page at a time. The chain status
+ * is that of the whole trail, whatever the filter.
  */
 
-export interface PracticeAuditFilter {
+/** What `pmsg client audit` and the manager's screen both filter on. */
+export interface PracticeAuditMatch {
   readonly kind?: string;
   readonly accountId?: string;
+  /** From this time (inclusive) and before this one (exclusive), ms since the epoch. */
+  readonly sinceAt?: number;
+  readonly untilAt?: number;
+  /** Entries about one patient: the keyed hash of their NHS number (patient-ref-hash.ts). */
+  readonly patientRefHash?: string;
+}
+
+export interface PracticeAuditFilter extends PracticeAuditMatch {
   readonly limit: number;
   readonly beforeSeq?: number;
+}
+
+export function matchesPracticeAudit(
+  entry: PracticeAuditEntry,
+  match: PracticeAuditMatch,
+): boolean {
+  return (
+    (match.kind === undefined || entry.action === match.kind) &&
+    (match.accountId === undefined ||
+      entry.accountId === match.accountId ||
+      entry.actorAccountId === match.accountId) &&
+    (match.sinceAt === undefined || entry.at >= match.sinceAt) &&
+    (match.untilAt === undefined || entry.at < match.untilAt) &&
+    (match.patientRefHash === undefined || entry.patientRefHash === match.patientRefHash)
+  );
 }
 
 type Detail = string | number | boolean | null;
@@ -53,10 +77,7 @@ export function practiceAuditView(
   const matching = trail.entries
     .filter(
       (e) =>
-        (filter.kind === undefined || e.action === filter.kind) &&
-        (filter.accountId === undefined ||
-          e.accountId === filter.accountId ||
-          e.actorAccountId === filter.accountId) &&
+        matchesPracticeAudit(e, filter) &&
         (filter.beforeSeq === undefined || e.seq < filter.beforeSeq),
     )
     .sort((a, b) => b.seq - a.seq);

@@ -39,6 +39,8 @@ export interface LoadedPolicy {
   path: string | null;
   /** Every store that set the policy, strongest first (loadPolicy always fills it in). */
   layers?: string[];
+  /** The keys some store set (not their values), sorted; the rest are defaults. */
+  keysSet?: string[];
 }
 
 export interface PolicyEnvironment {
@@ -84,16 +86,18 @@ export function loadPolicy(environment: PolicyEnvironment): LoadedPolicy {
     if (overrideText === undefined) {
       throw policyError(`the policy file ${overridePath} given with --policy does not exist`, []);
     }
+    const values = parsePolicyJson(overrideText, overridePath);
     return {
-      policy: parsePolicyText(overrideText, overridePath),
+      policy: validatePolicyObject(values, `the policy at ${overridePath}`),
       source: 'command-line',
       path: overridePath,
       layers: [overridePath],
+      keysSet: Object.keys(values).sort(),
     };
   }
   const strongest = managed[0];
   if (strongest === undefined) {
-    return { policy: defaultPolicy, source: 'defaults', path: null, layers: [] };
+    return { policy: defaultPolicy, source: 'defaults', path: null, layers: [], keysSet: [] };
   }
   // Key by key, the stronger store wins (each layer was validated on its own, so this parses).
   const merged = Object.assign({}, ...managed.map((layer) => layer.values).reverse()) as object;
@@ -102,6 +106,7 @@ export function loadPolicy(environment: PolicyEnvironment): LoadedPolicy {
     source: 'system',
     path: strongest.where,
     layers: managed.map((layer) => layer.where),
+    keysSet: [...new Set(managed.flatMap((layer) => Object.keys(layer.values)))].sort(),
   };
 }
 

@@ -30,6 +30,8 @@ export interface AttemptState {
   readonly failures: number;
   /** When the next try is allowed; null when it is allowed now. */
   readonly retryAt: number | null;
+  /** When the last wrong passcode was typed, while any are counted (for the audit's burst). */
+  readonly lastFailureAt?: number;
 }
 
 export function delayAfter(failures: number, policy: AttemptPolicy): number {
@@ -57,7 +59,11 @@ export class FailedAttempts {
     // A clock set backwards must not lock the user out for the size of the jump.
     const last = Math.min(record.lastFailureAt, now);
     const retryAt = last + delayAfter(record.failures, this.policy);
-    return { failures: record.failures, retryAt: retryAt > now ? retryAt : null };
+    return {
+      failures: record.failures,
+      retryAt: retryAt > now ? retryAt : null,
+      lastFailureAt: record.lastFailureAt,
+    };
   }
 
   /** Throws too_many_attempts while a delay is running. */

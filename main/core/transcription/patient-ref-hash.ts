@@ -24,7 +24,22 @@ export function patientRefHash(
 ): string {
   const digits = normaliseNhsNumber(nhsNumber);
   if (digits === null) throw new Error('patientRefHash needs a valid NHS number');
-  const key = patientRefKey(settings, now);
+  return hashWith(patientRefKey(settings, now), digits);
+}
+
+/**
+ * The hash this profile would record for a patient, to look their entries up; null when this
+ * profile has never recorded a patient (no key yet: nothing it recorded can match). Creates no key.
+ */
+export function lookUpPatientRefHash(
+  settings: Pick<SettingsRepository, 'get'>,
+  digits: string,
+): string | null {
+  const key = settings.get(patientRefKeySetting, keySchema);
+  return key === undefined ? null : hashWith(key, digits);
+}
+
+function hashWith(key: Buffer, digits: string): string {
   try {
     return `hmac-sha256:${createHmac('sha256', key).update(`nhs:${digits}`).digest('hex')}`;
   } finally {

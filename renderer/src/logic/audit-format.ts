@@ -83,6 +83,19 @@ export function describeAuditAction(entry: AuditEntryView): string {
       return 'Sent a role message to the escalation role, with nobody on duty';
     case 'role_escalation_copy_skipped':
       return 'Could not prepare the escalation copy for one holder of the escalation role';
+    case 'policy.loaded': {
+      if (detail(entry, 'source') === 'defaults') {
+        return 'Unlocked with no practice policy installed (the defaults)';
+      }
+      const keys = detail(entry, 'keysSet');
+      return typeof keys === 'string' && keys !== ''
+        ? `Unlocked under the practice's policy, setting ${keys.split(',').join(', ')}`
+        : "Unlocked under the practice's policy";
+    }
+    case 'unlock.failed_burst': {
+      const failures = detail(entry, 'failures');
+      return `${typeof failures === 'number' ? failures : 'Several'} wrong passcodes typed before this unlock`;
+    }
     // The relay's own records (docs/protocol.md §13): about a device, by whoever ran the command.
     case 'device.enrolled':
       return `${relaySubject(entry)} enrolled`;
@@ -133,6 +146,8 @@ const kindLabels: Readonly<Record<string, string>> = {
   duty_stopped: 'Duty stopped',
   role_message_redirected: 'Role message sent to the escalation role',
   role_escalation_copy_skipped: 'Escalation copy not prepared',
+  'policy.loaded': 'Policy loaded at unlock',
+  'unlock.failed_burst': 'Wrong passcodes before an unlock',
   'device.enrolled': 'Device enrolled',
   'device.revoked': 'Device revoked',
   'device.wiped': 'Device wiped',

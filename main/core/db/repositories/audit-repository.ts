@@ -48,6 +48,7 @@ export class AuditRepository {
       page: db.prepare('SELECT * FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?'),
       forConversation: db.prepare('SELECT * FROM audit_log WHERE conversation_id = ? ORDER BY id'),
       after: db.prepare('SELECT * FROM audit_log WHERE id > ? ORDER BY id LIMIT ?'),
+      latestOf: db.prepare('SELECT * FROM audit_log WHERE action = ? ORDER BY id DESC LIMIT 1'),
     };
   }
 
@@ -76,6 +77,12 @@ export class AuditRepository {
   /** Oldest first, after an id: what the practice trail has not been sent yet. */
   after(afterId: number, limit: number): AuditRecord[] {
     return (this.statements.after.all(afterId, limit) as AuditRow[]).map(toRecord);
+  }
+
+  /** The newest record of one kind, or null. */
+  latestOf(action: DeviceAuditKind): AuditRecord | null {
+    const row = this.statements.latestOf.get(action) as AuditRow | undefined;
+    return row ? toRecord(row) : null;
   }
 
   forConversation(conversationId: string): AuditRecord[] {

@@ -4,9 +4,21 @@
  * recomputed it. Never message text; a patient appears as a reference that matches entries about
  * the same patient.
  */
+import { useState } from 'react';
+import { isValidNhsNumber } from '../../../../shared/clinical/nhs-number.js';
 import type { ConversationSummary } from '../../../../shared/ipc/view-schemas.js';
+import { Field } from '../../components/Field.js';
 import { auditKindLabel, practiceAuditRow } from '../../logic/audit-format.js';
 import { usePracticeAudit } from './usePracticeAudit.js';
+
+/** Why the typed NHS number is not searched for yet; null when it is empty or valid. */
+function nhsProblem(text: string): string | null {
+  const typed = text.trim();
+  if (typed === '' || isValidNhsNumber(typed)) return null;
+  return typed.replace(/\D/g, '').length < 10
+    ? 'An NHS number has ten digits.'
+    : 'Not a valid NHS number: the check digit does not match. Check it was keyed correctly.';
+}
 
 interface Props {
   conversations: readonly ConversationSummary[];
@@ -15,6 +27,13 @@ interface Props {
 export function PracticeAuditTrail({ conversations }: Props) {
   const { filter, setFilter, view, entries, busy, problem, refresh, loadOlder } =
     usePracticeAudit();
+  const [patientText, setPatientText] = useState('');
+  const patientProblem = nhsProblem(patientText);
+  const typePatient = (text: string) => {
+    setPatientText(text);
+    // Only a valid number (or none) reaches the filter: a mistyped one is never "no entries".
+    if (nhsProblem(text) === null) setFilter({ ...filter, patient: text.trim() });
+  };
 
   const titleOf = (id: string | null) =>
     id === null ? '—' : (conversations.find((c) => c.id === id)?.title ?? 'Not on this device');
@@ -71,6 +90,31 @@ export function PracticeAuditTrail({ conversations }: Props) {
               ))}
             </select>
           </div>
+          <Field
+            label="From"
+            type="date"
+            value={filter.from}
+            onChange={(e) => setFilter({ ...filter, from: e.target.value })}
+          />
+          <Field
+            label="To"
+            type="date"
+            value={filter.to}
+            onChange={(e) => setFilter({ ...filter, to: e.target.value })}
+          />
+          <Field
+            label="Patient's NHS number"
+            inputMode="numeric"
+            autoComplete="off"
+            value={patientText}
+            error={patientProblem}
+            {...(filter.patient
+              ? {
+                  hint: 'Matched by a keyed reference that is per device today: only entries recorded on this PC can match.',
+                }
+              : {})}
+            onChange={(e) => typePatient(e.target.value)}
+          />
         </div>
       )}
       <div className="actions audit-refresh">
@@ -78,8 +122,9 @@ export function PracticeAuditTrail({ conversations }: Props) {
           Refresh
         </button>
       </div>
-      {view && entries.length === 0 && !busy && <p>No entries match.</p>}
-      {entries.length > 0 && (
+      {patientProblem && <p>Enter the patient's NHS number in full to see their entries.</p>}
+      {!patientProblem && view && entries.length === 0 && !busy && <p>No entries match.</p>}
+      {!patientProblem && entries.length > 0 && (
         <div
           className="audit-scroll"
           tabIndex={0}
@@ -121,7 +166,7 @@ export function PracticeAuditTrail({ conversations }: Props) {
           </table>
         </div>
       )}
-      {loadOlder && (
+      {!patientProblem && loadOlder && (
         <div className="actions">
           <button type="button" disabled={busy} onClick={loadOlder}>
             Load older entries

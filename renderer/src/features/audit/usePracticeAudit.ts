@@ -1,6 +1,6 @@
 /**
  * The practice-wide audit trail (main reads it from the relay and checks the chain): newest
- * first, filtered by kind and person, a page at a time ("Load older entries").
+ * first, filtered by kind, person, date and patient, a page at a time ("Load older entries").
  */
 import { useCallback, useEffect, useState } from 'react';
 import type {
@@ -8,6 +8,7 @@ import type {
   PracticeAuditView,
 } from '../../../../shared/ipc/clinical-schemas.js';
 import { call, errorMessage, messenger } from '../../api.js';
+import { auditTimeBounds } from '../../logic/audit-time-bounds.js';
 
 const pageSize = 100;
 
@@ -16,10 +17,21 @@ export interface PracticeAuditFilter {
   kind: string;
   /** An account id, or '' for everyone. */
   accountId: string;
+  /** Days as a date input gives them (yyyy-mm-dd, this PC's time zone), or '' for no bound. */
+  from: string;
+  to: string;
+  /** A valid NHS number, or '' for every patient (the screen checks it before it lands here). */
+  patient: string;
 }
 
 export function usePracticeAudit() {
-  const [filter, setFilter] = useState<PracticeAuditFilter>({ kind: '', accountId: '' });
+  const [filter, setFilter] = useState<PracticeAuditFilter>({
+    kind: '',
+    accountId: '',
+    from: '',
+    to: '',
+    patient: '',
+  });
   const [view, setView] = useState<Omit<PracticeAuditView, 'entries'> | null>(null);
   const [entries, setEntries] = useState<PracticeAuditEntryView[]>([]);
   const [busy, setBusy] = useState(false);
@@ -34,6 +46,8 @@ export function usePracticeAudit() {
           limit: pageSize,
           ...(current.kind ? { kind: current.kind } : {}),
           ...(current.accountId ? { accountId: current.accountId } : {}),
+          ...auditTimeBounds(current),
+          ...(current.patient ? { patientNhsNumber: current.patient } : {}),
           ...(beforeSeq ? { beforeSeq } : {}),
         }),
       );

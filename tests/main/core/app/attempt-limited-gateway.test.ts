@@ -7,13 +7,22 @@ import { isMessengerError } from '../../../../shared/errors.js';
 import { attemptLimitedGateway } from '../../../../main/core/app/attempt-limited-gateway.js';
 import { MemoryKeychain } from '../../../../main/core/keychain/memory-keychain.js';
 import { createLogger } from '../../../../main/core/log/logger.js';
+import type { LoadedPolicy } from '../../../../main/core/policy/load-policy.js';
+import { defaultPolicy } from '../../../../main/core/policy/policy-schema.js';
 import { ProfileStore } from '../../../../main/core/profile/profile-store.js';
 
 const passcode = 'correct horse 1';
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-function setUp(maxPasscodeAttempts: number | null) {
+const loadedPolicy: LoadedPolicy = {
+  policy: defaultPolicy,
+  source: 'system',
+  path: '/etc/practice-messenger/policy.json',
+  keysSet: ['pidGuard', 'relayUrl'],
+};
+
+function setUp(maxPasscodeAttempts: number | null, policy?: LoadedPolicy) {
   const root = mkdtempSync(path.join(tmpdir(), 'pmsg-shell-'));
   dirs.push(root);
   const store = new ProfileStore({
@@ -24,7 +33,13 @@ function setUp(maxPasscodeAttempts: number | null) {
     attemptPolicy: { freeFailures: 1000, baseDelayMs: 0, maxDelayMs: 0 },
     logger: createLogger('test', { sink: () => {} }),
   });
-  return { store, gateway: attemptLimitedGateway(store, { maxPasscodeAttempts }) };
+  return {
+    store,
+    gateway: attemptLimitedGateway(store, {
+      maxPasscodeAttempts,
+      ...(policy ? { policy } : {}),
+    }),
+  };
 }
 
 async function failure(promise: Promise<unknown>) {
@@ -91,5 +106,49 @@ describe('the profile store behind the shell (real SQLCipher files)', () => {
       await failure(gateway.unlock(created.summary.id, 'wrong passcode'));
     expect(await gateway.list()).toHaveLength(1);
     await (await gateway.unlock(created.summary.id, passcode)).close();
+  });
+
+  it('records the policy (keys, no values) when it changes, and a burst of wrong passcodes', async () => {
+    const { gateway, store } = setUp(null, loadedPolicy);
+    const created = await gateway.create('Reception', passcode);
+    await created.close();
+    const id = created.summary.id;
+    const records = async () => {
+      const unlocked = await gateway.unlock(id, passcode);
+      const list = unlocked.profile.repositories.audit.list().reverse();
+      await unlocked.close();
+      return list;
+    };
+    // Two wrong passcodes are a slip: no burst.
+    for (const _ of [1, 2]) await failure(gateway.unlock(id, 'wrong passcode'));
+    const first = await records();
+    expect(first.map((r) => r.action)).toEqual(['policy.loaded']);
+    expect(first[0]).toMatchObject({
+      actorAccountId: null,
+      details: { source: 'system', keysSet: 'pidGuard,relayUrl', keyCount: 2 },
+    });
+    // The path and values are not recorded.
+    expect(JSON.stringify(first)).not.toContain('/etc/practice-messenger');
+    // Four in a row, then the right one: the burst is recorded with the count and the last time.
+    const beforeBurst = Date.now();
+    for (const _ of [1, 2, 3, 4]) await failure(gateway.unlock(id, 'wrong passcode'));
+    const second = await records();
+    // The same policy again is not recorded again.
+    expect(second.map((r) => r.action)).toEqual(['policy.loaded', 'unlock.failed_burst']);
+    expect(second[1]?.details['failures']).toBe(4);
+    expect(second[1]?.details['lastFailureAt']).toBeGreaterThanOrEqual(beforeBurst);
+    // The count was cleared by that unlock: the next one records no burst.
+    expect((await records()).filter((r) => r.action === 'unlock.failed_burst')).toHaveLength(1);
+    // IT changes the policy: the next unlock records the new keys.
+    const changed = attemptLimitedGateway(store, {
+      maxPasscodeAttempts: null,
+      policy: { ...loadedPolicy, keysSet: ['pidGuard'] },
+    });
+    const unlocked = await changed.unlock(id, passcode);
+    const policies = unlocked.profile.repositories.audit
+      .list()
+      .filter((r) => r.action === 'policy.loaded');
+    await unlocked.close();
+    expect(policies.map((r) => r.details['keysSet'])).toEqual(['pidGuard', 'pidGuard,relayUrl']);
   });
 });

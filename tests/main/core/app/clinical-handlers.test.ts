@@ -256,6 +256,11 @@ describe('clinical IPC methods', () => {
       ok: false,
       error: { code: 'invalid_input' },
     });
+    // A mistyped NHS number (wrong check digit) is refused, not searched for and found absent.
+    expect(await call('audit.practice', { patientNhsNumber: '943 476 5918' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_input', message: expect.stringMatching(/check digit/) },
+    });
     expect(
       await call('export.conversation', { conversationId: ids.conversationId, passcode: PASSCODE }),
     ).toMatchObject({ ok: false, error: { code: 'policy_restricted' } });

@@ -7,6 +7,11 @@ import { exportAuditAction } from '../../../../main/core/audit/authorised-export
 import { PracticeAuditForwarder } from '../../../../main/core/audit/practice-audit-forwarder.js';
 import { readPracticeAudit } from '../../../../main/core/audit/practice-audit-reader.js';
 import { practiceAuditView } from '../../../../main/core/audit/practice-audit-view.js';
+import {
+  failedUnlocksAuditAction,
+  policyLoadedAuditAction,
+  recordUnlockAudit,
+} from '../../../../main/core/audit/unlock-audit.js';
 import { readRelayAccount } from '../../../../main/core/messaging/relay-account.js';
 import { undecryptableDiscardedAction } from '../../../../main/core/messaging/undecryptable-notice.js';
 import {
@@ -16,6 +21,7 @@ import {
 import { noRecordNeededAuditAction } from '../../../../main/core/retention/untranscribed-advice.js';
 import { pendingAuditActions } from '../../../../main/core/transcription/pending-deletion-runner.js';
 import { transcriptionAuditActions } from '../../../../main/core/transcription/transcription-service.js';
+import { defaultPolicy } from '../../../../main/core/policy/policy-schema.js';
 import { auditKindLabel } from '../../../../renderer/src/logic/audit-format.js';
 import { deviceAuditKinds, type DeviceAuditKind } from '../../../../shared/device-audit-kinds.js';
 import { relayAuditKinds, type RelayAuditKind } from '../../../../shared/protocol/index.js';
@@ -92,6 +98,17 @@ const producers: Record<Kind, (ctx: Context) => void | Promise<void>> = {
     details: { fromRoleId: 'role-1', toRoleId: 'role-2' },
   }),
   role_escalation_copy_skipped: appendAs('role_escalation_copy_skipped'),
+  // The unlock's own call records both: the policy, and the four wrong passcodes before it.
+  'policy.loaded': () => expect(policyLoadedAuditAction).toBe('policy.loaded'),
+  'unlock.failed_burst': ({ gp }) => {
+    expect(failedUnlocksAuditAction).toBe('unlock.failed_burst');
+    recordUnlockAudit(gp.profile.repositories.audit, {
+      at: Date.now(),
+      policy: { policy: defaultPolicy, source: 'system', path: null, keysSet: ['pidGuard'] },
+      failuresBefore: 4,
+      lastFailureAt: Date.now() - 1000,
+    });
+  },
   // The relay's own records: the GP's enrolment, then a second device revoked with a wipe and
   // told so when it next calls.
   'device.enrolled': () => undefined,

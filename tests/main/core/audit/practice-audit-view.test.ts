@@ -42,9 +42,13 @@ const entries: PracticeAuditEntry[] = [
     actorAccountId: null,
     details: { displayName: 'Dr Left', role: 'clinician', deviceId: 1 },
   }),
-  entry(3, { messageIds: ['m1', 'm2'], details: { nested: { no: 1 }, deleteAt: 5 } }),
+  entry(3, {
+    messageIds: ['m1', 'm2'],
+    details: { nested: { no: 1 }, deleteAt: 5 },
+    patientRefHash: 'hmac-sha256:aaaa',
+  }),
   entry(4, { accountId: reception, actorAccountId: reception, action: 'message.sent_despite_pid' }),
-  entry(5, { action: 'transcription.undone' }),
+  entry(5, { action: 'transcription.undone', patientRefHash: 'hmac-sha256:bbbb' }),
   entry(7, { accountId: leaver, actorAccountId: leaver, action: 'conversation.exported' }),
 ];
 const trail = { intact: false, brokenAt: 6, records: 5, entries };
@@ -106,5 +110,23 @@ describe('the practice audit view', () => {
     const second = view({ limit: 10, beforeSeq: 5 });
     expect(second.entries.map((e) => e.id)).toEqual([4, 3, 2, 1]);
     expect(second.nextBeforeSeq).toBeNull();
+  });
+
+  it('filters by time (from inclusive, until exclusive) and by the patient hash', () => {
+    const at = (seq: number) => 1_700_000_000_000 + seq;
+    expect(view({ limit: 50, sinceAt: at(4) }).entries.map((e) => e.id)).toEqual([7, 5, 4]);
+    expect(view({ limit: 50, untilAt: at(4) }).entries.map((e) => e.id)).toEqual([3, 2, 1]);
+    expect(view({ limit: 50, sinceAt: at(2), untilAt: at(5) }).entries.map((e) => e.id)).toEqual([
+      4, 3, 2,
+    ]);
+    expect(
+      view({ limit: 50, patientRefHash: 'hmac-sha256:aaaa' }).entries.map((e) => e.id),
+    ).toEqual([3]);
+    // No key on this device: the empty hash matches nothing, not everything.
+    expect(view({ limit: 50, patientRefHash: '' }).entries).toEqual([]);
+    // The filters combine, and the chain status is still the whole trail's.
+    const both = view({ limit: 50, patientRefHash: 'hmac-sha256:bbbb', sinceAt: at(6) });
+    expect(both.entries).toEqual([]);
+    expect(both.chain.brokenAt).toBe(6);
   });
 });

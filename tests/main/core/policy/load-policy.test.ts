@@ -257,6 +257,7 @@ describe('where the policy is read from', () => {
       source: 'defaults',
       path: null,
       layers: [],
+      keysSet: [],
     });
   });
 
@@ -268,6 +269,8 @@ describe('where the policy is read from', () => {
     });
     expect(loaded.source).toBe('system');
     expect(loaded.policy.pidGuard).toBe('block');
+    // Which keys IT set, for the practice trail's "policy loaded" (never their values).
+    expect(loaded.keysSet).toEqual(['pidGuard']);
   });
 
   it('uses --policy when no managed policy is installed', () => {

@@ -223,7 +223,12 @@ describe('ProfileStore', () => {
     now += 2000;
     await expectCode(store.unlock(id, 'wrong wrong'), 'invalid_passcode');
     store = newStore(temp.dir, { now: clock });
-    expect(store.attemptState(id)).toEqual({ failures: 5, retryAt: now + 4000 });
+    // When the last wrong passcode was typed survives too (the audit's burst record uses it).
+    expect(store.attemptState(id)).toEqual({
+      failures: 5,
+      retryAt: now + 4000,
+      lastFailureAt: now,
+    });
     now += 3999;
     await expectCode(store.unlock(id, PASSCODE), 'too_many_attempts');
     now += 1;
