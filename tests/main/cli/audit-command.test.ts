@@ -1,32 +1,13 @@
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { relayDatabaseFile } from '../../../server/storage/sqlite-relay-storage.js';
 import { startTestRelay, type TestRelay } from '../../server/test-relay.js';
 import { makeTempDir } from '../core/helpers/temp-profiles.js';
+import { pmsg } from './pmsg-process.js';
 
 // `pmsg client audit --profile P [--verify]`: the practice trail as JSON lines for a manager,
 // refused to a receptionist, and a tampered relay table reported with exit 1.
-
-// One Node process per command (`--import tsx`), without tsx's launcher in between.
-const tsx = process.execPath;
-const entry = path.resolve('tests/main/cli/pmsg-client.ts');
-const passcode = 'cli passcode 42';
-
-function pmsg(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const proc = spawn(tsx, ['--import', 'tsx', entry, ...args], {
-      env: { ...process.env, PMSG_PASSCODE: passcode },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    proc.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 let relay: TestRelay;
 let temp: ReturnType<typeof makeTempDir>;
