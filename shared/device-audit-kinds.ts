@@ -24,6 +24,7 @@ export const deviceAuditKinds = [
   'duty_stopped',
   'role_message_redirected',
   'role_escalation_copy_skipped',
+  'attachment.image_pid_answered',
 ] as const;
 
 export type DeviceAuditKind = (typeof deviceAuditKinds)[number];

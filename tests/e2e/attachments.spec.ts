@@ -105,6 +105,12 @@ test.describe.serial('attachments in the app', () => {
     await checkScreen(reception, 'attachment-draft');
     await shot(reception, 'attachment-draft-1280x800');
     await composer.press('Enter');
+    // Every image asks first; nothing leaves until it is answered.
+    const question = reception.getByRole('dialog', { name: 'Does this show patient details?' });
+    await expect(question).toContainText('end-to-end encrypted and deleted with the conversation');
+    await expect(draft).toBeVisible();
+    await question.getByRole('button', { name: 'Yes, it shows patient details' }).click();
+    await expect(question).toHaveCount(0);
     await expect(draft).toHaveCount(0);
     const sent = reception.locator('.message-out').last();
     await expect(sent.getByRole('img', { name: 'PNG image: results screen.png' })).toBeVisible();
@@ -218,6 +224,10 @@ test.describe.serial('attachments in the app', () => {
     await reception.getByRole('button', { name: /^Attach/ }).click();
     await expect(reception.getByRole('group', { name: 'File to send' })).toBeVisible();
     await reception.getByRole('button', { name: 'Send', exact: true }).click();
+    await reception
+      .getByRole('dialog', { name: 'Does this show patient details?' })
+      .getByRole('button', { name: 'Yes, it shows patient details' })
+      .click();
     const sent = reception.locator('.message-out').last();
     await expect(sent.locator('.attachment')).toHaveAttribute('data-attachment-state', 'uploading');
     await expect(sent.locator('.attachment-progress')).toContainText('Uploading');

@@ -83,6 +83,10 @@ export function describeAuditAction(entry: AuditEntryView): string {
       return 'Sent a role message to the escalation role, with nobody on duty';
     case 'role_escalation_copy_skipped':
       return 'Could not prepare the escalation copy for one holder of the escalation role';
+    case 'attachment.image_pid_answered':
+      return detail(entry, 'showsPatientDetails') === 'yes'
+        ? 'Sent an image, saying it shows patient details'
+        : 'Sent an image, saying it shows no patient details';
     // The relay's own records (docs/protocol.md §13): about a device, by whoever ran the command.
     case 'device.enrolled':
       return `${relaySubject(entry)} enrolled`;
@@ -133,6 +137,7 @@ const kindLabels: Readonly<Record<string, string>> = {
   duty_stopped: 'Duty stopped',
   role_message_redirected: 'Role message sent to the escalation role',
   role_escalation_copy_skipped: 'Escalation copy not prepared',
+  'attachment.image_pid_answered': 'Image sent: patient details question answered',
   'device.enrolled': 'Device enrolled',
   'device.revoked': 'Device revoked',
   'device.wiped': 'Device wiped',

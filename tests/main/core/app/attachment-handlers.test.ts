@@ -119,6 +119,7 @@ describe('attachments through the IPC contract', () => {
       conversationId: conversation.id,
       stageId: staged.stageId,
       caption: 'Blood results as they came in',
+      imageShowsPatientDetails: true,
     });
     expect(message).toMatchObject({
       text: 'Blood results as they came in',
@@ -280,14 +281,88 @@ describe('attachments through the IPC contract', () => {
       conversationId: conversation.id,
       stageId: named.stageId,
       sendDespitePidWarning: true,
+      imageShowsPatientDetails: true,
     });
     const audit = reception.w.core.session
       .current()!
       .profile.repositories.audit.list({ limit: 50 });
-    const sentAnyway = audit.find((e) => e.messageIds.includes(message.id));
+    const sentAnyway = audit.find(
+      (e) => e.messageIds.includes(message.id) && e.action === 'message.sent_despite_pid',
+    );
     expect(sentAnyway).toMatchObject({ action: 'message.sent_despite_pid' });
     // Kinds only: never the name or the number itself.
     expect(JSON.stringify(sentAnyway)).not.toMatch(/943|rash/);
+  });
+
+  it('every image asks "Does this show patient details?" unless the policy turns it off; the answer is audited, nothing else', async () => {
+    const reception = await enrolled('Reception Desk', 'reception');
+    const gp = await enrolled('Dr A Patel', 'clinician');
+    const { conversation } = await reception.w.call('conversations.create', {
+      participantIds: [gp.self.accountId],
+    });
+    const { staged } = await reception.w.call('attachments.stage', {
+      name: 'rash photo.png',
+      dataBase64: base64(png(6, 6)),
+    });
+    expect(
+      await reception.w.attempt('attachments.send', {
+        conversationId: conversation.id,
+        stageId: staged.stageId,
+        caption: 'Photo the patient sent',
+      }),
+    ).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_input', message: /Does this show patient details\?/ },
+    });
+    // Refused before anything left: the file is still staged and nothing was sent.
+    const { message } = await reception.w.call('attachments.send', {
+      conversationId: conversation.id,
+      stageId: staged.stageId,
+      caption: 'Photo the patient sent',
+      imageShowsPatientDetails: true,
+    });
+    const audit = reception.w.core.session.current()!.profile.repositories.audit;
+    const answered = audit.list({ limit: 50 }).filter((e) => e.messageIds.includes(message.id));
+    expect(answered).toHaveLength(1);
+    expect(answered[0]).toMatchObject({
+      action: 'attachment.image_pid_answered',
+      details: { showsPatientDetails: 'yes' },
+    });
+    expect(JSON.stringify(answered[0])).not.toMatch(/rash|Photo/);
+
+    // A PDF is not an image: no question, nothing audited.
+    const pdf = Buffer.from('%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
+    const letter = (
+      await reception.w.call('attachments.stage', { name: 'letter.pdf', dataBase64: base64(pdf) })
+    ).staged;
+    const sentLetter = (
+      await reception.w.call('attachments.send', {
+        conversationId: conversation.id,
+        stageId: letter.stageId,
+      })
+    ).message;
+    expect(audit.list({ limit: 50 }).some((e) => e.messageIds.includes(sentLetter.id))).toBe(false);
+
+    // The policy turns the question off: an image goes without an answer, and none is audited.
+    const unasked = await enrolled('Nurse Desk', 'reception', { askImagePatientDetails: false });
+    expect(await unasked.w.call('policy.get')).toMatchObject({ askImagePatientDetails: false });
+    const other = await unasked.w.call('conversations.create', {
+      participantIds: [gp.self.accountId],
+    });
+    const image = (
+      await unasked.w.call('attachments.stage', { name: 'a.png', dataBase64: base64(png(4, 4)) })
+    ).staged;
+    const sentImage = (
+      await unasked.w.call('attachments.send', {
+        conversationId: other.conversation.id,
+        stageId: image.stageId,
+      })
+    ).message;
+    const unaskedAudit = unasked.w.core.session.current()!.profile.repositories.audit;
+    expect(
+      unaskedAudit.list({ limit: 50 }).some((e) => e.action === 'attachment.image_pid_answered'),
+    ).toBe(false);
+    expect(sentImage.attachment.type).toBe('image/png');
   });
 
   it('an image whose header promises too many pixels is not handed to the renderer to decode', async () => {
@@ -305,6 +380,7 @@ describe('attachments through the IPC contract', () => {
     const { message } = await reception.w.call('attachments.send', {
       conversationId: conversation.id,
       stageId: staged.stageId,
+      imageShowsPatientDetails: false,
     });
     expect(
       await reception.w.attempt('attachments.content', {
@@ -329,6 +405,7 @@ describe('attachments through the IPC contract', () => {
         await reception.w.call('attachments.send', {
           conversationId: conversation.id,
           stageId: staged.stageId,
+          imageShowsPatientDetails: false,
         })
       ).message;
     };

@@ -4,6 +4,10 @@ import {
   sentDespitePidAction,
 } from '../../../../main/core/audit/pid-send-guard.js';
 import { exportAuditAction } from '../../../../main/core/audit/authorised-export.js';
+import {
+  auditImagePidAnswer,
+  imagePidAnsweredAction,
+} from '../../../../main/core/audit/image-pid-answer.js';
 import { PracticeAuditForwarder } from '../../../../main/core/audit/practice-audit-forwarder.js';
 import { readPracticeAudit } from '../../../../main/core/audit/practice-audit-reader.js';
 import { practiceAuditView } from '../../../../main/core/audit/practice-audit-view.js';
@@ -92,6 +96,16 @@ const producers: Record<Kind, (ctx: Context) => void | Promise<void>> = {
     details: { fromRoleId: 'role-1', toRoleId: 'role-2' },
   }),
   role_escalation_copy_skipped: appendAs('role_escalation_copy_skipped'),
+  'attachment.image_pid_answered': ({ gp }) => {
+    expect(imagePidAnsweredAction).toBe('attachment.image_pid_answered');
+    auditImagePidAnswer(gp.profile.repositories.audit, {
+      at: Date.now(),
+      actorAccountId: gp.accountId,
+      conversationId,
+      messageId: 'msg-image',
+      showsPatientDetails: true,
+    });
+  },
   // The relay's own records: the GP's enrolment, then a second device revoked with a wipe and
   // told so when it next calls.
   'device.enrolled': () => undefined,
