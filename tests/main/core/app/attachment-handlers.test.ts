@@ -4,12 +4,14 @@
  * its name and caption), sent, shown to the recipient (never as an empty message), and saved or
  * opened through main only.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAppCore, type AppCore } from '../../../../main/core/app/app-core.js';
 import { policySchema } from '../../../../main/core/policy/policy-schema.js';
 import { png } from '../../../helpers/png.js';
+import { validateFhirCommunication } from '../helpers/fhir-schema.js';
 import { startTestRelay, type TestRelay } from '../../../server/test-relay.js';
 import { PASSCODE, makeTempDir, newStore } from '../helpers/temp-profiles.js';
 import { eventually, fastTuning, quietLogger } from '../messaging/messaging-harness.js';
@@ -363,6 +365,78 @@ describe('attachments through the IPC contract', () => {
       unaskedAudit.list({ limit: 50 }).some((e) => e.action === 'attachment.image_pid_answered'),
     ).toBe(false);
     expect(sentImage.attachment.type).toBe('image/png');
+  });
+
+  it('a transcription lists the file in the plain text and carries it in FHIR as contentAttachment', async () => {
+    const reception = await enrolled('Reception Desk', 'reception');
+    const gp = await enrolled('Dr A Patel', 'clinician');
+    const { conversation } = await reception.w.call('conversations.create', {
+      participantIds: [gp.self.accountId],
+    });
+    const photo = png(30, 20, [200, 40, 40]);
+    const { staged } = await reception.w.call('attachments.stage', {
+      name: 'rash photo.png',
+      dataBase64: base64(photo),
+    });
+    const sent = (
+      await reception.w.call('attachments.send', {
+        conversationId: conversation.id,
+        stageId: staged.stageId,
+        caption: 'Is this OK to wait until Monday?',
+        imageShowsPatientDetails: true,
+      })
+    ).message;
+    await eventually(
+      () =>
+        gp.w.events.some(
+          (e) =>
+            e.channel.endsWith('message.updated') &&
+            e.payload.message.id === sent.id &&
+            e.payload.message.attachment?.state === 'ready',
+        ),
+      'file ready at the GP',
+    );
+    const gpConversation = gp.w.events.find((e) => e.channel.endsWith('message.added'))!.payload
+      .message.conversationId;
+    const reply = (
+      await gp.w.call('messages.send', {
+        conversationId: gpConversation,
+        text: 'Yes, emollient twice a day; back if it spreads.',
+      })
+    ).message;
+    const form = {
+      conversationId: gpConversation,
+      messageIds: [sent.id, reply.id],
+      patient: { nhsNumber: '943 476 5919' },
+      advice: 'Emollient twice a day; review if it spreads.',
+      adviceGivenBy: { name: 'Dr A Patel', role: 'GP', accountId: gp.self.accountId },
+      askedBy: { name: 'Reception Desk', role: 'Receptionist' },
+      deleteOriginals: { when: 'now' },
+    };
+    const sha256 = createHash('sha256').update(photo).digest('hex');
+    const text = await gp.w.call('transcription.render', { form, format: 'text' });
+    expect(text.errors).toEqual([]);
+    // The name, type, size and SHA-256 of the bytes the GP received.
+    expect(text.content).toContain(`- rash photo.png (image/png, `);
+    expect(text.content).toContain(`, SHA-256 ${sha256})`);
+    const fhir = await gp.w.call('transcription.render', { form, format: 'fhir' });
+    const resource = JSON.parse(fhir.content);
+    expect(
+      validateFhirCommunication(resource),
+      JSON.stringify(validateFhirCommunication.errors),
+    ).toBe(true);
+    const files = resource.payload.filter((p: object) => 'contentAttachment' in p);
+    expect(files).toEqual([
+      {
+        contentAttachment: {
+          contentType: 'image/png',
+          data: base64(photo),
+          size: photo.length,
+          hash: createHash('sha1').update(photo).digest('base64'),
+          title: 'rash photo.png',
+        },
+      },
+    ]);
   });
 
   it('an image whose header promises too many pixels is not handed to the renderer to decode', async () => {
