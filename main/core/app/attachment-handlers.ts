@@ -224,6 +224,13 @@ export function createAttachmentHandlers(context: AttachmentHandlerContext): Att
         const message = current.profile.repositories.messages.get(messageId) as MessageRecord;
         return { message: current.views.message(message) };
       }),
+    'attachments.cancel': ({ conversationId, messageId }) =>
+      guard(async () => {
+        const { current, core } = ofMessage(conversationId, messageId);
+        await core.attachments.cancel(messageId);
+        const message = current.profile.repositories.messages.get(messageId) as MessageRecord;
+        return { message: current.views.message(message) };
+      }),
   };
 }
 

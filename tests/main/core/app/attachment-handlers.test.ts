@@ -141,6 +141,28 @@ describe('attachments through the IPC contract', () => {
       'gp gets message.added',
     );
     const added = gp.w.events.find((e) => e.channel.endsWith('message.added'))!.payload.message;
+    // Cancel is for an upload in progress: not once the file is on its way, nor a received one.
+    expect(
+      await reception.w.attempt('attachments.cancel', {
+        conversationId: conversation.id,
+        messageId: message.id,
+      }),
+    ).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_input', message: /already been uploaded/ },
+    });
+    expect(
+      await gp.w.attempt('attachments.cancel', {
+        conversationId: added.conversationId,
+        messageId: added.id,
+      }),
+    ).toMatchObject({ ok: false, error: { code: 'invalid_input', message: /being uploaded/ } });
+    expect(
+      await gp.w.attempt('attachments.cancel', {
+        conversationId: conversation.id,
+        messageId: added.id,
+      }),
+    ).toMatchObject({ ok: false, error: { code: 'not_found' } });
     expect(added).toMatchObject({
       id: message.id,
       text: 'Blood results as they came in',
