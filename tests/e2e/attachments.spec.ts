@@ -243,6 +243,33 @@ test.describe.serial('attachments in the app', () => {
     });
   });
 
+  test('an upload can be cancelled: the message shows it, and Retry sends the file', async () => {
+    await harness.relay('stop');
+    await expect(reception.locator('.topbar .connection')).not.toHaveText('Connected');
+    await harness.chooseFile('reception', fileOnDisk('dressing photo.png', png(50, 30)));
+    await reception.getByRole('button', { name: /^Attach/ }).click();
+    await reception.getByRole('button', { name: 'Send', exact: true }).click();
+    await reception
+      .getByRole('dialog', { name: 'Does this show patient details?' })
+      .getByRole('button', { name: 'No patient details' })
+      .click();
+    const sent = reception.locator('.message-out').last();
+    await expect(sent.locator('.attachment')).toHaveAttribute('data-attachment-state', 'uploading');
+    await sent.getByRole('button', { name: /^Cancel/ }).click();
+    await expect(sent.locator('.attachment')).toHaveAttribute('data-attachment-state', 'failed');
+    await expect(sent.locator('[data-status]')).toHaveAttribute('data-status', 'failed');
+    await expect(sent).toContainText('Upload cancelled');
+
+    await harness.relay('start');
+    await sent.getByRole('button', { name: /^Retry/ }).click();
+    await expect(sent.locator('.attachment')).toHaveAttribute('data-attachment-state', 'uploaded', {
+      timeout: 60_000,
+    });
+    await expect(gp.getByRole('img', { name: 'PNG image: dressing photo.png' })).toBeVisible({
+      timeout: 60_000,
+    });
+  });
+
   test('transcribed and deleted now, the screenshot goes from both screens and profiles', async () => {
     const image = (page: Page) => page.getByRole('img', { name: 'PNG image: results screen.png' });
     await expect(image(gp)).toBeVisible();
