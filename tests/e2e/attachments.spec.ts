@@ -8,6 +8,7 @@
  * compared with baselines in tests/e2e/screenshots.
  */
 import { expect, test, type Page } from '@playwright/test';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { png } from '../helpers/png.js';
@@ -286,6 +287,12 @@ test.describe.serial('attachments in the app', () => {
     const giver = panel.getByRole('group', { name: 'Advice given by' });
     await giver.getByLabel('Who gave the advice').selectOption({ index: 1 });
     await giver.getByLabel('Role').fill('GP');
+    // The file is listed in the entry: name, type, size and the SHA-256 of its bytes.
+    const sha256 = createHash('sha256').update(screenshotPng).digest('hex');
+    const preview = panel.getByLabel('Record entry preview');
+    await expect(preview).toContainText('Attachments:');
+    await expect(preview).toContainText(`- results screen.png (image/png, `);
+    await expect(preview).toContainText(`SHA-256 ${sha256})`);
     await panel.getByRole('button', { name: 'Copy entry' }).click();
     await panel.getByLabel('Now (after a 10 second undo window)').check();
     await panel.getByRole('button', { name: 'Entered into the record' }).click();
