@@ -26,6 +26,7 @@ export const deviceAuditKinds = [
   'role_escalation_copy_skipped',
   'policy.loaded',
   'unlock.failed_burst',
+  'attachment.image_pid_answered',
 ] as const;
 
 export type DeviceAuditKind = (typeof deviceAuditKinds)[number];

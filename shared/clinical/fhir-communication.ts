@@ -83,6 +83,30 @@ export interface FhirPatient {
   name?: Array<{ text: string }>;
   birthDate?: string;
 }
+/** R4 Attachment: `hash` is the base64 SHA-1 of the data, as R4 defines it (not SHA-256). */
+export interface FhirAttachment {
+  contentType: string;
+  data?: string;
+  size: number;
+  hash?: string;
+  title: string;
+}
+
+/** What main read from a listed file, by its SHA-256 (hex): shared code never sees the bytes. */
+export interface FhirAttachmentContent {
+  /** base64 SHA-1 of the bytes (FHIR R4 Attachment.hash). */
+  readonly sha1Base64: string;
+  /** The bytes in base64, or null when the file is larger than fhirInlineAttachmentMaxBytes. */
+  readonly dataBase64: string | null;
+}
+
+/**
+ * Files up to this size travel inside the FHIR file (`data`); larger ones are listed with their
+ * title, type, size and hash only, and saved beside the entry on request. GP clinical systems
+ * commonly refuse documents over 5 MB in one message.
+ */
+export const fhirInlineAttachmentMaxBytes = 5 * 1_048_576;
+
 export interface FhirCommunication {
   resourceType: 'Communication';
   id: string;
@@ -99,7 +123,7 @@ export interface FhirCommunication {
   received?: string;
   recipient: FhirReference[];
   sender: FhirReference;
-  payload: Array<{ contentString: string }>;
+  payload: Array<{ contentString: string } | { contentAttachment: FhirAttachment }>;
   note: Array<{ authorString: string; time: string; text: string }>;
 }
 
@@ -118,6 +142,11 @@ export interface FhirCommunicationOptions {
   readonly identifierBase?: string | null;
   /** Zone for the human-readable times (note, narrative); the FHIR instants are UTC. */
   readonly timeZone?: string;
+  /**
+   * The listed files' hash and (small enough) bytes, keyed by SHA-256 hex. A file missing here
+   * (no longer stored on this device) is listed by title, type and size only.
+   */
+  readonly attachmentContent?: ReadonlyMap<string, FhirAttachmentContent>;
 }
 
 const patientId = 'patient';
@@ -171,10 +200,26 @@ export function buildFhirCommunication(
     ...(dateOfBirth ? { birthDate: dateOfBirth } : {}),
   };
 
-  const payload = [{ contentString: recordSafe(entry.advice) }];
+  const payload: FhirCommunication['payload'] = [{ contentString: recordSafe(entry.advice) }];
   if (entry.actions.length > 0) {
     payload.push({
       contentString: recordSafe(`Actions:\n${entry.actions.map((a) => `- ${a}`).join('\n')}`),
+    });
+  }
+  for (const file of entry.attachments) {
+    const content = options.attachmentContent?.get(file.sha256);
+    const data =
+      content?.dataBase64 != null && file.size <= fhirInlineAttachmentMaxBytes
+        ? { data: content.dataBase64 }
+        : {};
+    payload.push({
+      contentAttachment: {
+        contentType: file.contentType,
+        ...data,
+        size: file.size,
+        ...(content ? { hash: content.sha1Base64 } : {}),
+        title: recordSafe(file.name),
+      },
     });
   }
   const deletion =

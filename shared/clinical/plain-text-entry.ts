@@ -1,7 +1,12 @@
 import { defaultEntryTemplate, type EntryTemplate } from './advice-prefill.js';
 import { emojiAsWords } from './emoji-words.js';
 import { formatNhsNumber } from './nhs-number.js';
-import { describeStaffMember, parseRecordEntry, type RecordEntryInput } from './record-entry.js';
+import {
+  describeStaffMember,
+  parseRecordEntry,
+  type RecordAttachment,
+  type RecordEntryInput,
+} from './record-entry.js';
 import { formatUkDate, formatUkDateTime, ukTimeZone } from './uk-date-format.js';
 
 export const sourceDescription = 'instant message, Practice Messenger';
@@ -67,6 +72,12 @@ export function formatPlainTextEntry(
   } else if (full) {
     lines.push('Actions: none recorded');
   }
+  if (entry.attachments.length > 0) {
+    lines.push(
+      'Attachments:',
+      ...entry.attachments.map((a) => indent(`- ${describeAttachment(a)}`)),
+    );
+  }
   const deletion =
     entry.originalsDeletion.status === 'deleted'
       ? `deleted ${when(entry.originalsDeletion.at)}`
@@ -90,6 +101,18 @@ export function formatPlainTextEntry(
     .map((line) => recordSafe(line, emoji))
     .join('\n')
     .replace(/\n/g, options.lineEnding);
+}
+
+/** "results.png (image/png, 12.1 KB, SHA-256 9f86d0…)": the full digest, to match the file. */
+export function describeAttachment(file: RecordAttachment): string {
+  return `${file.name} (${file.contentType}, ${formatFileSize(file.size)}, SHA-256 ${file.sha256})`;
+}
+
+/** Bytes under 1 KB, else KB or MB (of 1,024) to one decimal place. */
+export function formatFileSize(bytes: number): string {
+  if (bytes < 1024) return bytes === 1 ? '1 byte' : `${bytes} bytes`;
+  if (bytes < 1_048_576) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1_048_576).toFixed(1)} MB`;
 }
 
 /**

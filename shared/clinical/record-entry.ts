@@ -38,6 +38,24 @@ export const staffMemberSchema = z.object({
   identifiers: professionalIdsSchema.optional(),
 });
 
+/**
+ * A file in a selected message, listed in the entry so the record says what was seen: its name,
+ * type (decided from the bytes when it was sent), size and the SHA-256 of its bytes.
+ */
+export const recordAttachmentSchema = z.object({
+  name: text('The attachment name', 255),
+  contentType: z
+    .string()
+    .regex(/^[a-z]+\/[a-z0-9.+-]+$/, { error: 'The attachment type must be a media type' }),
+  size: z
+    .number()
+    .int({ error: 'The attachment size must be a whole number of bytes' })
+    .min(0, { error: 'The attachment size cannot be negative' }),
+  sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, { error: 'The attachment SHA-256 must be 64 lower-case hex digits' }),
+});
+
 export const recordEntrySchema = z.object({
   patient: z.object({
     nhsNumber: z
@@ -75,6 +93,11 @@ export const recordEntrySchema = z.object({
   /** Summarised or quoted (see buildAdviceText for the quoted form). */
   advice: text('The advice', 20_000),
   actions: z.array(text('An action', 1_000)).max(50, { error: 'At most 50 actions' }).default([]),
+  /** Files in the selected messages, in message order. */
+  attachments: z
+    .array(recordAttachmentSchema)
+    .max(500, { error: 'At most 500 attachments' })
+    .default([]),
   transcribedBy: staffMemberSchema,
   /** The originals are deleted everywhere once the entry is confirmed, now or at a set time. */
   originalsDeletion: z.object({
@@ -90,6 +113,7 @@ export type RecordEntryInput = z.input<typeof recordEntrySchema>;
 /** After validation: NHS number as ten bare digits, names trimmed, actions present. */
 export type RecordEntry = z.output<typeof recordEntrySchema>;
 export type StaffMember = z.output<typeof staffMemberSchema>;
+export type RecordAttachment = z.output<typeof recordAttachmentSchema>;
 
 export type RecordEntryValidation =
   | { readonly ok: true; readonly value: RecordEntry }

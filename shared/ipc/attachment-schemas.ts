@@ -44,6 +44,11 @@ export const sendAttachmentRequestSchema = z.strictObject({
   caption: z.string().max(maxMessageTextLength).default(''),
   /** The user saw the patient-identifiable-data warning (name or caption) and chose to send anyway. */
   sendDespitePidWarning: z.boolean().default(false),
+  /**
+   * The answer to "Does this show patient details?", asked before every image unless the policy
+   * (askImagePatientDetails) turns it off; null when not asked. Main refuses an image without it.
+   */
+  imageShowsPatientDetails: z.boolean().nullable().default(null),
 });
 
 export const attachmentOfMessageSchema = z.strictObject({

@@ -355,6 +355,12 @@ export const methods = {
     z.object({ message: messageViewSchema }),
     'unlocked',
   ),
+  // Stops an upload in progress: the message shows as failed ("Upload cancelled") with Retry.
+  'attachments.cancel': method(
+    attachmentOfMessageSchema,
+    z.object({ message: messageViewSchema }),
+    'unlocked',
+  ),
 
   // Transcription into the patient record (DOMAIN.md). The form carries what the clinician typed;
   // main adds the source, the times and the transcriber, and validates the whole entry.

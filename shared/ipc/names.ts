@@ -58,6 +58,7 @@ export const methodsByArea = {
     'attachments.save',
     'attachments.open',
     'attachments.retry',
+    'attachments.cancel',
   ],
   clinical: [
     'transcription.draft',

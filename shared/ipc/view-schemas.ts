@@ -56,6 +56,8 @@ export const policyViewSchema = z.object({
   allowAttachments: z.boolean(),
   maxAttachmentMB: z.number().int(),
   attachmentTypes: z.array(z.string()),
+  /** Ask "Does this show patient details?" before an image is sent. */
+  askImagePatientDetails: z.boolean(),
   hospitalNumberPatterns: z.array(z.string()),
   /** Where it came from, for the About screen and IT support calls. */
   source: z.enum(['defaults', 'system', 'command-line']),

@@ -8,6 +8,7 @@
  * compared with baselines in tests/e2e/screenshots.
  */
 import { expect, test, type Page } from '@playwright/test';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { png } from '../helpers/png.js';
@@ -105,6 +106,12 @@ test.describe.serial('attachments in the app', () => {
     await checkScreen(reception, 'attachment-draft');
     await shot(reception, 'attachment-draft-1280x800');
     await composer.press('Enter');
+    // Every image asks first; nothing leaves until it is answered.
+    const question = reception.getByRole('dialog', { name: 'Does this show patient details?' });
+    await expect(question).toContainText('end-to-end encrypted and deleted with the conversation');
+    await expect(draft).toBeVisible();
+    await question.getByRole('button', { name: 'Yes, it shows patient details' }).click();
+    await expect(question).toHaveCount(0);
     await expect(draft).toHaveCount(0);
     const sent = reception.locator('.message-out').last();
     await expect(sent.getByRole('img', { name: 'PNG image: results screen.png' })).toBeVisible();
@@ -218,6 +225,10 @@ test.describe.serial('attachments in the app', () => {
     await reception.getByRole('button', { name: /^Attach/ }).click();
     await expect(reception.getByRole('group', { name: 'File to send' })).toBeVisible();
     await reception.getByRole('button', { name: 'Send', exact: true }).click();
+    await reception
+      .getByRole('dialog', { name: 'Does this show patient details?' })
+      .getByRole('button', { name: 'Yes, it shows patient details' })
+      .click();
     const sent = reception.locator('.message-out').last();
     await expect(sent.locator('.attachment')).toHaveAttribute('data-attachment-state', 'uploading');
     await expect(sent.locator('.attachment-progress')).toContainText('Uploading');
@@ -229,6 +240,33 @@ test.describe.serial('attachments in the app', () => {
     });
     await expect(sent.locator('.attachment-progress')).toHaveCount(0);
     await expect(gp.getByRole('img', { name: 'PNG image: wound photo.png' })).toBeVisible({
+      timeout: 60_000,
+    });
+  });
+
+  test('an upload can be cancelled: the message shows it, and Retry sends the file', async () => {
+    await harness.relay('stop');
+    await expect(reception.locator('.topbar .connection')).not.toHaveText('Connected');
+    await harness.chooseFile('reception', fileOnDisk('dressing photo.png', png(50, 30)));
+    await reception.getByRole('button', { name: /^Attach/ }).click();
+    await reception.getByRole('button', { name: 'Send', exact: true }).click();
+    await reception
+      .getByRole('dialog', { name: 'Does this show patient details?' })
+      .getByRole('button', { name: 'No patient details' })
+      .click();
+    const sent = reception.locator('.message-out').last();
+    await expect(sent.locator('.attachment')).toHaveAttribute('data-attachment-state', 'uploading');
+    await sent.getByRole('button', { name: /^Cancel/ }).click();
+    await expect(sent.locator('.attachment')).toHaveAttribute('data-attachment-state', 'failed');
+    await expect(sent.locator('[data-status]')).toHaveAttribute('data-status', 'failed');
+    await expect(sent).toContainText('Upload cancelled');
+
+    await harness.relay('start');
+    await sent.getByRole('button', { name: /^Retry/ }).click();
+    await expect(sent.locator('.attachment')).toHaveAttribute('data-attachment-state', 'uploaded', {
+      timeout: 60_000,
+    });
+    await expect(gp.getByRole('img', { name: 'PNG image: dressing photo.png' })).toBeVisible({
       timeout: 60_000,
     });
   });
@@ -249,6 +287,12 @@ test.describe.serial('attachments in the app', () => {
     const giver = panel.getByRole('group', { name: 'Advice given by' });
     await giver.getByLabel('Who gave the advice').selectOption({ index: 1 });
     await giver.getByLabel('Role').fill('GP');
+    // The file is listed in the entry: name, type, size and the SHA-256 of its bytes.
+    const sha256 = createHash('sha256').update(screenshotPng).digest('hex');
+    const preview = panel.getByLabel('Record entry preview');
+    await expect(preview).toContainText('Attachments:');
+    await expect(preview).toContainText(`- results screen.png (image/png, `);
+    await expect(preview).toContainText(`SHA-256 ${sha256})`);
     await panel.getByRole('button', { name: 'Copy entry' }).click();
     await panel.getByLabel('Now (after a 10 second undo window)').check();
     await panel.getByRole('button', { name: 'Entered into the record' }).click();

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { createPidDetector } from '../../../shared/clinical/pid-detector.js';
 import { MessengerError } from '../../../shared/errors.js';
 import type { StagedAttachment } from '../../../shared/ipc/attachment-schemas.js';
+import { auditImagePidAnswer, checkImagePidAnswer } from '../audit/image-pid-answer.js';
 import { auditSentDespitePid, checkPidBeforeSend } from '../audit/pid-send-guard.js';
 import type { MessageRecord } from '../db/repositories/messages-repository.js';
 import {
@@ -113,7 +114,13 @@ export function createAttachmentHandlers(context: AttachmentHandlerContext): Att
       runtime().staged.discard(stageId);
       return {};
     },
-    'attachments.send': ({ conversationId, stageId, caption, sendDespitePidWarning }) =>
+    'attachments.send': ({
+      conversationId,
+      stageId,
+      caption,
+      sendDespitePidWarning,
+      imageShowsPatientDetails,
+    }) =>
       guard(async () => {
         const current = runtime();
         const core = current.enrolled();
@@ -126,6 +133,11 @@ export function createAttachmentHandlers(context: AttachmentHandlerContext): Att
           sendDespitePid: sendDespitePidWarning,
           howToConfirm: 'choose Send anyway',
         });
+        const showsPatientDetails = checkImagePidAnswer(
+          policy,
+          staged.type,
+          imageShowsPatientDetails,
+        );
         const message = await core.attachments.send(conversationId, {
           bytes: staged.bytes,
           name: staged.name,
@@ -142,6 +154,15 @@ export function createAttachmentHandlers(context: AttachmentHandlerContext): Att
           origin: 'app',
           pidGuard: policy.pidGuard,
         });
+        if (showsPatientDetails !== null) {
+          auditImagePidAnswer(current.profile.repositories.audit, {
+            at: message.sentAt,
+            actorAccountId: core.account.accountId,
+            conversationId,
+            messageId: message.id,
+            showsPatientDetails,
+          });
+        }
         return { message: current.views.message(message) };
       }),
     'attachments.content': ({ conversationId, messageId }) =>
@@ -200,6 +221,13 @@ export function createAttachmentHandlers(context: AttachmentHandlerContext): Att
       guard(async () => {
         const { current, core } = ofMessage(conversationId, messageId);
         await core.attachments.retry(messageId);
+        const message = current.profile.repositories.messages.get(messageId) as MessageRecord;
+        return { message: current.views.message(message) };
+      }),
+    'attachments.cancel': ({ conversationId, messageId }) =>
+      guard(async () => {
+        const { current, core } = ofMessage(conversationId, messageId);
+        await core.attachments.cancel(messageId);
         const message = current.profile.repositories.messages.get(messageId) as MessageRecord;
         return { message: current.views.message(message) };
       }),

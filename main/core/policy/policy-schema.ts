@@ -167,6 +167,11 @@ export const policyKeys = {
       .max(5)
       .default(['image/jpeg', 'image/png', 'image/heic', 'application/pdf']),
   },
+  askImagePatientDetails: {
+    title: 'Ask whether an image shows patient details before sending it',
+    allowed: 'true or false',
+    schema: z.boolean().default(true),
+  },
 } as const;
 
 export type PolicyKey = keyof typeof policyKeys;
@@ -188,6 +193,7 @@ export const policySchema = z.strictObject({
   allowAttachments: policyKeys.allowAttachments.schema,
   maxAttachmentMB: policyKeys.maxAttachmentMB.schema,
   attachmentTypes: policyKeys.attachmentTypes.schema,
+  askImagePatientDetails: policyKeys.askImagePatientDetails.schema,
 } satisfies { [K in PolicyKey]: (typeof policyKeys)[K]['schema'] });
 
 export type Policy = z.output<typeof policySchema>;

@@ -13,6 +13,7 @@ import { isClinicalRole } from '../../../shared/clinical/clinical-roles.js';
 import type { MessageRecord } from '../db/repositories/messages-repository.js';
 import type { Repositories } from '../db/repositories/repositories.js';
 import { communicationIdFor } from './communication-id.js';
+import { entryAttachments } from './entry-attachments.js';
 import { staffMemberOf } from './staff-directory.js';
 import { adviceGiverOf, type SelectedMessages } from './transcription-draft.js';
 import type { OwnStaffIdentity } from './staff-directory.js';
@@ -31,6 +32,8 @@ export interface FormContext {
   readonly recordedAt?: number;
   /** The practice directory: names, roles and professional identifiers by account id. */
   readonly directory: Pick<Repositories, 'contacts'>;
+  /** The selected messages' files, listed in the entry; none listed without it. */
+  readonly files?: Pick<Repositories['attachments'], 'get' | 'chunk'>;
 }
 
 export interface CompletedEntry {
@@ -92,6 +95,12 @@ export function completeRecordEntry(form: TranscriptionForm, context: FormContex
       role: edited.find((p) => p.accountId === own.accountId)?.role || own.member.role,
     },
     originalsDeletion: { at: deletion.at, status: 'scheduled' },
+    attachments: context.files
+      ? entryAttachments(
+          context.files,
+          messages.map((m) => m.id),
+        )
+      : [],
   };
   if (
     giverMessage !== null &&

@@ -1,6 +1,9 @@
 import { assertNever } from '../../../shared/errors.js';
 import type { EntryTemplate } from '../../../shared/clinical/advice-prefill.js';
-import { buildFhirCommunication } from '../../../shared/clinical/fhir-communication.js';
+import {
+  buildFhirCommunication,
+  type FhirAttachmentContent,
+} from '../../../shared/clinical/fhir-communication.js';
 import {
   formatPlainTextEntry,
   type LineEnding,
@@ -16,6 +19,8 @@ export interface RenderEntryOptions {
   readonly identifierBase: string | null;
   /** The platform's by default: Windows clinical systems want CRLF. */
   readonly lineEnding?: LineEnding;
+  /** For FHIR: the listed files' hash and inline bytes, by SHA-256 (fhirAttachmentContent). */
+  readonly attachmentContent?: ReadonlyMap<string, FhirAttachmentContent>;
 }
 
 /** CRLF on Windows, where a pasted LF-only entry may run its lines together; LF elsewhere. */
@@ -39,6 +44,7 @@ export function renderEntry(
         buildFhirCommunication(entry, {
           id: options.communicationId,
           identifierBase: options.identifierBase,
+          ...(options.attachmentContent ? { attachmentContent: options.attachmentContent } : {}),
         }),
         null,
         2,

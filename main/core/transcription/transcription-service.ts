@@ -21,6 +21,7 @@ import { communicationIdFor } from './communication-id.js';
 import { OpenedTranscriptions } from './opened-transcriptions.js';
 import { PendingTranscriptions } from './pending-transcriptions.js';
 import { patientRefHash } from './patient-ref-hash.js';
+import { fhirAttachmentContent } from './entry-attachments.js';
 import { completeRecordEntry, type CompletedEntry } from './record-entry-from-form.js';
 import { renderEntry } from './render-entry.js';
 import { ownStaffIdentity } from './staff-directory.js';
@@ -253,6 +254,7 @@ export class TranscriptionService {
       now: this.now(),
       ...(opened === undefined ? {} : { recordedAt: opened }),
       directory: repositories,
+      files: repositories.attachments,
     });
   }
 
@@ -267,6 +269,15 @@ export class TranscriptionService {
       communicationId: completed.communicationId,
       identifierBase: this.options.recordIdentifierBase ?? null,
       ...(this.options.lineEnding ? { lineEnding: this.options.lineEnding } : {}),
+      // Decrypted only for FHIR, and only when the entry lists a file.
+      ...(format === 'fhir' && entry.attachments.length > 0
+        ? {
+            attachmentContent: fhirAttachmentContent(
+              this.options.profile.repositories.attachments,
+              entry.source.messageIds,
+            ),
+          }
+        : {}),
     });
   }
 

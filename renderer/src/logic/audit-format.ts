@@ -96,6 +96,10 @@ export function describeAuditAction(entry: AuditEntryView): string {
       const failures = detail(entry, 'failures');
       return `${typeof failures === 'number' ? failures : 'Several'} wrong passcodes typed before this unlock`;
     }
+    case 'attachment.image_pid_answered':
+      return detail(entry, 'showsPatientDetails') === 'yes'
+        ? 'Sent an image, saying it shows patient details'
+        : 'Sent an image, saying it shows no patient details';
     // The relay's own records (docs/protocol.md §13): about a device, by whoever ran the command.
     case 'device.enrolled':
       return `${relaySubject(entry)} enrolled`;
@@ -148,6 +152,7 @@ const kindLabels: Readonly<Record<string, string>> = {
   role_escalation_copy_skipped: 'Escalation copy not prepared',
   'policy.loaded': 'Policy loaded at unlock',
   'unlock.failed_burst': 'Wrong passcodes before an unlock',
+  'attachment.image_pid_answered': 'Image sent: patient details question answered',
   'device.enrolled': 'Device enrolled',
   'device.revoked': 'Device revoked',
   'device.wiped': 'Device wiped',

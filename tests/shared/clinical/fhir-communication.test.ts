@@ -7,8 +7,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { buildAdviceText } from '../../../shared/clinical/advice-prefill.js';
+import { createHash } from 'node:crypto';
 import {
   buildFhirCommunication,
+  fhirInlineAttachmentMaxBytes,
   type FhirCommunication,
 } from '../../../shared/clinical/fhir-communication.js';
 import type { RecordEntryInput } from '../../../shared/clinical/record-entry.js';
@@ -253,5 +255,101 @@ describe('buildFhirCommunication (UK Core)', () => {
           }),
       ),
     ).toBe(false);
+  });
+});
+
+describe('a transcription with attachments', () => {
+  const small = Buffer.from('\x89PNG\r\n\x1a\n small rash photo');
+  const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+  const sha1 = (b: Buffer) => createHash('sha1').update(b).digest('base64');
+  const letterSha = 'b'.repeat(64);
+  const goneSha = 'c'.repeat(64);
+  const withFiles: RecordEntryInput = {
+    ...entry,
+    attachments: [
+      { name: 'rash <1>.png', contentType: 'image/png', size: small.length, sha256: sha256(small) },
+      {
+        name: 'discharge letter.pdf',
+        contentType: 'application/pdf',
+        size: fhirInlineAttachmentMaxBytes + 1,
+        sha256: letterSha,
+      },
+      { name: 'not here.jpg', contentType: 'image/jpeg', size: 2_000, sha256: goneSha },
+    ],
+  };
+  const content = new Map([
+    [sha256(small), { sha1Base64: sha1(small), dataBase64: small.toString('base64') }],
+    // Main leaves out the bytes above the limit; the builder drops them anyway if given.
+    [letterSha, { sha1Base64: 'qUqP5cyxm6YcTAhz05Hph5gvu9M=', dataBase64: 'AAAA' }],
+  ]);
+  const withContent = buildFhirCommunication(withFiles, { id, attachmentContent: content });
+  const attachments = withContent.payload.flatMap((p) =>
+    'contentAttachment' in p ? [p.contentAttachment] : [],
+  );
+
+  it('lists each file as payload.contentAttachment, valid R4 and UK Core', () => {
+    expect(validate(withContent), JSON.stringify(validate.errors)).toBe(true);
+    expect(ukCoreProblems(withContent)).toEqual([]);
+    expect(withContent.payload[0]).toEqual({ contentString: expect.any(String) });
+    expect(attachments).toHaveLength(3);
+  });
+
+  it('inlines a small file with the R4 hash (base64 SHA-1 of the bytes), size and title', () => {
+    expect(attachments[0]).toEqual({
+      contentType: 'image/png',
+      data: small.toString('base64'),
+      size: small.length,
+      hash: sha1(small),
+      title: 'rash <1>.png',
+    });
+    expect(Buffer.from(attachments[0]!.data!, 'base64').equals(small)).toBe(true);
+  });
+
+  it('lists a file above the inline limit, or not stored here, without data', () => {
+    expect(attachments[1]).toEqual({
+      contentType: 'application/pdf',
+      size: fhirInlineAttachmentMaxBytes + 1,
+      hash: 'qUqP5cyxm6YcTAhz05Hph5gvu9M=',
+      title: 'discharge letter.pdf',
+    });
+    expect(attachments[2]).toEqual({
+      contentType: 'image/jpeg',
+      size: 2_000,
+      title: 'not here.jpg',
+    });
+  });
+
+  it('names every file, with its SHA-256, in the narrative', () => {
+    expect(withContent.text.div).toContain('Attachments:');
+    expect(withContent.text.div).toContain(
+      `rash &lt;1&gt;.png (image/png, ${small.length} bytes, SHA-256 ${sha256(small)})`,
+    );
+    expect(withContent.text.div).toContain(
+      `discharge letter.pdf (application/pdf, 5.0 MB, SHA-256 ${letterSha})`,
+    );
+  });
+
+  it('a broken attachment fails the schema', () => {
+    const broken = (mutate: (a: Record<string, unknown>) => void) => {
+      const r = copy(withContent);
+      const payload = r.payload as Array<{ contentAttachment?: Record<string, unknown> }>;
+      mutate(payload.find((p) => p.contentAttachment)!.contentAttachment!);
+      return validate(r);
+    };
+    expect(broken(() => {})).toBe(true);
+    expect(broken((a) => delete a.contentType)).toBe(false); // data needs a contentType (att-1)
+    expect(broken((a) => (a.hash = 'not base64!'))).toBe(false);
+    expect(broken((a) => (a.size = -1))).toBe(false);
+    expect(broken((a) => (a.sha256 = sha256(small)))).toBe(false);
+  });
+
+  it('refuses an entry whose file has no proper SHA-256 or type', () => {
+    const bad = (file: Record<string, unknown>) => () =>
+      buildFhirCommunication({ ...entry, attachments: [file as never] }, { id });
+    const good = { name: 'a.png', contentType: 'image/png', size: 1, sha256: 'a'.repeat(64) };
+    expect(bad(good)).not.toThrow();
+    expect(bad({ ...good, sha256: 'A'.repeat(64) })).toThrow(/SHA-256/);
+    expect(bad({ ...good, contentType: 'png' })).toThrow(/media type/);
+    expect(bad({ ...good, name: ' ' })).toThrow(/attachment name/);
   });
 });

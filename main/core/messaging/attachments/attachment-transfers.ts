@@ -215,6 +215,30 @@ export class AttachmentTransfers {
     return record;
   }
 
+  /**
+   * The user's Cancel of an upload in progress: the transfer stops after the chunk in flight and
+   * the message shows as failed ("Upload cancelled") with Retry, which carries on from the chunks
+   * the relay already holds. Nothing is dropped silently: the message and its file stay until the
+   * user deletes them. Refused once the relay holds the whole file, since the message carrying
+   * the key is then on its way.
+   */
+  async cancel(messageId: string): Promise<AttachmentRecord> {
+    const current = this.ctx.repos.attachments.get(messageId);
+    if (!current || !this.ctx.repos.messages.get(messageId)) {
+      throw new MessengerError('not_found', 'No such attachment.');
+    }
+    if (current.direction !== 'outgoing' || current.state !== 'uploading') {
+      throw new MessengerError(
+        'invalid_input',
+        current.direction === 'outgoing' && current.state === 'uploaded'
+          ? 'The file has already been uploaded and its message sent; delete the message instead.'
+          : 'Only a file being uploaded can be cancelled.',
+      );
+    }
+    await this.fail(current, cancelledReason);
+    return this.ctx.repos.attachments.get(messageId) as AttachmentRecord;
+  }
+
   private async fail(a: AttachmentRecord, why: string): Promise<void> {
     this.ctx.logger.warn('attachment_transfer_failed', { direction: a.direction });
     await this.ctx.txEmit(async (emit) => {
@@ -280,6 +304,9 @@ export class AttachmentTransfers {
 
   private async upload(a: AttachmentRecord): Promise<void> {
     const { attachments } = this.ctx.repos;
+    // Cancelled (or deleted) since the pass listed it: read again before each step.
+    const stillUploading = () => attachments.get(a.messageId)?.state === 'uploading';
+    if (!stillUploading()) return;
     const message = this.ctx.repos.messages.get(a.messageId);
     const peer = message && this.ctx.repos.conversations.get(message.conversationId)?.peerAccountId;
     if (!message || !peer) return;
@@ -310,7 +337,7 @@ export class AttachmentTransfers {
       await this.ctx.tx(async () => attachments.setRelayId(a.messageId, id));
     }
     for (let index = 0; index < a.chunkCount; index += 1) {
-      if (this.stopped) return;
+      if (this.stopped || !stillUploading()) return;
       if (received.includes(index)) continue;
       const data = attachments.chunk(a.messageId, index);
       if (!data) throw new MessengerError('not_found', 'An attachment chunk is missing.');
@@ -321,9 +348,12 @@ export class AttachmentTransfers {
       await this.ctx.tx(async () => attachments.markUploaded(a.messageId, index));
       this.progress(a, a.chunkCount - attachments.pendingUploads(a.messageId).length);
     }
+    if (!stillUploading()) return;
     await this.ctx.http.call('finishAttachment', { params: { attachmentId: relayId } });
-    // Only now does the message that carries the key go out.
-    await this.ctx.txEmit(async (emit) => {
+    // Only now does the message that carries the key go out (unless cancelled meanwhile: a
+    // cancelled file's message stays failed until Retry, which finds the blob complete).
+    const queued = await this.ctx.txEmit(async (emit) => {
+      if (!stillUploading()) return false;
       attachments.setState(a.messageId, 'uploaded');
       emit({ type: 'message.updated', message });
       const record = attachments.get(a.messageId) as AttachmentRecord;
@@ -338,7 +368,9 @@ export class AttachmentTransfers {
         },
         this.ctx.now(),
       );
+      return true;
     });
+    if (!queued) return;
     this.ctx.kickOutbox();
     this.settle(a.messageId);
   }
@@ -386,6 +418,9 @@ export class AttachmentTransfers {
 }
 
 /** Why a transfer stopped, worded for the user, ending with what to do. */
+/** Shown on a cancelled upload's message, beside its Retry. */
+export const cancelledReason = 'Upload cancelled: the file was not sent. Retry sends it.';
+
 function failureReason(direction: 'outgoing' | 'incoming', error: unknown): string {
   if (
     direction === 'incoming' &&

@@ -1,7 +1,8 @@
 /**
  * A message's file inside its bubble: an inline image (JPEG, PNG) that opens full size, or a
- * file card (name, kind, size) with Open and Save; while it moves, a progress bar; when a
- * download failed, why and Retry (a failed upload fails its message, whose own Retry shows).
+ * file card (name, kind, size) with Open and Save; while it moves, a progress bar (and Cancel
+ * while it uploads); when a download failed, why and Retry (a failed or cancelled upload fails
+ * its message, whose own Retry shows).
  */
 import { useEffect, useId } from 'react';
 import type { MessageView } from '../../../../shared/ipc/view-schemas.js';
@@ -65,6 +66,15 @@ export function AttachmentBlock({ message, tabIndex }: Props) {
         <div className="attachment-progress">
           <progress max={100} value={transferPercent(message)} aria-label={progress} />
           <span>{progress}</span>
+          {message.direction === 'outgoing' && file.state === 'uploading' && (
+            <button
+              type="button"
+              className="button-quiet"
+              onClick={() => void attachments.cancel(message)}
+            >
+              Cancel<span className="visually-hidden"> sending {file.name}</span>
+            </button>
+          )}
         </div>
       )}
       {message.direction === 'incoming' && file.state === 'failed' && (

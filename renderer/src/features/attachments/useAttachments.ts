@@ -27,6 +27,8 @@ export interface Attachments {
   open(message: MessageView): Promise<void>;
   save(message: MessageView): Promise<void>;
   retry(message: MessageView): Promise<void>;
+  /** Stops an upload in progress; the message then shows as failed, with Retry. */
+  cancel(message: MessageView): Promise<void>;
 }
 
 export function useAttachments(
@@ -120,6 +122,19 @@ export function useAttachments(
     [conversationId, announce, fail, clearProblem],
   );
 
+  const cancel = useCallback(
+    async (message: MessageView) => {
+      clearProblem();
+      try {
+        await call(messenger().attachments.cancel({ conversationId, messageId: message.id }));
+        announce(`Upload of ${message.attachment?.name ?? 'the file'} cancelled; Retry sends it.`);
+      } catch (error) {
+        fail(error);
+      }
+    },
+    [conversationId, announce, fail, clearProblem],
+  );
+
   const byId = (id: string | null) =>
     id === null ? null : (messages.find((m) => m.id === id) ?? null);
   return {
@@ -132,6 +147,7 @@ export function useAttachments(
     open,
     save,
     retry,
+    cancel,
   };
 }
 

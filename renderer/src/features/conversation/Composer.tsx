@@ -17,6 +17,7 @@ import type { StagedAttachment } from '../../../../shared/ipc/attachment-schemas
 import { createPidDetector, type PidDetector } from '../../../../shared/clinical/pid-detector.js';
 import { maxMessageTextLength } from '../../../../shared/ipc/message-limits.js';
 import type { MessageView, PolicyView } from '../../../../shared/ipc/view-schemas.js';
+import { Dialog } from '../../components/Dialog.js';
 import { Icon } from '../../components/Icon.js';
 import { messageExcerptText } from '../../logic/attachment-display.js';
 import { wordExcerpt } from '../../logic/people.js';
@@ -35,6 +36,8 @@ export interface AttachmentSend {
   staged: StagedAttachment;
   caption: string;
   sendDespitePidWarning: boolean;
+  /** The answer to "Does this show patient details?" for an image; null when not asked. */
+  imageShowsPatientDetails: boolean | null;
 }
 
 interface Props {
@@ -66,6 +69,8 @@ export function Composer(props: Props) {
   const [dragging, setDragging] = useState(false);
   const [urgent, setUrgent] = useState(false);
   const [sending, setSending] = useState(0);
+  // An image waits for the answer to "Does this show patient details?" (policy may turn it off).
+  const [askingImage, setAskingImage] = useState<{ despiteWarning: boolean } | null>(null);
   const textarea = useRef<HTMLTextAreaElement>(null);
   const warning = useRef<HTMLDivElement>(null);
   const detect = useMemo(() => detectorFor(policy), [policy]);
@@ -84,10 +89,16 @@ export function Composer(props: Props) {
 
   // The text leaves the composer as soon as it is sent, as in any messenger, so the next message
   // can be typed at once; it comes back only if the send was refused (never over new typing).
-  const send = async (despiteWarning: boolean) => {
+  const send = async (despiteWarning: boolean, imageAnswer: boolean | null = null) => {
     if (empty || tooLong || disabledReason !== null) return;
     if (findings.length > 0 && (blocked || !despiteWarning)) {
       warning.current?.focus();
+      return;
+    }
+    const asks =
+      staged !== null && staged.type.startsWith('image/') && policy.askImagePatientDetails;
+    if (asks && imageAnswer === null) {
+      setAskingImage({ despiteWarning });
       return;
     }
     if (staged) {
@@ -99,6 +110,7 @@ export function Composer(props: Props) {
         staged,
         caption: text,
         sendDespitePidWarning: findings.length > 0,
+        imageShowsPatientDetails: asks ? imageAnswer : null,
       });
       setSending((n) => n - 1);
       if (sent) {
@@ -203,6 +215,19 @@ export function Composer(props: Props) {
         </p>
       )}
       {staged && <DraftAttachment staged={staged} onRemove={file.remove} />}
+      {askingImage && (
+        <ImagePatientDetailsQuestion
+          onAnswer={(answer) => {
+            const { despiteWarning } = askingImage;
+            setAskingImage(null);
+            void send(despiteWarning, answer);
+          }}
+          onCancel={() => {
+            setAskingImage(null);
+            textarea.current?.focus();
+          }}
+        />
+      )}
       <label htmlFor="composer-text" className="visually-hidden">
         Message
       </label>
@@ -260,5 +285,34 @@ export function Composer(props: Props) {
         </button>
       </div>
     </div>
+  );
+}
+
+/** Asked before every image is sent (unless the policy turns it off); the answer is audited. */
+function ImagePatientDetailsQuestion(props: {
+  onAnswer(showsPatientDetails: boolean): void;
+  onCancel(): void;
+}) {
+  return (
+    <Dialog title="Does this show patient details?" onClose={props.onCancel}>
+      <p>It will be end-to-end encrypted and deleted with the conversation.</p>
+      <p className="hint">Your answer is recorded in the audit log; the image is not.</p>
+      <div className="actions">
+        <button type="button" onClick={props.onCancel}>
+          Cancel
+        </button>
+        <button type="button" onClick={() => props.onAnswer(false)}>
+          No patient details
+        </button>
+        <button
+          type="button"
+          className="button-primary"
+          data-autofocus
+          onClick={() => props.onAnswer(true)}
+        >
+          Yes, it shows patient details
+        </button>
+      </div>
+    </Dialog>
   );
 }

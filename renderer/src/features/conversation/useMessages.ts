@@ -133,6 +133,7 @@ export function useMessages(conversationId: string, feedback: Feedback): Message
           stageId: draft.staged.stageId,
           caption: draft.caption,
           sendDespitePidWarning: draft.sendDespitePidWarning,
+          imageShowsPatientDetails: draft.imageShowsPatientDetails,
         }),
       );
       setMessages((current) => mergeMessages(current, [message]));

@@ -4,12 +4,14 @@
  * its name and caption), sent, shown to the recipient (never as an empty message), and saved or
  * opened through main only.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAppCore, type AppCore } from '../../../../main/core/app/app-core.js';
 import { policySchema } from '../../../../main/core/policy/policy-schema.js';
 import { png } from '../../../helpers/png.js';
+import { validateFhirCommunication } from '../helpers/fhir-schema.js';
 import { startTestRelay, type TestRelay } from '../../../server/test-relay.js';
 import { PASSCODE, makeTempDir, newStore } from '../helpers/temp-profiles.js';
 import { eventually, fastTuning, quietLogger } from '../messaging/messaging-harness.js';
@@ -119,6 +121,7 @@ describe('attachments through the IPC contract', () => {
       conversationId: conversation.id,
       stageId: staged.stageId,
       caption: 'Blood results as they came in',
+      imageShowsPatientDetails: true,
     });
     expect(message).toMatchObject({
       text: 'Blood results as they came in',
@@ -138,6 +141,28 @@ describe('attachments through the IPC contract', () => {
       'gp gets message.added',
     );
     const added = gp.w.events.find((e) => e.channel.endsWith('message.added'))!.payload.message;
+    // Cancel is for an upload in progress: not once the file is on its way, nor a received one.
+    expect(
+      await reception.w.attempt('attachments.cancel', {
+        conversationId: conversation.id,
+        messageId: message.id,
+      }),
+    ).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_input', message: /already been uploaded/ },
+    });
+    expect(
+      await gp.w.attempt('attachments.cancel', {
+        conversationId: added.conversationId,
+        messageId: added.id,
+      }),
+    ).toMatchObject({ ok: false, error: { code: 'invalid_input', message: /being uploaded/ } });
+    expect(
+      await gp.w.attempt('attachments.cancel', {
+        conversationId: conversation.id,
+        messageId: added.id,
+      }),
+    ).toMatchObject({ ok: false, error: { code: 'not_found' } });
     expect(added).toMatchObject({
       id: message.id,
       text: 'Blood results as they came in',
@@ -280,14 +305,160 @@ describe('attachments through the IPC contract', () => {
       conversationId: conversation.id,
       stageId: named.stageId,
       sendDespitePidWarning: true,
+      imageShowsPatientDetails: true,
     });
     const audit = reception.w.core.session
       .current()!
       .profile.repositories.audit.list({ limit: 50 });
-    const sentAnyway = audit.find((e) => e.messageIds.includes(message.id));
+    const sentAnyway = audit.find(
+      (e) => e.messageIds.includes(message.id) && e.action === 'message.sent_despite_pid',
+    );
     expect(sentAnyway).toMatchObject({ action: 'message.sent_despite_pid' });
     // Kinds only: never the name or the number itself.
     expect(JSON.stringify(sentAnyway)).not.toMatch(/943|rash/);
+  });
+
+  it('every image asks "Does this show patient details?" unless the policy turns it off; the answer is audited, nothing else', async () => {
+    const reception = await enrolled('Reception Desk', 'reception');
+    const gp = await enrolled('Dr A Patel', 'clinician');
+    const { conversation } = await reception.w.call('conversations.create', {
+      participantIds: [gp.self.accountId],
+    });
+    const { staged } = await reception.w.call('attachments.stage', {
+      name: 'rash photo.png',
+      dataBase64: base64(png(6, 6)),
+    });
+    expect(
+      await reception.w.attempt('attachments.send', {
+        conversationId: conversation.id,
+        stageId: staged.stageId,
+        caption: 'Photo the patient sent',
+      }),
+    ).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_input', message: /Does this show patient details\?/ },
+    });
+    // Refused before anything left: the file is still staged and nothing was sent.
+    const { message } = await reception.w.call('attachments.send', {
+      conversationId: conversation.id,
+      stageId: staged.stageId,
+      caption: 'Photo the patient sent',
+      imageShowsPatientDetails: true,
+    });
+    const audit = reception.w.core.session.current()!.profile.repositories.audit;
+    const answered = audit.list({ limit: 50 }).filter((e) => e.messageIds.includes(message.id));
+    expect(answered).toHaveLength(1);
+    expect(answered[0]).toMatchObject({
+      action: 'attachment.image_pid_answered',
+      details: { showsPatientDetails: 'yes' },
+    });
+    expect(JSON.stringify(answered[0])).not.toMatch(/rash|Photo/);
+
+    // A PDF is not an image: no question, nothing audited.
+    const pdf = Buffer.from('%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
+    const letter = (
+      await reception.w.call('attachments.stage', { name: 'letter.pdf', dataBase64: base64(pdf) })
+    ).staged;
+    const sentLetter = (
+      await reception.w.call('attachments.send', {
+        conversationId: conversation.id,
+        stageId: letter.stageId,
+      })
+    ).message;
+    expect(audit.list({ limit: 50 }).some((e) => e.messageIds.includes(sentLetter.id))).toBe(false);
+
+    // The policy turns the question off: an image goes without an answer, and none is audited.
+    const unasked = await enrolled('Nurse Desk', 'reception', { askImagePatientDetails: false });
+    expect(await unasked.w.call('policy.get')).toMatchObject({ askImagePatientDetails: false });
+    const other = await unasked.w.call('conversations.create', {
+      participantIds: [gp.self.accountId],
+    });
+    const image = (
+      await unasked.w.call('attachments.stage', { name: 'a.png', dataBase64: base64(png(4, 4)) })
+    ).staged;
+    const sentImage = (
+      await unasked.w.call('attachments.send', {
+        conversationId: other.conversation.id,
+        stageId: image.stageId,
+      })
+    ).message;
+    const unaskedAudit = unasked.w.core.session.current()!.profile.repositories.audit;
+    expect(
+      unaskedAudit.list({ limit: 50 }).some((e) => e.action === 'attachment.image_pid_answered'),
+    ).toBe(false);
+    expect(sentImage.attachment.type).toBe('image/png');
+  });
+
+  it('a transcription lists the file in the plain text and carries it in FHIR as contentAttachment', async () => {
+    const reception = await enrolled('Reception Desk', 'reception');
+    const gp = await enrolled('Dr A Patel', 'clinician');
+    const { conversation } = await reception.w.call('conversations.create', {
+      participantIds: [gp.self.accountId],
+    });
+    const photo = png(30, 20, [200, 40, 40]);
+    const { staged } = await reception.w.call('attachments.stage', {
+      name: 'rash photo.png',
+      dataBase64: base64(photo),
+    });
+    const sent = (
+      await reception.w.call('attachments.send', {
+        conversationId: conversation.id,
+        stageId: staged.stageId,
+        caption: 'Is this OK to wait until Monday?',
+        imageShowsPatientDetails: true,
+      })
+    ).message;
+    await eventually(
+      () =>
+        gp.w.events.some(
+          (e) =>
+            e.channel.endsWith('message.updated') &&
+            e.payload.message.id === sent.id &&
+            e.payload.message.attachment?.state === 'ready',
+        ),
+      'file ready at the GP',
+    );
+    const gpConversation = gp.w.events.find((e) => e.channel.endsWith('message.added'))!.payload
+      .message.conversationId;
+    const reply = (
+      await gp.w.call('messages.send', {
+        conversationId: gpConversation,
+        text: 'Yes, emollient twice a day; back if it spreads.',
+      })
+    ).message;
+    const form = {
+      conversationId: gpConversation,
+      messageIds: [sent.id, reply.id],
+      patient: { nhsNumber: '943 476 5919' },
+      advice: 'Emollient twice a day; review if it spreads.',
+      adviceGivenBy: { name: 'Dr A Patel', role: 'GP', accountId: gp.self.accountId },
+      askedBy: { name: 'Reception Desk', role: 'Receptionist' },
+      deleteOriginals: { when: 'now' },
+    };
+    const sha256 = createHash('sha256').update(photo).digest('hex');
+    const text = await gp.w.call('transcription.render', { form, format: 'text' });
+    expect(text.errors).toEqual([]);
+    // The name, type, size and SHA-256 of the bytes the GP received.
+    expect(text.content).toContain(`- rash photo.png (image/png, `);
+    expect(text.content).toContain(`, SHA-256 ${sha256})`);
+    const fhir = await gp.w.call('transcription.render', { form, format: 'fhir' });
+    const resource = JSON.parse(fhir.content);
+    expect(
+      validateFhirCommunication(resource),
+      JSON.stringify(validateFhirCommunication.errors),
+    ).toBe(true);
+    const files = resource.payload.filter((p: object) => 'contentAttachment' in p);
+    expect(files).toEqual([
+      {
+        contentAttachment: {
+          contentType: 'image/png',
+          data: base64(photo),
+          size: photo.length,
+          hash: createHash('sha1').update(photo).digest('base64'),
+          title: 'rash photo.png',
+        },
+      },
+    ]);
   });
 
   it('an image whose header promises too many pixels is not handed to the renderer to decode', async () => {
@@ -305,6 +476,7 @@ describe('attachments through the IPC contract', () => {
     const { message } = await reception.w.call('attachments.send', {
       conversationId: conversation.id,
       stageId: staged.stageId,
+      imageShowsPatientDetails: false,
     });
     expect(
       await reception.w.attempt('attachments.content', {
@@ -329,6 +501,7 @@ describe('attachments through the IPC contract', () => {
         await reception.w.call('attachments.send', {
           conversationId: conversation.id,
           stageId: staged.stageId,
+          imageShowsPatientDetails: false,
         })
       ).message;
     };

@@ -4,6 +4,10 @@ import {
   sentDespitePidAction,
 } from '../../../../main/core/audit/pid-send-guard.js';
 import { exportAuditAction } from '../../../../main/core/audit/authorised-export.js';
+import {
+  auditImagePidAnswer,
+  imagePidAnsweredAction,
+} from '../../../../main/core/audit/image-pid-answer.js';
 import { PracticeAuditForwarder } from '../../../../main/core/audit/practice-audit-forwarder.js';
 import { readPracticeAudit } from '../../../../main/core/audit/practice-audit-reader.js';
 import { practiceAuditView } from '../../../../main/core/audit/practice-audit-view.js';
@@ -107,6 +111,16 @@ const producers: Record<Kind, (ctx: Context) => void | Promise<void>> = {
       policy: { policy: defaultPolicy, source: 'system', path: null, keysSet: ['pidGuard'] },
       failuresBefore: 4,
       lastFailureAt: Date.now() - 1000,
+    });
+  },
+  'attachment.image_pid_answered': ({ gp }) => {
+    expect(imagePidAnsweredAction).toBe('attachment.image_pid_answered');
+    auditImagePidAnswer(gp.profile.repositories.audit, {
+      at: Date.now(),
+      actorAccountId: gp.accountId,
+      conversationId,
+      messageId: 'msg-image',
+      showsPatientDetails: true,
     });
   },
   // The relay's own records: the GP's enrolment, then a second device revoked with a wipe and

@@ -38,10 +38,13 @@ type Refusal = { status: number; code: string; message: string } | null;
  * An HTTP proxy in front of the relay that answers the requests `refuse` picks with an error
  * body of the relay's own shape, and passes everything else (WebSocket upgrades too) through.
  */
-async function refusingProxy(refuse: (method: string, url: string) => Refusal): Promise<string> {
+async function refusingProxy(
+  refuse: (method: string, url: string) => Refusal | Promise<Refusal>,
+): Promise<string> {
   const target = new URL(world.relay.relay.url);
-  const server = http.createServer((req, res) => {
-    const refusal = refuse(req.method ?? 'GET', req.url ?? '/');
+  const server = http.createServer(async (req, res) => {
+    // A promise holds the request until it settles (the body waits, unread, meanwhile).
+    const refusal = await refuse(req.method ?? 'GET', req.url ?? '/');
     if (refusal) {
       req.resume();
       res.writeHead(refusal.status, { 'content-type': 'application/json' });
@@ -114,6 +117,60 @@ function filesUnder(dir: string): string[] {
 const blobFiles = () => filesUnder(path.join(world.relay.dataDir, 'blobs'));
 
 describe('attachment transfers that cannot succeed as they are', () => {
+  it('an upload cancelled midway fails its message visibly ("Upload cancelled"); Retry finishes it', async () => {
+    // The relay's answer to the second chunk is held until the test lets it go.
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let chunkPuts = 0;
+    const url = await refusingProxy(async (method, u) => {
+      if (method === 'PUT' && /\/chunks\/1$/.test(u) && chunkPuts++ === 0) await held;
+      return null;
+    });
+    const gp = await enrolVia('Dr C Sender', url);
+    const nurse = await world.enrol('Nurse B Jones', 'nurse');
+    gp.core.start({ receive: false });
+    const conversation = await gp.core.openDirect(nurse.accountId);
+    const bytes = photo(3 * 512 * 1024 + 10);
+    const sent = await gp.core.attachments.send(conversation.id, {
+      bytes,
+      name: 'wound.jpg',
+      maxBytes,
+    });
+    await eventually(() => chunkPuts > 0, 'second chunk on its way');
+    const cancelled = await gp.core.attachments.cancel(sent.id);
+    expect(cancelled.state).toBe('failed');
+    expect(cancelled.failure).toMatch(/^Upload cancelled/);
+    const message = gp.profile.repositories.messages.get(sent.id);
+    expect(message?.status).toBe('failed');
+    expect(message?.failureReason).toMatch(/Upload cancelled.*Retry/);
+    expect(
+      gp.seen.some(
+        (e) => e.type === 'message.status' && e.messageId === sent.id && e.status === 'failed',
+      ),
+    ).toBe(true);
+    // The chunk in flight lands; nothing after it is sent and no message with the key goes out.
+    release();
+    await gp.core.attachments.idle();
+    expect(gp.profile.repositories.attachments.get(sent.id)?.state).toBe('failed');
+    expect(gp.profile.repositories.attachments.pendingUploads(sent.id).length).toBeGreaterThan(1);
+    expect(gp.profile.repositories.outbox.all().filter((i) => i.messageId === sent.id)).toEqual([]);
+    // A cancelled (failed) upload cannot be cancelled again.
+    await expect(gp.core.attachments.cancel(sent.id)).rejects.toMatchObject({
+      code: 'invalid_input',
+    });
+
+    await gp.core.attachments.retry(sent.id);
+    expect(gp.profile.repositories.messages.get(sent.id)?.status).toBe('pending');
+    expect((await gp.core.attachments.whenSettled(sent.id)).state).toBe('uploaded');
+    await expect(gp.core.attachments.cancel(sent.id)).rejects.toMatchObject({
+      message: /already been uploaded/,
+    });
+    nurse.core.start();
+    await eventually(() => nurse.profile.repositories.attachments.get(sent.id) !== null, 'msg');
+    expect((await nurse.core.attachments.whenSettled(sent.id)).state).toBe('ready');
+    expect(nurse.core.attachments.read(sent.id).bytes.equals(bytes)).toBe(true);
+  });
+
   it('a refused upload fails visibly with the reason, and Retry sends it once allowed', async () => {
     let refuse = true;
     let refused = 0;

@@ -68,6 +68,7 @@ describe('the managed policy', () => {
       allowAttachments: true,
       maxAttachmentMB: 25,
       attachmentTypes: ['image/jpeg', 'image/png', 'image/heic', 'application/pdf'],
+      askImagePatientDetails: true,
     });
     expect(parsePolicyText('{}', 'p')).toEqual(defaultPolicy);
   });

@@ -50,6 +50,7 @@ describe('the Windows registry policy (Group Policy)', () => {
       allowAttachments: false,
       maxAttachmentMB: 10,
       attachmentTypes: ['image/png', 'application/pdf'],
+      askImagePatientDetails: false,
     });
     // The fixture sets every key the schema has, so a new key needs a new fixture line.
     expect(
