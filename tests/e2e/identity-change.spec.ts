@@ -11,9 +11,17 @@
  * (tests/main/core/messaging/own-devices.test.ts).
  */
 import { hostname } from 'node:os';
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { startPracticeHarness, type PracticeHarness } from './practice-harness.js';
-import { checkScreen, conversationAction, firstRun, send } from './practice-steps.js';
+import {
+  checkScreen,
+  conversationAction,
+  firstRun,
+  openEnrolledWindow,
+  openWindow,
+  send,
+  startConversation,
+} from './practice-steps.js';
 
 let harness: PracticeHarness;
 let reception: Page;
@@ -21,12 +29,6 @@ let oldGp: Page;
 let newGp: Page;
 let gpAccountId: string;
 let digitsBefore = '';
-
-async function openWindow(browser: Browser, window: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  await page.goto(harness.windows[window]!);
-  return page;
-}
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const lastOut = (page: Page) => page.locator('.message-out').last();
@@ -45,21 +47,14 @@ async function safetyDigits(page: Page, peer: string): Promise<string> {
 test.describe.serial('a replaced PC is a new device: a notice, not a block', () => {
   test.beforeAll(async ({ browser }) => {
     harness = await startPracticeHarness(['--windows', 'reception,gp,gp-new-pc']);
-    const receptionCode = await harness.issueEnrolmentCode('Sam Jones', 'reception');
+    reception = await openEnrolledWindow(browser, harness, 'reception', {
+      name: 'Sam Jones',
+      role: 'reception',
+      passcode: 'desk-passcode-1',
+    });
     const gp = await harness.issueEnrolment('Dr Priya Patel', 'clinician');
     gpAccountId = gp.accountId;
-    reception = await openWindow(browser, 'reception');
-    await firstRun(
-      reception,
-      {
-        name: 'Sam Jones',
-        passcode: 'desk-passcode-1',
-        code: receptionCode,
-        relayUrl: harness.relayUrl,
-      },
-      null,
-    );
-    oldGp = await openWindow(browser, 'gp');
+    oldGp = await openWindow(browser, harness, 'gp');
     await firstRun(
       oldGp,
       {
@@ -78,11 +73,7 @@ test.describe.serial('a replaced PC is a new device: a notice, not a block', () 
   });
 
   test("reception and the GP talk on the GP's old PC", async () => {
-    await reception.getByRole('button', { name: 'New conversation' }).click();
-    await reception
-      .getByRole('dialog', { name: 'New conversation' })
-      .getByRole('button', { name: /Dr Priya Patel/ })
-      .click();
+    await startConversation(reception, 'Dr Priya Patel');
     await send(reception, 'Can you ring the pharmacy about the warfarin query?');
     await expect(lastOut(reception).locator('.status')).toHaveAttribute('data-status', 'delivered');
     digitsBefore = await safetyDigits(reception, 'Dr Priya Patel');
@@ -96,7 +87,7 @@ test.describe.serial('a replaced PC is a new device: a notice, not a block', () 
     await expect(oldGp.getByText('Not connected: see the message below')).toBeVisible();
     await checkScreen(oldGp, 'device-revoked');
 
-    newGp = await openWindow(browser, 'gp-new-pc');
+    newGp = await openWindow(browser, harness, 'gp-new-pc');
     await firstRun(
       newGp,
       {

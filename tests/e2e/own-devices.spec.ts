@@ -6,21 +6,22 @@
  * with when it was last seen) and removes the other one after confirming: that PC is wiped, the
  * list shows one device, and reception keeps sending without a failure.
  */
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { startPracticeHarness, type PracticeHarness } from './practice-harness.js';
-import { checkScreen, firstRun, send } from './practice-steps.js';
+import {
+  checkScreen,
+  firstRun,
+  openEnrolledWindow,
+  openWindow,
+  send,
+  startConversation,
+} from './practice-steps.js';
 
 let harness: PracticeHarness;
 let reception: Page;
 let gpRoom4: Page;
 let gpRoom7: Page;
 let gpAccountId: string;
-
-async function openWindow(browser: Browser, window: string): Promise<Page> {
-  const page = await (await browser.newContext({ locale: 'en-GB' })).newPage();
-  await page.goto(harness.windows[window]!);
-  return page;
-}
 
 const lastIn = (page: Page) => page.locator('.message-in .message-text').last();
 
@@ -34,21 +35,14 @@ async function openConversation(page: Page, name: RegExp): Promise<void> {
 test.describe.serial('a GP on two PCs', () => {
   test.beforeAll(async ({ browser }) => {
     harness = await startPracticeHarness(['--windows', 'reception,gp-room-4,gp-room-7']);
-    const receptionCode = await harness.issueEnrolmentCode('Sam Jones', 'reception');
+    reception = await openEnrolledWindow(browser, harness, 'reception', {
+      name: 'Sam Jones',
+      role: 'reception',
+      passcode: 'desk-passcode-1',
+    });
     const gp = await harness.issueEnrolment('Dr Priya Patel', 'clinician');
     gpAccountId = gp.accountId;
-    reception = await openWindow(browser, 'reception');
-    await firstRun(
-      reception,
-      {
-        name: 'Sam Jones',
-        passcode: 'desk-passcode-1',
-        code: receptionCode,
-        relayUrl: harness.relayUrl,
-      },
-      null,
-    );
-    gpRoom4 = await openWindow(browser, 'gp-room-4');
+    gpRoom4 = await openWindow(browser, harness, 'gp-room-4');
     await firstRun(
       gpRoom4,
       {
@@ -67,11 +61,7 @@ test.describe.serial('a GP on two PCs', () => {
   });
 
   test('reception writes to the GP on the first PC', async () => {
-    await reception.getByRole('button', { name: 'New conversation' }).click();
-    await reception
-      .getByRole('dialog', { name: 'New conversation' })
-      .getByRole('button', { name: /Dr Priya Patel/ })
-      .click();
+    await startConversation(reception, 'Dr Priya Patel');
     await send(reception, 'Morning, are you in Room 4 today?');
     await expect(reception.locator('.message-out .status').last()).toHaveAttribute(
       'data-status',
@@ -83,7 +73,7 @@ test.describe.serial('a GP on two PCs', () => {
   test('the GP enrols a second PC: reception sees a notice, and both PCs get the next message', async ({
     browser,
   }) => {
-    gpRoom7 = await openWindow(browser, 'gp-room-7');
+    gpRoom7 = await openWindow(browser, harness, 'gp-room-7');
     await firstRun(
       gpRoom7,
       {

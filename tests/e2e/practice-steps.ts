@@ -30,6 +30,17 @@ export interface NewStaff {
   relayUrl: string;
 }
 
+/** One of the harness's windows, in its own browser context (British dates and times). */
+export async function openWindow(
+  browser: Browser,
+  harness: PracticeHarness,
+  window: string,
+): Promise<Page> {
+  const page = await (await browser.newContext({ locale: 'en-GB' })).newPage();
+  await page.goto(harness.windows[window]!);
+  return page;
+}
+
 /**
  * A member of staff's window (named after `window`, in its own browser context) enrolled with a
  * fresh code and showing the conversation list.
@@ -40,8 +51,7 @@ export async function openEnrolledWindow(
   window: string,
   person: { name: string; role: Role; passcode: string },
 ): Promise<Page> {
-  const page = await (await browser.newContext({ locale: 'en-GB' })).newPage();
-  await page.goto(harness.windows[window]!);
+  const page = await openWindow(browser, harness, window);
   const code = await harness.issueEnrolmentCode(person.name, person.role);
   await firstRun(
     page,
@@ -88,6 +98,16 @@ export async function send(page: Page, text: string): Promise<void> {
   await composer.fill(text);
   await composer.press('Enter');
   await expect(page.locator('.message-out .message-text').last()).toHaveText(text);
+}
+
+/** Opens a conversation with `name` from the directory (New conversation). */
+export async function startConversation(page: Page, name: string): Promise<void> {
+  await page.getByRole('button', { name: 'New conversation' }).click();
+  await page
+    .getByRole('dialog', { name: 'New conversation' })
+    .getByRole('button', { name: new RegExp(name) })
+    .click();
+  await expect(page.getByRole('heading', { name, level: 1 })).toBeVisible();
 }
 
 /** Chooses one of the open conversation's actions from its menu ("Conversation actions"). */

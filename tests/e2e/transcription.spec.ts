@@ -21,7 +21,13 @@ import type { MessengerApi } from '../../shared/ipc/messenger-api.js';
 import type { Role } from '../../shared/protocol/limits.js';
 import { relayDatabaseFile } from '../../server/storage/sqlite-relay-storage.js';
 import { startPracticeHarness, type PracticeHarness } from './practice-harness.js';
-import { checkScreen, firstRun, send, conversationAction } from './practice-steps.js';
+import {
+  checkScreen,
+  conversationAction,
+  firstRun,
+  send,
+  startConversation,
+} from './practice-steps.js';
 
 const staff = {
   reception: { name: 'Sam Jones', role: 'reception', passcode: 'desk-passcode-1' },
@@ -55,15 +61,6 @@ function conversationWith(page: Page, name: string) {
   return page
     .getByRole('navigation', { name: 'Conversations' })
     .getByRole('button', { name: new RegExp(name) });
-}
-
-async function startConversation(page: Page, name: string): Promise<void> {
-  await page.getByRole('button', { name: 'New conversation' }).click();
-  await page
-    .getByRole('dialog', { name: 'New conversation' })
-    .getByRole('button', { name: new RegExp(name) })
-    .click();
-  await expect(page.getByRole('heading', { name, level: 1 })).toBeVisible();
 }
 
 const messageIds = (page: Page) =>
