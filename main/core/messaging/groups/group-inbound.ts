@@ -3,6 +3,7 @@ import {
   SenderKeyDistributionMessage,
   processSenderKeyDistributionMessage,
 } from '@signalapp/libsignal-client';
+import { describeError } from '../../../../shared/describe-error.js';
 import { MessengerError } from '../../../../shared/errors.js';
 import type { MessageRecord } from '../../db/repositories/messages-repository.js';
 import { expiryOfNewMessage } from '../../retention/expiry-policy.js';
@@ -10,6 +11,7 @@ import { encodeContent, type Content } from '../content-codec.js';
 import type { CoreContext } from '../core-context.js';
 import type { MessagingEvent } from '../messaging-events.js';
 import { newMessageId } from '../message-ids.js';
+import { RelayRequestError } from '../relay/relay-http.js';
 import { GroupStates } from './group-states.js';
 import { GroupsStore } from './groups-store.js';
 
@@ -34,9 +36,55 @@ export class GroupInbound {
   readonly store: GroupsStore;
   readonly states: GroupStates;
 
+  /** Signer devices whose identity key is wanted to judge a state kept meanwhile. */
+  private readonly wantedSigners = new Map<string, { accountId: string; deviceId: number }>();
+  /** Signer devices the relay no longer has: their states are refused, not kept. */
+  private readonly unknowable = new Set<string>();
+  /** A sender key or a state arrived: kept group content may now be readable. */
+  private keysArrived = false;
+
   constructor(private readonly ctx: CoreContext) {
     this.store = new GroupsStore(ctx.db);
-    this.states = new GroupStates(ctx, this.store);
+    this.states = new GroupStates(ctx, this.store, (signer) => {
+      const key = `${signer.accountId}.${signer.deviceId}`;
+      if (this.unknowable.has(key)) return false;
+      this.wantedSigners.set(key, signer);
+      return true;
+    });
+  }
+
+  /**
+   * After a receive batch has committed: fetches the identity keys of signers that states were
+   * kept for (a prekey bundle, as on first contact), and says whether kept group content should
+   * be tried again now (a key, a state or a signer arrived) rather than at the next start.
+   */
+  async settleWaits(): Promise<boolean> {
+    let retry = this.keysArrived;
+    this.keysArrived = false;
+    for (const [key, signer] of [...this.wantedSigners]) {
+      this.wantedSigners.delete(key);
+      const { identity } = this.ctx.stores;
+      if (identity.deviceIdentity(signer.accountId, signer.deviceId)) {
+        retry = true;
+        continue;
+      }
+      try {
+        // Never written to: all their devices at once (first contact); else just this one.
+        await this.ctx.sessions.fetchBundles(
+          signer.accountId,
+          identity.remoteIdentity(signer.accountId) ? signer.deviceId : undefined,
+        );
+        retry = true;
+      } catch (error) {
+        if (error instanceof RelayRequestError && error.code === 'not_found') {
+          this.unknowable.add(key);
+          retry = true;
+        } else {
+          this.ctx.logger.info('group_signer_lookup_failed', { error: describeError(error) });
+        }
+      }
+    }
+    return retry;
   }
 
   /** The group a sender-key message belongs to, from the sender key's distribution id. */
@@ -52,7 +100,9 @@ export class GroupInbound {
   ): Promise<void> {
     switch (content.kind) {
       case 'group-update':
-        await this.states.receive(content.state, emit);
+        if ((await this.states.receive(content.state, emit)) === 'accepted') {
+          this.keysArrived = true;
+        }
         return;
       case 'group-sender-key':
         await this.senderKey(content, from, emit);
@@ -91,6 +141,7 @@ export class GroupInbound {
       this.ctx.stores.senderKey,
     );
     this.store.recordSenderKey(content.distributionId, from.accountId, from.deviceId, groupId);
+    this.keysArrived = true;
   }
 
   private message(
@@ -119,6 +170,10 @@ export class GroupInbound {
     const { messages, conversations, outbox } = this.ctx.repos;
     if (messages.get(content.id) || messages.wasDeleted(content.id)) return;
     const now = this.ctx.now();
+    if (from.accountId === this.ctx.account.accountId) {
+      this.ownMessage(content, from, emit);
+      return;
+    }
     messages.insert({
       id: content.id,
       conversationId: groupId,
@@ -146,6 +201,43 @@ export class GroupInbound {
       { kind: 'receipt', recipientAccountId: from.accountId, payload: encodeContent(receipt) },
       now,
     );
+    emit({ type: 'message.added', message: messages.get(content.id) as MessageRecord });
+    emit({ type: 'conversation.updated', conversationId: groupId });
+  }
+
+  /**
+   * What the person wrote to the group from another of their devices: stored as sent by me,
+   * with the members of now as its recipients (their receipts reach every device of the person,
+   * so "read by 3 of 5" shows here too), and no receipt back to ourselves.
+   */
+  private ownMessage(
+    content: Extract<Content, { kind: 'text' | 'attachment' }>,
+    from: GroupContentSource,
+    emit: Emit,
+  ): void {
+    const groupId = content.groupId as string;
+    const { messages, conversations } = this.ctx.repos;
+    messages.insert({
+      id: content.id,
+      conversationId: groupId,
+      direction: 'outgoing',
+      senderAccountId: from.accountId,
+      senderDeviceId: from.deviceId,
+      body: content.text ?? '',
+      urgent: content.kind === 'text' && content.urgent === true,
+      status: 'sent',
+      sentAt: content.sentAt,
+      receivedAt: this.ctx.now(),
+      // Counted from when it was sent, as on the device that sent it.
+      expiresAt: expiryOfNewMessage(this.ctx.repos, groupId, content.sentAt),
+    });
+    if (content.replyTo) this.ctx.queries.setReplyTo(content.id, content.replyTo);
+    const head = this.states.head(groupId);
+    this.store.addRecipients(
+      content.id,
+      (head?.members ?? []).filter((m) => m !== from.accountId),
+    );
+    conversations.touch(groupId, content.sentAt);
     emit({ type: 'message.added', message: messages.get(content.id) as MessageRecord });
     emit({ type: 'conversation.updated', conversationId: groupId });
   }

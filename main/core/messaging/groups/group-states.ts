@@ -38,6 +38,12 @@ export class GroupStates {
   constructor(
     private readonly ctx: CoreContext,
     private readonly store: GroupsStore,
+    /**
+     * A state signed by a device whose identity key this device has not met (a new device of a
+     * member joins a group made by someone it never wrote to): true to keep the content that
+     * carries it until the key is fetched (GroupInbound.settleWaits), false to refuse it.
+     */
+    private readonly waitForSigner: (signer: SignedGroupState['signer']) => boolean = () => false,
   ) {}
 
   /** The current state of a group, or null when this device never accepted one. */
@@ -83,8 +89,8 @@ export class GroupStates {
       state: signed,
     };
     const payload = encodeContent(content);
+    // The person's other devices need the state too; the outbox drops it when there are none.
     for (const member of sortedIds([...previousMembers, ...body.members])) {
-      if (member === account.accountId) continue;
       this.ctx.repos.outbox.enqueue({ kind: 'control', recipientAccountId: member, payload }, now);
     }
     this.ctx.kickOutbox();
@@ -95,6 +101,12 @@ export class GroupStates {
     const hash = stateHash(signed.body);
     if (this.store.state(hash)) return 'known';
     const key = await this.signerKey(signed.signer);
+    if (!key && this.waitForSigner(signed.signer)) {
+      throw new MessengerError(
+        'not_found',
+        'A group state signed by a device whose key is not known here yet.',
+      );
+    }
     if (!key || !signatureValid(signed, key)) {
       return this.refuse(signed, key ? 'bad signature' : 'signer identity unknown');
     }
