@@ -12,6 +12,7 @@ import type { CoreContext } from '../core-context.js';
 import type { MessagingEvent } from '../messaging-events.js';
 import { newMessageId } from '../message-ids.js';
 import { RelayRequestError } from '../relay/relay-http.js';
+import { applyGroupDelete, applyGroupTranscribed } from './group-inbound-changes.js';
 import { GroupStates } from './group-states.js';
 import { GroupsStore } from './groups-store.js';
 
@@ -114,6 +115,16 @@ export class GroupInbound {
       case 'receipt':
         this.receipt(content, from, emit);
         return;
+      case 'delete': {
+        const groupId = this.checkedGroup(content, from, via);
+        if (groupId !== null) applyGroupDelete(this.ctx, groupId, content, from, emit);
+        return;
+      }
+      case 'transcribed': {
+        const groupId = this.checkedGroup(content, from, via);
+        if (groupId !== null) applyGroupTranscribed(this.ctx, groupId, content, from, emit);
+        return;
+      }
       default:
         this.ctx.logger.info('group_content_unsupported', { kind: content.kind });
     }
@@ -150,23 +161,8 @@ export class GroupInbound {
     via: GroupVia,
     emit: Emit,
   ): void {
-    const groupId = content.groupId;
-    if (
-      !groupId ||
-      via.distributionId === null ||
-      this.groupOfSenderKey(via.distributionId, from) !== groupId
-    ) {
-      this.ctx.logger.warn('group_message_refused', { sender: from.accountId });
-      return;
-    }
-    if (!this.memberHere(groupId, from.accountId)) {
-      // Not a member in the state this device holds: kept (never lost) rather than shown, since
-      // the change that adds them may not have arrived yet. A removed member's stays unread.
-      throw new MessengerError(
-        'forbidden',
-        'A group message from someone who is not a member of the group here.',
-      );
-    }
+    const groupId = this.checkedGroup(content, from, via);
+    if (groupId === null) return;
     const { messages, conversations, outbox } = this.ctx.repos;
     if (messages.get(content.id) || messages.wasDeleted(content.id)) return;
     const now = this.ctx.now();
@@ -203,6 +199,31 @@ export class GroupInbound {
     );
     emit({ type: 'message.added', message: messages.get(content.id) as MessageRecord });
     emit({ type: 'conversation.updated', conversationId: groupId });
+  }
+
+  /**
+   * The group of content sent under a sender key, once it is sure the sender is a member of it
+   * here; null (logged) when it is not group content under the sender's own key for that group.
+   */
+  private checkedGroup(content: Content, from: GroupContentSource, via: GroupVia): string | null {
+    const groupId = content.groupId;
+    if (
+      !groupId ||
+      via.distributionId === null ||
+      this.groupOfSenderKey(via.distributionId, from) !== groupId
+    ) {
+      this.ctx.logger.warn('group_message_refused', { sender: from.accountId });
+      return null;
+    }
+    if (!this.memberHere(groupId, from.accountId)) {
+      // Not a member in the state this device holds: kept (never lost) rather than shown, since
+      // the change that adds them may not have arrived yet. A removed member's stays unread.
+      throw new MessengerError(
+        'forbidden',
+        'A group message from someone who is not a member of the group here.',
+      );
+    }
+    return groupId;
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { CoreContext } from '../core-context.js';
+import { GroupActions } from './group-actions.js';
 import { GroupSender } from './group-sender.js';
 import { GroupService } from './group-service.js';
 import { GroupStates } from './group-states.js';
@@ -7,6 +8,8 @@ import { GroupsStore } from './groups-store.js';
 /** The group parts of one messaging core, started and stopped with it. */
 export class GroupRuntime {
   readonly service: GroupService;
+  /** Delete for everyone and transcription notices in groups. */
+  readonly actions: GroupActions;
   private readonly sender: GroupSender;
   private readonly store: GroupsStore;
 
@@ -15,6 +18,7 @@ export class GroupRuntime {
     const states = new GroupStates(ctx, this.store);
     this.sender = new GroupSender(ctx, this.store, states);
     this.service = new GroupService(ctx, this.store, states, () => this.sender.kick());
+    this.actions = new GroupActions(ctx, this.store, states, () => this.sender.kick());
   }
 
   start(): void {

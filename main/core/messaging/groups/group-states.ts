@@ -137,6 +137,7 @@ export class GroupStates {
       if (!conversations.get(groupId)) {
         conversations.createGroup(next.body.name, next.body.members, now, groupId);
       }
+      conversations.setDisappearingSeconds(groupId, next.body.disappearingSeconds ?? null);
       this.notice(groupId, next, created(next, this.nameOf.bind(this)), emit);
       if (!next.body.members.includes(self)) this.store.setLeft(groupId, now);
       emit({ type: 'conversation.updated', conversationId: groupId });
@@ -146,6 +147,7 @@ export class GroupStates {
     const previous = this.body(group.headHash);
     this.store.setHead(groupId, head.hash);
     conversations.setTitle(groupId, next.body.name);
+    conversations.setDisappearingSeconds(groupId, next.body.disappearingSeconds ?? null);
     for (const member of previous?.members ?? []) {
       if (!next.body.members.includes(member)) conversations.removeMember(groupId, member);
     }
@@ -347,6 +349,14 @@ function describeChange(
   const by = nameOf(next.signer.accountId);
   const lines: string[] = [];
   if (previous.name !== next.body.name) lines.push(`${by} renamed the group "${next.body.name}".`);
+  if (previous.disappearingSeconds !== next.body.disappearingSeconds) {
+    const seconds = next.body.disappearingSeconds;
+    lines.push(
+      seconds === undefined
+        ? `${by} turned off disappearing messages.`
+        : `${by} set messages to disappear ${durationText(seconds)} after they are sent.`,
+    );
+  }
   for (const member of next.body.members) {
     if (!previous.members.includes(member)) lines.push(`${by} added ${nameOf(member)}.`);
   }
@@ -363,4 +373,21 @@ function describeChange(
     }
   }
   return lines;
+}
+
+/** "1 hour", "7 days": the timer as the notice says it. */
+export function durationText(seconds: number): string {
+  const units: [number, string][] = [
+    [86_400, 'day'],
+    [3_600, 'hour'],
+    [60, 'minute'],
+    [1, 'second'],
+  ];
+  for (const [size, name] of units) {
+    if (seconds % size === 0) {
+      const count = seconds / size;
+      return `${count} ${name}${count === 1 ? '' : 's'}`;
+    }
+  }
+  return `${seconds} seconds`;
 }
