@@ -138,6 +138,7 @@ export class MessagingCore implements OriginalsDeleter {
     this.attachments = new AttachmentTransfers(this.ctx);
     this.outbox = new OutboxProcessor(this.ctx);
     this.groupRuntime = new GroupRuntime(this.ctx);
+    this.attachments.setGroupSink(this.groupRuntime.fileSink());
     this.receiver = new EnvelopeProcessor(
       this.ctx,
       (ids) => this.socket?.ack(ids),

@@ -184,6 +184,7 @@ export class GroupInbound {
       expiresAt: expiryOfNewMessage(this.ctx.repos, groupId, now),
     });
     if (content.replyTo) this.ctx.queries.setReplyTo(content.id, content.replyTo);
+    this.fileOf(content, now);
     conversations.touch(groupId, now);
     const receipt: Content = {
       v: 1,
@@ -253,6 +254,7 @@ export class GroupInbound {
       expiresAt: expiryOfNewMessage(this.ctx.repos, groupId, content.sentAt),
     });
     if (content.replyTo) this.ctx.queries.setReplyTo(content.id, content.replyTo);
+    this.fileOf(content, this.ctx.now());
     const head = this.states.head(groupId);
     this.store.addRecipients(
       content.id,
@@ -261,6 +263,29 @@ export class GroupInbound {
     conversations.touch(groupId, content.sentAt);
     emit({ type: 'message.added', message: messages.get(content.id) as MessageRecord });
     emit({ type: 'conversation.updated', conversationId: groupId });
+  }
+
+  /**
+   * A file in the group: its key is stored with the message and it is fetched after this
+   * transaction commits, as for a 1:1 file (attachments/attachment-transfers.ts).
+   */
+  private fileOf(content: Extract<Content, { kind: 'text' | 'attachment' }>, now: number): void {
+    if (content.kind !== 'attachment') return;
+    const a = content.attachment;
+    this.ctx.repos.attachments.insert({
+      messageId: content.id,
+      direction: 'incoming',
+      state: 'downloading',
+      fileKey: Buffer.from(a.key, 'base64'),
+      sha256: a.sha256,
+      size: a.size,
+      contentType: a.type,
+      fileName: a.name,
+      chunkCount: a.chunkCount,
+      relayId: a.id,
+      createdAt: now,
+    });
+    this.ctx.kickAttachments();
   }
 
   /** Receipts for our messages in groups: per member, and the message's status once all have. */

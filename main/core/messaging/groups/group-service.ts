@@ -5,6 +5,7 @@ import { expiryOfNewMessage } from '../../retention/expiry-policy.js';
 import { encodeContent, type Content } from '../content-codec.js';
 import type { CoreContext } from '../core-context.js';
 import { newMessageId, nextSentAt } from '../message-ids.js';
+import { contentOfMessage } from '../outgoing-content.js';
 import { RelayRequestError } from '../relay/relay-http.js';
 import { toMessengerError } from '../relay-errors.js';
 import {
@@ -291,15 +292,10 @@ export class GroupService {
     const replyTo = this.ctx.queries.replyTo(messageId);
     const updated = await this.ctx.txEmit(async (emit) => {
       this.ctx.repos.messages.updateStatus(messageId, 'pending');
+      // As first sent: a file's message carries its key again (the blob is on the relay).
       const content: Content = {
-        v: 1,
-        id: message.id,
-        sentAt: message.sentAt,
+        ...contentOfMessage(message, replyTo, this.ctx.repos.attachments.get(message.id)),
         groupId,
-        kind: 'text',
-        text: message.body,
-        ...(message.urgent ? { urgent: true } : {}),
-        ...(replyTo ? { replyTo } : {}),
       };
       this.store.enqueue(groupId, message.id, encodeContent(content), this.ctx.now());
       emit({

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MessageSearch, indexNextSlice } from '../../../../../main/core/db/message-search.js';
 import { MessagingQueries } from '../../../../../main/core/messaging/messaging-queries.js';
@@ -172,6 +173,41 @@ describe('everything 1:1 has, in groups', () => {
         notices(device, groupId).some((n) => n.includes('transcribed into the record by')),
       ).toBe(true);
     }
+  });
+
+  it('a file in a group reaches every device of every member, the sender’s other PC too', async () => {
+    const { lead, gp1, gp2, desk, groupId } = await practiceGroup();
+    const bytes = Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(700_000)]);
+    const sent = await gp1.core.attachments.send(groupId, {
+      bytes,
+      name: 'discharge-letter.pdf',
+      caption: 'Letter for Mr B',
+      maxBytes: 25 * 1_048_576,
+    });
+    expect((await gp1.core.attachments.whenSettled(sent.id)).state).toBe('uploaded');
+    expect((await gp1.core.whenSent(sent.id)).status).not.toBe('failed');
+    for (const device of [lead, desk, gp2]) {
+      await eventually(
+        () => device.profile.repositories.attachments.get(sent.id) !== null,
+        `${device.name} gets the message`,
+      );
+      expect((await device.core.attachments.whenSettled(sent.id)).state).toBe('ready');
+      const { record, bytes: got } = device.core.attachments.read(sent.id);
+      expect(got.equals(bytes)).toBe(true);
+      expect(record.fileName).toBe('discharge-letter.pdf');
+      expect(device.profile.repositories.messages.get(sent.id)?.body).toBe('Letter for Mr B');
+    }
+    expect(gp2.profile.repositories.messages.get(sent.id)?.direction).toBe('outgoing');
+    expect(desk.profile.repositories.messages.get(sent.id)?.direction).toBe('incoming');
+    // Someone who left cannot send a file to the group.
+    await desk.core.groups.leave(groupId);
+    await expect(
+      desk.core.attachments.send(groupId, {
+        bytes,
+        name: 'x.pdf',
+        maxBytes: 25 * 1_048_576,
+      }),
+    ).rejects.toMatchObject({ code: 'forbidden' });
   });
 
   it('search finds group messages', async () => {
