@@ -53,6 +53,8 @@ export class EnvelopeProcessor {
   private stopped = false;
   private readonly applier: ContentApplier;
   private readonly lastReset = new Map<string, number>();
+  /** Why the last envelope decryptOne tried could not be applied. */
+  private lastFailure = 'still undecryptable';
 
   constructor(
     private readonly ctx: CoreContext,
@@ -95,13 +97,16 @@ export class EnvelopeProcessor {
         if ((await this.decryptOne(kept, emit, false)) !== 'kept') {
           return this.ctx.undecryptable.remove(kept.relayId);
         }
-        this.ctx.undecryptable.failedAgain(kept.relayId, 'still undecryptable');
+        // Why, as decryptOne found: content waiting for a group key stays recognisable.
+        this.ctx.undecryptable.failedAgain(kept.relayId, this.lastFailure);
         if (kept.attempts + 1 >= maxRetriesOfKept) {
           giveUpOnEnvelope(this.ctx, { ...kept, attempts: kept.attempts + 1 }, emit);
         }
       });
       for (const event of events) this.ctx.events.emit(event);
     }
+    // What is still kept may wait for a signer's key that can be fetched now.
+    if (!this.stopped && (await this.applier.groups.settleWaits())) await this.retryWaiting();
   }
 
   /**
@@ -221,6 +226,7 @@ export class EnvelopeProcessor {
         return 'duplicate';
       }
       const reason = failureName(error);
+      this.lastFailure = reason;
       this.ctx.logger.warn('envelope_undecryptable', {
         relayId: envelope.relayId,
         senderDevice: envelope.senderDeviceId,

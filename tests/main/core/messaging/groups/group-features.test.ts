@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MessageSearch, indexNextSlice } from '../../../../../main/core/db/message-search.js';
 import { MessagingQueries } from '../../../../../main/core/messaging/messaging-queries.js';
+import { deletionScope } from '../../../../../main/core/transcription/deletion-scope.js';
+import { ownStaffIdentity } from '../../../../../main/core/transcription/staff-directory.js';
 import { buildTranscriptionDraft } from '../../../../../main/core/transcription/transcription-draft.js';
 import { createWorld, eventually, type Staff, type World } from '../messaging-harness.js';
 
@@ -152,6 +154,20 @@ describe('everything 1:1 has, in groups', () => {
     expect(draft.askedBy?.accountId).toBe(desk.accountId);
     expect(draft.urgent).toBe(true);
 
+    // The confirmation names every device of every other member it deletes from.
+    const scope = deletionScope(
+      gp2.profile,
+      ownStaffIdentity(gp2.profile.repositories),
+      null,
+      [question, answer].map((m) => gp2.profile.repositories.messages.get(m.id)!),
+      { name: 'Partners', members: gp2.profile.repositories.conversations.members(groupId) },
+    );
+    expect(scope).toMatchObject({
+      messages: 2,
+      fromOthers: 1,
+      peerName: 'the 2 other members of Partners',
+    });
+    expect(scope.peerDevices).toBeGreaterThanOrEqual(2);
     const transcribedAt = Date.now();
     await gp2.core.sendTranscribedNotice(groupId, {
       messageIds: [question.id, answer.id],
