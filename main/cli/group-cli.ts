@@ -34,6 +34,7 @@ export function groupJson(group: GroupSummary) {
     version: group.version,
     isMember: group.isMember,
     isAdmin: group.isAdmin,
+    disappearingSeconds: group.disappearingSeconds,
     members: group.members.map((m) => ({
       accountId: m.accountId,
       displayName: m.displayName,

@@ -69,6 +69,7 @@ function notifyIncoming(core: AppCore, policy: LoadedPolicy, message: MessageVie
   const current = core.session.current();
   if (current === null || message.direction !== 'incoming') return;
   const settings = readSettings(current.settings, policy.policy);
+  const conversation = current.profile.repositories.conversations.get(message.conversationId);
   const text = notificationText(
     {
       senderName: message.sender.displayName,
@@ -76,6 +77,8 @@ function notifyIncoming(core: AppCore, policy: LoadedPolicy, message: MessageVie
       text: message.text,
       urgent: message.urgent,
       ...(message.role ? { roleName: message.role.name } : {}),
+      ...(conversation?.kind === 'group' ? { groupName: conversation.title ?? 'a group' } : {}),
+      ...(message.notice ? { notice: true } : {}),
     },
     {
       chosen: settings.notificationPrivacy,

@@ -52,6 +52,7 @@ import {
 } from './view-schemas.js';
 import {
   groupMemberRequestSchema,
+  groupRenameRequestSchema,
   groupNameSchema,
   groupReceiptsSchema,
   groupRequestSchema,
@@ -235,6 +236,12 @@ export const methods = {
     'unlocked',
   ),
   'groups.leave': method(groupRequestSchema, z.object({ group: groupViewSchema }), 'unlocked'),
+  /** Admins only; every member sees a notice with the new name. */
+  'groups.rename': method(
+    groupRenameRequestSchema,
+    z.object({ group: groupViewSchema }),
+    'unlocked',
+  ),
   /** Who of a group has received and read one of our messages ("read by 3 of 5", the list). */
   'messages.receipts': method(
     z.strictObject({ conversationId: conversationIdSchema, messageId: messageIdSchema }),

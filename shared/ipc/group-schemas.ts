@@ -42,6 +42,10 @@ export const groupReceiptsSchema = readBySchema.extend({
 export type GroupReceipts = z.infer<typeof groupReceiptsSchema>;
 
 export const groupRequestSchema = z.strictObject({ conversationId: conversationIdSchema });
+export const groupRenameRequestSchema = z.strictObject({
+  conversationId: conversationIdSchema,
+  name: groupNameSchema,
+});
 export const groupMemberRequestSchema = z.strictObject({
   conversationId: conversationIdSchema,
   accountId: accountIdSchema,

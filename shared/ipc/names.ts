@@ -40,6 +40,7 @@ export const methodsByArea = {
     'groups.addMember',
     'groups.removeMember',
     'groups.leave',
+    'groups.rename',
     'messages.receipts',
     'roles.list',
     'roles.setDuty',

@@ -2,7 +2,7 @@
  * Group conversations in the browser (issue 14): reception creates a group with a GP and a nurse,
  * everyone writes in it, the header shows the member count and the members with their roles and
  * admins, "read by" counts the members who read, and the admin removes the nurse, whose window
- * then reads the group but cannot write to it.
+ * then reads the group but cannot write to it; the admin renames the group.
  */
 import { expect, test, type Page } from '@playwright/test';
 import { startPracticeHarness, type PracticeHarness } from './practice-harness.js';
@@ -110,5 +110,29 @@ test.describe.serial('group conversations', () => {
     await send(reception, 'Nurse Brown has moved to the afternoon list');
     await expect(incoming(gp).last()).toHaveText('Nurse Brown has moved to the afternoon list');
     await expect(incoming(nurse).last()).toHaveText('Thanks, I am in room 4');
+  });
+
+  test('the admin renames the group; the GP sees the new name and a notice, and cannot rename', async () => {
+    await conversationAction(reception, 'Members…');
+    const members = reception.getByRole('dialog', { name: 'Morning team: 2 members' });
+    await members.getByLabel('Group name').fill('Morning team (Tuesday)');
+    await members.getByRole('button', { name: 'Rename' }).click();
+    await expect(
+      reception.getByRole('dialog', { name: 'Morning team (Tuesday): 2 members' }),
+    ).toBeVisible();
+    await reception.getByRole('button', { name: 'Close' }).click();
+    await expect(reception.getByRole('heading', { name: 'Morning team (Tuesday)' })).toBeVisible();
+
+    await expect(gp.getByRole('heading', { name: 'Morning team (Tuesday)' })).toBeVisible();
+    await expect(
+      gp.locator('.notice-row', {
+        hasText: `${staff.reception.name} renamed the group "Morning team (Tuesday)".`,
+      }),
+    ).toBeVisible();
+    await expect(listItem(gp, 'Morning team \\(Tuesday\\)')).toBeVisible();
+    await conversationAction(gp, 'Members…');
+    const gpMembers = gp.getByRole('dialog', { name: 'Morning team (Tuesday): 2 members' });
+    await expect(gpMembers.getByLabel('Group name')).toHaveCount(0);
+    await gpMembers.getByRole('button', { name: 'Close' }).click();
   });
 });

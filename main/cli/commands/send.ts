@@ -17,8 +17,8 @@ export const command: CliCommand = {
     "has accepted it. Files are end-to-end encrypted; their type is decided from their bytes. Applies the practice's PID guard (on the text and the file name): " +
     'under "block" a message with patient identifiers is refused; under "warn" it needs ' +
     '--send-despite-pid (recorded in the audit log, finding kinds only). --policy <file> reads ' +
-    'a policy file where no managed policy is installed. --group <groupId> sends the text to a ' +
-    'group (one upload for every member device) instead of one person. --role sends the text ' +
+    'a policy file where no managed policy is installed. --group <groupId> sends the text or ' +
+    'file to a group (one upload for every member device) instead of one person. --role sends the text ' +
     'to whoever is on duty in that role now and prints who it reached (JSON); an urgent one (or ' +
     '--ack) asks for acknowledgement and escalates if nobody acknowledges in time. With nobody ' +
     'on duty it is refused, naming the escalation target; --to-escalation sends it there.',
@@ -61,9 +61,6 @@ export const command: CliCommand = {
     const to = values.to === undefined ? null : accountIdOption(stringOption(values, 'to'), 'to');
     const groupId = values.group === undefined ? null : groupIdOption(values.group);
     const file = typeof values.file === 'string' && values.file !== '' ? values.file : null;
-    if (groupId !== null && values.file !== undefined) {
-      throw new CliUsageError('--file cannot be sent to a group yet; send the text only.');
-    }
     if (values.file !== undefined && file === null) throw new CliUsageError('--file needs a path.');
     if (file === null && typeof values.text !== 'string') {
       throw new CliUsageError('--text or --file is required.');

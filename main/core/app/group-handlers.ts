@@ -12,7 +12,12 @@ import type { ProfileRuntime } from './profile-runtime.js';
 
 type GroupHandlers = Pick<
   MessagingHandlers,
-  'groups.get' | 'groups.addMember' | 'groups.removeMember' | 'groups.leave' | 'messages.receipts'
+  | 'groups.get'
+  | 'groups.addMember'
+  | 'groups.removeMember'
+  | 'groups.leave'
+  | 'groups.rename'
+  | 'messages.receipts'
 >;
 
 export function createGroupHandlers(runtime: () => ProfileRuntime): GroupHandlers {
@@ -47,6 +52,11 @@ export function createGroupHandlers(runtime: () => ProfileRuntime): GroupHandler
       guard(async () => {
         const { groups, views } = groupsOf();
         return { group: groupView(await groups.leave(conversationId), views) };
+      }),
+    'groups.rename': ({ conversationId, name }) =>
+      guard(async () => {
+        const { groups, views } = groupsOf();
+        return { group: groupView(await groups.rename(conversationId, name), views) };
       }),
     'messages.receipts': ({ conversationId, messageId }) =>
       guard(() => {

@@ -40,9 +40,11 @@ export class ContentApplier {
     via: GroupVia = { distributionId: null },
   ): Promise<void> {
     if (from.accountId === this.ctx.account.accountId) {
-      // From another of the person's own devices: only sync content means anything.
+      // From another of the person's own devices: sync content, and the person's part in their
+      // groups (states, that device's sender key, what it wrote to a group: sent by me).
       this.ctx.ownDevices.siblings.add(from.deviceId);
       if (content.kind === 'sync') applySync(this.ctx, content, from.deviceId, emit);
+      else if (isGroupContent(content, via)) await this.groups.apply(content, from, via, emit);
       else this.ctx.logger.info('own_device_content_ignored', { kind: content.kind });
       return;
     }
@@ -381,4 +383,14 @@ export class ContentApplier {
       .map((id) => this.ctx.repos.messages.get(id))
       .filter((m): m is MessageRecord => m !== null && m.conversationId === conversation.id);
   }
+}
+
+/** Content that belongs to a group: a state, a sender key, or anything carrying a group id. */
+function isGroupContent(content: Content, via: GroupVia): boolean {
+  return (
+    content.groupId !== undefined ||
+    via.distributionId !== null ||
+    content.kind === 'group-update' ||
+    content.kind === 'group-sender-key'
+  );
 }

@@ -115,7 +115,7 @@ const accountId = z.string().min(1).max(100);
 /**
  * What one of the person's own devices did, for their other devices (docs/protocol.md, "Sync
  * between a person's own devices"): only ever accepted from the person's own account. `peer` is
- * the other person of the direct conversation it happened in.
+ * the other person of the direct conversation it happened in, or the group's id.
  */
 const syncEvent = z.discriminatedUnion('type', [
   /** A message this person sent from another device: shown there as sent by me. */

@@ -37,6 +37,8 @@ type Outcome = 'stored' | 'duplicate' | 'kept';
 
 const resetIntervalMs = 60_000;
 const maxRetriesOfKept = 5;
+/** Why kept group content could not be applied yet: no sender key, not a member, no signer key. */
+const waitingFor = new Set(['content:not_found', 'content:forbidden']);
 
 /**
  * Receives envelopes in relay order: decrypts a batch, stores session state and content in ONE
@@ -51,6 +53,8 @@ export class EnvelopeProcessor {
   private stopped = false;
   private readonly applier: ContentApplier;
   private readonly lastReset = new Map<string, number>();
+  /** Why the last envelope decryptOne tried could not be applied. */
+  private lastFailure = 'still undecryptable';
 
   constructor(
     private readonly ctx: CoreContext,
@@ -93,12 +97,42 @@ export class EnvelopeProcessor {
         if ((await this.decryptOne(kept, emit, false)) !== 'kept') {
           return this.ctx.undecryptable.remove(kept.relayId);
         }
-        this.ctx.undecryptable.failedAgain(kept.relayId, 'still undecryptable');
+        // Why, as decryptOne found: content waiting for a group key stays recognisable.
+        this.ctx.undecryptable.failedAgain(kept.relayId, this.lastFailure);
         if (kept.attempts + 1 >= maxRetriesOfKept) {
           giveUpOnEnvelope(this.ctx, { ...kept, attempts: kept.attempts + 1 }, emit);
         }
       });
       for (const event of events) this.ctx.events.emit(event);
+    }
+    // What is still kept may wait for a signer's key that can be fetched now.
+    if (!this.stopped && (await this.applier.groups.settleWaits())) await this.retryWaiting();
+  }
+
+  /**
+   * Kept group content that waited for something (the sender's key, the state that makes them a
+   * member, a signer's identity key) is tried again as soon as that arrives, in relay order, not
+   * only at the next start; these tries do not count toward giving up.
+   */
+  private async retryWaiting(): Promise<void> {
+    for (let pass = 0; pass < 4 && !this.stopped; pass += 1) {
+      const waiting = this.ctx.undecryptable.all().filter((k) => waitingFor.has(k.lastError));
+      let progress = false;
+      for (const kept of waiting) {
+        if (this.stopped) return;
+        let events: MessagingEvent[] = [];
+        await this.ctx.tx(async () => {
+          events = [];
+          if ((await this.decryptOne(kept, (e) => events.push(e), false)) === 'kept') return;
+          this.ctx.undecryptable.remove(kept.relayId);
+          progress = true;
+        });
+        for (const event of events) this.ctx.events.emit(event);
+      }
+      // What was read may itself have been waiting for a signer, or unlocked later content.
+      const again = await this.applier.groups.settleWaits();
+      if (progress) this.ctx.kickOutbox();
+      if (!progress && !again) return;
     }
   }
 
@@ -142,6 +176,7 @@ export class EnvelopeProcessor {
     this.ack(batch.map((e) => e.id));
     await this.learnSenders(batch);
     for (const event of events) this.ctx.events.emit(event);
+    if (await this.applier.groups.settleWaits()) await this.retryWaiting();
     // Storing a message queued its delivered receipt: send it now, not at the next unrelated kick.
     this.ctx.kickOutbox();
     // One-time prekeys were used up: the relay's count may now be below the threshold.
@@ -191,6 +226,7 @@ export class EnvelopeProcessor {
         return 'duplicate';
       }
       const reason = failureName(error);
+      this.lastFailure = reason;
       this.ctx.logger.warn('envelope_undecryptable', {
         relayId: envelope.relayId,
         senderDevice: envelope.senderDeviceId,

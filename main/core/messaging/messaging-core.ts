@@ -138,6 +138,7 @@ export class MessagingCore implements OriginalsDeleter {
     this.attachments = new AttachmentTransfers(this.ctx);
     this.outbox = new OutboxProcessor(this.ctx);
     this.groupRuntime = new GroupRuntime(this.ctx);
+    this.attachments.setGroupSink(this.groupRuntime.fileSink());
     this.receiver = new EnvelopeProcessor(
       this.ctx,
       (ids) => this.socket?.ack(ids),
@@ -274,15 +275,26 @@ export class MessagingCore implements OriginalsDeleter {
     messageIds: readonly string[],
     reason: 'sender' | 'transcribed',
   ): Promise<void> {
+    if (this.groups.isGroup(conversationId)) {
+      return this.groupRuntime.actions.deleteForEveryone(conversationId, messageIds, reason);
+    }
     return this.actions.deleteForEveryone(conversationId, messageIds, reason);
   }
 
   /** Tells the peer these messages were transcribed (OriginalsDeleter, for transcription). */
   sendTranscribedNotice(conversationId: string, notice: TranscribedNotice): Promise<void> {
+    if (this.groups.isGroup(conversationId)) {
+      return this.groupRuntime.actions.sendTranscribedNotice(conversationId, notice);
+    }
     return this.actions.sendTranscribedNotice(conversationId, notice);
   }
 
-  setDisappearingTimer(conversationId: string, seconds: number): Promise<void> {
+  /** In a group, only its admins may (the timer is part of the signed group state). */
+  async setDisappearingTimer(conversationId: string, seconds: number): Promise<void> {
+    if (this.groups.isGroup(conversationId)) {
+      await this.groups.setDisappearingTimer(conversationId, seconds);
+      return;
+    }
     return this.actions.setDisappearingTimer(conversationId, seconds);
   }
 

@@ -160,11 +160,14 @@ export class OutgoingActions {
           );
         }
       }
-      // The person's other devices mark them read too (direct conversations; not yet groups).
-      if (conversation.peerAccountId !== null) {
-        for (const ids of chunk(sentByPeer, 500)) {
-          enqueueSync(this.ctx, conversation.peerAccountId, { type: 'read', messageIds: ids }, now);
-        }
+      // The person's other devices mark them read too (a group is named by its id).
+      for (const ids of chunk(sentByPeer, 500)) {
+        enqueueSync(
+          this.ctx,
+          conversation.peerAccountId ?? conversationId,
+          { type: 'read', messageIds: ids },
+          now,
+        );
       }
       if (unread.length > 0) emit({ type: 'conversation.updated', conversationId });
       return unread;

@@ -21,7 +21,10 @@ export function applySync(ctx: CoreContext, content: SyncContent, fromDevice: nu
   }
   if (peer === ctx.account.accountId) return;
   const now = ctx.now();
-  const conversation = ctx.repos.conversations.getOrCreateDirect(peer, now);
+  // `peer` names a group conversation for what happened in a group (read, deleted there).
+  const group = ctx.repos.conversations.get(peer);
+  const conversation =
+    group?.kind === 'group' ? group : ctx.repos.conversations.getOrCreateDirect(peer, now);
   const inConversation = (ids: readonly string[]) =>
     ids
       .map((id) => ctx.repos.messages.get(id))

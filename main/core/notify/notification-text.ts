@@ -20,6 +20,13 @@ export interface IncomingMessageFacts {
   urgent: boolean;
   /** Sent to a duty role the user holds ("Duty doctor"): named even at the most private level. */
   roleName?: string;
+  /**
+   * Written in a group: its name. Shown only with the text, since a group's name may name a
+   * patient ("Care of Mr B").
+   */
+  groupName?: string;
+  /** A notice this device wrote (a member added, a file not fetched), not words from a person. */
+  notice?: boolean;
 }
 
 export interface NotificationContext {
@@ -43,6 +50,8 @@ export function notificationText(
   context: NotificationContext,
 ): NotificationText | null {
   if (context.windowFocused) return null;
+  // A group's membership and name changes are notices in it, not something to interrupt for.
+  if (message.groupName !== undefined && message.notice === true) return null;
   const level = effectiveNotificationPrivacy(context.chosen, context.policyLeastPrivate);
   const urgentPrefix = message.urgent ? 'URGENT: ' : '';
   // The role is the user's own duty, not the sender or the content: it says what needs them.
@@ -63,7 +72,7 @@ export function notificationText(
       return { title: `${urgentPrefix}${sender}`, body: generic, urgent: message.urgent };
     case 'sender_and_text':
       return {
-        title: `${urgentPrefix}${sender}`,
+        title: `${urgentPrefix}${sender}${message.groupName ? ` in ${message.groupName}` : ''}`,
         body: excerpt(message.text),
         urgent: message.urgent,
       };

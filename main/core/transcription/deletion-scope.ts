@@ -18,20 +18,27 @@ export function deletionScope(
   own: OwnStaffIdentity,
   conversationPeer: string | null,
   messages: readonly MessageRecord[],
+  group: { name: string; members: readonly string[] } | null = null,
 ): DeletionScope {
   const fromOthers = messages.filter((m) => m.senderAccountId !== own.accountId).length;
-  const peerDevices =
-    conversationPeer === null
+  const devicesOf = (accountId: string) =>
+    Math.max(
+      1,
+      profile.db
+        .prepare('SELECT count(*) FROM sessions WHERE account_id = ?')
+        .pluck()
+        .get(accountId) as number,
+    );
+  // In a group: every device of every other member (as far as this device holds sessions).
+  const others = group ? group.members.filter((m) => m !== own.accountId) : [];
+  const peerDevices = group
+    ? others.reduce((sum, m) => sum + devicesOf(m), 0)
+    : conversationPeer === null
       ? 0
-      : Math.max(
-          1,
-          profile.db
-            .prepare('SELECT count(*) FROM sessions WHERE account_id = ?')
-            .pluck()
-            .get(conversationPeer) as number,
-        );
-  const peerName =
-    conversationPeer === null
+      : devicesOf(conversationPeer);
+  const peerName = group
+    ? `the ${others.length === 1 ? 'other member' : `${others.length} other members`} of ${group.name}`
+    : conversationPeer === null
       ? null
       : (profile.repositories.contacts.get(conversationPeer)?.displayName ?? null);
   return {

@@ -1,3 +1,5 @@
+import type { ConversationRecord } from '../db/repositories/conversations-repository.js';
+import type { Repositories } from '../db/repositories/repositories.js';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { MessengerError } from '../../../shared/errors.js';
@@ -165,6 +167,7 @@ export class TranscriptionService {
       ownStaffIdentity(repositories),
       conversation.peerAccountId,
       messages,
+      groupOf(repositories, conversation),
     );
   }
 
@@ -201,7 +204,13 @@ export class TranscriptionService {
     }
     const { conversation, messages } = loadSelectedMessages(repositories, form);
     assertMayDelete(own, messages);
-    const scope = deletionScope(profile, own, conversation.peerAccountId, messages);
+    const scope = deletionScope(
+      profile,
+      own,
+      conversation.peerAccountId,
+      messages,
+      groupOf(repositories, conversation),
+    );
     const now = this.now();
     const ids = entry.source.messageIds;
     const immediate = form.deleteOriginals.when === 'now';
@@ -320,4 +329,16 @@ function assertWritableTarget(file: string): void {
   if (existsSync(file) && !statSync(file).isFile()) {
     throw new MessengerError('invalid_input', 'That name belongs to a folder; choose a file name.');
   }
+}
+
+/** A group conversation's name and members, for the deletion's scope; null for a direct one. */
+function groupOf(
+  repositories: Pick<Repositories, 'conversations'>,
+  conversation: ConversationRecord,
+): { name: string; members: string[] } | null {
+  if (conversation.kind !== 'group') return null;
+  return {
+    name: conversation.title ?? 'the group',
+    members: repositories.conversations.members(conversation.id),
+  };
 }

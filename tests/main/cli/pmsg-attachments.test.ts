@@ -76,6 +76,40 @@ describe('pmsg client send --file / receive --save-to', () => {
     expect(readFileSync(line.file).equals(pdf)).toBe(true);
   }, 60_000);
 
+  it('sends a file to a group; the member saves the identical bytes, with the group named', async () => {
+    const created = await pmsg([
+      'group',
+      'create',
+      '--profile',
+      sender,
+      '--name',
+      'Letters',
+      '--members',
+      gpId,
+    ]);
+    expect(created.code, created.err).toBe(0);
+    const { groupId } = JSON.parse(created.out) as { groupId: string };
+    const pdf = Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(300_000)]);
+    const file = path.join(temp.dir, 'group letter.pdf');
+    writeFileSync(file, pdf);
+    const sent = await pmsg(['send', '--profile', sender, '--group', groupId, '--file', file]);
+    expect(sent.code, sent.err).toBe(0);
+    expect(JSON.parse(sent.out)).toMatchObject({ status: 'sent', groupId });
+
+    const inbox = path.join(temp.dir, 'group-inbox');
+    mkdirSync(inbox);
+    const got = await pmsg(['receive', '--profile', gp, '--save-to', inbox]);
+    expect(got.code, got.err).toBe(0);
+    const line = JSON.parse(
+      got.out
+        .split('\n')
+        .filter((l) => l.includes('"file"'))
+        .at(-1) ?? '{}',
+    ) as { file: string; groupId: string };
+    expect(line.groupId).toBe(groupId);
+    expect(readFileSync(line.file).equals(pdf)).toBe(true);
+  }, 60_000);
+
   it('refuses a renamed program and bad usage with clear errors', async () => {
     const exe = path.join(temp.dir, 'photo.jpg');
     writeFileSync(exe, Buffer.concat([Buffer.from('MZ'), randomBytes(2000)]));

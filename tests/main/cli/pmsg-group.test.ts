@@ -109,6 +109,52 @@ describe('pmsg client group', () => {
       groups: [{ groupId: group.groupId, name: 'Care of Mr B', isMember: true, isAdmin: false }],
     });
 
+    // Admins rename the group and set its timer; a member who is not an admin may not.
+    const notAdmin = await pmsg([
+      'group',
+      'rename',
+      '--profile',
+      nurse.dir,
+      '--group',
+      group.groupId,
+      '--name',
+      'Nurses only',
+    ]);
+    expect(notAdmin.code).toBe(1);
+    expect(notAdmin.stderr).toContain("Only the group's admins can rename the group");
+    const renamed = await pmsg([
+      'group',
+      'rename',
+      '--profile',
+      lead.dir,
+      '--group',
+      group.groupId,
+      '--name',
+      'Care of Mr B (home visits)',
+    ]);
+    expect(renamed.code, renamed.stderr).toBe(0);
+    expect(JSON.parse(renamed.stdout)).toMatchObject({ name: 'Care of Mr B (home visits)' });
+    const timed = await pmsg([
+      'group',
+      'timer',
+      '--profile',
+      lead.dir,
+      '--group',
+      group.groupId,
+      '--seconds',
+      '86400',
+    ]);
+    expect(timed.code, timed.stderr).toBe(0);
+    expect(JSON.parse(timed.stdout)).toMatchObject({ disappearingSeconds: 86400 });
+    const noticed = await pmsg(['receive', '--profile', nurse.dir]);
+    expect(noticed.stdout).toContain('renamed the group');
+    expect(noticed.stdout).toContain('set messages to disappear 1 day after they are sent');
+    expect(
+      JSON.parse((await pmsg(['group', 'list', '--profile', nurse.dir])).stdout),
+    ).toMatchObject({
+      groups: [{ name: 'Care of Mr B (home visits)', disappearingSeconds: 86400 }],
+    });
+
     // The nurse replies; the lead reads both in the group's history.
     expect(
       (await pmsg(['send', '--profile', nurse.dir, '--group', group.groupId, '--text', 'Noted']))
@@ -184,7 +230,15 @@ describe('pmsg client group', () => {
 
   it('documents the commands and exits 2 on bad usage', async () => {
     const help = await pmsg(['--help']);
-    for (const name of ['group create', 'group add', 'group remove', 'group leave', 'group list']) {
+    for (const name of [
+      'group create',
+      'group add',
+      'group remove',
+      'group leave',
+      'group list',
+      'group rename',
+      'group timer',
+    ]) {
       expect(help.stdout).toContain(name);
     }
     expect(help.stdout).toContain('--group <groupId>');
@@ -210,6 +264,17 @@ describe('pmsg client group', () => {
         'both',
       ],
       ['history', '--profile', dir],
+      ['group', 'rename', '--profile', dir, '--group', '00000000-0000-4000-8000-000000000001'],
+      [
+        'group',
+        'timer',
+        '--profile',
+        dir,
+        '--group',
+        '00000000-0000-4000-8000-000000000001',
+        '--seconds',
+        'an hour',
+      ],
     ]) {
       const run = await pmsg(args);
       expect(run.code, args.join(' ')).toBe(2);

@@ -3,7 +3,7 @@ import type { AttachmentRecord } from '../../db/repositories/attachments-reposit
 import type { MessageRecord } from '../../db/repositories/messages-repository.js';
 import { expiryOfNewMessage } from '../../retention/expiry-policy.js';
 import { backoffDelay } from '../backoff.js';
-import { encodeContent } from '../content-codec.js';
+import { encodeContent, type Content } from '../content-codec.js';
 import type { CoreContext } from '../core-context.js';
 import { newMessageId, nextSentAt } from '../message-ids.js';
 import { contentOfMessage } from '../outgoing-content.js';
@@ -26,6 +26,24 @@ export interface SendFileInput {
 type Settled = (record: AttachmentRecord) => void;
 
 /**
+ * Files in groups (groups/group-runtime.ts): the same upload, to the group's members, and the
+ * message carrying the key sent with the group's messages under the sender key.
+ */
+export interface GroupFileSink {
+  /** Whether the conversation is a group. */
+  isGroup(conversationId: string): boolean;
+  /**
+   * The accounts a file in the group goes to (the person's own too when they have other
+   * devices); throws when this account is no longer a member or the group is too large for one.
+   */
+  recipients(groupId: string): string[];
+  /** Inside a transaction: queues the group message carrying the file's key. */
+  enqueue(groupId: string, message: MessageRecord, content: Content): void;
+  /** After the commit: send the group's queued messages. */
+  kick(): void;
+}
+
+/**
  * Moves attachments between this profile and the relay's blob store. Progress lives in the
  * database (relay id, chunks uploaded or stored), so after a crash or a dropped connection the
  * next pass carries on from the last chunk that made it. The encrypted message referring to an
@@ -39,16 +57,26 @@ export class AttachmentTransfers {
   private retryTimer: NodeJS.Timeout | null = null;
   private readonly waiting = new Map<string, Settled[]>();
 
+  private groups: GroupFileSink | null = null;
+
   constructor(private readonly ctx: CoreContext) {}
+
+  /** Wires files in groups (the messaging core does, once its group runtime exists). */
+  setGroupSink(sink: GroupFileSink): void {
+    this.groups = sink;
+  }
 
   async send(conversationId: string, input: SendFileInput): Promise<MessageRecord> {
     const type = checkAttachment(input.bytes, input);
     const fileName = sanitiseFileName(input.name, type);
     const conversation = this.ctx.repos.conversations.get(conversationId);
-    if (!conversation?.peerAccountId) {
+    const group = this.groups?.isGroup(conversationId) === true;
+    if (group) {
+      // Checked now, so a file for a group one has left is refused before it is encrypted.
+      this.groups?.recipients(conversationId);
+    } else if (!conversation?.peerAccountId) {
       throw new MessengerError('not_found', 'There is no such direct conversation.');
-    }
-    if (this.ctx.sessions.isBlocked(conversation.peerAccountId)) {
+    } else if (this.ctx.sessions.isBlocked(conversation.peerAccountId)) {
       throw new MessengerError(
         'forbidden',
         "This person's safety number has changed; acknowledge the change before sending.",
@@ -308,8 +336,11 @@ export class AttachmentTransfers {
     const stillUploading = () => attachments.get(a.messageId)?.state === 'uploading';
     if (!stillUploading()) return;
     const message = this.ctx.repos.messages.get(a.messageId);
-    const peer = message && this.ctx.repos.conversations.get(message.conversationId)?.peerAccountId;
-    if (!message || !peer) return;
+    if (!message) return;
+    const groups = this.groups?.isGroup(message.conversationId) ? this.groups : null;
+    const peer = this.ctx.repos.conversations.get(message.conversationId)?.peerAccountId ?? null;
+    if (!groups && !peer) return;
+    const recipients = groups ? groups.recipients(message.conversationId) : [peer as string];
     let relayId = a.relayId;
     let received: number[] = [];
     if (relayId) {
@@ -330,7 +361,7 @@ export class AttachmentTransfers {
         0,
       );
       const created = await this.ctx.http.call('createAttachment', {
-        body: { size, chunkCount: a.chunkCount, recipients: [peer] },
+        body: { size, chunkCount: a.chunkCount, recipients },
       });
       relayId = created.attachmentId;
       const id = relayId;
@@ -357,21 +388,25 @@ export class AttachmentTransfers {
       attachments.setState(a.messageId, 'uploaded');
       emit({ type: 'message.updated', message });
       const record = attachments.get(a.messageId) as AttachmentRecord;
+      const content = contentOfMessage(message, this.ctx.queries.replyTo(a.messageId), record);
+      if (groups) {
+        groups.enqueue(message.conversationId, message, content);
+        return true;
+      }
       this.ctx.repos.outbox.enqueue(
         {
           kind: 'message',
           messageId: a.messageId,
-          recipientAccountId: peer,
-          payload: encodeContent(
-            contentOfMessage(message, this.ctx.queries.replyTo(a.messageId), record),
-          ),
+          recipientAccountId: peer as string,
+          payload: encodeContent(content),
         },
         this.ctx.now(),
       );
       return true;
     });
     if (!queued) return;
-    this.ctx.kickOutbox();
+    if (groups) groups.kick();
+    else this.ctx.kickOutbox();
     this.settle(a.messageId);
   }
 

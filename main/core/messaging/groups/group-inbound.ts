@@ -3,6 +3,7 @@ import {
   SenderKeyDistributionMessage,
   processSenderKeyDistributionMessage,
 } from '@signalapp/libsignal-client';
+import { describeError } from '../../../../shared/describe-error.js';
 import { MessengerError } from '../../../../shared/errors.js';
 import type { MessageRecord } from '../../db/repositories/messages-repository.js';
 import { expiryOfNewMessage } from '../../retention/expiry-policy.js';
@@ -10,6 +11,8 @@ import { encodeContent, type Content } from '../content-codec.js';
 import type { CoreContext } from '../core-context.js';
 import type { MessagingEvent } from '../messaging-events.js';
 import { newMessageId } from '../message-ids.js';
+import { RelayRequestError } from '../relay/relay-http.js';
+import { applyGroupDelete, applyGroupTranscribed } from './group-inbound-changes.js';
 import { GroupStates } from './group-states.js';
 import { GroupsStore } from './groups-store.js';
 
@@ -34,9 +37,55 @@ export class GroupInbound {
   readonly store: GroupsStore;
   readonly states: GroupStates;
 
+  /** Signer devices whose identity key is wanted to judge a state kept meanwhile. */
+  private readonly wantedSigners = new Map<string, { accountId: string; deviceId: number }>();
+  /** Signer devices the relay no longer has: their states are refused, not kept. */
+  private readonly unknowable = new Set<string>();
+  /** A sender key or a state arrived: kept group content may now be readable. */
+  private keysArrived = false;
+
   constructor(private readonly ctx: CoreContext) {
     this.store = new GroupsStore(ctx.db);
-    this.states = new GroupStates(ctx, this.store);
+    this.states = new GroupStates(ctx, this.store, (signer) => {
+      const key = `${signer.accountId}.${signer.deviceId}`;
+      if (this.unknowable.has(key)) return false;
+      this.wantedSigners.set(key, signer);
+      return true;
+    });
+  }
+
+  /**
+   * After a receive batch has committed: fetches the identity keys of signers that states were
+   * kept for (a prekey bundle, as on first contact), and says whether kept group content should
+   * be tried again now (a key, a state or a signer arrived) rather than at the next start.
+   */
+  async settleWaits(): Promise<boolean> {
+    let retry = this.keysArrived;
+    this.keysArrived = false;
+    for (const [key, signer] of [...this.wantedSigners]) {
+      this.wantedSigners.delete(key);
+      const { identity } = this.ctx.stores;
+      if (identity.deviceIdentity(signer.accountId, signer.deviceId)) {
+        retry = true;
+        continue;
+      }
+      try {
+        // Never written to: all their devices at once (first contact); else just this one.
+        await this.ctx.sessions.fetchBundles(
+          signer.accountId,
+          identity.remoteIdentity(signer.accountId) ? signer.deviceId : undefined,
+        );
+        retry = true;
+      } catch (error) {
+        if (error instanceof RelayRequestError && error.code === 'not_found') {
+          this.unknowable.add(key);
+          retry = true;
+        } else {
+          this.ctx.logger.info('group_signer_lookup_failed', { error: describeError(error) });
+        }
+      }
+    }
+    return retry;
   }
 
   /** The group a sender-key message belongs to, from the sender key's distribution id. */
@@ -52,7 +101,9 @@ export class GroupInbound {
   ): Promise<void> {
     switch (content.kind) {
       case 'group-update':
-        await this.states.receive(content.state, emit);
+        if ((await this.states.receive(content.state, emit)) === 'accepted') {
+          this.keysArrived = true;
+        }
         return;
       case 'group-sender-key':
         await this.senderKey(content, from, emit);
@@ -64,6 +115,16 @@ export class GroupInbound {
       case 'receipt':
         this.receipt(content, from, emit);
         return;
+      case 'delete': {
+        const groupId = this.checkedGroup(content, from, via);
+        if (groupId !== null) applyGroupDelete(this.ctx, groupId, content, from, emit);
+        return;
+      }
+      case 'transcribed': {
+        const groupId = this.checkedGroup(content, from, via);
+        if (groupId !== null) applyGroupTranscribed(this.ctx, groupId, content, from, emit);
+        return;
+      }
       default:
         this.ctx.logger.info('group_content_unsupported', { kind: content.kind });
     }
@@ -91,6 +152,7 @@ export class GroupInbound {
       this.ctx.stores.senderKey,
     );
     this.store.recordSenderKey(content.distributionId, from.accountId, from.deviceId, groupId);
+    this.keysArrived = true;
   }
 
   private message(
@@ -99,26 +161,15 @@ export class GroupInbound {
     via: GroupVia,
     emit: Emit,
   ): void {
-    const groupId = content.groupId;
-    if (
-      !groupId ||
-      via.distributionId === null ||
-      this.groupOfSenderKey(via.distributionId, from) !== groupId
-    ) {
-      this.ctx.logger.warn('group_message_refused', { sender: from.accountId });
-      return;
-    }
-    if (!this.memberHere(groupId, from.accountId)) {
-      // Not a member in the state this device holds: kept (never lost) rather than shown, since
-      // the change that adds them may not have arrived yet. A removed member's stays unread.
-      throw new MessengerError(
-        'forbidden',
-        'A group message from someone who is not a member of the group here.',
-      );
-    }
+    const groupId = this.checkedGroup(content, from, via);
+    if (groupId === null) return;
     const { messages, conversations, outbox } = this.ctx.repos;
     if (messages.get(content.id) || messages.wasDeleted(content.id)) return;
     const now = this.ctx.now();
+    if (from.accountId === this.ctx.account.accountId) {
+      this.ownMessage(content, from, emit);
+      return;
+    }
     messages.insert({
       id: content.id,
       conversationId: groupId,
@@ -133,6 +184,7 @@ export class GroupInbound {
       expiresAt: expiryOfNewMessage(this.ctx.repos, groupId, now),
     });
     if (content.replyTo) this.ctx.queries.setReplyTo(content.id, content.replyTo);
+    this.fileOf(content, now);
     conversations.touch(groupId, now);
     const receipt: Content = {
       v: 1,
@@ -148,6 +200,92 @@ export class GroupInbound {
     );
     emit({ type: 'message.added', message: messages.get(content.id) as MessageRecord });
     emit({ type: 'conversation.updated', conversationId: groupId });
+  }
+
+  /**
+   * The group of content sent under a sender key, once it is sure the sender is a member of it
+   * here; null (logged) when it is not group content under the sender's own key for that group.
+   */
+  private checkedGroup(content: Content, from: GroupContentSource, via: GroupVia): string | null {
+    const groupId = content.groupId;
+    if (
+      !groupId ||
+      via.distributionId === null ||
+      this.groupOfSenderKey(via.distributionId, from) !== groupId
+    ) {
+      this.ctx.logger.warn('group_message_refused', { sender: from.accountId });
+      return null;
+    }
+    if (!this.memberHere(groupId, from.accountId)) {
+      // Not a member in the state this device holds: kept (never lost) rather than shown, since
+      // the change that adds them may not have arrived yet. A removed member's stays unread.
+      throw new MessengerError(
+        'forbidden',
+        'A group message from someone who is not a member of the group here.',
+      );
+    }
+    return groupId;
+  }
+
+  /**
+   * What the person wrote to the group from another of their devices: stored as sent by me,
+   * with the members of now as its recipients (their receipts reach every device of the person,
+   * so "read by 3 of 5" shows here too), and no receipt back to ourselves.
+   */
+  private ownMessage(
+    content: Extract<Content, { kind: 'text' | 'attachment' }>,
+    from: GroupContentSource,
+    emit: Emit,
+  ): void {
+    const groupId = content.groupId as string;
+    const { messages, conversations } = this.ctx.repos;
+    messages.insert({
+      id: content.id,
+      conversationId: groupId,
+      direction: 'outgoing',
+      senderAccountId: from.accountId,
+      senderDeviceId: from.deviceId,
+      body: content.text ?? '',
+      urgent: content.kind === 'text' && content.urgent === true,
+      status: 'sent',
+      sentAt: content.sentAt,
+      receivedAt: this.ctx.now(),
+      // Counted from when it was sent, as on the device that sent it.
+      expiresAt: expiryOfNewMessage(this.ctx.repos, groupId, content.sentAt),
+    });
+    if (content.replyTo) this.ctx.queries.setReplyTo(content.id, content.replyTo);
+    this.fileOf(content, this.ctx.now());
+    const head = this.states.head(groupId);
+    this.store.addRecipients(
+      content.id,
+      (head?.members ?? []).filter((m) => m !== from.accountId),
+    );
+    conversations.touch(groupId, content.sentAt);
+    emit({ type: 'message.added', message: messages.get(content.id) as MessageRecord });
+    emit({ type: 'conversation.updated', conversationId: groupId });
+  }
+
+  /**
+   * A file in the group: its key is stored with the message and it is fetched after this
+   * transaction commits, as for a 1:1 file (attachments/attachment-transfers.ts).
+   */
+  private fileOf(content: Extract<Content, { kind: 'text' | 'attachment' }>, now: number): void {
+    if (content.kind !== 'attachment') return;
+    const a = content.attachment;
+    this.ctx.repos.attachments.insert({
+      messageId: content.id,
+      direction: 'incoming',
+      state: 'downloading',
+      fileKey: Buffer.from(a.key, 'base64'),
+      sha256: a.sha256,
+      size: a.size,
+      contentType: a.type,
+      fileName: a.name,
+      chunkCount: a.chunkCount,
+      relayId: a.id,
+      createdAt: now,
+    });
+    this.ctx.kickAttachments();
   }
 
   /** Receipts for our messages in groups: per member, and the message's status once all have. */

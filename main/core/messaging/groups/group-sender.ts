@@ -20,6 +20,7 @@ import type { DeviceTarget } from '../device-sessions.js';
 import { failureReasons } from '../failure-reasons.js';
 import type { MessagingEvent } from '../messaging-events.js';
 import { clientMessageIdFor, newMessageId } from '../message-ids.js';
+import { hasOtherDevices } from '../own-device-sync.js';
 import { RelayRequestError } from '../relay/relay-http.js';
 import type { GroupStates } from './group-states.js';
 import type { GroupOutboxItem, GroupsStore } from './groups-store.js';
@@ -124,7 +125,10 @@ export class GroupSender {
     let skipped = new Set<string>();
     try {
       for (let round = 0; round < maxRounds; round += 1) {
-        const members = head.members.filter((m) => m !== self && !skipped.has(m));
+        // The person's own other devices get it too (shown there as sent by them).
+        const members = head.members.filter(
+          (m) => (m !== self || hasOtherDevices(this.ctx)) && !skipped.has(m),
+        );
         if (members.length === 0) {
           await this.settle(item, null);
           return;

@@ -5,9 +5,11 @@ import { expiryOfNewMessage } from '../../retention/expiry-policy.js';
 import { encodeContent, type Content } from '../content-codec.js';
 import type { CoreContext } from '../core-context.js';
 import { newMessageId, nextSentAt } from '../message-ids.js';
+import { contentOfMessage } from '../outgoing-content.js';
 import { RelayRequestError } from '../relay/relay-http.js';
 import { toMessengerError } from '../relay-errors.js';
 import {
+  maxDisappearingSeconds,
   maxGroupMembers,
   maxGroupNameLength,
   sortedIds,
@@ -32,6 +34,8 @@ export interface GroupSummary {
   /** This account is in the group's current state (false after removal or leaving). */
   readonly isMember: boolean;
   readonly isAdmin: boolean;
+  /** The group's disappearing-message timer in seconds; null when off. */
+  readonly disappearingSeconds: number | null;
 }
 
 export interface GroupReceipts {
@@ -152,6 +156,37 @@ export class GroupService {
     return this.get(groupId);
   }
 
+  /** Admins rename the group; every member sees a notice. */
+  async rename(groupId: string, name: string): Promise<GroupSummary> {
+    const trimmed = checkName(name);
+    const head = this.adminHead(groupId, 'rename the group');
+    if (head.name === trimmed) return this.get(groupId);
+    await this.commit(this.next(head, { name: trimmed }), head.members);
+    return this.get(groupId);
+  }
+
+  /**
+   * Admins set the group's disappearing-message timer (0 turns it off). It is part of the signed
+   * state, like the name: one timer for everyone, which a member joining later gets too.
+   */
+  async setDisappearingTimer(groupId: string, seconds: number): Promise<GroupSummary> {
+    if (!Number.isInteger(seconds) || seconds < 0 || seconds > maxDisappearingSeconds) {
+      throw new MessengerError(
+        'invalid_input',
+        `A disappearing timer is 0 (off) to ${maxDisappearingSeconds} seconds.`,
+      );
+    }
+    const head = this.adminHead(groupId, 'set the disappearing-message timer');
+    const wanted = seconds === 0 ? undefined : seconds;
+    if (head.disappearingSeconds === wanted) return this.get(groupId);
+    const { disappearingSeconds: _previous, ...body } = this.next(head, {});
+    await this.commit(
+      wanted === undefined ? body : { ...body, disappearingSeconds: wanted },
+      head.members,
+    );
+    return this.get(groupId);
+  }
+
   /** Anyone may leave; the last admin to leave hands the role to the next member. */
   async leave(groupId: string): Promise<GroupSummary> {
     const self = this.ctx.account.accountId;
@@ -257,15 +292,10 @@ export class GroupService {
     const replyTo = this.ctx.queries.replyTo(messageId);
     const updated = await this.ctx.txEmit(async (emit) => {
       this.ctx.repos.messages.updateStatus(messageId, 'pending');
+      // As first sent: a file's message carries its key again (the blob is on the relay).
       const content: Content = {
-        v: 1,
-        id: message.id,
-        sentAt: message.sentAt,
+        ...contentOfMessage(message, replyTo, this.ctx.repos.attachments.get(message.id)),
         groupId,
-        kind: 'text',
-        text: message.body,
-        ...(message.urgent ? { urgent: true } : {}),
-        ...(replyTo ? { replyTo } : {}),
       };
       this.store.enqueue(groupId, message.id, encodeContent(content), this.ctx.now());
       emit({
@@ -294,7 +324,7 @@ export class GroupService {
     };
   }
 
-  private adminHead(groupId: string): GroupStateBody {
+  private adminHead(groupId: string, what = 'add or remove members'): GroupStateBody {
     const head = this.states.head(groupId);
     if (!head) throw new MessengerError('not_found', 'There is no such group on this device.');
     if (
@@ -304,7 +334,7 @@ export class GroupService {
       throw new MessengerError('forbidden', 'You are no longer a member of this group.');
     }
     if (!head.admins.includes(this.ctx.account.accountId)) {
-      throw new MessengerError('forbidden', "Only the group's admins can add or remove members.");
+      throw new MessengerError('forbidden', `Only the group's admins can ${what}.`);
     }
     return head;
   }
@@ -364,6 +394,7 @@ export class GroupService {
       }),
       isMember: group.leftAt === null && head.members.includes(self),
       isAdmin: group.leftAt === null && head.admins.includes(self),
+      disappearingSeconds: head.disappearingSeconds ?? null,
     };
   }
 }

@@ -10,6 +10,7 @@ import type { PrivateKey, PublicKey } from '@signalapp/libsignal-client';
 
 export const maxGroupMembers = 100;
 export const maxGroupNameLength = 80;
+export const maxDisappearingSeconds = 366 * 24 * 3600;
 
 const accountId = z
   .string()
@@ -35,6 +36,11 @@ export const groupStateBodySchema = z
       message: 'admins must be sorted and unique',
     }),
     changedAt: z.number().int().nonnegative(),
+    /**
+     * The group's disappearing-message timer (seconds after sending); absent when off. Part of
+     * the signed state, so only an admin sets it and every device converges on the same one.
+     */
+    disappearingSeconds: z.number().int().min(1).max(maxDisappearingSeconds).optional(),
   })
   .refine((body) => body.admins.every((a) => body.members.includes(a)), {
     message: 'every admin must be a member',
@@ -68,6 +74,10 @@ export function canonicalBody(body: GroupStateBody): string {
     members: body.members,
     admins: body.admins,
     changedAt: body.changedAt,
+    // Only when set, so states without a timer hash and verify as they always did.
+    ...(body.disappearingSeconds === undefined
+      ? {}
+      : { disappearingSeconds: body.disappearingSeconds }),
   });
 }
 
@@ -120,6 +130,7 @@ export function changeAllowed(parent: GroupStateBody, next: SignedGroupState): C
   const leaving =
     parent.members.includes(signer) &&
     body.name === parent.name &&
+    body.disappearingSeconds === parent.disappearingSeconds &&
     sameList(
       body.members,
       parent.members.filter((m) => m !== signer),

@@ -38,6 +38,12 @@ export class GroupStates {
   constructor(
     private readonly ctx: CoreContext,
     private readonly store: GroupsStore,
+    /**
+     * A state signed by a device whose identity key this device has not met (a new device of a
+     * member joins a group made by someone it never wrote to): true to keep the content that
+     * carries it until the key is fetched (GroupInbound.settleWaits), false to refuse it.
+     */
+    private readonly waitForSigner: (signer: SignedGroupState['signer']) => boolean = () => false,
   ) {}
 
   /** The current state of a group, or null when this device never accepted one. */
@@ -83,8 +89,8 @@ export class GroupStates {
       state: signed,
     };
     const payload = encodeContent(content);
+    // The person's other devices need the state too; the outbox drops it when there are none.
     for (const member of sortedIds([...previousMembers, ...body.members])) {
-      if (member === account.accountId) continue;
       this.ctx.repos.outbox.enqueue({ kind: 'control', recipientAccountId: member, payload }, now);
     }
     this.ctx.kickOutbox();
@@ -95,6 +101,12 @@ export class GroupStates {
     const hash = stateHash(signed.body);
     if (this.store.state(hash)) return 'known';
     const key = await this.signerKey(signed.signer);
+    if (!key && this.waitForSigner(signed.signer)) {
+      throw new MessengerError(
+        'not_found',
+        'A group state signed by a device whose key is not known here yet.',
+      );
+    }
     if (!key || !signatureValid(signed, key)) {
       return this.refuse(signed, key ? 'bad signature' : 'signer identity unknown');
     }
@@ -125,6 +137,7 @@ export class GroupStates {
       if (!conversations.get(groupId)) {
         conversations.createGroup(next.body.name, next.body.members, now, groupId);
       }
+      conversations.setDisappearingSeconds(groupId, next.body.disappearingSeconds ?? null);
       this.notice(groupId, next, created(next, this.nameOf.bind(this)), emit);
       if (!next.body.members.includes(self)) this.store.setLeft(groupId, now);
       emit({ type: 'conversation.updated', conversationId: groupId });
@@ -134,6 +147,7 @@ export class GroupStates {
     const previous = this.body(group.headHash);
     this.store.setHead(groupId, head.hash);
     conversations.setTitle(groupId, next.body.name);
+    conversations.setDisappearingSeconds(groupId, next.body.disappearingSeconds ?? null);
     for (const member of previous?.members ?? []) {
       if (!next.body.members.includes(member)) conversations.removeMember(groupId, member);
     }
@@ -335,6 +349,14 @@ function describeChange(
   const by = nameOf(next.signer.accountId);
   const lines: string[] = [];
   if (previous.name !== next.body.name) lines.push(`${by} renamed the group "${next.body.name}".`);
+  if (previous.disappearingSeconds !== next.body.disappearingSeconds) {
+    const seconds = next.body.disappearingSeconds;
+    lines.push(
+      seconds === undefined
+        ? `${by} turned off disappearing messages.`
+        : `${by} set messages to disappear ${durationText(seconds)} after they are sent.`,
+    );
+  }
   for (const member of next.body.members) {
     if (!previous.members.includes(member)) lines.push(`${by} added ${nameOf(member)}.`);
   }
@@ -351,4 +373,21 @@ function describeChange(
     }
   }
   return lines;
+}
+
+/** "1 hour", "7 days": the timer as the notice says it. */
+export function durationText(seconds: number): string {
+  const units: [number, string][] = [
+    [86_400, 'day'],
+    [3_600, 'hour'],
+    [60, 'minute'],
+    [1, 'second'],
+  ];
+  for (const [size, name] of units) {
+    if (seconds % size === 0) {
+      const count = seconds / size;
+      return `${count} ${name}${count === 1 ? '' : 's'}`;
+    }
+  }
+  return `${seconds} seconds`;
 }

@@ -71,6 +71,7 @@ export class GroupsStore {
       due: p('SELECT * FROM group_outbox WHERE next_attempt_at <= ? ORDER BY id LIMIT ?'),
       nextDue: p('SELECT min(next_attempt_at) FROM group_outbox').pluck(),
       removeItem: p('DELETE FROM group_outbox WHERE id = ?'),
+      removeForMessage: p('DELETE FROM group_outbox WHERE message_id = ?'),
       failItem: p(`UPDATE group_outbox SET attempts = attempts + 1, last_error = ?,
           next_attempt_at = ? WHERE id = ?`),
       retryAll: p('UPDATE group_outbox SET next_attempt_at = min(next_attempt_at, ?)'),
@@ -219,6 +220,11 @@ export class GroupsStore {
 
   removeItem(id: number): void {
     this.s.removeItem.run(id);
+  }
+
+  /** A message deleted before it went: it does not go. */
+  removeForMessage(messageId: string): void {
+    this.s.removeForMessage.run(messageId);
   }
 
   failItem(id: number, error: string, nextAttemptAt: number): void {

@@ -104,6 +104,7 @@ export function ConversationView(props: Props) {
             onAdd={groupState.add}
             onRemove={groupState.remove}
             onLeave={groupState.leave}
+            onRename={groupState.rename}
             onClose={() => setShowingMembers(false)}
           />
         )}

@@ -1,6 +1,6 @@
 /**
- * The group's members with their roles and who the admins are. An admin adds people from the
- * practice directory and removes members; anyone may leave. Every change is signed on this
+ * The group's members with their roles and who the admins are. An admin renames the group, adds
+ * people from the practice directory and removes members; anyone may leave. Every change is signed on this
  * device and reaches every member as a notice in the group.
  */
 import { useEffect, useId, useState } from 'react';
@@ -18,6 +18,7 @@ interface Props {
   onAdd(accountId: string): Promise<boolean>;
   onRemove(accountId: string): Promise<boolean>;
   onLeave(): Promise<boolean>;
+  onRename(name: string): Promise<boolean>;
   onClose(): void;
 }
 
@@ -28,6 +29,8 @@ export function GroupMembersDialog(props: Props) {
   const [searchProblem, setSearchProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const searchId = useId();
+  const nameId = useId();
+  const [name, setName] = useState(group.name);
   const canManage = group.isAdmin && group.isMember;
 
   useEffect(() => {
@@ -66,6 +69,32 @@ export function GroupMembersDialog(props: Props) {
         <p className="alert">
           You are no longer a member of this group. You can read what was said.
         </p>
+      )}
+      {canManage && (
+        <form
+          className="group-rename"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void run(() => props.onRename(name));
+          }}
+        >
+          <div className="field">
+            <label htmlFor={nameId}>Group name</label>
+            <input
+              id={nameId}
+              value={name}
+              maxLength={80}
+              onChange={(e) => setName(e.target.value)}
+            />
+          </div>
+          <button
+            type="submit"
+            className="button-quiet"
+            disabled={busy || name.trim() === '' || name.trim() === group.name}
+          >
+            Rename
+          </button>
+        </form>
       )}
       <ul className="group-member-list" aria-label="Members">
         {group.members.map((member) => {

@@ -47,5 +47,7 @@ export function useGroup(conversation: ConversationSummary) {
     remove: (accountId: string) =>
       change(() => call(messenger().groups.removeMember({ conversationId, accountId }))),
     leave: () => change(() => call(messenger().groups.leave({ conversationId }))),
+    rename: (name: string) =>
+      change(() => call(messenger().groups.rename({ conversationId, name }))),
   };
 }

@@ -53,6 +53,22 @@ describe('notification text', () => {
     expect(long?.body.length).toBe(maxNotificationTextLength);
   });
 
+  it('names the group only with the text (its name may name a patient); group notices do not notify', () => {
+    const inGroup = { ...message, groupName: 'Care of Mr B' };
+    expect(notificationText(inGroup, open('sender_and_text'))?.title).toBe(
+      'Dr Asha Patel (clinician) in Care of Mr B',
+    );
+    for (const level of ['sender', 'new_message'] as const) {
+      const text = notificationText(inGroup, open(level));
+      expect(JSON.stringify(text)).not.toContain('Mr B');
+    }
+    for (const level of notificationPrivacyLevels) {
+      expect(notificationText({ ...inGroup, notice: true }, open(level))).toBeNull();
+    }
+    // A notice in a direct conversation notifies as before.
+    expect(notificationText({ ...message, notice: true }, open('sender'))).not.toBeNull();
+  });
+
   it('shows nothing while the window is focused', () => {
     for (const level of notificationPrivacyLevels) {
       expect(
