@@ -11,6 +11,7 @@ import { applySync } from './sync-applier.js';
 import { GroupInbound, type GroupVia } from './groups/group-inbound.js';
 import { RoleMessagesRepository } from '../db/repositories/role-messages-repository.js';
 import { recordReceivedRoleTag, roleTagOf } from '../roles/role-tag.js';
+import { applyRoleHistory } from '../roles/role-history-applier.js';
 
 export interface ContentSource {
   readonly accountId: string;
@@ -73,6 +74,9 @@ export class ContentApplier {
         return;
       case 'session-reset':
         this.resend(content, from, emit);
+        return;
+      case 'role-history':
+        applyRoleHistory(this.ctx, this.roleMessages, content, from, emit);
         return;
       case 'sync':
         // Only the person's own devices may say what the person did (above).

@@ -47,6 +47,39 @@ const textContent = z.object({
   replyTo: messageId.optional(),
   role: roleTagSchema.optional(),
 });
+/** Most earlier messages one role-history content carries (the newest are kept). */
+export const maxRoleHistoryItems = 50;
+
+/**
+ * The recent history of the sender's conversation with a duty role, for a holder who came on duty
+ * after some of it was sent (v1): each earlier message as the sender sent it, with who it was sent
+ * to and, while it still waits for acknowledgement, its alert and token so the new holder can
+ * acknowledge it. Sent 1:1 like any message; the relay sees only an envelope.
+ */
+const roleHistoryContent = z.object({
+  kind: z.literal('role-history'),
+  role: z.object({
+    v: z.literal(1),
+    roleId: roleIdSchema,
+    name: z.string().min(1).max(roleLimits.maxRoleNameLength),
+  }),
+  items: z
+    .array(
+      z.object({
+        id: messageId,
+        sentAt: z.number().int().nonnegative(),
+        text: z.string().min(1).max(20_000),
+        urgent: z.boolean().optional(),
+        /** Display names of the holders it was first sent to. */
+        to: z.array(z.string().min(1).max(200)).max(50),
+        alertId: alertIdSchema.optional(),
+        ackToken: ackTokenSchema.optional(),
+      }),
+    )
+    .min(1)
+    .max(maxRoleHistoryItems),
+});
+
 const receiptContent = z.object({
   kind: z.literal('receipt'),
   receipt: z.enum(['delivered', 'read']),
@@ -197,6 +230,7 @@ const body = z.discriminatedUnion('kind', [
   transcribedContent,
   timerContent,
   sessionResetContent,
+  roleHistoryContent,
 ]);
 
 export const contentSchema = z

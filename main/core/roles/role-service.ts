@@ -9,6 +9,7 @@ import type { Content } from '../messaging/content-codec.js';
 import { newMessageId, nextSentAt } from '../messaging/message-ids.js';
 import { toMessengerError, type MessagingCore } from '../messaging/messaging-core.js';
 import { describeError } from '../../../shared/describe-error.js';
+import { RoleHistorySharer, roleHistoryWindowMs } from './role-history.js';
 
 /** A role as the directory shows it: holders with their names. */
 export interface RoleView {
@@ -72,12 +73,14 @@ const nameKey = (name: string) => name.trim().toLowerCase();
  */
 export class RoleService {
   private readonly repo: RoleMessagesRepository;
+  private readonly history: RoleHistorySharer;
 
   constructor(
     private readonly core: MessagingCore,
     private readonly now: () => number = Date.now,
   ) {
     this.repo = new RoleMessagesRepository(core.openProfile.db);
+    this.history = new RoleHistorySharer(core, this.repo, now);
   }
 
   private get self(): string {
@@ -237,6 +240,12 @@ export class RoleService {
       alert = { alertId: randomBytes(16).toString('base64url'), token: randomBytes(32) };
       escalation = await this.registerAlert(effective, alert, text, urgent);
     }
+    // A holder who came on duty since earlier messages to the role first gets those (history).
+    await this.history.shareWith(
+      effective,
+      plan.holders.map((h) => h.accountId),
+    );
+    const sendId = randomBytes(12).toString('base64url');
     const sent: (RoleHolder & { messageId: string })[] = [];
     for (const holder of plan.holders) {
       const conversation = await this.core.openDirect(holder.accountId);
@@ -247,6 +256,7 @@ export class RoleService {
           roleName: effective.name,
           escalatedFrom: plan.redirectedTo ? role.name : null,
           alertId: alert?.alertId ?? null,
+          sendId,
         },
       });
       sent.push({ ...holder, messageId: message.id });
@@ -333,6 +343,28 @@ export class RoleService {
       createdAt: state.createdAt,
     });
     return target ? { to: target.name, at: state.escalateAt, holders: reached } : null;
+  }
+
+  /**
+   * Gives the current holders of the roles this device wrote to recently the messages they lack
+   * (a handover since): the app calls it now and then, so a new holder has the history before
+   * the next message. Returns how many messages went to how many holders.
+   */
+  async shareHistory(): Promise<{ holders: number; messages: number }> {
+    const roleIds = this.repo.rolesSentToSince(this.now() - roleHistoryWindowMs);
+    if (roleIds.length === 0) return { holders: 0, messages: 0 };
+    const roles = await this.list();
+    let holders = 0;
+    let messages = 0;
+    for (const role of roles.filter((r) => roleIds.includes(r.roleId))) {
+      const shared = await this.history.shareWith(
+        role,
+        role.holders.map((h) => h.accountId),
+      );
+      holders += shared.size;
+      for (const n of shared.values()) messages += n;
+    }
+    return { holders, messages };
   }
 
   /** Acknowledges a received role message; a second acknowledgement (anyone's) is harmless. */
