@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { AlertState, HeldCopy } from '../../shared/protocol/index.js';
+import type { AlertCheck, AlertState, HeldCopy } from '../../shared/protocol/index.js';
+import { cover, queueCopy, uncoveredHolders, type QueueCaps } from './alert-copies.js';
 import { RelayError } from '../relay-error.js';
 import type { RelayStorage } from '../storage/relay-storage.js';
 import { PostgresRelayStorage } from '../storage/postgres-relay-storage.js';
@@ -34,6 +35,19 @@ export interface CreateAlertInput {
   senderDeviceId: number;
   tokenHash: Uint8Array;
   copies: readonly HeldCopy[];
+  /** The accounts the message itself went to (they need no escalation copy). */
+  recipients?: readonly string[];
+  now: number;
+}
+
+export interface ResealInput {
+  org: string;
+  alertId: string;
+  tokenHash: Uint8Array;
+  /** The device re-sealing: the copies are encrypted with its sessions, so they come from it. */
+  sender: { accountId: string; deviceId: number };
+  copies: readonly HeldCopy[];
+  caps: QueueCaps;
   now: number;
 }
 
@@ -290,6 +304,11 @@ export class RoleStore {
           escalateAt === null ? null : (role.escalateTo?.name ?? null),
         ],
       );
+      await cover(sql, input.alertId, [
+        input.senderAccountId,
+        ...(input.recipients ?? []),
+        ...(escalateAt === null ? [] : input.copies.map((c) => c.accountId)),
+      ]);
       if (escalateAt !== null) {
         for (const copy of input.copies) {
           for (const m of copy.messages) {
@@ -339,6 +358,101 @@ export class RoleStore {
         await sql.run('DELETE FROM role_alert_copies WHERE alert_id = ?', [alertId]);
       }
       return alertState((await this.alertRow(sql, alertId)) as AlertRow);
+    });
+  }
+
+  /**
+   * For devices that have a message to a role (they present its token): its state, and once it
+   * has escalated unacknowledged, the escalation holders on duty now who have no copy yet.
+   * Unknown alerts and wrong tokens are left out.
+   */
+  async checkAlerts(
+    org: string,
+    callerAccountId: string,
+    alerts: readonly { alertId: string; tokenHash: Uint8Array }[],
+  ): Promise<AlertCheck[]> {
+    const checks: AlertCheck[] = [];
+    for (const { alertId, tokenHash } of alerts) {
+      const row = await this.alertRow(this.sql, alertId);
+      if (!row || row.org !== org || !sameBytes(row.token_hash, tokenHash)) continue;
+      const open = row.escalated_at !== null && row.acknowledged_at === null;
+      checks.push({
+        ...alertState(row),
+        uncovered: open ? await uncoveredHolders(this.sql, row, callerAccountId) : [],
+      });
+    }
+    return checks;
+  }
+
+  /**
+   * Queues copies of an escalated, unacknowledged message, sealed by a device that has it, for
+   * escalation holders who have none: each account at most once (the covered row is claimed
+   * first, so two devices re-sealing at once, on any node, queue one copy). A copy for an
+   * account that is covered or no longer uncovered is skipped; one for a full queue is not
+   * queued and not claimed, to be offered again.
+   */
+  async reseal(input: ResealInput): Promise<{
+    state: AlertState;
+    delivered: string[];
+    skipped: string[];
+    queueFull: string[];
+    devicePks: number[];
+  }> {
+    return this.sql.transaction(async (sql) => {
+      const row = await this.alertRow(sql, input.alertId);
+      if (!row || row.org !== input.org || !sameBytes(row.token_hash, input.tokenHash)) {
+        throw new RelayError('not_found', 'No such message awaiting acknowledgement.');
+      }
+      const result = {
+        state: alertState(row),
+        delivered: [] as string[],
+        skipped: [] as string[],
+        queueFull: [] as string[],
+        devicePks: [] as number[],
+      };
+      const open = row.escalated_at !== null && row.acknowledged_at === null;
+      const uncovered = new Set(
+        open ? await uncoveredHolders(sql, row, input.sender.accountId) : [],
+      );
+      for (const copy of input.copies) {
+        if (!uncovered.has(copy.accountId)) {
+          result.skipped.push(copy.accountId);
+          continue;
+        }
+        if ((await cover(sql, input.alertId, [copy.accountId])).length === 0) {
+          result.skipped.push(copy.accountId);
+          continue;
+        }
+        const queued = await queueCopy(
+          sql,
+          input.org,
+          {
+            accountId: copy.accountId,
+            clientMessageId: copy.clientMessageId,
+            messages: copy.messages.map((m) => ({
+              deviceId: m.deviceId,
+              registrationId: m.registrationId,
+              type: m.type,
+              content: Buffer.from(m.content, 'base64'),
+            })),
+          },
+          { ...input.sender, clientTimestamp: input.now },
+          input.caps,
+          input.now,
+        );
+        if (queued === null) {
+          await sql.run('DELETE FROM role_alert_covered WHERE alert_id = ? AND account_id = ?', [
+            input.alertId,
+            copy.accountId,
+          ]);
+          result.queueFull.push(copy.accountId);
+          continue;
+        }
+        result.delivered.push(copy.accountId);
+        result.devicePks.push(...queued);
+      }
+      await sql.announceQueued(result.devicePks);
+      return result;
     });
   }
 

@@ -94,6 +94,9 @@ export class ContentApplier {
     // A resend after a session reset: the copy kept as undecryptable is no longer needed.
     this.ctx.undecryptable.removeCopiesOf(from.accountId, content.id);
     if (messages.get(content.id) || messages.wasDeleted(content.id)) return;
+    // An escalation copy re-sealed by a colleague's device for a message already here.
+    const alertId = content.kind === 'text' ? content.role?.alertId : undefined;
+    if (alertId && this.roleMessages.messagesOfAlert(alertId).length > 0) return;
     const now = this.ctx.now();
     const conversation = conversations.getOrCreateDirect(from.accountId, now);
     // No expiresAt: the repository gives it from the policy and the conversation's timer, counted

@@ -37,6 +37,11 @@ export const roleTagSchema = z.object({
   escalatedFrom: z.string().min(1).max(roleLimits.maxRoleNameLength).optional(),
   alertId: alertIdSchema.optional(),
   ackToken: ackTokenSchema.optional(),
+  /**
+   * On an escalation copy re-sealed by a device that had the message (not its sender): who first
+   * sent it. The copy comes from that device's account, which vouches for it.
+   */
+  firstSender: z.string().min(1).max(100).optional(),
 });
 export type RoleTag = z.infer<typeof roleTagSchema>;
 

@@ -8,7 +8,9 @@ const historyShareEveryMs = 60_000;
 /**
  * While this sender has messages to roles whose acknowledgement is not settled, asks the relay
  * now and then and reports the messages whose state changed ("Acknowledged by …", "Escalated
- * to …"), so an open conversation updates by itself; and about once a minute gives holders who
+ * to …"), so an open conversation updates by itself; does the same for messages to a role this
+ * device received (a colleague acknowledged; an escalation holder who came on duty since needs a
+ * copy, which this device re-seals); and about once a minute gives holders who
  * came on duty since this device wrote to their role the role conversation's recent history.
  * Offline it just tries again next time.
  */
@@ -40,7 +42,11 @@ export class RoleAlertPoller {
     this.busy = true;
     try {
       const alerts = await this.service.refreshAlerts();
-      const messageIds = alerts.flatMap((id) => this.service.messagesOfAlert(id));
+      // Received ones: a colleague's acknowledgement, and escalation holders lacking a copy.
+      const received = await this.service.syncReceivedAlerts();
+      const messageIds = [...alerts, ...received.changed].flatMap((id) =>
+        this.service.messagesOfAlert(id),
+      );
       if (messageIds.length > 0) this.changed(messageIds);
       // A handover since this device last wrote to a role: give the new holders its history.
       if (Date.now() - this.lastHistoryShare >= historyShareEveryMs) {

@@ -25,7 +25,9 @@ export function roleOfMessage(
         ? `Earlier, ${roleRecipientLine(tagged.roleName, [tagged.historyTo || 'nobody']).replace(/^To/, 'to')}`
         : record.direction === 'outgoing' && names.peerName
           ? roleRecipientLine(tagged.roleName, [names.peerName])
-          : null,
+          : tagged.firstSender
+            ? `To ${tagged.roleName}${tagged.escalatedFrom ? ` (escalated from ${tagged.escalatedFrom})` : ''}, first sent by ${names.nameOf(tagged.firstSender)}`
+            : null,
     ...(tagged.historyTo != null ? { history: true } : {}),
     ack: alert
       ? {

@@ -61,6 +61,9 @@ export interface AlertView {
   readonly escalateAt: number | null;
 }
 
+/** How long a received message to a role is followed for a colleague's acknowledgement. */
+const receivedAlertHorizonMs = 24 * 3600_000;
+
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest();
 const nameKey = (name: string) => name.trim().toLowerCase();
 
@@ -238,7 +241,13 @@ export class RoleService {
     let escalation: RoleSendResult['escalation'] = null;
     if (wantsAck) {
       alert = { alertId: randomBytes(16).toString('base64url'), token: randomBytes(32) };
-      escalation = await this.registerAlert(effective, alert, text, urgent);
+      escalation = await this.registerAlert(
+        effective,
+        alert,
+        text,
+        urgent,
+        plan.holders.map((h) => h.accountId),
+      );
     }
     // A holder who came on duty since earlier messages to the role first gets those (history).
     await this.history.shareWith(
@@ -286,6 +295,7 @@ export class RoleService {
     alert: { alertId: string; token: Buffer },
     text: string,
     urgent: boolean,
+    recipients: readonly string[],
   ): Promise<RoleSendResult['escalation']> {
     const roles = role.escalateTo ? await this.list() : [];
     const target = role.escalateTo ? RoleService.pick(roles, role.escalateTo.roleId) : null;
@@ -331,6 +341,7 @@ export class RoleService {
           roleId: role.roleId,
           tokenHash: sha256(alert.token).toString('base64'),
           copies,
+          recipients: [...recipients],
         },
       }),
     );
@@ -398,6 +409,92 @@ export class RoleService {
       this.core.relay.call('alertStatus', { body: { alertIds: unsettled.map((a) => a.alertId) } }),
     );
     return alerts.filter((state) => this.record(state)).map((s) => s.alertId);
+  }
+
+  /**
+   * For messages to a role this device received and nobody is known to have acknowledged: learns
+   * from the relay whether a colleague acknowledged (so "Acknowledge" becomes "Acknowledged by Dr
+   * X at 14:02" here too), and, once one escalated, re-seals it to escalation holders who came on
+   * duty after it was sent and so have no copy (the relay lets each have one). Returns the alerts
+   * whose state changed here.
+   */
+  async syncReceivedAlerts(
+    options: { reseal?: boolean } = {},
+  ): Promise<{ changed: string[]; resealed: number }> {
+    const open = this.repo.incomingOpen(this.now() - receivedAlertHorizonMs);
+    if (open.length === 0) return { changed: [], resealed: 0 };
+    const { alerts } = await this.call(() =>
+      this.core.relay.call('alertCheck', {
+        body: {
+          alerts: open.map((a) => ({ alertId: a.alertId, token: a.ackToken.toString('base64') })),
+        },
+      }),
+    );
+    const changed = alerts.filter((state) => this.record(state)).map((s) => s.alertId);
+    let resealed = 0;
+    for (const check of options.reseal === false ? [] : alerts) {
+      if (check.uncovered.length === 0 || check.escalateTo === null) continue;
+      const alert = open.find((a) => a.alertId === check.alertId);
+      if (alert) resealed += await this.reseal(alert, check.escalateTo, check.uncovered);
+    }
+    return { changed, resealed };
+  }
+
+  /** Seals the message of an escalated alert to these accounts and hands the copies to the relay. */
+  private async reseal(
+    alert: RoleAlertRecord,
+    escalateTo: { roleId: string; name: string },
+    accountIds: readonly string[],
+  ): Promise<number> {
+    const tagged = this.repo.messagesOfAlert(alert.alertId)[0];
+    const message = tagged
+      ? this.core.openProfile.repositories.messages.get(tagged.messageId)
+      : null;
+    if (!tagged || !message || message.body === '') return 0;
+    const sentAt = nextSentAt(this.now());
+    const content: Content = {
+      v: 1,
+      id: newMessageId(sentAt),
+      sentAt,
+      kind: 'text',
+      text: message.body,
+      ...(message.urgent ? { urgent: true } : {}),
+      role: {
+        v: 1,
+        roleId: escalateTo.roleId,
+        name: escalateTo.name,
+        escalatedFrom: tagged.escalatedFrom ?? tagged.roleName,
+        alertId: alert.alertId,
+        ackToken: alert.ackToken.toString('base64'),
+        firstSender: tagged.firstSender ?? message.senderAccountId,
+      },
+    };
+    const copies: HeldCopy[] = [];
+    for (const accountId of accountIds) {
+      try {
+        copies.push(await this.core.encryptCopy(accountId, content));
+      } catch (error) {
+        this.core.openProfile.repositories.audit.append({
+          at: this.now(),
+          actorAccountId: this.self,
+          action: 'role_escalation_copy_skipped',
+          conversationId: null,
+          details: { accountId, error: describeError(error) },
+        });
+      }
+    }
+    if (copies.length === 0) return 0;
+    const result = await this.call(() =>
+      this.core.relay.call('alertReseal', {
+        body: {
+          alertId: alert.alertId,
+          token: alert.ackToken.toString('base64'),
+          copies,
+        },
+      }),
+    );
+    this.record(result.state);
+    return result.delivered.length;
   }
 
   private record(state: AlertState): boolean {

@@ -3,8 +3,9 @@ import type { Migration } from '../migration.js';
 /**
  * The history of a role conversation (issue 15, slot 016; numbered 13 on this branch until the
  * merge renumbers): which fan-out copies belong to one send to a role (`send_id`), who already has
- * each send (the holders it went to, and new holders it was shared with later), and, on a message
- * received as history, who it was first sent to. Rows go with their messages (triggers), so
+ * each send (the holders it went to, and new holders it was shared with later), on a message
+ * received as history, who it was first sent to, and on an escalation copy re-sealed by a
+ * colleague's device, who first sent it. Rows go with their messages (triggers), so
  * retention and deletion need not know about them.
  */
 export const migration016RoleHistory: Migration = {
@@ -14,6 +15,7 @@ export const migration016RoleHistory: Migration = {
     db.exec(`
       ALTER TABLE role_messages ADD COLUMN send_id TEXT;
       ALTER TABLE role_messages ADD COLUMN history_to TEXT;
+      ALTER TABLE role_messages ADD COLUMN first_sender TEXT;
       CREATE INDEX role_messages_by_send ON role_messages (send_id) WHERE send_id IS NOT NULL;
       CREATE TABLE role_send_recipients (
         send_id TEXT NOT NULL,

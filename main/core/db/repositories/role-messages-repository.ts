@@ -14,6 +14,8 @@ export interface RoleMessageRecord {
   readonly sendId?: string | null;
   /** On a message received as role history: who it was first sent to ("Dr A Patel"). */
   readonly historyTo?: string | null;
+  /** On an escalation copy re-sealed by a colleague's device: the account that first sent it. */
+  readonly firstSender?: string | null;
 }
 
 /** One earlier send to a role, as the sender shares it with a new holder. */
@@ -51,6 +53,7 @@ interface MessageRow {
   alert_id: string | null;
   send_id: string | null;
   history_to: string | null;
+  first_sender: string | null;
 }
 interface AlertRow {
   alert_id: string;
@@ -73,6 +76,7 @@ const toMessage = (r: MessageRow): RoleMessageRecord => ({
   alertId: r.alert_id,
   sendId: r.send_id,
   historyTo: r.history_to,
+  firstSender: r.first_sender,
 });
 const toAlert = (r: AlertRow): RoleAlertRecord => ({
   alertId: r.alert_id,
@@ -97,7 +101,7 @@ export class RoleMessagesRepository {
   constructor(db: SqlDatabase) {
     this.statements = {
       tag: db.prepare(`INSERT INTO role_messages (message_id, role_id, role_name, escalated_from,
-          alert_id, send_id, history_to) VALUES (?, ?, ?, ?, ?, ?, ?)
+          alert_id, send_id, history_to, first_sender) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
           ON CONFLICT (message_id) DO NOTHING`),
       addRecipient: db.prepare(`INSERT INTO role_send_recipients (send_id, account_id)
           VALUES (?, ?) ON CONFLICT DO NOTHING`),
@@ -124,6 +128,8 @@ export class RoleMessagesRepository {
       waiting: db.prepare(
         `SELECT * FROM role_alerts WHERE state = 'waiting' AND direction = ? ORDER BY created_at`,
       ),
+      incomingOpen: db.prepare(`SELECT * FROM role_alerts WHERE direction = 'incoming'
+          AND acknowledged_at IS NULL AND created_at >= ? ORDER BY created_at LIMIT 100`),
       outgoingUnsettled: db.prepare(`SELECT * FROM role_alerts WHERE direction = 'outgoing'
           AND (state = 'waiting' OR (state = 'escalated' AND acknowledged_at IS NULL))
           ORDER BY created_at LIMIT 100`),
@@ -142,6 +148,7 @@ export class RoleMessagesRepository {
       record.alertId,
       record.sendId ?? null,
       record.historyTo ?? null,
+      record.firstSender ?? null,
     );
   }
 
@@ -212,6 +219,11 @@ export class RoleMessagesRepository {
   /** Outgoing alerts whose acknowledgement is still to be learned from the relay. */
   unsettledOutgoing(): RoleAlertRecord[] {
     return (this.statements.outgoingUnsettled.all() as AlertRow[]).map(toAlert);
+  }
+
+  /** Received alerts nobody is known to have acknowledged yet, since `since`. */
+  incomingOpen(since: number): RoleAlertRecord[] {
+    return (this.statements.incomingOpen.all(since) as AlertRow[]).map(toAlert);
   }
 
   waiting(direction: 'outgoing' | 'incoming'): RoleAlertRecord[] {
