@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { AlertCheck, AlertState, HeldCopy } from '../../shared/protocol/index.js';
-import { cover, queueCopy, uncoveredHolders, type QueueCaps } from './alert-copies.js';
+import { protocolLimits } from '../../shared/protocol/index.js';
+import {
+  activeDevicePk,
+  cover,
+  queueCopy,
+  queueHasRoom,
+  uncoveredHolders,
+  type QueueCaps,
+} from './alert-copies.js';
 import { RelayError } from '../relay-error.js';
 import type { RelayStorage } from '../storage/relay-storage.js';
 import { PostgresRelayStorage } from '../storage/postgres-relay-storage.js';
@@ -474,15 +482,27 @@ export class RoleStore {
 
   /**
    * Releases the held copies of every alert past its deadline and not acknowledged: each copy
-   * joins its device's queue like a sent envelope (devices revoked or re-enrolled since are
-   * skipped). Returns the devices whose queues grew.
+   * joins its device's queue like a sent envelope, under the queue caps of the send path (the
+   * sender's share, then the device's total), and devices revoked or re-enrolled since are
+   * skipped. A copy whose queue is full stays held and goes at a later sweep once there is room
+   * (until someone acknowledges). Returns the alerts escalated now and the devices whose queues
+   * grew.
    */
-  async releaseDue(now: number): Promise<{ alerts: string[]; devicePks: number[] }> {
+  async releaseDue(
+    now: number,
+    caps: QueueCaps = protocolLimits,
+  ): Promise<{ alerts: string[]; devicePks: number[] }> {
     return this.sql.transaction(async (sql) => {
       const due = await sql.all<AlertRow & { sender_device_id: number }>(
         `SELECT * FROM role_alerts WHERE escalated_at IS NULL AND acknowledged_at IS NULL
             AND escalate_at IS NOT NULL AND escalate_at <= ? ORDER BY escalate_at, alert_id`,
         [now],
+      );
+      // Escalated earlier with copies still held for full queues.
+      const waitingForRoom = await sql.all<AlertRow & { sender_device_id: number }>(
+        `SELECT * FROM role_alerts a WHERE escalated_at IS NOT NULL AND acknowledged_at IS NULL
+            AND EXISTS (SELECT 1 FROM role_alert_copies c WHERE c.alert_id = a.alert_id)
+          ORDER BY escalated_at, alert_id`,
       );
       const devicePks = new Set<number>();
       const released: string[] = [];
@@ -496,47 +516,67 @@ export class RoleStore {
         );
         if (claimed !== 1) continue;
         released.push(alert.alert_id);
-        const copies = await sql.all<{
-          account_id: string;
-          device_id: number;
-          registration_id: number;
-          client_message_id: string;
-          type: number;
-          content: Uint8Array;
-        }>('SELECT * FROM role_alert_copies WHERE alert_id = ? ORDER BY account_id, device_id', [
-          alert.alert_id,
-        ]);
-        for (const copy of copies) {
-          const device = await sql.all<{ device_pk: number }>(
-            `SELECT d.device_pk FROM devices d JOIN accounts a ON a.account_id = d.account_id
-              WHERE d.account_id = ? AND d.device_id = ? AND d.registration_id = ?
-                AND d.status = 'active' AND a.status = 'active' AND a.org = ?`,
-            [copy.account_id, copy.device_id, copy.registration_id, alert.org],
-          );
-          const devicePk = device[0]?.device_pk;
-          if (devicePk === undefined) continue;
-          await sql.run(
-            `INSERT INTO envelopes (device_pk, sender_account_id, sender_device_id,
-               client_message_id, type, content, client_timestamp, server_timestamp)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-            [
-              devicePk,
-              alert.sender_account_id,
-              alert.sender_device_id,
-              copy.client_message_id,
-              copy.type,
-              Buffer.from(copy.content),
-              alert.created_at,
-              now,
-            ],
-          );
-          devicePks.add(devicePk);
-        }
-        await sql.run('DELETE FROM role_alert_copies WHERE alert_id = ?', [alert.alert_id]);
+        for (const pk of await this.releaseCopies(sql, alert, caps, now)) devicePks.add(pk);
+      }
+      for (const alert of waitingForRoom) {
+        for (const pk of await this.releaseCopies(sql, alert, caps, now)) devicePks.add(pk);
       }
       await sql.announceQueued([...devicePks]);
       return { alerts: released, devicePks: [...devicePks] };
     });
+  }
+
+  /** Queues the held copies of an escalated alert that fit; those that do not stay held. */
+  private async releaseCopies(
+    sql: RoleSql,
+    alert: AlertRow & { sender_device_id: number },
+    caps: QueueCaps,
+    now: number,
+  ): Promise<number[]> {
+    const copies = await sql.all<{
+      account_id: string;
+      device_id: number;
+      registration_id: number;
+      client_message_id: string;
+      type: number;
+      content: Uint8Array;
+    }>('SELECT * FROM role_alert_copies WHERE alert_id = ? ORDER BY account_id, device_id', [
+      alert.alert_id,
+    ]);
+    const queued: number[] = [];
+    for (const copy of copies) {
+      const devicePk = await activeDevicePk(
+        sql,
+        alert.org,
+        copy.account_id,
+        copy.device_id,
+        copy.registration_id,
+      );
+      if (devicePk !== null) {
+        if (!(await queueHasRoom(sql, devicePk, alert.sender_account_id, caps))) continue;
+        await sql.run(
+          `INSERT INTO envelopes (device_pk, sender_account_id, sender_device_id,
+             client_message_id, type, content, client_timestamp, server_timestamp)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+          [
+            devicePk,
+            alert.sender_account_id,
+            alert.sender_device_id,
+            copy.client_message_id,
+            copy.type,
+            Buffer.from(copy.content),
+            alert.created_at,
+            now,
+          ],
+        );
+        queued.push(devicePk);
+      }
+      await sql.run(
+        'DELETE FROM role_alert_copies WHERE alert_id = ? AND account_id = ? AND device_id = ?',
+        [alert.alert_id, copy.account_id, copy.device_id],
+      );
+    }
+    return queued;
   }
 
   /** The earliest deadline or rota boundary still pending, to arm the relay's timer. */

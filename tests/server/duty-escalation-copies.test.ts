@@ -88,10 +88,6 @@ describeBackends('escalation to holders who came on duty after sending', (backen
         token: who.token,
         body: { alerts: [{ alertId: id, token: b64(tokenBytes) }] },
       });
-    // Before the deadline nobody needs a copy: the message is still with the duty doctor.
-    expect((await check(gp)).json.alerts).toEqual([
-      expect.objectContaining({ alertId: id, state: 'waiting', uncovered: [] }),
-    ]);
     // A wrong token learns nothing.
     expect((await check(gp, randomBytes(32))).json.alerts).toEqual([]);
 
@@ -159,5 +155,84 @@ describeBackends('escalation to holders who came on duty after sending', (backen
       acknowledgedAt: ack.json.acknowledgedAt,
       uncovered: [],
     });
+  });
+});
+
+describeBackends('held escalation copies and the queue caps', (backend) => {
+  let test: TestRelay;
+  afterEach(async () => {
+    await test.stop();
+  });
+
+  it('a copy for a full queue stays held and goes once the device has room', async () => {
+    // A device's queue holds 2 envelopes, and a sender has no reserve past it.
+    test = await startTestRelay(
+      { maxQueuedPerDevice: 2, maxQueuedPerSender: 10, queueReservedPerSender: 0 },
+      backend,
+    );
+    const relay = test.relay;
+    const issued = await relay.enrol({ displayName: 'Practice Manager', role: 'manager', org });
+    const manager = await enrolWithCode(relay.url, issued.code);
+    const gp = await enrolNew(relay, 'Dr A Patel', org);
+    const nurse = await enrolNew(relay, 'Nurse B Jones', org);
+    const reception = await enrolNew(relay, 'Reception Desk', org, 'reception');
+    const put = (body: object) =>
+      call(relay.url, 'PUT', '/v1/roles', { token: manager.token, body });
+    const all = (await put({ name: 'All clinicians' })).json.roleId as string;
+    const duty = (await put({ name: 'Duty doctor', escalateAfterMs: 1_000, escalateToRoleId: all }))
+      .json.roleId as string;
+    // The nurse's PC is off and her queue is at its cap with a colleague's messages.
+    for (const n of [1, 2]) {
+      const sent = await call(relay.url, 'PUT', `/v1/messages/${nurse.accountId}`, {
+        token: gp.token,
+        body: { clientMessageId: `fill-${n}`, messages: [envelopeFor(nurse, `fill ${n}`)] },
+      });
+      expect(sent.status).toBe(200);
+    }
+    const token = randomBytes(32);
+    const id = randomBytes(16).toString('base64url');
+    await call(relay.url, 'POST', '/v1/alerts', {
+      token: reception.token,
+      body: {
+        alertId: id,
+        roleId: duty,
+        tokenHash: b64(sha(token)),
+        copies: [
+          {
+            accountId: nurse.accountId,
+            clientMessageId: 'held-for-the-nurse',
+            messages: [envelopeFor(nurse, 'sealed escalation')],
+          },
+        ],
+      },
+    });
+    await pause(1_100);
+    await relay.sweepEscalations();
+    const status = await call(relay.url, 'POST', '/v1/alerts/status', {
+      token: reception.token,
+      body: { alertIds: [id] },
+    });
+    expect(status.json.alerts[0].state).toBe('escalated');
+    // The cap held: the queue still has the two, not three.
+    const socket = await FrameLog.open(relay.url, nurse.token);
+    await socket.until((log) => log.has('queue_empty'));
+    expect(socket.envelopes().map((e) => e.clientMessageId)).toEqual(['fill-1', 'fill-2']);
+    // She reads them; the next sweep releases the held copy into the room made.
+    socket.ack(socket.envelopes().map((e) => e.id));
+    for (let tries = 0; tries < 50 && socket.envelopes().length < 3; tries += 1) {
+      await relay.sweepEscalations();
+      await pause(100);
+    }
+    await socket.until((log) => log.envelopes().length === 3);
+    const copy = socket.envelopes()[2];
+    expect(copy?.clientMessageId).toBe('held-for-the-nurse');
+    expect(copy?.senderAccountId).toBe(reception.accountId);
+    socket.close();
+    // Released once: another sweep queues nothing more.
+    await relay.sweepEscalations();
+    const again = await FrameLog.open(relay.url, nurse.token);
+    await again.until((log) => log.has('queue_empty'));
+    expect(again.envelopes().map((e) => e.clientMessageId)).toEqual(['held-for-the-nurse']);
+    again.close();
   });
 });
