@@ -95,7 +95,7 @@ export class ContentApplier {
     this.ctx.undecryptable.removeCopiesOf(from.accountId, content.id);
     if (messages.get(content.id) || messages.wasDeleted(content.id)) return;
     // An escalation copy re-sealed by a colleague's device for a message already here.
-    const alertId = content.kind === 'text' ? content.role?.alertId : undefined;
+    const alertId = content.role?.alertId;
     if (alertId && this.roleMessages.messagesOfAlert(alertId).length > 0) return;
     const now = this.ctx.now();
     const conversation = conversations.getOrCreateDirect(from.accountId, now);
@@ -108,14 +108,14 @@ export class ContentApplier {
       senderAccountId: from.accountId,
       senderDeviceId: from.deviceId,
       body: content.text ?? '',
-      urgent: content.kind === 'text' && content.urgent === true,
+      urgent: content.urgent === true,
       status: 'delivered',
       sentAt: content.sentAt,
       receivedAt: now,
       expiresAt: expiryOfNewMessage(this.ctx.repos, conversation.id, now),
     });
     if (content.replyTo) this.ctx.queries.setReplyTo(content.id, content.replyTo);
-    if (content.kind === 'text' && content.role) {
+    if (content.role) {
       recordReceivedRoleTag(this.roleMessages, content.id, content.role, now);
     }
     if (content.kind === 'attachment') {

@@ -145,6 +145,9 @@ const attachmentContent = z.object({
     name: z.string().min(1).max(120),
   }),
   replyTo: messageId.optional(),
+  urgent: z.boolean().optional(),
+  /** Sent to a duty role, as on a text. */
+  role: roleTagSchema.optional(),
 });
 
 /** An account id as the relay issued it; only ever compared with stored ones. */

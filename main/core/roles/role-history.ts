@@ -9,6 +9,11 @@ import type { RoleMessagesRepository } from '../db/repositories/role-messages-re
 /** How far back a new holder is given the role conversation (and never past retention). */
 export const roleHistoryWindowMs = 24 * 3600_000;
 
+/** What an escalation copy or the role's history says in place of a file it cannot carry. */
+export function fileNotice(file: { readonly name: string }): string {
+  return `File "${file.name}" went to the holders on duty; ask the sender for it.`;
+}
+
 /** One role-history content stays well inside one relay envelope (64 KiB of ciphertext). */
 const maxHistoryBytes = 48_000;
 
@@ -70,7 +75,9 @@ export class RoleHistorySharer {
       return {
         id: send.messageId,
         sentAt: send.sentAt,
-        text: send.body,
+        text: send.fileName
+          ? [send.body, fileNotice({ name: send.fileName })].filter((t) => t !== '').join('\n')
+          : send.body,
         ...(send.urgent ? { urgent: true } : {}),
         to: send.recipients.slice(0, 50).map((id) => this.name(id)),
         ...(alert ? { alertId: alert.alertId, ackToken: alert.ackToken.toString('base64') } : {}),

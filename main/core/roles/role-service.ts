@@ -9,7 +9,8 @@ import type { Content } from '../messaging/content-codec.js';
 import { newMessageId, nextSentAt } from '../messaging/message-ids.js';
 import { toMessengerError, type MessagingCore } from '../messaging/messaging-core.js';
 import { describeError } from '../../../shared/describe-error.js';
-import { RoleHistorySharer, roleHistoryWindowMs } from './role-history.js';
+import type { SendFileInput } from '../messaging/attachments/attachment-transfers.js';
+import { fileNotice, RoleHistorySharer, roleHistoryWindowMs } from './role-history.js';
 
 /** A role as the directory shows it: holders with their names. */
 export interface RoleView {
@@ -211,7 +212,13 @@ export class RoleService {
   async send(
     nameOrId: string,
     text: string,
-    options: { urgent?: boolean; requestAck?: boolean; toEscalation?: boolean } = {},
+    options: {
+      urgent?: boolean;
+      requestAck?: boolean;
+      toEscalation?: boolean;
+      /** A file, sent to each holder over their 1:1 session like any file; `text` is its caption. */
+      file?: SendFileInput;
+    } = {},
   ): Promise<RoleSendResult> {
     const plan = await this.plan(nameOrId);
     const { role } = plan;
@@ -241,10 +248,15 @@ export class RoleService {
     let escalation: RoleSendResult['escalation'] = null;
     if (wantsAck) {
       alert = { alertId: randomBytes(16).toString('base64url'), token: randomBytes(32) };
+      // A file's blob is for the holders' devices only (the relay deletes it once they have it),
+      // so an escalation copy carries the caption and names the file instead.
+      const escalationText = options.file
+        ? [text, fileNotice(options.file)].filter((t) => t !== '').join('\n')
+        : text;
       escalation = await this.registerAlert(
         effective,
         alert,
-        text,
+        escalationText,
         urgent,
         plan.holders.map((h) => h.accountId),
       );
@@ -258,16 +270,20 @@ export class RoleService {
     const sent: (RoleHolder & { messageId: string })[] = [];
     for (const holder of plan.holders) {
       const conversation = await this.core.openDirect(holder.accountId);
-      const message = await this.core.actions.sendText(conversation.id, text, {
-        urgent,
-        role: {
-          roleId: effective.roleId,
-          roleName: effective.name,
-          escalatedFrom: plan.redirectedTo ? role.name : null,
-          alertId: alert?.alertId ?? null,
-          sendId,
-        },
-      });
+      const tag = {
+        roleId: effective.roleId,
+        roleName: effective.name,
+        escalatedFrom: plan.redirectedTo ? role.name : null,
+        alertId: alert?.alertId ?? null,
+        sendId,
+      };
+      const message = options.file
+        ? await this.core.attachments.send(
+            conversation.id,
+            { ...options.file, ...(text ? { caption: text } : {}) },
+            { urgent, role: tag },
+          )
+        : await this.core.actions.sendText(conversation.id, text, { urgent, role: tag });
       sent.push({ ...holder, messageId: message.id });
     }
     if (plan.redirectedTo) {
@@ -450,14 +466,19 @@ export class RoleService {
     const message = tagged
       ? this.core.openProfile.repositories.messages.get(tagged.messageId)
       : null;
-    if (!tagged || !message || message.body === '') return 0;
+    if (!tagged || !message) return 0;
+    const file = this.core.openProfile.repositories.attachments.get(message.id);
+    const text = file
+      ? [message.body, fileNotice({ name: file.fileName })].filter((t) => t !== '').join('\n')
+      : message.body;
+    if (text === '') return 0;
     const sentAt = nextSentAt(this.now());
     const content: Content = {
       v: 1,
       id: newMessageId(sentAt),
       sentAt,
       kind: 'text',
-      text: message.body,
+      text,
       ...(message.urgent ? { urgent: true } : {}),
       role: {
         v: 1,

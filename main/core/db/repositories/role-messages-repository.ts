@@ -29,6 +29,8 @@ export interface RoleSendRecord {
   readonly alertId: string | null;
   /** Who has it: holders it was sent to and holders it was shared with. */
   readonly recipients: string[];
+  /** A file's name: the file itself is not part of the history. */
+  readonly fileName: string | null;
 }
 
 /** One message to a role that asks for acknowledgement, as this device knows it. */
@@ -108,6 +110,7 @@ export class RoleMessagesRepository {
       // The newest sends of this device to a role that are still within retention, one row per
       // send (its first copy), with who has each.
       sends: db.prepare(`SELECT rm.send_id, MIN(m.id) AS message_id, m.body, m.urgent,
+            (SELECT a.file_name FROM attachments a WHERE a.message_id = m.id) AS file_name,
             MIN(m.sent_at) AS sent_at, rm.alert_id,
             (SELECT group_concat(account_id, char(31)) FROM role_send_recipients r
               WHERE r.send_id = rm.send_id) AS recipients
@@ -167,6 +170,7 @@ export class RoleMessagesRepository {
       sent_at: number;
       alert_id: string | null;
       recipients: string | null;
+      file_name: string | null;
     }[];
     return rows.map((r) => ({
       sendId: r.send_id,
@@ -176,6 +180,7 @@ export class RoleMessagesRepository {
       sentAt: r.sent_at,
       alertId: r.alert_id,
       recipients: r.recipients ? r.recipients.split('\u001f') : [],
+      fileName: r.file_name,
     }));
   }
 

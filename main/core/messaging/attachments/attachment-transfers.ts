@@ -11,6 +11,11 @@ import { RelayRequestError } from '../relay/relay-http.js';
 import { decryptChunk, decryptFile, encryptFile } from './attachment-crypto.js';
 import { sanitiseFileName } from './file-name.js';
 import { checkAttachment } from './attachment-checks.js';
+import {
+  RoleMessagesRepository,
+  type RoleMessageRecord,
+} from '../../db/repositories/role-messages-repository.js';
+import { roleTagOf } from '../../roles/role-tag.js';
 
 export interface SendFileInput {
   readonly bytes: Uint8Array;
@@ -41,7 +46,15 @@ export class AttachmentTransfers {
 
   constructor(private readonly ctx: CoreContext) {}
 
-  async send(conversationId: string, input: SendFileInput): Promise<MessageRecord> {
+  async send(
+    conversationId: string,
+    input: SendFileInput,
+    options: {
+      readonly urgent?: boolean;
+      /** Sent to a duty role (roles/role-service.ts), as SendTextOptions.role. */
+      readonly role?: Omit<RoleMessageRecord, 'messageId'>;
+    } = {},
+  ): Promise<MessageRecord> {
     const type = checkAttachment(input.bytes, input);
     const fileName = sanitiseFileName(input.name, type);
     const conversation = this.ctx.repos.conversations.get(conversationId);
@@ -66,7 +79,7 @@ export class AttachmentTransfers {
         senderAccountId: this.ctx.account.accountId,
         senderDeviceId: this.ctx.account.deviceId,
         body: input.caption ?? '',
-        urgent: false,
+        urgent: options.urgent === true,
         status: 'pending',
         sentAt,
         receivedAt: null,
@@ -86,6 +99,13 @@ export class AttachmentTransfers {
         createdAt: now,
       });
       encrypted.chunks.forEach((c, i) => this.ctx.repos.attachments.putChunk(id, i, c));
+      if (options.role) {
+        const roles = new RoleMessagesRepository(this.ctx.db);
+        roles.tagMessage({ ...options.role, messageId: id });
+        if (options.role.sendId) {
+          roles.addRecipients(options.role.sendId, [conversation.peerAccountId as string]);
+        }
+      }
       this.ctx.repos.conversations.touch(conversationId, sentAt);
       const stored = this.ctx.repos.messages.get(id) as MessageRecord;
       emit({ type: 'message.added', message: stored });
@@ -363,7 +383,12 @@ export class AttachmentTransfers {
           messageId: a.messageId,
           recipientAccountId: peer,
           payload: encodeContent(
-            contentOfMessage(message, this.ctx.queries.replyTo(a.messageId), record),
+            contentOfMessage(
+              message,
+              this.ctx.queries.replyTo(a.messageId),
+              record,
+              roleTagOf(new RoleMessagesRepository(this.ctx.db), a.messageId),
+            ),
           ),
         },
         this.ctx.now(),
