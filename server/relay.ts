@@ -100,7 +100,14 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   const blobs = new BlobStore(options.dataDir);
   const clock = options.clock ?? Date.now;
   const roles = RoleStore.for(storage);
-  const escalations = new EscalationTimer(roles, hub, logger, clock, limits.escalationSweepMs);
+  const escalations = new EscalationTimer(
+    roles,
+    hub,
+    logger,
+    clock,
+    limits.escalationSweepMs,
+    limits,
+  );
   const services: RelayServices = {
     storage,
     blobs,

@@ -3,11 +3,13 @@ import type { CliIo } from './cli-command.js';
 import { withCore } from './cli-profile.js';
 import { RoleService } from '../core/roles/role-service.js';
 import { auditSentDespitePid } from '../core/audit/pid-send-guard.js';
+import type { SendFileInput } from '../core/messaging/attachments/attachment-transfers.js';
 
 /**
  * `pmsg client send --role`: resolves the role to whoever is on duty now and sends to each of
  * them; prints who it reached. With nobody on duty it refuses, naming the escalation target,
- * unless --to-escalation says to send there (audited).
+ * unless --to-escalation says to send there (audited). With --file each holder gets the file over
+ * their 1:1 session (one upload per holder, as for --to).
  */
 export async function sendToRole(
   profileDir: string,
@@ -15,6 +17,8 @@ export async function sendToRole(
   input: {
     role: string;
     text: string;
+    /** A file for each holder (text is its caption); read and checked like --to's. */
+    file: SendFileInput | null;
     urgent: boolean;
     requestAck: boolean;
     toEscalation: boolean;
@@ -28,6 +32,7 @@ export async function sendToRole(
       urgent: input.urgent,
       requestAck: input.requestAck,
       toEscalation: input.toEscalation,
+      ...(input.file ? { file: input.file } : {}),
     });
     for (const holder of sent.holders) {
       const message = profile.repositories.messages.get(holder.messageId);
@@ -47,9 +52,12 @@ export async function sendToRole(
     for (const holder of sent.holders) {
       statuses.push((await core.whenSent(holder.messageId)).status);
     }
-    return { sent, statuses };
+    const attachment = sent.holders[0]
+      ? profile.repositories.attachments.get(sent.holders[0].messageId)
+      : null;
+    return { sent, statuses, attachment };
   });
-  const { sent, statuses } = result;
+  const { sent, statuses, attachment } = result;
   io.out(
     JSON.stringify({
       role: sent.role.name,
@@ -66,6 +74,16 @@ export async function sendToRole(
         status: statuses[i],
       })),
       escalation: sent.escalation,
+      ...(attachment
+        ? {
+            attachment: {
+              name: attachment.fileName,
+              type: attachment.contentType,
+              size: attachment.size,
+              sha256: attachment.sha256,
+            },
+          }
+        : {}),
     }),
   );
   return statuses.every((s) => s !== 'failed') ? 0 : 1;

@@ -67,7 +67,8 @@ function createWindow(core: AppCore, policy: LoadedPolicy): BrowserWindow {
 
 function notifyIncoming(core: AppCore, policy: LoadedPolicy, message: MessageView): void {
   const current = core.session.current();
-  if (current === null || message.direction !== 'incoming') return;
+  // A role's history, given to a holder who came on duty later, is not new to anyone.
+  if (current === null || message.direction !== 'incoming' || message.role?.history) return;
   const settings = readSettings(current.settings, policy.policy);
   const conversation = current.profile.repositories.conversations.get(message.conversationId);
   const text = notificationText(

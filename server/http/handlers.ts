@@ -28,6 +28,8 @@ import { sendMulti } from './multi-send-handler.js';
 import {
   ackAlert,
   alertStatus,
+  alertCheck,
+  alertReseal,
   createAlert,
   createRole,
   deleteRole,
@@ -375,4 +377,6 @@ export const handlers: { readonly [N in EndpointName]: Handler<N> } = {
   createAlert,
   ackAlert,
   alertStatus,
+  alertCheck,
+  alertReseal,
 };

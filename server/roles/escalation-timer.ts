@@ -1,6 +1,7 @@
 import { describeError } from '../../shared/describe-error.js';
 import type { RelayLogger } from '../log.js';
 import type { DeliveryNotifier } from '../relay-services.js';
+import type { QueueCaps } from './alert-copies.js';
 import type { RoleStore } from './role-store.js';
 
 /** What the request handlers may ask of the escalation timer. */
@@ -29,6 +30,7 @@ export class EscalationTimer implements EscalationScheduler {
     private readonly logger: RelayLogger,
     private readonly clock: () => number,
     private readonly sweepMs: number,
+    private readonly caps: QueueCaps,
   ) {}
 
   start(): Promise<void> {
@@ -52,7 +54,7 @@ export class EscalationTimer implements EscalationScheduler {
         this.logger.error('rota_apply_failed', { error: describeError(error) });
       }
       try {
-        const { alerts, devicePks } = await this.roles.releaseDue(this.clock());
+        const { alerts, devicePks } = await this.roles.releaseDue(this.clock(), this.caps);
         for (const devicePk of devicePks) this.delivery.notify(devicePk);
         for (const alertId of alerts) this.logger.info('role_alert_escalated', { alertId });
       } catch (error) {

@@ -78,6 +78,7 @@ export const createAlert: Handler<'createAlert'> = async (services, { device, bo
     senderDeviceId: device.deviceId,
     tokenHash: Buffer.from(body.tokenHash, 'base64'),
     copies: body.copies,
+    recipients: body.recipients ?? [],
     now: services.clock(),
   });
   services.escalations.rearm();
@@ -101,3 +102,46 @@ export const alertStatus: Handler<'alertStatus'> = async (services, { device, bo
     alerts: await services.roles.alertStates(device.account.org, device.accountId, body.alertIds),
   },
 });
+
+export const alertCheck: Handler<'alertCheck'> = async (services, { device, body }) => ({
+  status: 200,
+  body: {
+    alerts: await services.roles.checkAlerts(
+      device.account.org,
+      device.accountId,
+      body.alerts.map((a) => ({
+        alertId: a.alertId,
+        tokenHash: sha256(Buffer.from(a.token, 'base64')),
+      })),
+    ),
+  },
+});
+
+export const alertReseal: Handler<'alertReseal'> = async (services, { device, body }) => {
+  const result = await services.roles.reseal({
+    org: device.account.org,
+    alertId: body.alertId,
+    tokenHash: sha256(Buffer.from(body.token, 'base64')),
+    sender: { accountId: device.accountId, deviceId: device.deviceId },
+    copies: body.copies,
+    caps: services.limits,
+    now: services.clock(),
+  });
+  for (const devicePk of result.devicePks) services.delivery.notify(devicePk);
+  if (result.delivered.length > 0) {
+    services.logger.info('role_alert_resealed', {
+      alertId: body.alertId,
+      by: device.accountId,
+      accounts: result.delivered.length,
+    });
+  }
+  return {
+    status: 200,
+    body: {
+      state: result.state,
+      delivered: result.delivered,
+      skipped: result.skipped,
+      queueFull: result.queueFull,
+    },
+  };
+};

@@ -118,3 +118,16 @@ export const postgresRoleMigration = `
   );
   CREATE INDEX duty_rota_open ON duty_rota (starts_at, ends_at) WHERE ended = 0;
 `;
+
+/**
+ * Who already has each message to a role (the holders it was sent to, the accounts of its held
+ * copies, those it was re-sealed to since), so a re-sealed copy for an escalation holder who came
+ * on duty after it was sent goes to each account at most once, across relay nodes.
+ */
+export const roleAlertCoveredMigration = `
+  CREATE TABLE role_alert_covered (
+    alert_id TEXT NOT NULL,
+    account_id TEXT NOT NULL,
+    PRIMARY KEY (alert_id, account_id)
+  );
+`;

@@ -1,5 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { AlertState, HeldCopy } from '../../shared/protocol/index.js';
+import type { AlertCheck, AlertState, HeldCopy } from '../../shared/protocol/index.js';
+import { protocolLimits } from '../../shared/protocol/index.js';
+import {
+  activeDevicePk,
+  cover,
+  queueCopy,
+  queueHasRoom,
+  uncoveredHolders,
+  type QueueCaps,
+} from './alert-copies.js';
 import { RelayError } from '../relay-error.js';
 import type { RelayStorage } from '../storage/relay-storage.js';
 import { PostgresRelayStorage } from '../storage/postgres-relay-storage.js';
@@ -34,6 +43,19 @@ export interface CreateAlertInput {
   senderDeviceId: number;
   tokenHash: Uint8Array;
   copies: readonly HeldCopy[];
+  /** The accounts the message itself went to (they need no escalation copy). */
+  recipients?: readonly string[];
+  now: number;
+}
+
+export interface ResealInput {
+  org: string;
+  alertId: string;
+  tokenHash: Uint8Array;
+  /** The device re-sealing: the copies are encrypted with its sessions, so they come from it. */
+  sender: { accountId: string; deviceId: number };
+  copies: readonly HeldCopy[];
+  caps: QueueCaps;
   now: number;
 }
 
@@ -290,6 +312,11 @@ export class RoleStore {
           escalateAt === null ? null : (role.escalateTo?.name ?? null),
         ],
       );
+      await cover(sql, input.alertId, [
+        input.senderAccountId,
+        ...(input.recipients ?? []),
+        ...(escalateAt === null ? [] : input.copies.map((c) => c.accountId)),
+      ]);
       if (escalateAt !== null) {
         for (const copy of input.copies) {
           for (const m of copy.messages) {
@@ -342,6 +369,101 @@ export class RoleStore {
     });
   }
 
+  /**
+   * For devices that have a message to a role (they present its token): its state, and once it
+   * has escalated unacknowledged, the escalation holders on duty now who have no copy yet.
+   * Unknown alerts and wrong tokens are left out.
+   */
+  async checkAlerts(
+    org: string,
+    callerAccountId: string,
+    alerts: readonly { alertId: string; tokenHash: Uint8Array }[],
+  ): Promise<AlertCheck[]> {
+    const checks: AlertCheck[] = [];
+    for (const { alertId, tokenHash } of alerts) {
+      const row = await this.alertRow(this.sql, alertId);
+      if (!row || row.org !== org || !sameBytes(row.token_hash, tokenHash)) continue;
+      const open = row.escalated_at !== null && row.acknowledged_at === null;
+      checks.push({
+        ...alertState(row),
+        uncovered: open ? await uncoveredHolders(this.sql, row, callerAccountId) : [],
+      });
+    }
+    return checks;
+  }
+
+  /**
+   * Queues copies of an escalated, unacknowledged message, sealed by a device that has it, for
+   * escalation holders who have none: each account at most once (the covered row is claimed
+   * first, so two devices re-sealing at once, on any node, queue one copy). A copy for an
+   * account that is covered or no longer uncovered is skipped; one for a full queue is not
+   * queued and not claimed, to be offered again.
+   */
+  async reseal(input: ResealInput): Promise<{
+    state: AlertState;
+    delivered: string[];
+    skipped: string[];
+    queueFull: string[];
+    devicePks: number[];
+  }> {
+    return this.sql.transaction(async (sql) => {
+      const row = await this.alertRow(sql, input.alertId);
+      if (!row || row.org !== input.org || !sameBytes(row.token_hash, input.tokenHash)) {
+        throw new RelayError('not_found', 'No such message awaiting acknowledgement.');
+      }
+      const result = {
+        state: alertState(row),
+        delivered: [] as string[],
+        skipped: [] as string[],
+        queueFull: [] as string[],
+        devicePks: [] as number[],
+      };
+      const open = row.escalated_at !== null && row.acknowledged_at === null;
+      const uncovered = new Set(
+        open ? await uncoveredHolders(sql, row, input.sender.accountId) : [],
+      );
+      for (const copy of input.copies) {
+        if (!uncovered.has(copy.accountId)) {
+          result.skipped.push(copy.accountId);
+          continue;
+        }
+        if ((await cover(sql, input.alertId, [copy.accountId])).length === 0) {
+          result.skipped.push(copy.accountId);
+          continue;
+        }
+        const queued = await queueCopy(
+          sql,
+          input.org,
+          {
+            accountId: copy.accountId,
+            clientMessageId: copy.clientMessageId,
+            messages: copy.messages.map((m) => ({
+              deviceId: m.deviceId,
+              registrationId: m.registrationId,
+              type: m.type,
+              content: Buffer.from(m.content, 'base64'),
+            })),
+          },
+          { ...input.sender, clientTimestamp: input.now },
+          input.caps,
+          input.now,
+        );
+        if (queued === null) {
+          await sql.run('DELETE FROM role_alert_covered WHERE alert_id = ? AND account_id = ?', [
+            input.alertId,
+            copy.accountId,
+          ]);
+          result.queueFull.push(copy.accountId);
+          continue;
+        }
+        result.delivered.push(copy.accountId);
+        result.devicePks.push(...queued);
+      }
+      await sql.announceQueued(result.devicePks);
+      return result;
+    });
+  }
+
   /** The sender's own alerts among these ids (others' are left out). */
   async alertStates(
     org: string,
@@ -360,15 +482,27 @@ export class RoleStore {
 
   /**
    * Releases the held copies of every alert past its deadline and not acknowledged: each copy
-   * joins its device's queue like a sent envelope (devices revoked or re-enrolled since are
-   * skipped). Returns the devices whose queues grew.
+   * joins its device's queue like a sent envelope, under the queue caps of the send path (the
+   * sender's share, then the device's total), and devices revoked or re-enrolled since are
+   * skipped. A copy whose queue is full stays held and goes at a later sweep once there is room
+   * (until someone acknowledges). Returns the alerts escalated now and the devices whose queues
+   * grew.
    */
-  async releaseDue(now: number): Promise<{ alerts: string[]; devicePks: number[] }> {
+  async releaseDue(
+    now: number,
+    caps: QueueCaps = protocolLimits,
+  ): Promise<{ alerts: string[]; devicePks: number[] }> {
     return this.sql.transaction(async (sql) => {
       const due = await sql.all<AlertRow & { sender_device_id: number }>(
         `SELECT * FROM role_alerts WHERE escalated_at IS NULL AND acknowledged_at IS NULL
             AND escalate_at IS NOT NULL AND escalate_at <= ? ORDER BY escalate_at, alert_id`,
         [now],
+      );
+      // Escalated earlier with copies still held for full queues.
+      const waitingForRoom = await sql.all<AlertRow & { sender_device_id: number }>(
+        `SELECT * FROM role_alerts a WHERE escalated_at IS NOT NULL AND acknowledged_at IS NULL
+            AND EXISTS (SELECT 1 FROM role_alert_copies c WHERE c.alert_id = a.alert_id)
+          ORDER BY escalated_at, alert_id`,
       );
       const devicePks = new Set<number>();
       const released: string[] = [];
@@ -382,47 +516,67 @@ export class RoleStore {
         );
         if (claimed !== 1) continue;
         released.push(alert.alert_id);
-        const copies = await sql.all<{
-          account_id: string;
-          device_id: number;
-          registration_id: number;
-          client_message_id: string;
-          type: number;
-          content: Uint8Array;
-        }>('SELECT * FROM role_alert_copies WHERE alert_id = ? ORDER BY account_id, device_id', [
-          alert.alert_id,
-        ]);
-        for (const copy of copies) {
-          const device = await sql.all<{ device_pk: number }>(
-            `SELECT d.device_pk FROM devices d JOIN accounts a ON a.account_id = d.account_id
-              WHERE d.account_id = ? AND d.device_id = ? AND d.registration_id = ?
-                AND d.status = 'active' AND a.status = 'active' AND a.org = ?`,
-            [copy.account_id, copy.device_id, copy.registration_id, alert.org],
-          );
-          const devicePk = device[0]?.device_pk;
-          if (devicePk === undefined) continue;
-          await sql.run(
-            `INSERT INTO envelopes (device_pk, sender_account_id, sender_device_id,
-               client_message_id, type, content, client_timestamp, server_timestamp)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-            [
-              devicePk,
-              alert.sender_account_id,
-              alert.sender_device_id,
-              copy.client_message_id,
-              copy.type,
-              Buffer.from(copy.content),
-              alert.created_at,
-              now,
-            ],
-          );
-          devicePks.add(devicePk);
-        }
-        await sql.run('DELETE FROM role_alert_copies WHERE alert_id = ?', [alert.alert_id]);
+        for (const pk of await this.releaseCopies(sql, alert, caps, now)) devicePks.add(pk);
+      }
+      for (const alert of waitingForRoom) {
+        for (const pk of await this.releaseCopies(sql, alert, caps, now)) devicePks.add(pk);
       }
       await sql.announceQueued([...devicePks]);
       return { alerts: released, devicePks: [...devicePks] };
     });
+  }
+
+  /** Queues the held copies of an escalated alert that fit; those that do not stay held. */
+  private async releaseCopies(
+    sql: RoleSql,
+    alert: AlertRow & { sender_device_id: number },
+    caps: QueueCaps,
+    now: number,
+  ): Promise<number[]> {
+    const copies = await sql.all<{
+      account_id: string;
+      device_id: number;
+      registration_id: number;
+      client_message_id: string;
+      type: number;
+      content: Uint8Array;
+    }>('SELECT * FROM role_alert_copies WHERE alert_id = ? ORDER BY account_id, device_id', [
+      alert.alert_id,
+    ]);
+    const queued: number[] = [];
+    for (const copy of copies) {
+      const devicePk = await activeDevicePk(
+        sql,
+        alert.org,
+        copy.account_id,
+        copy.device_id,
+        copy.registration_id,
+      );
+      if (devicePk !== null) {
+        if (!(await queueHasRoom(sql, devicePk, alert.sender_account_id, caps))) continue;
+        await sql.run(
+          `INSERT INTO envelopes (device_pk, sender_account_id, sender_device_id,
+             client_message_id, type, content, client_timestamp, server_timestamp)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+          [
+            devicePk,
+            alert.sender_account_id,
+            alert.sender_device_id,
+            copy.client_message_id,
+            copy.type,
+            Buffer.from(copy.content),
+            alert.created_at,
+            now,
+          ],
+        );
+        queued.push(devicePk);
+      }
+      await sql.run(
+        'DELETE FROM role_alert_copies WHERE alert_id = ? AND account_id = ? AND device_id = ?',
+        [alert.alert_id, copy.account_id, copy.device_id],
+      );
+    }
+    return queued;
   }
 
   /** The earliest deadline or rota boundary still pending, to arm the relay's timer. */

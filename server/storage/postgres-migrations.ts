@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import { postgresAuditMigration } from './postgres-audit.js';
-import { postgresRoleMigration } from '../roles/role-migrations.js';
+import { postgresRoleMigration, roleAlertCoveredMigration } from '../roles/role-migrations.js';
 
 /**
  * Numbered migrations of the PostgreSQL backend, run once each, in order, in one transaction. A
@@ -112,6 +112,8 @@ export const postgresMigrations: readonly string[] = [
   postgresAuditMigration,
   // 3: duty roles, their holders and held escalation copies (docs/protocol.md §14).
   postgresRoleMigration,
+  // Who has each message to a role, for re-sealed escalation copies (§14).
+  roleAlertCoveredMigration,
 ];
 
 /** Serialises migrations of nodes starting together (an arbitrary constant of this schema). */

@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { migration002ProfessionalIds } from './sqlite-migration-002-professional-ids.js';
 import { auditMigration } from './sqlite-audit.js';
-import { sqliteRoleMigration } from '../roles/role-migrations.js';
+import { sqliteRoleMigration, roleAlertCoveredMigration } from '../roles/role-migrations.js';
 
 /**
  * Numbered migrations, run once each, in a transaction. A shipped migration is never
@@ -107,6 +107,8 @@ export const migrations: readonly string[] = [
   auditMigration,
   // Duty roles, their holders and held escalation copies (docs/protocol.md §14).
   sqliteRoleMigration,
+  // Who has each message to a role, for re-sealed escalation copies (§14).
+  roleAlertCoveredMigration,
 ];
 
 export function migrate(db: Database): void {

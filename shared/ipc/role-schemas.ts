@@ -59,8 +59,10 @@ export const messageRoleSchema = z.object({
   name: z.string(),
   /** Set on a copy that came through another role ("escalated from Duty doctor"). */
   escalatedFrom: z.string().nullable(),
-  /** Outgoing: "To Duty doctor → Dr A Patel". */
+  /** Outgoing: "To Duty doctor → Dr A Patel"; history: "Earlier, to Duty doctor → Dr A Patel". */
   recipients: z.string().nullable(),
+  /** Received as the role's history when this holder came on duty: never notified. */
+  history: z.boolean().optional(),
   ack: z
     .object({
       state: z.enum(['waiting', 'acknowledged', 'escalated']),

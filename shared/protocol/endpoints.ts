@@ -42,6 +42,10 @@ import {
   alertStateSchema,
   alertStatusRequestSchema,
   alertStatusResponseSchema,
+  alertCheckRequestSchema,
+  alertCheckResponseSchema,
+  alertResealRequestSchema,
+  alertResealResponseSchema,
   createAlertRequestSchema,
   createRoleRequestSchema,
   deleteRoleResponseSchema,
@@ -237,6 +241,22 @@ export const endpoints = {
     'device',
     alertStatusRequestSchema,
     alertStatusResponseSchema,
+  ),
+  /** A device that has a message to a role (its token) learns its state and who lacks a copy. */
+  alertCheck: endpoint(
+    'POST',
+    '/v1/alerts/check',
+    'device',
+    alertCheckRequestSchema,
+    alertCheckResponseSchema,
+  ),
+  /** Such a device re-seals an escalated message to escalation holders who have no copy. */
+  alertReseal: endpoint(
+    'POST',
+    '/v1/alerts/reseal',
+    'device',
+    alertResealRequestSchema,
+    alertResealResponseSchema,
   ),
 } as const;
 

@@ -116,6 +116,8 @@ export const createAlertRequestSchema = z.object({
     .refine((list) => new Set(list.map((c) => c.accountId)).size === list.length, {
       message: 'each accountId at most once',
     }),
+  /** The accounts the message itself went to (the role's holders): they need no copy. */
+  recipients: z.array(accountIdSchema).max(roleLimits.maxEscalationAccounts).optional(),
 });
 
 export const alertStateSchema = z.object({
@@ -140,6 +142,46 @@ export const alertStatusRequestSchema = z.object({
   alertIds: z.array(alertIdSchema).min(1).max(roleLimits.maxStatusAlerts),
 });
 export const alertStatusResponseSchema = z.object({ alerts: z.array(alertStateSchema) });
+
+/** An alert named by a device that has the message, proved by its token. */
+const alertWithTokenSchema = z.object({ alertId: alertIdSchema, token: ackTokenSchema });
+
+// POST /v1/alerts/check
+export const alertCheckRequestSchema = z.object({
+  alerts: z.array(alertWithTokenSchema).min(1).max(roleLimits.maxStatusAlerts),
+});
+export const alertCheckResponseSchema = z.object({
+  alerts: z.array(
+    alertStateSchema.extend({
+      /**
+       * Escalated and not acknowledged: accounts on duty in the escalation role now that have no
+       * copy yet (neither the caller nor the sender); re-seal to them with /v1/alerts/reseal.
+       */
+      uncovered: z.array(accountIdSchema),
+    }),
+  ),
+});
+export type AlertCheck = z.infer<typeof alertCheckResponseSchema>['alerts'][number];
+
+// POST /v1/alerts/reseal
+export const alertResealRequestSchema = alertWithTokenSchema.extend({
+  copies: z
+    .array(heldCopySchema)
+    .min(1)
+    .max(roleLimits.maxEscalationAccounts)
+    .refine((list) => new Set(list.map((c) => c.accountId)).size === list.length, {
+      message: 'each accountId at most once',
+    }),
+});
+export const alertResealResponseSchema = z.object({
+  state: alertStateSchema,
+  /** Accounts whose copy joined their devices' queues now. */
+  delivered: z.array(accountIdSchema),
+  /** Accounts that needed no copy (already covered by another device, or not uncovered). */
+  skipped: z.array(accountIdSchema),
+  /** Accounts with a device whose queue is full: try again later. */
+  queueFull: z.array(accountIdSchema),
+});
 
 /** "10m", "90s", "1h", "1h30m" → milliseconds; null when not of that form. */
 export function parseDuration(text: string): number | null {

@@ -76,12 +76,19 @@ export const command: CliCommand = {
   },
 };
 
-/** Learns the acknowledgement state of this sender's role messages; offline, history still prints. */
+/**
+ * Learns the acknowledgement state of this sender's role messages, and of role messages received
+ * here that a colleague may have acknowledged; offline, history still prints.
+ */
 async function refreshAlerts(profile: OpenProfile, io: Parameters<CliCommand['run']>[1]) {
-  if (new RoleMessagesRepository(profile.db).unsettledOutgoing().length === 0) return;
+  const repo = new RoleMessagesRepository(profile.db);
+  const received = repo.incomingOpen(Date.now() - 24 * 3600_000).length > 0;
+  if (repo.unsettledOutgoing().length === 0 && !received) return;
   const core = MessagingCore.open(profile, { logger: createLogger('cli.messaging') });
   try {
-    await new RoleService(core).refreshAlerts();
+    const roles = new RoleService(core);
+    await roles.refreshAlerts();
+    if (received) await roles.syncReceivedAlerts({ reseal: false });
   } catch (error) {
     if (!(isMessengerError(error) && error.code === 'network')) throw error;
     io.err('The relay could not be reached: acknowledgement states are as last known.');

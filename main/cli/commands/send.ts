@@ -18,7 +18,7 @@ export const command: CliCommand = {
     'under "block" a message with patient identifiers is refused; under "warn" it needs ' +
     '--send-despite-pid (recorded in the audit log, finding kinds only). --policy <file> reads ' +
     'a policy file where no managed policy is installed. --group <groupId> sends the text or ' +
-    'file to a group (one upload for every member device) instead of one person. --role sends the text ' +
+    'file to a group (one upload for every member device) instead of one person. --role sends the text (or the file) ' +
     'to whoever is on duty in that role now and prints who it reached (JSON); an urgent one (or ' +
     '--ack) asks for acknowledgement and escalates if nobody acknowledges in time. With nobody ' +
     'on duty it is refused, naming the escalation target; --to-escalation sends it there.',
@@ -55,9 +55,6 @@ export const command: CliCommand = {
       throw new CliUsageError('--ack and --to-escalation go with --role.');
     }
     if (role === '') throw new CliUsageError('--role needs the name of a duty role.');
-    if (role !== null && values.file !== undefined) {
-      throw new CliUsageError('--file cannot go to a duty role yet; send --text.');
-    }
     const to = values.to === undefined ? null : accountIdOption(stringOption(values, 'to'), 'to');
     const groupId = values.group === undefined ? null : groupIdOption(values.group);
     const file = typeof values.file === 'string' && values.file !== '' ? values.file : null;
@@ -90,10 +87,20 @@ export const command: CliCommand = {
     if (file !== null && !policy.allowAttachments) {
       throw new MessengerError('forbidden', "The practice's policy does not allow sending files.");
     }
+    const maxBytes = policy.maxAttachmentMB * 1_048_576;
     if (role !== null) {
       return sendToRole(stringOption(values, 'profile'), io, {
         role,
         text,
+        file:
+          file === null
+            ? null
+            : {
+                bytes: readAttachmentFile(file, maxBytes),
+                name: path.basename(file),
+                maxBytes,
+                allowedTypes: policy.attachmentTypes,
+              },
         urgent: values.urgent === true,
         requestAck: values.ack === true,
         toEscalation: values['to-escalation'] === true,
@@ -101,7 +108,6 @@ export const command: CliCommand = {
         pidGuard: policy.pidGuard,
       });
     }
-    const maxBytes = policy.maxAttachmentMB * 1_048_576;
     const bytes = file === null ? null : readAttachmentFile(file, maxBytes);
     const sent = await withCore(stringOption(values, 'profile'), io, async (core, profile) => {
       const conversation =

@@ -11,6 +11,7 @@ import { applySync } from './sync-applier.js';
 import { GroupInbound, type GroupVia } from './groups/group-inbound.js';
 import { RoleMessagesRepository } from '../db/repositories/role-messages-repository.js';
 import { recordReceivedRoleTag, roleTagOf } from '../roles/role-tag.js';
+import { applyRoleHistory } from '../roles/role-history-applier.js';
 
 export interface ContentSource {
   readonly accountId: string;
@@ -76,6 +77,9 @@ export class ContentApplier {
       case 'session-reset':
         this.resend(content, from, emit);
         return;
+      case 'role-history':
+        applyRoleHistory(this.ctx, this.roleMessages, content, from, emit);
+        return;
       case 'sync':
         // Only the person's own devices may say what the person did (above).
         this.ctx.logger.warn('sync_from_other_account_ignored', {});
@@ -92,6 +96,9 @@ export class ContentApplier {
     // A resend after a session reset: the copy kept as undecryptable is no longer needed.
     this.ctx.undecryptable.removeCopiesOf(from.accountId, content.id);
     if (messages.get(content.id) || messages.wasDeleted(content.id)) return;
+    // An escalation copy re-sealed by a colleague's device for a message already here.
+    const alertId = content.role?.alertId;
+    if (alertId && this.roleMessages.messagesOfAlert(alertId).length > 0) return;
     const now = this.ctx.now();
     const conversation = conversations.getOrCreateDirect(from.accountId, now);
     // No expiresAt: the repository gives it from the policy and the conversation's timer, counted
@@ -103,14 +110,14 @@ export class ContentApplier {
       senderAccountId: from.accountId,
       senderDeviceId: from.deviceId,
       body: content.text ?? '',
-      urgent: content.kind === 'text' && content.urgent === true,
+      urgent: content.urgent === true,
       status: 'delivered',
       sentAt: content.sentAt,
       receivedAt: now,
       expiresAt: expiryOfNewMessage(this.ctx.repos, conversation.id, now),
     });
     if (content.replyTo) this.ctx.queries.setReplyTo(content.id, content.replyTo);
-    if (content.kind === 'text' && content.role) {
+    if (content.role) {
       recordReceivedRoleTag(this.roleMessages, content.id, content.role, now);
     }
     if (content.kind === 'attachment') {

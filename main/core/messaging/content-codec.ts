@@ -37,6 +37,11 @@ export const roleTagSchema = z.object({
   escalatedFrom: z.string().min(1).max(roleLimits.maxRoleNameLength).optional(),
   alertId: alertIdSchema.optional(),
   ackToken: ackTokenSchema.optional(),
+  /**
+   * On an escalation copy re-sealed by a device that had the message (not its sender): who first
+   * sent it. The copy comes from that device's account, which vouches for it.
+   */
+  firstSender: z.string().min(1).max(100).optional(),
 });
 export type RoleTag = z.infer<typeof roleTagSchema>;
 
@@ -47,6 +52,39 @@ const textContent = z.object({
   replyTo: messageId.optional(),
   role: roleTagSchema.optional(),
 });
+/** Most earlier messages one role-history content carries (the newest are kept). */
+export const maxRoleHistoryItems = 50;
+
+/**
+ * The recent history of the sender's conversation with a duty role, for a holder who came on duty
+ * after some of it was sent (v1): each earlier message as the sender sent it, with who it was sent
+ * to and, while it still waits for acknowledgement, its alert and token so the new holder can
+ * acknowledge it. Sent 1:1 like any message; the relay sees only an envelope.
+ */
+const roleHistoryContent = z.object({
+  kind: z.literal('role-history'),
+  role: z.object({
+    v: z.literal(1),
+    roleId: roleIdSchema,
+    name: z.string().min(1).max(roleLimits.maxRoleNameLength),
+  }),
+  items: z
+    .array(
+      z.object({
+        id: messageId,
+        sentAt: z.number().int().nonnegative(),
+        text: z.string().min(1).max(20_000),
+        urgent: z.boolean().optional(),
+        /** Display names of the holders it was first sent to. */
+        to: z.array(z.string().min(1).max(200)).max(50),
+        alertId: alertIdSchema.optional(),
+        ackToken: ackTokenSchema.optional(),
+      }),
+    )
+    .min(1)
+    .max(maxRoleHistoryItems),
+});
+
 const receiptContent = z.object({
   kind: z.literal('receipt'),
   receipt: z.enum(['delivered', 'read']),
@@ -107,6 +145,9 @@ const attachmentContent = z.object({
     name: z.string().min(1).max(120),
   }),
   replyTo: messageId.optional(),
+  urgent: z.boolean().optional(),
+  /** Sent to a duty role, as on a text. */
+  role: roleTagSchema.optional(),
 });
 
 /** An account id as the relay issued it; only ever compared with stored ones. */
@@ -197,6 +238,7 @@ const body = z.discriminatedUnion('kind', [
   transcribedContent,
   timerContent,
   sessionResetContent,
+  roleHistoryContent,
 ]);
 
 export const contentSchema = z

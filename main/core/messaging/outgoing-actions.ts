@@ -74,7 +74,11 @@ export class OutgoingActions {
         expiresAt: expiryOfNewMessage(this.ctx.repos, conversationId, sentAt),
       });
       if (options.replyTo) this.ctx.queries.setReplyTo(id, options.replyTo);
-      if (options.role) this.roleMessages.tagMessage({ ...options.role, messageId: id });
+      if (options.role) {
+        this.roleMessages.tagMessage({ ...options.role, messageId: id });
+        // The holder has this send: the role's history is not shared with them again.
+        if (options.role.sendId) this.roleMessages.addRecipients(options.role.sendId, [peer]);
+      }
       const stored = this.ctx.repos.messages.get(id) as MessageRecord;
       this.enqueueMessage(stored, peer, options.replyTo ?? null, now);
       // The person's other devices show it as sent by them.
@@ -344,6 +348,20 @@ export class OutgoingActions {
       },
       now,
     );
+  }
+
+  /**
+   * Sends control content to a person (duty roles: the role history for a new holder), with
+   * `alongside` run in the same transaction, so what it records commits with the outbox row.
+   */
+  async sendControl(recipient: string, body: ContentBody, alongside: () => void): Promise<void> {
+    this.assertNotBlocked(recipient);
+    await this.ctx.tx(async () => {
+      const now = this.ctx.now();
+      this.enqueueControl('control', recipient, body, now);
+      alongside();
+    });
+    this.ctx.kickOutbox();
   }
 
   private enqueueControl(

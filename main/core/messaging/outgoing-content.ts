@@ -27,6 +27,8 @@ export function contentOfMessage(
         name: attachment.fileName,
       },
       ...(replyTo ? { replyTo } : {}),
+      ...(message.urgent ? { urgent: true } : {}),
+      ...(role ? { role } : {}),
     };
   }
   return {

@@ -21,9 +21,14 @@ export function roleOfMessage(
     name: tagged.roleName,
     escalatedFrom: tagged.escalatedFrom,
     recipients:
-      record.direction === 'outgoing' && names.peerName
-        ? roleRecipientLine(tagged.roleName, [names.peerName])
-        : null,
+      tagged.historyTo != null
+        ? `Earlier, ${roleRecipientLine(tagged.roleName, [tagged.historyTo || 'nobody']).replace(/^To/, 'to')}`
+        : record.direction === 'outgoing' && names.peerName
+          ? roleRecipientLine(tagged.roleName, [names.peerName])
+          : tagged.firstSender
+            ? `To ${tagged.roleName}${tagged.escalatedFrom ? ` (escalated from ${tagged.escalatedFrom})` : ''}, first sent by ${names.nameOf(tagged.firstSender)}`
+            : null,
+    ...(tagged.historyTo != null ? { history: true } : {}),
     ack: alert
       ? {
           state: alert.state,

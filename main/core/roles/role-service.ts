@@ -9,6 +9,8 @@ import type { Content } from '../messaging/content-codec.js';
 import { newMessageId, nextSentAt } from '../messaging/message-ids.js';
 import { toMessengerError, type MessagingCore } from '../messaging/messaging-core.js';
 import { describeError } from '../../../shared/describe-error.js';
+import type { SendFileInput } from '../messaging/attachments/attachment-transfers.js';
+import { fileNotice, RoleHistorySharer, roleHistoryWindowMs } from './role-history.js';
 
 /** A role as the directory shows it: holders with their names. */
 export interface RoleView {
@@ -60,6 +62,9 @@ export interface AlertView {
   readonly escalateAt: number | null;
 }
 
+/** How long a received message to a role is followed for a colleague's acknowledgement. */
+const receivedAlertHorizonMs = 24 * 3600_000;
+
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest();
 const nameKey = (name: string) => name.trim().toLowerCase();
 
@@ -72,12 +77,14 @@ const nameKey = (name: string) => name.trim().toLowerCase();
  */
 export class RoleService {
   private readonly repo: RoleMessagesRepository;
+  private readonly history: RoleHistorySharer;
 
   constructor(
     private readonly core: MessagingCore,
     private readonly now: () => number = Date.now,
   ) {
     this.repo = new RoleMessagesRepository(core.openProfile.db);
+    this.history = new RoleHistorySharer(core, this.repo, now);
   }
 
   private get self(): string {
@@ -205,7 +212,13 @@ export class RoleService {
   async send(
     nameOrId: string,
     text: string,
-    options: { urgent?: boolean; requestAck?: boolean; toEscalation?: boolean } = {},
+    options: {
+      urgent?: boolean;
+      requestAck?: boolean;
+      toEscalation?: boolean;
+      /** A file, sent to each holder over their 1:1 session like any file; `text` is its caption. */
+      file?: SendFileInput;
+    } = {},
   ): Promise<RoleSendResult> {
     const plan = await this.plan(nameOrId);
     const { role } = plan;
@@ -235,20 +248,42 @@ export class RoleService {
     let escalation: RoleSendResult['escalation'] = null;
     if (wantsAck) {
       alert = { alertId: randomBytes(16).toString('base64url'), token: randomBytes(32) };
-      escalation = await this.registerAlert(effective, alert, text, urgent);
+      // A file's blob is for the holders' devices only (the relay deletes it once they have it),
+      // so an escalation copy carries the caption and names the file instead.
+      const escalationText = options.file
+        ? [text, fileNotice(options.file)].filter((t) => t !== '').join('\n')
+        : text;
+      escalation = await this.registerAlert(
+        effective,
+        alert,
+        escalationText,
+        urgent,
+        plan.holders.map((h) => h.accountId),
+      );
     }
+    // A holder who came on duty since earlier messages to the role first gets those (history).
+    await this.history.shareWith(
+      effective,
+      plan.holders.map((h) => h.accountId),
+    );
+    const sendId = randomBytes(12).toString('base64url');
     const sent: (RoleHolder & { messageId: string })[] = [];
     for (const holder of plan.holders) {
       const conversation = await this.core.openDirect(holder.accountId);
-      const message = await this.core.actions.sendText(conversation.id, text, {
-        urgent,
-        role: {
-          roleId: effective.roleId,
-          roleName: effective.name,
-          escalatedFrom: plan.redirectedTo ? role.name : null,
-          alertId: alert?.alertId ?? null,
-        },
-      });
+      const tag = {
+        roleId: effective.roleId,
+        roleName: effective.name,
+        escalatedFrom: plan.redirectedTo ? role.name : null,
+        alertId: alert?.alertId ?? null,
+        sendId,
+      };
+      const message = options.file
+        ? await this.core.attachments.send(
+            conversation.id,
+            { ...options.file, ...(text ? { caption: text } : {}) },
+            { urgent, role: tag },
+          )
+        : await this.core.actions.sendText(conversation.id, text, { urgent, role: tag });
       sent.push({ ...holder, messageId: message.id });
     }
     if (plan.redirectedTo) {
@@ -276,6 +311,7 @@ export class RoleService {
     alert: { alertId: string; token: Buffer },
     text: string,
     urgent: boolean,
+    recipients: readonly string[],
   ): Promise<RoleSendResult['escalation']> {
     const roles = role.escalateTo ? await this.list() : [];
     const target = role.escalateTo ? RoleService.pick(roles, role.escalateTo.roleId) : null;
@@ -321,6 +357,7 @@ export class RoleService {
           roleId: role.roleId,
           tokenHash: sha256(alert.token).toString('base64'),
           copies,
+          recipients: [...recipients],
         },
       }),
     );
@@ -333,6 +370,28 @@ export class RoleService {
       createdAt: state.createdAt,
     });
     return target ? { to: target.name, at: state.escalateAt, holders: reached } : null;
+  }
+
+  /**
+   * Gives the current holders of the roles this device wrote to recently the messages they lack
+   * (a handover since): the app calls it now and then, so a new holder has the history before
+   * the next message. Returns how many messages went to how many holders.
+   */
+  async shareHistory(): Promise<{ holders: number; messages: number }> {
+    const roleIds = this.repo.rolesSentToSince(this.now() - roleHistoryWindowMs);
+    if (roleIds.length === 0) return { holders: 0, messages: 0 };
+    const roles = await this.list();
+    let holders = 0;
+    let messages = 0;
+    for (const role of roles.filter((r) => roleIds.includes(r.roleId))) {
+      const shared = await this.history.shareWith(
+        role,
+        role.holders.map((h) => h.accountId),
+      );
+      holders += shared.size;
+      for (const n of shared.values()) messages += n;
+    }
+    return { holders, messages };
   }
 
   /** Acknowledges a received role message; a second acknowledgement (anyone's) is harmless. */
@@ -366,6 +425,97 @@ export class RoleService {
       this.core.relay.call('alertStatus', { body: { alertIds: unsettled.map((a) => a.alertId) } }),
     );
     return alerts.filter((state) => this.record(state)).map((s) => s.alertId);
+  }
+
+  /**
+   * For messages to a role this device received and nobody is known to have acknowledged: learns
+   * from the relay whether a colleague acknowledged (so "Acknowledge" becomes "Acknowledged by Dr
+   * X at 14:02" here too), and, once one escalated, re-seals it to escalation holders who came on
+   * duty after it was sent and so have no copy (the relay lets each have one). Returns the alerts
+   * whose state changed here.
+   */
+  async syncReceivedAlerts(
+    options: { reseal?: boolean } = {},
+  ): Promise<{ changed: string[]; resealed: number }> {
+    const open = this.repo.incomingOpen(this.now() - receivedAlertHorizonMs);
+    if (open.length === 0) return { changed: [], resealed: 0 };
+    const { alerts } = await this.call(() =>
+      this.core.relay.call('alertCheck', {
+        body: {
+          alerts: open.map((a) => ({ alertId: a.alertId, token: a.ackToken.toString('base64') })),
+        },
+      }),
+    );
+    const changed = alerts.filter((state) => this.record(state)).map((s) => s.alertId);
+    let resealed = 0;
+    for (const check of options.reseal === false ? [] : alerts) {
+      if (check.uncovered.length === 0 || check.escalateTo === null) continue;
+      const alert = open.find((a) => a.alertId === check.alertId);
+      if (alert) resealed += await this.reseal(alert, check.escalateTo, check.uncovered);
+    }
+    return { changed, resealed };
+  }
+
+  /** Seals the message of an escalated alert to these accounts and hands the copies to the relay. */
+  private async reseal(
+    alert: RoleAlertRecord,
+    escalateTo: { roleId: string; name: string },
+    accountIds: readonly string[],
+  ): Promise<number> {
+    const tagged = this.repo.messagesOfAlert(alert.alertId)[0];
+    const message = tagged
+      ? this.core.openProfile.repositories.messages.get(tagged.messageId)
+      : null;
+    if (!tagged || !message) return 0;
+    const file = this.core.openProfile.repositories.attachments.get(message.id);
+    const text = file
+      ? [message.body, fileNotice({ name: file.fileName })].filter((t) => t !== '').join('\n')
+      : message.body;
+    if (text === '') return 0;
+    const sentAt = nextSentAt(this.now());
+    const content: Content = {
+      v: 1,
+      id: newMessageId(sentAt),
+      sentAt,
+      kind: 'text',
+      text,
+      ...(message.urgent ? { urgent: true } : {}),
+      role: {
+        v: 1,
+        roleId: escalateTo.roleId,
+        name: escalateTo.name,
+        escalatedFrom: tagged.escalatedFrom ?? tagged.roleName,
+        alertId: alert.alertId,
+        ackToken: alert.ackToken.toString('base64'),
+        firstSender: tagged.firstSender ?? message.senderAccountId,
+      },
+    };
+    const copies: HeldCopy[] = [];
+    for (const accountId of accountIds) {
+      try {
+        copies.push(await this.core.encryptCopy(accountId, content));
+      } catch (error) {
+        this.core.openProfile.repositories.audit.append({
+          at: this.now(),
+          actorAccountId: this.self,
+          action: 'role_escalation_copy_skipped',
+          conversationId: null,
+          details: { accountId, error: describeError(error) },
+        });
+      }
+    }
+    if (copies.length === 0) return 0;
+    const result = await this.call(() =>
+      this.core.relay.call('alertReseal', {
+        body: {
+          alertId: alert.alertId,
+          token: alert.ackToken.toString('base64'),
+          copies,
+        },
+      }),
+    );
+    this.record(result.state);
+    return result.delivered.length;
   }
 
   private record(state: AlertState): boolean {

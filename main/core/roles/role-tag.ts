@@ -41,5 +41,6 @@ export function recordReceivedRoleTag(
     roleName: tag.name,
     escalatedFrom: tag.escalatedFrom ?? null,
     alertId: tag.alertId && tag.ackToken ? tag.alertId : null,
+    firstSender: tag.firstSender ?? null,
   });
 }

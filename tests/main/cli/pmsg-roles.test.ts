@@ -1,3 +1,4 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRelay, type TestRelay } from '../../server/test-relay.js';
@@ -155,6 +156,43 @@ describe('pmsg client with duty roles', () => {
           line: expect.stringMatching(/^Acknowledged by Dr A Patel at \d\d:\d\d$/),
         },
       });
+
+      // A file to the role: each holder gets it over their 1:1 session, tagged with the role.
+      const letter = path.join(temp.dir, 'discharge.pdf');
+      const pdf = '%PDF-1.4\n% Discharge summary: please review the medication changes.\n%%EOF\n';
+      writeFileSync(letter, pdf);
+      const filed = await pmsg([
+        'send',
+        '--profile',
+        rec,
+        '--role',
+        'Duty doctor',
+        '--file',
+        letter,
+        '--text',
+        'Discharge letter for review',
+        '--ack',
+      ]);
+      expect(filed.code, filed.stderr).toBe(0);
+      expect(json(filed)).toMatchObject({
+        to: 'To Duty doctor → Dr A Patel',
+        holders: [{ displayName: 'Dr A Patel', status: 'sent' }],
+        attachment: { name: 'discharge.pdf', type: 'application/pdf' },
+      });
+      const inbox = path.join(temp.dir, 'inbox');
+      mkdirSync(inbox);
+      const receivedFile = await pmsg(['receive', '--profile', gp, '--save-to', inbox]);
+      expect(receivedFile.code, receivedFile.stderr).toBe(0);
+      const gotFile = lines(receivedFile);
+      expect(gotFile).toEqual([
+        expect.objectContaining({
+          text: 'Discharge letter for review',
+          role: 'Duty doctor',
+          ack: expect.objectContaining({ state: 'waiting' }),
+          file: expect.any(String),
+        }),
+      ]);
+      expect(readFileSync(gotFile[0]!.file as string, 'utf8')).toBe(pdf);
     },
   );
 });

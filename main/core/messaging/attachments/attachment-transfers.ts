@@ -11,6 +11,11 @@ import { RelayRequestError } from '../relay/relay-http.js';
 import { decryptChunk, decryptFile, encryptFile } from './attachment-crypto.js';
 import { sanitiseFileName } from './file-name.js';
 import { checkAttachment } from './attachment-checks.js';
+import {
+  RoleMessagesRepository,
+  type RoleMessageRecord,
+} from '../../db/repositories/role-messages-repository.js';
+import { roleTagOf } from '../../roles/role-tag.js';
 
 export interface SendFileInput {
   readonly bytes: Uint8Array;
@@ -66,7 +71,15 @@ export class AttachmentTransfers {
     this.groups = sink;
   }
 
-  async send(conversationId: string, input: SendFileInput): Promise<MessageRecord> {
+  async send(
+    conversationId: string,
+    input: SendFileInput,
+    options: {
+      readonly urgent?: boolean;
+      /** Sent to a duty role (roles/role-service.ts), as SendTextOptions.role. */
+      readonly role?: Omit<RoleMessageRecord, 'messageId'>;
+    } = {},
+  ): Promise<MessageRecord> {
     const type = checkAttachment(input.bytes, input);
     const fileName = sanitiseFileName(input.name, type);
     const conversation = this.ctx.repos.conversations.get(conversationId);
@@ -94,7 +107,7 @@ export class AttachmentTransfers {
         senderAccountId: this.ctx.account.accountId,
         senderDeviceId: this.ctx.account.deviceId,
         body: input.caption ?? '',
-        urgent: false,
+        urgent: options.urgent === true,
         status: 'pending',
         sentAt,
         receivedAt: null,
@@ -114,6 +127,13 @@ export class AttachmentTransfers {
         createdAt: now,
       });
       encrypted.chunks.forEach((c, i) => this.ctx.repos.attachments.putChunk(id, i, c));
+      if (options.role) {
+        const roles = new RoleMessagesRepository(this.ctx.db);
+        roles.tagMessage({ ...options.role, messageId: id });
+        if (options.role.sendId) {
+          roles.addRecipients(options.role.sendId, [conversation?.peerAccountId as string]);
+        }
+      }
       this.ctx.repos.conversations.touch(conversationId, sentAt);
       const stored = this.ctx.repos.messages.get(id) as MessageRecord;
       emit({ type: 'message.added', message: stored });
@@ -388,7 +408,12 @@ export class AttachmentTransfers {
       attachments.setState(a.messageId, 'uploaded');
       emit({ type: 'message.updated', message });
       const record = attachments.get(a.messageId) as AttachmentRecord;
-      const content = contentOfMessage(message, this.ctx.queries.replyTo(a.messageId), record);
+      const content = contentOfMessage(
+        message,
+        this.ctx.queries.replyTo(a.messageId),
+        record,
+        roleTagOf(new RoleMessagesRepository(this.ctx.db), a.messageId),
+      );
       if (groups) {
         groups.enqueue(message.conversationId, message, content);
         return true;
