@@ -14,7 +14,15 @@ import { hashEnrolmentCode, newToken, sha256 } from '../secrets.js';
 import type { DeviceRecord, OneTimeKey, SignedKey } from '../storage/relay-storage.js';
 import type { RelayServices } from '../relay-services.js';
 import { RelayError } from '../relay-error.js';
-import { auditAppend, auditRead, auditReaders, auditVerify } from './audit-handlers.js';
+import {
+  auditAppend,
+  auditRead,
+  auditReaders,
+  auditVerify,
+  patientKeyHolders,
+  patientKeys,
+  uploadPatientKeys,
+} from './audit-handlers.js';
 import {
   attachmentFetched,
   attachmentStatus,
@@ -362,6 +370,9 @@ export const handlers: { readonly [N in EndpointName]: Handler<N> } = {
   auditAppend,
   auditRead,
   auditVerify,
+  patientKeys,
+  patientKeyHolders,
+  uploadPatientKeys,
   createAttachment,
   attachmentStatus,
   putAttachmentChunk,

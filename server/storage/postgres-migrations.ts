@@ -1,3 +1,4 @@
+import { postgresPatientKeyMigration } from './postgres-patient-keys.js';
 import type { PoolClient } from 'pg';
 import { postgresAuditMigration } from './postgres-audit.js';
 import { postgresRoleMigration } from '../roles/role-migrations.js';
@@ -112,6 +113,8 @@ export const postgresMigrations: readonly string[] = [
   postgresAuditMigration,
   // 3: duty roles, their holders and held escalation copies (docs/protocol.md §14).
   postgresRoleMigration,
+  // The practice's patient-reference key, sealed per device (docs/protocol.md §13.1).
+  postgresPatientKeyMigration,
 ];
 
 /** Serialises migrations of nodes starting together (an arbitrary constant of this schema). */

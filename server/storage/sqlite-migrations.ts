@@ -1,3 +1,4 @@
+import { sqlitePatientKeyMigration } from './sqlite-patient-keys.js';
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { migration002ProfessionalIds } from './sqlite-migration-002-professional-ids.js';
 import { auditMigration } from './sqlite-audit.js';
@@ -107,6 +108,8 @@ export const migrations: readonly string[] = [
   auditMigration,
   // Duty roles, their holders and held escalation copies (docs/protocol.md §14).
   sqliteRoleMigration,
+  // The practice's patient-reference key, sealed per device (docs/protocol.md §13.1).
+  sqlitePatientKeyMigration,
 ];
 
 export function migrate(db: Database): void {

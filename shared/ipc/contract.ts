@@ -417,6 +417,13 @@ export const methods = {
   ),
   // The practice-wide trail from the relay, the chain checked here. Managers and admins only.
   'audit.practice': method(practiceAuditRequestSchema, practiceAuditViewSchema, 'unlocked'),
+  // A new version of the practice's patient-reference key, sealed to every key-holding device;
+  // older versions stay, so earlier entries are still found. Managers and admins only.
+  'audit.rotatePatientKey': method(
+    z.strictObject({}),
+    z.object({ version: z.number().int().positive() }),
+    'unlocked',
+  ),
   // Subject Access Request: policy allowExport, the passcode again, then a folder dialog.
   'export.conversation': method(
     z.strictObject({

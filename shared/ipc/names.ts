@@ -72,6 +72,7 @@ export const methodsByArea = {
     'advice.markNoRecordNeeded',
     'audit.list',
     'audit.practice',
+    'audit.rotatePatientKey',
     'export.conversation',
   ],
 } as const;

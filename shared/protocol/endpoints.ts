@@ -13,6 +13,10 @@ import {
   auditReadRequestSchema,
   auditReadResponseSchema,
   auditVerifyResponseSchema,
+  patientKeyHoldersResponseSchema,
+  patientKeysResponseSchema,
+  patientKeysUploadRequestSchema,
+  patientKeysUploadResponseSchema,
 } from './audit.js';
 import {
   directoryEntrySchema,
@@ -169,6 +173,24 @@ export const endpoints = {
   ),
   /** The relay's own check of the chain; audit readers only. */
   auditVerify: endpoint('GET', '/v1/audit/verify', 'device', null, auditVerifyResponseSchema),
+  /** This device's sealed copies of the practice's patient-reference key (§13.1). */
+  patientKeys: endpoint('GET', '/v1/audit/patient-keys', 'device', null, patientKeysResponseSchema),
+  /** The devices that should hold the patient-reference key, and the versions each holds. */
+  patientKeyHolders: endpoint(
+    'GET',
+    '/v1/audit/patient-key-holders',
+    'device',
+    null,
+    patientKeyHoldersResponseSchema,
+  ),
+  /** Stores sealed copies of one key version: a first key, a rotation, or a share to new devices. */
+  uploadPatientKeys: endpoint(
+    'POST',
+    '/v1/audit/patient-keys',
+    'device',
+    patientKeysUploadRequestSchema,
+    patientKeysUploadResponseSchema,
+  ),
   /** Attachment blobs (§5a): ciphertext only, chunked so uploads and downloads resume. */
   createAttachment: endpoint(
     'POST',

@@ -10,7 +10,7 @@ import { assertAuditViewer, listAuditView } from '../audit/audit-view.js';
 import { practiceAuditView } from '../audit/practice-audit-view.js';
 import { exportConversation } from '../audit/authorised-export.js';
 import type { TimerClock } from '../time/timer-clock.js';
-import { lookUpPatientRefHash } from '../transcription/patient-ref-hash.js';
+import { lookUpPatientRefHashes } from '../transcription/patient-ref-hash.js';
 import { ownStaffIdentity } from '../transcription/staff-directory.js';
 import { normaliseNhsNumber } from '../../../shared/clinical/nhs-number.js';
 import type { TranscriptionService } from '../transcription/transcription-service.js';
@@ -115,7 +115,9 @@ export function createClinicalHandlers(context: ClinicalHandlerContext): Clinica
       const unlocked = runtime();
       // Refused here with the same words as the device log, before asking the relay.
       assertAuditViewer(unlocked.profile.repositories);
-      // The manager's own latest actions are in the trail they are about to read.
+      // The manager's own latest actions are in the trail they are about to read, and a
+      // patient lookup uses the newest key versions.
+      if (patientNhsNumber !== undefined) await unlocked.syncPatientKeys(true);
       await unlocked.flushAudit();
       return practiceAuditView(await unlocked.practiceAudit(), unlocked.profile.repositories, {
         limit,
@@ -123,19 +125,24 @@ export function createClinicalHandlers(context: ClinicalHandlerContext): Clinica
         ...(accountId === undefined ? {} : { accountId }),
         ...(sinceAt === undefined ? {} : { sinceAt }),
         ...(untilAt === undefined ? {} : { untilAt }),
-        // Keyed per device today: only this device's own records can match; with no key yet,
-        // none can (an empty hash matches nothing).
+        // Hashed under every practice key version this device holds (and its own per-device
+        // key), so entries from any key-holding PC match, before and after a rotation; with no
+        // key, none can.
         ...(patientNhsNumber === undefined
           ? {}
           : {
-              patientRefHash:
-                lookUpPatientRefHash(
-                  unlocked.profile.repositories.settings,
-                  normaliseNhsNumber(patientNhsNumber) ?? '',
-                ) ?? '',
+              patientRefHashes: lookUpPatientRefHashes(
+                unlocked.profile.repositories.settings,
+                normaliseNhsNumber(patientNhsNumber) ?? '',
+              ),
             }),
         ...(beforeSeq === undefined ? {} : { beforeSeq }),
       });
+    },
+    'audit.rotatePatientKey': async () => {
+      const unlocked = runtime();
+      assertAuditViewer(unlocked.profile.repositories);
+      return unlocked.rotatePatientKey();
     },
     'export.conversation': ({ conversationId, passcode, reference }) => {
       const pick = picker();

@@ -30,6 +30,7 @@ import { MessageSearchIndexer } from '../db/message-search-indexer.js';
 import { forwardMessagingEvent } from './messaging-event-forwarder.js';
 import { MessagingViews } from './messaging-views.js';
 import { PracticeAuditForwarder } from '../audit/practice-audit-forwarder.js';
+import { PatientKeySync } from '../audit/patient-key-sync.js';
 import { RoleService } from '../roles/role-service.js';
 import { RoleAlertPoller } from '../roles/role-alert-poller.js';
 import { readPracticeAudit, type PracticeAuditTrail } from '../audit/practice-audit-reader.js';
@@ -60,6 +61,8 @@ export interface ProfileRuntimeOptions {
 
 /** A person shown as "not in the directory yet" is looked up at most this often. */
 const lookUpIntervalMs = 60_000;
+/** How often the practice's patient-reference key is fetched and shared (a new PC, a rotation). */
+const patientKeySyncMs = 60_000;
 
 export class ProfileRuntime {
   readonly profile: OpenProfile;
@@ -81,6 +84,8 @@ export class ProfileRuntime {
   private rolePoller: RoleAlertPoller | null = null;
   private auditForwarder: PracticeAuditForwarder | null = null;
   private auditTimer: NodeJS.Timeout | null = null;
+  private patientKeys: PatientKeySync | null = null;
+  private patientKeysSyncedAt = -Infinity;
   private disposed = false;
   private readonly lookedUpAt = new Map<string, number>();
 
@@ -257,6 +262,12 @@ export class ProfileRuntime {
       this.options.now ?? Date.now,
     );
     this.auditForwarder = forwarder;
+    this.patientKeys = new PatientKeySync(
+      this.profile.repositories,
+      account,
+      core.relay,
+      this.options.now ?? Date.now,
+    );
     const tick = () => void this.flushAudit();
     this.auditTimer = setInterval(tick, this.options.auditForwardMs ?? 5_000);
     this.auditTimer.unref();
@@ -266,6 +277,7 @@ export class ProfileRuntime {
   /** Sends what the practice trail has not had yet; false when it could not (tried again later). */
   async flushAudit(): Promise<boolean> {
     if (!this.auditForwarder || this.disposed) return false;
+    await this.syncPatientKeys(false);
     try {
       await this.auditForwarder.flush();
       return true;
@@ -273,6 +285,32 @@ export class ProfileRuntime {
       this.options.logger.warn('practice_audit_send_failed', { error: describeError(error) });
       return false;
     }
+  }
+
+  /**
+   * Fetches the practice's patient-reference key versions and shares them with devices lacking
+   * them (patient-key-sync.ts): at most once a minute unless forced (before a patient lookup).
+   */
+  async syncPatientKeys(force: boolean): Promise<boolean> {
+    if (!this.patientKeys || this.disposed) return false;
+    const now = Date.now();
+    if (!force && now - this.patientKeysSyncedAt < patientKeySyncMs) return true;
+    try {
+      await this.patientKeys.sync();
+      this.patientKeysSyncedAt = now;
+      return true;
+    } catch (error) {
+      this.options.logger.warn('patient_key_sync_failed', { error: describeError(error) });
+      return false;
+    }
+  }
+
+  /** A new patient-reference key version for the practice (a manager or admin). */
+  async rotatePatientKey(): Promise<{ version: number }> {
+    if (!this.patientKeys) {
+      throw new MessengerError('not_found', 'This profile is not enrolled with a relay.');
+    }
+    return this.patientKeys.rotate();
   }
 
   /** The practice audit trail, for a manager or admin (the relay refuses anyone else). */

@@ -12,7 +12,7 @@ import { normaliseNhsNumber } from '../../../shared/clinical/nhs-number.js';
 import { MessengerError } from '../../../shared/errors.js';
 import { writeFileAtomic } from '../profile/atomic-file.js';
 import { ownStaffIdentity } from '../transcription/staff-directory.js';
-import { lookUpPatientRefHash, patientRefHash } from '../transcription/patient-ref-hash.js';
+import { lookUpPatientRefHashes, patientRefHash } from '../transcription/patient-ref-hash.js';
 import { assertExportFolder, exportAuditAction, type ExportProfile } from './authorised-export.js';
 import { buildConversationExport, type ConversationExport } from './export-document.js';
 import { renderExportHtml } from './export-html.js';
@@ -64,7 +64,7 @@ export async function exportPatientMessages(
   await profile.verifyPasscode(request.passcode);
   const { repositories } = profile;
   const own = ownStaffIdentity(repositories);
-  const hash = lookUpPatientRefHash(repositories.settings, digits);
+  const hashes = lookUpPatientRefHashes(repositories.settings, digits);
   const at = now();
 
   const found: ConversationExport[] = [];
@@ -74,7 +74,9 @@ export async function exportPatientMessages(
       now: at,
       reference: request.reference,
     });
-    const auditEvents = whole.auditEvents.filter((e) => hash !== null && e.patientRefHash === hash);
+    const auditEvents = whole.auditEvents.filter(
+      (e) => e.patientRefHash !== null && hashes.includes(e.patientRefHash),
+    );
     const transcribed = new Set(auditEvents.flatMap((e) => e.messageIds));
     const messages = whole.messages.filter(
       (m) => transcribed.has(m.id) || mentionsNhsNumber(m.text, digits),

@@ -100,6 +100,10 @@ export function describeAuditAction(entry: AuditEntryView): string {
       return detail(entry, 'showsPatientDetails') === 'yes'
         ? 'Sent an image, saying it shows patient details'
         : 'Sent an image, saying it shows no patient details';
+    case 'audit.patient_key_rotated': {
+      const version = detail(entry, 'version');
+      return `Rotated the practice's patient-reference key${typeof version === 'number' ? ` (now version ${version})` : ''}`;
+    }
     // The relay's own records (docs/protocol.md §13): about a device, by whoever ran the command.
     case 'device.enrolled':
       return `${relaySubject(entry)} enrolled`;
@@ -153,6 +157,7 @@ const kindLabels: Readonly<Record<string, string>> = {
   'policy.loaded': 'Policy loaded at unlock',
   'unlock.failed_burst': 'Wrong passcodes before an unlock',
   'attachment.image_pid_answered': 'Image sent: patient details question answered',
+  'audit.patient_key_rotated': 'Patient-reference key rotated',
   'device.enrolled': 'Device enrolled',
   'device.revoked': 'Device revoked',
   'device.wiped': 'Device wiped',

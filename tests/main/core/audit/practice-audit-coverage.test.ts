@@ -9,6 +9,10 @@ import {
   imagePidAnsweredAction,
 } from '../../../../main/core/audit/image-pid-answer.js';
 import { PracticeAuditForwarder } from '../../../../main/core/audit/practice-audit-forwarder.js';
+import {
+  auditPatientKeyRotated,
+  patientKeyRotatedAction,
+} from '../../../../main/core/audit/patient-key-sync.js';
 import { readPracticeAudit } from '../../../../main/core/audit/practice-audit-reader.js';
 import { practiceAuditView } from '../../../../main/core/audit/practice-audit-view.js';
 import {
@@ -121,6 +125,15 @@ const producers: Record<Kind, (ctx: Context) => void | Promise<void>> = {
       conversationId,
       messageId: 'msg-image',
       showsPatientDetails: true,
+    });
+  },
+  // What a rotation writes (its relay side is in practice-patient-key.test.ts).
+  'audit.patient_key_rotated': ({ gp }) => {
+    expect(patientKeyRotatedAction).toBe('audit.patient_key_rotated');
+    auditPatientKeyRotated(gp.profile.repositories.audit, {
+      at: Date.now(),
+      actorAccountId: gp.accountId,
+      version: 2,
     });
   },
   // The relay's own records: the GP's enrolment, then a second device revoked with a wipe and
