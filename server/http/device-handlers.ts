@@ -45,3 +45,38 @@ export const removeDevice: Handler<'removeDevice'> = async (services, { device, 
   });
   return { status: 200, body: { removed: deviceId } };
 };
+
+/**
+ * The profile on a device was wiped after too many wrong passcodes (docs/protocol.md §13.2). The
+ * device proves which device it was with the SHA-256 of its bearer token, which it kept in the OS
+ * keychain for this alone; the relay records the wipe in the practice trail and revokes the device,
+ * which has no profile left to receive messages.
+ */
+export const wipeReport: Handler<'wipeReport'> = async (services, { body }) => {
+  const device = await services.storage.findDeviceByTokenHash(
+    Buffer.from(body.tokenHash, 'base64'),
+  );
+  if (!device || device.status !== 'active' || device.account.status !== 'active') {
+    throw new RelayError('not_found', 'No active device has that credential.');
+  }
+  const now = Date.now();
+  await services.storage.appendRelayAudit({
+    kind: 'device.passcode_wiped',
+    accountId: device.accountId,
+    deviceId: device.deviceId,
+    now,
+    details: { failures: body.failures },
+  });
+  const revoked = await services.storage.revoke({
+    accountId: device.accountId,
+    deviceId: device.deviceId,
+    wipe: false,
+    now,
+  });
+  for (const gone of revoked) services.delivery.revoke(gone.devicePk, gone.wipe);
+  services.logger.info('device_wiped_after_passcodes', {
+    accountId: device.accountId,
+    deviceId: device.deviceId,
+  });
+  return { status: 200, body: { recorded: true, revoked: true } };
+};

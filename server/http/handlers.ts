@@ -31,7 +31,7 @@ import {
   getAttachmentChunk,
   putAttachmentChunk,
 } from './attachment-handlers.js';
-import { ownDevices, removeDevice } from './device-handlers.js';
+import { ownDevices, removeDevice, wipeReport } from './device-handlers.js';
 import { sendMulti } from './multi-send-handler.js';
 import {
   ackAlert,
@@ -358,6 +358,7 @@ export const handlers: { readonly [N in EndpointName]: Handler<N> } = {
   me,
   ownDevices,
   removeDevice,
+  wipeReport,
   directory,
   account,
   keyCount,

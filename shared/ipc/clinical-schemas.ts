@@ -233,6 +233,12 @@ export const practiceAuditEntryViewSchema = auditEntryViewSchema.extend({
 });
 export type PracticeAuditEntryView = z.infer<typeof practiceAuditEntryViewSchema>;
 
+/** A valid NHS number as typed (spaces allowed); main normalises it and never logs it. */
+export const nhsNumberInputSchema = z
+  .string()
+  .max(20)
+  .refine(isValidNhsNumber, 'an NHS number: ten digits (3 3 4) with a valid check digit');
+
 export const practiceAuditRequestSchema = z.strictObject({
   /** Only entries of this kind (an action such as `transcription.confirmed`). */
   kind: z

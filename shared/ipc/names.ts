@@ -74,6 +74,7 @@ export const methodsByArea = {
     'audit.practice',
     'audit.rotatePatientKey',
     'export.conversation',
+    'export.patient',
   ],
 } as const;
 

@@ -32,6 +32,7 @@ export const relayAuditKinds = [
   'device.revoked',
   'device.wiped',
   'account.role_changed',
+  'device.passcode_wiped',
 ] as const;
 export type RelayAuditKind = (typeof relayAuditKinds)[number];
 
@@ -200,4 +201,21 @@ export const patientKeysUploadRequestSchema = z.object({
 export const patientKeysUploadResponseSchema = z.object({
   stored: z.number().int().min(0),
   latest: z.number().int().min(0),
+});
+
+// POST /v1/devices/wipe-report (no bearer token: the profile that held it is gone)
+export const wipeReportRequestSchema = z.object({
+  /**
+   * SHA-256 of the wiped device's bearer token, base64: what the relay already stores to look the
+   * device up, kept in the OS keychain outside the database (docs/security.md). It cannot be used
+   * as the token itself.
+   */
+  tokenHash: base64Bytes(32, 32),
+  /** Wrong passcodes in a row that ended in the wipe. */
+  failures: z.number().int().min(1).max(10_000),
+});
+export const wipeReportResponseSchema = z.object({
+  recorded: z.literal(true),
+  /** The device is revoked: it has no profile any more to receive messages. */
+  revoked: z.literal(true),
 });

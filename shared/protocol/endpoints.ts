@@ -17,6 +17,8 @@ import {
   patientKeysResponseSchema,
   patientKeysUploadRequestSchema,
   patientKeysUploadResponseSchema,
+  wipeReportRequestSchema,
+  wipeReportResponseSchema,
 } from './audit.js';
 import {
   directoryEntrySchema,
@@ -173,6 +175,14 @@ export const endpoints = {
   ),
   /** The relay's own check of the chain; audit readers only. */
   auditVerify: endpoint('GET', '/v1/audit/verify', 'device', null, auditVerifyResponseSchema),
+  /** A device wiped after wrong passcodes says so, with its token's hash (§13.2). */
+  wipeReport: endpoint(
+    'POST',
+    '/v1/devices/wipe-report',
+    'none',
+    wipeReportRequestSchema,
+    wipeReportResponseSchema,
+  ),
   /** This device's sealed copies of the practice's patient-reference key (§13.1). */
   patientKeys: endpoint('GET', '/v1/audit/patient-keys', 'device', null, patientKeysResponseSchema),
   /** The devices that should hold the patient-reference key, and the versions each holds. */

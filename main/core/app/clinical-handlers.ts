@@ -7,8 +7,9 @@ import { MessengerError } from '../../../shared/errors.js';
 import type { TranscriptionForm } from '../../../shared/ipc/clinical-schemas.js';
 import type { Policy } from '../policy/policy-schema.js';
 import { assertAuditViewer, listAuditView } from '../audit/audit-view.js';
-import { practiceAuditView } from '../audit/practice-audit-view.js';
+import { matchesPracticeAudit, practiceAuditView } from '../audit/practice-audit-view.js';
 import { exportConversation } from '../audit/authorised-export.js';
+import { exportPatientMessages } from '../audit/patient-export.js';
 import type { TimerClock } from '../time/timer-clock.js';
 import { lookUpPatientRefHashes } from '../transcription/patient-ref-hash.js';
 import { ownStaffIdentity } from '../transcription/staff-directory.js';
@@ -158,6 +159,33 @@ export function createClinicalHandlers(context: ClinicalHandlerContext): Clinica
         },
         () => clock.now(),
       );
+    },
+    'export.patient': async ({ nhsNumber, passcode, reference }) => {
+      const unlocked = runtime();
+      // The practice trail is for managers and admins; so is this screen.
+      assertAuditViewer(unlocked.profile.repositories);
+      await unlocked.syncPatientKeys(true);
+      const pick = picker();
+      const result = await exportPatientMessages(
+        unlocked.profile,
+        policy,
+        {
+          nhsNumber,
+          passcode,
+          reference: reference ?? null,
+          practiceAudit: async (patientRefHashes) => {
+            await unlocked.flushAudit();
+            const trail = await unlocked.practiceAudit();
+            return trail.entries.filter((e) => matchesPracticeAudit(e, { patientRefHashes }));
+          },
+          chooseFolder: () =>
+            pick.chooseFolder({ title: "Choose a folder for the patient's export" }),
+        },
+        () => clock.now(),
+      );
+      // The export's own records reach the practice trail now, not in a few seconds.
+      if (result.exported) await unlocked.flushAudit();
+      return result;
     },
   };
 }

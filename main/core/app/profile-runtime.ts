@@ -62,7 +62,7 @@ export interface ProfileRuntimeOptions {
 /** A person shown as "not in the directory yet" is looked up at most this often. */
 const lookUpIntervalMs = 60_000;
 /** How often the practice's patient-reference key is fetched and shared (a new PC, a rotation). */
-const patientKeySyncMs = 60_000;
+const patientKeySyncMs = 15_000;
 
 export class ProfileRuntime {
   readonly profile: OpenProfile;
@@ -196,6 +196,10 @@ export class ProfileRuntime {
       ...(this.options.now ? { now: this.options.now } : {}),
     });
     this.startMessaging();
+    // From now on a wrong-passcode wipe can be reported to the practice trail.
+    await this.options.unlocked.keepWipeReport?.().catch((error: unknown) => {
+      this.options.logger.warn('wipe_report_credential_failed', { error: describeError(error) });
+    });
     return account;
   }
 
@@ -289,7 +293,7 @@ export class ProfileRuntime {
 
   /**
    * Fetches the practice's patient-reference key versions and shares them with devices lacking
-   * them (patient-key-sync.ts): at most once a minute unless forced (before a patient lookup).
+   * them (patient-key-sync.ts): at most every 15 s unless forced (before a patient lookup).
    */
   async syncPatientKeys(force: boolean): Promise<boolean> {
     if (!this.patientKeys || this.disposed) return false;

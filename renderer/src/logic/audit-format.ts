@@ -113,6 +113,10 @@ export function describeAuditAction(entry: AuditEntryView): string {
         : `${relaySubject(entry)} revoked`;
     case 'device.wiped':
       return `${relaySubject(entry)} told to erase its data (remote wipe)`;
+    case 'device.passcode_wiped': {
+      const failures = detail(entry, 'failures');
+      return `${relaySubject(entry)} erased itself after ${typeof failures === 'number' ? failures : 'too many'} wrong passcodes, and was revoked`;
+    }
     case 'account.role_changed': {
       const name = detail(entry, 'displayName');
       const from = detail(entry, 'previousRole');
@@ -161,6 +165,7 @@ const kindLabels: Readonly<Record<string, string>> = {
   'device.enrolled': 'Device enrolled',
   'device.revoked': 'Device revoked',
   'device.wiped': 'Device wiped',
+  'device.passcode_wiped': 'Device erased after wrong passcodes',
   'account.role_changed': 'Role changed',
   unreadable: 'Records this device cannot open',
   sender_mismatch: 'Records from another device (not believed)',

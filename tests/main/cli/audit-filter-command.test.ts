@@ -180,4 +180,26 @@ describe('pmsg client audit filters', () => {
     const bad = await pmsg(['audit-key', 'rotate']);
     expect(bad.code).toBe(2);
   }, 120_000);
+
+  it('records the policy and a burst of wrong passcodes at a CLI unlock, as the app does', async () => {
+    for (const attempt of [1, 2, 3]) {
+      const wrong = await runClientCli(['whoami', '--profile', dir], {
+        out: () => undefined,
+        err: () => undefined,
+        env: { PMSG_PASSCODE: `not the passcode ${attempt}` },
+      });
+      expect(wrong, `attempt ${attempt}`).not.toBe(0);
+    }
+    // Three wrong passcodes: the next try waits a second.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const run = await pmsg(['audit', '--profile', dir]);
+    expect(run.code, run.err).toBe(0);
+    const entries = run.out.map(
+      (l) => JSON.parse(l) as { action: string; details: Record<string, unknown> },
+    );
+    expect(entries.filter((e) => e.action === 'unlock.failed_burst').map((e) => e.details)).toEqual(
+      [expect.objectContaining({ failures: 3 })],
+    );
+    expect(entries.some((e) => e.action === 'policy.loaded')).toBe(true);
+  }, 120_000);
 });

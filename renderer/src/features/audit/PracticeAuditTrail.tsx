@@ -5,21 +5,12 @@
  * the same patient.
  */
 import { useState } from 'react';
-import { isValidNhsNumber } from '../../../../shared/clinical/nhs-number.js';
 import type { ConversationSummary } from '../../../../shared/ipc/view-schemas.js';
 import { Field } from '../../components/Field.js';
 import { call, errorMessage, messenger } from '../../api.js';
 import { auditKindLabel, practiceAuditRow } from '../../logic/audit-format.js';
+import { nhsProblem } from '../../logic/nhs-problem.js';
 import { usePracticeAudit } from './usePracticeAudit.js';
-
-/** Why the typed NHS number is not searched for yet; null when it is empty or valid. */
-function nhsProblem(text: string): string | null {
-  const typed = text.trim();
-  if (typed === '' || isValidNhsNumber(typed)) return null;
-  return typed.replace(/\D/g, '').length < 10
-    ? 'An NHS number has ten digits.'
-    : 'Not a valid NHS number: the check digit does not match. Check it was keyed correctly.';
-}
 
 interface Props {
   conversations: readonly ConversationSummary[];

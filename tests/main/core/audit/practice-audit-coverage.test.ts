@@ -13,6 +13,11 @@ import {
   auditPatientKeyRotated,
   patientKeyRotatedAction,
 } from '../../../../main/core/audit/patient-key-sync.js';
+import {
+  keepWipeReportCredential,
+  reportPasscodeWipe,
+  takeWipeReportCredential,
+} from '../../../../main/core/audit/wipe-report.js';
 import { readPracticeAudit } from '../../../../main/core/audit/practice-audit-reader.js';
 import { practiceAuditView } from '../../../../main/core/audit/practice-audit-view.js';
 import {
@@ -150,6 +155,20 @@ const producers: Record<Kind, (ctx: Context) => void | Promise<void>> = {
       now: Date.now(),
     });
     expect(changed).toEqual({ ok: true, from: 'clinician', to: 'nurse' });
+  },
+  // A spare PC of the GP's erases itself after wrong passcodes and tells the relay with the
+  // credential the keychain kept (passcode-wipe-report.test.ts goes through the unlock itself).
+  'device.passcode_wiped': async ({ world, gp }) => {
+    const spare = await world.enrolWithCode(
+      'GP spare PC',
+      await world.relay.relay.enrol({ accountId: gp.accountId }).then((c) => c.code),
+    );
+    await keepWipeReportCredential(world.store, spare.profile);
+    const credential = await takeWipeReportCredential(world.store, spare.profile.id);
+    expect(credential).not.toBeNull();
+    expect(
+      await reportPasscodeWipe(world.store, spare.profile.id, credential!, { failures: 5 }),
+    ).toBe(true);
   },
   'device.wiped': async ({ world }) => {
     const second = world.staff.find((s) => s.name === 'GP laptop')!;
