@@ -1,5 +1,6 @@
 import { protocolLimits } from '../../shared/protocol/index.js';
 import { RelayError } from '../relay-error.js';
+import { retryWhileBusy } from '../storage/busy-retry.js';
 import type { Handler } from './handlers.js';
 
 /**
@@ -31,12 +32,9 @@ export const removeDevice: Handler<'removeDevice'> = async (services, { device, 
   if (!active.some((d) => d.deviceId === deviceId)) {
     throw new RelayError('not_found', `Your account has no active device ${deviceId}.`);
   }
-  const revoked = await services.storage.revoke({
-    accountId: device.accountId,
-    deviceId,
-    wipe: true,
-    now: Date.now(),
-  });
+  const revoked = await retryWhileBusy(() =>
+    services.storage.revoke({ accountId: device.accountId, deviceId, wipe: true, now: Date.now() }),
+  );
   for (const gone of revoked) services.delivery.revoke(gone.devicePk, gone.wipe);
   services.logger.info('device_removed_by_account', {
     accountId: device.accountId,
@@ -60,19 +58,24 @@ export const wipeReport: Handler<'wipeReport'> = async (services, { body }) => {
     throw new RelayError('not_found', 'No active device has that credential.');
   }
   const now = Date.now();
-  await services.storage.appendRelayAudit({
-    kind: 'device.passcode_wiped',
-    accountId: device.accountId,
-    deviceId: device.deviceId,
-    now,
-    details: { failures: body.failures },
-  });
-  const revoked = await services.storage.revoke({
-    accountId: device.accountId,
-    deviceId: device.deviceId,
-    wipe: false,
-    now,
-  });
+  // The wiped device has no second chance to tell: wait out a busy chain rather than fail.
+  await retryWhileBusy(() =>
+    services.storage.appendRelayAudit({
+      kind: 'device.passcode_wiped',
+      accountId: device.accountId,
+      deviceId: device.deviceId,
+      now,
+      details: { failures: body.failures },
+    }),
+  );
+  const revoked = await retryWhileBusy(() =>
+    services.storage.revoke({
+      accountId: device.accountId,
+      deviceId: device.deviceId,
+      wipe: false,
+      now,
+    }),
+  );
   for (const gone of revoked) services.delivery.revoke(gone.devicePk, gone.wipe);
   services.logger.info('device_wiped_after_passcodes', {
     accountId: device.accountId,
