@@ -464,8 +464,19 @@ test.describe.serial('transcription, audit and SAR export', () => {
   test("subject access by patient: that patient's messages only, with the practice audit entries", async () => {
     const { reception, manager } = pages;
     await conversationWith(reception, staff.manager.name).click();
-    await send(reception, 'Patient 943 476 5919 asks for a sick note from last week');
-    await send(reception, 'And 999 000 0018 wants a call back about the blood results');
+    // The dialog of the test before is still open on the manager's screen.
+    await manager.keyboard.press('Escape');
+    // Each names a patient: the PID guard asks, and reception sends anyway.
+    for (const text of [
+      'Patient 943 476 5919 asks for a sick note from last week',
+      'And 999 000 0018 wants a call back about the blood results',
+    ]) {
+      const composer = reception.getByLabel('Message', { exact: true });
+      await composer.fill(text);
+      await composer.press('Enter');
+      await reception.getByRole('button', { name: 'Send anyway' }).click();
+      await expect(reception.locator('.message-out .message-text').last()).toHaveText(text);
+    }
     await conversationWith(manager, staff.reception.name).click();
     await expect(manager.locator('.message-in .message-text').last()).toHaveText(
       'And 999 000 0018 wants a call back about the blood results',
