@@ -260,8 +260,13 @@ export const practiceAuditRequestSchema = z.strictObject({
     .refine(isValidNhsNumber, 'an NHS number: ten digits (3 3 4) with a valid check digit')
     .optional(),
   limit: z.number().int().min(1).max(500).default(200),
-  /** The next (older) page: entries with a seq below this. */
+  /** The next (older) page: entries with a seq below this, from what main already verified. */
   beforeSeq: z.number().int().positive().optional(),
+  /**
+   * The view was just opened: read and check the whole chain again. Otherwise main reads only
+   * the records appended since its last read (and checks them on from there).
+   */
+  fresh: z.boolean().optional(),
 });
 
 export const practiceAuditViewSchema = z.object({

@@ -112,6 +112,7 @@ export function createClinicalHandlers(context: ClinicalHandlerContext): Clinica
       patientNhsNumber,
       limit,
       beforeSeq,
+      fresh,
     }) => {
       const unlocked = runtime();
       // Refused here with the same words as the device log, before asking the relay.
@@ -119,8 +120,12 @@ export function createClinicalHandlers(context: ClinicalHandlerContext): Clinica
       // The manager's own latest actions are in the trail they are about to read, and a
       // patient lookup uses the newest key versions.
       if (patientNhsNumber !== undefined) await unlocked.syncPatientKeys(true);
-      await unlocked.flushAudit();
-      return practiceAuditView(await unlocked.practiceAudit(), unlocked.profile.repositories, {
+      // An older page is served from what was verified; a refresh reads only what is new; the
+      // view opened afresh reads and checks the whole chain again.
+      const mode = beforeSeq !== undefined ? 'cached' : fresh === true ? 'full' : 'newer';
+      if (mode !== 'cached') await unlocked.flushAudit();
+      const trail = await unlocked.practiceAudit(mode);
+      return practiceAuditView(trail, unlocked.profile.repositories, {
         limit,
         ...(kind === undefined ? {} : { kind }),
         ...(accountId === undefined ? {} : { accountId }),

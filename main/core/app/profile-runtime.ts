@@ -33,7 +33,7 @@ import { PracticeAuditForwarder } from '../audit/practice-audit-forwarder.js';
 import { PatientKeySync } from '../audit/patient-key-sync.js';
 import { RoleService } from '../roles/role-service.js';
 import { RoleAlertPoller } from '../roles/role-alert-poller.js';
-import { readPracticeAudit, type PracticeAuditTrail } from '../audit/practice-audit-reader.js';
+import { PracticeAuditCache, type PracticeAuditTrail } from '../audit/practice-audit-reader.js';
 import type { UnlockedProfile } from './profile-gateway.js';
 import { OpenedFiles } from './opened-files.js';
 import { StagedAttachments } from './staged-attachments.js';
@@ -85,6 +85,8 @@ export class ProfileRuntime {
   private auditForwarder: PracticeAuditForwarder | null = null;
   private auditTimer: NodeJS.Timeout | null = null;
   private patientKeys: PatientKeySync | null = null;
+  /** What the manager's view verified of the practice trail while unlocked. */
+  private readonly auditCache = new PracticeAuditCache();
   private patientKeysSyncedAt = -Infinity;
   private disposed = false;
   private readonly lookedUpAt = new Map<string, number>();
@@ -317,14 +319,19 @@ export class ProfileRuntime {
     return this.patientKeys.rotate();
   }
 
-  /** The practice audit trail, for a manager or admin (the relay refuses anyone else). */
-  async practiceAudit(): Promise<PracticeAuditTrail> {
+  /**
+   * The practice audit trail, for a manager or admin (the relay refuses anyone else): `full`
+   * reads and checks the whole chain, `newer` only what was appended since the last read this
+   * session, `cached` what is here (PracticeAuditCache).
+   */
+  async practiceAudit(mode: 'full' | 'newer' | 'cached' = 'newer'): Promise<PracticeAuditTrail> {
     const account = this.account();
-    return readPracticeAudit(
+    return this.auditCache.read(
       this.enrolled().relay,
       this.profile.repositories,
       account!,
       this.options.now ?? Date.now,
+      mode,
     );
   }
 
