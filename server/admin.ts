@@ -1,3 +1,4 @@
+import { retryWhileBusy } from './storage/busy-retry.js';
 import { MessengerError } from '../shared/errors.js';
 import type { ProfessionalIds, Role } from '../shared/protocol/index.js';
 import { hashEnrolmentCode, newEnrolmentCode } from './secrets.js';
@@ -79,12 +80,15 @@ export async function revokeAccess(
   options: { deviceId?: number; wipe?: boolean; org?: string } = {},
 ): Promise<RevokedDevice[]> {
   await accountInScope(storage, accountId, options.org);
-  return storage.revoke({
-    accountId,
-    deviceId: options.deviceId ?? null,
-    wipe: options.wipe ?? true,
-    now: Date.now(),
-  });
+  // Waits its turn behind a burst of audit appends instead of failing (busy-retry.ts).
+  return retryWhileBusy(() =>
+    storage.revoke({
+      accountId,
+      deviceId: options.deviceId ?? null,
+      wipe: options.wipe ?? true,
+      now: Date.now(),
+    }),
+  );
 }
 
 /** Every account, or only those of one organisation. */
@@ -104,7 +108,9 @@ export async function changeRole(
   org?: string,
 ): Promise<{ accountId: string; from: Role; to: Role }> {
   await accountInScope(storage, accountId, org);
-  const result = await storage.changeRole({ accountId, role, now: Date.now() });
+  const result = await retryWhileBusy(() =>
+    storage.changeRole({ accountId, role, now: Date.now() }),
+  );
   if (!result.ok) {
     throw new MessengerError(
       'not_found',

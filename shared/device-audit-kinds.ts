@@ -27,6 +27,7 @@ export const deviceAuditKinds = [
   'policy.loaded',
   'unlock.failed_burst',
   'attachment.image_pid_answered',
+  'audit.patient_key_rotated',
 ] as const;
 
 export type DeviceAuditKind = (typeof deviceAuditKinds)[number];

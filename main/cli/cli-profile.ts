@@ -7,6 +7,10 @@ import { MessagingCore } from '../core/messaging/messaging-core.js';
 import { RelayRequestError } from '../core/messaging/relay/relay-http.js';
 import type { OpenProfile } from '../core/profile/open-profile.js';
 import { ProfileStore } from '../core/profile/profile-store.js';
+import { describeError } from '../../shared/describe-error.js';
+import { recordUnlockAudit } from '../core/audit/unlock-audit.js';
+import { keepWipeReportCredential } from '../core/audit/wipe-report.js';
+import { loadPolicy } from '../core/policy/load-policy.js';
 import type { CliIo } from './cli-command.js';
 import { readPasscode } from './passcode-prompt.js';
 
@@ -66,7 +70,24 @@ export async function unlockCliProfile(
       `No profile in ${dir}. Create one with \`pmsg client enrol --profile ${dir} --server <url> --code <code>\`.`,
     );
   }
-  return store.unlock(id, await readPasscode(io.env));
+  // Read before the unlock, which clears the count.
+  const before = store.attemptState(id);
+  const profile = await store.unlock(id, await readPasscode(io.env));
+  // As the app's unlock does: the policy in force and a burst of wrong passcodes before it go
+  // on the practice trail, and the wipe report's credential is kept in step.
+  try {
+    recordUnlockAudit(profile.repositories.audit, {
+      at: Date.now(),
+      policy: loadPolicy({ argv: [], platform: process.platform }),
+      failuresBefore: before.failures,
+      lastFailureAt: before.lastFailureAt,
+    });
+  } catch (error) {
+    // A broken system policy is reported by the commands that apply it; the unlock goes on.
+    createLogger('cli.profile').warn('unlock_audit_failed', { error: describeError(error) });
+  }
+  await keepWipeReportCredential(store, profile).catch(() => undefined);
+  return profile;
 }
 
 /**

@@ -1,4 +1,8 @@
-import { auditReaderRoles, type AuditRecordWire } from '../../shared/protocol/index.js';
+import {
+  auditReaderRoles,
+  patientKeyRoles,
+  type AuditRecordWire,
+} from '../../shared/protocol/index.js';
 import type { DeviceRecord } from '../storage/relay-storage.js';
 import { RelayError } from '../relay-error.js';
 import type { Handler } from './handlers.js';
@@ -73,4 +77,69 @@ export const auditVerify: Handler<'auditVerify'> = async (services, { device }) 
     status: 200,
     body: { intact, records, brokenAt, headSeq, headHash, ...(reason ? { reason } : {}) },
   };
+};
+
+// The practice's patient-reference key (§13.1): sealed copies only; reception gets none.
+
+function requireKeyHolderRole(device: DeviceRecord): void {
+  if (!(patientKeyRoles as readonly string[]).includes(device.account.role)) {
+    throw new RelayError(
+      'forbidden',
+      'Reception devices do not hold the practice patient-reference key; their entries are keyed per device.',
+    );
+  }
+}
+
+export const patientKeys: Handler<'patientKeys'> = async (services, { device }) => {
+  requireKeyHolderRole(device);
+  const stored = await services.storage.patientKeys(
+    device.account.org,
+    device.accountId,
+    device.deviceId,
+  );
+  return {
+    status: 200,
+    body: {
+      latest: stored.latest,
+      envelopes: stored.envelopes.map((e) => ({ version: e.version, sealed: toB64(e.sealed) })),
+    },
+  };
+};
+
+export const patientKeyHolders: Handler<'patientKeyHolders'> = async (services, { device }) => {
+  requireKeyHolderRole(device);
+  const holders = await services.storage.patientKeyHolders(device.account.org);
+  return {
+    status: 200,
+    body: {
+      devices: holders.map((h) => ({
+        accountId: h.accountId,
+        deviceId: h.deviceId,
+        identityKey: toB64(h.identityKey),
+        versions: h.versions,
+      })),
+    },
+  };
+};
+
+export const uploadPatientKeys: Handler<'uploadPatientKeys'> = async (
+  services,
+  { device, body },
+) => {
+  requireKeyHolderRole(device);
+  const result = await services.storage.storePatientKeys({
+    org: device.account.org,
+    accountId: device.accountId,
+    deviceId: device.deviceId,
+    role: device.account.role,
+    version: body.version,
+    envelopes: body.envelopes.map((e) => ({
+      accountId: e.accountId,
+      deviceId: e.deviceId,
+      sealed: Buffer.from(e.sealed, 'base64'),
+    })),
+    now: Date.now(),
+  });
+  if (!result.ok) throw new RelayError(result.refusal.code, result.refusal.message);
+  return { status: 200, body: { stored: result.stored, latest: result.latest } };
 };

@@ -1,5 +1,6 @@
 import { protocolLimits } from '../../shared/protocol/index.js';
 import { RelayError } from '../relay-error.js';
+import { retryWhileBusy } from '../storage/busy-retry.js';
 import type { Handler } from './handlers.js';
 
 /**
@@ -31,12 +32,9 @@ export const removeDevice: Handler<'removeDevice'> = async (services, { device, 
   if (!active.some((d) => d.deviceId === deviceId)) {
     throw new RelayError('not_found', `Your account has no active device ${deviceId}.`);
   }
-  const revoked = await services.storage.revoke({
-    accountId: device.accountId,
-    deviceId,
-    wipe: true,
-    now: Date.now(),
-  });
+  const revoked = await retryWhileBusy(() =>
+    services.storage.revoke({ accountId: device.accountId, deviceId, wipe: true, now: Date.now() }),
+  );
   for (const gone of revoked) services.delivery.revoke(gone.devicePk, gone.wipe);
   services.logger.info('device_removed_by_account', {
     accountId: device.accountId,
@@ -44,4 +42,44 @@ export const removeDevice: Handler<'removeDevice'> = async (services, { device, 
     byDeviceId: device.deviceId,
   });
   return { status: 200, body: { removed: deviceId } };
+};
+
+/**
+ * The profile on a device was wiped after too many wrong passcodes (docs/protocol.md §13.2). The
+ * device proves which device it was with the SHA-256 of its bearer token, which it kept in the OS
+ * keychain for this alone; the relay records the wipe in the practice trail and revokes the device,
+ * which has no profile left to receive messages.
+ */
+export const wipeReport: Handler<'wipeReport'> = async (services, { body }) => {
+  const device = await services.storage.findDeviceByTokenHash(
+    Buffer.from(body.tokenHash, 'base64'),
+  );
+  if (!device || device.status !== 'active' || device.account.status !== 'active') {
+    throw new RelayError('not_found', 'No active device has that credential.');
+  }
+  const now = Date.now();
+  // The wiped device has no second chance to tell: wait out a busy chain rather than fail.
+  await retryWhileBusy(() =>
+    services.storage.appendRelayAudit({
+      kind: 'device.passcode_wiped',
+      accountId: device.accountId,
+      deviceId: device.deviceId,
+      now,
+      details: { failures: body.failures },
+    }),
+  );
+  const revoked = await retryWhileBusy(() =>
+    services.storage.revoke({
+      accountId: device.accountId,
+      deviceId: device.deviceId,
+      wipe: false,
+      now,
+    }),
+  );
+  for (const gone of revoked) services.delivery.revoke(gone.devicePk, gone.wipe);
+  services.logger.info('device_wiped_after_passcodes', {
+    accountId: device.accountId,
+    deviceId: device.deviceId,
+  });
+  return { status: 200, body: { recorded: true, revoked: true } };
 };

@@ -14,7 +14,15 @@ import { hashEnrolmentCode, newToken, sha256 } from '../secrets.js';
 import type { DeviceRecord, OneTimeKey, SignedKey } from '../storage/relay-storage.js';
 import type { RelayServices } from '../relay-services.js';
 import { RelayError } from '../relay-error.js';
-import { auditAppend, auditRead, auditReaders, auditVerify } from './audit-handlers.js';
+import {
+  auditAppend,
+  auditRead,
+  auditReaders,
+  auditVerify,
+  patientKeyHolders,
+  patientKeys,
+  uploadPatientKeys,
+} from './audit-handlers.js';
 import {
   attachmentFetched,
   attachmentStatus,
@@ -23,7 +31,7 @@ import {
   getAttachmentChunk,
   putAttachmentChunk,
 } from './attachment-handlers.js';
-import { ownDevices, removeDevice } from './device-handlers.js';
+import { ownDevices, removeDevice, wipeReport } from './device-handlers.js';
 import { sendMulti } from './multi-send-handler.js';
 import {
   ackAlert,
@@ -352,6 +360,7 @@ export const handlers: { readonly [N in EndpointName]: Handler<N> } = {
   me,
   ownDevices,
   removeDevice,
+  wipeReport,
   directory,
   account,
   keyCount,
@@ -364,6 +373,9 @@ export const handlers: { readonly [N in EndpointName]: Handler<N> } = {
   auditAppend,
   auditRead,
   auditVerify,
+  patientKeys,
+  patientKeyHolders,
+  uploadPatientKeys,
   createAttachment,
   attachmentStatus,
   putAttachmentChunk,

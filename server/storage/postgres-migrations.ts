@@ -1,3 +1,4 @@
+import { postgresPatientKeyMigration } from './postgres-patient-keys.js';
 import type { PoolClient } from 'pg';
 import { postgresAuditMigration } from './postgres-audit.js';
 import { postgresRoleMigration, roleAlertCoveredMigration } from '../roles/role-migrations.js';
@@ -114,6 +115,8 @@ export const postgresMigrations: readonly string[] = [
   postgresRoleMigration,
   // Who has each message to a role, for re-sealed escalation copies (§14).
   roleAlertCoveredMigration,
+  // The practice's patient-reference key, sealed per device (docs/protocol.md §13.1).
+  postgresPatientKeyMigration,
 ];
 
 /** Serialises migrations of nodes starting together (an arbitrary constant of this schema). */

@@ -24,6 +24,17 @@ import {
   storeOneTimeKeys,
   takeBundlesPostgres,
 } from './postgres-writes.js';
+import {
+  postgresPatientKeyHolders,
+  postgresPatientKeys,
+  postgresStorePatientKeys,
+} from './postgres-patient-keys.js';
+import type {
+  PatientKeyHolder,
+  PatientKeyStoreResult,
+  PatientKeyUpload,
+  StoredPatientKeys,
+} from './patient-key-rules.js';
 import type {
   AccountRecord,
   AccountWithDevices,
@@ -474,6 +485,18 @@ export class PostgresRelayStorage implements RelayStorage {
   }
 
   // The practice audit trail (docs/protocol.md §13): postgres-audit.ts.
+  patientKeys(org: string, accountId: string, deviceId: number): Promise<StoredPatientKeys> {
+    return postgresPatientKeys(this.pool, org, accountId, deviceId);
+  }
+
+  patientKeyHolders(org: string): Promise<PatientKeyHolder[]> {
+    return postgresPatientKeyHolders(this.pool, org);
+  }
+
+  storePatientKeys(upload: PatientKeyUpload): Promise<PatientKeyStoreResult> {
+    return this.transaction((client) => postgresStorePatientKeys(client, upload));
+  }
+
   listAuditReaders(
     org: string,
     roles: readonly string[],

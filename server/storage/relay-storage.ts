@@ -1,5 +1,11 @@
 import type { ProfessionalIds, RelayAuditKind, Role } from '../../shared/protocol/index.js';
 import type { AuditRow, AuditVerification } from './audit-chain.js';
+import type {
+  PatientKeyHolder,
+  PatientKeyStoreResult,
+  PatientKeyUpload,
+  StoredPatientKeys,
+} from './patient-key-rules.js';
 
 export type { AuditRow, AuditVerification };
 
@@ -70,6 +76,12 @@ export interface RelayStorage {
   pruneAudit(olderThan: number): Promise<number>;
   /** Appends a relay record (enrolment, revocation, wipe) to the account's organisation's chain. */
   appendRelayAudit(input: RelayAuditInput): Promise<void>;
+  /** This device's sealed copies of the patient-reference key and the newest version (§13.1). */
+  patientKeys(org: string, accountId: string, deviceId: number): Promise<StoredPatientKeys>;
+  /** The organisation's active key-holding devices and the versions each was given. */
+  patientKeyHolders(org: string): Promise<PatientKeyHolder[]>;
+  /** Stores sealed copies of one key version, all or none, if patient-key-rules.ts allows. */
+  storePatientKeys(upload: PatientKeyUpload): Promise<PatientKeyStoreResult>;
   /** Forgets duplicate-detection records older than the cutoff. */
   pruneSentLog(olderThan: number): Promise<number>;
   close(): Promise<void>;

@@ -1,3 +1,4 @@
+import { sqlitePatientKeyMigration } from './sqlite-patient-keys.js';
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { migration002ProfessionalIds } from './sqlite-migration-002-professional-ids.js';
 import { auditMigration } from './sqlite-audit.js';
@@ -109,6 +110,8 @@ export const migrations: readonly string[] = [
   sqliteRoleMigration,
   // Who has each message to a role, for re-sealed escalation copies (§14).
   roleAlertCoveredMigration,
+  // The practice's patient-reference key, sealed per device (docs/protocol.md §13.1).
+  sqlitePatientKeyMigration,
 ];
 
 export function migrate(db: Database): void {

@@ -4,6 +4,17 @@ import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { prepared } from './prepared.js';
 import { MessengerError } from '../../shared/errors.js';
+import {
+  sqlitePatientKeyHolders,
+  sqlitePatientKeys,
+  sqliteStorePatientKeys,
+} from './sqlite-patient-keys.js';
+import type {
+  PatientKeyHolder,
+  PatientKeyStoreResult,
+  PatientKeyUpload,
+  StoredPatientKeys,
+} from './patient-key-rules.js';
 import type { Role } from '../../shared/protocol/index.js';
 import { migrate } from './sqlite-migrations.js';
 import { runBatched, type BatchJob } from './group-commit.js';
@@ -534,6 +545,20 @@ export class SqliteRelayStorage implements RelayStorage {
   ): Promise<{ appended: number[]; duplicates: string[] }> {
     return this.write(() =>
       this.db.transaction(() => appendDeviceRecords(this.db, input)).immediate(),
+    );
+  }
+
+  async patientKeys(org: string, accountId: string, deviceId: number): Promise<StoredPatientKeys> {
+    return sqlitePatientKeys(this.db, org, accountId, deviceId);
+  }
+
+  async patientKeyHolders(org: string): Promise<PatientKeyHolder[]> {
+    return sqlitePatientKeyHolders(this.db, org);
+  }
+
+  async storePatientKeys(upload: PatientKeyUpload): Promise<PatientKeyStoreResult> {
+    return this.write(() =>
+      this.db.transaction(() => sqliteStorePatientKeys(this.db, upload)).immediate(),
     );
   }
 

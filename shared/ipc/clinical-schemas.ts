@@ -233,6 +233,12 @@ export const practiceAuditEntryViewSchema = auditEntryViewSchema.extend({
 });
 export type PracticeAuditEntryView = z.infer<typeof practiceAuditEntryViewSchema>;
 
+/** A valid NHS number as typed (spaces allowed); main normalises it and never logs it. */
+export const nhsNumberInputSchema = z
+  .string()
+  .max(20)
+  .refine(isValidNhsNumber, 'an NHS number: ten digits (3 3 4) with a valid check digit');
+
 export const practiceAuditRequestSchema = z.strictObject({
   /** Only entries of this kind (an action such as `transcription.confirmed`). */
   kind: z
@@ -254,8 +260,13 @@ export const practiceAuditRequestSchema = z.strictObject({
     .refine(isValidNhsNumber, 'an NHS number: ten digits (3 3 4) with a valid check digit')
     .optional(),
   limit: z.number().int().min(1).max(500).default(200),
-  /** The next (older) page: entries with a seq below this. */
+  /** The next (older) page: entries with a seq below this, from what main already verified. */
   beforeSeq: z.number().int().positive().optional(),
+  /**
+   * The view was just opened: read and check the whole chain again. Otherwise main reads only
+   * the records appended since its last read (and checks them on from there).
+   */
+  fresh: z.boolean().optional(),
 });
 
 export const practiceAuditViewSchema = z.object({

@@ -20,6 +20,7 @@ import {
   practiceAuditRequestSchema,
   practiceAuditViewSchema,
   exportReferenceSchema,
+  nhsNumberInputSchema,
   renderedEntrySchema,
   deletionScopeSchema,
   noRecordNeededRequestSchema,
@@ -424,6 +425,13 @@ export const methods = {
   ),
   // The practice-wide trail from the relay, the chain checked here. Managers and admins only.
   'audit.practice': method(practiceAuditRequestSchema, practiceAuditViewSchema, 'unlocked'),
+  // A new version of the practice's patient-reference key, sealed to every key-holding device;
+  // older versions stay, so earlier entries are still found. Managers and admins only.
+  'audit.rotatePatientKey': method(
+    z.strictObject({}),
+    z.object({ version: z.number().int().positive() }),
+    'unlocked',
+  ),
   // Subject Access Request: policy allowExport, the passcode again, then a folder dialog.
   'export.conversation': method(
     z.strictObject({
@@ -435,6 +443,24 @@ export const methods = {
       exported: z.boolean(),
       files: z.array(z.string()),
       messageCount: z.number().int().nonnegative(),
+    }),
+    'unlocked',
+  ),
+  // Subject access by patient (managers and admins): that patient's messages only, from every
+  // conversation on this device, and the practice audit entries about them; policy allowExport,
+  // the passcode again, then a folder dialog. Nothing found is `not_found`, never "0 messages".
+  'export.patient': method(
+    z.strictObject({
+      nhsNumber: nhsNumberInputSchema,
+      passcode: passcodeSchema,
+      reference: exportReferenceSchema.optional(),
+    }),
+    z.object({
+      exported: z.boolean(),
+      files: z.array(z.string()),
+      conversations: z.number().int().nonnegative(),
+      messageCount: z.number().int().nonnegative(),
+      auditEntries: z.number().int().nonnegative(),
     }),
     'unlocked',
   ),

@@ -73,7 +73,9 @@ export const methodsByArea = {
     'advice.markNoRecordNeeded',
     'audit.list',
     'audit.practice',
+    'audit.rotatePatientKey',
     'export.conversation',
+    'export.patient',
   ],
 } as const;
 

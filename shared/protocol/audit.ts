@@ -32,6 +32,7 @@ export const relayAuditKinds = [
   'device.revoked',
   'device.wiped',
   'account.role_changed',
+  'device.passcode_wiped',
 ] as const;
 export type RelayAuditKind = (typeof relayAuditKinds)[number];
 
@@ -141,3 +142,80 @@ export const auditVerifyResponseSchema = z.object({
   reason: z.enum(auditBreakReasons).optional(),
 });
 export type AuditVerifyResponse = z.infer<typeof auditVerifyResponseSchema>;
+
+/**
+ * Roles whose devices hold the practice's patient-reference key (§13.1): the HMAC key that turns
+ * an NHS number into the keyed reference audit entries carry. Reception is left out: their
+ * devices key their own entries per device and never receive the practice key.
+ */
+export const patientKeyRoles = ['clinician', 'nurse', 'pharmacist', 'manager', 'admin'] as const;
+/** Roles that may rotate the key (make a new version). */
+export const patientKeyRotatorRoles = ['manager', 'admin'] as const;
+
+export const patientKeyLimits = {
+  /** One sealed copy of one key version for one device. */
+  maxSealedBytes: 2_048,
+  /** Sealed copies in one upload. */
+  maxEnvelopesPerUpload: 500,
+} as const;
+
+const patientKeyVersion = z.number().int().min(1).max(1_000_000);
+
+// GET /v1/audit/patient-keys
+export const patientKeysResponseSchema = z.object({
+  /** The organisation's newest key version; 0 when none was made yet. */
+  latest: z.number().int().min(0),
+  /** This device's sealed copies, one per version it was given. */
+  envelopes: z.array(z.object({ version: patientKeyVersion, sealed: z.string() })),
+});
+export type PatientKeysResponse = z.infer<typeof patientKeysResponseSchema>;
+
+// GET /v1/audit/patient-key-holders
+export const patientKeyHoldersResponseSchema = z.object({
+  devices: z.array(
+    z.object({
+      accountId: accountIdSchema,
+      deviceId: deviceIdSchema,
+      identityKey: ecPublicKey,
+      /** The versions this device already has a sealed copy of. */
+      versions: z.array(patientKeyVersion),
+    }),
+  ),
+});
+export type PatientKeyHoldersResponse = z.infer<typeof patientKeyHoldersResponseSchema>;
+
+// POST /v1/audit/patient-keys
+export const patientKeysUploadRequestSchema = z.object({
+  version: patientKeyVersion,
+  envelopes: z
+    .array(
+      z.object({
+        accountId: accountIdSchema,
+        deviceId: deviceIdSchema,
+        sealed: base64Bytes(1, patientKeyLimits.maxSealedBytes),
+      }),
+    )
+    .min(1)
+    .max(patientKeyLimits.maxEnvelopesPerUpload),
+});
+export const patientKeysUploadResponseSchema = z.object({
+  stored: z.number().int().min(0),
+  latest: z.number().int().min(0),
+});
+
+// POST /v1/devices/wipe-report (no bearer token: the profile that held it is gone)
+export const wipeReportRequestSchema = z.object({
+  /**
+   * SHA-256 of the wiped device's bearer token, base64: what the relay already stores to look the
+   * device up, kept in the OS keychain outside the database (docs/security.md). It cannot be used
+   * as the token itself.
+   */
+  tokenHash: base64Bytes(32, 32),
+  /** Wrong passcodes in a row that ended in the wipe. */
+  failures: z.number().int().min(1).max(10_000),
+});
+export const wipeReportResponseSchema = z.object({
+  recorded: z.literal(true),
+  /** The device is revoked: it has no profile any more to receive messages. */
+  revoked: z.literal(true),
+});

@@ -13,6 +13,12 @@ import {
   auditReadRequestSchema,
   auditReadResponseSchema,
   auditVerifyResponseSchema,
+  patientKeyHoldersResponseSchema,
+  patientKeysResponseSchema,
+  patientKeysUploadRequestSchema,
+  patientKeysUploadResponseSchema,
+  wipeReportRequestSchema,
+  wipeReportResponseSchema,
 } from './audit.js';
 import {
   directoryEntrySchema,
@@ -173,6 +179,32 @@ export const endpoints = {
   ),
   /** The relay's own check of the chain; audit readers only. */
   auditVerify: endpoint('GET', '/v1/audit/verify', 'device', null, auditVerifyResponseSchema),
+  /** A device wiped after wrong passcodes says so, with its token's hash (§13.2). */
+  wipeReport: endpoint(
+    'POST',
+    '/v1/devices/wipe-report',
+    'none',
+    wipeReportRequestSchema,
+    wipeReportResponseSchema,
+  ),
+  /** This device's sealed copies of the practice's patient-reference key (§13.1). */
+  patientKeys: endpoint('GET', '/v1/audit/patient-keys', 'device', null, patientKeysResponseSchema),
+  /** The devices that should hold the patient-reference key, and the versions each holds. */
+  patientKeyHolders: endpoint(
+    'GET',
+    '/v1/audit/patient-key-holders',
+    'device',
+    null,
+    patientKeyHoldersResponseSchema,
+  ),
+  /** Stores sealed copies of one key version: a first key, a rotation, or a share to new devices. */
+  uploadPatientKeys: endpoint(
+    'POST',
+    '/v1/audit/patient-keys',
+    'device',
+    patientKeysUploadRequestSchema,
+    patientKeysUploadResponseSchema,
+  ),
   /** Attachment blobs (§5a): ciphertext only, chunked so uploads and downloads resume. */
   createAttachment: endpoint(
     'POST',

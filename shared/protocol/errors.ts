@@ -22,6 +22,8 @@ export const relayErrorStatus = {
   attachment_incomplete: 409,
   /** A duty role of that name already exists in the organisation. */
   role_exists: 409,
+  /** Another device made that patient-reference key version first: fetch it and use it. */
+  patient_key_conflict: 409,
   enrolment_code_used: 410,
   enrolment_code_expired: 410,
   stale_devices: 410,

@@ -24,7 +24,13 @@ describe('the clinical-safety pack', () => {
   });
 
   it('names only files that exist', () => {
-    for (const name of ['hazard-log.md', 'dpia.md', 'dtac.md', 'safety-case-report.md']) {
+    for (const name of [
+      'hazard-log.md',
+      'dpia.md',
+      'dtac.md',
+      'safety-case-report.md',
+      'dcb0160-checklist.md',
+    ]) {
       for (const [, file] of read(name).matchAll(/`((?:tests|main|server|shared)\/[^`\s]+)`/g)) {
         expect(existsSync(path.join(root, file!)), `${name} names ${file}`).toBe(true);
       }
@@ -32,7 +38,14 @@ describe('the clinical-safety pack', () => {
   });
 
   it('cites the standards by name', () => {
-    const all = ['README.md', 'hazard-log.md', 'dpia.md', 'dtac.md', 'safety-case-report.md']
+    const all = [
+      'README.md',
+      'hazard-log.md',
+      'dpia.md',
+      'dtac.md',
+      'safety-case-report.md',
+      'dcb0160-checklist.md',
+    ]
       .map(read)
       .join('\n');
     for (const standard of [

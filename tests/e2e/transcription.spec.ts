@@ -372,17 +372,40 @@ test.describe.serial('transcription, audit and SAR export', () => {
     await dialog.getByLabel('What', { exact: true }).selectOption({ label: 'Everything' });
     await expect(rows.filter({ hasText: staff.reception.name }).first()).toBeVisible();
     // By patient: a mistyped NHS number is caught, not shown as "no entries"; the right one is
-    // hashed with this device's key (per device today), so the manager's own copy matches.
+    // hashed under the practice's patient key, so the GP's entries from the GP's PC match.
     const patient = dialog.getByLabel("Patient's NHS number");
     await patient.fill('999 000 0019');
     await expect(dialog.getByText(/the check digit does not match/)).toBeVisible();
     await expect(rows).toHaveCount(0);
     await patient.fill('999 000 0018');
-    await expect(rows.first()).toContainText('Copied a record entry');
+    // The GP's PC shares the key with the manager's when it next syncs: Refresh until then.
+    const gpConfirmedForPatient = rows
+      .filter({ hasText: 'Entered advice into a patient record' })
+      .filter({ hasText: `${staff.gp.name} (Clinician)` });
+    await expect(async () => {
+      await dialog.getByRole('button', { name: 'Refresh' }).click();
+      await expect(gpConfirmedForPatient.first()).toBeVisible({ timeout: 2_000 });
+    }).toPass({ timeout: 60_000 });
+    await expect(rows.filter({ hasText: 'Karen Hughes' }).first()).toBeVisible();
     await expect(rows.filter({ hasNotText: /Patient ref\. [0-9A-F]{4} [0-9A-F]{4}/ })).toHaveCount(
       0,
     );
-    await expect(dialog).toContainText('only entries recorded on this PC can match');
+    await expect(dialog).toContainText('entries from every clinical PC match');
+    const found = await rows.count();
+    // The manager rotates the key: the entries made before it are still found.
+    await dialog.getByRole('button', { name: 'Rotate patient key' }).click();
+    await dialog.getByRole('button', { name: 'Rotate now' }).click();
+    await expect(
+      dialog.getByText(/Patient key rotated: the practice now uses version 2/),
+    ).toBeVisible();
+    await expect(async () => {
+      await dialog.getByRole('button', { name: 'Refresh' }).click();
+      await expect(
+        rows.filter({ hasText: "Rotated the practice's patient-reference key" }),
+      ).toHaveCount(0);
+      expect(await rows.count()).toBeGreaterThanOrEqual(found);
+      await expect(gpConfirmedForPatient.first()).toBeVisible({ timeout: 2_000 });
+    }).toPass({ timeout: 30_000 });
     await checkScreen(manager, 'audit-log-practice-patient');
     await patient.fill('');
     await expect(rows.filter({ hasText: staff.reception.name }).first()).toBeVisible();
@@ -395,10 +418,12 @@ test.describe.serial('transcription, audit and SAR export', () => {
     const dialog = manager.getByRole('dialog', { name: 'Audit log' });
     await dialog.getByLabel('This device only').check();
     const rows = dialog.locator('tbody tr');
-    await expect(rows.first()).toContainText(
+    // Newest first: the key rotation of the test before, then the export.
+    await expect(rows.first()).toContainText("Rotated the practice's patient-reference key");
+    await expect(rows.nth(1)).toContainText(
       'Exported the conversation for a Subject Access Request (reference SAR-2026-014)',
     );
-    await expect(rows.first()).toContainText('Karen Hughes (Practice manager)');
+    await expect(rows.nth(1)).toContainText('Karen Hughes (Practice manager)');
     await expect(dialog).toContainText('Copied a record entry to paste into a patient record');
     await expect(dialog).toContainText(/Patient ref\. [0-9A-F]{4} [0-9A-F]{4}/);
     await expect(dialog).not.toContainText('prescription');
@@ -434,5 +459,74 @@ test.describe.serial('transcription, audit and SAR export', () => {
     // The first record after the gap (seqs of one practice are consecutive here).
     expect(brokenAt).toBe(next);
     await checkScreen(manager, 'audit-log-practice-broken');
+  });
+
+  test("subject access by patient: that patient's messages only, with the practice audit entries", async () => {
+    const { reception, manager } = pages;
+    await conversationWith(reception, staff.manager.name).click();
+    // The dialog of the test before is still open on the manager's screen.
+    await manager.keyboard.press('Escape');
+    // Each names a patient: the PID guard asks, and reception sends anyway.
+    for (const text of [
+      'Patient 943 476 5919 asks for a sick note from last week',
+      'And 999 000 0018 wants a call back about the blood results',
+    ]) {
+      const composer = reception.getByLabel('Message', { exact: true });
+      await composer.fill(text);
+      await composer.press('Enter');
+      await reception.getByRole('button', { name: 'Send anyway' }).click();
+      await expect(reception.locator('.message-out .message-text').last()).toHaveText(text);
+    }
+    await conversationWith(manager, staff.reception.name).click();
+    await expect(manager.locator('.message-in .message-text').last()).toHaveText(
+      'And 999 000 0018 wants a call back about the blood results',
+    );
+    await manager.getByRole('button', { name: 'Audit log' }).click();
+    const dialog = manager.getByRole('dialog', { name: 'Audit log' });
+    await dialog.getByLabel('Subject access by patient (export)').check();
+    const before = savedFiles('manager');
+    const nhs = dialog.getByLabel("Patient's NHS number");
+    await nhs.fill('999 000 0019');
+    await expect(dialog.getByText(/the check digit does not match/)).toBeVisible();
+    // A valid number nobody wrote about: a failure, never "Exported 0 messages".
+    await nhs.fill('401 023 2137');
+    await dialog.getByLabel('Your passcode').fill(staff.manager.passcode);
+    await dialog.getByRole('button', { name: "Export this patient's messages…" }).click();
+    await expect(dialog.getByRole('alert')).toContainText('No message on this device mentions');
+    expect(savedFiles('manager')).toEqual(before);
+
+    await nhs.fill('999 000 0018');
+    await dialog.getByLabel('Your passcode').fill(staff.manager.passcode);
+    await dialog.getByLabel('SAR reference (optional)').fill('SAR-2026-021');
+    await dialog.getByRole('button', { name: "Export this patient's messages…" }).click();
+    await expect(dialog.getByRole('status')).toContainText(
+      /Exported 2 messages from 1 conversation, and \d+ practice audit entries/,
+    );
+    await checkScreen(manager, 'audit-log-patient-export');
+    const written = savedFiles('manager').filter((f) => !before.includes(f));
+    expect(written.filter((f) => f.endsWith('.html'))).toHaveLength(1);
+    const folder = path.join(harness.dataDir, 'profiles', 'manager-files');
+    const text = written.map((f) => readFileSync(path.join(folder, f), 'utf8')).join('\n');
+    expect(text).toContain('call back about the blood results');
+    expect(text).toContain('her repeat prescription request was lost');
+    // Another patient's message in the same conversation is not disclosed.
+    expect(text).not.toContain('sick note');
+    expect(text).not.toMatch(/943 ?476 ?5919/);
+    // The practice's entries about the patient, the GP's among them, and the number not in them.
+    const auditFile = written.find((f) => f.endsWith('-practice-audit.json'))!;
+    const audit = JSON.parse(readFileSync(path.join(folder, auditFile), 'utf8')) as {
+      entries: { action: string; accountId: string }[];
+    };
+    expect(audit.entries.map((e) => e.action)).toEqual(
+      expect.arrayContaining(['transcription.copied', 'transcription.confirmed']),
+    );
+    expect(readFileSync(path.join(folder, auditFile), 'utf8')).not.toMatch(/999 ?000 ?0018/);
+    // The export is in the practice trail.
+    await dialog.getByLabel(/The whole practice/).check();
+    await dialog
+      .getByLabel('What', { exact: true })
+      .selectOption({ label: 'Conversation exported (SAR)' });
+    await expect(dialog.locator('tbody tr').first()).toContainText('SAR-2026-021');
+    await manager.keyboard.press('Escape');
   });
 });

@@ -2,7 +2,8 @@ import { PracticeAuditForwarder } from '../../core/audit/practice-audit-forwarde
 import { readPracticeAudit } from '../../core/audit/practice-audit-reader.js';
 import { matchesPracticeAudit } from '../../core/audit/practice-audit-view.js';
 import { readRelayAccount } from '../../core/messaging/relay-account.js';
-import { lookUpPatientRefHash } from '../../core/transcription/patient-ref-hash.js';
+import { PatientKeySync } from '../../core/audit/patient-key-sync.js';
+import { lookUpPatientRefHashes } from '../../core/transcription/patient-ref-hash.js';
 import { MessengerError } from '../../../shared/errors.js';
 import { auditFilterOptions } from '../audit-filter-options.js';
 import { CliUsageError, stringOption, type CliCommand } from '../cli-command.js';
@@ -14,8 +15,9 @@ export const command: CliCommand = {
     'Print the practice audit trail as JSON lines (managers and admins), or with --verify only ' +
     '{"intact","brokenAt","records"} (exit 1 when the chain is broken). Sends this device\'s ' +
     'own unsent audit events first. --since <iso> keeps entries from that time; --patient <nhs> ' +
-    'keeps entries about that patient (matched by the keyed hash of the NHS number, which is ' +
-    'per device today: only entries this device recorded can match). Exit 2 on a bad NHS number or date.',
+    'keeps entries about that patient, from any PC holding the practice patient-reference key, ' +
+    'under every key version (entries a reception PC keyed per device match only there). ' +
+    'Exit 2 on a bad NHS number or date.',
   usage: '--profile <dir> [--verify | [--patient <nhs>] [--since <iso>]]',
   options: {
     profile: { type: 'string' },
@@ -32,13 +34,19 @@ export const command: CliCommand = {
     ) {
       throw new CliUsageError('--verify checks the whole chain: leave out --patient and --since.');
     }
-    let patientRefHash: string | null = null;
+    let patientRefHashes: string[] = [];
     const trail = await withCore(stringOption(values, 'profile'), io, async (core, profile) => {
       const account = readRelayAccount(profile.repositories.settings);
       if (!account) throw new MessengerError('not_found', 'This profile is not enrolled.');
+      if (filters.patientNhs !== undefined) {
+        await new PatientKeySync(profile.repositories, account, core.relay).sync();
+      }
       await new PracticeAuditForwarder(profile.repositories, account, core.relay).flush();
       if (filters.patientNhs !== undefined) {
-        patientRefHash = lookUpPatientRefHash(profile.repositories.settings, filters.patientNhs);
+        patientRefHashes = lookUpPatientRefHashes(
+          profile.repositories.settings,
+          filters.patientNhs,
+        );
       }
       return readPracticeAudit(core.relay, profile.repositories, account);
     });
@@ -46,17 +54,15 @@ export const command: CliCommand = {
       const { intact, brokenAt, records } = trail;
       io.out(JSON.stringify({ intact, brokenAt, records }));
     } else {
-      if (filters.patientNhs !== undefined) {
+      if (filters.patientNhs !== undefined && patientRefHashes.length === 0) {
         io.err(
-          patientRefHash === null
-            ? 'This device has recorded no patient, so no entry can match --patient: patient references are keyed per device today.'
-            : 'Patient references are keyed per device today: entries about this patient recorded on other devices do not match.',
+          'This device holds no patient-reference key yet, so no entry can match --patient: try again once it is connected to the relay.',
         );
       }
       const match = {
         ...(filters.sinceAt === undefined ? {} : { sinceAt: filters.sinceAt }),
-        // No key here: a hash nothing has, so nothing matches.
-        ...(filters.patientNhs === undefined ? {} : { patientRefHash: patientRefHash ?? '' }),
+        // No key here: no hash, so nothing matches.
+        ...(filters.patientNhs === undefined ? {} : { patientRefHashes }),
       };
       for (const entry of trail.entries) {
         if (matchesPracticeAudit(entry, match)) io.out(JSON.stringify(entry));

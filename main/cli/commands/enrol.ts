@@ -1,4 +1,5 @@
 import { MessengerError } from '../../../shared/errors.js';
+import { keepWipeReportCredential } from '../../core/audit/wipe-report.js';
 import { enrolProfile, hasPendingEnrolment } from '../../core/messaging/enrolment.js';
 import { stringOption, type CliCommand } from '../cli-command.js';
 import {
@@ -31,6 +32,7 @@ export const command: CliCommand = {
         code: stringOption(values, 'code'),
         ...(typeof deviceName === 'string' ? { deviceName } : {}),
       });
+      await keepWipeReportCredential(store, profile).catch(() => undefined);
       io.out(
         JSON.stringify({
           accountId: account.accountId,

@@ -5,8 +5,14 @@
  */
 import { MessengerError, isMessengerError } from '../../../shared/errors.js';
 import type { ProfileSummary } from '../../../shared/ipc/view-schemas.js';
+import { describeError } from '../../../shared/describe-error.js';
 import { createLogger } from '../log/logger.js';
 import { recordUnlockAudit } from '../audit/unlock-audit.js';
+import {
+  keepWipeReportCredential,
+  reportPasscodeWipe,
+  takeWipeReportCredential,
+} from '../audit/wipe-report.js';
 import type { LoadedPolicy } from '../policy/load-policy.js';
 import type { OpenProfile } from '../profile/open-profile.js';
 import type { ProfileStore } from '../profile/profile-store.js';
@@ -46,6 +52,7 @@ export function attemptLimitedGateway(
       close: () => profile.close(),
       erase: () => store.delete(profile.id),
       profile,
+      keepWipeReport: () => keepWipeReportCredential(store, profile),
     };
   };
   const unlockOrWipe = async (id: string, passcode: string): Promise<OpenProfile> => {
@@ -57,8 +64,17 @@ export function attemptLimitedGateway(
         : 0;
       const limit = options.maxPasscodeAttempts;
       if (limit !== null && typeof failures === 'number' && failures >= limit) {
+        const credential = await takeWipeReportCredential(store, id);
         await store.delete(id);
         log.warn('profile_wiped_after_failures', { profileId: id, failures });
+        // The practice trail learns of it through the relay (docs/security.md).
+        const reported =
+          credential !== null &&
+          (await reportPasscodeWipe(store, id, credential, {
+            failures,
+            serverCertificateSha256: options.policy?.policy.serverCertificateSha256 ?? null,
+          }));
+        log.info('profile_wipe_reported', { profileId: id, reported });
         throw new MessengerError(
           'too_many_attempts',
           `Too many wrong passcodes: as your practice's policy requires, this profile has been removed from this computer. Ask your practice manager for a new enrolment code.`,
@@ -83,6 +99,9 @@ export function attemptLimitedGateway(
       // Read before the unlock, which clears the count.
       const before = store.attemptState(id);
       const profile = await unlockOrWipe(id, passcode);
+      await keepWipeReportCredential(store, profile).catch((error: unknown) => {
+        log.warn('wipe_report_credential_failed', { profileId: id, error: describeError(error) });
+      });
       if (options.policy) {
         recordUnlockAudit(profile.repositories.audit, {
           at: (options.now ?? Date.now)(),

@@ -7,10 +7,11 @@ import { MessengerError } from '../../../shared/errors.js';
 import type { TranscriptionForm } from '../../../shared/ipc/clinical-schemas.js';
 import type { Policy } from '../policy/policy-schema.js';
 import { assertAuditViewer, listAuditView } from '../audit/audit-view.js';
-import { practiceAuditView } from '../audit/practice-audit-view.js';
+import { matchesPracticeAudit, practiceAuditView } from '../audit/practice-audit-view.js';
 import { exportConversation } from '../audit/authorised-export.js';
+import { exportPatientMessages } from '../audit/patient-export.js';
 import type { TimerClock } from '../time/timer-clock.js';
-import { lookUpPatientRefHash } from '../transcription/patient-ref-hash.js';
+import { lookUpPatientRefHashes } from '../transcription/patient-ref-hash.js';
 import { ownStaffIdentity } from '../transcription/staff-directory.js';
 import { normaliseNhsNumber } from '../../../shared/clinical/nhs-number.js';
 import type { TranscriptionService } from '../transcription/transcription-service.js';
@@ -111,31 +112,43 @@ export function createClinicalHandlers(context: ClinicalHandlerContext): Clinica
       patientNhsNumber,
       limit,
       beforeSeq,
+      fresh,
     }) => {
       const unlocked = runtime();
       // Refused here with the same words as the device log, before asking the relay.
       assertAuditViewer(unlocked.profile.repositories);
-      // The manager's own latest actions are in the trail they are about to read.
-      await unlocked.flushAudit();
-      return practiceAuditView(await unlocked.practiceAudit(), unlocked.profile.repositories, {
+      // The manager's own latest actions are in the trail they are about to read, and a
+      // patient lookup uses the newest key versions.
+      if (patientNhsNumber !== undefined) await unlocked.syncPatientKeys(true);
+      // An older page is served from what was verified; a refresh reads only what is new; the
+      // view opened afresh reads and checks the whole chain again.
+      const mode = beforeSeq !== undefined ? 'cached' : fresh === true ? 'full' : 'newer';
+      if (mode !== 'cached') await unlocked.flushAudit();
+      const trail = await unlocked.practiceAudit(mode);
+      return practiceAuditView(trail, unlocked.profile.repositories, {
         limit,
         ...(kind === undefined ? {} : { kind }),
         ...(accountId === undefined ? {} : { accountId }),
         ...(sinceAt === undefined ? {} : { sinceAt }),
         ...(untilAt === undefined ? {} : { untilAt }),
-        // Keyed per device today: only this device's own records can match; with no key yet,
-        // none can (an empty hash matches nothing).
+        // Hashed under every practice key version this device holds (and its own per-device
+        // key), so entries from any key-holding PC match, before and after a rotation; with no
+        // key, none can.
         ...(patientNhsNumber === undefined
           ? {}
           : {
-              patientRefHash:
-                lookUpPatientRefHash(
-                  unlocked.profile.repositories.settings,
-                  normaliseNhsNumber(patientNhsNumber) ?? '',
-                ) ?? '',
+              patientRefHashes: lookUpPatientRefHashes(
+                unlocked.profile.repositories.settings,
+                normaliseNhsNumber(patientNhsNumber) ?? '',
+              ),
             }),
         ...(beforeSeq === undefined ? {} : { beforeSeq }),
       });
+    },
+    'audit.rotatePatientKey': async () => {
+      const unlocked = runtime();
+      assertAuditViewer(unlocked.profile.repositories);
+      return unlocked.rotatePatientKey();
     },
     'export.conversation': ({ conversationId, passcode, reference }) => {
       const pick = picker();
@@ -151,6 +164,33 @@ export function createClinicalHandlers(context: ClinicalHandlerContext): Clinica
         },
         () => clock.now(),
       );
+    },
+    'export.patient': async ({ nhsNumber, passcode, reference }) => {
+      const unlocked = runtime();
+      // The practice trail is for managers and admins; so is this screen.
+      assertAuditViewer(unlocked.profile.repositories);
+      await unlocked.syncPatientKeys(true);
+      const pick = picker();
+      const result = await exportPatientMessages(
+        unlocked.profile,
+        policy,
+        {
+          nhsNumber,
+          passcode,
+          reference: reference ?? null,
+          practiceAudit: async (patientRefHashes) => {
+            await unlocked.flushAudit();
+            const trail = await unlocked.practiceAudit();
+            return trail.entries.filter((e) => matchesPracticeAudit(e, { patientRefHashes }));
+          },
+          chooseFolder: () =>
+            pick.chooseFolder({ title: "Choose a folder for the patient's export" }),
+        },
+        () => clock.now(),
+      );
+      // The export's own records reach the practice trail now, not in a few seconds.
+      if (result.exported) await unlocked.flushAudit();
+      return result;
     },
   };
 }

@@ -27,6 +27,11 @@ export interface UnlockedProfile {
   erase(): Promise<void>;
   /** The open profile database, which the profile runtime runs on. */
   readonly profile: OpenProfile;
+  /**
+   * Keeps the wrong-passcode wipe's report credential in the keychain in step with the enrolled
+   * account (main/core/audit/wipe-report.ts): after enrolment, as at each unlock.
+   */
+  keepWipeReport?(): Promise<void>;
 }
 
 export interface ProfileGateway {

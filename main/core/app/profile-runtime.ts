@@ -30,9 +30,10 @@ import { MessageSearchIndexer } from '../db/message-search-indexer.js';
 import { forwardMessagingEvent } from './messaging-event-forwarder.js';
 import { MessagingViews } from './messaging-views.js';
 import { PracticeAuditForwarder } from '../audit/practice-audit-forwarder.js';
+import { PatientKeySync } from '../audit/patient-key-sync.js';
 import { RoleService } from '../roles/role-service.js';
 import { RoleAlertPoller } from '../roles/role-alert-poller.js';
-import { readPracticeAudit, type PracticeAuditTrail } from '../audit/practice-audit-reader.js';
+import { PracticeAuditCache, type PracticeAuditTrail } from '../audit/practice-audit-reader.js';
 import type { UnlockedProfile } from './profile-gateway.js';
 import { OpenedFiles } from './opened-files.js';
 import { StagedAttachments } from './staged-attachments.js';
@@ -60,6 +61,8 @@ export interface ProfileRuntimeOptions {
 
 /** A person shown as "not in the directory yet" is looked up at most this often. */
 const lookUpIntervalMs = 60_000;
+/** How often the practice's patient-reference key is fetched and shared (a new PC, a rotation). */
+const patientKeySyncMs = 15_000;
 
 export class ProfileRuntime {
   readonly profile: OpenProfile;
@@ -81,6 +84,10 @@ export class ProfileRuntime {
   private rolePoller: RoleAlertPoller | null = null;
   private auditForwarder: PracticeAuditForwarder | null = null;
   private auditTimer: NodeJS.Timeout | null = null;
+  private patientKeys: PatientKeySync | null = null;
+  /** What the manager's view verified of the practice trail while unlocked. */
+  private readonly auditCache = new PracticeAuditCache();
+  private patientKeysSyncedAt = -Infinity;
   private disposed = false;
   private readonly lookedUpAt = new Map<string, number>();
 
@@ -191,6 +198,10 @@ export class ProfileRuntime {
       ...(this.options.now ? { now: this.options.now } : {}),
     });
     this.startMessaging();
+    // From now on a wrong-passcode wipe can be reported to the practice trail.
+    await this.options.unlocked.keepWipeReport?.().catch((error: unknown) => {
+      this.options.logger.warn('wipe_report_credential_failed', { error: describeError(error) });
+    });
     return account;
   }
 
@@ -257,6 +268,12 @@ export class ProfileRuntime {
       this.options.now ?? Date.now,
     );
     this.auditForwarder = forwarder;
+    this.patientKeys = new PatientKeySync(
+      this.profile.repositories,
+      account,
+      core.relay,
+      this.options.now ?? Date.now,
+    );
     const tick = () => void this.flushAudit();
     this.auditTimer = setInterval(tick, this.options.auditForwardMs ?? 5_000);
     this.auditTimer.unref();
@@ -266,6 +283,7 @@ export class ProfileRuntime {
   /** Sends what the practice trail has not had yet; false when it could not (tried again later). */
   async flushAudit(): Promise<boolean> {
     if (!this.auditForwarder || this.disposed) return false;
+    await this.syncPatientKeys(false);
     try {
       await this.auditForwarder.flush();
       return true;
@@ -275,14 +293,45 @@ export class ProfileRuntime {
     }
   }
 
-  /** The practice audit trail, for a manager or admin (the relay refuses anyone else). */
-  async practiceAudit(): Promise<PracticeAuditTrail> {
+  /**
+   * Fetches the practice's patient-reference key versions and shares them with devices lacking
+   * them (patient-key-sync.ts): at most every 15 s unless forced (before a patient lookup).
+   */
+  async syncPatientKeys(force: boolean): Promise<boolean> {
+    if (!this.patientKeys || this.disposed) return false;
+    const now = Date.now();
+    if (!force && now - this.patientKeysSyncedAt < patientKeySyncMs) return true;
+    try {
+      await this.patientKeys.sync();
+      this.patientKeysSyncedAt = now;
+      return true;
+    } catch (error) {
+      this.options.logger.warn('patient_key_sync_failed', { error: describeError(error) });
+      return false;
+    }
+  }
+
+  /** A new patient-reference key version for the practice (a manager or admin). */
+  async rotatePatientKey(): Promise<{ version: number }> {
+    if (!this.patientKeys) {
+      throw new MessengerError('not_found', 'This profile is not enrolled with a relay.');
+    }
+    return this.patientKeys.rotate();
+  }
+
+  /**
+   * The practice audit trail, for a manager or admin (the relay refuses anyone else): `full`
+   * reads and checks the whole chain, `newer` only what was appended since the last read this
+   * session, `cached` what is here (PracticeAuditCache).
+   */
+  async practiceAudit(mode: 'full' | 'newer' | 'cached' = 'newer'): Promise<PracticeAuditTrail> {
     const account = this.account();
-    return readPracticeAudit(
+    return this.auditCache.read(
       this.enrolled().relay,
       this.profile.repositories,
       account!,
       this.options.now ?? Date.now,
+      mode,
     );
   }
 

@@ -12,13 +12,19 @@ import { normaliseNhsNumber } from '../../../shared/clinical/nhs-number.js';
 import { MessengerError } from '../../../shared/errors.js';
 import { writeFileAtomic } from '../profile/atomic-file.js';
 import { ownStaffIdentity } from '../transcription/staff-directory.js';
-import { lookUpPatientRefHash, patientRefHash } from '../transcription/patient-ref-hash.js';
+import { lookUpPatientRefHashes, patientRefHash } from '../transcription/patient-ref-hash.js';
 import { assertExportFolder, exportAuditAction, type ExportProfile } from './authorised-export.js';
 import { buildConversationExport, type ConversationExport } from './export-document.js';
 import { renderExportHtml } from './export-html.js';
+import type { PracticeAuditEntry } from './practice-audit-reader.js';
 
 export interface PatientExportRequest {
   readonly nhsNumber: string;
+  /**
+   * The practice trail's entries about this patient (a manager's export in the app), written
+   * alongside as one JSON file; undefined where the caller cannot read the practice trail.
+   */
+  readonly practiceAudit?: (hashes: readonly string[]) => Promise<readonly PracticeAuditEntry[]>;
   readonly passcode: string;
   readonly reference: string | null;
   readonly chooseFolder: () => Promise<string | null>;
@@ -29,6 +35,8 @@ export interface PatientExportResult {
   readonly files: string[];
   readonly conversations: number;
   readonly messageCount: number;
+  /** Practice audit entries about the patient written to the export (0 without practiceAudit). */
+  readonly auditEntries: number;
 }
 
 /** Runs of digits with spaces or hyphens between them: the spellings staff type a number in. */
@@ -64,7 +72,7 @@ export async function exportPatientMessages(
   await profile.verifyPasscode(request.passcode);
   const { repositories } = profile;
   const own = ownStaffIdentity(repositories);
-  const hash = lookUpPatientRefHash(repositories.settings, digits);
+  const hashes = lookUpPatientRefHashes(repositories.settings, digits);
   const at = now();
 
   const found: ConversationExport[] = [];
@@ -74,7 +82,9 @@ export async function exportPatientMessages(
       now: at,
       reference: request.reference,
     });
-    const auditEvents = whole.auditEvents.filter((e) => hash !== null && e.patientRefHash === hash);
+    const auditEvents = whole.auditEvents.filter(
+      (e) => e.patientRefHash !== null && hashes.includes(e.patientRefHash),
+    );
     const transcribed = new Set(auditEvents.flatMap((e) => e.messageIds));
     const messages = whole.messages.filter(
       (m) => transcribed.has(m.id) || mentionsNhsNumber(m.text, digits),
@@ -89,13 +99,19 @@ export async function exportPatientMessages(
     );
   }
 
+  // The export's own record names the patient by the keyed hash (made now if none was yet).
+  const patientRef = patientRefHash(repositories.settings, digits, at);
+  const practiceEntries = request.practiceAudit
+    ? await request.practiceAudit(lookUpPatientRefHashes(repositories.settings, digits))
+    : null;
+
   const folder = await request.chooseFolder();
-  if (folder === null) return { exported: false, files: [], conversations: 0, messageCount: 0 };
+  if (folder === null) {
+    return { exported: false, files: [], conversations: 0, messageCount: 0, auditEntries: 0 };
+  }
   assertExportFolder(folder);
   const files: string[] = [];
   const stamp = new Date(at).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  // The export's own record names the patient by the keyed hash (made now if none was yet).
-  const patientRef = patientRefHash(repositories.settings, digits, at);
   let n = 0;
   for (const data of found) {
     let base: string;
@@ -124,5 +140,27 @@ export async function exportPatientMessages(
       },
     });
   }
-  return { exported: true, files, conversations: found.length, messageCount };
+  if (practiceEntries !== null) {
+    const base = `patient-${stamp}-practice-audit`;
+    const document = {
+      kind: 'practice audit entries about one patient',
+      exportedAt: new Date(at).toISOString(),
+      reference: request.reference,
+      // Matched by the keyed patient reference; the NHS number itself is not written here.
+      entries: practiceEntries,
+    };
+    writeFileAtomic(
+      path.join(folder, `${base}.json`),
+      `${JSON.stringify(document, null, 2)}\n`,
+      0o600,
+    );
+    files.push(`${base}.json`);
+  }
+  return {
+    exported: true,
+    files,
+    conversations: found.length,
+    messageCount,
+    auditEntries: practiceEntries?.length ?? 0,
+  };
 }

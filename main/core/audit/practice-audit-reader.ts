@@ -60,12 +60,50 @@ const relayEventSchema = z.looseObject({ kind: z.string(), at: z.number() });
 
 const sha256Hex = (data: Uint8Array | string) => createHash('sha256').update(data).digest('hex');
 
+/**
+ * What a reader has verified so far in this session: the records from the anchor to `lastSeq`,
+ * checked link by link, so the next read fetches and checks only what came after
+ * (PracticeAuditCache). Never written to disk; the pinned head is (headKey).
+ */
+export interface VerifiedTrail {
+  readonly anchor: { seq: number; hash: string };
+  readonly relayKey: string;
+  readonly prev: string;
+  readonly lastSeq: number;
+  readonly brokenAt: number | null;
+  readonly records: number;
+  readonly entries: readonly PracticeAuditEntry[];
+}
+
 export async function readPracticeAudit(
   http: RelayHttp,
   repos: Repositories,
   account: RelayAccount,
   now: () => number = Date.now,
 ): Promise<PracticeAuditTrail> {
+  return toTrail(await readVerifiedTrail(http, repos, account, now, null));
+}
+
+function toTrail(verified: VerifiedTrail): PracticeAuditTrail {
+  return {
+    intact: verified.brokenAt === null,
+    brokenAt: verified.brokenAt,
+    records: verified.records,
+    entries: verified.entries,
+  };
+}
+
+/**
+ * Reads the records after `since` (all of them when null) and checks them on from where `since`
+ * ended. Falls back to a whole read when the relay's anchor moved (retention) since then.
+ */
+export async function readVerifiedTrail(
+  http: RelayHttp,
+  repos: Repositories,
+  account: RelayAccount,
+  now: () => number,
+  since: VerifiedTrail | null,
+): Promise<VerifiedTrail> {
   const own = repos.ownIdentity.get();
   if (!own) throw new Error('This profile has no Signal identity.');
   const identityPrivateKey = IdentityKeyPair.deserialize(
@@ -76,14 +114,22 @@ export async function readPracticeAudit(
   const records: AuditRecordWire[] = [];
   let anchor = { seq: 0, hash: '' };
   let relayKey = '';
-  for (let after = 0; ;) {
+  for (let after = since?.lastSeq ?? 0, first = true; ; first = false) {
     const page = await http.call('auditRead', {
       body: { afterSeq: after, limit: auditLimits.maxRecordsPerRead },
     });
-    if (after === 0) ({ anchor, relayKey } = page);
+    if (first) ({ anchor, relayKey } = page);
     records.push(...page.records);
     if (page.records.length < auditLimits.maxRecordsPerRead) break;
     after = page.records[page.records.length - 1]!.seq;
+  }
+  if (
+    since !== null &&
+    (anchor.seq !== since.anchor.seq ||
+      anchor.hash !== since.anchor.hash ||
+      relayKey !== since.relayKey)
+  ) {
+    return readVerifiedTrail(http, repos, account, now, null);
   }
 
   const key = createPublicKey({
@@ -91,10 +137,10 @@ export async function readPracticeAudit(
     format: 'der',
     type: 'spki',
   });
-  let brokenAt: number | null = null;
-  let prev = anchor.hash;
-  let lastSeq = anchor.seq;
-  const entries: PracticeAuditEntry[] = [];
+  let brokenAt: number | null = since?.brokenAt ?? null;
+  let prev = since?.prev ?? anchor.hash;
+  let lastSeq = since?.lastSeq ?? anchor.seq;
+  const entries: PracticeAuditEntry[] = [...(since?.entries ?? [])];
   for (const record of records) {
     const payload = Buffer.from(record.payload, 'base64');
     const expected = sha256Hex(`${prev}${sha256Hex(payload)}${auditChainMetadata(record)}`);
@@ -119,15 +165,58 @@ export async function readPracticeAudit(
   }
 
   // The newest record verified before must still be there, unchanged, unless retention took it.
+  // (An incremental read starts after it: its successor's prevHash is checked against it.)
   const pinned = repos.settings.get(headKey, headSchema);
-  if (brokenAt === null && pinned && pinned.seq > anchor.seq) {
+  if (since === null && brokenAt === null && pinned && pinned.seq > anchor.seq) {
     const same = records.find((r) => r.seq === pinned.seq);
     if (!same || same.hash !== pinned.hash) brokenAt = pinned.seq;
   }
   if (brokenAt === null && lastSeq > 0) {
     repos.settings.set(headKey, { seq: lastSeq, hash: prev }, now());
   }
-  return { intact: brokenAt === null, brokenAt, records: records.length, entries };
+  return {
+    anchor,
+    relayKey,
+    prev,
+    lastSeq,
+    brokenAt,
+    records: (since?.records ?? 0) + records.length,
+    entries,
+  };
+}
+
+/**
+ * The manager's view keeps what it verified while unlocked: a refresh fetches and checks only the
+ * records appended since, and "Load older entries" pages through what is here without asking the
+ * relay. The whole trail is read and checked again when the view is opened afresh, after
+ * `fullEveryMs`, and whenever retention moved the anchor, so an old record altered on the relay
+ * meanwhile is still caught then.
+ */
+export class PracticeAuditCache {
+  private verified: VerifiedTrail | null = null;
+  private fullAt = -Infinity;
+
+  constructor(private readonly fullEveryMs = 5 * 60_000) {}
+
+  async read(
+    http: RelayHttp,
+    repos: Repositories,
+    account: RelayAccount,
+    now: () => number,
+    mode: 'full' | 'newer' | 'cached',
+  ): Promise<PracticeAuditTrail> {
+    const stale = performance.now() - this.fullAt > this.fullEveryMs;
+    if (mode === 'cached' && this.verified && !stale) return toTrail(this.verified);
+    const since = mode === 'full' || stale ? null : this.verified;
+    const verified = await readVerifiedTrail(http, repos, account, now, since);
+    if (since === null) this.fullAt = performance.now();
+    this.verified = verified;
+    return toTrail(verified);
+  }
+
+  forget(): void {
+    this.verified = null;
+  }
 }
 
 function toEntry(

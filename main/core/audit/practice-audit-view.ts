@@ -21,8 +21,11 @@ export interface PracticeAuditMatch {
   /** From this time (inclusive) and before this one (exclusive), ms since the epoch. */
   readonly sinceAt?: number;
   readonly untilAt?: number;
-  /** Entries about one patient: the keyed hash of their NHS number (patient-ref-hash.ts). */
-  readonly patientRefHash?: string;
+  /**
+   * Entries about one patient: the keyed hashes of their NHS number, one per key version this
+   * device holds (patient-ref-hash.ts). Empty: no key, so nothing can match.
+   */
+  readonly patientRefHashes?: readonly string[];
 }
 
 export interface PracticeAuditFilter extends PracticeAuditMatch {
@@ -41,7 +44,8 @@ export function matchesPracticeAudit(
       entry.actorAccountId === match.accountId) &&
     (match.sinceAt === undefined || entry.at >= match.sinceAt) &&
     (match.untilAt === undefined || entry.at < match.untilAt) &&
-    (match.patientRefHash === undefined || entry.patientRefHash === match.patientRefHash)
+    (match.patientRefHashes === undefined ||
+      (entry.patientRefHash !== null && match.patientRefHashes.includes(entry.patientRefHash)))
   );
 }
 

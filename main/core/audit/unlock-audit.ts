@@ -6,8 +6,9 @@
  * a manager sees someone guessing at a colleague's PC. Both are recorded by the device with no
  * actor: nobody in particular did them.
  *
- * A burst that ends in the wrong-passcode wipe cannot be recorded: the profile's database cannot
- * be opened without the passcode, and the wipe removes it (docs/security.md).
+ * A burst that ends in the wrong-passcode wipe cannot be recorded here: the profile's database
+ * cannot be opened without the passcode, and the wipe removes it. The relay records it instead,
+ * told by the wiping unlock (wipe-report.ts, docs/security.md).
  */
 import type { AuditRepository } from '../db/repositories/audit-repository.js';
 import type { LoadedPolicy } from '../policy/load-policy.js';

@@ -157,6 +157,8 @@ export class ProfileStore {
       const directory = this.directoryOf(id);
       this.open.get(id)?.close();
       const hadSecret = await this.keychain.deleteSecret(id);
+      // The wipe report's credential goes with the profile (the wipe path read it first).
+      await this.keychain.deleteSecret(`${id}.wipe-report`).catch(() => false);
       if (!existsSync(directory) && !hadSecret) {
         throw new MessengerError('profile_not_found', `There is no profile ${id}.`);
       }
@@ -164,6 +166,22 @@ export class ProfileStore {
       fsyncDirectory(this.root);
       this.logger.info('profile_deleted', { profileId: id });
     });
+  }
+
+  /**
+   * A small keychain entry of a profile besides its key secret, readable without the passcode:
+   * the wipe report's credential (main/core/audit/wipe-report.ts). Null when there is none.
+   */
+  getSideSecret(id: string, name: 'wipe-report'): Promise<string | null> {
+    return this.keychain.getSecret(`${id}.${name}`);
+  }
+
+  setSideSecret(id: string, name: 'wipe-report', value: string): Promise<void> {
+    return this.keychain.setSecret(`${id}.${name}`, value);
+  }
+
+  deleteSideSecret(id: string, name: 'wipe-report'): Promise<boolean> {
+    return this.keychain.deleteSecret(`${id}.${name}`);
   }
 
   /** Every profile folder; a folder with unreadable metadata is listed with the reason. */

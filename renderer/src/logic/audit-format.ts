@@ -100,6 +100,10 @@ export function describeAuditAction(entry: AuditEntryView): string {
       return detail(entry, 'showsPatientDetails') === 'yes'
         ? 'Sent an image, saying it shows patient details'
         : 'Sent an image, saying it shows no patient details';
+    case 'audit.patient_key_rotated': {
+      const version = detail(entry, 'version');
+      return `Rotated the practice's patient-reference key${typeof version === 'number' ? ` (now version ${version})` : ''}`;
+    }
     // The relay's own records (docs/protocol.md §13): about a device, by whoever ran the command.
     case 'device.enrolled':
       return `${relaySubject(entry)} enrolled`;
@@ -109,6 +113,10 @@ export function describeAuditAction(entry: AuditEntryView): string {
         : `${relaySubject(entry)} revoked`;
     case 'device.wiped':
       return `${relaySubject(entry)} told to erase its data (remote wipe)`;
+    case 'device.passcode_wiped': {
+      const failures = detail(entry, 'failures');
+      return `${relaySubject(entry)} erased itself after ${typeof failures === 'number' ? failures : 'too many'} wrong passcodes, and was revoked`;
+    }
     case 'account.role_changed': {
       const name = detail(entry, 'displayName');
       const from = detail(entry, 'previousRole');
@@ -153,9 +161,11 @@ const kindLabels: Readonly<Record<string, string>> = {
   'policy.loaded': 'Policy loaded at unlock',
   'unlock.failed_burst': 'Wrong passcodes before an unlock',
   'attachment.image_pid_answered': 'Image sent: patient details question answered',
+  'audit.patient_key_rotated': 'Patient-reference key rotated',
   'device.enrolled': 'Device enrolled',
   'device.revoked': 'Device revoked',
   'device.wiped': 'Device wiped',
+  'device.passcode_wiped': 'Device erased after wrong passcodes',
   'account.role_changed': 'Role changed',
   unreadable: 'Records this device cannot open',
   sender_mismatch: 'Records from another device (not believed)',

@@ -39,10 +39,15 @@ describe('pmsg client audit', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as { action: string; source: string; seq: number });
-    expect(entries.map((e) => e.action)).toEqual(['device.enrolled', 'device.enrolled']);
+    // The relay's two enrolments, then the policy this CLI unlock ran under (once, not per unlock).
+    expect(entries.map((e) => e.action)).toEqual([
+      'device.enrolled',
+      'device.enrolled',
+      'policy.loaded',
+    ]);
 
     const verified = await pmsg(['audit', '--profile', manager, '--verify']);
-    expect(JSON.parse(verified.stdout)).toEqual({ intact: true, brokenAt: null, records: 2 });
+    expect(JSON.parse(verified.stdout)).toEqual({ intact: true, brokenAt: null, records: 3 });
 
     const refused = await pmsg(['audit', '--profile', reception]);
     expect(refused.code).toBe(1);

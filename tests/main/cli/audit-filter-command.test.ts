@@ -83,7 +83,7 @@ afterAll(async () => {
 const lines = (out: string[]) => out.map((l) => JSON.parse(l) as Entry);
 
 describe('pmsg client audit filters', () => {
-  it('keeps one patient’s entries by NHS number, and says the key is this device’s', async () => {
+  it('keeps one patient’s entries by NHS number, under every key this device holds', async () => {
     const all = await pmsg(['audit', '--profile', dir]);
     expect(all.code, all.err).toBe(0);
     expect(lines(all.out).filter((e) => e.action === 'transcription.confirmed')).toHaveLength(2);
@@ -97,7 +97,6 @@ describe('pmsg client audit filters', () => {
         patientRefHash: hashA,
       }),
     ]);
-    expect(a.err).toMatch(/keyed per device/);
     // The NHS number itself is never printed.
     expect(a.out.join('\n')).not.toMatch(/9434765919|943 476 5919/);
 
@@ -153,4 +152,54 @@ describe('pmsg client audit filters', () => {
     expect(verify.code).toBe(2);
     expect(verify.err).toMatch(/--verify checks the whole chain/);
   });
+  // Last: it adds an entry the tests above do not expect.
+  it('rotates the practice key, and still finds entries keyed before the rotation', async () => {
+    const rotated = await pmsg(['audit-key', 'rotate', '--profile', dir]);
+    expect(rotated.code, rotated.err).toBe(0);
+    const { version } = JSON.parse(rotated.out[0]!) as { version: number };
+    expect(version).toBeGreaterThanOrEqual(2);
+    const store = cliProfileStore(dir);
+    const profile = await store.unlock(singleProfileId(store, dir)!, passcode);
+    const newer = patientRefHash(profile.repositories.settings, patientA, june + 1);
+    expect(newer).toMatch(new RegExp(`^hmac-sha256:practice-v${version}:[0-9a-f]{64}$`));
+    profile.repositories.audit.append({
+      at: june + 1,
+      actorAccountId: null,
+      action: 'transcription.confirmed',
+      conversationId: 'conv-1',
+      messageIds: ['msg-after-rotation'],
+      patientRefHash: newer,
+    });
+    profile.close();
+    const a = await pmsg(['audit', '--profile', dir, '--patient', patientA]);
+    expect(a.code, a.err).toBe(0);
+    const found = lines(a.out).filter((e) => e.action === 'transcription.confirmed');
+    expect(found.map((e) => e.patientRefHash)).toEqual([hashA, newer]);
+    const kinds = lines((await pmsg(['audit', '--profile', dir])).out).map((e) => e.action);
+    expect(kinds).toContain('audit.patient_key_rotated');
+    const bad = await pmsg(['audit-key', 'rotate']);
+    expect(bad.code).toBe(2);
+  }, 120_000);
+
+  it('records the policy and a burst of wrong passcodes at a CLI unlock, as the app does', async () => {
+    for (const attempt of [1, 2, 3]) {
+      const wrong = await runClientCli(['whoami', '--profile', dir], {
+        out: () => undefined,
+        err: () => undefined,
+        env: { PMSG_PASSCODE: `not the passcode ${attempt}` },
+      });
+      expect(wrong, `attempt ${attempt}`).not.toBe(0);
+    }
+    // Three wrong passcodes: the next try waits a second.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const run = await pmsg(['audit', '--profile', dir]);
+    expect(run.code, run.err).toBe(0);
+    const entries = run.out.map(
+      (l) => JSON.parse(l) as { action: string; details: Record<string, unknown> },
+    );
+    expect(entries.filter((e) => e.action === 'unlock.failed_burst').map((e) => e.details)).toEqual(
+      [expect.objectContaining({ failures: 3 })],
+    );
+    expect(entries.some((e) => e.action === 'policy.loaded')).toBe(true);
+  }, 120_000);
 });

@@ -7,6 +7,7 @@ import { useState } from 'react';
 import type { ConversationSummary } from '../../../../shared/ipc/view-schemas.js';
 import { Dialog } from '../../components/Dialog.js';
 import { auditRow } from '../../logic/audit-format.js';
+import { PatientExport } from '../export/PatientExport.js';
 import { PracticeAuditTrail } from './PracticeAuditTrail.js';
 import { useAuditLog } from './useAuditLog.js';
 
@@ -15,7 +16,7 @@ interface Props {
   onClose(): void;
 }
 
-type Scope = 'practice' | 'device';
+type Scope = 'practice' | 'device' | 'patient';
 
 export function AuditLogDialog({ conversations, onClose }: Props) {
   const [scope, setScope] = useState<Scope>('practice');
@@ -27,6 +28,7 @@ export function AuditLogDialog({ conversations, onClose }: Props) {
           [
             ['practice', 'The whole practice (every device, from the relay)'],
             ['device', 'This device only'],
+            ['patient', 'Subject access by patient (export)'],
           ] as const
         ).map(([value, label]) => (
           <label className="radio" key={value}>
@@ -50,8 +52,10 @@ export function AuditLogDialog({ conversations, onClose }: Props) {
           </p>
           <PracticeAuditTrail conversations={conversations} />
         </>
-      ) : (
+      ) : scope === 'device' ? (
         <DeviceAuditLog conversations={conversations} />
+      ) : (
+        <PatientExport />
       )}
     </Dialog>
   );

@@ -5,20 +5,12 @@
  * the same patient.
  */
 import { useState } from 'react';
-import { isValidNhsNumber } from '../../../../shared/clinical/nhs-number.js';
 import type { ConversationSummary } from '../../../../shared/ipc/view-schemas.js';
 import { Field } from '../../components/Field.js';
+import { call, errorMessage, messenger } from '../../api.js';
 import { auditKindLabel, practiceAuditRow } from '../../logic/audit-format.js';
+import { nhsProblem } from '../../logic/nhs-problem.js';
 import { usePracticeAudit } from './usePracticeAudit.js';
-
-/** Why the typed NHS number is not searched for yet; null when it is empty or valid. */
-function nhsProblem(text: string): string | null {
-  const typed = text.trim();
-  if (typed === '' || isValidNhsNumber(typed)) return null;
-  return typed.replace(/\D/g, '').length < 10
-    ? 'An NHS number has ten digits.'
-    : 'Not a valid NHS number: the check digit does not match. Check it was keyed correctly.';
-}
 
 interface Props {
   conversations: readonly ConversationSummary[];
@@ -33,6 +25,25 @@ export function PracticeAuditTrail({ conversations }: Props) {
     setPatientText(text);
     // Only a valid number (or none) reaches the filter: a mistyped one is never "no entries".
     if (nhsProblem(text) === null) setFilter({ ...filter, patient: text.trim() });
+  };
+
+  const [confirmRotate, setConfirmRotate] = useState(false);
+  const [rotating, setRotating] = useState(false);
+  const [rotated, setRotated] = useState<number | null>(null);
+  const [rotateProblem, setRotateProblem] = useState<string | null>(null);
+  const rotate = async () => {
+    setRotating(true);
+    setRotateProblem(null);
+    try {
+      const { version } = await call(messenger().audit.rotatePatientKey({}));
+      setRotated(version);
+      setConfirmRotate(false);
+      refresh();
+    } catch (error) {
+      setRotateProblem(errorMessage(error));
+    } finally {
+      setRotating(false);
+    }
   };
 
   const titleOf = (id: string | null) =>
@@ -53,9 +64,9 @@ export function PracticeAuditTrail({ conversations }: Props) {
             <code>pmsg relay audit verify</code>).
           </p>
         ))}
-      {problem && (
+      {(problem ?? rotateProblem) && (
         <p className="alert" role="alert">
-          {problem}
+          {problem ?? rotateProblem}
         </p>
       )}
       {view && (
@@ -110,7 +121,7 @@ export function PracticeAuditTrail({ conversations }: Props) {
             error={patientProblem}
             {...(filter.patient
               ? {
-                  hint: 'Matched by a keyed reference that is per device today: only entries recorded on this PC can match.',
+                  hint: "Matched by the practice's keyed reference, under every key version: entries from every clinical PC match (a reception PC's only there).",
                 }
               : {})}
             onChange={(e) => typePatient(e.target.value)}
@@ -121,7 +132,31 @@ export function PracticeAuditTrail({ conversations }: Props) {
         <button type="button" disabled={busy} onClick={refresh}>
           Refresh
         </button>
+        {view && !confirmRotate && (
+          <button type="button" disabled={rotating} onClick={() => setConfirmRotate(true)}>
+            Rotate patient key
+          </button>
+        )}
       </div>
+      {confirmRotate && (
+        <div className="audit-rotate" role="group" aria-label="Rotate the patient key">
+          <p>
+            Make a new patient key for the practice? Clinical PCs get it the next time they connect;
+            earlier entries are still found. Do this when someone who held it leaves.
+          </p>
+          <div className="actions">
+            <button type="button" className="primary" disabled={rotating} onClick={rotate}>
+              Rotate now
+            </button>
+            <button type="button" disabled={rotating} onClick={() => setConfirmRotate(false)}>
+              Cancel
+            </button>
+          </div>
+        </div>
+      )}
+      {rotated !== null && (
+        <p role="status">Patient key rotated: the practice now uses version {rotated}.</p>
+      )}
       {patientProblem && <p>Enter the patient's NHS number in full to see their entries.</p>}
       {!patientProblem && view && entries.length === 0 && !busy && <p>No entries match.</p>}
       {!patientProblem && entries.length > 0 && (

@@ -2,7 +2,7 @@
  * The practice-wide audit trail (main reads it from the relay and checks the chain): newest
  * first, filtered by kind, person, date and patient, a page at a time ("Load older entries").
  */
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type {
   PracticeAuditEntryView,
   PracticeAuditView,
@@ -37,7 +37,11 @@ export function usePracticeAudit() {
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
 
+  // The first read of this view checks the whole chain; later ones only what is new.
+  const opened = useRef(false);
   const load = useCallback(async (current: PracticeAuditFilter, beforeSeq: number | null) => {
+    const fresh = !opened.current;
+    opened.current = true;
     setBusy(true);
     setProblem(null);
     try {
@@ -49,6 +53,7 @@ export function usePracticeAudit() {
           ...auditTimeBounds(current),
           ...(current.patient ? { patientNhsNumber: current.patient } : {}),
           ...(beforeSeq ? { beforeSeq } : {}),
+          ...(fresh ? { fresh: true } : {}),
         }),
       );
       setEntries((shown) => (beforeSeq ? [...shown, ...page.entries] : page.entries));

@@ -9,6 +9,15 @@ import {
   imagePidAnsweredAction,
 } from '../../../../main/core/audit/image-pid-answer.js';
 import { PracticeAuditForwarder } from '../../../../main/core/audit/practice-audit-forwarder.js';
+import {
+  auditPatientKeyRotated,
+  patientKeyRotatedAction,
+} from '../../../../main/core/audit/patient-key-sync.js';
+import {
+  keepWipeReportCredential,
+  reportPasscodeWipe,
+  takeWipeReportCredential,
+} from '../../../../main/core/audit/wipe-report.js';
 import { readPracticeAudit } from '../../../../main/core/audit/practice-audit-reader.js';
 import { practiceAuditView } from '../../../../main/core/audit/practice-audit-view.js';
 import {
@@ -123,6 +132,15 @@ const producers: Record<Kind, (ctx: Context) => void | Promise<void>> = {
       showsPatientDetails: true,
     });
   },
+  // What a rotation writes (its relay side is in practice-patient-key.test.ts).
+  'audit.patient_key_rotated': ({ gp }) => {
+    expect(patientKeyRotatedAction).toBe('audit.patient_key_rotated');
+    auditPatientKeyRotated(gp.profile.repositories.audit, {
+      at: Date.now(),
+      actorAccountId: gp.accountId,
+      version: 2,
+    });
+  },
   // The relay's own records: the GP's enrolment, then a second device revoked with a wipe and
   // told so when it next calls.
   'device.enrolled': () => undefined,
@@ -137,6 +155,20 @@ const producers: Record<Kind, (ctx: Context) => void | Promise<void>> = {
       now: Date.now(),
     });
     expect(changed).toEqual({ ok: true, from: 'clinician', to: 'nurse' });
+  },
+  // A spare PC of the GP's erases itself after wrong passcodes and tells the relay with the
+  // credential the keychain kept (passcode-wipe-report.test.ts goes through the unlock itself).
+  'device.passcode_wiped': async ({ world, gp }) => {
+    const spare = await world.enrolWithCode(
+      'GP spare PC',
+      await world.relay.relay.enrol({ accountId: gp.accountId }).then((c) => c.code),
+    );
+    await keepWipeReportCredential(world.store, spare.profile);
+    const credential = await takeWipeReportCredential(world.store, spare.profile.id);
+    expect(credential).not.toBeNull();
+    expect(
+      await reportPasscodeWipe(world.store, spare.profile.id, credential!, { failures: 5 }),
+    ).toBe(true);
   },
   'device.wiped': async ({ world }) => {
     const second = world.staff.find((s) => s.name === 'GP laptop')!;

@@ -120,12 +120,19 @@ describe('the practice audit view', () => {
       4, 3, 2,
     ]);
     expect(
-      view({ limit: 50, patientRefHash: 'hmac-sha256:aaaa' }).entries.map((e) => e.id),
+      view({ limit: 50, patientRefHashes: ['hmac-sha256:aaaa'] }).entries.map((e) => e.id),
     ).toEqual([3]);
-    // No key on this device: the empty hash matches nothing, not everything.
-    expect(view({ limit: 50, patientRefHash: '' }).entries).toEqual([]);
+    // Hashed under each key version held: an entry under any of them matches.
+    expect(
+      view({
+        limit: 50,
+        patientRefHashes: ['hmac-sha256:aaaa', 'hmac-sha256:bbbb'],
+      }).entries.map((e) => e.id),
+    ).toEqual([5, 3]);
+    // No key on this device: no hash matches nothing, not everything.
+    expect(view({ limit: 50, patientRefHashes: [] }).entries).toEqual([]);
     // The filters combine, and the chain status is still the whole trail's.
-    const both = view({ limit: 50, patientRefHash: 'hmac-sha256:bbbb', sinceAt: at(6) });
+    const both = view({ limit: 50, patientRefHashes: ['hmac-sha256:bbbb'], sinceAt: at(6) });
     expect(both.entries).toEqual([]);
     expect(both.chain.brokenAt).toBe(6);
   });
