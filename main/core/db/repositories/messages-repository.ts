@@ -109,6 +109,9 @@ export class MessagesRepository {
       setStatus: db.prepare('UPDATE messages SET status = ?, failure_reason = ? WHERE id = ?'),
       markRead: db.prepare(`UPDATE messages SET read_at = @at
           WHERE id = @id AND direction = 'incoming' AND read_at IS NULL`),
+      // The transitions isAllowedTransition allows to 'read', in one statement per message.
+      setReadStatus: db.prepare(`UPDATE messages SET status = 'read', failure_reason = NULL
+          WHERE id = ? AND status IN ('pending', 'sent', 'delivered')`),
       markTranscribed: db.prepare(
         'UPDATE messages SET transcribed_at = @at, transcribed_by = @by WHERE id = @id',
       ),
@@ -214,6 +217,14 @@ export class MessagesRepository {
 
   markRead(ids: readonly string[], at: number): number {
     return this.forEach(ids, (id) => this.statements.markRead.run({ id, at }).changes);
+  }
+
+  /**
+   * updateStatus(id, 'read') for many messages at once: one UPDATE each, without reading the row
+   * back or a savepoint per message (opening a conversation of thousands of unread messages).
+   */
+  setReadStatus(ids: readonly string[]): number {
+    return this.forEach(ids, (id) => this.statements.setReadStatus.run(id).changes);
   }
 
   markTranscribed(ids: readonly string[], transcribedBy: string, at: number): number {
