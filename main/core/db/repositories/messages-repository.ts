@@ -135,12 +135,8 @@ export class MessagesRepository {
       nextExpiry: db
         .prepare('SELECT min(expires_at) FROM messages WHERE expires_at IS NOT NULL')
         .pluck(),
-      countUnread: db
-        .prepare(
-          `SELECT count(*) FROM messages
-          WHERE conversation_id = ? AND direction = 'incoming' AND read_at IS NULL`,
-        )
-        .pluck(),
+      // Kept by the triggers of migration 013 (unread-counts), not counted per call.
+      countUnread: db.prepare('SELECT unread_count FROM conversations WHERE id = ?').pluck(),
       isTombstoned: db.prepare('SELECT 1 FROM message_tombstones WHERE message_id = ?').pluck(),
     };
   }
@@ -276,7 +272,7 @@ export class MessagesRepository {
   }
 
   countUnread(conversationId: string): number {
-    return this.statements.countUnread.get(conversationId) as number;
+    return (this.statements.countUnread.get(conversationId) as number | undefined) ?? 0;
   }
 
   private forEach(ids: readonly string[], apply: (id: string) => number): number {
