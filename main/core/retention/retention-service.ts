@@ -45,8 +45,9 @@ export interface RetentionServiceOptions {
   readonly logger?: Logger;
 }
 
-/** Messages per transaction of the catch-up pass. */
-const catchUpSliceSize = 2_000;
+/** Messages per transaction of the catch-up pass, and the pause between transactions. */
+const catchUpSliceSize = 1_000;
+const catchUpPauseMs = 5;
 
 export const retentionAuditAction = 'retention.expired_deleted';
 /** Clinicians' advice deleted by retention that was neither transcribed nor "no record needed". */
@@ -110,7 +111,9 @@ export class RetentionService {
         const { db } = this.options.profile;
         let after = 0;
         for (;;) {
-          await new Promise((resolve) => setImmediate(resolve));
+          // A pause, not just a turn: the renderer's first calls after unlock (the list, the
+          // conversation it opens) go before each slice rather than queue behind a run of them.
+          await new Promise((resolve) => setTimeout(resolve, catchUpPauseMs));
           if (this.stopped || this.options.profile.closed) return;
           const last = this.queries.sliceEnd(after, catchUpSliceSize);
           if (last === null) break;
