@@ -250,7 +250,7 @@ try {
 
   const fmt = (ms: number) => `${ms.toFixed(0)} ms`;
   console.log(
-    `\nconversation of ${conversationSize.toLocaleString('en-GB')} messages (virtualised, pages of 200 over IPC):`,
+    `\nconversation of ${conversationSize.toLocaleString('en-GB')} messages (virtualised, the newest 50 then pages of 200 over IPC):`,
   );
   console.log(
     `  show:               ${fmt(openMs)}   static page of the same messages: ${fmt(baseline.showMs)}   ratio ${(openMs / baseline.showMs).toFixed(2)}x`,
