@@ -25,6 +25,8 @@ const otherConversations = 49;
 const batchSize = 5_000;
 const passcode = 'bench-passcode';
 const waitMs = 60_000;
+// Scrolling 10,000 messages end to end takes about a minute on a loaded two-core machine.
+const scrollWaitMs = 240_000;
 
 if (!existsSync(path.join(rendererDir, 'index.html'))) {
   console.error('Build the renderer first: npm run build:app');
@@ -157,7 +159,7 @@ function scrollEndToEnd(
   oldestSelector: string,
 ): Promise<ScrollResult> {
   return page.evaluate(
-    `(${scrollScript})(${JSON.stringify({ selector, oldestSelector, waitMs })})`,
+    `(${scrollScript})(${JSON.stringify({ selector, oldestSelector, waitMs: scrollWaitMs })})`,
   ) as Promise<ScrollResult>;
 }
 
@@ -227,6 +229,8 @@ try {
   await emptyUnlock.page.close();
   const fullUnlock = await unlock('full', otherConversations + 1);
   const page = fullUnlock.page;
+  // The core runs in this process (the harness): its resident set with 100k messages unlocked.
+  const rssUnlockedMb = process.memoryUsage().rss / 2 ** 20;
 
   // Open the 10k conversation: shown when its newest message is on screen.
   const t0 = performance.now();
@@ -239,13 +243,14 @@ try {
     `[data-message-id="${seeded!.oldestId}"]`,
   );
   const rowsInDom = await page.locator('.virtual-row').count();
+  const rssScrolledMb = process.memoryUsage().rss / 2 ** 20;
 
   const baselinePage = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const baseline = await staticBaseline(baselinePage);
 
   const fmt = (ms: number) => `${ms.toFixed(0)} ms`;
   console.log(
-    `\nconversation of ${conversationSize.toLocaleString('en-GB')} messages (virtualised, pages of 200 over IPC):`,
+    `\nconversation of ${conversationSize.toLocaleString('en-GB')} messages (virtualised, the newest 50 then pages of 200 over IPC):`,
   );
   console.log(
     `  show:               ${fmt(openMs)}   static page of the same messages: ${fmt(baseline.showMs)}   ratio ${(openMs / baseline.showMs).toFixed(2)}x`,
@@ -255,6 +260,9 @@ try {
   );
   console.log(
     `  rows in the DOM after scrolling: ${rowsInDom} (of ${conversationSize.toLocaleString('en-GB')} messages + day separators)`,
+  );
+  console.log(
+    `  RSS of this process (both windows' cores, the relay, Playwright; an upper bound for one core): ${rssUnlockedMb.toFixed(0)} MB unlocked, ${rssScrolledMb.toFixed(0)} MB after scrolling`,
   );
   console.log(`\nunlock -> conversation list shown (includes the passcode KDF):`);
   console.log(
@@ -279,6 +287,16 @@ try {
     baseline: baseline.scroll.worstFrameMs,
   });
   figure({ name: 'rows in the DOM after scrolling', value: rowsInDom, unit: 'rows' });
+  figure({
+    name: `harness RSS (cores, relay, Playwright), ${profileTotal} messages unlocked`,
+    value: rssUnlockedMb,
+    unit: 'MB',
+  });
+  figure({
+    name: `harness RSS (cores, relay, Playwright) after scrolling the ${conversationSize}-message conversation`,
+    value: rssScrolledMb,
+    unit: 'MB',
+  });
   figure({
     name: `unlock -> list shown, ${profileTotal} messages, renderer`,
     value: fullUnlock.ms,

@@ -143,7 +143,7 @@ export class OutgoingActions {
       const unreadRows = this.ctx.queries.unreadUpTo(conversationId, upTo);
       const unread = unreadRows.map((row) => row.id);
       this.ctx.repos.messages.markRead(unread, now);
-      for (const id of unread) this.ctx.repos.messages.updateStatus(id, 'read');
+      this.ctx.repos.messages.setReadStatus(unread);
       // Notices were written by this device; the peer never sent them, so no receipt.
       const sentByPeer = unreadRows.filter((row) => row.kind === 'text').map((row) => row.id);
       // In a group each writer gets the receipts of their own messages.
@@ -152,7 +152,9 @@ export class OutgoingActions {
         const sender =
           conversation.peerAccountId ?? this.ctx.repos.messages.get(id)?.senderAccountId;
         if (!sender) continue;
-        bySender.set(sender, [...(bySender.get(sender) ?? []), id]);
+        const list = bySender.get(sender);
+        if (list) list.push(id);
+        else bySender.set(sender, [id]);
       }
       for (const [sender, senderIds] of bySender) {
         for (const ids of chunk(senderIds, 500)) {

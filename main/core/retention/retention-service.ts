@@ -11,6 +11,7 @@ import { ensureIncrementalVacuum, reclaimSpace } from './reclaim-space.js';
 import { RetentionQueries, type ExpiredMessage } from './retention-queries.js';
 import { UntranscribedAdviceQueries } from './untranscribed-advice.js';
 import { describeError } from '../../../shared/describe-error.js';
+import { runInAsyncTransaction } from '../db/async-transaction.js';
 
 export interface DeletedMessages {
   readonly conversationId: string;
@@ -44,6 +45,10 @@ export interface RetentionServiceOptions {
   readonly logger?: Logger;
 }
 
+/** Messages per transaction of the catch-up pass, and the pause between transactions. */
+const catchUpSliceSize = 1_000;
+const catchUpPauseMs = 5;
+
 export const retentionAuditAction = 'retention.expired_deleted';
 /** Clinicians' advice deleted by retention that was neither transcribed nor "no record needed". */
 export const retentionAdviceAuditAction = 'retention.untranscribed_advice_deleted';
@@ -70,7 +75,11 @@ export class RetentionService {
     this.log = options.logger ?? createLogger('retention');
   }
 
-  /** Applies the policy to stored messages, deletes what is overdue, and arms the timer. */
+  /**
+   * Applies the policy to stored messages, deletes what is overdue, and arms the timer. The
+   * catch-up over stored messages runs in slices after this returns to its caller (unlock goes
+   * on to the conversation list); the returned promise settles after it and the first sweep.
+   */
   async start(): Promise<SweepResult> {
     this.stopped = false;
     const { db } = this.options.profile;
@@ -79,27 +88,48 @@ export class RetentionService {
     // on a build default.
     db.pragma('secure_delete = ON');
     if (ensureIncrementalVacuum(db)) this.log.info('auto_vacuum_enabled');
-    this.catchUp();
+    await this.catchUp();
     return this.sweep();
   }
 
   /**
    * Brings stored expiries in line with the policy. Messages get their expiry at insert from the
    * policy recorded here, so under an unchanged (or longer) policy only messages stored without
-   * one need it; a shorter or newly set policy is applied to every message, once.
+   * one need it; a shorter or newly set policy is applied to every message, once. A slice of
+   * messages per transaction (queued behind the messaging core's units), the event loop free
+   * between slices; the policy is recorded only once every slice is done, so a pass cut short
+   * (the app closed, the profile locked) runs again at the next unlock.
    */
-  private catchUp(): void {
+  private async catchUp(): Promise<void> {
     const { settings } = this.options.profile.repositories;
     const days = this.options.retentionDays;
     const previous = settings.get(retentionDaysSetting, z.number().int().positive().nullable());
     const ms = retentionMs(days);
     if (ms !== null && days !== null) {
-      if (previous === undefined || previous === null || days < previous) {
-        this.queries.applyRetention(ms);
-      } else {
-        this.queries.scheduleUnscheduled(ms);
+      const everyMessage = previous === undefined || previous === null || days < previous;
+      if (everyMessage || this.queries.anyUnscheduled()) {
+        const { db } = this.options.profile;
+        let after = 0;
+        for (;;) {
+          // A pause, not just a turn: the renderer's first calls after unlock (the list, the
+          // conversation it opens) go before each slice rather than queue behind a run of them.
+          await new Promise((resolve) => setTimeout(resolve, catchUpPauseMs));
+          if (this.stopped || this.options.profile.closed) return;
+          const last = this.queries.sliceEnd(after, catchUpSliceSize);
+          if (last === null) break;
+          const from = after;
+          await runInAsyncTransaction(db, () =>
+            Promise.resolve(
+              everyMessage
+                ? this.queries.applyRetention(ms, from, last)
+                : this.queries.scheduleUnscheduled(ms, from, last),
+            ),
+          );
+          after = last;
+        }
       }
     }
+    if (this.stopped || this.options.profile.closed) return;
     if (previous !== days) settings.set(retentionDaysSetting, days, this.clock.now());
   }
 

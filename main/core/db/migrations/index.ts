@@ -12,6 +12,7 @@ import { migration010Groups } from './010-groups.js';
 import { migration011RoleMessages } from './011-role-messages.js';
 import { migration012MessageSearchIndex } from './012-message-search-index.js';
 import { migration013RoleHistory } from './013-role-history.js';
+import { migration014UnreadCounts } from './014-unread-counts.js';
 
 /** Every shipped migration, in order. Append only. */
 export const migrations: readonly Migration[] = [
@@ -28,4 +29,5 @@ export const migrations: readonly Migration[] = [
   migration011RoleMessages,
   migration012MessageSearchIndex,
   migration013RoleHistory,
+  migration014UnreadCounts,
 ];

@@ -109,6 +109,9 @@ export class MessagesRepository {
       setStatus: db.prepare('UPDATE messages SET status = ?, failure_reason = ? WHERE id = ?'),
       markRead: db.prepare(`UPDATE messages SET read_at = @at
           WHERE id = @id AND direction = 'incoming' AND read_at IS NULL`),
+      // The transitions isAllowedTransition allows to 'read', in one statement per message.
+      setReadStatus: db.prepare(`UPDATE messages SET status = 'read', failure_reason = NULL
+          WHERE id = ? AND status IN ('pending', 'sent', 'delivered')`),
       markTranscribed: db.prepare(
         'UPDATE messages SET transcribed_at = @at, transcribed_by = @by WHERE id = @id',
       ),
@@ -132,12 +135,8 @@ export class MessagesRepository {
       nextExpiry: db
         .prepare('SELECT min(expires_at) FROM messages WHERE expires_at IS NOT NULL')
         .pluck(),
-      countUnread: db
-        .prepare(
-          `SELECT count(*) FROM messages
-          WHERE conversation_id = ? AND direction = 'incoming' AND read_at IS NULL`,
-        )
-        .pluck(),
+      // Kept by the triggers of migration 013 (unread-counts), not counted per call.
+      countUnread: db.prepare('SELECT unread_count FROM conversations WHERE id = ?').pluck(),
       isTombstoned: db.prepare('SELECT 1 FROM message_tombstones WHERE message_id = ?').pluck(),
     };
   }
@@ -216,6 +215,14 @@ export class MessagesRepository {
     return this.forEach(ids, (id) => this.statements.markRead.run({ id, at }).changes);
   }
 
+  /**
+   * updateStatus(id, 'read') for many messages at once: one UPDATE each, without reading the row
+   * back or a savepoint per message (opening a conversation of thousands of unread messages).
+   */
+  setReadStatus(ids: readonly string[]): number {
+    return this.forEach(ids, (id) => this.statements.setReadStatus.run(id).changes);
+  }
+
   markTranscribed(ids: readonly string[], transcribedBy: string, at: number): number {
     return this.forEach(
       ids,
@@ -265,7 +272,7 @@ export class MessagesRepository {
   }
 
   countUnread(conversationId: string): number {
-    return this.statements.countUnread.get(conversationId) as number;
+    return (this.statements.countUnread.get(conversationId) as number | undefined) ?? 0;
   }
 
   private forEach(ids: readonly string[], apply: (id: string) => number): number {

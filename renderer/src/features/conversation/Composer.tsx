@@ -76,7 +76,9 @@ export function Composer(props: Props) {
   const detect = useMemo(() => detectorFor(policy), [policy]);
   // The file's name travels inside the message like its caption: both are checked.
   const checked = staged ? `${staged.name}\n${text}` : text;
-  const findings = useMemo(() => detect(checked), [detect, checked]);
+  // Nothing to check in an empty draft; skipping it keeps the detector's first run (its
+  // patterns compile then, tens of ms) out of opening a conversation.
+  const findings = useMemo(() => (checked === '' ? [] : detect(checked)), [detect, checked]);
   // "block" stops identifiers; a possible patient name ("Mrs Jane Smith") only ever warns.
   const blocked = policy.pidGuard === 'block' && findings.some((f) => f.severity === 'identifier');
   const empty = text.trim() === '' && staged === null;

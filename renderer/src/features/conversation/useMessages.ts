@@ -16,6 +16,11 @@ import type { AttachmentSend, Draft } from './Composer.js';
 import type { Feedback } from './useFeedback.js';
 
 const pageSize = 200;
+/**
+ * The newest page is smaller: enough to fill a tall window, so opening a long conversation
+ * reads, sends and lays out a quarter of the rows before its newest messages show.
+ */
+const firstPageSize = 50;
 
 export interface Messages {
   messages: readonly MessageView[];
@@ -50,7 +55,7 @@ export function useMessages(conversationId: string, feedback: Feedback): Message
         const page = await call(
           messenger().messages.page({
             conversationId,
-            limit: pageSize,
+            limit: before ? pageSize : firstPageSize,
             ...(before ? { before } : {}),
           }),
         );

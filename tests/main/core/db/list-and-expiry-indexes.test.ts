@@ -2,6 +2,7 @@
 // answered from partial indexes rather than by reading every message (the plans are checked,
 // not timed: bench/conversation-list.bench.ts has the figures).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { countUnreadFromRows } from '../../../../main/core/db/migrations/013-unread-counts.js';
 import { MessagingQueries } from '../../../../main/core/messaging/messaging-queries.js';
 import type { OpenProfile } from '../../../../main/core/profile/open-profile.js';
 import { RetentionService } from '../../../../main/core/retention/retention-service.js';
@@ -44,6 +45,34 @@ function incoming(text: string, urgent = false): string {
 }
 
 describe('conversation list', () => {
+  it("keeps each conversation's unread count in step through inserts, reads and deletions", () => {
+    const { messages } = profile.repositories;
+    const truth = (id: string) =>
+      profile.db
+        .prepare(
+          `SELECT count(*) FROM messages WHERE conversation_id = ?
+           AND direction = 'incoming' AND read_at IS NULL`,
+        )
+        .pluck()
+        .get(id);
+    const ids = ['one', 'two', 'three', 'four'].map((text) => incoming(text));
+    const conversationId = messages.get(ids[0]!)!.conversationId;
+    storeMessage(profile, { self: GP, peer: RECEPTION, sender: GP, text: 'mine', sentAt: t0 });
+    expect(messages.countUnread(conversationId)).toBe(4);
+    messages.markRead([ids[0]!, ids[1]!], t0 + 1);
+    messages.markRead([ids[0]!], t0 + 2);
+    expect(messages.countUnread(conversationId)).toBe(2);
+    messages.delete([ids[1]!, ids[2]!], t0 + 3, 'expired');
+    expect(messages.countUnread(conversationId)).toBe(1);
+    expect(messages.countUnread(conversationId)).toBe(truth(conversationId));
+    // An upgraded profile's counts are filled in by the migration from the rows.
+    profile.db.prepare('UPDATE conversations SET unread_count = 0').run();
+    profile.db.exec(countUnreadFromRows);
+    expect(messages.countUnread(conversationId)).toBe(1);
+    profile.repositories.conversations.delete(conversationId);
+    expect(messages.countUnread(conversationId)).toBe(0);
+  });
+
   it('flags urgent unread messages from the partial index, and clears the flag when read', () => {
     const queries = new MessagingQueries(profile.db);
     incoming('routine');

@@ -98,6 +98,21 @@ describe('message search (FTS5 in the profile database)', () => {
     expect(hits.get(many[449]!.conversationId)?.messageId).toBe(many[449]!.id);
   });
 
+  it('finds the latest match of a conversation whose newest thousands of messages do not match', async () => {
+    await completeIndex(profile);
+    const older = say('chart review for the manager', t0, MANAGER);
+    profile.db.transaction(() => {
+      for (let i = 0; i < 2_500; i++) say(`nothing here ${i}`, t0 + 1_000 + i, MANAGER);
+    })();
+    const many = profile.db.transaction(() =>
+      Array.from({ length: 450 }, (_, i) => say(`chart review ${i}`, t0 + 1_000 + i)),
+    )();
+    const hits = new MessageSearch(profile.db).search('chart rev');
+    expect(hits.size).toBe(2);
+    expect(hits.get(older.conversationId)?.messageId).toBe(older.id);
+    expect(hits.get(many[449]!.conversationId)?.messageId).toBe(many[449]!.id);
+  });
+
   it('treats everything typed as words, never as FTS5 syntax', async () => {
     await completeIndex(profile);
     say('Review NEAR the end of clinic: "urgent" body* tests');

@@ -191,6 +191,27 @@ describe('expiry times', () => {
     expect(messages.get(unscheduled.id)?.expiresAt).toBe(t0 + 1_000 + 7 * day);
   });
 
+  it('applies a new policy after start returns, in slices, and again at the next unlock if cut short', async () => {
+    // More than one slice (2,000 messages each), all stored before any policy was recorded.
+    const stored = profile.db.transaction(() =>
+      Array.from({ length: 4_100 }, (_, i) => say(profile, `m ${i}`, t0 + i)),
+    )();
+    const { messages } = profile.repositories;
+    const first = stored[0]!;
+    const last = stored.at(-1)!;
+    const cut = retention(profile, 7);
+    const cutShort = cut.start();
+    // Unlock goes on to the list: nothing was updated before start returned.
+    expect(messages.get(first.id)?.expiresAt).toBeNull();
+    cut.stop();
+    await cutShort;
+    expect(messages.get(last.id)?.expiresAt).toBeNull();
+    // The policy was not recorded as applied, so the next start does the whole pass.
+    await retention(profile, 7).start();
+    expect(messages.get(first.id)?.expiresAt).toBe(t0 + 1_000 + 7 * day);
+    expect(messages.get(last.id)?.expiresAt).toBe(t0 + 4_099 + 1_000 + 7 * day);
+  });
+
   it('keeps messages without a policy or timer', async () => {
     const kept = say(profile, 'kept', t0);
     const service = retention(profile, null);
