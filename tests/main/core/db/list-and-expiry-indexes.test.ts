@@ -2,7 +2,7 @@
 // answered from partial indexes rather than by reading every message (the plans are checked,
 // not timed: bench/conversation-list.bench.ts has the figures).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { countUnreadFromRows } from '../../../../main/core/db/migrations/013-unread-counts.js';
+import { countUnreadFromRows } from '../../../../main/core/db/migrations/014-unread-counts.js';
 import { MessagingQueries } from '../../../../main/core/messaging/messaging-queries.js';
 import type { OpenProfile } from '../../../../main/core/profile/open-profile.js';
 import { RetentionService } from '../../../../main/core/retention/retention-service.js';
