@@ -1,4 +1,11 @@
 import type { PoolClient } from 'pg';
+import {
+  breach,
+  hasQueueQuota,
+  lockOrgQuota,
+  postgresOrgUsage,
+  quotaFromRow,
+} from './org-quota.js';
 import type { EnqueueInput, EnqueueResult } from './relay-storage.js';
 
 /** The channel on which a committed enqueue names the devices with new envelopes. */
@@ -16,9 +23,16 @@ export async function enqueuePostgres(
   input: EnqueueInput,
   nodeId: string,
 ): Promise<EnqueueResult> {
+  // The organisation's queue quotas come with the account: no extra round trip without one.
   const account = (
-    await client.query<{ org: string; status: string }>(
-      'SELECT org, status FROM accounts WHERE account_id = $1',
+    await client.query<{
+      org: string;
+      status: string;
+      max_queued_envelopes: string | null;
+      max_queued_bytes: string | null;
+    }>(
+      `SELECT a.org, a.status, q.max_queued_envelopes, q.max_queued_bytes
+         FROM accounts a LEFT JOIN org_quotas q ON q.org = a.org WHERE a.account_id = $1`,
       [input.recipientAccountId],
     )
   ).rows[0];
@@ -81,6 +95,16 @@ export async function enqueuePostgres(
     else fresh.push({ envelope, devicePk });
   }
   if (fullDevices.length > 0) return { ok: false, reason: 'queue_full', fullDevices };
+  const quota = quotaFromRow({ ...account, max_devices: null, max_blob_bytes: null });
+  if (fresh.length > 0 && hasQueueQuota(quota)) {
+    // After the device row locks: every node's sends to this organisation check one at a time.
+    await lockOrgQuota(client, account.org);
+    const overQuota = breach(quota, await postgresOrgUsage(client, account.org, input.now), {
+      queuedEnvelopes: fresh.length,
+      queuedBytes: fresh.reduce((sum, f) => sum + f.envelope.content.length, 0),
+    });
+    if (overQuota) return { ok: false, reason: 'org_quota', ...overQuota };
+  }
 
   if (fresh.length > 0) {
     const freshPks = fresh.map((f) => f.devicePk);

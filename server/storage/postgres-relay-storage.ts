@@ -3,6 +3,15 @@ import pg from 'pg';
 import { currentSchemaVersion, migratePostgres } from './postgres-migrations.js';
 import { PostgresCluster } from './postgres-cluster.js';
 import { enqueuePostgres } from './postgres-enqueue.js';
+import {
+  postgresOrgQuota,
+  postgresOrgUsage,
+  postgresReserveBlob,
+  postgresSetOrgQuota,
+  type OrgQuota,
+  type OrgUsage,
+  type QuotaBreach,
+} from './org-quota.js';
 import { combineOutcomes, MultiEnqueueRefused, perAccountInputs } from './multi-enqueue.js';
 import { toAccount, type AccountRow } from './postgres-rows.js';
 import {
@@ -27,6 +36,7 @@ import {
 import type {
   AccountRecord,
   AccountWithDevices,
+  BlobReservation,
   AccountDevice,
   AuditAppendInput,
   AuditPage,
@@ -432,6 +442,26 @@ export class PostgresRelayStorage implements RelayStorage {
         wipe: r.wipe,
       })),
     };
+  }
+
+  orgQuota(org: string, now: number): Promise<{ quota: OrgQuota; usage: OrgUsage }> {
+    return this.transaction(async (client) => ({
+      quota: await postgresOrgQuota(client, org),
+      usage: await postgresOrgUsage(client, org, now),
+    }));
+  }
+
+  async setOrgQuota(org: string, quota: OrgQuota): Promise<void> {
+    await this.transaction((client) => postgresSetOrgQuota(client, org, quota));
+  }
+
+  async reserveBlob(input: BlobReservation): Promise<{ ok: true } | ({ ok: false } & QuotaBreach)> {
+    const over = await this.transaction((client) => postgresReserveBlob(client, input));
+    return over ? { ok: false, ...over } : { ok: true };
+  }
+
+  async releaseBlob(blobId: string): Promise<void> {
+    await this.pool.query('DELETE FROM blob_usage WHERE blob_id = $1', [blobId]);
   }
 
   async pruneSentLog(olderThan: number): Promise<number> {

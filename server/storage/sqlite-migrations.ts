@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { migration002ProfessionalIds } from './sqlite-migration-002-professional-ids.js';
 import { auditMigration } from './sqlite-audit.js';
 import { sqliteRoleMigration } from '../roles/role-migrations.js';
+import { orgQuotaMigration } from './org-quota.js';
 
 /**
  * Numbered migrations, run once each, in a transaction. A shipped migration is never
@@ -107,6 +108,8 @@ export const migrations: readonly string[] = [
   auditMigration,
   // Duty roles, their holders and held escalation copies (docs/protocol.md §14).
   sqliteRoleMigration,
+  // 6: per-organisation quotas and the blob sizes counted against them (docs/protocol.md §1.4).
+  orgQuotaMigration,
 ];
 
 export function migrate(db: Database): void {
