@@ -2,6 +2,7 @@ import type { PoolClient } from 'pg';
 import { postgresAuditMigration } from './postgres-audit.js';
 import { postgresRoleMigration } from '../roles/role-migrations.js';
 import { orgQuotaMigration } from './org-quota.js';
+import { postgresEnqueueFunction } from './postgres-enqueue-function.js';
 
 /**
  * Numbered migrations of the PostgreSQL backend, run once each, in order, in one transaction. A
@@ -115,6 +116,8 @@ export const postgresMigrations: readonly string[] = [
   postgresRoleMigration,
   // 4: per-organisation quotas and the blob sizes counted against them (docs/protocol.md §1.4).
   orgQuotaMigration,
+  // 5: the send path as one server-side function (one round trip a send).
+  postgresEnqueueFunction,
 ];
 
 /** Serialises migrations of nodes starting together (an arbitrary constant of this schema). */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { currentSchemaVersion, migratePostgres } from './postgres-migrations.js';
 import { PostgresCluster } from './postgres-cluster.js';
+import { PostgresAckBatcher } from './postgres-acks.js';
 import { enqueuePostgres } from './postgres-enqueue.js';
 import {
   postgresOrgQuota,
@@ -100,6 +101,7 @@ export function isPostgresUrl(value: string): boolean {
  */
 export class PostgresRelayStorage implements RelayStorage {
   readonly cluster: PostgresCluster;
+  private readonly acks: PostgresAckBatcher;
 
   private constructor(
     readonly pool: pg.Pool,
@@ -107,6 +109,7 @@ export class PostgresRelayStorage implements RelayStorage {
     onError: (error: unknown) => void,
   ) {
     this.cluster = new PostgresCluster(config, pool, randomUUID(), onError);
+    this.acks = new PostgresAckBatcher(pool);
   }
 
   static async open(url: string, options: PostgresOptions = {}): Promise<PostgresRelayStorage> {
@@ -357,7 +360,8 @@ export class PostgresRelayStorage implements RelayStorage {
   }
 
   enqueue(input: EnqueueInput): Promise<EnqueueResult> {
-    return this.transaction((client) => enqueuePostgres(client, input, this.cluster.nodeId));
+    // One statement, so its own transaction: no BEGIN and COMMIT round trips.
+    return enqueuePostgres(this.pool, input, this.cluster.nodeId);
   }
 
   async enqueueMulti(input: MultiEnqueueInput): Promise<MultiEnqueueResult> {
@@ -409,12 +413,8 @@ export class PostgresRelayStorage implements RelayStorage {
     }));
   }
 
-  async ack(devicePk: number, ids: readonly number[]): Promise<number> {
-    const result = await this.pool.query(
-      'DELETE FROM envelopes WHERE device_pk = $1 AND id = ANY($2::bigint[])',
-      [devicePk, [...ids]],
-    );
-    return result.rowCount ?? 0;
+  ack(devicePk: number, ids: readonly number[]): Promise<number> {
+    return this.acks.ack(devicePk, ids);
   }
 
   revoke(input: RevokeInput): Promise<RevokedDevice[]> {
