@@ -125,7 +125,7 @@ describe.skipIf(!postgresUrl)('clients with two relay addresses, node 1 killed m
     // receiver yet, and (printed, as the split varies with load) some not even the relay.
     expect(deliveredBeforeKill).toBeLessThan(total);
     process.stderr.write(
-      `failover: ${deliveredBeforeKill} of ${total} delivered and ${pendingAtKill} not yet accepted when node 1 was killed\n`,
+      `failover: ${deliveredBeforeKill} of ${total} delivered and ${pendingAtKill} still in the sender's outbox when node 1 was killed\n`,
     );
 
     // Node 2 holds nothing for the receiver once it has acknowledged everything.
