@@ -23,6 +23,8 @@ import type { ServerFrame } from '../shared/protocol/index.js';
 import { figure } from './figures.js';
 
 const devices = Number(process.env.PMSG_BENCH_DEVICES ?? 2000);
+// For profiling one set-up: PMSG_BENCH_SETUPS=postgres-1 (or sqlite, postgres-3; default all).
+const setups = (process.env.PMSG_BENCH_SETUPS ?? 'sqlite,postgres-1,postgres-3').split(',');
 const envelopesPerDevice = 5;
 const envelopeBytes = 512;
 const deadlineMs = 120_000;
@@ -279,11 +281,13 @@ async function runBenchmark() {
   try {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'pmsg-cluster-bench-'));
     try {
-      results.push(await runSetup({ name: 'sqlite', nodes: 1, store: { dataDir } }));
+      if (setups.includes('sqlite')) {
+        results.push(await runSetup({ name: 'sqlite', nodes: 1, store: { dataDir } }));
+      }
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
-    for (const nodes of [1, 3]) {
+    for (const nodes of [1, 3].filter((n) => setups.includes(`postgres-${n}`))) {
       const database = await createDatabase(adminUrl);
       try {
         results.push(

@@ -33,6 +33,13 @@ import { relayDatabaseFile, SqliteRelayStorage } from './storage/sqlite-relay-st
 import { isPostgresUrl, PostgresRelayStorage } from './storage/postgres-relay-storage.js';
 import type { RelayStorage } from './storage/relay-storage.js';
 import { roleUsage } from './roles/role-cli.js';
+import {
+  OrgQuotaUsageError,
+  orgQuotaFlags,
+  orgUsage,
+  quotaFromFlags,
+  runOrgQuota,
+} from './admin/org-quota-cli.js';
 
 const usage = `Usage: pmsg relay <command> [options]
 
@@ -71,6 +78,7 @@ Commands:
           chain is broken (firstBrokenAt: the first seq that does not fit).
 ${adminUsage}
 ${roleUsage}
+${orgUsage}
 
 Every command takes exactly one of --data (SQLite, the default) and --database (PostgreSQL).
 On a relay hosting several organisations, --org limits list, revoke, set-role, enrol --account and
@@ -122,6 +130,12 @@ const commandOptions = {
     role: { type: 'string' },
   },
   audit: { data: { type: 'string' }, database: { type: 'string' }, org: { type: 'string' } },
+  org: {
+    data: { type: 'string' },
+    database: { type: 'string' },
+    org: { type: 'string' },
+    ...Object.fromEntries(Object.keys(orgQuotaFlags).map((flag) => [flag, { type: 'string' }])),
+  } as Record<string, { type: 'string' }>,
   ...adminCommandOptions,
 } satisfies Record<string, ParseArgsConfig['options']>;
 type Command = keyof typeof commandOptions;
@@ -154,6 +168,16 @@ export async function main(argv: string[]): Promise<number> {
       }
       rest.shift();
     }
+    // `org set-quota` and `org show`: an organisation's quotas.
+    let orgVerb: 'set-quota' | 'show' = 'show';
+    if (command === 'org') {
+      if (rest[0] !== 'set-quota' && rest[0] !== 'show') {
+        throw new UsageError(
+          `unknown org command${rest[0] === undefined ? '' : ` "${rest[0]}"`}: use \`pmsg relay org set-quota\` or \`pmsg relay org show\` with --data <dir> | --database <url> --org <name>.`,
+        );
+      }
+      orgVerb = rest.shift() as 'set-quota' | 'show';
+    }
     const options = parse(command as Command, rest);
     switch (command as Command) {
       case 'serve':
@@ -171,6 +195,8 @@ export async function main(argv: string[]): Promise<number> {
         return await setRole(options);
       case 'audit':
         return await auditVerify(options);
+      case 'org':
+        return await orgQuota(orgVerb, options);
       case 'backup':
       case 'restore':
       case 'check':
@@ -410,6 +436,31 @@ async function auditVerify(options: Options): Promise<number> {
     const result = await verifyRelayAudit(storage, org);
     print(result);
     return result.ok ? 0 : 1;
+  });
+}
+
+async function orgQuota(verb: 'set-quota' | 'show', options: Options): Promise<number> {
+  const org = orgScope(options);
+  if (org === undefined)
+    throw new UsageError('--org <name> is required: quotas are per organisation.');
+  if (verb === 'show') {
+    const flag = Object.keys(orgQuotaFlags).find((f) => options[f] !== undefined);
+    if (flag) throw new UsageError(`--${flag} sets a quota: use \`org set-quota\`.`);
+  } else {
+    // Check the flags before opening the store, so bad usage exits 2 without touching it.
+    try {
+      quotaFromFlags(
+        { maxDevices: null, maxQueuedEnvelopes: null, maxQueuedBytes: null, maxBlobBytes: null },
+        options,
+      );
+    } catch (error) {
+      if (error instanceof OrgQuotaUsageError) throw new UsageError(error.message);
+      throw error;
+    }
+  }
+  return withStorage(options, async (storage) => {
+    print(await runOrgQuota(storage, verb, org, options));
+    return 0;
   });
 }
 

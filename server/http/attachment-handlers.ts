@@ -3,6 +3,7 @@ import type { BlobMeta } from '../blobs/blob-store.js';
 import type { DeviceRecord } from '../storage/relay-storage.js';
 import type { RelayServices } from '../relay-services.js';
 import { RelayError } from '../relay-error.js';
+import { orgQuotaRefusal } from './org-quota-refusal.js';
 import type { Handler } from './handlers.js';
 
 const statusOf = (meta: BlobMeta): AttachmentStatus => ({
@@ -58,6 +59,19 @@ export const createAttachment: Handler<'createAttachment'> = async (services, { 
     createdAt: now,
     expiresAt: now + retentionMs,
   });
+  // Counted against the organisation's blob quota in the database, so it holds across nodes.
+  const reserved = await services.storage.reserveBlob({
+    blobId: meta.id,
+    org: meta.org,
+    size: meta.size,
+    expiresAt: meta.expiresAt,
+    now,
+  });
+  if (!reserved.ok) {
+    await services.blobs.remove(meta.id);
+    services.logger.warn('org_quota_exceeded', { org: meta.org, quota: reserved.quota });
+    throw orgQuotaRefusal(reserved);
+  }
   meta.pending = pending;
   await services.blobs.update(meta);
   return { status: 201, body: statusOf(meta) };
@@ -131,6 +145,7 @@ export const attachmentFetched: Handler<'attachmentFetched'> = async (services, 
     meta.pending = meta.pending.filter((d) => d !== `${i.device.accountId}:${i.device.deviceId}`);
     if (meta.complete && meta.pending.length === 0) {
       await services.blobs.remove(id);
+      await services.storage.releaseBlob(id);
       services.logger.info('attachment_deleted', { reason: 'fetched' });
       return { status: 200, body: { deleted: true } };
     }

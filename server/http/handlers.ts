@@ -33,6 +33,7 @@ import {
 } from './attachment-handlers.js';
 import { ownDevices, removeDevice, wipeReport } from './device-handlers.js';
 import { sendMulti } from './multi-send-handler.js';
+import { orgQuotaRefusal } from './org-quota-refusal.js';
 import {
   ackAlert,
   alertStatus,
@@ -122,7 +123,10 @@ const enrol: Handler<'enrol'> = async (services, { body }) => {
     keys,
     now: Date.now(),
   });
-  if (!result.ok) codeRefused(result.reason);
+  if (!result.ok) {
+    if (result.reason === 'org_quota') throw orgQuotaRefusal(result);
+    codeRefused(result.reason);
+  }
   // The practice trail records the first redemption, not a replay of it (§13).
   if (check.ok) {
     await services.storage.appendRelayAudit({
@@ -344,6 +348,12 @@ const sendMessage: Handler<'sendMessage'> = async (services, { device, body, par
           { fullDevices: result.fullDevices },
           { 'retry-after': '60' },
         );
+      case 'org_quota':
+        services.logger.warn('org_quota_exceeded', {
+          org: device.account.org,
+          quota: result.quota,
+        });
+        throw orgQuotaRefusal(result);
     }
   }
   for (const queued of result.queued) services.delivery.notify(queued.devicePk);

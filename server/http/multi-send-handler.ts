@@ -1,5 +1,6 @@
 import type { Handler } from './handlers.js';
 import { RelayError } from '../relay-error.js';
+import { orgQuotaRefusal } from './org-quota-refusal.js';
 
 /**
  * PUT /v1/messages/multi-recipient (docs/protocol.md §5b): one sender-key ciphertext queued for every named
@@ -56,6 +57,12 @@ export const sendMulti: Handler<'sendMulti'> = async (services, { device, body }
           { accounts: result.accounts },
           { 'retry-after': '60' },
         );
+      case 'org_quota':
+        services.logger.warn('org_quota_exceeded', {
+          org: device.account.org,
+          quota: result.quota,
+        });
+        throw orgQuotaRefusal(result);
     }
   }
   for (const account of result.accounts) {

@@ -81,6 +81,10 @@ export function combineOutcomes(
       })),
     };
   }
+  // The organisation's quota is one for all the accounts (a sender's recipients share its org).
+  const quota = failed('org_quota')[0];
+  if (quota)
+    return { ok: false, reason: 'org_quota', quota: quota.result.quota, limit: quota.result.limit };
   return {
     ok: true,
     accounts: outcomes.map(({ accountId, result }) =>

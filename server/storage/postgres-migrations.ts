@@ -2,6 +2,8 @@ import { postgresPatientKeyMigration } from './postgres-patient-keys.js';
 import type { PoolClient } from 'pg';
 import { postgresAuditMigration } from './postgres-audit.js';
 import { postgresRoleMigration, roleAlertCoveredMigration } from '../roles/role-migrations.js';
+import { orgQuotaMigration } from './org-quota.js';
+import { postgresEnqueueFunction } from './postgres-enqueue-function.js';
 
 /**
  * Numbered migrations of the PostgreSQL backend, run once each, in order, in one transaction. A
@@ -113,10 +115,14 @@ export const postgresMigrations: readonly string[] = [
   postgresAuditMigration,
   // 3: duty roles, their holders and held escalation copies (docs/protocol.md §14).
   postgresRoleMigration,
-  // Who has each message to a role, for re-sealed escalation copies (§14).
+  // 4: who has each message to a role, for re-sealed escalation copies (§14).
   roleAlertCoveredMigration,
-  // The practice's patient-reference key, sealed per device (docs/protocol.md §13.1).
+  // 5: the practice's patient-reference key, sealed per device (docs/protocol.md §13.1).
   postgresPatientKeyMigration,
+  // 6: per-organisation quotas and the blob sizes counted against them (docs/protocol.md §1.4).
+  orgQuotaMigration,
+  // 7: the send path as one server-side function (one round trip a send).
+  postgresEnqueueFunction,
 ];
 
 /** Serialises migrations of nodes starting together (an arbitrary constant of this schema). */

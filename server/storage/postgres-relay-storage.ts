@@ -2,7 +2,17 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { currentSchemaVersion, migratePostgres } from './postgres-migrations.js';
 import { PostgresCluster } from './postgres-cluster.js';
+import { PostgresAckBatcher } from './postgres-acks.js';
 import { enqueuePostgres } from './postgres-enqueue.js';
+import {
+  postgresOrgQuota,
+  postgresOrgUsage,
+  postgresReserveBlob,
+  postgresSetOrgQuota,
+  type OrgQuota,
+  type OrgUsage,
+  type QuotaBreach,
+} from './org-quota.js';
 import { combineOutcomes, MultiEnqueueRefused, perAccountInputs } from './multi-enqueue.js';
 import { toAccount, type AccountRow } from './postgres-rows.js';
 import {
@@ -38,6 +48,7 @@ import type {
 import type {
   AccountRecord,
   AccountWithDevices,
+  BlobReservation,
   AccountDevice,
   AuditAppendInput,
   AuditPage,
@@ -101,6 +112,7 @@ export function isPostgresUrl(value: string): boolean {
  */
 export class PostgresRelayStorage implements RelayStorage {
   readonly cluster: PostgresCluster;
+  private readonly acks: PostgresAckBatcher;
 
   private constructor(
     readonly pool: pg.Pool,
@@ -108,6 +120,7 @@ export class PostgresRelayStorage implements RelayStorage {
     onError: (error: unknown) => void,
   ) {
     this.cluster = new PostgresCluster(config, pool, randomUUID(), onError);
+    this.acks = new PostgresAckBatcher(pool);
   }
 
   static async open(url: string, options: PostgresOptions = {}): Promise<PostgresRelayStorage> {
@@ -358,7 +371,8 @@ export class PostgresRelayStorage implements RelayStorage {
   }
 
   enqueue(input: EnqueueInput): Promise<EnqueueResult> {
-    return this.transaction((client) => enqueuePostgres(client, input, this.cluster.nodeId));
+    // One statement, so its own transaction: no BEGIN and COMMIT round trips.
+    return enqueuePostgres(this.pool, input, this.cluster.nodeId);
   }
 
   async enqueueMulti(input: MultiEnqueueInput): Promise<MultiEnqueueResult> {
@@ -410,12 +424,8 @@ export class PostgresRelayStorage implements RelayStorage {
     }));
   }
 
-  async ack(devicePk: number, ids: readonly number[]): Promise<number> {
-    const result = await this.pool.query(
-      'DELETE FROM envelopes WHERE device_pk = $1 AND id = ANY($2::bigint[])',
-      [devicePk, [...ids]],
-    );
-    return result.rowCount ?? 0;
+  ack(devicePk: number, ids: readonly number[]): Promise<number> {
+    return this.acks.ack(devicePk, ids);
   }
 
   revoke(input: RevokeInput): Promise<RevokedDevice[]> {
@@ -443,6 +453,26 @@ export class PostgresRelayStorage implements RelayStorage {
         wipe: r.wipe,
       })),
     };
+  }
+
+  orgQuota(org: string, now: number): Promise<{ quota: OrgQuota; usage: OrgUsage }> {
+    return this.transaction(async (client) => ({
+      quota: await postgresOrgQuota(client, org),
+      usage: await postgresOrgUsage(client, org, now),
+    }));
+  }
+
+  async setOrgQuota(org: string, quota: OrgQuota): Promise<void> {
+    await this.transaction((client) => postgresSetOrgQuota(client, org, quota));
+  }
+
+  async reserveBlob(input: BlobReservation): Promise<{ ok: true } | ({ ok: false } & QuotaBreach)> {
+    const over = await this.transaction((client) => postgresReserveBlob(client, input));
+    return over ? { ok: false, ...over } : { ok: true };
+  }
+
+  async releaseBlob(blobId: string): Promise<void> {
+    await this.pool.query('DELETE FROM blob_usage WHERE blob_id = $1', [blobId]);
   }
 
   async pruneSentLog(olderThan: number): Promise<number> {

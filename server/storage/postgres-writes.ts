@@ -14,6 +14,7 @@ import type {
   RevokeInput,
   StoredBundle,
 } from './relay-storage.js';
+import { breach, lockOrgQuota, postgresOrgQuota, postgresOrgUsage } from './org-quota.js';
 import { toAccount, type AccountRow } from './postgres-rows.js';
 import { appendRelayRecordPostgres } from './postgres-audit.js';
 
@@ -128,6 +129,13 @@ export async function redeemPostgres(
   );
   const deviceId = (max.rows[0]?.max ?? 0) + 1;
   if (deviceId > protocolLimits.maxDeviceId) return { ok: false, reason: 'device_limit' };
+  const quota = await postgresOrgQuota(client, account.org);
+  if (quota.maxDevices !== null) {
+    await lockOrgQuota(client, account.org);
+    const usage = await postgresOrgUsage(client, account.org, input.now);
+    const overQuota = breach(quota, usage, { devices: 1 });
+    if (overQuota) return { ok: false, reason: 'org_quota', ...overQuota };
+  }
   const keys = input.keys;
   const inserted = await client.query<{ device_pk: number }>(
     `INSERT INTO devices (account_id, device_id, name, registration_id, identity_key, token_hash,

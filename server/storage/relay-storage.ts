@@ -6,7 +6,9 @@ import type {
   PatientKeyUpload,
   StoredPatientKeys,
 } from './patient-key-rules.js';
+import type { OrgQuota, OrgUsage, QuotaBreach } from './org-quota.js';
 
+export type { OrgQuota, OrgUsage, QuotaBreach };
 export type { AuditRow, AuditVerification };
 
 /**
@@ -84,6 +86,17 @@ export interface RelayStorage {
   storePatientKeys(upload: PatientKeyUpload): Promise<PatientKeyStoreResult>;
   /** Forgets duplicate-detection records older than the cutoff. */
   pruneSentLog(olderThan: number): Promise<number>;
+  /** An organisation's quotas (all null when none is set) and what it uses now. */
+  orgQuota(org: string, now: number): Promise<{ quota: OrgQuota; usage: OrgUsage }>;
+  /** Replaces an organisation's quotas (null: no limit). */
+  setOrgQuota(org: string, quota: OrgQuota): Promise<void>;
+  /**
+   * Counts a new attachment blob's size against its organisation's blob quota until it expires
+   * or is released; refused (nothing counted) when the quota would be exceeded.
+   */
+  reserveBlob(input: BlobReservation): Promise<{ ok: true } | ({ ok: false } & QuotaBreach)>;
+  /** The blob is gone before its expiry: its size no longer counts. */
+  releaseBlob(blobId: string): Promise<void>;
   close(): Promise<void>;
   /**
    * Present when several relay processes (nodes) may serve this store at once (PostgreSQL):
@@ -153,7 +166,17 @@ export interface RedeemInput {
 }
 export type RedeemResult =
   | { ok: true; account: AccountRecord; deviceId: number }
-  | { ok: false; reason: 'invalid' | 'used' | 'expired' | 'device_limit' | 'account_revoked' };
+  | { ok: false; reason: 'invalid' | 'used' | 'expired' | 'device_limit' | 'account_revoked' }
+  /** The organisation's device quota is used up. */
+  | ({ ok: false; reason: 'org_quota' } & QuotaBreach);
+
+export interface BlobReservation {
+  blobId: string;
+  org: string;
+  size: number;
+  expiresAt: number;
+  now: number;
+}
 
 export type CodeCheck =
   { ok: true; accountId: string } | { ok: false; reason: 'invalid' | 'used' | 'expired' };
@@ -239,7 +262,9 @@ export type EnqueueResult =
   | { ok: false; reason: 'not_found' }
   | { ok: false; reason: 'mismatched'; missingDevices: number[]; extraDevices: number[] }
   | { ok: false; reason: 'stale'; staleDevices: number[] }
-  | { ok: false; reason: 'queue_full'; fullDevices: number[] };
+  | { ok: false; reason: 'queue_full'; fullDevices: number[] }
+  /** The organisation's quota of queued envelopes or bytes would be exceeded. */
+  | ({ ok: false; reason: 'org_quota' } & QuotaBreach);
 export interface MultiEnqueueInput extends Omit<EnqueueInput, 'recipientAccountId' | 'envelopes'> {
   type: number;
   content: Uint8Array;
@@ -255,7 +280,8 @@ export type MultiEnqueueResult =
       accounts: { accountId: string; missingDevices: number[]; extraDevices: number[] }[];
     }
   | { ok: false; reason: 'stale'; accounts: { accountId: string; staleDevices: number[] }[] }
-  | { ok: false; reason: 'queue_full'; accounts: { accountId: string; fullDevices: number[] }[] };
+  | { ok: false; reason: 'queue_full'; accounts: { accountId: string; fullDevices: number[] }[] }
+  | ({ ok: false; reason: 'org_quota' } & QuotaBreach);
 export interface QueuedFor {
   deviceId: number;
   devicePk: number;

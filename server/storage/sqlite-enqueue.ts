@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
+import { sqliteQueueQuotaBreach } from './org-quota.js';
 import { prepared } from './prepared.js';
 import type { EnqueueInput, EnqueueResult } from './relay-storage.js';
 
@@ -68,6 +69,8 @@ export function enqueueNow(db: Database, input: EnqueueInput): EnqueueResult {
     }
   }
   if (fullDevices.length > 0) return { ok: false, reason: 'queue_full', fullDevices };
+  const overQuota = sqliteQueueQuotaBreach(db, account.org, fresh, input.now);
+  if (overQuota) return { ok: false, reason: 'org_quota', ...overQuota };
 
   const insert = prepared(
     db,

@@ -3,6 +3,7 @@ import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { migration002ProfessionalIds } from './sqlite-migration-002-professional-ids.js';
 import { auditMigration } from './sqlite-audit.js';
 import { sqliteRoleMigration, roleAlertCoveredMigration } from '../roles/role-migrations.js';
+import { orgQuotaMigration } from './org-quota.js';
 
 /**
  * Numbered migrations, run once each, in a transaction. A shipped migration is never
@@ -112,6 +113,8 @@ export const migrations: readonly string[] = [
   roleAlertCoveredMigration,
   // The practice's patient-reference key, sealed per device (docs/protocol.md §13.1).
   sqlitePatientKeyMigration,
+  // Per-organisation quotas and the blob sizes counted against them (docs/protocol.md §1.4).
+  orgQuotaMigration,
 ];
 
 export function migrate(db: Database): void {

@@ -21,6 +21,15 @@ import { runBatched, type BatchJob } from './group-commit.js';
 import { checkCode, revokeDevices, redeemCode, takeBundles } from './sqlite-writes.js';
 import { storageFailureKind } from './storage-failure.js';
 import { enqueueNow } from './sqlite-enqueue.js';
+import {
+  sqliteOrgQuota,
+  sqliteOrgUsage,
+  sqliteReserveBlob,
+  sqliteSetOrgQuota,
+  type OrgQuota,
+  type OrgUsage,
+  type QuotaBreach,
+} from './org-quota.js';
 import { combineOutcomes, MultiEnqueueRefused, perAccountInputs } from './multi-enqueue.js';
 import {
   appendDeviceRecords,
@@ -36,6 +45,7 @@ import {
 } from './sqlite-audit.js';
 import type {
   AccountRecord,
+  BlobReservation,
   AuditAppendInput,
   AuditPage,
   CodeCheck,
@@ -626,6 +636,27 @@ export class SqliteRelayStorage implements RelayStorage {
   async pruneSentLog(olderThan: number): Promise<number> {
     return this.write(
       () => prepared(this.db, 'DELETE FROM sent_log WHERE created_at < ?').run(olderThan).changes,
+    );
+  }
+
+  async orgQuota(org: string, now: number): Promise<{ quota: OrgQuota; usage: OrgUsage }> {
+    return { quota: sqliteOrgQuota(this.db, org), usage: sqliteOrgUsage(this.db, org, now) };
+  }
+
+  async setOrgQuota(org: string, quota: OrgQuota): Promise<void> {
+    await this.write(() => sqliteSetOrgQuota(this.db, org, quota));
+  }
+
+  async reserveBlob(input: BlobReservation): Promise<{ ok: true } | ({ ok: false } & QuotaBreach)> {
+    const over = await this.write(() =>
+      this.db.transaction(() => sqliteReserveBlob(this.db, input)).immediate(),
+    );
+    return over ? { ok: false, ...over } : { ok: true };
+  }
+
+  async releaseBlob(blobId: string): Promise<void> {
+    await this.write(() =>
+      prepared(this.db, 'DELETE FROM blob_usage WHERE blob_id = ?').run(blobId),
     );
   }
 

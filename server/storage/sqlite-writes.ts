@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
+import { breach, sqliteOrgQuota, sqliteOrgUsage } from './org-quota.js';
 import { prepared } from './prepared.js';
 import { protocolLimits, type Role } from '../../shared/protocol/index.js';
 import type {
@@ -50,6 +51,11 @@ export function redeemCode(db: Database, input: RedeemInput): RedeemResult {
       .pluck()
       .get(account.account_id) as number) + 1;
   if (deviceId > protocolLimits.maxDeviceId) return { ok: false, reason: 'device_limit' };
+  const quota = sqliteOrgQuota(db, account.org);
+  if (quota.maxDevices !== null) {
+    const overQuota = breach(quota, sqliteOrgUsage(db, account.org, input.now), { devices: 1 });
+    if (overQuota) return { ok: false, reason: 'org_quota', ...overQuota };
+  }
 
   const keys = input.keys;
   const devicePk = Number(

@@ -154,7 +154,22 @@ export const methods = {
   ),
   'account.enrol': method(
     z.strictObject({
-      serverUrl: z.url({ protocol: /^https?$/ }).max(2048),
+      /** One relay URL, or a hosted relay's several separated by commas. */
+      serverUrl: z
+        .string()
+        .trim()
+        .max(2048)
+        .refine(
+          (value) => {
+            const parts = value.split(/[\s,]+/).filter((part) => part !== '');
+            return (
+              parts.length >= 1 &&
+              parts.length <= 8 &&
+              parts.every((part) => z.url({ protocol: /^https?$/ }).safeParse(part).success)
+            );
+          },
+          { message: 'one to eight http(s) URLs separated by commas' },
+        ),
       enrolmentCode: z.string().trim().min(1).max(128),
     }),
     z.object({ self: directoryContactSchema }),

@@ -38,6 +38,8 @@ export const relayErrorStatus = {
   /** The relay's disk is busy (locked by another process), full or failing; retry later. */
   storage_unavailable: 503,
   queue_full: 507,
+  /** The organisation's quota (devices, queued envelopes or bytes, attachments) is used up. */
+  org_quota_exceeded: 507,
 } as const;
 
 export type RelayErrorCode = keyof typeof relayErrorStatus;

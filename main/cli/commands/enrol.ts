@@ -1,7 +1,8 @@
 import { MessengerError } from '../../../shared/errors.js';
 import { keepWipeReportCredential } from '../../core/audit/wipe-report.js';
 import { enrolProfile, hasPendingEnrolment } from '../../core/messaging/enrolment.js';
-import { stringOption, type CliCommand } from '../cli-command.js';
+import { parseRelayUrls } from '../../core/messaging/relay/relay-addresses.js';
+import { CliUsageError, stringOption, type CliCommand } from '../cli-command.js';
 import {
   cliProfileStore,
   createCliProfile,
@@ -14,21 +15,23 @@ export const command: CliCommand = {
   name: 'enrol',
   summary:
     'Create the encrypted profile in <dir> and enrol it with the relay using a one-time code.',
-  usage: '--profile <dir> --server <url> --code <code> [--device-name <name>]',
+  usage:
+    '--profile <dir> --server <url>[,<url>...] --code <code> [--device-name <name>]  (--server may be repeated: the nodes of a hosted relay, tried in order)',
   options: {
     profile: { type: 'string' },
-    server: { type: 'string' },
+    server: { type: 'string', multiple: true },
     code: { type: 'string' },
     'device-name': { type: 'string' },
   },
   required: ['profile', 'server', 'code'],
   async run(values, io) {
     const dir = stringOption(values, 'profile');
+    const servers = serverOption(values);
     const { store, profile } = await profileToEnrol(dir, io);
     try {
       const deviceName = values['device-name'];
       const account = await enrolProfile(profile, {
-        serverUrl: stringOption(values, 'server'),
+        serverUrl: servers,
         code: stringOption(values, 'code'),
         ...(typeof deviceName === 'string' ? { deviceName } : {}),
       });
@@ -65,6 +68,23 @@ export const command: CliCommand = {
     }
   },
 };
+
+/**
+ * Every `--server` given (parseArgs collects a repeated option into a list), each of which may
+ * itself list addresses separated by commas; checked before any profile is made.
+ */
+function serverOption(values: Record<string, unknown>): string[] {
+  const raw = values.server;
+  const list = (Array.isArray(raw) ? raw : [raw]).filter((v): v is string => typeof v === 'string');
+  if (list.length === 0 || list.every((v) => v.trim() === '')) {
+    throw new CliUsageError('--server is required.');
+  }
+  try {
+    return parseRelayUrls(list).map((url) => url.toString());
+  } catch (error) {
+    throw new CliUsageError(`--server: ${(error as Error).message}`);
+  }
+}
 
 /** A new profile, or the folder's profile whose enrolment was sent but never answered. */
 async function profileToEnrol(dir: string, io: CliIo) {

@@ -8,6 +8,7 @@ import type { DirectoryContact } from '../../../shared/ipc/view-schemas.js';
 import { auditSentDespitePid, checkPidBeforeSend } from '../audit/pid-send-guard.js';
 import type { Logger } from '../log/logger.js';
 import { toMessengerError } from '../messaging/messaging-core.js';
+import { relayUrlsOf } from '../messaging/relay-account.js';
 import type { Policy } from '../policy/policy-schema.js';
 import type { MessagingHandlers } from './ipc-handlers.js';
 import { createGroupHandlers } from './group-handlers.js';
@@ -42,7 +43,7 @@ export function createMessagingHandlers(context: MessagingHandlerContext): Messa
       return {
         enrolled: account !== null,
         self: account ? selfContact(account) : null,
-        serverUrl: account?.serverUrl ?? policy.serverUrl,
+        serverUrl: account ? relayUrlsOf(account).join(', ') : policy.serverUrl,
         // So the renderer shows "Connected" from its first render, not after the next change.
         connection: current.messaging()?.connectionState ?? null,
       };

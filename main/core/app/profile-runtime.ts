@@ -15,6 +15,7 @@ import { enrolProfile } from '../messaging/enrolment.js';
 import type { MessagingEvent } from '../messaging/messaging-events.js';
 import { MessagingCore } from '../messaging/messaging-core.js';
 import { readRelayAccount, type RelayAccount } from '../messaging/relay-account.js';
+import { parseRelayUrls } from '../messaging/relay/relay-addresses.js';
 import { TlsPin } from '../messaging/relay/tls-pin.js';
 import type { Policy } from '../policy/policy-schema.js';
 import type { OpenProfile } from '../profile/open-profile.js';
@@ -415,7 +416,12 @@ export class ProfileRuntime {
   }
 }
 
+/** The same relay addresses, in any order (the policy's list, or one the user typed). */
 function sameRelay(a: string, b: string): boolean {
-  const normal = (url: string) => new URL(url).toString().replace(/\/+$/, '');
+  const normal = (urls: string) =>
+    parseRelayUrls(urls)
+      .map((url) => url.toString())
+      .sort()
+      .join(' ');
   return normal(a) === normal(b);
 }

@@ -15,13 +15,15 @@ import {
 import { createSignalStores } from '../signal/signal-stores.js';
 import { preKeyJson, kyberPreKeyJson, signedPreKeyJson } from './prekey-json.js';
 import { readRelayAccount, writeRelayAccount, type RelayAccount } from './relay-account.js';
+import { RelayAddresses } from './relay/relay-addresses.js';
 import { RelayHttp, RelayRequestError } from './relay/relay-http.js';
 import type { TlsPin } from './relay/tls-pin.js';
 
 export const ONE_TIME_PREKEY_BATCH = 100;
 
 export interface EnrolInput {
-  readonly serverUrl: string;
+  /** The relay: one URL, or several (a hosted relay's nodes), as a list or separated by commas. */
+  readonly serverUrl: string | readonly string[];
   readonly code: string;
   readonly deviceName?: string;
   readonly pin?: TlsPin | null;
@@ -48,14 +50,16 @@ export async function enrolProfile(profile: OpenProfile, input: EnrolInput): Pro
       'This profile is already enrolled. Use a new profile to enrol again.',
     );
   }
-  const http = new RelayHttp({ baseUrl: input.serverUrl, pin: input.pin ?? null });
+  const addresses = new RelayAddresses(input.serverUrl);
+  const http = new RelayHttp({ baseUrl: addresses, pin: input.pin ?? null });
   try {
     const pending = readPendingEnrolment(settings) ?? (await prepareEnrolment(profile, input, now));
     const request: EnrolRequest = { ...pending, code: input.code };
     writePendingEnrolment(settings, request, now());
     const response = await http.call('enrol', { body: request });
     const account: RelayAccount = {
-      serverUrl: http.url.toString(),
+      serverUrl: addresses.toStrings()[0]!,
+      ...(addresses.several ? { serverUrls: addresses.toStrings() } : {}),
       accountId: response.accountId,
       deviceId: response.deviceId,
       token: response.token,

@@ -22,7 +22,8 @@ import { GroupRuntime } from './groups/group-runtime.js';
 import type { GroupService } from './groups/group-service.js';
 import { OutgoingActions } from './outgoing-actions.js';
 import { PreKeyUpkeep } from './prekey-upkeep.js';
-import { readRelayAccount, type RelayAccount } from './relay-account.js';
+import { readRelayAccount, relayUrlsOf, type RelayAccount } from './relay-account.js';
+import { RelayAddresses } from './relay/relay-addresses.js';
 import { refusalError, toMessengerError } from './relay-errors.js';
 import { RelayHttp, RelayRequestError } from './relay/relay-http.js';
 import { RelaySocket, type ConnectionState } from './relay/relay-socket.js';
@@ -83,8 +84,10 @@ export class MessagingCore implements OriginalsDeleter {
     const pin = options.serverCertificateSha256
       ? new TlsPin(options.serverCertificateSha256)
       : null;
+    // One list of addresses for calls and socket: a node that fails either is left by both.
+    const addresses = new RelayAddresses(relayUrlsOf(account));
     const http = new RelayHttp({
-      baseUrl: account.serverUrl,
+      baseUrl: addresses,
       token: account.token,
       pin,
       timeoutMs: tuning.httpTimeoutMs,
@@ -148,7 +151,7 @@ export class MessagingCore implements OriginalsDeleter {
     this.actions = new OutgoingActions(this.ctx);
     this.socket = new RelaySocket(
       {
-        baseUrl: http.url,
+        addresses,
         token: account.token,
         pin,
         heartbeatMs: tuning.heartbeatMs,

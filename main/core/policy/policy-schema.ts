@@ -39,6 +39,12 @@ function isAllowedServerUrl(value: string): boolean {
   );
 }
 
+/** One relay URL, or a hosted relay's several nodes separated by commas (tried in order). */
+function isAllowedServerUrlList(value: string): boolean {
+  const parts = value.split(/[\s,]+/).filter((part) => part !== '');
+  return parts.length >= 1 && parts.length <= 8 && parts.every(isAllowedServerUrl);
+}
+
 function isHttpsUrl(value: string): boolean {
   try {
     const url = new URL(value);
@@ -51,11 +57,15 @@ function isHttpsUrl(value: string): boolean {
 export const policyKeys = {
   serverUrl: {
     title: 'Relay URL',
-    allowed: 'null or an https:// URL (http:// only for localhost)',
+    allowed:
+      'null, an https:// URL (http:// only for localhost), or up to 8 such URLs separated by commas (the nodes of a hosted relay, tried in order)',
     schema: z
-      .url()
+      .string()
       .max(2048)
-      .refine(isAllowedServerUrl, 'must be https:// (http:// only for localhost)')
+      .refine(
+        isAllowedServerUrlList,
+        'must be https:// URLs (http:// only for localhost), at most 8, separated by commas',
+      )
       .nullable()
       .default(null),
   },

@@ -13,6 +13,7 @@ import {
   type EndpointResponse,
   type Endpoints,
 } from '../../../../shared/protocol/index.js';
+import { RelayAddresses } from './relay-addresses.js';
 import type { TlsPin } from './tls-pin.js';
 
 /**
@@ -31,6 +32,9 @@ export class RelayRequestError extends Error {
     this.name = 'RelayRequestError';
   }
 
+  /** No connection was made (refused, unreachable, no such host): the request never left. */
+  unsent = false;
+
   /** 5xx, 429 and no answer at all are worth retrying; other 4xx are final for this request. */
   get retryable(): boolean {
     return this.status === 0 || this.status === 429 || this.status >= 500;
@@ -38,7 +42,11 @@ export class RelayRequestError extends Error {
 }
 
 export interface RelayHttpOptions {
-  readonly baseUrl: string;
+  /**
+   * The relay: one URL, several (the nodes of a hosted relay, tried in order), or the addresses
+   * shared with the device's socket.
+   */
+  readonly baseUrl: string | readonly string[] | RelayAddresses;
   readonly token?: string | null;
   readonly timeoutMs?: number;
   readonly pin?: TlsPin | null;
@@ -58,24 +66,30 @@ export type RelayCall<N extends EndpointName> = ([EndpointParamName<N>] extends 
 /**
  * The relay's endpoints (shared/protocol/endpoints.ts) called by name, as JSON over HTTP(S), with
  * a timeout, keep-alive and optional certificate pin. Answers are parsed with the endpoint's schema.
+ *
+ * With several relay addresses, a call that cannot connect at all (refused, unreachable) is made
+ * again at once on the next address: it never reached a relay, so this is safe for every
+ * endpoint. A call cut off after it was sent (reset, timeout) fails as before, and the address
+ * moves on, so the caller's retry (the outbox's, with the same clientMessageId) goes to the next.
  */
 export class RelayHttp {
-  private readonly base: URL;
-  private readonly agent: http.Agent;
+  readonly addresses: RelayAddresses;
+  private readonly agents: { readonly http: http.Agent; readonly https: https.Agent };
   private readonly timeoutMs: number;
 
   constructor(private readonly options: RelayHttpOptions) {
-    this.base = parseRelayUrl(options.baseUrl);
+    this.addresses =
+      options.baseUrl instanceof RelayAddresses
+        ? options.baseUrl
+        : new RelayAddresses(options.baseUrl);
     this.timeoutMs = options.timeoutMs ?? 15_000;
     const agentOptions = { keepAlive: true, maxSockets: 32 };
-    this.agent =
-      this.base.protocol === 'https:'
-        ? new https.Agent(agentOptions)
-        : new http.Agent(agentOptions);
+    this.agents = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
   }
 
+  /** The relay address in use now. */
   get url(): URL {
-    return this.base;
+    return this.addresses.current;
   }
 
   call<N extends EndpointName>(
@@ -96,9 +110,32 @@ export class RelayHttp {
     schema: S,
     body?: unknown,
   ): Promise<z.output<S>> {
-    const url = new URL(path, this.base);
+    for (let tried = 1; ; tried += 1) {
+      const base = this.addresses.current;
+      try {
+        return await this.requestAt(base, method, path, schema, body);
+      } catch (error) {
+        if (!isNetworkFailure(error)) throw error;
+        this.addresses.failed(base);
+        if (!(error.unsent && tried < this.addresses.urls.length)) throw error;
+      }
+    }
+  }
+
+  private async requestAt<S extends z.ZodType>(
+    base: URL,
+    method: 'GET' | 'POST' | 'PUT',
+    path: string,
+    schema: S,
+    body?: unknown,
+  ): Promise<z.output<S>> {
+    const url = new URL(path, base);
     const tls =
-      url.protocol === 'https:' && this.options.pin ? await this.options.pin.optionsFor(url) : {};
+      url.protocol === 'https:' && this.options.pin
+        ? await this.options.pin.optionsFor(url).catch((error: unknown) => {
+            throw pinFetchFailure(url, error);
+          })
+        : {};
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const headers: Record<string, string | number> = { accept: 'application/json' };
     if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
@@ -147,7 +184,8 @@ export class RelayHttp {
   }
 
   close(): void {
-    this.agent.destroy();
+    this.agents.http.destroy();
+    this.agents.https.destroy();
   }
 
   private send(
@@ -157,11 +195,13 @@ export class RelayHttp {
     payload: Buffer | undefined,
     tls: object,
   ): Promise<{ status: number; text: string; retryAfter: string | undefined }> {
-    const transport = url.protocol === 'https:' ? https : http;
+    const https_ = url.protocol === 'https:';
+    const transport = https_ ? https : http;
+    const agent = https_ ? this.agents.https : this.agents.http;
     return new Promise((resolve, reject) => {
       const request = transport.request(
         url,
-        { method, headers, agent: this.agent, timeout: this.timeoutMs, ...tls },
+        { method, headers, agent, timeout: this.timeoutMs, ...tls },
         (response) => {
           const chunks: Buffer[] = [];
           let size = 0;
@@ -190,46 +230,37 @@ export class RelayHttp {
   }
 }
 
+// Errors of a connection that was never made: the request did not reach any relay.
+const unsentCodes = new Set([
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+
 function networkError(url: URL, error: Error): RelayRequestError | MessengerError {
   if (error instanceof MessengerError) return error;
-  return new RelayRequestError(
+  const failure = new RelayRequestError(
     0,
     'network',
     `Cannot reach the relay at ${url.host}: ${error.message}. Check the network; messages wait in the outbox meanwhile.`,
   );
+  failure.unsent = unsentCodes.has((error as NodeJS.ErrnoException).code ?? '');
+  return failure;
 }
 
-/** The relay base URL: http(s) only, no credentials, normalised to end in a slash. */
-export function parseRelayUrl(value: string): URL {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new MessengerError(
-      'invalid_input',
-      `"${value}" is not a URL; give the relay address, e.g. https://relay.example.nhs.uk`,
-    );
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new MessengerError(
-      'invalid_input',
-      'The relay URL must start with https:// (or http:// for a relay on this computer).',
-    );
-  }
-  if (url.protocol === 'http:' && !['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)) {
-    throw new MessengerError(
-      'invalid_input',
-      'Plain http:// is only allowed for a relay on this computer; use https:// for the practice relay.',
-    );
-  }
-  if (url.username || url.password) {
-    throw new MessengerError(
-      'invalid_input',
-      'The relay URL must not contain a user name or password.',
-    );
-  }
-  if (!url.pathname.endsWith('/')) url.pathname += '/';
-  url.search = '';
-  url.hash = '';
-  return url;
+/**
+ * The pinned certificate could not be fetched from this address (nothing was sent): a network
+ * failure like any other. A certificate that does not match the pin is not, and stays as it is.
+ */
+function pinFetchFailure(url: URL, error: unknown): unknown {
+  if (!(error instanceof MessengerError) || error.code !== 'network') return error;
+  const failure = new RelayRequestError(0, 'network', error.message);
+  failure.unsent = true;
+  return failure;
+}
+
+function isNetworkFailure(error: unknown): error is RelayRequestError {
+  return error instanceof RelayRequestError && error.status === 0 && error.code === 'network';
 }

@@ -9,6 +9,7 @@ import {
 } from '../../../../shared/protocol/index.js';
 import type { Logger } from '../../log/logger.js';
 import { backoffDelay, type BackoffOptions } from '../backoff.js';
+import type { RelayAddresses } from './relay-addresses.js';
 import type { TlsPin } from './tls-pin.js';
 import { describeError } from '../../../../shared/describe-error.js';
 
@@ -25,7 +26,8 @@ export interface RelaySocketHandlers {
 }
 
 export interface RelaySocketOptions {
-  readonly baseUrl: URL;
+  /** The relay's addresses, shared with the HTTP client: a failed address is left for the next. */
+  readonly addresses: RelayAddresses;
   readonly token: string;
   readonly pin?: TlsPin | null;
   readonly heartbeatMs?: number;
@@ -37,6 +39,8 @@ export interface RelaySocketOptions {
  * The device's one WebSocket to the relay (docs/protocol.md §6): header authentication,
  * application pings with a dead-connection timeout, and reconnection with jittered exponential
  * backoff after every close except the ones that need the user (revoked, wiped, replaced).
+ * A connection that fails or drops moves to the relay's next address (a hosted relay's other
+ * node) for the reconnection; with one address it reconnects to the same.
  */
 export class RelaySocket {
   private socket: WebSocket | null = null;
@@ -100,15 +104,17 @@ export class RelaySocket {
   private async connect(): Promise<void> {
     if (!this.running) return;
     this.setState('connecting');
-    const url = new URL(webSocketPath.slice(1), this.options.baseUrl);
+    const base = this.options.addresses.current;
+    const url = new URL(webSocketPath.slice(1), base);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     let tls = {};
     try {
       if (url.protocol === 'wss:' && this.options.pin) {
-        tls = await this.options.pin.optionsFor(new URL(this.options.baseUrl));
+        tls = await this.options.pin.optionsFor(base);
       }
     } catch (error) {
       this.options.logger.warn('relay_tls_pin_failed', { error: describeError(error) });
+      this.options.addresses.failed(base);
       this.scheduleReconnect();
       return;
     }
@@ -144,7 +150,12 @@ export class RelaySocket {
         if (code === 'remote_wipe') this.halt('wipe');
         else if (code === 'device_revoked') this.halt('revoked');
         else if (code === 'unauthorized') this.halt('unauthorized');
-        else this.scheduleReconnect();
+        else {
+          // This node cannot serve the device now (its database is out of reach, a balancer
+          // without a healthy node): another address may.
+          this.options.addresses.failed(base);
+          this.scheduleReconnect();
+        }
       });
     });
     socket.on('message', (data, isBinary) => {
@@ -163,7 +174,11 @@ export class RelaySocket {
       else if (code === closeCodes.revoked) this.halt('revoked');
       else if (code === closeCodes.unauthorized) this.halt('unauthorized');
       else if (code === closeCodes.replaced) this.halt('replaced');
-      else this.scheduleReconnect();
+      else {
+        // Refused, reset, the node stopped or died: the next attempt tries the next address.
+        this.options.addresses.failed(base);
+        this.scheduleReconnect();
+      }
     });
     socket.on('error', (error) => {
       this.options.logger.info('relay_socket_error', { error: describeError(error) });

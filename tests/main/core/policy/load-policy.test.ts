@@ -88,6 +88,11 @@ describe('the managed policy', () => {
     ]);
   });
 
+  it('takes several relay URLs separated by commas (the nodes of a hosted relay)', () => {
+    const list = 'https://relay1.example.nhs.uk, https://relay2.example.nhs.uk:8443';
+    expect(parsePolicyText(JSON.stringify({ serverUrl: list }), 'p').serverUrl).toBe(list);
+  });
+
   it('reads clipboardClearSeconds', () => {
     expect(parsePolicyText('{"clipboardClearSeconds": 30}', 'p').clipboardClearSeconds).toBe(30);
   });
@@ -125,6 +130,18 @@ describe('the managed policy', () => {
     ['boolean as string', '{"contentProtection": "yes"}', [/"contentProtection"/, /true or false/]],
     ['plain http relay', '{"serverUrl": "http://relay.example.org"}', [/"serverUrl"/, /https/]],
     ['not a URL', '{"serverUrl": "relay"}', [/"serverUrl"/]],
+    [
+      'plain http in a list',
+      '{"serverUrl": "https://relay1.example.nhs.uk,http://relay2.example.nhs.uk"}',
+      [/"serverUrl"/, /https/],
+    ],
+    [
+      'nine relay URLs',
+      JSON.stringify({
+        serverUrl: Array.from({ length: 9 }, (_, i) => `https://n${i}.example.nhs.uk`).join(','),
+      }),
+      [/"serverUrl"/, /at most 8/],
+    ],
     [
       'short fingerprint',
       '{"serverCertificateSha256": "abcd"}',
