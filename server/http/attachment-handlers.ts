@@ -83,12 +83,20 @@ export const putAttachmentChunk: Handler<'putAttachmentChunk'> = async (services
       `A chunk must be 1..${attachmentLimits.maxChunkCiphertextBytes} bytes.`,
     );
   }
+  const before = await findBlob(services, i.device, id);
+  assertOwner(before, i.device);
+  const index = chunkIndex(before, i.params.chunkIndex);
+  if (before.complete) return { status: 200, body: { received: before.received.length } };
+  // The file is written before the lock, so several chunks of one upload land side by side;
+  // it counts only once recorded under the lock (a blob removed meanwhile answers not_found).
+  try {
+    await services.blobs.writeChunk(id, index, data);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
   return services.blobs.exclusive(id, async () => {
     const meta = await findBlob(services, i.device, id);
-    assertOwner(meta, i.device);
-    const index = chunkIndex(meta, i.params.chunkIndex);
-    if (meta.complete) return { status: 200, body: { received: meta.received.length } };
-    await services.blobs.putChunk(meta, index, data);
+    if (!meta.complete) await services.blobs.markReceived(meta, index);
     return { status: 200, body: { received: meta.received.length } };
   });
 };
