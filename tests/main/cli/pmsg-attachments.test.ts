@@ -75,6 +75,28 @@ describe('pmsg client send --file / receive --save-to', () => {
     expect(line.file).toBe(path.join(inbox, 'discharge letter.pdf'));
     expect(line.attachment.size).toBe(pdf.length);
     expect(readFileSync(line.file).equals(pdf)).toBe(true);
+
+    // Transcribed, the entry lists the letter; --save-files saves it beside the entry on request.
+    const { messageId, from } = line as unknown as { messageId: string; from: string };
+    const record = path.join(temp.dir, 'record');
+    mkdirSync(record);
+    const transcribe = (...extra: string[]) =>
+      pmsg([
+        'transcribe',
+        ...['--profile', gp, '--with', from, '--messages', messageId],
+        ...['--nhs-number', '943 476 5919', '--advice-by', gpId, ...extra],
+      ]);
+    const entry = await transcribe('--save-files', record);
+    expect(entry.code, entry.err).toBe(0);
+    expect(entry.out).toContain('- discharge letter.pdf (application/pdf, ');
+    const saved = JSON.parse(entry.err.split('\n').filter(Boolean).at(-1) ?? '{}') as {
+      savedFiles: string[];
+    };
+    expect(saved.savedFiles).toEqual([path.join(record, 'discharge letter.pdf')]);
+    expect(readFileSync(path.join(record, 'discharge letter.pdf')).equals(pdf)).toBe(true);
+    const nowhere = await transcribe('--save-files', path.join(record, 'missing'));
+    expect(nowhere.code).toBe(1);
+    expect(nowhere.err).toMatch(/--save-files .*no such folder/);
   }, 60_000);
 
   it('refuses a renamed program and bad usage with clear errors', async () => {
