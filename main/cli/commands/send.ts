@@ -1,6 +1,7 @@
 import { createPidDetector } from '../../../shared/clinical/pid-detector.js';
 import { MessengerError } from '../../../shared/errors.js';
 import { maxMessageTextLength } from '../../../shared/ipc/message-limits.js';
+import { messageIdSchema } from '../../../shared/ipc/view-schemas.js';
 import { auditSentDespitePid, checkPidBeforeSend } from '../../core/audit/pid-send-guard.js';
 import {
   auditImagePidAnswer,
@@ -32,9 +33,10 @@ export const command: CliCommand = {
     'on duty it is refused, naming the escalation target; --to-escalation sends it there. ' +
     'An image (--file whose bytes are a JPEG, PNG or HEIC) needs --shows-patient-details yes|no, ' +
     `the answer to "${imagePidQuestion}" (audited, the answer only), unless the practice's ` +
-    'policy askImagePatientDetails turns the question off.',
+    'policy askImagePatientDetails turns the question off. --urgent marks a text or a file ' +
+    'urgent; --reply-to <messageId> answers a message of the same conversation (text or file).',
   usage:
-    '--profile <dir> (--to <accountId> | --group <groupId> | --role <role name> [--ack] [--to-escalation]) (--text <text> | --file <path> [--text <caption>] [--shows-patient-details yes|no]) [--urgent] [--send-despite-pid] [--policy <file>]',
+    '--profile <dir> (--to <accountId> | --group <groupId> | --role <role name> [--ack] [--to-escalation]) (--text <text> | --file <path> [--text <caption>] [--shows-patient-details yes|no]) [--urgent] [--reply-to <messageId>] [--send-despite-pid] [--policy <file>]',
   options: {
     profile: { type: 'string' },
     to: { type: 'string' },
@@ -46,6 +48,7 @@ export const command: CliCommand = {
     file: { type: 'string' },
     'shows-patient-details': { type: 'string' },
     urgent: { type: 'boolean' },
+    'reply-to': { type: 'string' },
     'send-despite-pid': { type: 'boolean' },
     policy: { type: 'string' },
   },
@@ -81,6 +84,10 @@ export const command: CliCommand = {
       throw new CliUsageError('--text or --file is required.');
     }
     const imageAnswer = imagePidAnswerOption(values['shows-patient-details'], file);
+    const replyTo = replyToOption(values['reply-to']);
+    if (replyTo !== null && role !== null) {
+      throw new CliUsageError('--reply-to cannot go to a duty role; reply in the conversation.');
+    }
     const text = typeof values.text === 'string' ? values.text : '';
     if (text.length > maxMessageTextLength) {
       throw new MessengerError(
@@ -130,13 +137,18 @@ export const command: CliCommand = {
           : await core.openDirect(to);
       const message =
         bytes === null || file === null
-          ? await core.sendText(conversation.id, text, { urgent: values.urgent === true })
+          ? await core.sendText(conversation.id, text, {
+              urgent: values.urgent === true,
+              ...(replyTo ? { replyTo } : {}),
+            })
           : await core.attachments.send(conversation.id, {
               bytes,
               name: path.basename(file),
               ...(text ? { caption: text } : {}),
               maxBytes,
               allowedTypes: policy.attachmentTypes,
+              urgent: values.urgent === true,
+              ...(replyTo ? { replyTo } : {}),
             });
       auditSentDespitePid(profile.repositories.audit, {
         at: message.sentAt,
@@ -215,4 +227,16 @@ function askedImageQuestion(
       `The file is an image: answer "${imagePidQuestion}" with --shows-patient-details yes or --shows-patient-details no.`,
     );
   }
+}
+
+/** `--reply-to <messageId>`: the id `history` and `receive` print. */
+function replyToOption(value: unknown): string | null {
+  if (value === undefined) return null;
+  const parsed = messageIdSchema.safeParse(value);
+  if (!parsed.success) {
+    throw new CliUsageError(
+      '--reply-to needs a message id as `pmsg client history` or `receive` prints it.',
+    );
+  }
+  return parsed.data;
 }

@@ -101,7 +101,7 @@ export class ContentApplier {
       senderAccountId: from.accountId,
       senderDeviceId: from.deviceId,
       body: content.text ?? '',
-      urgent: content.kind === 'text' && content.urgent === true,
+      urgent: content.urgent === true,
       status: 'delivered',
       sentAt: content.sentAt,
       receivedAt: now,

@@ -106,6 +106,7 @@ const attachmentContent = z.object({
     type: z.enum(['image/jpeg', 'image/png', 'image/heic', 'application/pdf', 'text/plain']),
     name: z.string().min(1).max(120),
   }),
+  urgent: z.boolean().optional(),
   replyTo: messageId.optional(),
 });
 

@@ -26,6 +26,7 @@ export function contentOfMessage(
         type: attachment.contentType as 'text/plain',
         name: attachment.fileName,
       },
+      ...(message.urgent ? { urgent: true } : {}),
       ...(replyTo ? { replyTo } : {}),
     };
   }

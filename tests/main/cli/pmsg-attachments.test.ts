@@ -97,6 +97,24 @@ describe('pmsg client send --file / receive --save-to', () => {
     const nowhere = await transcribe('--save-files', path.join(record, 'missing'));
     expect(nowhere.code).toBe(1);
     expect(nowhere.err).toMatch(/--save-files .*no such folder/);
+
+    // The GP answers the letter with a file, urgently.
+    const reply = path.join(temp.dir, 'reply.pdf');
+    writeFileSync(reply, Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(2000)]));
+    const replyWith = (...extra: string[]) =>
+      pmsg(['send', '--profile', gp, '--to', from, '--file', reply, '--urgent', ...extra]);
+    const badId = await replyWith('--reply-to', 'not an id');
+    expect(badId.code).toBe(2);
+    expect(badId.err).toMatch(/--reply-to needs a message id/);
+    const answered = await replyWith('--reply-to', messageId);
+    expect(answered.code, answered.err).toBe(0);
+    const back = await pmsg(['receive', '--profile', sender]);
+    expect(back.code, back.err).toBe(0);
+    const backLine = JSON.parse(back.out.split('\n').filter(Boolean).at(-1) ?? '{}') as {
+      urgent?: boolean;
+      attachment?: { name: string };
+    };
+    expect(backLine).toMatchObject({ urgent: true, attachment: { name: 'reply.pdf' } });
   }, 60_000);
 
   it('refuses a renamed program and bad usage with clear errors', async () => {

@@ -28,6 +28,10 @@ export interface SendFileInput {
   readonly maxBytes: number;
   /** The practice's allowed types (policy `attachmentTypes`); all safe types when absent. */
   readonly allowedTypes?: readonly string[];
+  /** Sent as urgent, like an urgent text (the recipient is alerted). */
+  readonly urgent?: boolean;
+  /** The message this file answers, in the same conversation. */
+  readonly replyTo?: string;
 }
 
 type Settled = (record: AttachmentRecord) => void;
@@ -63,6 +67,15 @@ export class AttachmentTransfers {
         "This person's safety number has changed; acknowledge the change before sending.",
       );
     }
+    if (
+      input.replyTo &&
+      this.ctx.repos.messages.get(input.replyTo)?.conversationId !== conversationId
+    ) {
+      throw new MessengerError(
+        'invalid_input',
+        'The message being replied to is not in this conversation.',
+      );
+    }
     const encrypted = encryptFile(input.bytes);
     const message = await this.ctx.txEmit(async (emit) => {
       const now = this.ctx.now();
@@ -75,7 +88,7 @@ export class AttachmentTransfers {
         senderAccountId: this.ctx.account.accountId,
         senderDeviceId: this.ctx.account.deviceId,
         body: input.caption ?? '',
-        urgent: false,
+        urgent: input.urgent === true,
         status: 'pending',
         sentAt,
         receivedAt: null,
@@ -95,6 +108,7 @@ export class AttachmentTransfers {
         createdAt: now,
       });
       encrypted.chunks.forEach((c, i) => this.ctx.repos.attachments.putChunk(id, i, c));
+      if (input.replyTo) this.ctx.queries.setReplyTo(id, input.replyTo);
       this.ctx.repos.conversations.touch(conversationId, sentAt);
       const stored = this.ctx.repos.messages.get(id) as MessageRecord;
       emit({ type: 'message.added', message: stored });

@@ -4,6 +4,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { enrolProfile } from '../../../../main/core/messaging/enrolment.js';
+import { MessagingQueries } from '../../../../main/core/messaging/messaging-queries.js';
 import { transferWindow } from '../../../../main/core/messaging/attachments/transfer-window.js';
 import { PASSCODE } from '../helpers/temp-profiles.js';
 import { Staff, createWorld, eventually, type World } from './messaging-harness.js';
@@ -156,6 +157,38 @@ describe('encrypted attachments through a real relay', () => {
       for (const s of sockets) s.destroy();
       await new Promise((resolve) => proxy.close(resolve));
     }
+  });
+
+  it('a file can be urgent and answer a message; both arrive with it', async () => {
+    const gp = await world.enrol('Dr A Patel');
+    const nurse = await world.enrol('Nurse B Jones', 'nurse');
+    gp.core.start();
+    nurse.core.start();
+    const question = await nurse.sendTo(gp, 'Can you look at the wound photo from yesterday?');
+    await eventually(() => gp.profile.repositories.messages.get(question.id) !== null, 'question');
+    const conversation = await gp.core.openDirect(nurse.accountId);
+    const other = await gp.core.openDirect(
+      (await world.enrol('Reception Desk', 'reception')).accountId,
+    );
+    const bytes = photo(700_000);
+    // Only a message of the same conversation can be answered.
+    await expect(
+      gp.core.attachments.send(other.id, { bytes, name: 'a.jpg', maxBytes, replyTo: question.id }),
+    ).rejects.toThrow(/not in this conversation/);
+    const sent = await gp.core.attachments.send(conversation.id, {
+      bytes,
+      name: 'marked wound.jpg',
+      caption: 'Compare with this one',
+      maxBytes,
+      urgent: true,
+      replyTo: question.id,
+    });
+    expect(gp.profile.repositories.messages.get(sent.id)?.urgent).toBe(true);
+    await eventually(() => nurse.profile.repositories.attachments.get(sent.id) !== null, 'file');
+    expect((await nurse.core.attachments.whenSettled(sent.id)).state).toBe('ready');
+    expect(nurse.profile.repositories.messages.get(sent.id)?.urgent).toBe(true);
+    expect(new MessagingQueries(nurse.profile.db).replyTo(sent.id)).toBe(question.id);
+    expect(nurse.core.attachments.read(sent.id).bytes.equals(bytes)).toBe(true);
   });
 
   it('delete for everyone removes the attachment from both profiles', async () => {
