@@ -16,6 +16,7 @@ import type { RelayServices } from '../relay-services.js';
 import { RelayError } from '../relay-error.js';
 import { auditAppend, auditRead, auditReaders, auditVerify } from './audit-handlers.js';
 import {
+  attachmentDeclined,
   attachmentFetched,
   attachmentStatus,
   createAttachment,
@@ -368,6 +369,7 @@ export const handlers: { readonly [N in EndpointName]: Handler<N> } = {
   finishAttachment,
   getAttachmentChunk,
   attachmentFetched,
+  attachmentDeclined,
   roles,
   createRole,
   deleteRole,

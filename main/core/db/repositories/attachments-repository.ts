@@ -1,3 +1,4 @@
+import { declineKeyPrefix } from './messages-repository.js';
 import type { SqlDatabase } from '../encrypted-database.js';
 
 export type AttachmentState = 'uploading' | 'uploaded' | 'downloading' | 'ready' | 'failed';
@@ -84,6 +85,13 @@ export class AttachmentsRepository {
           'SELECT ciphertext FROM attachment_chunks WHERE message_id = ? AND chunk_index = ?',
         )
         .pluck(),
+      declines: db
+        .prepare(
+          `SELECT substr(key, ${declineKeyPrefix.length + 1}) FROM settings
+          WHERE key >= '${declineKeyPrefix}' AND key < '${declineKeyPrefix}~'`,
+        )
+        .pluck(),
+      clearDecline: db.prepare('DELETE FROM settings WHERE key = ?'),
       storedIndexes: db
         .prepare(
           'SELECT chunk_index FROM attachment_chunks WHERE message_id = ? ORDER BY chunk_index',
@@ -129,6 +137,15 @@ export class AttachmentsRepository {
 
   chunk(messageId: string, index: number): Buffer | null {
     return (this.statements.chunk.get(messageId, index) as Buffer | undefined) ?? null;
+  }
+
+  /** Relay blobs whose message was deleted here before the relay heard this device is done. */
+  pendingDeclines(): string[] {
+    return this.statements.declines.all() as string[];
+  }
+
+  clearDecline(relayId: string): void {
+    this.statements.clearDecline.run(`${declineKeyPrefix}${relayId}`);
   }
 
   storedIndexes(messageId: string): number[] {

@@ -52,7 +52,12 @@ export class AttachmentTransfers {
   /** Chunks the relay holds of each upload under way (its own list, then each PUT answered). */
   private readonly uploaded = new Map<string, Set<number>>();
 
-  constructor(private readonly ctx: CoreContext) {}
+  constructor(private readonly ctx: CoreContext) {
+    // A deleted message may leave a relay blob to decline (MessagesRepository.delete).
+    ctx.events.on((event) => {
+      if (event.type === 'message.deleted') this.kick();
+    });
+  }
 
   async send(conversationId: string, input: SendFileInput): Promise<MessageRecord> {
     const type = checkAttachment(input.bytes, input);
@@ -179,6 +184,7 @@ export class AttachmentTransfers {
         for (const a of attachments.inState('uploading')) await this.attempt(a, this.upload);
         for (const a of attachments.inState('downloading')) await this.attempt(a, this.download);
         for (const a of attachments.awaitingFetchedAck()) await this.acknowledge(a);
+        for (const relayId of attachments.pendingDeclines()) await this.decline(relayId);
         this.failures = 0;
       } catch (error) {
         if (this.stopped) return;
@@ -331,6 +337,24 @@ export class AttachmentTransfers {
       });
     }
     await this.ctx.tx(async () => this.ctx.repos.attachments.setRelayId(a.messageId, null));
+  }
+
+  /**
+   * Tells the relay this device will not fetch a blob whose message was deleted here first (by
+   * the user, retention, transcription or the sender), so it goes once every other recipient
+   * device is done rather than at its expiry. A refusal (expired, already gone) ends it too.
+   */
+  private async decline(relayId: string): Promise<void> {
+    if (this.stopped) return;
+    try {
+      await this.ctx.http.call('attachmentDeclined', { params: { attachmentId: relayId } });
+    } catch (error) {
+      if (this.stopped || (error instanceof RelayRequestError && error.retryable)) throw error;
+      this.ctx.logger.info('attachment_declined_refused', {
+        code: error instanceof RelayRequestError ? error.code : 'error',
+      });
+    }
+    await this.ctx.tx(async () => this.ctx.repos.attachments.clearDecline(relayId));
   }
 
   private async upload(a: AttachmentRecord): Promise<void> {

@@ -299,6 +299,33 @@ describe('attachment transfers that cannot succeed as they are', () => {
     expect(nurse.core.attachments.read(sent.id).bytes.equals(bytes)).toBe(true);
   });
 
+  it('a recipient that deletes the message before fetching its file declines the blob: it goes at once', async () => {
+    const url = await refusingProxy((method, u) =>
+      method === 'GET' && /\/chunks\/\d+$/.test(u)
+        ? { status: 403, code: 'forbidden', message: 'Not now.' }
+        : null,
+    );
+    const gp = await world.enrol('Dr A Patel');
+    const nurse = await enrolVia('Nurse via proxy', url);
+    gp.core.start({ receive: false });
+    const sent = await gp.core.attachments.send((await gp.core.openDirect(nurse.accountId)).id, {
+      bytes: photo(700_000),
+      name: 'scan.jpg',
+      maxBytes,
+    });
+    expect((await gp.core.attachments.whenSettled(sent.id)).state).toBe('uploaded');
+    expect(blobFiles().length).toBeGreaterThan(0);
+
+    nurse.core.start();
+    await eventually(() => nurse.profile.repositories.attachments.get(sent.id) !== null, 'msg');
+    expect((await nurse.core.attachments.whenSettled(sent.id)).state).toBe('failed');
+    const { conversationId } = nurse.profile.repositories.messages.get(sent.id)!;
+    // Transcribed and deleted before the file ever arrived: the relay need not keep it.
+    await nurse.core.deleteForEveryone(conversationId, [sent.id], 'transcribed');
+    await eventually(() => blobFiles().length === 0, 'the blob declined and deleted');
+    expect(nurse.profile.repositories.attachments.pendingDeclines()).toEqual([]);
+  });
+
   it('a lost fetched acknowledgement is sent again, also after a restart, until the blob goes', async () => {
     let ackRefusals = 0;
     let acked = false;
