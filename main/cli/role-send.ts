@@ -3,6 +3,7 @@ import type { CliIo } from './cli-command.js';
 import { withCore } from './cli-profile.js';
 import { RoleService } from '../core/roles/role-service.js';
 import { auditSentDespitePid } from '../core/audit/pid-send-guard.js';
+import { auditImagePidAnswer } from '../core/audit/image-pid-answer.js';
 import type { SendFileInput } from '../core/messaging/attachments/attachment-transfers.js';
 
 /**
@@ -25,6 +26,8 @@ export async function sendToRole(
     /** PID kinds sent anyway under the "warn" guard, audited per message as for --to. */
     pidKinds: Parameters<typeof auditSentDespitePid>[1]['kinds'];
     pidGuard: Parameters<typeof auditSentDespitePid>[1]['pidGuard'];
+    /** The answer to "Does this show patient details?" for an image, audited per message. */
+    showsPatientDetails: boolean | null;
   },
 ): Promise<number> {
   const result = await withCore(profileDir, io, async (core, profile) => {
@@ -46,6 +49,15 @@ export async function sendToRole(
         origin: 'cli',
         pidGuard: input.pidGuard,
       });
+      if (input.showsPatientDetails !== null) {
+        auditImagePidAnswer(profile.repositories.audit, {
+          at: message.sentAt,
+          actorAccountId: core.account.accountId,
+          conversationId: message.conversationId,
+          messageId: message.id,
+          showsPatientDetails: input.showsPatientDetails,
+        });
+      }
     }
     core.start({ receive: false });
     const statuses = [];

@@ -68,8 +68,13 @@ export class BlobStore {
     return next;
   }
 
-  async putChunk(meta: BlobMeta, index: number, data: Uint8Array): Promise<BlobMeta> {
-    const file = this.chunkFile(meta.id, index);
+  /**
+   * Writes one chunk's file (durably, then renamed into place), outside the blob's lock so that
+   * an uploader's chunks in flight are written side by side. The same index written twice leaves
+   * one whole file. Only markReceived, under the lock, makes it count.
+   */
+  async writeChunk(id: string, index: number, data: Uint8Array): Promise<void> {
+    const file = this.chunkFile(id, index);
     const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
     const handle = await open(temporary, 'w', 0o600);
     try {
@@ -79,6 +84,10 @@ export class BlobStore {
       await handle.close();
     }
     await rename(temporary, file);
+  }
+
+  /** Records a written chunk in the blob's meta; run it inside `exclusive`. */
+  async markReceived(meta: BlobMeta, index: number): Promise<BlobMeta> {
     if (!meta.received.includes(index)) {
       meta.received = [...meta.received, index].sort((a, b) => a - b);
       await this.writeMeta(meta);

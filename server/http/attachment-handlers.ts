@@ -97,12 +97,20 @@ export const putAttachmentChunk: Handler<'putAttachmentChunk'> = async (services
       `A chunk must be 1..${attachmentLimits.maxChunkCiphertextBytes} bytes.`,
     );
   }
+  const before = await findBlob(services, i.device, id);
+  assertOwner(before, i.device);
+  const index = chunkIndex(before, i.params.chunkIndex);
+  if (before.complete) return { status: 200, body: { received: before.received.length } };
+  // The file is written before the lock, so several chunks of one upload land side by side;
+  // it counts only once recorded under the lock (a blob removed meanwhile answers not_found).
+  try {
+    await services.blobs.writeChunk(id, index, data);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
   return services.blobs.exclusive(id, async () => {
     const meta = await findBlob(services, i.device, id);
-    assertOwner(meta, i.device);
-    const index = chunkIndex(meta, i.params.chunkIndex);
-    if (meta.complete) return { status: 200, body: { received: meta.received.length } };
-    await services.blobs.putChunk(meta, index, data);
+    if (!meta.complete) await services.blobs.markReceived(meta, index);
     return { status: 200, body: { received: meta.received.length } };
   });
 };
@@ -137,19 +145,38 @@ export const getAttachmentChunk: Handler<'getAttachmentChunk'> = async (services
   return { status: 200, body: { data: data.toString('base64') } };
 };
 
+/**
+ * This device is done with the blob: it has every chunk (`fetched`) or will not fetch it
+ * (`declined`: its message was deleted first). Once no recipient device is waiting, the blob is
+ * deleted rather than kept until its expiry.
+ */
+function doneWith(
+  reason: 'fetched' | 'declined',
+): Handler<'attachmentFetched'> & Handler<'attachmentDeclined'> {
+  return async (services, i) => {
+    const id = i.params.attachmentId;
+    const me = `${i.device.accountId}:${i.device.deviceId}`;
+    return services.blobs.exclusive(id, async () => {
+      const meta = await findBlob(services, i.device, id);
+      if (reason === 'declined' && !meta.pending.includes(me)) {
+        // Only a device the blob waits for may give it up: not the uploader, not one added later.
+        throw new RelayError('forbidden', 'This device is not waiting for that attachment.');
+      }
+      meta.pending = meta.pending.filter((d) => d !== me);
+      if (meta.complete && meta.pending.length === 0) {
+        await services.blobs.remove(id);
+        await services.storage.releaseBlob(id);
+        services.logger.info('attachment_deleted', { reason });
+        return { status: 200, body: { deleted: true } };
+      }
+      await services.blobs.update(meta);
+      return { status: 200, body: { deleted: false } };
+    });
+  };
+}
+
 /** A recipient device has every chunk: once all have, the blob is deleted. */
-export const attachmentFetched: Handler<'attachmentFetched'> = async (services, i) => {
-  const id = i.params.attachmentId;
-  return services.blobs.exclusive(id, async () => {
-    const meta = await findBlob(services, i.device, id);
-    meta.pending = meta.pending.filter((d) => d !== `${i.device.accountId}:${i.device.deviceId}`);
-    if (meta.complete && meta.pending.length === 0) {
-      await services.blobs.remove(id);
-      await services.storage.releaseBlob(id);
-      services.logger.info('attachment_deleted', { reason: 'fetched' });
-      return { status: 200, body: { deleted: true } };
-    }
-    await services.blobs.update(meta);
-    return { status: 200, body: { deleted: false } };
-  });
-};
+export const attachmentFetched: Handler<'attachmentFetched'> = doneWith('fetched');
+
+/** A recipient device deleted the message before fetching its file: it will not fetch it. */
+export const attachmentDeclined: Handler<'attachmentDeclined'> = doneWith('declined');

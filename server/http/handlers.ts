@@ -24,6 +24,7 @@ import {
   uploadPatientKeys,
 } from './audit-handlers.js';
 import {
+  attachmentDeclined,
   attachmentFetched,
   attachmentStatus,
   createAttachment,
@@ -392,6 +393,7 @@ export const handlers: { readonly [N in EndpointName]: Handler<N> } = {
   finishAttachment,
   getAttachmentChunk,
   attachmentFetched,
+  attachmentDeclined,
   roles,
   createRole,
   deleteRole,

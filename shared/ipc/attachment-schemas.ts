@@ -49,6 +49,10 @@ export const sendAttachmentRequestSchema = z.strictObject({
    * (askImagePatientDetails) turns it off; null when not asked. Main refuses an image without it.
    */
   imageShowsPatientDetails: z.boolean().nullable().default(null),
+  /** Sent as urgent, as messages.send does for text. */
+  urgent: z.boolean().default(false),
+  /** The message this file answers (messages.send's replyToMessageId). */
+  replyToMessageId: messageIdSchema.optional(),
 });
 
 export const attachmentOfMessageSchema = z.strictObject({

@@ -399,10 +399,15 @@ export const methods = {
     z.object({ clearsAt: timestampSchema }),
     'unlocked',
   ),
-  // Main asks where to save (a native save dialog): the renderer never names a path.
+  // Main asks where to save (a native save dialog): the renderer never names a path. With
+  // withFiles, the files the entry lists are saved beside it; `files` names them.
   'transcription.saveFhir': method(
-    z.strictObject({ form: transcriptionFormSchema }),
-    z.object({ saved: z.boolean(), fileName: z.string().nullable() }),
+    z.strictObject({ form: transcriptionFormSchema, withFiles: z.boolean().optional() }),
+    z.object({
+      saved: z.boolean(),
+      fileName: z.string().nullable(),
+      files: z.array(z.string()),
+    }),
     'unlocked',
   ),
   // Refused unless this entry was copied or saved, or enteredAnotherWay; and (forbidden) when it

@@ -248,6 +248,14 @@ export const endpoints = {
     null,
     attachmentFetchedResponseSchema,
   ),
+  /** A recipient device will not fetch the blob (its message was deleted first). */
+  attachmentDeclined: endpoint(
+    'POST',
+    '/v1/attachments/{attachmentId}/declined',
+    'device',
+    null,
+    attachmentFetchedResponseSchema,
+  ),
   /** Duty roles of the caller's organisation with their current holders (§14). */
   roles: endpoint('GET', '/v1/roles', 'device', null, rolesResponseSchema),
   /** Creates a role; managers and admins only. */

@@ -8,6 +8,7 @@ import {
   entryKey,
   entryReady,
   fieldProblems,
+  hasAttachmentsSection,
   nhsNumberPrefilled,
 } from '../../renderer/src/logic/transcription-entry.js';
 import { initialFields, toForm } from '../../renderer/src/logic/transcription-form.js';
@@ -104,5 +105,14 @@ describe('nhsNumberPrefilled', () => {
     expect(nhsNumberPrefilled(draft, { ...fields, nhsNumber: '999 000 0018' })).toBe(false);
     const none = { ...draft, patient: { ...draft.patient, nhsNumber: '' } };
     expect(nhsNumberPrefilled(none, { ...fields, nhsNumber: '' })).toBe(false);
+  });
+});
+
+describe('hasAttachmentsSection', () => {
+  it('finds the entry heading, not the words inside the (indented) advice', () => {
+    expect(hasAttachmentsSection('Advice:\n  text\nAttachments:\n  - a.pdf')).toBe(true);
+    expect(hasAttachmentsSection('Advice:\r\n  x\r\nAttachments:\r\n  - a.pdf')).toBe(true);
+    expect(hasAttachmentsSection('Advice:\n  Attachments:\n  none')).toBe(false);
+    expect(hasAttachmentsSection('Advice:\n  see Attachments: none')).toBe(false);
   });
 });

@@ -1,7 +1,16 @@
 import { createPidDetector } from '../../../shared/clinical/pid-detector.js';
 import { MessengerError } from '../../../shared/errors.js';
 import { maxMessageTextLength } from '../../../shared/ipc/message-limits.js';
+import { messageIdSchema } from '../../../shared/ipc/view-schemas.js';
 import { auditSentDespitePid, checkPidBeforeSend } from '../../core/audit/pid-send-guard.js';
+import {
+  auditImagePidAnswer,
+  checkImagePidAnswer,
+  imagePidQuestion,
+  type ImagePidAnswer,
+} from '../../core/audit/image-pid-answer.js';
+import { checkAttachment } from '../../core/messaging/attachments/attachment-checks.js';
+import type { Policy } from '../../core/policy/policy-schema.js';
 import { loadPolicy } from '../../core/policy/load-policy.js';
 import { accountIdOption, CliUsageError, stringOption, type CliCommand } from '../cli-command.js';
 import { withCore } from '../cli-profile.js';
@@ -21,9 +30,13 @@ export const command: CliCommand = {
     'file to a group (one upload for every member device) instead of one person. --role sends the text (or the file) ' +
     'to whoever is on duty in that role now and prints who it reached (JSON); an urgent one (or ' +
     '--ack) asks for acknowledgement and escalates if nobody acknowledges in time. With nobody ' +
-    'on duty it is refused, naming the escalation target; --to-escalation sends it there.',
+    'on duty it is refused, naming the escalation target; --to-escalation sends it there. ' +
+    'An image (--file whose bytes are a JPEG, PNG or HEIC) needs --shows-patient-details yes|no, ' +
+    `the answer to "${imagePidQuestion}" (audited, the answer only), unless the practice's ` +
+    'policy askImagePatientDetails turns the question off. --urgent marks a text or a file ' +
+    'urgent; --reply-to <messageId> answers a message of the same conversation (text or file).',
   usage:
-    '--profile <dir> (--to <accountId> | --group <groupId> | --role <role name> [--ack] [--to-escalation]) (--text <text> | --file <path> [--text <caption>]) [--urgent] [--send-despite-pid] [--policy <file>]',
+    '--profile <dir> (--to <accountId> | --group <groupId> | --role <role name> [--ack] [--to-escalation]) (--text <text> | --file <path> [--text <caption>] [--shows-patient-details yes|no]) [--urgent] [--reply-to <messageId>] [--send-despite-pid] [--policy <file>]',
   options: {
     profile: { type: 'string' },
     to: { type: 'string' },
@@ -33,7 +46,9 @@ export const command: CliCommand = {
     'to-escalation': { type: 'boolean' },
     text: { type: 'string' },
     file: { type: 'string' },
+    'shows-patient-details': { type: 'string' },
     urgent: { type: 'boolean' },
+    'reply-to': { type: 'string' },
     'send-despite-pid': { type: 'boolean' },
     policy: { type: 'string' },
   },
@@ -62,6 +77,11 @@ export const command: CliCommand = {
     if (file === null && typeof values.text !== 'string') {
       throw new CliUsageError('--text or --file is required.');
     }
+    const imageAnswer = imagePidAnswerOption(values['shows-patient-details'], file);
+    const replyTo = replyToOption(values['reply-to']);
+    if (replyTo !== null && role !== null) {
+      throw new CliUsageError('--reply-to cannot go to a duty role; reply in the conversation.');
+    }
     const text = typeof values.text === 'string' ? values.text : '';
     if (text.length > maxMessageTextLength) {
       throw new MessengerError(
@@ -88,15 +108,20 @@ export const command: CliCommand = {
       throw new MessengerError('forbidden', "The practice's policy does not allow sending files.");
     }
     const maxBytes = policy.maxAttachmentMB * 1_048_576;
+    const bytes = file === null ? null : readAttachmentFile(file, maxBytes);
+    // Asked before the profile opens, like the app's dialog before the upload: the type is the
+    // one the bytes show, whatever the name says.
+    const showsPatientDetails =
+      bytes === null ? null : askedImageQuestion(policy, bytes, maxBytes, imageAnswer);
     if (role !== null) {
       return sendToRole(stringOption(values, 'profile'), io, {
         role,
         text,
         file:
-          file === null
+          bytes === null || file === null
             ? null
             : {
-                bytes: readAttachmentFile(file, maxBytes),
+                bytes,
                 name: path.basename(file),
                 maxBytes,
                 allowedTypes: policy.attachmentTypes,
@@ -106,9 +131,9 @@ export const command: CliCommand = {
         toEscalation: values['to-escalation'] === true,
         pidKinds: kinds,
         pidGuard: policy.pidGuard,
+        showsPatientDetails,
       });
     }
-    const bytes = file === null ? null : readAttachmentFile(file, maxBytes);
     const sent = await withCore(stringOption(values, 'profile'), io, async (core, profile) => {
       const conversation =
         to === null
@@ -116,13 +141,18 @@ export const command: CliCommand = {
           : await core.openDirect(to);
       const message =
         bytes === null || file === null
-          ? await core.sendText(conversation.id, text, { urgent: values.urgent === true })
+          ? await core.sendText(conversation.id, text, {
+              urgent: values.urgent === true,
+              ...(replyTo ? { replyTo } : {}),
+            })
           : await core.attachments.send(conversation.id, {
               bytes,
               name: path.basename(file),
               ...(text ? { caption: text } : {}),
               maxBytes,
               allowedTypes: policy.attachmentTypes,
+              urgent: values.urgent === true,
+              ...(replyTo ? { replyTo } : {}),
             });
       auditSentDespitePid(profile.repositories.audit, {
         at: message.sentAt,
@@ -133,6 +163,15 @@ export const command: CliCommand = {
         origin: 'cli',
         pidGuard: policy.pidGuard,
       });
+      if (showsPatientDetails !== null) {
+        auditImagePidAnswer(profile.repositories.audit, {
+          at: message.sentAt,
+          actorAccountId: core.account.accountId,
+          conversationId: conversation.id,
+          messageId: message.id,
+          showsPatientDetails,
+        });
+      }
       // Also resumes anything an earlier run left in the outbox.
       core.start({ receive: false });
       const done = await core.whenSent(message.id);
@@ -163,3 +202,45 @@ export const command: CliCommand = {
     return 0;
   },
 };
+
+/** `--shows-patient-details yes|no`: only with --file; null when not given. */
+function imagePidAnswerOption(value: unknown, file: string | null): ImagePidAnswer {
+  if (value === undefined) return null;
+  if (file === null) throw new CliUsageError('--shows-patient-details goes with --file.');
+  if (value !== 'yes' && value !== 'no') {
+    throw new CliUsageError('--shows-patient-details must be yes or no.');
+  }
+  return value === 'yes';
+}
+
+/**
+ * The answer to the image question, to audit; null when it does not apply (not an image, or the
+ * policy turned it off). An image without an answer is bad usage: exit 2, naming the flag.
+ */
+function askedImageQuestion(
+  policy: Policy,
+  bytes: Uint8Array,
+  maxBytes: number,
+  answer: ImagePidAnswer,
+): boolean | null {
+  const type = checkAttachment(bytes, { maxBytes, allowedTypes: policy.attachmentTypes });
+  try {
+    return checkImagePidAnswer(policy, type, answer);
+  } catch {
+    throw new CliUsageError(
+      `The file is an image: answer "${imagePidQuestion}" with --shows-patient-details yes or --shows-patient-details no.`,
+    );
+  }
+}
+
+/** `--reply-to <messageId>`: the id `history` and `receive` print. */
+function replyToOption(value: unknown): string | null {
+  if (value === undefined) return null;
+  const parsed = messageIdSchema.safeParse(value);
+  if (!parsed.success) {
+    throw new CliUsageError(
+      '--reply-to needs a message id as `pmsg client history` or `receive` prints it.',
+    );
+  }
+  return parsed.data;
+}

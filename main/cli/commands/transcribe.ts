@@ -10,6 +10,7 @@ import type { TranscriptionDraft } from '../../../shared/ipc/clinical-schemas.js
 import { messageIdSchema } from '../../../shared/ipc/view-schemas.js';
 import { TranscriptionService } from '../../core/transcription/transcription-service.js';
 import { CliUsageError, accountIdOption, stringOption, type CliCommand } from '../cli-command.js';
+import { saveFolder } from '../attachment-files.js';
 import { unlockCliProfile } from '../cli-profile.js';
 
 /**
@@ -22,9 +23,10 @@ export const command: CliCommand = {
   summary:
     'Print the patient-record entry (plain text, or FHIR Communication JSON) for messages of the conversation with a person. Prints only: nothing is confirmed or deleted.\n' +
     '      --advice-by: the account id of who gave the advice; by default the last author in a clinical role (clinician, nurse, pharmacist) in the selection, never simply the last author. Required when no clinician wrote in the selection; must be an author in the selection or a clinician in the directory.\n' +
-    '      --template: compact (default; one line per message, no ids) or full (every audit detail). --dob: dd/mm/yyyy (or yyyy-mm-dd).',
+    '      --template: compact (default; one line per message, no ids) or full (every audit detail). --dob: dd/mm/yyyy (or yyyy-mm-dd).\n' +
+    '      --save-files <dir>: also saves the files the entry lists (decrypted, checked against their SHA-256) into that existing folder, beside where the entry goes, never over an existing file; their paths are printed on stderr as one JSON line {"savedFiles": [...]}.',
   usage:
-    '--profile <dir> --with <accountId> --messages <id,id,...> --nhs-number <n> [--advice-by <accountId>] [--format text|fhir] [--template compact|full] [--patient-name <name>] [--dob <dd/mm/yyyy>] [--action <text>]...',
+    '--profile <dir> --with <accountId> --messages <id,id,...> --nhs-number <n> [--advice-by <accountId>] [--format text|fhir] [--template compact|full] [--patient-name <name>] [--dob <dd/mm/yyyy>] [--action <text>]... [--save-files <dir>]',
   options: {
     profile: { type: 'string' },
     with: { type: 'string' },
@@ -36,6 +38,7 @@ export const command: CliCommand = {
     'patient-name': { type: 'string' },
     dob: { type: 'string' },
     action: { type: 'string', multiple: true },
+    'save-files': { type: 'string' },
   },
   required: ['profile', 'with', 'messages', 'nhs-number'],
   async run(values, io) {
@@ -45,6 +48,7 @@ export const command: CliCommand = {
     const template = parseTemplate(values['template']);
     const adviceBy = optionalAccountId(values['advice-by'], 'advice-by');
     const dob = parseDob(values['dob']);
+    const filesDir = saveFilesOption(values['save-files']);
     const profile = await unlockCliProfile(stringOption(values, 'profile'), io);
     try {
       const conversation = profile.repositories.conversations.findDirect(peer);
@@ -80,6 +84,9 @@ export const command: CliCommand = {
         );
       }
       io.out(rendered.content);
+      if (filesDir !== null) {
+        io.err(JSON.stringify({ savedFiles: service.saveEntryFiles(form, filesDir) }));
+      }
       return 0;
     } finally {
       profile.close();
@@ -166,4 +173,13 @@ function adviceGiver(draft: TranscriptionDraft, adviceBy: string | undefined) {
     );
   }
   return { name: choice.name, role: choice.role, accountId: choice.accountId };
+}
+
+/** `--save-files <dir>`: an existing folder, checked before the profile opens. */
+function saveFilesOption(value: unknown): string | null {
+  if (value === undefined) return null;
+  if (typeof value !== 'string' || value === '') {
+    throw new CliUsageError('--save-files needs the path of an existing folder.');
+  }
+  return saveFolder(value, '--save-files');
 }

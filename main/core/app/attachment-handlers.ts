@@ -120,6 +120,8 @@ export function createAttachmentHandlers(context: AttachmentHandlerContext): Att
       caption,
       sendDespitePidWarning,
       imageShowsPatientDetails,
+      urgent,
+      replyToMessageId,
     }) =>
       guard(async () => {
         const current = runtime();
@@ -143,6 +145,8 @@ export function createAttachmentHandlers(context: AttachmentHandlerContext): Att
           name: staged.name,
           ...(caption.trim() === '' ? {} : { caption }),
           ...allowance(),
+          urgent,
+          ...(replyToMessageId ? { replyTo: replyToMessageId } : {}),
         });
         current.staged.discard(stageId);
         auditSentDespitePid(current.profile.repositories.audit, {

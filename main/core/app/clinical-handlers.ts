@@ -70,15 +70,15 @@ export function createClinicalHandlers(context: ClinicalHandlerContext): Clinica
     'transcription.draft': (selection) => transcription().draft(selection),
     'transcription.render': ({ form, format }) => transcription().render(form, format),
     'transcription.copy': ({ form }) => transcription().copy(form),
-    'transcription.saveFhir': async ({ form }) => {
+    'transcription.saveFhir': async ({ form, withFiles }) => {
       const service = transcription();
       assertComplete(service, form);
       const file = await picker().saveFile({
         title: 'Save the record entry (FHIR Communication)',
         defaultName: `record-entry-${new Date(clock.now()).toISOString().slice(0, 10)}.json`,
       });
-      if (file === null) return { saved: false, fileName: null };
-      return { saved: true, ...service.saveFhir(form, file) };
+      if (file === null) return { saved: false, fileName: null, files: [] };
+      return { saved: true, ...service.saveFhir(form, file, { withFiles: withFiles === true }) };
     },
     // The renderer hears of the deletion from the deleter (the messaging core's
     // message.deleted, forwarded as messages.deleted), once, as for every other deletion.

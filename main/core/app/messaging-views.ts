@@ -40,6 +40,8 @@ export class MessagingViews {
   constructor(
     private readonly profile: OpenProfile,
     private readonly onUnknownContact: (accountId: string) => void = () => undefined,
+    /** How far an upload under way has got (the messaging core's count), when it is running. */
+    private readonly uploadedChunks: (messageId: string) => number | null = () => null,
   ) {
     this.queries = new MessagingQueries(profile.db);
     this.groups = new GroupsStore(profile.db);
@@ -74,7 +76,7 @@ export class MessagingViews {
     const type = attachmentTypeSchema.safeParse(record.contentType);
     const done =
       record.state === 'uploading'
-        ? record.chunkCount - attachments.pendingUploads(messageId).length
+        ? (this.uploadedChunks(messageId) ?? 0)
         : record.state === 'downloading'
           ? attachments.storedIndexes(messageId).length
           : null;

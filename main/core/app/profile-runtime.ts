@@ -102,7 +102,11 @@ export class ProfileRuntime {
   private constructor(private readonly options: ProfileRuntimeOptions) {
     const profile = options.unlocked.profile;
     this.profile = profile;
-    this.views = new MessagingViews(profile, (accountId) => this.lookUpUnknown(accountId));
+    this.views = new MessagingViews(
+      profile,
+      (accountId) => this.lookUpUnknown(accountId),
+      (messageId) => this.core?.attachments.uploadedChunks(messageId) ?? null,
+    );
     this.advice = new UntranscribedAdviceQueries(profile.db, profile.repositories);
     this.searchIndexer = new MessageSearchIndexer({ db: profile.db, logger: options.logger });
     // Retention deletes this user's transcribed messages everywhere through the messaging core,

@@ -144,8 +144,8 @@ const attachmentContent = z.object({
     type: z.enum(['image/jpeg', 'image/png', 'image/heic', 'application/pdf', 'text/plain']),
     name: z.string().min(1).max(120),
   }),
-  replyTo: messageId.optional(),
   urgent: z.boolean().optional(),
+  replyTo: messageId.optional(),
   /** Sent to a duty role, as on a text. */
   role: roleTagSchema.optional(),
 });

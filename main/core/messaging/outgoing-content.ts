@@ -26,8 +26,8 @@ export function contentOfMessage(
         type: attachment.contentType as 'text/plain',
         name: attachment.fileName,
       },
-      ...(replyTo ? { replyTo } : {}),
       ...(message.urgent ? { urgent: true } : {}),
+      ...(replyTo ? { replyTo } : {}),
       ...(role ? { role } : {}),
     };
   }

@@ -11,6 +11,7 @@ import {
   type FhirAttachmentContent,
 } from '../../../shared/clinical/fhir-communication.js';
 import type { RecordAttachment } from '../../../shared/clinical/record-entry.js';
+import { MessengerError } from '../../../shared/errors.js';
 import type { AttachmentsRepository } from '../db/repositories/attachments-repository.js';
 import { decryptFile } from '../messaging/attachments/attachment-crypto.js';
 
@@ -65,4 +66,32 @@ export function fhirAttachmentContent(
     });
   }
   return content;
+}
+
+/**
+ * The selected messages' files, decrypted and checked, to save beside the record entry. Refused
+ * (nothing is written) when one is not stored here in full or fails its check: the entry lists
+ * it, so a missing copy beside it would be missed.
+ */
+export function entryFiles(
+  files: Files,
+  messageIds: readonly string[],
+): Array<{ name: string; contentType: string; bytes: Buffer }> {
+  return messageIds.flatMap((id) => {
+    const record = files.get(id);
+    if (!record) return [];
+    const unavailable = new MessengerError(
+      'invalid_input',
+      `${record.fileName} is not stored here in full (still downloading, or failed); wait for it or press Retry, then save again.`,
+    );
+    if (record.direction === 'incoming' && record.state !== 'ready') throw unavailable;
+    const chunks = Array.from({ length: record.chunkCount }, (_, i) => files.chunk(id, i));
+    if (chunks.some((c) => c === null)) throw unavailable;
+    try {
+      const bytes = decryptFile(record.fileKey, chunks as Buffer[], record.sha256, record.size);
+      return [{ name: record.fileName, contentType: record.contentType, bytes }];
+    } catch {
+      throw unavailable;
+    }
+  });
 }

@@ -23,7 +23,8 @@ import { communicationIdFor } from './communication-id.js';
 import { OpenedTranscriptions } from './opened-transcriptions.js';
 import { PendingTranscriptions } from './pending-transcriptions.js';
 import { patientRefHash } from './patient-ref-hash.js';
-import { fhirAttachmentContent } from './entry-attachments.js';
+import { entryFiles, fhirAttachmentContent } from './entry-attachments.js';
+import { saveAttachment } from '../messaging/attachments/save-attachment.js';
 import { completeRecordEntry, type CompletedEntry } from './record-entry-from-form.js';
 import { renderEntry } from './render-entry.js';
 import { ownStaffIdentity } from './staff-directory.js';
@@ -126,14 +127,45 @@ export class TranscriptionService {
   /**
    * Writes the FHIR Communication to `file` (a path the user picked), atomically and readable by
    * this OS user only. The audit log notes that PID left the database, not where it went: a file
-   * name the user typed may itself hold the patient's name.
+   * name the user typed may itself hold the patient's name. With `withFiles`, the files the entry
+   * lists are saved beside it (same folder, their own names, never over an existing file, 0600),
+   * for a clinical system that takes the document separately; all are decrypted and checked
+   * before anything is written.
    */
-  saveFhir(form: TranscriptionForm, file: string): { fileName: string } {
+  saveFhir(
+    form: TranscriptionForm,
+    file: string,
+    options: { withFiles?: boolean } = {},
+  ): { fileName: string; files: string[] } {
     assertWritableTarget(file);
     const valid = this.validEntry(form);
+    const beside = options.withFiles
+      ? entryFiles(this.options.profile.repositories.attachments, valid.entry.source.messageIds)
+      : [];
     writeFileAtomic(file, `${this.renderValid(form, valid.entry, valid, 'fhir')}\n`, 0o600);
+    const files = beside.map((f) =>
+      path.basename(saveAttachment(path.dirname(file), f.name, f.contentType, f.bytes)),
+    );
     this.handedOver(form, valid, 'fhir_saved');
-    return { fileName: path.basename(file) };
+    return { fileName: path.basename(file), files };
+  }
+
+  /**
+   * Saves the files the entry lists into `dir` (an existing folder), as saveFhir does beside the
+   * FHIR file; the CLI's `transcribe --save-files`. Returns the paths written.
+   */
+  saveEntryFiles(form: TranscriptionForm, dir: string): string[] {
+    if (!path.isAbsolute(dir) || !existsSync(dir) || !statSync(dir).isDirectory()) {
+      throw new MessengerError(
+        'invalid_input',
+        'The folder to save the files in must be an existing folder, given as a full path.',
+      );
+    }
+    const valid = this.validEntry(form);
+    return entryFiles(
+      this.options.profile.repositories.attachments,
+      valid.entry.source.messageIds,
+    ).map((f) => saveAttachment(dir, f.name, f.contentType, f.bytes));
   }
 
   /** The entry left the app: confirm may follow. Audited with ids and a keyed patient hash. */

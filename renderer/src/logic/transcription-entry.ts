@@ -65,3 +65,11 @@ export function nhsNumberPrefilled(
 ): boolean {
   return draft.patient.nhsNumber !== '' && fields.nhsNumber === draft.patient.nhsNumber;
 }
+
+/**
+ * The plain-text entry lists files (its "Attachments:" section; the user's own text is indented
+ * under its headings, so it cannot start a line with it).
+ */
+export function hasAttachmentsSection(content: string): boolean {
+  return /^Attachments:\r?$/m.test(content);
+}

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { unlockCliProfile } from '../../../main/cli/cli-profile.js';
 import { runClientCli } from '../../../main/cli/run-client-cli.js';
 import { startTestRelay, type TestRelay } from '../../server/test-relay.js';
 import { makeTempDir } from '../core/helpers/temp-profiles.js';
@@ -74,6 +75,46 @@ describe('pmsg client send --file / receive --save-to', () => {
     expect(line.file).toBe(path.join(inbox, 'discharge letter.pdf'));
     expect(line.attachment.size).toBe(pdf.length);
     expect(readFileSync(line.file).equals(pdf)).toBe(true);
+
+    // Transcribed, the entry lists the letter; --save-files saves it beside the entry on request.
+    const { messageId, from } = line as unknown as { messageId: string; from: string };
+    const record = path.join(temp.dir, 'record');
+    mkdirSync(record);
+    const transcribe = (...extra: string[]) =>
+      pmsg([
+        'transcribe',
+        ...['--profile', gp, '--with', from, '--messages', messageId],
+        ...['--nhs-number', '943 476 5919', '--advice-by', gpId, ...extra],
+      ]);
+    const entry = await transcribe('--save-files', record);
+    expect(entry.code, entry.err).toBe(0);
+    expect(entry.out).toContain('- discharge letter.pdf (application/pdf, ');
+    const saved = JSON.parse(entry.err.split('\n').filter(Boolean).at(-1) ?? '{}') as {
+      savedFiles: string[];
+    };
+    expect(saved.savedFiles).toEqual([path.join(record, 'discharge letter.pdf')]);
+    expect(readFileSync(path.join(record, 'discharge letter.pdf')).equals(pdf)).toBe(true);
+    const nowhere = await transcribe('--save-files', path.join(record, 'missing'));
+    expect(nowhere.code).toBe(1);
+    expect(nowhere.err).toMatch(/--save-files .*no such folder/);
+
+    // The GP answers the letter with a file, urgently.
+    const reply = path.join(temp.dir, 'reply.pdf');
+    writeFileSync(reply, Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(2000)]));
+    const replyWith = (...extra: string[]) =>
+      pmsg(['send', '--profile', gp, '--to', from, '--file', reply, '--urgent', ...extra]);
+    const badId = await replyWith('--reply-to', 'not an id');
+    expect(badId.code).toBe(2);
+    expect(badId.err).toMatch(/--reply-to needs a message id/);
+    const answered = await replyWith('--reply-to', messageId);
+    expect(answered.code, answered.err).toBe(0);
+    const back = await pmsg(['receive', '--profile', sender]);
+    expect(back.code, back.err).toBe(0);
+    const backLine = JSON.parse(back.out.split('\n').filter(Boolean).at(-1) ?? '{}') as {
+      urgent?: boolean;
+      attachment?: { name: string };
+    };
+    expect(backLine).toMatchObject({ urgent: true, attachment: { name: 'reply.pdf' } });
   }, 60_000);
 
   it('sends a file to a group; the member saves the identical bytes, with the group named', async () => {
@@ -125,5 +166,54 @@ describe('pmsg client send --file / receive --save-to', () => {
     const noFolder = await pmsg(['receive', '--profile', gp, '--save-to', exe + '.dir']);
     expect(noFolder.code).toBe(1);
     expect(noFolder.err).toMatch(/no such folder/);
+  }, 60_000);
+
+  it('asks the image question: a photo needs --shows-patient-details yes|no, and the answer is audited', async () => {
+    const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), randomBytes(30_000)]);
+    const file = path.join(temp.dir, 'rash.jpg');
+    writeFileSync(file, jpeg);
+    const send = (...extra: string[]) =>
+      pmsg(['send', '--profile', sender, '--to', gpId, '--file', file, ...extra]);
+    const unanswered = await send();
+    expect(unanswered.code).toBe(2);
+    expect(unanswered.err).toMatch(/--shows-patient-details yes or --shows-patient-details no/);
+    expect(unanswered.err).toMatch(/Does this show patient details\?/);
+    const wrong = await send('--shows-patient-details', 'maybe');
+    expect(wrong.code).toBe(2);
+    expect(wrong.err).toMatch(/--shows-patient-details must be yes or no/);
+    const textOnly = await pmsg([
+      'send',
+      ...['--profile', sender, '--to', gpId, '--text', 'hello'],
+      ...['--shows-patient-details', 'no'],
+    ]);
+    expect(textOnly.code).toBe(2);
+    expect(textOnly.err).toMatch(/goes with --file/);
+    expect((await pmsg(['send', '--help'])).out).toContain('--shows-patient-details');
+
+    const answered = await send('--shows-patient-details', 'yes');
+    expect(answered.code, answered.err).toBe(0);
+    const { messageId } = JSON.parse(answered.out) as { messageId: string };
+    // The practice may turn the question off: then no answer is needed and none is audited.
+    const noQuestion = path.join(temp.dir, 'no-image-question.json');
+    writeFileSync(noQuestion, JSON.stringify({ askImagePatientDetails: false }));
+    const unasked = await send('--policy', noQuestion);
+    expect(unasked.code, unasked.err).toBe(0);
+
+    const profile = await unlockCliProfile(sender, {
+      out: () => undefined,
+      err: () => undefined,
+      env,
+    });
+    try {
+      const answers = profile.repositories.audit
+        .list()
+        .filter((e) => e.action === 'attachment.image_pid_answered');
+      expect(answers).toHaveLength(1);
+      expect(answers[0]?.messageIds).toEqual([messageId]);
+      expect(answers[0]?.details).toEqual({ showsPatientDetails: 'yes' });
+      expect(JSON.stringify(answers)).not.toContain('rash');
+    } finally {
+      profile.close();
+    }
   }, 60_000);
 });

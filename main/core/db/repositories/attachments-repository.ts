@@ -1,3 +1,4 @@
+import { declineKeyPrefix } from './messages-repository.js';
 import type { SqlDatabase } from '../encrypted-database.js';
 
 export type AttachmentState = 'uploading' | 'uploaded' | 'downloading' | 'ready' | 'failed';
@@ -53,9 +54,11 @@ const toRecord = (row: AttachmentRow): AttachmentRecord => ({
 });
 
 /**
- * Attachments and their ciphertext chunks, inside the profile's SQLCipher database. Transfer
- * progress is the chunks table itself: a chunk stored (download) or marked uploaded (upload)
- * survives a crash, so a transfer resumes where it stopped. Rows go with their message
+ * Attachments and their ciphertext chunks, inside the profile's SQLCipher database. A download's
+ * progress is the chunks table itself (a chunk stored survives a crash); an upload's is the
+ * relay's own list of the chunks it holds (AttachmentTransfers asks it on resume). The chunks'
+ * `uploaded` column is no longer written: it sits after the ciphertext, so reading or updating
+ * it went through every overflow page of the chunk. Rows go with their message
  * (MessagesRepository.delete).
  */
 export class AttachmentsRepository {
@@ -75,28 +78,25 @@ export class AttachmentsRepository {
       awaitingFetchedAck: db.prepare(`SELECT * FROM attachments
         WHERE direction = 'incoming' AND state = 'ready' AND relay_id IS NOT NULL
         ORDER BY created_at`),
-      putChunk: db.prepare(`INSERT INTO attachment_chunks (message_id, chunk_index, ciphertext,
-          uploaded) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`),
+      putChunk: db.prepare(`INSERT INTO attachment_chunks (message_id, chunk_index, ciphertext)
+          VALUES (?, ?, ?) ON CONFLICT DO NOTHING`),
       chunk: db
         .prepare(
           'SELECT ciphertext FROM attachment_chunks WHERE message_id = ? AND chunk_index = ?',
         )
         .pluck(),
+      declines: db
+        .prepare(
+          `SELECT substr(key, ${declineKeyPrefix.length + 1}) FROM settings
+          WHERE key >= '${declineKeyPrefix}' AND key < '${declineKeyPrefix}~'`,
+        )
+        .pluck(),
+      clearDecline: db.prepare('DELETE FROM settings WHERE key = ?'),
       storedIndexes: db
         .prepare(
           'SELECT chunk_index FROM attachment_chunks WHERE message_id = ? ORDER BY chunk_index',
         )
         .pluck(),
-      pendingUploads: db
-        .prepare(
-          `SELECT chunk_index FROM attachment_chunks WHERE message_id = ? AND uploaded = 0
-          ORDER BY chunk_index`,
-        )
-        .pluck(),
-      markUploaded: db.prepare(
-        'UPDATE attachment_chunks SET uploaded = 1 WHERE message_id = ? AND chunk_index = ?',
-      ),
-      resetUploads: db.prepare('UPDATE attachment_chunks SET uploaded = 0 WHERE message_id = ?'),
     };
   }
 
@@ -131,28 +131,24 @@ export class AttachmentsRepository {
     return (this.statements.awaitingFetchedAck.all() as AttachmentRow[]).map(toRecord);
   }
 
-  putChunk(messageId: string, index: number, ciphertext: Uint8Array, uploaded = false): void {
-    this.statements.putChunk.run(messageId, index, ciphertext, uploaded ? 1 : 0);
+  putChunk(messageId: string, index: number, ciphertext: Uint8Array): void {
+    this.statements.putChunk.run(messageId, index, ciphertext);
   }
 
   chunk(messageId: string, index: number): Buffer | null {
     return (this.statements.chunk.get(messageId, index) as Buffer | undefined) ?? null;
   }
 
+  /** Relay blobs whose message was deleted here before the relay heard this device is done. */
+  pendingDeclines(): string[] {
+    return this.statements.declines.all() as string[];
+  }
+
+  clearDecline(relayId: string): void {
+    this.statements.clearDecline.run(`${declineKeyPrefix}${relayId}`);
+  }
+
   storedIndexes(messageId: string): number[] {
     return this.statements.storedIndexes.all(messageId) as number[];
-  }
-
-  pendingUploads(messageId: string): number[] {
-    return this.statements.pendingUploads.all(messageId) as number[];
-  }
-
-  markUploaded(messageId: string, index: number): void {
-    this.statements.markUploaded.run(messageId, index);
-  }
-
-  /** The relay lost the blob (expired): upload everything again under a new id. */
-  resetUploads(messageId: string): void {
-    this.statements.resetUploads.run(messageId);
   }
 }

@@ -90,6 +90,9 @@ const statusRank: Record<Exclude<MessageStatus, 'failed'>, number> = {
 };
 
 /** Messages of all conversations, with tombstones so deleted messages are never stored again. */
+/** Settings rows `<prefix><relay id>`: relay blobs this device will not fetch (see delete). */
+export const declineKeyPrefix = 'attachment.decline.';
+
 export class MessagesRepository {
   private readonly statements;
 
@@ -120,6 +123,13 @@ export class MessagesRepository {
       // An attachment (its key and its ciphertext) goes with its message, in the same transaction.
       deleteAttachment: db.prepare('DELETE FROM attachments WHERE message_id = ?'),
       deleteAttachmentChunks: db.prepare('DELETE FROM attachment_chunks WHERE message_id = ?'),
+      // A received file the relay still keeps for this device (not fetched, or its `fetched`
+      // not yet taken): the relay is told this device is done with it (AttachmentTransfers), so
+      // the blob need not wait for its expiry. Kept in settings, so a restart still tells it.
+      queueDecline: db.prepare(`INSERT INTO settings (key, value, updated_at)
+          SELECT '${declineKeyPrefix}' || relay_id, json_quote(relay_id), @at FROM attachments
+          WHERE message_id = @id AND direction = 'incoming' AND relay_id IS NOT NULL
+          ON CONFLICT (key) DO NOTHING`),
       // The conversation is read from the message itself: an id never stored here (a peer
       // deleting what had not arrived yet) gets a tombstone but counts in no conversation.
       tombstone: db.prepare(`INSERT INTO message_tombstones (message_id, deleted_at,
@@ -238,6 +248,7 @@ export class MessagesRepository {
   delete(ids: readonly string[], at: number, reason: DeletionReason): number {
     return this.forEach(ids, (id) => {
       this.statements.tombstone.run({ id, at, reason });
+      this.statements.queueDecline.run({ id, at });
       this.statements.deleteAttachmentChunks.run(id);
       this.statements.deleteAttachment.run(id);
       return this.statements.delete.run(id).changes;

@@ -2,7 +2,9 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:
 import { attachmentLimits } from '../../../../shared/protocol/index.js';
 import { MessengerError } from '../../../../shared/errors.js';
 
-const tagBytes = 16;
+/** The AES-GCM tag each ciphertext chunk carries after its plaintext share. */
+export const chunkTagBytes = 16;
+const tagBytes = chunkTagBytes;
 
 /**
  * Each chunk is AES-256-GCM under the file's fresh key. The key is never reused for another
@@ -64,11 +66,20 @@ export function decryptFile(
   sha256: string,
   size: number,
 ): Buffer {
-  const plain = Buffer.concat(chunks.map((c, i) => decryptChunk(key, i, chunks.length, c)));
-  if (plain.length !== size || createHash('sha256').update(plain).digest('hex') !== sha256) {
-    throw tampered();
+  const parts = chunks.map((c, i) => decryptChunk(key, i, chunks.length, c));
+  checkDigest(parts, sha256, size);
+  return Buffer.concat(parts);
+}
+
+/** The decrypted parts of a file, in order, against the size and digest the sender sent. */
+export function checkDigest(parts: readonly Buffer[], sha256: string, size: number): void {
+  const hash = createHash('sha256');
+  let length = 0;
+  for (const part of parts) {
+    hash.update(part);
+    length += part.length;
   }
-  return plain;
+  if (length !== size || hash.digest('hex') !== sha256) throw tampered();
 }
 
 const tampered = () =>

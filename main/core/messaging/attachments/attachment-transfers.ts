@@ -8,7 +8,14 @@ import type { CoreContext } from '../core-context.js';
 import { newMessageId, nextSentAt } from '../message-ids.js';
 import { contentOfMessage } from '../outgoing-content.js';
 import { RelayRequestError } from '../relay/relay-http.js';
-import { decryptChunk, decryptFile, encryptFile } from './attachment-crypto.js';
+import {
+  checkDigest,
+  chunkTagBytes,
+  decryptChunk,
+  decryptFile,
+  encryptFile,
+} from './attachment-crypto.js';
+import { inWindow } from './transfer-window.js';
 import { sanitiseFileName } from './file-name.js';
 import { checkAttachment } from './attachment-checks.js';
 import {
@@ -26,6 +33,10 @@ export interface SendFileInput {
   readonly maxBytes: number;
   /** The practice's allowed types (policy `attachmentTypes`); all safe types when absent. */
   readonly allowedTypes?: readonly string[];
+  /** Sent as urgent, like an urgent text (the recipient is alerted). */
+  readonly urgent?: boolean;
+  /** The message this file answers, in the same conversation. */
+  readonly replyTo?: string;
 }
 
 type Settled = (record: AttachmentRecord) => void;
@@ -61,10 +72,17 @@ export class AttachmentTransfers {
   private failures = 0;
   private retryTimer: NodeJS.Timeout | null = null;
   private readonly waiting = new Map<string, Settled[]>();
+  /** Chunks the relay holds of each upload under way (its own list, then each PUT answered). */
+  private readonly uploaded = new Map<string, Set<number>>();
 
   private groups: GroupFileSink | null = null;
 
-  constructor(private readonly ctx: CoreContext) {}
+  constructor(private readonly ctx: CoreContext) {
+    // A deleted message may leave a relay blob to decline (MessagesRepository.delete).
+    ctx.events.on((event) => {
+      if (event.type === 'message.deleted') this.kick();
+    });
+  }
 
   /** Wires files in groups (the messaging core does, once its group runtime exists). */
   setGroupSink(sink: GroupFileSink): void {
@@ -95,6 +113,15 @@ export class AttachmentTransfers {
         "This person's safety number has changed; acknowledge the change before sending.",
       );
     }
+    if (
+      input.replyTo &&
+      this.ctx.repos.messages.get(input.replyTo)?.conversationId !== conversationId
+    ) {
+      throw new MessengerError(
+        'invalid_input',
+        'The message being replied to is not in this conversation.',
+      );
+    }
     const encrypted = encryptFile(input.bytes);
     const message = await this.ctx.txEmit(async (emit) => {
       const now = this.ctx.now();
@@ -107,7 +134,7 @@ export class AttachmentTransfers {
         senderAccountId: this.ctx.account.accountId,
         senderDeviceId: this.ctx.account.deviceId,
         body: input.caption ?? '',
-        urgent: options.urgent === true,
+        urgent: options.urgent === true || input.urgent === true,
         status: 'pending',
         sentAt,
         receivedAt: null,
@@ -134,6 +161,7 @@ export class AttachmentTransfers {
           roles.addRecipients(options.role.sendId, [conversation?.peerAccountId as string]);
         }
       }
+      if (input.replyTo) this.ctx.queries.setReplyTo(id, input.replyTo);
       this.ctx.repos.conversations.touch(conversationId, sentAt);
       const stored = this.ctx.repos.messages.get(id) as MessageRecord;
       emit({ type: 'message.added', message: stored });
@@ -156,6 +184,14 @@ export class AttachmentTransfers {
       return chunk;
     });
     return { record, bytes: decryptFile(record.fileKey, chunks, record.sha256, record.size) };
+  }
+
+  /**
+   * How many chunks of an upload under way the relay holds, as far as this run knows (null
+   * before the first pass asked the relay, e.g. just after a restart).
+   */
+  uploadedChunks(messageId: string): number | null {
+    return this.uploaded.get(messageId)?.size ?? null;
   }
 
   /** Resolves once the attachment is uploaded or downloaded (or has failed for good). */
@@ -196,6 +232,7 @@ export class AttachmentTransfers {
         for (const a of attachments.inState('uploading')) await this.attempt(a, this.upload);
         for (const a of attachments.inState('downloading')) await this.attempt(a, this.download);
         for (const a of attachments.awaitingFetchedAck()) await this.acknowledge(a);
+        for (const relayId of attachments.pendingDeclines()) await this.decline(relayId);
         this.failures = 0;
       } catch (error) {
         if (this.stopped) return;
@@ -350,6 +387,24 @@ export class AttachmentTransfers {
     await this.ctx.tx(async () => this.ctx.repos.attachments.setRelayId(a.messageId, null));
   }
 
+  /**
+   * Tells the relay this device will not fetch a blob whose message was deleted here first (by
+   * the user, retention, transcription or the sender), so it goes once every other recipient
+   * device is done rather than at its expiry. A refusal (expired, already gone) ends it too.
+   */
+  private async decline(relayId: string): Promise<void> {
+    if (this.stopped) return;
+    try {
+      await this.ctx.http.call('attachmentDeclined', { params: { attachmentId: relayId } });
+    } catch (error) {
+      if (this.stopped || (error instanceof RelayRequestError && error.retryable)) throw error;
+      this.ctx.logger.info('attachment_declined_refused', {
+        code: error instanceof RelayRequestError ? error.code : 'error',
+      });
+    }
+    await this.ctx.tx(async () => this.ctx.repos.attachments.clearDecline(relayId));
+  }
+
   private async upload(a: AttachmentRecord): Promise<void> {
     const { attachments } = this.ctx.repos;
     // Cancelled (or deleted) since the pass listed it: read again before each step.
@@ -371,15 +426,11 @@ export class AttachmentTransfers {
       } catch (error) {
         if (!(error instanceof RelayRequestError && error.code === 'not_found')) throw error;
         relayId = null; // expired on the relay before we finished: start again
-        await this.ctx.tx(async () => attachments.resetUploads(a.messageId));
       }
     }
     if (!relayId) {
-      const indexes = Array.from({ length: a.chunkCount }, (_, i) => i);
-      const size = indexes.reduce(
-        (sum, i) => sum + (attachments.chunk(a.messageId, i)?.length ?? 0),
-        0,
-      );
+      // Every chunk is its plaintext share plus the AES-GCM tag: no need to read them to know.
+      const size = a.size + a.chunkCount * chunkTagBytes;
       const created = await this.ctx.http.call('createAttachment', {
         body: { size, chunkCount: a.chunkCount, recipients },
       });
@@ -387,20 +438,29 @@ export class AttachmentTransfers {
       const id = relayId;
       await this.ctx.tx(async () => attachments.setRelayId(a.messageId, id));
     }
-    for (let index = 0; index < a.chunkCount; index += 1) {
-      if (this.stopped || !stillUploading()) return;
-      if (received.includes(index)) continue;
-      const data = attachments.chunk(a.messageId, index);
-      if (!data) throw new MessengerError('not_found', 'An attachment chunk is missing.');
-      await this.ctx.http.call('putAttachmentChunk', {
-        params: { attachmentId: relayId, chunkIndex: index },
-        body: { data: data.toString('base64') },
-      });
-      await this.ctx.tx(async () => attachments.markUploaded(a.messageId, index));
-      this.progress(a, a.chunkCount - attachments.pendingUploads(a.messageId).length);
-    }
-    if (!stillUploading()) return;
-    await this.ctx.http.call('finishAttachment', { params: { attachmentId: relayId } });
+    // The relay's list is the resume state: what it holds is never sent again, after a crash or
+    // a dropped connection too. Nothing is committed here per chunk.
+    const done = new Set(received);
+    this.uploaded.set(a.messageId, done);
+    this.progress(a, done.size);
+    const attachmentId = relayId;
+    const todo = Array.from({ length: a.chunkCount }, (_, i) => i).filter((i) => !done.has(i));
+    await inWindow(
+      todo,
+      () => !this.stopped && stillUploading(),
+      async (index) => {
+        const data = attachments.chunk(a.messageId, index);
+        if (!data) throw new MessengerError('not_found', 'An attachment chunk is missing.');
+        await this.ctx.http.call('putAttachmentChunk', {
+          params: { attachmentId, chunkIndex: index },
+          body: { data: data.toString('base64') },
+        });
+        done.add(index);
+        this.progress(a, done.size);
+      },
+    );
+    if (this.stopped || !stillUploading() || done.size < a.chunkCount) return;
+    await this.ctx.http.call('finishAttachment', { params: { attachmentId } });
     // Only now does the message that carries the key go out (unless cancelled meanwhile: a
     // cancelled file's message stays failed until Retry, which finds the blob complete).
     const queued = await this.ctx.txEmit(async (emit) => {
@@ -430,41 +490,61 @@ export class AttachmentTransfers {
       return true;
     });
     if (!queued) return;
+    this.uploaded.delete(a.messageId);
     if (groups) groups.kick();
     else this.ctx.kickOutbox();
     this.settle(a.messageId);
   }
 
+  /**
+   * Fetches the missing chunks, a window of them in flight at once. Each chunk is checked
+   * (decrypted) before it is kept, and each window's chunks are stored in one transaction: a
+   * crash loses at most the window in flight, which the next pass fetches again.
+   */
   private async download(a: AttachmentRecord): Promise<void> {
     const { attachments } = this.ctx.repos;
     if (!a.relayId) throw new MessengerError('not_found', 'The message named no relay blob.');
     const relayId = a.relayId;
     const stored = new Set(attachments.storedIndexes(a.messageId));
-    for (let index = 0; index < a.chunkCount; index += 1) {
-      if (this.stopped) return;
-      if (stored.has(index)) continue;
-      const answer = await this.ctx.http.call('getAttachmentChunk', {
-        params: { attachmentId: relayId, chunkIndex: index },
-      });
-      const data = Buffer.from(answer.data, 'base64');
-      // Checked before it is kept: a damaged chunk is never stored as progress.
-      decryptChunk(a.fileKey, index, a.chunkCount, data);
-      // A message deleted meanwhile (transcribed, expired, deleted by its sender) took its
-      // attachment row: no chunk may outlive it in the profile.
-      const kept = await this.ctx.tx(async () => {
-        if (!attachments.get(a.messageId)) return false;
-        attachments.putChunk(a.messageId, index, data);
-        return true;
-      });
-      if (!kept) return;
-      stored.add(index);
-      this.progress(a, stored.size);
-    }
-    const chunks = Array.from(
-      { length: a.chunkCount },
-      (_, i) => attachments.chunk(a.messageId, i) as Buffer,
+    const todo = Array.from({ length: a.chunkCount }, (_, i) => i).filter((i) => !stored.has(i));
+    let gone = false;
+    const plain = new Map<number, Buffer>();
+    await inWindow(
+      todo,
+      () => !this.stopped && !gone,
+      async (index) => {
+        const answer = await this.ctx.http.call('getAttachmentChunk', {
+          params: { attachmentId: relayId, chunkIndex: index },
+        });
+        const data = Buffer.from(answer.data, 'base64');
+        // Checked before it is kept: a damaged chunk is never stored as progress.
+        plain.set(index, decryptChunk(a.fileKey, index, a.chunkCount, data));
+        return data;
+      },
+      async (batch) => {
+        // A message deleted meanwhile (transcribed, expired, deleted by its sender) took its
+        // attachment row: no chunk may outlive it in the profile.
+        const kept = await this.ctx.tx(async () => {
+          if (!attachments.get(a.messageId)) return false;
+          for (const [index, data] of batch) attachments.putChunk(a.messageId, index, data);
+          return true;
+        });
+        if (!kept) {
+          gone = true;
+          return;
+        }
+        for (const [index] of batch) stored.add(index);
+        this.progress(a, stored.size);
+      },
     );
-    decryptFile(a.fileKey, chunks, a.sha256, a.size);
+    if (this.stopped || gone || stored.size < a.chunkCount) return;
+    // The whole file against the sender's digest; chunks kept by an earlier pass are read back.
+    const parts = Array.from({ length: a.chunkCount }, (_, i) => {
+      const known = plain.get(i);
+      if (known) return known;
+      return decryptChunk(a.fileKey, i, a.chunkCount, attachments.chunk(a.messageId, i) as Buffer);
+    });
+    checkDigest(parts, a.sha256, a.size);
     await this.changed(a.messageId, 'ready');
     this.settle(a.messageId);
   }

@@ -38,6 +38,9 @@ export interface AttachmentSend {
   sendDespitePidWarning: boolean;
   /** The answer to "Does this show patient details?" for an image; null when not asked. */
   imageShowsPatientDetails: boolean | null;
+  urgent: boolean;
+  /** The message the file answers, as for text. */
+  replyTo: MessageView | null;
 }
 
 interface Props {
@@ -113,6 +116,8 @@ export function Composer(props: Props) {
         caption: text,
         sendDespitePidWarning: findings.length > 0,
         imageShowsPatientDetails: asks ? imageAnswer : null,
+        urgent,
+        replyTo,
       });
       setSending((n) => n - 1);
       if (sent) {

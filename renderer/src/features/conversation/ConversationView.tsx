@@ -18,7 +18,7 @@ import { ExportDialog } from '../export/ExportDialog.js';
 import { emptyConversationText } from '../../logic/deletion-note.js';
 import { firstUnreadId } from '../../logic/unread.js';
 import { TranscriptionPanel } from '../transcription/TranscriptionPanel.js';
-import { Composer, type Draft } from './Composer.js';
+import { Composer, type AttachmentSend, type Draft } from './Composer.js';
 import { ConversationHeader } from './ConversationHeader.js';
 import { IdentityBanner } from './IdentityBanner.js';
 import { MessageTimeline } from './MessageTimeline.js';
@@ -73,6 +73,12 @@ export function ConversationView(props: Props) {
 
   const send = async (draft: Draft) => {
     const sent = await timeline.send(draft);
+    if (sent) setReplyTo(null);
+    return sent;
+  };
+  // A file can answer a message too: the reply is done once main has the file.
+  const sendAttachment = async (draft: AttachmentSend) => {
+    const sent = await timeline.sendAttachment(draft);
     if (sent) setReplyTo(null);
     return sent;
   };
@@ -172,7 +178,7 @@ export function ConversationView(props: Props) {
           replyTo={replyTo}
           onCancelReply={() => setReplyTo(null)}
           onSend={send}
-          onSendAttachment={timeline.sendAttachment}
+          onSendAttachment={sendAttachment}
           disabledReason={
             group && !group.isMember
               ? 'You are no longer a member of this group, so you cannot write to it.'

@@ -139,6 +139,8 @@ export function useMessages(conversationId: string, feedback: Feedback): Message
           caption: draft.caption,
           sendDespitePidWarning: draft.sendDespitePidWarning,
           imageShowsPatientDetails: draft.imageShowsPatientDetails,
+          urgent: draft.urgent,
+          ...(draft.replyTo ? { replyToMessageId: draft.replyTo.id } : {}),
         }),
       );
       setMessages((current) => mergeMessages(current, [message]));

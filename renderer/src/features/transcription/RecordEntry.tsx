@@ -8,6 +8,7 @@ import type { EntryPreview } from '../../logic/transcription-entry.js';
 import { readableProblem, type TranscriptionFields } from '../../logic/transcription-form.js';
 import { TranscriptionConfirm } from './TranscriptionConfirm.js';
 import { useEntryHandover } from './useEntryHandover.js';
+import { hasAttachmentsSection } from '../../logic/transcription-entry.js';
 
 interface Props {
   form: TranscriptionFormInput;
@@ -20,6 +21,8 @@ interface Props {
 
 export function RecordEntry({ form, preview, ready, fields, onFields, onConfirmed }: Props) {
   const { handedOver, busy, status, copy, saveFhir } = useEntryHandover(form);
+  // The entry lists the selected messages' files: they can be saved beside it on request.
+  const listsFiles = preview?.content != null && hasAttachmentsSection(preview.content);
   return (
     <section className="transcription-preview" aria-labelledby="entry-preview-title">
       <h3 id="entry-preview-title">The entry for the record</h3>
@@ -51,6 +54,11 @@ export function RecordEntry({ form, preview, ready, fields, onFields, onConfirme
         <button type="button" disabled={!ready || busy} onClick={() => void saveFhir()}>
           Save FHIR file…
         </button>
+        {listsFiles ? (
+          <button type="button" disabled={!ready || busy} onClick={() => void saveFhir(true)}>
+            Save FHIR file and attachments…
+          </button>
+        ) : null}
       </div>
       <p
         role={status?.ok === false ? 'alert' : 'status'}

@@ -16,7 +16,8 @@ export interface EntryHandover {
   /** The outcome of the last copy or save, for the user. */
   status: { ok: boolean; text: string } | null;
   copy(): Promise<void>;
-  saveFhir(): Promise<void>;
+  /** withFiles: the files the entry lists are saved beside it. */
+  saveFhir(withFiles?: boolean): Promise<void>;
 }
 
 export function useEntryHandover(form: TranscriptionFormInput): EntryHandover {
@@ -42,13 +43,16 @@ export function useEntryHandover(form: TranscriptionFormInput): EntryHandover {
       setHandedOverKey(key);
       return `Entry copied. Paste it as a new entry in the patient's record. For privacy it will be cleared from the clipboard at ${formatTime(clearsAt)}.`;
     });
-  const saveFhir = () =>
+  const saveFhir = (withFiles = false) =>
     act(async () => {
-      const { saved, fileName } = await call(messenger().transcription.saveFhir({ form }));
+      const { saved, fileName, files } = await call(
+        messenger().transcription.saveFhir({ form, withFiles }),
+      );
       if (saved) setHandedOverKey(key);
-      return saved && fileName
+      if (!saved || !fileName) return 'Not saved: no file was chosen.';
+      return files.length === 0
         ? `FHIR file saved as ${fileName}.`
-        : 'Not saved: no file was chosen.';
+        : `FHIR file saved as ${fileName}, with ${files.join(', ')} beside it.`;
     });
 
   return { handedOver: handedOverKey === key, busy, status, copy, saveFhir };

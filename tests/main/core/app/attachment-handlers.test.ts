@@ -5,7 +5,7 @@
  * opened through main only.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAppCore, type AppCore } from '../../../../main/core/app/app-core.js';
@@ -459,6 +459,20 @@ describe('attachments through the IPC contract', () => {
         },
       },
     ]);
+    // Saved beside the record entry on request: the file itself, byte for byte, 0600.
+    const folder = path.join(temp.dir, 'dr-a-patel-files');
+    const plain = await gp.w.call('transcription.saveFhir', { form });
+    expect(plain).toMatchObject({ saved: true, files: [] });
+    expect(existsSync(path.join(folder, 'rash photo.png'))).toBe(false);
+    const saved = await gp.w.call('transcription.saveFhir', { form, withFiles: true });
+    expect(saved.files).toEqual(['rash photo.png']);
+    expect(readFileSync(path.join(folder, 'rash photo.png')).equals(photo)).toBe(true);
+    if (process.platform !== 'win32') {
+      expect(statSync(path.join(folder, 'rash photo.png')).mode & 0o777).toBe(0o600);
+    }
+    // Never over a file already there.
+    const again = await gp.w.call('transcription.saveFhir', { form, withFiles: true });
+    expect(again.files).toEqual(['rash photo (1).png']);
   });
 
   it('an image whose header promises too many pixels is not handed to the renderer to decode', async () => {

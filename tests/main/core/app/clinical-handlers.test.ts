@@ -172,7 +172,7 @@ describe('clinical IPC methods', () => {
     await value('transcription.copy', { form });
 
     const saved = await value('transcription.saveFhir', { form });
-    expect(saved).toEqual({ saved: true, fileName: 'record-entry-2025-03-03.json' });
+    expect(saved).toEqual({ saved: true, fileName: 'record-entry-2025-03-03.json', files: [] });
     expect(
       validateFhir(
         JSON.parse(readFileSync(path.join(saveDir, 'record-entry-2025-03-03.json'), 'utf8')),

@@ -8,8 +8,9 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { enrolProfile } from '../../../../main/core/messaging/enrolment.js';
+import { transferWindow } from '../../../../main/core/messaging/attachments/transfer-window.js';
 import { PASSCODE } from '../helpers/temp-profiles.js';
 import { Staff, createWorld, eventually, type World } from './messaging-harness.js';
 
@@ -118,25 +119,31 @@ const blobFiles = () => filesUnder(path.join(world.relay.dataDir, 'blobs'));
 
 describe('attachment transfers that cannot succeed as they are', () => {
   it('an upload cancelled midway fails its message visibly ("Upload cancelled"); Retry finishes it', async () => {
-    // The relay's answer to the second chunk is held until the test lets it go.
+    // Every chunk but the first is held at the relay's door until the test lets them go: chunk 0
+    // lands, and then a whole window (transferWindow chunks) waits.
     let release: () => void = () => undefined;
     const held = new Promise<void>((resolve) => (release = resolve));
+    // Held requests would keep the proxy from closing after a failed expectation.
+    onTestFinished(() => release());
     let chunkPuts = 0;
     const url = await refusingProxy(async (method, u) => {
-      if (method === 'PUT' && /\/chunks\/1$/.test(u) && chunkPuts++ === 0) await held;
+      if (method === 'PUT' && /\/chunks\/[1-9]\d*$/.test(u)) {
+        chunkPuts += 1;
+        await held;
+      }
       return null;
     });
     const gp = await enrolVia('Dr C Sender', url);
     const nurse = await world.enrol('Nurse B Jones', 'nurse');
     gp.core.start({ receive: false });
     const conversation = await gp.core.openDirect(nurse.accountId);
-    const bytes = photo(3 * 512 * 1024 + 10);
+    const bytes = photo(7 * 512 * 1024 + 10); // eight chunks, two windows
     const sent = await gp.core.attachments.send(conversation.id, {
       bytes,
       name: 'wound.jpg',
       maxBytes,
     });
-    await eventually(() => chunkPuts > 0, 'second chunk on its way');
+    await eventually(() => chunkPuts === transferWindow, 'a window of chunks on its way');
     const cancelled = await gp.core.attachments.cancel(sent.id);
     expect(cancelled.state).toBe('failed');
     expect(cancelled.failure).toMatch(/^Upload cancelled/);
@@ -148,11 +155,12 @@ describe('attachment transfers that cannot succeed as they are', () => {
         (e) => e.type === 'message.status' && e.messageId === sent.id && e.status === 'failed',
       ),
     ).toBe(true);
-    // The chunk in flight lands; nothing after it is sent and no message with the key goes out.
+    // The chunks in flight land; nothing after them is sent and no message with the key goes out.
     release();
     await gp.core.attachments.idle();
     expect(gp.profile.repositories.attachments.get(sent.id)?.state).toBe('failed');
-    expect(gp.profile.repositories.attachments.pendingUploads(sent.id).length).toBeGreaterThan(1);
+    expect(chunkPuts).toBe(transferWindow);
+    expect(gp.core.attachments.uploadedChunks(sent.id)).toBe(transferWindow + 1);
     expect(gp.profile.repositories.outbox.all().filter((i) => i.messageId === sent.id)).toEqual([]);
     // A cancelled (failed) upload cannot be cancelled again.
     await expect(gp.core.attachments.cancel(sent.id)).rejects.toMatchObject({
@@ -278,7 +286,10 @@ describe('attachment transfers that cannot succeed as they are', () => {
     const failed = await nurse.core.attachments.whenSettled(sent.id);
     expect(failed.state).toBe('failed');
     expect(failed.failure).toMatch(/could not be fetched: the relay refused it \(This device/);
-    expect(nurse.profile.repositories.attachments.storedIndexes(sent.id)).toEqual([0]);
+    // Chunks fetched beside the refused one (a window is in flight at once) are kept.
+    const kept = nurse.profile.repositories.attachments.storedIndexes(sent.id);
+    expect(kept).toContain(0);
+    expect(kept).not.toContain(1);
     // The message itself arrived: only its file waits.
     expect(nurse.profile.repositories.messages.get(sent.id)?.status).not.toBe('failed');
 
@@ -286,6 +297,33 @@ describe('attachment transfers that cannot succeed as they are', () => {
     await nurse.core.attachments.retry(sent.id);
     expect((await nurse.core.attachments.whenSettled(sent.id)).state).toBe('ready');
     expect(nurse.core.attachments.read(sent.id).bytes.equals(bytes)).toBe(true);
+  });
+
+  it('a recipient that deletes the message before fetching its file declines the blob: it goes at once', async () => {
+    const url = await refusingProxy((method, u) =>
+      method === 'GET' && /\/chunks\/\d+$/.test(u)
+        ? { status: 403, code: 'forbidden', message: 'Not now.' }
+        : null,
+    );
+    const gp = await world.enrol('Dr A Patel');
+    const nurse = await enrolVia('Nurse via proxy', url);
+    gp.core.start({ receive: false });
+    const sent = await gp.core.attachments.send((await gp.core.openDirect(nurse.accountId)).id, {
+      bytes: photo(700_000),
+      name: 'scan.jpg',
+      maxBytes,
+    });
+    expect((await gp.core.attachments.whenSettled(sent.id)).state).toBe('uploaded');
+    expect(blobFiles().length).toBeGreaterThan(0);
+
+    nurse.core.start();
+    await eventually(() => nurse.profile.repositories.attachments.get(sent.id) !== null, 'msg');
+    expect((await nurse.core.attachments.whenSettled(sent.id)).state).toBe('failed');
+    const { conversationId } = nurse.profile.repositories.messages.get(sent.id)!;
+    // Transcribed and deleted before the file ever arrived: the relay need not keep it.
+    await nurse.core.deleteForEveryone(conversationId, [sent.id], 'transcribed');
+    await eventually(() => blobFiles().length === 0, 'the blob declined and deleted');
+    expect(nurse.profile.repositories.attachments.pendingDeclines()).toEqual([]);
   });
 
   it('a lost fetched acknowledgement is sent again, also after a restart, until the blob goes', async () => {

@@ -447,6 +447,7 @@ describe('copying and saving', () => {
     const file = path.join(temp.dir, 'Mary Example advice.json');
     expect(service.saveFhir(completedForm(), file)).toEqual({
       fileName: 'Mary Example advice.json',
+      files: [],
     });
     expect(validateFhir(JSON.parse(readFileSync(file, 'utf8')))).toBe(true);
     if (process.platform !== 'win32') expect(statSync(file).mode & 0o777).toBe(0o600);
