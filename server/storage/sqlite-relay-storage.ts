@@ -38,6 +38,7 @@ import type {
   AccountRecord,
   AuditAppendInput,
   AuditPage,
+  AuditReadRange,
   CodeCheck,
   RelayAuditInput,
   RoleChangeInput,
@@ -575,14 +576,14 @@ export class SqliteRelayStorage implements RelayStorage {
     );
   }
 
-  async readAudit(org: string, afterSeq: number, limit: number): Promise<AuditPage> {
+  async readAudit(org: string, range: AuditReadRange): Promise<AuditPage> {
     const relayKey = await this.write(() =>
       this.db.transaction(() => signingKey(this.db).publicKey).immediate(),
     );
     return {
       anchor: auditAnchor(this.db, org),
       relayKey,
-      records: readAuditRecords(this.db, org, afterSeq, limit),
+      records: readAuditRecords(this.db, org, range),
     };
   }
 
