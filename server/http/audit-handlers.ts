@@ -51,7 +51,11 @@ export const auditAppend: Handler<'auditAppend'> = async (services, { device, bo
 
 export const auditRead: Handler<'auditRead'> = async (services, { device, body }) => {
   requireAuditReader(device);
-  const page = await services.storage.readAudit(device.account.org, body.afterSeq, body.limit);
+  const page = await services.storage.readAudit(device.account.org, {
+    afterSeq: body.afterSeq,
+    beforeSeq: body.beforeSeq ?? null,
+    limit: body.limit,
+  });
   const records: AuditRecordWire[] = page.records.map((r) => ({
     seq: r.seq,
     source: r.source,

@@ -8,7 +8,7 @@ import {
   type AuditRow,
   type AuditVerification,
 } from './audit-chain.js';
-import type { AuditAppendInput, RelayAuditInput } from './relay-storage.js';
+import type { AuditAppendInput, AuditReadRange, RelayAuditInput } from './relay-storage.js';
 
 /**
  * The practice audit trail in PostgreSQL (docs/protocol.md §13), the counterpart of
@@ -236,15 +236,24 @@ export async function appendRelayRecordPostgres(
 export async function readAuditRecordsPostgres(
   db: Queryable,
   org: string,
-  afterSeq: number,
-  limit: number,
+  range: AuditReadRange,
 ): Promise<AuditRow[]> {
+  const { afterSeq, beforeSeq, limit } = range;
+  if (beforeSeq === null) {
+    const rows = await db.query<RawRow>(
+      `SELECT seq, source, account_id, device_id, created_at, payload, prev_hash, hash, signature
+         FROM audit_trail WHERE org = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+      [org, afterSeq, limit],
+    );
+    return rows.rows.map(toRow);
+  }
+  // The newest `limit` below beforeSeq, handed back oldest first so a page checks forward.
   const rows = await db.query<RawRow>(
     `SELECT seq, source, account_id, device_id, created_at, payload, prev_hash, hash, signature
-       FROM audit_trail WHERE org = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
-    [org, afterSeq, limit],
+       FROM audit_trail WHERE org = $1 AND seq > $2 AND seq < $3 ORDER BY seq DESC LIMIT $4`,
+    [org, afterSeq, beforeSeq, limit],
   );
-  return rows.rows.map(toRow);
+  return rows.rows.reverse().map(toRow);
 }
 
 /**

@@ -52,6 +52,7 @@ import type {
   AccountDevice,
   AuditAppendInput,
   AuditPage,
+  AuditReadRange,
   AuditVerification,
   RelayAuditInput,
   RoleChangeInput,
@@ -538,7 +539,7 @@ export class PostgresRelayStorage implements RelayStorage {
     return this.transaction((client) => appendDeviceRecordsPostgres(client, input));
   }
 
-  async readAudit(org: string, afterSeq: number, limit: number): Promise<AuditPage> {
+  async readAudit(org: string, range: AuditReadRange): Promise<AuditPage> {
     const relayKey = (await signingKeyPostgres(this.pool)).publicKey;
     // One snapshot, so the anchor and the page agree even while retention runs on another node.
     return this.transaction(async (client) => {
@@ -546,7 +547,7 @@ export class PostgresRelayStorage implements RelayStorage {
       return {
         anchor: await auditAnchorPostgres(client, org),
         relayKey,
-        records: await readAuditRecordsPostgres(client, org, afterSeq, limit),
+        records: await readAuditRecordsPostgres(client, org, range),
       };
     });
   }

@@ -68,8 +68,12 @@ export interface RelayStorage {
   ): Promise<{ accountId: string; deviceId: number; identityKey: Uint8Array }[]>;
   /** Appends a device's sealed audit records to its organisation's chain (one transaction). */
   appendAudit(input: AuditAppendInput): Promise<{ appended: number[]; duplicates: string[] }>;
-  /** A page of an organisation's audit chain, with its anchor and the relay's signing key. */
-  readAudit(org: string, afterSeq: number, limit: number): Promise<AuditPage>;
+  /**
+   * A page of an organisation's audit chain, with its anchor and the relay's signing key: the
+   * `limit` oldest records above `afterSeq`, or with `beforeSeq` the `limit` newest records
+   * between them; oldest first either way.
+   */
+  readAudit(org: string, range: AuditReadRange): Promise<AuditPage>;
   /** Recomputes an organisation's chain and relay records' signatures from its anchor. */
   verifyAudit(org: string): Promise<AuditVerification>;
   /** Organisations that have an audit chain, for a relay-wide check. */
@@ -327,6 +331,12 @@ export interface AuditAppendInput {
   deviceId: number;
   records: readonly { clientRecordId: string; sealed: Uint8Array }[];
   now: number;
+}
+/** Which records a trail read wants: above `afterSeq`, and below `beforeSeq` unless null. */
+export interface AuditReadRange {
+  afterSeq: number;
+  beforeSeq: number | null;
+  limit: number;
 }
 export interface AuditPage {
   anchor: { seq: number; hash: string };

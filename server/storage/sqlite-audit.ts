@@ -8,6 +8,7 @@ import {
   type AuditVerification,
 } from './audit-chain.js';
 import { prepared } from './prepared.js';
+import type { AuditReadRange } from './relay-storage.js';
 
 export type { AuditRow, AuditVerification };
 
@@ -203,19 +204,26 @@ export function appendRelayRecord(
   });
 }
 
-export function readAuditRecords(
-  db: Database,
-  org: string,
-  afterSeq: number,
-  limit: number,
-): AuditRow[] {
+export function readAuditRecords(db: Database, org: string, range: AuditReadRange): AuditRow[] {
+  const { afterSeq, beforeSeq, limit } = range;
+  if (beforeSeq === null) {
+    return (
+      prepared(db, 'SELECT * FROM audit_trail WHERE org = ? AND seq > ? ORDER BY seq LIMIT ?').all(
+        org,
+        afterSeq,
+        limit,
+      ) as RawRow[]
+    ).map(toRow);
+  }
+  // The newest `limit` below beforeSeq, handed back oldest first so a page checks forward.
   return (
-    prepared(db, 'SELECT * FROM audit_trail WHERE org = ? AND seq > ? ORDER BY seq LIMIT ?').all(
-      org,
-      afterSeq,
-      limit,
-    ) as RawRow[]
-  ).map(toRow);
+    prepared(
+      db,
+      'SELECT * FROM audit_trail WHERE org = ? AND seq > ? AND seq < ? ORDER BY seq DESC LIMIT ?',
+    ).all(org, afterSeq, beforeSeq, limit) as RawRow[]
+  )
+    .reverse()
+    .map(toRow);
 }
 
 /**

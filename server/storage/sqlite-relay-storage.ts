@@ -48,6 +48,7 @@ import type {
   BlobReservation,
   AuditAppendInput,
   AuditPage,
+  AuditReadRange,
   CodeCheck,
   RelayAuditInput,
   RoleChangeInput,
@@ -585,14 +586,14 @@ export class SqliteRelayStorage implements RelayStorage {
     );
   }
 
-  async readAudit(org: string, afterSeq: number, limit: number): Promise<AuditPage> {
+  async readAudit(org: string, range: AuditReadRange): Promise<AuditPage> {
     const relayKey = await this.write(() =>
       this.db.transaction(() => signingKey(this.db).publicKey).immediate(),
     );
     return {
       anchor: auditAnchor(this.db, org),
       relayKey,
-      records: readAuditRecords(this.db, org, afterSeq, limit),
+      records: readAuditRecords(this.db, org, range),
     };
   }
 

@@ -112,15 +112,32 @@ export const auditRecordSchema = z.object({
 export type AuditRecordWire = z.infer<typeof auditRecordSchema>;
 
 // POST /v1/audit/read
-export const auditReadRequestSchema = z.object({
-  afterSeq: z.number().int().min(0).default(0),
-  limit: z
-    .number()
-    .int()
-    .min(1)
-    .max(auditLimits.maxRecordsPerRead)
-    .default(auditLimits.maxRecordsPerRead),
-});
+export const auditReadRequestSchema = z
+  .object({
+    afterSeq: z.number().int().min(0).default(0),
+    /**
+     * Newest-first paging: the page is the `limit` newest records below this seq (still oldest
+     * first within the page). Number.MAX_SAFE_INTEGER reads the newest page.
+     */
+    beforeSeq: z
+      .number()
+      .int('beforeSeq must be a whole number (a seq from an earlier page).')
+      .min(1, 'beforeSeq must be at least 1.')
+      .max(Number.MAX_SAFE_INTEGER, 'beforeSeq must be at most 9007199254740991.')
+      .optional(),
+    limit: z
+      .number()
+      .int()
+      .min(1)
+      .max(auditLimits.maxRecordsPerRead)
+      .default(auditLimits.maxRecordsPerRead),
+  })
+  .refine((body) => body.beforeSeq === undefined || body.beforeSeq > body.afterSeq, {
+    path: ['beforeSeq'],
+    message:
+      'beforeSeq must be greater than afterSeq: the page is the records between them. Leave afterSeq out to page back to the oldest record.',
+  });
+export type AuditReadRequest = z.infer<typeof auditReadRequestSchema>;
 export const auditReadResponseSchema = z.object({
   /** Where the retained chain starts: records up to this seq were removed by retention. */
   anchor: z.object({ seq: z.number().int().min(0), hash: hex64 }),

@@ -238,4 +238,56 @@ describeBackends('the practice audit trail on the relay', (backend) => {
     });
     expect(read.json.anchor.seq).toBe(4);
   });
+
+  it('pages newest first with beforeSeq, each page oldest first and linked to the next', async () => {
+    await append(gp, ['p1', 'p2', 'p3', 'p4', 'p5']);
+    const read = (body: Record<string, unknown>) =>
+      call(t.relay.url, 'POST', '/v1/audit/read', { token: manager.token, body });
+    type Wire = { seq: number; prevHash: string; hash: string };
+    const all = (await read({})).json.records as Wire[];
+    expect(all).toHaveLength(8);
+
+    // Newest page first, then older pages, until an empty one.
+    const pages: Wire[][] = [];
+    for (let before = Number.MAX_SAFE_INTEGER; ;) {
+      const page = await read({ beforeSeq: before, limit: 3 });
+      expect(page.status).toBe(200);
+      const records = page.json.records as Wire[];
+      if (records.length === 0) break;
+      pages.push(records);
+      before = records[0]!.seq;
+    }
+    expect(pages.map((p) => p.length)).toEqual([3, 3, 2]);
+    expect(pages.flatMap((p) => p.map((r) => r.seq))).toEqual(
+      [...all.slice(5), ...all.slice(2, 5), ...all.slice(0, 2)].map((r) => r.seq),
+    );
+    // Each older page's newest record is what the newer page's oldest record points back to.
+    for (let i = 1; i < pages.length; i += 1) {
+      expect(pages[i - 1]![0]!.prevHash).toBe(pages[i]![pages[i]!.length - 1]!.hash);
+    }
+    // Between afterSeq and beforeSeq: the newest of that range.
+    const between = await read({ afterSeq: all[1]!.seq, beforeSeq: all[6]!.seq, limit: 2 });
+    expect((between.json.records as Wire[]).map((r) => r.seq)).toEqual([all[4]!.seq, all[5]!.seq]);
+
+    for (const [body, says] of [
+      [{ beforeSeq: 0 }, /beforeSeq: beforeSeq must be at least 1/],
+      [{ beforeSeq: 2.5 }, /beforeSeq must be a whole number/],
+      [{ beforeSeq: '9' }, /beforeSeq/],
+      [{ afterSeq: 5, beforeSeq: 5 }, /beforeSeq must be greater than afterSeq/],
+      [{ beforeSeq: 10, limit: 501 }, /limit/],
+    ] as const) {
+      const bad = await read(body);
+      expect(bad.status, JSON.stringify(body)).toBe(400);
+      expect(bad.json.error.message, JSON.stringify(body)).toMatch(says);
+    }
+    // A reader only: a GP cannot page either.
+    expect(
+      (
+        await call(t.relay.url, 'POST', '/v1/audit/read', {
+          token: gp.token,
+          body: { beforeSeq: 100 },
+        })
+      ).status,
+    ).toBe(403);
+  });
 });

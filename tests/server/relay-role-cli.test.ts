@@ -104,7 +104,9 @@ describeBackends('pmsg relay set-role', (backend) => {
     expect(
       await t.relay.storage.changeRole({ accountId: manager.accountId, role: 'admin', now: 1 }),
     ).toEqual({ ok: false, reason: 'revoked' });
-    const before = (await t.relay.storage.readAudit('Riverside', 0, 500)).records.length;
+    const before = (
+      await t.relay.storage.readAudit('Riverside', { afterSeq: 0, beforeSeq: null, limit: 500 })
+    ).records.length;
     expect(
       await t.relay.storage.changeRole({
         accountId: receptionist.accountId,
@@ -112,6 +114,9 @@ describeBackends('pmsg relay set-role', (backend) => {
         now: 2,
       }),
     ).toEqual({ ok: true, from: 'manager', to: 'manager' });
-    expect((await t.relay.storage.readAudit('Riverside', 0, 500)).records).toHaveLength(before);
+    expect(
+      (await t.relay.storage.readAudit('Riverside', { afterSeq: 0, beforeSeq: null, limit: 500 }))
+        .records,
+    ).toHaveLength(before);
   });
 });

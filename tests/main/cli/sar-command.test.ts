@@ -66,6 +66,12 @@ describe('pmsg client sar', () => {
     expect(run.code, run.err).toBe(0);
     const result = JSON.parse(run.out[0]!) as { files: string[]; messageCount: number };
     expect(result).toMatchObject({ exported: true, conversations: 1, messageCount: 1 });
+    // Not enrolled: the trail is said to be left out, never a silent 0.
+    expect(result).toMatchObject({
+      auditEntries: 0,
+      practiceTrail: { included: false, reason: expect.stringMatching(/not enrolled/) },
+    });
+    expect(run.err).toMatch(/Practice audit trail not included/);
     expect(readdirSync(out).sort()).toEqual([...result.files].sort());
     const json = readFileSync(path.join(out, result.files[1]!), 'utf8');
     expect(json).toContain('ibuprofen');
