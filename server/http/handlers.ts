@@ -24,6 +24,7 @@ import {
   putAttachmentChunk,
 } from './attachment-handlers.js';
 import { ownDevices, removeDevice } from './device-handlers.js';
+import { createLink, currentLink, decideLink, redeemLink } from './link-handlers.js';
 import { sendMulti } from './multi-send-handler.js';
 import {
   ackAlert,
@@ -350,6 +351,10 @@ export const handlers: { readonly [N in EndpointName]: Handler<N> } = {
   me,
   ownDevices,
   removeDevice,
+  createLink,
+  currentLink,
+  decideLink,
+  redeemLink,
   directory,
   account,
   keyCount,

@@ -1,6 +1,7 @@
 import type { PoolClient } from 'pg';
 import { postgresAuditMigration } from './postgres-audit.js';
 import { postgresRoleMigration } from '../roles/role-migrations.js';
+import { postgresLinkMigration } from '../links/link-migrations.js';
 
 /**
  * Numbered migrations of the PostgreSQL backend, run once each, in order, in one transaction. A
@@ -112,6 +113,8 @@ export const postgresMigrations: readonly string[] = [
   postgresAuditMigration,
   // 3: duty roles, their holders and held escalation copies (docs/protocol.md §14).
   postgresRoleMigration,
+  // Link codes of a person adding a PC (docs/protocol.md §2b).
+  postgresLinkMigration,
 ];
 
 /** Serialises migrations of nodes starting together (an arbitrary constant of this schema). */

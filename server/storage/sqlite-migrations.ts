@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
+import { sqliteLinkMigration } from '../links/link-migrations.js';
 import { migration002ProfessionalIds } from './sqlite-migration-002-professional-ids.js';
 import { auditMigration } from './sqlite-audit.js';
 import { sqliteRoleMigration } from '../roles/role-migrations.js';
@@ -107,6 +108,8 @@ export const migrations: readonly string[] = [
   auditMigration,
   // Duty roles, their holders and held escalation copies (docs/protocol.md §14).
   sqliteRoleMigration,
+  // Link codes of a person adding a PC (docs/protocol.md §2b).
+  sqliteLinkMigration,
 ];
 
 export function migrate(db: Database): void {
