@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { MessengerError } from '../../../shared/errors.js';
 import type { LinkStateName, LinkView } from '../../../shared/protocol/index.js';
 import type { CoreContext } from './core-context.js';
+import { enqueueHistory } from './history-transfer.js';
 import { linkLookup, linkProof, newLinkCode } from './link-code.js';
 import { listOwnDevices } from './own-devices.js';
 import { toMessengerError } from './relay-errors.js';
@@ -13,6 +14,37 @@ import { RelayRequestError } from './relay/relay-http.js';
 /** The code, kept in the encrypted profile until decided: the proof is checked with it. */
 const currentKey = 'link.current';
 const storedLinkSchema = z.object({ code: z.string(), expiresAt: z.number() });
+/**
+ * Set before an approval is sent, cleared in the transaction that queues the history: if this
+ * PC is killed in between, the next look at the link (status or decision) queues it.
+ */
+const historyOwedKey = 'link.historyOwed';
+const historyOwedSchema = z.object({ expiresAt: z.number() });
+
+/** Queues the recent history for the PC just added, once, with the sessions' new sibling. */
+async function sendHistory(ctx: CoreContext, deviceId: number): Promise<void> {
+  await ctx.tx(async () => {
+    ctx.ownDevices.siblings.add(deviceId);
+    enqueueHistory(ctx, ctx.now());
+    ctx.repos.settings.delete(historyOwedKey);
+    ctx.repos.settings.delete(currentKey);
+  });
+  ctx.kickOutbox();
+}
+
+/** An approval whose history was never queued (killed in between) is finished now. */
+async function resumeHistory(ctx: CoreContext, link: LinkView | null): Promise<void> {
+  // Added by the code alone (policy linkWithoutApproval): this PC learns of it here.
+  const made = ctx.repos.settings.get(currentKey, storedLinkSchema);
+  if (link?.state === 'used' && link.deviceId !== null && made?.expiresAt === link.expiresAt) {
+    await sendHistory(ctx, link.deviceId);
+    return;
+  }
+  const owed = ctx.repos.settings.get(historyOwedKey, historyOwedSchema);
+  if (owed === undefined || link === null || link.expiresAt !== owed.expiresAt) return;
+  if (link.state === 'approved' && link.deviceId !== null) await sendHistory(ctx, link.deviceId);
+  else if (link.state !== 'requested') ctx.repos.settings.delete(historyOwedKey);
+}
 
 export interface LinkOptions {
   /** Policy `linkWithoutApproval` negated. */
@@ -124,6 +156,7 @@ export async function deviceLinkStatus(ctx: CoreContext): Promise<LinkStatus | n
   } catch (error) {
     throw linkError(error);
   }
+  await resumeHistory(ctx, link);
   if (link === null) return null;
   const stored = ctx.repos.settings.get(currentKey, storedLinkSchema);
   // Only the code this device made and still holds can vouch for the PC asking.
@@ -142,6 +175,7 @@ export async function decideDeviceLink(ctx: CoreContext, approve: boolean): Prom
   } catch (error) {
     throw linkError(error);
   }
+  await resumeHistory(ctx, link);
   const stored = ctx.repos.settings.get(currentKey, storedLinkSchema);
   if (link === null || stored === undefined || stored.expiresAt !== link.expiresAt) {
     throw new MessengerError('not_found', 'This PC has no link code waiting: make one first.');
@@ -160,6 +194,9 @@ export async function decideDeviceLink(ctx: CoreContext, approve: boolean): Prom
     );
   }
   const verified = status.asking.verified;
+  if (approve && verified) {
+    ctx.repos.settings.set(historyOwedKey, { expiresAt: link.expiresAt }, ctx.now());
+  }
   let decided: LinkView;
   try {
     decided = await ctx.http.call('decideLink', {
@@ -168,7 +205,11 @@ export async function decideDeviceLink(ctx: CoreContext, approve: boolean): Prom
   } catch (error) {
     throw linkError(error);
   }
-  ctx.repos.settings.delete(currentKey);
+  if (decided.state === 'approved' && decided.deviceId !== null) {
+    await sendHistory(ctx, decided.deviceId);
+  } else {
+    ctx.repos.settings.delete(currentKey);
+  }
   ctx.logger.info('device_link_decided', { approved: approve && verified, verified });
   if (approve && !verified) {
     throw new MessengerError(

@@ -11,6 +11,7 @@ import { migration009DeviceIdentities } from './009-device-identities.js';
 import { migration010Groups } from './010-groups.js';
 import { migration011RoleMessages } from './011-role-messages.js';
 import { migration012MessageSearchIndex } from './012-message-search-index.js';
+import { migration013EarlyReceipts } from './013-early-receipts.js';
 
 /** Every shipped migration, in order. Append only. */
 export const migrations: readonly Migration[] = [
@@ -26,4 +27,5 @@ export const migrations: readonly Migration[] = [
   migration010Groups,
   migration011RoleMessages,
   migration012MessageSearchIndex,
+  migration013EarlyReceipts,
 ];
