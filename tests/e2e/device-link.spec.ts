@@ -99,7 +99,7 @@ test.describe.serial('a GP links a PC themselves', () => {
     await expect(asking).toContainText('wants to join as one of your devices');
     await checkScreen(gpRoom4, 'settings-link-asking');
     await asking.getByRole('button', { name: 'Approve' }).click();
-    await expect(devices.locator('.link-pc .success')).toContainText('was added to your devices.');
+    await expect(devices.locator('.link-done')).toContainText('was added to your devices.');
     await expect(devices.locator('.device-row')).toHaveCount(2);
     await gpRoom4
       .getByRole('dialog', { name: 'Settings' })
@@ -128,7 +128,7 @@ test.describe.serial('a GP links a PC themselves', () => {
     const devices = devicesSection(gpRoom4);
     const asking = devices.getByRole('group', { name: /wants to join$/ });
     await asking.getByRole('button', { name: 'Refuse' }).click();
-    await expect(devices.locator('.link-pc .success')).toContainText('was refused.');
+    await expect(devices.locator('.link-done')).toContainText('was refused.');
     await expect(devices.locator('.device-row')).toHaveCount(2);
     await expect(laptop.getByRole('alert')).toContainText('Your other PC refused this one');
     await expect(laptop.getByRole('heading', { name: 'Join your practice' })).toBeVisible();

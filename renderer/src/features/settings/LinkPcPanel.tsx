@@ -18,9 +18,12 @@ export function LinkPcPanel({ onAdded }: { onAdded(): void }) {
           {problem}
         </p>
       )}
-      <p className="success" role="status">
-        {done}
-      </p>
+      {/* Only with text: the section's own status line is the one the device list reports on. */}
+      {done && (
+        <p className="success link-done" role="status">
+          {done}
+        </p>
+      )}
       {code === null ? (
         <button
           type="button"
