@@ -47,6 +47,7 @@ Commands:
   serve   --data <dir> | --database postgres://… [--host 127.0.0.1] [--port <n>] [--tls-cert <file> --tls-key <file>]
           [--log-level debug|info|warn|error]
           [--max-preauth-per-address <n>] [--max-preauth-total <n>] [--audit-retention-days <n>]
+          [--max-devices-per-person <n>]
           Run the relay (creating the --data folder and its database, or the relay's tables in
           the --database, if needed). Several serve processes may share one --database: a device
           on any of them receives at once what is sent through another. Connections
@@ -98,6 +99,7 @@ const commandOptions = {
     'log-level': { type: 'string' },
     'max-preauth-per-address': { type: 'string' },
     'max-preauth-total': { type: 'string' },
+    'max-devices-per-person': { type: 'string' },
     'audit-retention-days': { type: 'string' },
   },
   enrol: {
@@ -292,6 +294,12 @@ async function serve(options: Options): Promise<number> {
     1,
     1_000_000,
   );
+  const maxDevicesPerPerson = integer(
+    options['max-devices-per-person'],
+    '--max-devices-per-person',
+    1,
+    127,
+  );
   const auditDays = integer(options['audit-retention-days'], '--audit-retention-days', 0, 36_500);
   const relay = await startRelay({
     dataDir: String(options.data ?? ''),
@@ -300,6 +308,7 @@ async function serve(options: Options): Promise<number> {
       ...(auditDays === undefined ? {} : { auditRetentionMs: auditDays * 24 * 3600_000 }),
       ...(maxPreAuthPerAddress === undefined ? {} : { maxPreAuthPerAddress }),
       ...(maxPreAuthTotal === undefined ? {} : { maxPreAuthTotal }),
+      ...(maxDevicesPerPerson === undefined ? {} : { maxDevicesPerPerson }),
     },
     host: typeof options.host === 'string' ? options.host : '127.0.0.1',
     port,

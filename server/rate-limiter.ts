@@ -29,6 +29,17 @@ export class RateLimiter {
     return 0;
   }
 
+  /** The seconds to wait before `take` would allow one (0: now), without taking a token. */
+  peek(key: string): number {
+    const bucket = this.buckets.get(key);
+    if (!bucket) return 0;
+    const tokens = Math.min(
+      this.capacity,
+      bucket.tokens + ((this.now() - bucket.at) / 1000) * this.perSecond,
+    );
+    return tokens >= 1 ? 0 : Math.max(1, Math.ceil((1 - tokens) / this.perSecond));
+  }
+
   sweep(): void {
     const now = this.now();
     for (const [key, bucket] of this.buckets) {

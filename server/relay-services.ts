@@ -1,8 +1,9 @@
-import { attachmentLimits, protocolLimits } from '../shared/protocol/index.js';
+import { attachmentLimits, linkCodeLifetimeMs, protocolLimits } from '../shared/protocol/index.js';
 import type { BlobStore } from './blobs/blob-store.js';
 import type { RelayLogger } from './log.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { RelayStorage } from './storage/relay-storage.js';
+import type { LinkStore } from './links/link-store.js';
 import type { EscalationScheduler } from './roles/escalation-timer.js';
 import type { RoleStore } from './roles/role-store.js';
 
@@ -53,6 +54,10 @@ export interface RelayLimits {
   attachmentSweepMs: number;
   /** Backstop sweep for held escalation copies (the timer also fires at each deadline). */
   escalationSweepMs: number;
+  /** Active devices one person may have through linking (docs/protocol.md §2b). */
+  maxDevicesPerPerson: number;
+  /** How long a link code can be redeemed or wait for approval. */
+  linkLifetimeMs: number;
 }
 
 export const defaultLimits: RelayLimits = {
@@ -79,6 +84,8 @@ export const defaultLimits: RelayLimits = {
   attachmentRetentionMs: attachmentLimits.maxRetentionSeconds * 1000,
   attachmentSweepMs: 60_000,
   escalationSweepMs: 30_000,
+  maxDevicesPerPerson: 5,
+  linkLifetimeMs: linkCodeLifetimeMs,
 };
 
 /**
@@ -102,6 +109,8 @@ export interface RelayServices {
   bundleLimiter: RateLimiter;
   /** Duty roles, holders and held escalation copies (docs/protocol.md §14). */
   roles: RoleStore;
+  /** Link codes of people adding a PC themselves (docs/protocol.md §2b). */
+  links: LinkStore;
   escalations: EscalationScheduler;
   /** The relay's clock for duty roles and escalation deadlines (injected in tests). */
   clock: () => number;

@@ -29,6 +29,7 @@ import { handleUpgrade } from './websocket/handle-upgrade.js';
 import { describeError } from '../shared/describe-error.js';
 import { EscalationTimer } from './roles/escalation-timer.js';
 import { RoleStore } from './roles/role-store.js';
+import { LinkStore } from './links/link-store.js';
 
 export interface RelayOptions {
   /** Directory of the embedded SQLite store; ignored when `databaseUrl` or `storage` is given. */
@@ -100,6 +101,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   const blobs = new BlobStore(options.dataDir);
   const clock = options.clock ?? Date.now;
   const roles = RoleStore.for(storage);
+  const links = LinkStore.for(storage);
   const escalations = new EscalationTimer(
     roles,
     hub,
@@ -116,6 +118,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     delivery: hub,
     bundleLimiter,
     roles,
+    links,
     escalations,
     clock,
   };
@@ -231,6 +234,11 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       3600_000,
     ),
     setInterval(() => void pruneAudit().catch(() => undefined), 3600_000),
+    // Link codes are kept a day past their expiry (a late poll still gets a clear answer).
+    setInterval(
+      () => void links.prune(Date.now() - 24 * 3600_000).catch(() => undefined),
+      3600_000,
+    ),
     // Retention of attachment blobs: gone at their expiry even if a device never fetched them.
     setInterval(
       () => void blobs.sweep(Date.now()).catch(() => undefined),

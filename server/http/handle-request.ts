@@ -81,6 +81,11 @@ export async function handleRequest(
       throttle(guards.requestLimiter, `device:${device.devicePk}`);
     } else if (match.route.endpoint === 'enrol') {
       throttle(guards.anonymousLimiter, `enrol:${address}`);
+    } else if (match.route.endpoint === 'redeemLink') {
+      // Only wrong link codes spend the address's bucket (below), so a PC waiting for approval
+      // may ask again freely; once the bucket is empty no code is even looked up.
+      const wait = guards.anonymousLimiter.peek(`link:${address}`);
+      if (wait > 0) throw rateLimited(wait);
     }
     // The body is read only after authentication and rate limits, and only where one is expected.
     const schema = endpoints[match.route.endpoint].request;
@@ -98,6 +103,7 @@ export async function handleRequest(
     sendJson(res, result.status, result.body, guards.state.closing ? { connection: 'close' } : {});
   } catch (caught) {
     const error = toRelayError(caught);
+    if (error.code === 'link_code_invalid') guards.anonymousLimiter.take(`link:${address}`);
     if (error.code === 'storage_unavailable') {
       services.logger.warn('storage_unavailable', {
         route: routeName,
@@ -126,9 +132,11 @@ export async function handleRequest(
 
 function throttle(limiter: RateLimiter, key: string): void {
   const wait = limiter.take(key);
-  if (wait > 0) {
-    throw new RelayError('rate_limited', `Too many requests; retry in ${wait} s.`, undefined, {
-      'retry-after': String(wait),
-    });
-  }
+  if (wait > 0) throw rateLimited(wait);
+}
+
+function rateLimited(wait: number): RelayError {
+  return new RelayError('rate_limited', `Too many requests; retry in ${wait} s.`, undefined, {
+    'retry-after': String(wait),
+  });
 }

@@ -33,6 +33,7 @@ import {
   putAttachmentChunk,
 } from './attachment-handlers.js';
 import { ownDevices, removeDevice, wipeReport } from './device-handlers.js';
+import { createLink, currentLink, decideLink, redeemLink } from './link-handlers.js';
 import { sendMulti } from './multi-send-handler.js';
 import { orgQuotaRefusal } from './org-quota-refusal.js';
 import {
@@ -372,6 +373,10 @@ export const handlers: { readonly [N in EndpointName]: Handler<N> } = {
   ownDevices,
   removeDevice,
   wipeReport,
+  createLink,
+  currentLink,
+  decideLink,
+  redeemLink,
   directory,
   account,
   keyCount,

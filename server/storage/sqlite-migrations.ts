@@ -1,5 +1,6 @@
 import { sqlitePatientKeyMigration } from './sqlite-patient-keys.js';
 import type { Database } from 'better-sqlite3-multiple-ciphers';
+import { sqliteLinkMigration } from '../links/link-migrations.js';
 import { migration002ProfessionalIds } from './sqlite-migration-002-professional-ids.js';
 import { auditMigration } from './sqlite-audit.js';
 import { sqliteRoleMigration, roleAlertCoveredMigration } from '../roles/role-migrations.js';
@@ -115,6 +116,8 @@ export const migrations: readonly string[] = [
   sqlitePatientKeyMigration,
   // Per-organisation quotas and the blob sizes counted against them (docs/protocol.md §1.4).
   orgQuotaMigration,
+  // Link codes of a person adding a PC (docs/protocol.md §2b).
+  sqliteLinkMigration,
 ];
 
 export function migrate(db: Database): void {

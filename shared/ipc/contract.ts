@@ -93,6 +93,17 @@ const noRequest = z.strictObject({});
 const noResponse = z.object({});
 const searchQuery = z.string().trim().max(200);
 
+/** A link code's state as the PC that made it sees it (docs/protocol.md §2b). */
+const linkStatusSchema = z.object({
+  state: z.enum(['open', 'requested', 'approved', 'refused', 'used', 'expired']),
+  expiresAt: timestampSchema,
+  approvalRequired: z.boolean(),
+  asking: z
+    .object({ deviceName: z.string(), verified: z.boolean(), requestedAt: timestampSchema })
+    .nullable(),
+  deviceId: z.number().int().min(1).max(127).nullable(),
+});
+
 export const methods = {
   'app.info': method(
     noRequest,
@@ -171,6 +182,18 @@ export const methods = {
           { message: 'one to eight http(s) URLs separated by commas' },
         ),
       enrolmentCode: z.string().trim().min(1).max(128),
+    }),
+    z.object({ self: directoryContactSchema }),
+    'unlocked',
+  ),
+  // Enrols with a link code from another of the person's PCs; resolves once that PC approved.
+  'account.enrolWithLink': method(
+    z.strictObject({
+      serverUrl: z.url({ protocol: /^https?$/ }).max(2048),
+      linkCode: z
+        .string()
+        .trim()
+        .regex(/^[0-9A-Za-z -]{16,24}$/, 'a link code is 16 letters and digits'),
     }),
     z.object({ self: directoryContactSchema }),
     'unlocked',
@@ -288,6 +311,24 @@ export const methods = {
   'devices.remove': method(
     z.strictObject({ deviceId: z.number().int().min(1).max(127) }),
     noResponse,
+    'unlocked',
+  ),
+  // A one-time link code for a new PC of this person (shown with its QR code), per the policy.
+  'devices.link': method(
+    noRequest,
+    z.object({ code: z.string(), expiresAt: timestampSchema, approvalRequired: z.boolean() }),
+    'unlocked',
+  ),
+  // This PC's link code: who is asking to join with it and whether they proved they hold it.
+  'devices.linkStatus': method(
+    noRequest,
+    z.object({ link: linkStatusSchema.nullable() }),
+    'unlocked',
+  ),
+  // Approves or refuses the PC asking to join (one that did not prove the code is refused).
+  'devices.decideLink': method(
+    z.strictObject({ approve: z.boolean() }),
+    z.object({ link: linkStatusSchema }),
     'unlocked',
   ),
   // Duty roles (issue 15): the directory's roles with who is on duty, starting and stopping duty,

@@ -25,6 +25,7 @@ export const methodsByArea = {
   messaging: [
     'account.get',
     'account.enrol',
+    'account.enrolWithLink',
     'conversations.list',
     'conversations.create',
     'messages.page',
@@ -36,6 +37,9 @@ export const methodsByArea = {
     'identity.acknowledge',
     'devices.list',
     'devices.remove',
+    'devices.link',
+    'devices.linkStatus',
+    'devices.decideLink',
     'groups.get',
     'groups.addMember',
     'groups.removeMember',

@@ -42,6 +42,14 @@ import {
   createAttachmentRequestSchema,
   putChunkResponseSchema,
 } from './attachment-schemas.js';
+import {
+  createLinkRequestSchema,
+  currentLinkResponseSchema,
+  decideLinkRequestSchema,
+  linkViewSchema,
+  redeemLinkRequestSchema,
+  redeemLinkResponseSchema,
+} from './link-schemas.js';
 import { multiSendRequestSchema, multiSendResponseSchema } from './multi-send-schemas.js';
 import {
   ackAlertRequestSchema,
@@ -123,6 +131,26 @@ export const endpoints = {
     'device',
     null,
     removeDeviceResponseSchema,
+  ),
+  /** A link code for a new PC of the caller's person (§2b); replaces the device's earlier one. */
+  createLink: endpoint('POST', '/v1/links', 'device', createLinkRequestSchema, linkViewSchema),
+  /** The caller's current link: who is asking to join, and its state. */
+  currentLink: endpoint('GET', '/v1/links', 'device', null, currentLinkResponseSchema),
+  /** Approves or refuses the PC that asked with the caller's link code. */
+  decideLink: endpoint(
+    'POST',
+    '/v1/links/decide',
+    'device',
+    decideLinkRequestSchema,
+    linkViewSchema,
+  ),
+  /** A new PC enrols with a link code's lookup; repeated while it waits for approval. */
+  redeemLink: endpoint(
+    'POST',
+    '/v1/links/redeem',
+    'none',
+    redeemLinkRequestSchema,
+    redeemLinkResponseSchema,
   ),
   directory: endpoint('GET', '/v1/directory', 'device', null, directoryResponseSchema),
   account: endpoint('GET', '/v1/accounts/{accountId}', 'device', null, directoryEntrySchema),

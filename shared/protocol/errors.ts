@@ -14,10 +14,16 @@ export const relayErrorStatus = {
   remote_wipe: 403,
   enrolment_code_invalid: 403,
   forbidden: 403,
+  /** No open link code with that lookup (§2b); spends the address's guessing bucket. */
+  link_code_invalid: 403,
+  /** The person refused this PC on their other device. */
+  link_refused: 403,
   not_found: 404,
   method_not_allowed: 405,
   mismatched_devices: 409,
   device_limit: 409,
+  /** The person already has as many devices as the relay allows one person (§2b). */
+  device_cap: 409,
   /** An attachment blob is finished or fetched before all its chunks arrived. */
   attachment_incomplete: 409,
   /** A duty role of that name already exists in the organisation. */
@@ -26,6 +32,8 @@ export const relayErrorStatus = {
   patient_key_conflict: 409,
   enrolment_code_used: 410,
   enrolment_code_expired: 410,
+  link_code_used: 410,
+  link_code_expired: 410,
   stale_devices: 410,
   payload_too_large: 413,
   unsupported_media_type: 415,

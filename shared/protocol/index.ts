@@ -10,3 +10,4 @@ export * from './audit.js';
 export * from './attachment-schemas.js';
 export * from './multi-send-schemas.js';
 export * from './roles.js';
+export * from './link-schemas.js';

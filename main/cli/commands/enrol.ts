@@ -2,6 +2,7 @@ import { MessengerError } from '../../../shared/errors.js';
 import { keepWipeReportCredential } from '../../core/audit/wipe-report.js';
 import { enrolProfile, hasPendingEnrolment } from '../../core/messaging/enrolment.js';
 import { parseRelayUrls } from '../../core/messaging/relay/relay-addresses.js';
+import { isLinkCodeShape } from '../../core/messaging/link-code.js';
 import { CliUsageError, stringOption, type CliCommand } from '../cli-command.js';
 import {
   cliProfileStore,
@@ -14,26 +15,49 @@ import type { CliIo } from '../cli-command.js';
 export const command: CliCommand = {
   name: 'enrol',
   summary:
-    'Create the encrypted profile in <dir> and enrol it with the relay using a one-time code.',
+    'Create the encrypted profile in <dir> and enrol it with the relay using a one-time code from ' +
+    'IT (--code), or a link code made on another of your PCs (--link-code, from `pmsg client ' +
+    'link`): then it waits until that PC approves this one by name (unless the policy lets the ' +
+    "code alone add a PC), up to the code's 10 minutes.",
   usage:
-    '--profile <dir> --server <url>[,<url>...] --code <code> [--device-name <name>]  (--server may be repeated: the nodes of a hosted relay, tried in order)',
+    '--profile <dir> --server <url>[,<url>...] (--code <code> | --link-code <code>) [--device-name <name>]  (--server may be repeated: the nodes of a hosted relay, tried in order)',
   options: {
     profile: { type: 'string' },
     server: { type: 'string', multiple: true },
     code: { type: 'string' },
+    'link-code': { type: 'string' },
     'device-name': { type: 'string' },
   },
-  required: ['profile', 'server', 'code'],
+  required: ['profile', 'server'],
   async run(values, io) {
     const dir = stringOption(values, 'profile');
     const servers = serverOption(values);
+    const code = values.code;
+    const linkCode = values['link-code'];
+    if ((typeof code === 'string') === (typeof linkCode === 'string')) {
+      throw new CliUsageError(
+        'give exactly one of --code (from IT) and --link-code (from your other PC).',
+      );
+    }
+    if (typeof linkCode === 'string' && !isLinkCodeShape(linkCode)) {
+      throw new CliUsageError(
+        '--link-code must be the 16 letters and digits your other PC shows (XXXX-XXXX-XXXX-XXXX).',
+      );
+    }
     const { store, profile } = await profileToEnrol(dir, io);
     try {
       const deviceName = values['device-name'];
+      let told = false;
       const account = await enrolProfile(profile, {
         serverUrl: servers,
-        code: stringOption(values, 'code'),
+        ...(typeof code === 'string' ? { code } : {}),
+        ...(typeof linkCode === 'string' ? { linkCode } : {}),
         ...(typeof deviceName === 'string' ? { deviceName } : {}),
+        onWaiting: () => {
+          if (told) return;
+          told = true;
+          io.err('Waiting for your other PC to approve this one (pmsg client link --approve)…');
+        },
       });
       await keepWipeReportCredential(store, profile).catch(() => undefined);
       io.out(

@@ -10,6 +10,7 @@ import type { Logger } from '../log/logger.js';
 import { toMessengerError } from '../messaging/messaging-core.js';
 import { relayUrlsOf } from '../messaging/relay-account.js';
 import type { Policy } from '../policy/policy-schema.js';
+import { isLinkCodeShape } from '../messaging/link-code.js';
 import type { MessagingHandlers } from './ipc-handlers.js';
 import { createGroupHandlers } from './group-handlers.js';
 import { decodeCursor, encodeCursor } from './messaging-views.js';
@@ -50,8 +51,18 @@ export function createMessagingHandlers(context: MessagingHandlerContext): Messa
     },
     'account.enrol': ({ serverUrl, enrolmentCode }) =>
       guard(async () => ({
-        self: selfContact(await runtime().enrol(serverUrl, enrolmentCode)),
+        self: selfContact(await runtime().enrol(serverUrl, { code: enrolmentCode })),
       })),
+    'account.enrolWithLink': ({ serverUrl, linkCode }) =>
+      guard(async () => {
+        if (!isLinkCodeShape(linkCode)) {
+          throw new MessengerError(
+            'invalid_input',
+            'A link code is the 16 letters and digits your other PC shows (XXXX-XXXX-XXXX-XXXX).',
+          );
+        }
+        return { self: selfContact(await runtime().enrol(serverUrl, { linkCode })) };
+      }),
     'conversations.list': ({ query }) => {
       const current = runtime();
       current.enrolled();
@@ -191,6 +202,17 @@ export function createMessagingHandlers(context: MessagingHandlerContext): Messa
         await runtime().enrolled().removeOwnDevice(deviceId);
         return {};
       }),
+    'devices.link': () =>
+      guard(() =>
+        runtime().enrolled().createDeviceLink({
+          approvalRequired: !policy.linkWithoutApproval,
+          maxDevices: policy.maxDevicesPerPerson,
+        }),
+      ),
+    'devices.linkStatus': () =>
+      guard(async () => ({ link: await runtime().enrolled().deviceLinkStatus() })),
+    'devices.decideLink': ({ approve }) =>
+      guard(async () => ({ link: await runtime().enrolled().decideDeviceLink(approve) })),
   };
 }
 

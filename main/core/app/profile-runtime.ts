@@ -188,7 +188,10 @@ export class ProfileRuntime {
   }
 
   /** Enrols with the practice relay (the policy's, when it names one) and starts messaging. */
-  async enrol(serverUrl: string, code: string): Promise<RelayAccount> {
+  async enrol(
+    serverUrl: string,
+    code: { readonly code: string } | { readonly linkCode: string },
+  ): Promise<RelayAccount> {
     const { policy } = this.options;
     if (policy.serverUrl && !sameRelay(policy.serverUrl, serverUrl)) {
       throw new MessengerError(
@@ -198,7 +201,7 @@ export class ProfileRuntime {
     }
     const account = await enrolProfile(this.profile, {
       serverUrl,
-      code,
+      ...code,
       pin: policy.serverCertificateSha256 ? new TlsPin(policy.serverCertificateSha256) : null,
       ...(this.options.now ? { now: this.options.now } : {}),
     });

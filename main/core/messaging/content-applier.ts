@@ -1,3 +1,5 @@
+import { keepEarlyReceipt } from './early-receipts.js';
+import { hasOtherDevices } from './own-device-sync.js';
 import { isClinicalRole } from '../../../shared/clinical/clinical-roles.js';
 import type { MessageRecord } from '../db/repositories/messages-repository.js';
 import { encodeContent, type Content } from './content-codec.js';
@@ -159,6 +161,15 @@ export class ContentApplier {
     const { messages } = this.ctx.repos;
     // Receipts of one person travel merged, for direct and group messages alike.
     this.groups.receipt(content, from, emit);
+    // Ids stored nowhere here may be messages the person sent from another PC whose copy has not
+    // arrived yet: kept, and applied when it does (early-receipts.ts).
+    if (hasOtherDevices(this.ctx)) {
+      for (const id of content.messageIds) {
+        const { messages } = this.ctx.repos;
+        if (messages.get(id) || messages.wasDeleted(id)) continue;
+        keepEarlyReceipt(this.ctx.db, id, from.accountId, content.receipt, this.ctx.now());
+      }
+    }
     for (const message of this.ownedBy(content.messageIds, from.accountId)) {
       if (message.direction !== 'outgoing') continue;
       if (!messages.updateStatus(message.id, content.receipt)) continue;

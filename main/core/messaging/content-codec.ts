@@ -192,6 +192,26 @@ const syncEvent = z.discriminatedUnion('type', [
     type: z.literal('identity-acknowledged'),
     identityKeys: z.array(z.string().min(1).max(100)).min(1).max(127),
   }),
+  /**
+   * Part of the recent history of the conversation with `peer`, sent by the PC that approved a
+   * newly linked one (history-transfer.ts). Messages already stored or deleted are skipped.
+   */
+  z.object({
+    type: z.literal('history'),
+    messages: z
+      .array(
+        z.object({
+          messageId,
+          direction: z.enum(['incoming', 'outgoing']),
+          text: z.string().min(1).max(20_000),
+          urgent: z.boolean().optional(),
+          sentAt: z.number().int().nonnegative(),
+          read: z.boolean().optional(),
+        }),
+      )
+      .min(1)
+      .max(500),
+  }),
   /** The person removed one of their devices there (then `peer` is the person's own id). */
   z.object({ type: z.literal('device-removed'), deviceId: z.number().int().min(1).max(127) }),
   z.object({

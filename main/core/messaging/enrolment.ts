@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { MessengerError } from '../../../shared/errors.js';
-import { enrolRequestSchema, type EnrolRequest } from '../../../shared/protocol/index.js';
+import {
+  enrolRequestSchema,
+  type EnrolRequest,
+  type EnrolResponse,
+} from '../../../shared/protocol/index.js';
 import { runInAsyncTransaction } from '../db/async-transaction.js';
 import type { SettingsRepository } from '../db/repositories/settings-repository.js';
 import type { OpenProfile } from '../profile/open-profile.js';
@@ -13,6 +17,7 @@ import {
   generateSignedPreKey,
 } from '../signal/prekey-generation.js';
 import { createSignalStores } from '../signal/signal-stores.js';
+import { linkLookup, linkProof } from './link-code.js';
 import { preKeyJson, kyberPreKeyJson, signedPreKeyJson } from './prekey-json.js';
 import { readRelayAccount, writeRelayAccount, type RelayAccount } from './relay-account.js';
 import { RelayAddresses } from './relay/relay-addresses.js';
@@ -24,7 +29,13 @@ export const ONE_TIME_PREKEY_BATCH = 100;
 export interface EnrolInput {
   /** The relay: one URL, or several (a hosted relay's nodes), as a list or separated by commas. */
   readonly serverUrl: string | readonly string[];
-  readonly code: string;
+  /** IT's enrolment code; or, instead, a link code made on another of the person's PCs. */
+  readonly code?: string;
+  readonly linkCode?: string;
+  /** Told on every answer of a link that waits for approval on the other PC. */
+  readonly onWaiting?: (expiresAt: number) => void;
+  /** How often a waiting link asks again (ms). */
+  readonly pollMs?: number;
   readonly deviceName?: string;
   readonly pin?: TlsPin | null;
   readonly now?: () => number;
@@ -53,10 +64,15 @@ export async function enrolProfile(profile: OpenProfile, input: EnrolInput): Pro
   const addresses = new RelayAddresses(input.serverUrl);
   const http = new RelayHttp({ baseUrl: addresses, pin: input.pin ?? null });
   try {
-    const pending = readPendingEnrolment(settings) ?? (await prepareEnrolment(profile, input, now));
-    const request: EnrolRequest = { ...pending, code: input.code };
+    const code = input.code ?? linkPlaceholder;
+    const pending =
+      readPendingEnrolment(settings) ?? (await prepareEnrolment(profile, code, input, now));
+    const request: EnrolRequest = { ...pending, code };
     writePendingEnrolment(settings, request, now());
-    const response = await http.call('enrol', { body: request });
+    const response =
+      input.linkCode === undefined
+        ? await http.call('enrol', { body: request })
+        : await redeemLinkCode(http, request, input.linkCode, input);
     const account: RelayAccount = {
       serverUrl: addresses.toStrings()[0]!,
       ...(addresses.several ? { serverUrls: addresses.toStrings() } : {}),
@@ -88,9 +104,44 @@ export async function enrolProfile(profile: OpenProfile, input: EnrolInput): Pro
   }
 }
 
+// A linked enrolment's pending request carries no enrolment code (the schema wants one).
+const linkPlaceholder = 'link';
+
+/**
+ * Enrols with a link code (docs/protocol.md §2b): the same keys and token, sent with the code's
+ * lookup and the proof that binds this identity key and name to the code, again and again while
+ * the person's other PC has not decided.
+ */
+async function redeemLinkCode(
+  http: RelayHttp,
+  request: EnrolRequest,
+  linkCode: string,
+  input: EnrolInput,
+): Promise<EnrolResponse> {
+  const { code: _placeholder, ...keys } = request;
+  const deviceName = keys.deviceName ?? 'Practice Messenger';
+  const token = keys.token ?? '';
+  const body = {
+    ...keys,
+    deviceName,
+    token,
+    lookup: linkLookup(linkCode).toString('base64'),
+    proof: linkProof(linkCode, Buffer.from(keys.identityKey, 'base64'), deviceName).toString(
+      'base64',
+    ),
+  };
+  for (;;) {
+    const answer = await http.call('redeemLink', { body });
+    if (!('waiting' in answer)) return answer;
+    input.onWaiting?.(answer.expiresAt);
+    await new Promise((resolve) => setTimeout(resolve, input.pollMs ?? 1_500));
+  }
+}
+
 /** Generates and commits the device's keys; returns the request without its code. */
 async function prepareEnrolment(
   profile: OpenProfile,
+  code: string,
   input: EnrolInput,
   now: () => number,
 ): Promise<EnrolRequest> {
@@ -114,7 +165,7 @@ async function prepareEnrolment(
     const lastResort = await generateLastResortKyberPreKey(stores, now());
     const preKeys = await generatePreKeys(stores, ONE_TIME_PREKEY_BATCH);
     const request: EnrolRequest = {
-      code: input.code,
+      code,
       registrationId,
       identityKey: Buffer.from(identity.publicKey.serialize()).toString('base64'),
       signedPreKey: signedPreKeyJson(signedPreKey),
@@ -180,6 +231,28 @@ function enrolmentError(error: unknown): unknown {
         'rate_limited',
         'Too many enrolment attempts from this computer; wait a minute and try again.',
       );
+    case 'link_code_invalid':
+      return new MessengerError(
+        'invalid_input',
+        'The relay does not know this link code. Check it for typing mistakes, or make a new one on your other PC.',
+      );
+    case 'link_code_used':
+      return new MessengerError(
+        'invalid_input',
+        'This link code has already been used. Make a new one on your other PC.',
+      );
+    case 'link_code_expired':
+      return new MessengerError(
+        'invalid_input',
+        'This link code expired before your other PC approved this one. Make a new one there.',
+      );
+    case 'link_refused':
+      return new MessengerError(
+        'forbidden',
+        'Your other PC refused this one. If that was a mistake, make a new link code there.',
+      );
+    case 'device_cap':
+      return new MessengerError('conflict', error.message, error.details);
     case 'network':
       return new MessengerError('network', error.message);
     default:

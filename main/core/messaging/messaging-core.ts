@@ -31,6 +31,14 @@ import { TlsPin } from './relay/tls-pin.js';
 import { safetyNumber, type SafetyNumber, type SafetyNumberParty } from './safety-number.js';
 import { announceAddedDevice } from './added-device-notice.js';
 import { listOwnDevices, removeOwnDevice, type OwnDeviceInfo } from './own-devices.js';
+import {
+  createDeviceLink,
+  decideDeviceLink,
+  deviceLinkStatus,
+  type CreatedLink,
+  type LinkOptions,
+  type LinkStatus,
+} from './device-link.js';
 import { enqueueSync, refreshSiblingDevices } from './own-device-sync.js';
 
 export interface MessagingCoreOptions {
@@ -420,6 +428,21 @@ export class MessagingCore implements OriginalsDeleter {
   /** Removes another of this person's devices (revoked with remote wipe on the relay). */
   removeOwnDevice(deviceId: number): Promise<void> {
     return removeOwnDevice(this.ctx, deviceId);
+  }
+
+  /** A one-time link code for a new PC of this person (docs/protocol.md §2b). */
+  createDeviceLink(options: LinkOptions): Promise<CreatedLink> {
+    return createDeviceLink(this.ctx, options);
+  }
+
+  /** This device's link code: who is asking to join with it, and whether they proved it. */
+  deviceLinkStatus(): Promise<LinkStatus | null> {
+    return deviceLinkStatus(this.ctx);
+  }
+
+  /** Approves or refuses the PC asking to join with this device's link code. */
+  decideDeviceLink(approve: boolean): Promise<LinkStatus> {
+    return decideDeviceLink(this.ctx, approve);
   }
 
   isIdentityChanged(accountId: string): boolean {

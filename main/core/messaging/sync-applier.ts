@@ -3,6 +3,8 @@ import { expiryOfNewMessage } from '../retention/expiry-policy.js';
 import type { Content, SyncEvent } from './content-codec.js';
 import type { CoreContext } from './core-context.js';
 import type { MessagingEvent } from './messaging-events.js';
+import { applyEarlyReceipts } from './early-receipts.js';
+import { applyHistory } from './history-transfer.js';
 import { writeTranscribedMarkers } from './transcribed-markers.js';
 
 type Emit = (event: MessagingEvent) => void;
@@ -31,7 +33,10 @@ export function applySync(ctx: CoreContext, content: SyncContent, fromDevice: nu
       .filter((m): m is MessageRecord => m !== null && m.conversationId === conversation.id);
   switch (sync.type) {
     case 'sent':
-      sent(ctx, conversation.id, sync, fromDevice, emit);
+      sent(ctx, conversation.id, peer, sync, fromDevice, emit);
+      return;
+    case 'history':
+      applyHistory(ctx, conversation.id, peer, sync.messages, fromDevice, emit);
       return;
     case 'read': {
       const unread = inConversation(sync.messageIds).filter(
@@ -145,6 +150,7 @@ function removedSibling(ctx: CoreContext, deviceId: number, fromDevice: number, 
 function sent(
   ctx: CoreContext,
   conversationId: string,
+  peer: string,
   sync: Extract<SyncEvent, { type: 'sent' }>,
   fromDevice: number,
   emit: Emit,
@@ -168,5 +174,6 @@ function sent(
   if (sync.replyTo) ctx.queries.setReplyTo(sync.messageId, sync.replyTo);
   conversations.touch(conversationId, sync.sentAt);
   emit({ type: 'message.added', message: messages.get(sync.messageId) as MessageRecord });
+  applyEarlyReceipts(ctx, conversationId, sync.messageId, peer, emit);
   emit({ type: 'conversation.updated', conversationId });
 }

@@ -182,6 +182,16 @@ export const policyKeys = {
     allowed: 'true or false',
     schema: z.boolean().default(true),
   },
+  maxDevicesPerPerson: {
+    title: 'Most PCs one person may link themselves',
+    allowed: 'a whole number from 1 to 127 (the relay may allow fewer: it decides)',
+    schema: z.number().int().min(1).max(127).default(5),
+  },
+  linkWithoutApproval: {
+    title: 'Let a link code alone add a PC, without approval on the first PC',
+    allowed: 'true or false',
+    schema: z.boolean().default(false),
+  },
 } as const;
 
 export type PolicyKey = keyof typeof policyKeys;
@@ -204,6 +214,8 @@ export const policySchema = z.strictObject({
   maxAttachmentMB: policyKeys.maxAttachmentMB.schema,
   attachmentTypes: policyKeys.attachmentTypes.schema,
   askImagePatientDetails: policyKeys.askImagePatientDetails.schema,
+  maxDevicesPerPerson: policyKeys.maxDevicesPerPerson.schema,
+  linkWithoutApproval: policyKeys.linkWithoutApproval.schema,
 } satisfies { [K in PolicyKey]: (typeof policyKeys)[K]['schema'] });
 
 export type Policy = z.output<typeof policySchema>;

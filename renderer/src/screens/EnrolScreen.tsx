@@ -1,4 +1,7 @@
-/** Joins the practice relay with the one-time code from the practice manager. */
+/**
+ * Joins the practice relay with the one-time code from the practice manager, or with a link code
+ * shown on another of the person's PCs (which then approves this one).
+ */
 import { useState, type FormEvent } from 'react';
 import type { PolicyView, ProfileSummary } from '../../../shared/ipc/view-schemas.js';
 import { call, errorMessage, messenger } from '../api.js';
@@ -15,6 +18,7 @@ interface Props {
 export function EnrolScreen({ profile, policy, onEnrolled, onLock }: Props) {
   const [serverUrl, setServerUrl] = useState(policy.serverUrl ?? '');
   const [code, setCode] = useState('');
+  const [kind, setKind] = useState<'enrolment' | 'link'>('enrolment');
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -27,8 +31,12 @@ export function EnrolScreen({ profile, policy, onEnrolled, onLock }: Props) {
       found['server'] =
         'Enter the practice server address, starting https:// (ask your practice manager or IT).';
     }
-    if (code.trim() === '') {
+    if (kind === 'enrolment' && code.trim() === '') {
       found['code'] = 'Enter the enrolment code your practice manager gave you.';
+    }
+    if (kind === 'link' && code.replace(/[\s-]/g, '').length !== 16) {
+      found['code'] =
+        'Enter the 16 letters and digits shown on your other PC (Settings → Your devices → Link a new PC).';
     }
     setErrors(found);
     if (Object.keys(found).length > 0) return;
@@ -36,7 +44,12 @@ export function EnrolScreen({ profile, policy, onEnrolled, onLock }: Props) {
     setProblem(null);
     try {
       await call(
-        messenger().account.enrol({ serverUrl: serverUrl.trim(), enrolmentCode: code.trim() }),
+        kind === 'link'
+          ? messenger().account.enrolWithLink({
+              serverUrl: serverUrl.trim(),
+              linkCode: code.trim(),
+            })
+          : messenger().account.enrol({ serverUrl: serverUrl.trim(), enrolmentCode: code.trim() }),
       );
       onEnrolled();
     } catch (error) {
@@ -48,8 +61,9 @@ export function EnrolScreen({ profile, policy, onEnrolled, onLock }: Props) {
   return (
     <CardPage title="Join your practice">
       <p>
-        Hello {profile.displayName}. Enter the enrolment code from your practice manager. It links
-        this profile to your account in the practice directory, so colleagues can find you.
+        Hello {profile.displayName}. Enter the enrolment code from your practice manager, or the
+        link code shown on another of your PCs. It links this profile to your account in the
+        practice directory, so colleagues can find you.
       </p>
       <form onSubmit={(e) => void submit(e)} noValidate>
         <Field
@@ -64,9 +78,34 @@ export function EnrolScreen({ profile, policy, onEnrolled, onLock }: Props) {
           error={errors['server'] ?? null}
           onChange={(e) => setServerUrl(e.target.value)}
         />
+        <fieldset className="radios">
+          <legend>Where is your code from?</legend>
+          <label className="radio">
+            <input
+              type="radio"
+              name="code-kind"
+              checked={kind === 'enrolment'}
+              onChange={() => setKind('enrolment')}
+            />
+            <span>My practice manager gave it to me</span>
+          </label>
+          <label className="radio">
+            <input
+              type="radio"
+              name="code-kind"
+              checked={kind === 'link'}
+              onChange={() => setKind('link')}
+            />
+            <span>My other PC shows it (Settings → Your devices)</span>
+          </label>
+        </fieldset>
         <Field
-          label="Enrolment code"
-          hint="One-time code, for example ABCD-EFGH-JKLM. It expires after a few days."
+          label={kind === 'link' ? 'Link code' : 'Enrolment code'}
+          hint={
+            kind === 'link'
+              ? 'Shown on your other PC under Settings → Your devices → Link a new PC. It works once, for 10 minutes.'
+              : 'One-time code, for example ABCD-EFGH-JKLM. It expires after a few days.'
+          }
           autoComplete="off"
           spellCheck={false}
           value={code}
@@ -76,7 +115,11 @@ export function EnrolScreen({ profile, policy, onEnrolled, onLock }: Props) {
         <Alert message={problem} />
         <div className="actions">
           <button type="submit" className="button-primary" disabled={busy}>
-            {busy ? 'Joining…' : 'Join practice'}
+            {busy
+              ? kind === 'link'
+                ? 'Waiting for your other PC to approve…'
+                : 'Joining…'
+              : 'Join practice'}
           </button>
           <button type="button" className="button-secondary" onClick={onLock}>
             Lock

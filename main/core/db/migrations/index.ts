@@ -13,6 +13,7 @@ import { migration011RoleMessages } from './011-role-messages.js';
 import { migration012MessageSearchIndex } from './012-message-search-index.js';
 import { migration013RoleHistory } from './013-role-history.js';
 import { migration014UnreadCounts } from './014-unread-counts.js';
+import { migration015EarlyReceipts } from './015-early-receipts.js';
 
 /** Every shipped migration, in order. Append only. */
 export const migrations: readonly Migration[] = [
@@ -30,4 +31,5 @@ export const migrations: readonly Migration[] = [
   migration012MessageSearchIndex,
   migration013RoleHistory,
   migration014UnreadCounts,
+  migration015EarlyReceipts,
 ];

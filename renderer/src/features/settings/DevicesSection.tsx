@@ -4,10 +4,11 @@
  */
 import { useState } from 'react';
 import { formatWhen } from '../../logic/format.js';
+import { LinkPcPanel } from './LinkPcPanel.js';
 import { deviceLabel, useOwnDevices, type OwnDevice } from './useOwnDevices.js';
 
 export function DevicesSection() {
-  const { devices, problem, done, busy, remove } = useOwnDevices();
+  const { devices, problem, done, busy, remove, reload } = useOwnDevices();
   const [confirming, setConfirming] = useState<number | null>(null);
 
   const confirmRemove = async (device: OwnDevice) => {
@@ -92,6 +93,7 @@ export function DevicesSection() {
           ))}
         </ul>
       )}
+      <LinkPcPanel onAdded={() => void reload()} />
     </section>
   );
 }

@@ -42,7 +42,7 @@ export function useOwnDevices() {
     }
   };
 
-  return { devices, problem, done, busy, remove };
+  return { devices, problem, done, busy, remove, reload: load };
 }
 
 export function deviceLabel(device: OwnDevice): string {

@@ -1,6 +1,8 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createWorld, eventually, type Staff, type World } from './messaging-harness.js';
+import { readRelayAccount } from '../../../../main/core/messaging/relay-account.js';
+import { sha256 } from '../../../../server/secrets.js';
 
 // Issue 13, sync between a person's own devices: a GP on two PCs and reception on one.
 
@@ -175,5 +177,79 @@ describe('sync between a person’s own devices', () => {
     await eventually(() => find(pc1, reception, 'PC 2 after the removal') !== undefined, 'PC 1');
     await eventually(() => find(pc2, reception, 'after the removal') !== undefined, 'PC 2');
     expect(find(pc3, reception, 'after the removal')).toBeUndefined();
+  });
+});
+
+describe('a receipt that overtakes the sync copy', () => {
+  it('is kept and applied when the copy arrives, so the copy does not stay at "Sent"', async () => {
+    const { reception, pc1, pc2 } = await gpOnTwoPcs();
+    const pc2Token = readRelayAccount(pc2.profile.repositories.settings)!.token;
+    pc2.close();
+    const sent = await pc1.sendTo(reception, 'Results are back, all normal');
+    await eventually(
+      () => find(reception, pc1, 'Results are back, all normal') !== undefined,
+      'reception',
+    );
+    await eventually(
+      () =>
+        ['delivered', 'read'].includes(
+          find(pc1, reception, 'Results are back, all normal')?.status ?? '',
+        ),
+      'receipt on PC 1',
+    );
+    // At the relay, PC 2's queue holds the copy from PC 1 and then reception's receipt: the copy
+    // is moved behind the receipt (the same ciphertext, queued again), as a slow path would do.
+    const storage = world.relay.relay.storage;
+    const token = pc2Token;
+    const device = (await storage.findDeviceByTokenHash(sha256(token)))!;
+    for (let i = 0; (await storage.fetchQueue(device.devicePk, 0, 100)).length < 2; i += 1) {
+      if (i > 300) throw new Error('timed out waiting for both envelopes at the relay');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const queue = await storage.fetchQueue(device.devicePk, 0, 100);
+    const copy = queue.find((e) => e.senderAccountId === pc1.accountId)!;
+    expect(queue.indexOf(copy)).toBeLessThan(
+      queue.findIndex((e) => e.senderAccountId === reception.accountId),
+    );
+    const pc1Token = readRelayAccount(pc1.profile.repositories.settings)!.token;
+    const pc1Device = (await storage.findDeviceByTokenHash(sha256(pc1Token)))!;
+    await storage.ack(device.devicePk, [copy.id]);
+    const requeued = await storage.enqueue({
+      senderDevicePk: pc1Device.devicePk,
+      senderAccountId: pc1.accountId,
+      senderDeviceId: copy.senderDeviceId,
+      senderOrg: pc1Device.account.org,
+      recipientAccountId: pc1.accountId,
+      clientMessageId: `${copy.clientMessageId}-late`,
+      clientTimestamp: copy.clientTimestamp,
+      envelopes: [
+        {
+          deviceId: device.deviceId,
+          registrationId: device.registrationId,
+          type: copy.type,
+          content: copy.content,
+        },
+      ],
+      maxQueuedPerDevice: 10_000,
+      maxQueuedPerSender: 1_000,
+      queueReservedPerSender: 100,
+      now: Date.now(),
+    });
+    expect(requeued.ok).toBe(true);
+
+    await pc2.reopen();
+    pc2.core.start();
+    await eventually(
+      () => find(pc2, reception, 'Results are back, all normal') !== undefined,
+      'copy',
+    );
+    await eventually(
+      () =>
+        ['delivered', 'read'].includes(
+          find(pc2, reception, 'Results are back, all normal')?.status ?? '',
+        ),
+      'copy not left at Sent',
+    );
+    expect(find(pc2, reception, 'Results are back, all normal')!.id).toBe(sent.id);
   });
 });

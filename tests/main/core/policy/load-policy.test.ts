@@ -69,6 +69,8 @@ describe('the managed policy', () => {
       maxAttachmentMB: 25,
       attachmentTypes: ['image/jpeg', 'image/png', 'image/heic', 'application/pdf'],
       askImagePatientDetails: true,
+      maxDevicesPerPerson: 5,
+      linkWithoutApproval: false,
     });
     expect(parsePolicyText('{}', 'p')).toEqual(defaultPolicy);
   });

@@ -51,6 +51,8 @@ describe('the Windows registry policy (Group Policy)', () => {
       maxAttachmentMB: 10,
       attachmentTypes: ['image/png', 'application/pdf'],
       askImagePatientDetails: false,
+      maxDevicesPerPerson: 3,
+      linkWithoutApproval: true,
     });
     // The fixture sets every key the schema has, so a new key needs a new fixture line.
     expect(
