@@ -10,6 +10,7 @@ import type { Logger } from '../log/logger.js';
 import { toMessengerError } from '../messaging/messaging-core.js';
 import type { Policy } from '../policy/policy-schema.js';
 import type { MessagingHandlers } from './ipc-handlers.js';
+import { createConversationActionHandlers } from './conversation-action-handlers.js';
 import { createGroupHandlers } from './group-handlers.js';
 import { decodeCursor, encodeCursor } from './messaging-views.js';
 import type { ProfileRuntime } from './profile-runtime.js';
@@ -35,6 +36,7 @@ export function createMessagingHandlers(context: MessagingHandlerContext): Messa
 
   return {
     ...createGroupHandlers(runtime),
+    ...createConversationActionHandlers(context),
     ...createRoleHandlers(context),
     'account.get': () => {
       const current = runtime();

@@ -19,6 +19,8 @@ interface Props {
   onRemove(accountId: string): Promise<boolean>;
   onLeave(): Promise<boolean>;
   onRename(name: string): Promise<boolean>;
+  /** Opens the safety-number dialog for one member (this dialog closes first). */
+  onShowSafetyNumber(accountId: string, name: string): void;
   onClose(): void;
 }
 
@@ -107,6 +109,15 @@ export function GroupMembersDialog(props: Props) {
                 {roleLabel(member.role)}
                 {member.admin && <span className="tag tag-admin">Admin</span>}
               </span>
+              {!self && (
+                <button
+                  type="button"
+                  className="button-quiet"
+                  onClick={() => props.onShowSafetyNumber(member.accountId, member.displayName)}
+                >
+                  Safety number<span className="visually-hidden"> with {member.displayName}</span>
+                </button>
+              )}
               {canManage && !self && (
                 <button
                   type="button"
