@@ -7,6 +7,11 @@
 import { z } from 'zod';
 import type { EventName, MethodName } from './names.js';
 import {
+  deleteForEveryoneRequestSchema,
+  disappearingTimerRequestSchema,
+  disappearingTimerResponseSchema,
+} from './conversation-action-schemas.js';
+import {
   attachmentOfMessageSchema,
   inlineImageSchema,
   sendAttachmentRequestSchema,
@@ -243,6 +248,14 @@ export const methods = {
   'messages.markRead': method(
     z.strictObject({ conversationId: conversationIdSchema, upToMessageId: messageIdSchema }),
     noResponse,
+    'unlocked',
+  ),
+  /** The caller's own message, removed here, on the other side and on every other PC. */
+  'messages.deleteForEveryone': method(deleteForEveryoneRequestSchema, noResponse, 'unlocked'),
+  /** For both sides (in a group, admins only); never longer than the practice retention. */
+  'conversations.setDisappearingTimer': method(
+    disappearingTimerRequestSchema,
+    disappearingTimerResponseSchema,
     'unlocked',
   ),
   'directory.list': method(

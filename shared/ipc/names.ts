@@ -32,6 +32,8 @@ export const methodsByArea = {
     'messages.send',
     'messages.retry',
     'messages.markRead',
+    'messages.deleteForEveryone',
+    'conversations.setDisappearingTimer',
     'directory.list',
     'safetyNumber.get',
     'identity.acknowledge',

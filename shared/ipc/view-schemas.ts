@@ -103,6 +103,8 @@ export const conversationSummarySchema = z.object({
   hasUrgentUnread: z.boolean(),
   /** A participant's safety number changed and the user has not acknowledged it yet. */
   identityChanged: z.boolean(),
+  /** The disappearing-message timer in seconds; absent or null when off. */
+  disappearingSeconds: z.number().int().positive().nullable().optional(),
   /**
    * A direct conversation: how many PCs of the other person this device knows of (each its own
    * key; 0 before the first message). The header says "on 2 PCs" when there are several.

@@ -12,6 +12,7 @@ import { relayUrlsOf } from '../messaging/relay-account.js';
 import type { Policy } from '../policy/policy-schema.js';
 import { isLinkCodeShape } from '../messaging/link-code.js';
 import type { MessagingHandlers } from './ipc-handlers.js';
+import { createConversationActionHandlers } from './conversation-action-handlers.js';
 import { createGroupHandlers } from './group-handlers.js';
 import { decodeCursor, encodeCursor } from './messaging-views.js';
 import type { ProfileRuntime } from './profile-runtime.js';
@@ -37,6 +38,7 @@ export function createMessagingHandlers(context: MessagingHandlerContext): Messa
 
   return {
     ...createGroupHandlers(runtime),
+    ...createConversationActionHandlers(context),
     ...createRoleHandlers(context),
     'account.get': () => {
       const current = runtime();

@@ -159,6 +159,7 @@ export class MessagingViews {
       lastMessageExcerpt: last ? excerpt(last.body || this.fileExcerpt(last.id)) : null,
       hasUrgentUnread: this.queries.hasUrgentUnread(record.id),
       identityChanged: record.identityChangedAt !== null,
+      disappearingSeconds: record.disappearingSeconds,
       ...(record.peerAccountId
         ? { peerDevices: this.queries.deviceCount(record.peerAccountId) }
         : {}),

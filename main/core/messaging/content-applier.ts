@@ -4,6 +4,7 @@ import { isClinicalRole } from '../../../shared/clinical/clinical-roles.js';
 import type { MessageRecord } from '../db/repositories/messages-repository.js';
 import { encodeContent, type Content } from './content-codec.js';
 import type { CoreContext } from './core-context.js';
+import { applyDirectTimer } from './timer-notice.js';
 import type { MessagingEvent } from './messaging-events.js';
 import { newMessageId } from './message-ids.js';
 import { contentOfMessage } from './outgoing-content.js';
@@ -357,8 +358,16 @@ export class ContentApplier {
       from.accountId,
       this.ctx.now(),
     );
-    this.ctx.repos.conversations.setDisappearingSeconds(conversation.id, content.seconds || null);
-    emit({ type: 'conversation.updated', conversationId: conversation.id });
+    applyDirectTimer(
+      this.ctx,
+      {
+        conversationId: conversation.id,
+        byAccountId: from.accountId,
+        seconds: content.seconds,
+        at: this.ctx.now(),
+      },
+      emit,
+    );
   }
 
   /** The peer could not decrypt some of our messages and started a fresh session: resend them. */

@@ -4,6 +4,7 @@ import type { ConversationRecord } from '../db/repositories/conversations-reposi
 import type { MessageRecord } from '../db/repositories/messages-repository.js';
 import { encodeContent, type Content, type ContentBody } from './content-codec.js';
 import type { CoreContext } from './core-context.js';
+import { applyDirectTimer } from './timer-notice.js';
 import { newMessageId, nextSentAt } from './message-ids.js';
 import { contentOfMessage } from './outgoing-content.js';
 import { writeTranscribedMarkers } from './transcribed-markers.js';
@@ -310,7 +311,11 @@ export class OutgoingActions {
     const conversation = this.direct(conversationId);
     await this.ctx.txEmit(async (emit) => {
       const now = this.ctx.now();
-      this.ctx.repos.conversations.setDisappearingSeconds(conversationId, seconds || null);
+      applyDirectTimer(
+        this.ctx,
+        { conversationId, byAccountId: this.ctx.account.accountId, seconds, at: now },
+        emit,
+      );
       this.enqueueControl(
         'control',
         conversation.peerAccountId as string,
@@ -323,7 +328,6 @@ export class OutgoingActions {
         { type: 'disappearing-timer', seconds },
         now,
       );
-      emit({ type: 'conversation.updated', conversationId });
     });
     this.ctx.kickOutbox();
   }

@@ -2,6 +2,7 @@ import type { MessageRecord } from '../db/repositories/messages-repository.js';
 import { expiryOfNewMessage } from '../retention/expiry-policy.js';
 import type { Content, SyncEvent } from './content-codec.js';
 import type { CoreContext } from './core-context.js';
+import { applyDirectTimer } from './timer-notice.js';
 import type { MessagingEvent } from './messaging-events.js';
 import { applyEarlyReceipts } from './early-receipts.js';
 import { applyHistory } from './history-transfer.js';
@@ -126,8 +127,16 @@ export function applySync(ctx: CoreContext, content: SyncContent, fromDevice: nu
       return;
     }
     case 'disappearing-timer':
-      ctx.repos.conversations.setDisappearingSeconds(conversation.id, sync.seconds || null);
-      emit({ type: 'conversation.updated', conversationId: conversation.id });
+      applyDirectTimer(
+        ctx,
+        {
+          conversationId: conversation.id,
+          byAccountId: ctx.account.accountId,
+          seconds: sync.seconds,
+          at: ctx.now(),
+        },
+        emit,
+      );
       return;
   }
 }

@@ -7,6 +7,7 @@ import type { ConversationSummary } from '../../../../shared/ipc/view-schemas.js
 import { Avatar } from '../../components/Avatar.js';
 import { Icon } from '../../components/Icon.js';
 import { Menu, type MenuItem } from '../../components/Menu.js';
+import { disappearingLabel } from '../../logic/disappearing-label.js';
 import { roleLabel } from '../../logic/format.js';
 
 interface Props {
@@ -19,6 +20,8 @@ interface Props {
   onShowSafetyNumber(accountId: string, name: string): void;
   /** A group: how many members it has now, and the members dialog. */
   group?: { memberCount: number; onShowMembers(): void } | null;
+  /** The disappearing-message timer in force (null: off) and its dialog. */
+  disappearing?: { seconds: number | null; onOpen(): void } | null;
   /** A direct conversation: the other person's PCs this device knows of. */
   peerDevices?: number | undefined;
 }
@@ -42,6 +45,15 @@ export function ConversationHeader(props: Props) {
       onSelect: props.onToggleSelecting,
     },
     { label: 'Export for SAR…', icon: 'export', onSelect: props.onExport },
+    ...(props.disappearing
+      ? [
+          {
+            label: `Disappearing messages: ${disappearingLabel(props.disappearing.seconds)}…`,
+            icon: 'timer',
+            onSelect: props.disappearing.onOpen,
+          } satisfies MenuItem,
+        ]
+      : []),
     ...peers.slice(0, safetyNumberItems).map((peer): MenuItem => ({
       label: peers.length > 1 ? `Safety number: ${peer.displayName}` : 'Safety number',
       icon: 'shield',
@@ -68,6 +80,12 @@ export function ConversationHeader(props: Props) {
             roles
           )}
           {(props.peerDevices ?? 0) > 1 && <span> · on {props.peerDevices} PCs</span>}
+          {props.disappearing?.seconds ? (
+            <span className="disappearing-tag">
+              {' '}
+              · Disappearing: {disappearingLabel(props.disappearing.seconds)}
+            </span>
+          ) : null}
           <span aria-hidden="true"> · </span>
           <span>End-to-end encrypted</span>
         </p>

@@ -10,6 +10,7 @@ import type {
   Contact,
   ConversationSummary,
   DeletionReason,
+  MessageView,
   PolicyView,
 } from '../../../../shared/ipc/view-schemas.js';
 import { AttachmentDialogs } from '../attachments/AttachmentDialogs.js';
@@ -28,6 +29,8 @@ import { useFeedback } from './useFeedback.js';
 import { useMessages } from './useMessages.js';
 import { useReplyTo } from './useReplyTo.js';
 import { useSelection } from './useSelection.js';
+import { DeleteForEveryoneDialog } from '../conversation-actions/DeleteForEveryoneDialog.js';
+import { DisappearingTimerDialog } from '../conversation-actions/DisappearingTimerDialog.js';
 import { GroupMembersDialog } from '../group/GroupMembersDialog.js';
 import { useGroup } from '../group/useGroup.js';
 
@@ -62,6 +65,8 @@ export function ConversationView(props: Props) {
   const groupState = useGroup(conversation);
   const group = groupState.group;
   const [showingMembers, setShowingMembers] = useState(false);
+  const [deleting, setDeleting] = useState<MessageView | null>(null);
+  const [showingTimer, setShowingTimer] = useState(false);
   // How many were unread when it opened: the divider stays where it was while they are read.
   const [unreadAtOpen] = useState(conversation.unreadCount);
   const [unreadFromId, setUnreadFromId] = useState<string | null | undefined>(undefined);
@@ -96,6 +101,10 @@ export function ConversationView(props: Props) {
           onExport={() => setExporting(true)}
           onShowSafetyNumber={onShowSafetyNumber}
           peerDevices={conversation.peerDevices}
+          disappearing={{
+            seconds: conversation.disappearingSeconds ?? null,
+            onOpen: () => setShowingTimer(true),
+          }}
           group={
             group
               ? { memberCount: group.memberCount, onShowMembers: () => setShowingMembers(true) }
@@ -111,7 +120,40 @@ export function ConversationView(props: Props) {
             onRemove={groupState.remove}
             onLeave={groupState.leave}
             onRename={groupState.rename}
+            onShowSafetyNumber={(accountId, name) => {
+              // One dialog at a time: the safety number opens where the members were.
+              setShowingMembers(false);
+              onShowSafetyNumber(accountId, name);
+            }}
             onClose={() => setShowingMembers(false)}
+          />
+        )}
+        {showingTimer && (
+          <DisappearingTimerDialog
+            conversationId={conversation.id}
+            current={conversation.disappearingSeconds ?? null}
+            retentionDays={policy.retentionDays}
+            readOnlyReason={
+              group && !group.isMember
+                ? 'You are no longer a member of this group.'
+                : group && !group.isAdmin
+                  ? "Only the group's admins can change it."
+                  : null
+            }
+            onChanged={(seconds) =>
+              props.onConversationChanged(conversation.id, (c) => ({
+                ...c,
+                disappearingSeconds: seconds,
+              }))
+            }
+            onClose={() => setShowingTimer(false)}
+          />
+        )}
+        {deleting && (
+          <DeleteForEveryoneDialog
+            message={deleting}
+            onConfirm={timeline.deleteForEveryone}
+            onClose={() => setDeleting(null)}
           />
         )}
         {conversation.identityChanged && changedPeer && (
@@ -146,6 +188,7 @@ export function ConversationView(props: Props) {
             onRetry={timeline.retry}
             onTranscribe={chosen.startWith}
             onSelect={chosen.select}
+            onDelete={setDeleting}
             onNearTop={timeline.loadOlder}
             scrollToBottomSignal={timeline.sentCount}
           />

@@ -30,6 +30,8 @@ interface Props {
   /** Set while choosing messages to transcribe: whether this one is chosen. */
   selected: boolean | null;
   onSelect(message: MessageView, selected: boolean): void;
+  /** Asks to delete this (own) message for everyone; absent where that is not offered. */
+  onDelete?: ((message: MessageView) => void) | undefined;
 }
 
 export const MessageRow = memo(function MessageRow({
@@ -42,6 +44,7 @@ export const MessageRow = memo(function MessageRow({
   onTranscribe,
   selected,
   onSelect,
+  onDelete,
 }: Props) {
   const outgoing = message.direction === 'outgoing';
   const sender = outgoing ? 'You' : message.sender.displayName;
@@ -176,6 +179,12 @@ export const MessageRow = memo(function MessageRow({
             <button type="button" tabIndex={toolTab} onClick={() => onTranscribe(message)}>
               <Icon name="transcribe" size={16} />
               Transcribe…<span className="visually-hidden"> starting with this message</span>
+            </button>
+          )}
+          {outgoing && onDelete && selected === null && (
+            <button type="button" tabIndex={toolTab} onClick={() => onDelete(message)}>
+              <Icon name="trash" size={16} />
+              Delete…<span className="visually-hidden"> your message at {time} for everyone</span>
             </button>
           )}
         </div>

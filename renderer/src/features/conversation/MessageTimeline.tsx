@@ -31,6 +31,8 @@ interface Props {
   onRetry(message: MessageView): Promise<void>;
   onTranscribe(message: MessageView): void;
   onSelect(message: MessageView, selected: boolean): void;
+  /** Asks to delete one's own message for everyone (a confirmation follows). */
+  onDelete(message: MessageView): void;
   onNearTop: (() => void) | undefined;
   scrollToBottomSignal: number;
 }
@@ -40,7 +42,7 @@ const isNewIncoming = (row: TimelineRow) =>
   row.kind === 'message' && row.message.direction === 'incoming';
 
 export function MessageTimeline(props: Props) {
-  const { messages, selection, onReply, onCopy, onRetry, onTranscribe, onSelect } = props;
+  const { messages, selection, onReply, onCopy, onRetry, onTranscribe, onSelect, onDelete } = props;
   const rows = useMemo(
     () => buildTimelineRows(messages, Date.now(), props.unreadFromId),
     [messages, props.unreadFromId],
@@ -68,9 +70,10 @@ export function MessageTimeline(props: Props) {
           onTranscribe={onTranscribe}
           selected={selection === null ? null : selection.has(row.message.id)}
           onSelect={onSelect}
+          onDelete={onDelete}
         />
       ),
-    [onReply, onCopy, onRetry, onTranscribe, onSelect, selection, activeId],
+    [onReply, onCopy, onRetry, onTranscribe, onSelect, onDelete, selection, activeId],
   );
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {

@@ -35,6 +35,7 @@ export interface Messages {
   /** Resolves true once main accepted the file (the composer then clears its draft). */
   sendAttachment(draft: AttachmentSend): Promise<boolean>;
   retry(message: MessageView): Promise<void>;
+  deleteForEveryone(message: MessageView): Promise<boolean>;
   copy(message: MessageView): Promise<void>;
 }
 
@@ -179,6 +180,24 @@ export function useMessages(conversationId: string, feedback: Feedback): Message
     [announce, fail],
   );
 
+  /** One's own message, for everyone; the `messages.deleted` event takes it off the screen. */
+  const deleteForEveryone = useCallback(
+    async (message: MessageView): Promise<boolean> => {
+      try {
+        await call(
+          messenger().messages.deleteForEveryone({ conversationId, messageId: message.id }),
+        );
+        setMessages((current) => removeMessages(current, [message.id]));
+        announce('Message deleted for everyone.');
+        return true;
+      } catch (error) {
+        fail(error);
+        return false;
+      }
+    },
+    [conversationId, announce, fail],
+  );
+
   return {
     messages,
     loaded,
@@ -188,5 +207,6 @@ export function useMessages(conversationId: string, feedback: Feedback): Message
     sendAttachment,
     retry,
     copy,
+    deleteForEveryone,
   };
 }

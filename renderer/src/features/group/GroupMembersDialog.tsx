@@ -19,6 +19,8 @@ interface Props {
   onRemove(accountId: string): Promise<boolean>;
   onLeave(): Promise<boolean>;
   onRename(name: string): Promise<boolean>;
+  /** Opens the safety-number dialog for one member (this dialog closes first). */
+  onShowSafetyNumber(accountId: string, name: string): void;
   onClose(): void;
 }
 
@@ -102,20 +104,34 @@ export function GroupMembersDialog(props: Props) {
           return (
             <li key={member.accountId} className="group-member">
               <Avatar name={member.displayName} role={member.role} size="small" />
-              <span className="directory-name">{self ? 'You' : member.displayName}</span>
-              <span className="directory-role">
-                {roleLabel(member.role)}
-                {member.admin && <span className="tag tag-admin">Admin</span>}
+              <span className="group-member-who">
+                <span className="directory-name">{self ? 'You' : member.displayName}</span>
+                <span className="directory-role">
+                  {roleLabel(member.role)}
+                  {member.admin && <span className="tag tag-admin">Admin</span>}
+                </span>
               </span>
-              {canManage && !self && (
-                <button
-                  type="button"
-                  className="button-quiet"
-                  disabled={busy}
-                  onClick={() => void run(() => props.onRemove(member.accountId))}
-                >
-                  Remove<span className="visually-hidden"> {member.displayName}</span>
-                </button>
+              {!self && (
+                <span className="group-member-actions">
+                  <button
+                    type="button"
+                    className="button-quiet"
+                    onClick={() => props.onShowSafetyNumber(member.accountId, member.displayName)}
+                  >
+                    Safety number
+                    <span className="visually-hidden"> with {member.displayName}</span>
+                  </button>
+                  {canManage && (
+                    <button
+                      type="button"
+                      className="button-quiet"
+                      disabled={busy}
+                      onClick={() => void run(() => props.onRemove(member.accountId))}
+                    >
+                      Remove<span className="visually-hidden"> {member.displayName}</span>
+                    </button>
+                  )}
+                </span>
               )}
             </li>
           );
