@@ -14,7 +14,7 @@ export const attachmentLimits = {
   /** Largest blob the relay accepts, whatever a practice's policy allows. */
   maxAttachmentBytes: 100 * 1024 * 1024,
   /** Recipient accounts one blob may name. */
-  maxRecipients: 50,
+  maxRecipients: 100,
   /** A blob is deleted this long after upload at the latest (a practice may ask for less). */
   maxRetentionSeconds: 30 * 24 * 3600,
 } as const;
