@@ -24,7 +24,10 @@ const deadlineMs = 50_000;
 const self = fileURLToPath(import.meta.url);
 
 async function startChild(args: string[]): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [...process.execArgv, self, ...args], {
+  // PMSG_BENCH_CPU_PROF=<dir>: the relay (or echo) process writes a V8 CPU profile there.
+  const profile = process.env.PMSG_BENCH_CPU_PROF;
+  const profiling = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
+  const child = spawn(process.execPath, [...process.execArgv, ...profiling, self, ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const line = await new Promise<string>((resolve) =>
