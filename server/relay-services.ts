@@ -1,5 +1,6 @@
 import { attachmentLimits, linkCodeLifetimeMs, protocolLimits } from '../shared/protocol/index.js';
 import type { BlobStore } from './blobs/blob-store.js';
+import type { DeviceAuthCache } from './device-auth-cache.js';
 import type { RelayLogger } from './log.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { RelayStorage } from './storage/relay-storage.js';
@@ -105,6 +106,8 @@ export interface RelayServices {
   limits: RelayLimits;
   logger: RelayLogger;
   delivery: DeliveryNotifier;
+  /** Bearer token → active device, forgotten on every revocation (device-auth-cache.ts). */
+  deviceAuth: DeviceAuthCache;
   /** Prekey bundle fetches, keyed by caller device and target account. */
   bundleLimiter: RateLimiter;
   /** Duty roles, holders and held escalation copies (docs/protocol.md §14). */

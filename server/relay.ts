@@ -30,6 +30,7 @@ import { describeError } from '../shared/describe-error.js';
 import { EscalationTimer } from './roles/escalation-timer.js';
 import { RoleStore } from './roles/role-store.js';
 import { LinkStore } from './links/link-store.js';
+import { DeviceAuthCache } from './device-auth-cache.js';
 
 export interface RelayOptions {
   /** Directory of the embedded SQLite store; ignored when `databaseUrl` or `storage` is given. */
@@ -110,12 +111,22 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     limits.escalationSweepMs,
     limits,
   );
+  const deviceAuth = new DeviceAuthCache();
+  // A revocation made by this process forgets the device's token before the request returns.
+  const delivery = {
+    notify: (devicePk: number) => hub.notify(devicePk),
+    revoke: (devicePk: number, wipe: boolean) => {
+      deviceAuth.forget(devicePk);
+      hub.revoke(devicePk, wipe);
+    },
+  };
   const services: RelayServices = {
     storage,
     blobs,
     limits,
     logger,
-    delivery: hub,
+    delivery,
+    deviceAuth,
     bundleLimiter,
     roles,
     links,
@@ -187,7 +198,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
           deviceId: device.deviceId,
           wipe: device.wipe,
         });
-        hub.revoke(device.devicePk, device.wipe);
+        delivery.revoke(device.devicePk, device.wipe);
       }
     } catch (error) {
       logger.error('revocation_poll_failed', { error: describeError(error) });
@@ -215,6 +226,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     connected: (devicePk, order) => hub.connectedElsewhere(devicePk, order),
     resynchronise: () => {
       logger.info('cluster_resynchronised', {});
+      deviceAuth.clear();
       hub.notifyAll();
       void pollRevocations();
     },
@@ -278,6 +290,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     },
     async revoke(accountId, revokeOptions) {
       const devices = await revokeAccess(storage, accountId, revokeOptions);
+      for (const device of devices) deviceAuth.forget(device.devicePk);
       await pollRevocations();
       return devices;
     },

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { endpoints, webSocketPath } from '../../shared/protocol/index.js';
-import { authenticate, bearerToken } from '../authenticate.js';
+import { bearerToken } from '../authenticate.js';
 import type { PreAuthGate } from '../preauth-gate.js';
 import type { RateLimiter } from '../rate-limiter.js';
 import type { RelayServices } from '../relay-services.js';
@@ -63,7 +63,7 @@ export async function handleRequest(
     let device = null;
     if (match.route.auth === 'device') {
       try {
-        device = await authenticate(
+        device = await services.deviceAuth.authenticate(
           services.storage,
           bearerToken(req.headers.authorization),
           Date.now(),

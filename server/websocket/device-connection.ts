@@ -22,6 +22,13 @@ export class DeviceConnection {
   private pumping = false;
   private pumpAgain = false;
   private reportedEmpty = false;
+  /**
+   * Whether the queue may hold envelopes past the cursor that this connection has not read: true
+   * until a read comes back short of the window, and again when the window was full or new
+   * envelopes were notified. An ack reads the queue only then (the profile showed a queue read
+   * after every ack costing as much as the lookups of every request).
+   */
+  private mayHaveMore = true;
   alive = true;
 
   constructor(
@@ -55,6 +62,7 @@ export class DeviceConnection {
     try {
       do {
         this.pumpAgain = false;
+        this.mayHaveMore = true;
         while (this.open && this.inFlight.size < protocolLimits.webSocketWindow) {
           const room = protocolLimits.webSocketWindow - this.inFlight.size;
           const batch = await this.storage.fetchQueue(this.device.devicePk, this.lastSentId, room);
@@ -76,6 +84,7 @@ export class DeviceConnection {
             this.inFlight.add(envelope.id);
           }
           if (batch.length < room) {
+            this.mayHaveMore = false;
             if (!this.reportedEmpty) {
               this.reportedEmpty = true;
               this.send({ type: 'queue_empty' });
@@ -128,8 +137,11 @@ export class DeviceConnection {
       case 'ack': {
         const ids = parsed.data.ids.map(Number);
         for (const id of ids) this.inFlight.delete(id);
-        await this.storage.ack(this.device.devicePk, ids);
-        await this.pump();
+        // The store groups concurrent acks into one commit; the next read (if any) need not
+        // wait for it, as acked ids are all at or before the cursor.
+        const acked = this.storage.ack(this.device.devicePk, ids);
+        if (this.mayHaveMore || this.pumping) await this.pump();
+        await acked;
         return;
       }
     }

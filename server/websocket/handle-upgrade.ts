@@ -8,7 +8,7 @@ import {
   relayErrorStatus,
   webSocketPath,
 } from '../../shared/protocol/index.js';
-import { authenticate, bearerToken } from '../authenticate.js';
+import { bearerToken } from '../authenticate.js';
 import { errorBody } from '../http/json-response.js';
 import { RelayError, toRelayError } from '../relay-error.js';
 import type { PreAuthGate } from '../preauth-gate.js';
@@ -50,7 +50,11 @@ export async function handleUpgrade(
     let device: DeviceRecord | null = null;
     if (header !== undefined) {
       try {
-        device = await authenticate(services.storage, bearerToken(header), Date.now());
+        device = await services.deviceAuth.authenticate(
+          services.storage,
+          bearerToken(header),
+          Date.now(),
+        );
       } catch (error) {
         if (error instanceof RelayError && error.code === 'unauthorized') {
           spendAnonymous(guards.anonymousLimiter, address, 'Too many failed authentications.');
@@ -152,7 +156,11 @@ function awaitAuthFrame(
       }
       let device: DeviceRecord;
       try {
-        device = await authenticate(services.storage, frame.data.token, Date.now());
+        device = await services.deviceAuth.authenticate(
+          services.storage,
+          frame.data.token,
+          Date.now(),
+        );
       } catch (caught) {
         const error = toRelayError(caught);
         if (error.code === 'unauthorized') guards.anonymousLimiter.take(`auth:${address}`);
