@@ -4,6 +4,7 @@ import { postgresAuditMigration } from './postgres-audit.js';
 import { postgresRoleMigration, roleAlertCoveredMigration } from '../roles/role-migrations.js';
 import { orgQuotaMigration } from './org-quota.js';
 import { postgresEnqueueFunction } from './postgres-enqueue-function.js';
+import { postgresBlobMigration } from '../blobs/postgres-blob-store.js';
 
 /**
  * Numbered migrations of the PostgreSQL backend, run once each, in order, in one transaction. A
@@ -123,6 +124,8 @@ export const postgresMigrations: readonly string[] = [
   orgQuotaMigration,
   // 7: the send path as one server-side function (one round trip a send).
   postgresEnqueueFunction,
+  // 8: attachment ciphertext in the database, so every node serves every blob.
+  postgresBlobMigration,
 ];
 
 /** Serialises migrations of nodes starting together (an arbitrary constant of this schema). */

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeCodes } from '../../shared/protocol/index.js';
 import { call, enrolWithCode, envelopeFor, FrameLog, type EnrolledDevice } from './relay-client.js';
@@ -56,6 +58,67 @@ describe.skipIf(!postgresUrl)('relay nodes on one PostgreSQL database', () => {
     const listed = await relayCli(['list', '--database', database.url]);
     expect(listed.status).toBe(0);
     expect(JSON.parse(listed.stdout)).toHaveProperty('accounts');
+  });
+
+  it('an attachment uploaded through node 1 is fetched byte-equal through node 2, and deleted for both once every recipient has it', async () => {
+    const alice = await enrol('Alice A');
+    const bob = await enrol('Bob A', node2);
+    const carol = await enrol('Carol A');
+    const chunks = [randomBytes(512 * 1024 + 16), randomBytes(70_000)];
+    const created = await call(node1.url, 'POST', '/v1/attachments', {
+      token: alice.token,
+      body: { size: 600_000, chunkCount: 2, recipients: [bob.accountId, carol.accountId] },
+    });
+    expect(created.status, JSON.stringify(created.json)).toBe(201);
+    const id = (created.json as { attachmentId: string }).attachmentId;
+    // The chunks go through different nodes: each node writes into the one database.
+    for (const [index, data] of chunks.entries()) {
+      const node = index === 0 ? node1 : node2;
+      const put = await call(node.url, 'PUT', `/v1/attachments/${id}/chunks/${index}`, {
+        token: alice.token,
+        body: { data: data.toString('base64') },
+      });
+      expect(put.status, JSON.stringify(put.json)).toBe(200);
+    }
+    const finished = await call(node1.url, 'POST', `/v1/attachments/${id}/finish`, {
+      token: alice.token,
+    });
+    expect(finished.status, JSON.stringify(finished.json)).toBe(200);
+    for (const [reader, node] of [
+      [bob, node2],
+      [carol, node1],
+    ] as const) {
+      for (const [index, data] of chunks.entries()) {
+        const got = await call(node.url, 'GET', `/v1/attachments/${id}/chunks/${index}`, {
+          token: reader.token,
+        });
+        expect(got.status, JSON.stringify(got.json)).toBe(200);
+        expect(Buffer.from((got.json as { data: string }).data, 'base64').equals(data)).toBe(true);
+      }
+    }
+    // Both recipients acknowledge at once through different nodes: exactly one deletes it.
+    const acks = await Promise.all([
+      call(node2.url, 'POST', `/v1/attachments/${id}/fetched`, { token: bob.token }),
+      call(node1.url, 'POST', `/v1/attachments/${id}/fetched`, { token: carol.token }),
+    ]);
+    expect(acks.map((a) => a.status)).toEqual([200, 200]);
+    expect(acks.map((a) => (a.json as { deleted: boolean }).deleted).sort()).toEqual([false, true]);
+    for (const node of [node1, node2]) {
+      const gone = await call(node.url, 'GET', `/v1/attachments/${id}`, { token: alice.token });
+      expect(gone.status).toBe(404);
+    }
+    const db = new pg.Client(database.url);
+    await db.connect();
+    try {
+      const left = await db.query<{ blobs: string; chunks: string; usage: string }>(
+        `SELECT (SELECT COUNT(*) FROM attachment_blobs) AS blobs,
+                (SELECT COUNT(*) FROM blob_chunks) AS chunks,
+                (SELECT COUNT(*) FROM blob_usage) AS usage`,
+      );
+      expect(left.rows[0]).toEqual({ blobs: '0', chunks: '0', usage: '0' });
+    } finally {
+      await db.end();
+    }
   });
 
   it('a device on node 1 receives at once what is sent through node 2', async () => {
