@@ -1,5 +1,5 @@
 import { postgresPatientKeyMigration } from './postgres-patient-keys.js';
-import type { PoolClient } from 'pg';
+import type { ClientBase, PoolClient } from 'pg';
 import { postgresAuditMigration } from './postgres-audit.js';
 import { postgresRoleMigration, roleAlertCoveredMigration } from '../roles/role-migrations.js';
 import { orgQuotaMigration } from './org-quota.js';
@@ -131,7 +131,7 @@ export const postgresMigrations: readonly string[] = [
 /** Serialises migrations of nodes starting together (an arbitrary constant of this schema). */
 const migrationLock = 0x706d7367;
 
-export async function currentSchemaVersion(client: PoolClient): Promise<number | null> {
+export async function currentSchemaVersion(client: ClientBase): Promise<number | null> {
   const table = await client.query<{ exists: boolean }>(
     "SELECT to_regclass('relay_schema') IS NOT NULL AS exists",
   );

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeCodes } from '../../shared/protocol/index.js';
 import { call, enrolWithCode, envelopeFor, FrameLog, type EnrolledDevice } from './relay-client.js';
+import { postgresMigrations } from '../../server/storage/postgres-migrations.js';
 import { createTestDatabase, postgresUrl } from './relay-backends.js';
 import { generateDeviceKeys } from './signal-keys.js';
 import { enrolCode, relayCli, startRelayNode, type RelayNode } from './relay-node.js';
@@ -119,6 +121,78 @@ describe.skipIf(!postgresUrl)('relay nodes on one PostgreSQL database', () => {
     } finally {
       await db.end();
     }
+  });
+
+  it("backup, restore and check take --database: backup and restore name PostgreSQL's tools (exit 2), check reads the schema", async () => {
+    for (const args of [
+      ['backup', '--database', database.url, '--out', '/tmp/pmsg-never-written.sqlite'],
+      ['restore', '--database', database.url, '--from', '/tmp/pmsg-never-read.sqlite'],
+    ]) {
+      const refused = await relayCli(args);
+      expect(refused.status, refused.stderr).toBe(2);
+      expect(refused.stderr).toMatch(/pg_dump/);
+      expect(refused.stderr).toMatch(/pg_basebackup|base backups/);
+      expect(refused.stderr).toMatch(/docs\/deployment\.md/);
+      expect(refused.stdout).toBe('');
+    }
+    expect(existsSync('/tmp/pmsg-never-written.sqlite')).toBe(false);
+
+    await enrol('Dave C'); // so the counts have something to count
+    const checked = await relayCli(['check', '--database', database.url]);
+    expect(checked.status, checked.stderr).toBe(0);
+    const report = JSON.parse(checked.stdout) as { ok: boolean; checks: Record<string, unknown>[] };
+    expect(report.ok).toBe(true);
+    expect(report.checks).toHaveLength(1);
+    expect(report.checks[0]).toMatchObject({
+      name: 'database',
+      ok: true,
+      schemaVersion: postgresMigrations.length,
+    });
+    expect(report.checks[0]?.devices).toBeGreaterThan(0);
+    // The report names the database, never its password.
+    expect(checked.stdout).not.toMatch(/password|:\/\//i);
+
+    // With a port, the node itself is checked too.
+    const port = new URL(node1.url).port;
+    const withPort = await relayCli(['check', '--database', database.url, '--port', port]);
+    expect(withPort.status, withPort.stdout).toBe(0);
+    expect((JSON.parse(withPort.stdout) as typeof report).checks.map((c) => c.name)).toEqual([
+      'database',
+      'port',
+    ]);
+
+    const empty = await createTestDatabase();
+    try {
+      const none = await relayCli(['check', '--database', empty.url]);
+      expect(none.status).toBe(1);
+      expect(JSON.parse(none.stdout)).toMatchObject({ ok: false });
+      expect(none.stdout).toMatch(/holds no relay/);
+      const db = new pg.Client(empty.url);
+      await db.connect();
+      try {
+        await db.query('CREATE TABLE relay_schema (version INTEGER NOT NULL)');
+        await db.query('INSERT INTO relay_schema VALUES ($1)', [postgresMigrations.length + 1]);
+      } finally {
+        await db.end();
+      }
+      const newer = await relayCli(['check', '--database', empty.url]);
+      expect(newer.status).toBe(1);
+      expect(newer.stdout).toMatch(/newer than this relay/);
+    } finally {
+      await empty.drop();
+    }
+
+    const unreachable = new URL(database.url);
+    unreachable.port = '1';
+    const down = await relayCli(['check', '--database', unreachable.toString()]);
+    expect(down.status).toBe(1);
+    expect(down.stdout).toMatch(/cannot be reached/);
+
+    const both = await relayCli(['check', '--database', database.url, '--data', '/tmp']);
+    expect(both.status).toBe(2);
+    const help = await relayCli(['--help']);
+    expect(help.stdout).toMatch(/check {3}--data <dir> \| --database <url>/);
+    expect(help.stdout).toMatch(/pg_basebackup/);
   });
 
   it('a device on node 1 receives at once what is sent through node 2', async () => {
