@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeCodes } from '../../shared/protocol/index.js';
@@ -193,6 +195,35 @@ describe.skipIf(!postgresUrl)('relay nodes on one PostgreSQL database', () => {
     const help = await relayCli(['--help']);
     expect(help.stdout).toMatch(/check {3}--data <dir> \| --database <url>/);
     expect(help.stdout).toMatch(/pg_basebackup/);
+  });
+
+  it('enrol --csv takes --database: every row gets a code and a letter, and the codes enrol through any node', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'pmsg-pg-csv-'));
+    try {
+      const csv = path.join(dir, 'staff.csv');
+      writeFileSync(csv, 'name,role\nDr E Csv,clinician\nNurse F Csv,nurse\n');
+      const letters = path.join(dir, 'letters');
+      const r = await relayCli([
+        'enrol',
+        '--database',
+        database.url,
+        '--csv',
+        csv,
+        '--letters',
+        letters,
+        '--relay-url',
+        node2.url,
+      ]);
+      expect(r.status, r.stderr).toBe(0);
+      const people = (JSON.parse(r.stdout) as { people: { displayName: string; code: string }[] })
+        .people;
+      expect(people.map((p) => p.displayName)).toEqual(['Dr E Csv', 'Nurse F Csv']);
+      expect(readdirSync(letters)).toHaveLength(2);
+      const enrolled = await enrolWithCode(node2.url, people[1]!.code, generateDeviceKeys());
+      expect(enrolled.token).toBeTruthy();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a device on node 1 receives at once what is sent through node 2', async () => {
