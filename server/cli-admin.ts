@@ -13,6 +13,8 @@ import { enrolStaff, LettersFolderInUse, prepareLettersFolder } from './admin/en
 import { AdminRefusal, backupRelay, restoreRelay } from './admin/relay-backup.js';
 import { parseStaffCsv, StaffCsvError } from './admin/staff-csv.js';
 import type { AdminCommand } from './cli-admin-options.js';
+import { PostgresRelayStorage } from './storage/postgres-relay-storage.js';
+import type { RelayStorage } from './storage/relay-storage.js';
 import { relayDatabaseFile, SqliteRelayStorage } from './storage/sqlite-relay-storage.js';
 
 type Options = Record<string, string | boolean | undefined>;
@@ -68,13 +70,29 @@ function print(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value)}\n`);
 }
 
+/** Where PostgreSQL's own backups are described; named by backup and restore refusals. */
+const postgresBackupDocs =
+  'docs/deployment.md, "Hosted: several relay nodes on PostgreSQL", Backups';
+
 async function backup(options: Options): Promise<number> {
+  if (typeof options.database === 'string') {
+    // A copy of one relay's tables would miss what PostgreSQL's tools keep (WAL, roles, a
+    // point in time) and be no faster; the hosted database is backed up as a database.
+    throw new AdminUsageError(
+      `a relay on PostgreSQL is backed up with PostgreSQL's own tools, not this command: continuous WAL archiving with pg_basebackup (or pgBackRest, Barman), or at least a nightly \`pg_dump -Fc\` of the database (${postgresBackupDocs}).`,
+    );
+  }
   const out = text(options, 'out', '<file>');
   print(await backupRelay(dataFolderWithDatabase(options), out));
   return 0;
 }
 
 function restore(options: Options): number {
+  if (typeof options.database === 'string') {
+    throw new AdminUsageError(
+      `a relay on PostgreSQL is restored with PostgreSQL's own tools, not this command: stop every node, then \`pg_restore --clean -d <database> <file>\` of a \`pg_dump -Fc\` dump, or a restore of your pg_basebackup base backups and WAL archive, then start the nodes (${postgresBackupDocs}).`,
+    );
+  }
   const from = text(options, 'from', '<backup file>');
   print(restoreRelay(path.resolve(String(options.data)), from));
   return 0;
@@ -94,7 +112,9 @@ async function check(options: Options): Promise<number> {
     throw new AdminUsageError('--tls-key is checked against --tls-cert: give both.');
   }
   const report = await checkRelay({
-    dataDir: path.resolve(String(options.data)),
+    ...(typeof options.database === 'string'
+      ? { databaseUrl: options.database }
+      : { dataDir: path.resolve(String(options.data)) }),
     ...(typeof options.host === 'string' ? { host: options.host } : {}),
     ...(port === undefined ? {} : { port }),
     ...(typeof options['tls-cert'] === 'string' ? { certFile: options['tls-cert'] } : {}),
@@ -137,7 +157,7 @@ async function enrolCsv(options: Options): Promise<number> {
       '--expires-hours must be a number of hours above 0 and at most 2160 (90 days).',
     );
   }
-  const folder = dataFolderWithDatabase(options);
+  const folder = typeof options.database === 'string' ? null : dataFolderWithDatabase(options);
   let csv: string;
   try {
     csv = readFileSync(csvFile, 'utf8');
@@ -148,7 +168,10 @@ async function enrolCsv(options: Options): Promise<number> {
   }
   const staff = parseStaffCsv(csv, defaultOrg);
   prepareLettersFolder(lettersDir);
-  const storage = new SqliteRelayStorage(folder);
+  const storage: RelayStorage =
+    folder === null
+      ? await PostgresRelayStorage.open(String(options.database))
+      : new SqliteRelayStorage(folder);
   try {
     const people = await enrolStaff(storage, staff, {
       relayUrl: url.href.replace(/\/$/, ''),

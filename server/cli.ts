@@ -230,7 +230,6 @@ function parse(command: Command, args: string[]): Options {
       allowPositionals: true,
     });
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}".`);
-    // backup, restore and check take --data only (their options have no --database).
     const database = (values as { database?: unknown }).database;
     const hasData = typeof values.data === 'string' && values.data !== '';
     const hasDatabase = typeof database === 'string' && database !== '';

@@ -22,7 +22,9 @@ import type { RelayStorage, RevokedDevice } from './storage/relay-storage.js';
 import { SqliteRelayStorage, type SqliteOptions } from './storage/sqlite-relay-storage.js';
 import { PostgresRelayStorage, type PostgresOptions } from './storage/postgres-relay-storage.js';
 import { storageFailureKind } from './storage/storage-failure.js';
-import { BlobStore } from './blobs/blob-store.js';
+import type { BlobStore } from './blobs/blob-store.js';
+import { FileBlobStore } from './blobs/file-blob-store.js';
+import { PostgresBlobStore } from './blobs/postgres-blob-store.js';
 import { DeliveryHub } from './websocket/delivery-hub.js';
 import { handleRequest } from './http/handle-request.js';
 import { handleUpgrade } from './websocket/handle-upgrade.js';
@@ -99,7 +101,17 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   const frameLimiter = new RateLimiter(limits.frameBurst, limits.framesPerSecond);
   const hub = new DeliveryHub(storage, frameLimiter, logger);
   const bundleLimiter = new RateLimiter(limits.bundleBurst, limits.bundlesPerSecond);
-  const blobs = new BlobStore(options.dataDir);
+  // On PostgreSQL the attachment chunks live in the database too, so every node serves them.
+  const blobs: BlobStore =
+    storage instanceof PostgresRelayStorage
+      ? new PostgresBlobStore(
+          storage.openPool(4, (error) =>
+            logger.warn('database_connection_error', {
+              kind: storageFailureKind(error) ?? 'unknown',
+            }),
+          ),
+        )
+      : new FileBlobStore(options.dataDir);
   const clock = options.clock ?? Date.now;
   const roles = RoleStore.for(storage);
   const links = LinkStore.for(storage);
@@ -310,6 +322,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
         await stopped;
         clearTimeout(grace);
         wss.close();
+        await blobs.close();
         await storage.close();
         logger.info('stopped');
       })();

@@ -11,6 +11,7 @@ import type { TLSSocket } from 'node:tls';
 import path from 'node:path';
 import { relayDatabaseFile } from '../storage/sqlite-relay-storage.js';
 import { inspectRelayDatabase, relayDatabaseProblem } from './inspect-relay-database.js';
+import { checkPostgresDatabase } from './postgres-check.js';
 import { servingPid } from './serving-marker.js';
 
 export interface CheckItem {
@@ -27,7 +28,9 @@ export interface CheckReport {
 }
 
 export interface CheckOptions {
-  dataDir: string;
+  /** The SQLite relay's folder; or, with databaseUrl, none (PostgreSQL). */
+  dataDir?: string;
+  databaseUrl?: string;
   host?: string;
   port?: number;
   certFile?: string;
@@ -38,9 +41,15 @@ export interface CheckOptions {
 }
 
 export async function checkRelay(options: CheckOptions): Promise<CheckReport> {
-  const checks: CheckItem[] = [checkData(options.dataDir)];
-  const database = path.join(options.dataDir, relayDatabaseFile);
-  if (existsSync(database)) checks.push(checkDatabase(database));
+  const checks: CheckItem[] = [];
+  if (options.databaseUrl !== undefined) {
+    checks.push(await checkPostgresDatabase(options.databaseUrl));
+  } else {
+    const dataDir = options.dataDir ?? '.';
+    checks.push(checkData(dataDir));
+    const database = path.join(dataDir, relayDatabaseFile);
+    if (existsSync(database)) checks.push(checkDatabase(database));
+  }
   let fingerprint: string | undefined;
   if (options.certFile !== undefined) {
     const item = checkCertificate(options);

@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 
 /** What the relay knows of one attachment blob: sizes, who may fetch it, never a key or name. */
 export interface BlobMeta {
@@ -20,126 +18,39 @@ export interface BlobMeta {
 }
 
 /**
- * Attachment ciphertext on the relay's disk: `<dataDir>/blobs/<id>/meta.json` and one file per
- * chunk. Every write goes to a temporary file renamed into place, so a crash leaves either the
- * old or the new state. Work on one blob is serialised (two devices acknowledging at once).
+ * Where a relay keeps attachment ciphertext: files in its data folder (SQLite, one node) or
+ * PostgreSQL (several nodes, every one serving every blob). Work on one blob is serialised by
+ * `exclusive` (two devices acknowledging at once, possibly through different nodes).
  */
-export class BlobStore {
-  private readonly root: string;
-  private readonly locks = new Map<string, Promise<unknown>>();
-
-  constructor(dataDir: string) {
-    this.root = path.join(dataDir, 'blobs');
-  }
-
-  async create(
-    input: Omit<BlobMeta, 'id' | 'pending' | 'received' | 'complete'>,
-  ): Promise<BlobMeta> {
-    const id = randomBytes(24).toString('base64url');
-    const meta: BlobMeta = { ...input, id, pending: [], received: [], complete: false };
-    await mkdir(this.dir(id), { recursive: true, mode: 0o700 });
-    await this.writeMeta(meta);
-    return meta;
-  }
-
-  async get(id: string, now: number): Promise<BlobMeta | null> {
-    let meta: BlobMeta;
-    try {
-      meta = JSON.parse(await readFile(path.join(this.dir(id), 'meta.json'), 'utf8')) as BlobMeta;
-    } catch {
-      return null;
-    }
-    if (meta.expiresAt <= now) {
-      await this.remove(id);
-      return null;
-    }
-    return meta;
-  }
-
+export interface BlobStore {
+  create(input: Omit<BlobMeta, 'id' | 'pending' | 'received' | 'complete'>): Promise<BlobMeta>;
+  /** The blob, or null when unknown or past its expiry (then deleted). */
+  get(id: string, now: number): Promise<BlobMeta | null>;
   /** Runs `work` alone for this blob: reads of meta and their writes do not interleave. */
-  exclusive<T>(id: string, work: () => Promise<T>): Promise<T> {
-    const previous = this.locks.get(id) ?? Promise.resolve();
-    const next = previous.then(work, work);
-    const settled = next.catch(() => undefined);
-    this.locks.set(id, settled);
-    void settled.then(() => {
-      if (this.locks.get(id) === settled) this.locks.delete(id);
-    });
-    return next;
-  }
-
+  exclusive<T>(id: string, work: () => Promise<T>): Promise<T>;
   /**
-   * Writes one chunk's file (durably, then renamed into place), outside the blob's lock so that
-   * an uploader's chunks in flight are written side by side. The same index written twice leaves
-   * one whole file. Only markReceived, under the lock, makes it count.
+   * Stores one chunk's ciphertext, outside the blob's lock so that an uploader's chunks in flight
+   * are written side by side. The same index written twice leaves one whole chunk. A blob removed
+   * meanwhile is not an error here: markReceived's caller finds it gone.
    */
-  async writeChunk(id: string, index: number, data: Uint8Array): Promise<void> {
-    const file = this.chunkFile(id, index);
-    const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-    const handle = await open(temporary, 'w', 0o600);
-    try {
-      await handle.writeFile(data);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temporary, file);
-  }
-
+  writeChunk(id: string, index: number, data: Uint8Array): Promise<void>;
   /** Records a written chunk in the blob's meta; run it inside `exclusive`. */
-  async markReceived(meta: BlobMeta, index: number): Promise<BlobMeta> {
-    if (!meta.received.includes(index)) {
-      meta.received = [...meta.received, index].sort((a, b) => a - b);
-      await this.writeMeta(meta);
-    }
-    return meta;
-  }
-
-  readChunk(meta: BlobMeta, index: number): Promise<Buffer> {
-    return readFile(this.chunkFile(meta.id, index));
-  }
-
-  async update(meta: BlobMeta): Promise<void> {
-    await this.writeMeta(meta);
-  }
-
-  async remove(id: string): Promise<void> {
-    await rm(this.dir(id), { recursive: true, force: true });
-  }
-
+  markReceived(meta: BlobMeta, index: number): Promise<BlobMeta>;
+  readChunk(meta: BlobMeta, index: number): Promise<Buffer>;
+  /** Writes `pending` and `complete`. */
+  update(meta: BlobMeta): Promise<void>;
+  remove(id: string): Promise<void>;
   /** Deletes every blob past its expiry (retention); returns how many went. */
-  async sweep(now: number): Promise<number> {
-    let ids: string[];
-    try {
-      ids = await readdir(this.root);
-    } catch {
-      return 0;
-    }
-    let removed = 0;
-    for (const id of ids) {
-      const before = await this.exclusive(id, async () => {
-        const meta = await this.get(id, now);
-        if (meta === null) await this.remove(id);
-        return meta;
-      });
-      if (before === null) removed += 1;
-    }
-    return removed;
-  }
+  sweep(now: number): Promise<number>;
+  close(): Promise<void>;
+}
 
-  private dir(id: string): string {
-    if (!/^[A-Za-z0-9_-]{22,43}$/.test(id)) throw new Error('not an attachment id');
-    return path.join(this.root, id);
-  }
+/** A new attachment id: 24 random bytes, base64url (32 characters). */
+export function newBlobId(): string {
+  return randomBytes(24).toString('base64url');
+}
 
-  private chunkFile(id: string, index: number): string {
-    return path.join(this.dir(id), `${index}.chunk`);
-  }
-
-  private async writeMeta(meta: BlobMeta): Promise<void> {
-    const file = path.join(this.dir(meta.id), 'meta.json');
-    const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-    await writeFile(temporary, JSON.stringify(meta), { mode: 0o600 });
-    await rename(temporary, file);
-  }
+/** Attachment ids as issued by newBlobId (a wider range kept for older ids). */
+export function isBlobId(id: string): boolean {
+  return /^[A-Za-z0-9_-]{22,43}$/.test(id);
 }

@@ -101,13 +101,9 @@ export const putAttachmentChunk: Handler<'putAttachmentChunk'> = async (services
   assertOwner(before, i.device);
   const index = chunkIndex(before, i.params.chunkIndex);
   if (before.complete) return { status: 200, body: { received: before.received.length } };
-  // The file is written before the lock, so several chunks of one upload land side by side;
+  // The chunk is written before the lock, so several chunks of one upload land side by side;
   // it counts only once recorded under the lock (a blob removed meanwhile answers not_found).
-  try {
-    await services.blobs.writeChunk(id, index, data);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
+  await services.blobs.writeChunk(id, index, data);
   return services.blobs.exclusive(id, async () => {
     const meta = await findBlob(services, i.device, id);
     if (!meta.complete) await services.blobs.markReceived(meta, index);

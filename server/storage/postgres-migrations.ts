@@ -1,10 +1,11 @@
 import { postgresPatientKeyMigration } from './postgres-patient-keys.js';
-import type { PoolClient } from 'pg';
+import type { ClientBase, PoolClient } from 'pg';
 import { postgresAuditMigration } from './postgres-audit.js';
 import { postgresRoleMigration, roleAlertCoveredMigration } from '../roles/role-migrations.js';
 import { orgQuotaMigration } from './org-quota.js';
 import { postgresEnqueueFunction } from './postgres-enqueue-function.js';
 import { postgresLinkMigration } from '../links/link-migrations.js';
+import { postgresBlobMigration } from '../blobs/postgres-blob-store.js';
 
 /**
  * Numbered migrations of the PostgreSQL backend, run once each, in order, in one transaction. A
@@ -126,12 +127,14 @@ export const postgresMigrations: readonly string[] = [
   postgresEnqueueFunction,
   // 8: link codes of a person adding a PC (docs/protocol.md §2b).
   postgresLinkMigration,
+  // 9: attachment ciphertext in the database, so every node serves every blob.
+  postgresBlobMigration,
 ];
 
 /** Serialises migrations of nodes starting together (an arbitrary constant of this schema). */
 const migrationLock = 0x706d7367;
 
-export async function currentSchemaVersion(client: PoolClient): Promise<number | null> {
+export async function currentSchemaVersion(client: ClientBase): Promise<number | null> {
   const table = await client.query<{ exists: boolean }>(
     "SELECT to_regclass('relay_schema') IS NOT NULL AS exists",
   );

@@ -117,7 +117,7 @@ export class PostgresRelayStorage implements RelayStorage {
 
   private constructor(
     readonly pool: pg.Pool,
-    config: pg.ClientConfig,
+    private readonly config: pg.ClientConfig,
     onError: (error: unknown) => void,
   ) {
     this.cluster = new PostgresCluster(config, pool, randomUUID(), onError);
@@ -157,6 +157,13 @@ export class PostgresRelayStorage implements RelayStorage {
       throw error;
     }
     return storage;
+  }
+
+  /** Another pool on the same database (the attachment store's), ended by its owner. */
+  openPool(max: number, onError: (error: unknown) => void): pg.Pool {
+    const pool = new pg.Pool({ ...this.config, max, connectionTimeoutMillis: 5000 });
+    pool.on('error', onError);
+    return pool;
   }
 
   /** Runs work in one transaction; rolls back if it throws. */

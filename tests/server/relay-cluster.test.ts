@@ -1,6 +1,12 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeCodes } from '../../shared/protocol/index.js';
 import { call, enrolWithCode, envelopeFor, FrameLog, type EnrolledDevice } from './relay-client.js';
+import { postgresMigrations } from '../../server/storage/postgres-migrations.js';
 import { createTestDatabase, postgresUrl } from './relay-backends.js';
 import { generateDeviceKeys } from './signal-keys.js';
 import { enrolCode, relayCli, startRelayNode, type RelayNode } from './relay-node.js';
@@ -56,6 +62,168 @@ describe.skipIf(!postgresUrl)('relay nodes on one PostgreSQL database', () => {
     const listed = await relayCli(['list', '--database', database.url]);
     expect(listed.status).toBe(0);
     expect(JSON.parse(listed.stdout)).toHaveProperty('accounts');
+  });
+
+  it('an attachment uploaded through node 1 is fetched byte-equal through node 2, and deleted for both once every recipient has it', async () => {
+    const alice = await enrol('Alice A');
+    const bob = await enrol('Bob A', node2);
+    const carol = await enrol('Carol A');
+    const chunks = [randomBytes(512 * 1024 + 16), randomBytes(70_000)];
+    const created = await call(node1.url, 'POST', '/v1/attachments', {
+      token: alice.token,
+      body: { size: 600_000, chunkCount: 2, recipients: [bob.accountId, carol.accountId] },
+    });
+    expect(created.status, JSON.stringify(created.json)).toBe(201);
+    const id = (created.json as { attachmentId: string }).attachmentId;
+    // The chunks go through different nodes: each node writes into the one database.
+    for (const [index, data] of chunks.entries()) {
+      const node = index === 0 ? node1 : node2;
+      const put = await call(node.url, 'PUT', `/v1/attachments/${id}/chunks/${index}`, {
+        token: alice.token,
+        body: { data: data.toString('base64') },
+      });
+      expect(put.status, JSON.stringify(put.json)).toBe(200);
+    }
+    const finished = await call(node1.url, 'POST', `/v1/attachments/${id}/finish`, {
+      token: alice.token,
+    });
+    expect(finished.status, JSON.stringify(finished.json)).toBe(200);
+    for (const [reader, node] of [
+      [bob, node2],
+      [carol, node1],
+    ] as const) {
+      for (const [index, data] of chunks.entries()) {
+        const got = await call(node.url, 'GET', `/v1/attachments/${id}/chunks/${index}`, {
+          token: reader.token,
+        });
+        expect(got.status, JSON.stringify(got.json)).toBe(200);
+        expect(Buffer.from((got.json as { data: string }).data, 'base64').equals(data)).toBe(true);
+      }
+    }
+    // Both recipients acknowledge at once through different nodes: exactly one deletes it.
+    const acks = await Promise.all([
+      call(node2.url, 'POST', `/v1/attachments/${id}/fetched`, { token: bob.token }),
+      call(node1.url, 'POST', `/v1/attachments/${id}/fetched`, { token: carol.token }),
+    ]);
+    expect(acks.map((a) => a.status)).toEqual([200, 200]);
+    expect(acks.map((a) => (a.json as { deleted: boolean }).deleted).sort()).toEqual([false, true]);
+    for (const node of [node1, node2]) {
+      const gone = await call(node.url, 'GET', `/v1/attachments/${id}`, { token: alice.token });
+      expect(gone.status).toBe(404);
+    }
+    const db = new pg.Client(database.url);
+    await db.connect();
+    try {
+      const left = await db.query<{ blobs: string; chunks: string; usage: string }>(
+        `SELECT (SELECT COUNT(*) FROM attachment_blobs) AS blobs,
+                (SELECT COUNT(*) FROM blob_chunks) AS chunks,
+                (SELECT COUNT(*) FROM blob_usage) AS usage`,
+      );
+      expect(left.rows[0]).toEqual({ blobs: '0', chunks: '0', usage: '0' });
+    } finally {
+      await db.end();
+    }
+  });
+
+  it("backup, restore and check take --database: backup and restore name PostgreSQL's tools (exit 2), check reads the schema", async () => {
+    for (const args of [
+      ['backup', '--database', database.url, '--out', '/tmp/pmsg-never-written.sqlite'],
+      ['restore', '--database', database.url, '--from', '/tmp/pmsg-never-read.sqlite'],
+    ]) {
+      const refused = await relayCli(args);
+      expect(refused.status, refused.stderr).toBe(2);
+      expect(refused.stderr).toMatch(/pg_dump/);
+      expect(refused.stderr).toMatch(/pg_basebackup|base backups/);
+      expect(refused.stderr).toMatch(/docs\/deployment\.md/);
+      expect(refused.stdout).toBe('');
+    }
+    expect(existsSync('/tmp/pmsg-never-written.sqlite')).toBe(false);
+
+    await enrol('Dave C'); // so the counts have something to count
+    const checked = await relayCli(['check', '--database', database.url]);
+    expect(checked.status, checked.stderr).toBe(0);
+    const report = JSON.parse(checked.stdout) as { ok: boolean; checks: Record<string, unknown>[] };
+    expect(report.ok).toBe(true);
+    expect(report.checks).toHaveLength(1);
+    expect(report.checks[0]).toMatchObject({
+      name: 'database',
+      ok: true,
+      schemaVersion: postgresMigrations.length,
+    });
+    expect(report.checks[0]?.devices).toBeGreaterThan(0);
+    // The report names the database, never its password.
+    expect(checked.stdout).not.toMatch(/password|:\/\//i);
+
+    // With a port, the node itself is checked too.
+    const port = new URL(node1.url).port;
+    const withPort = await relayCli(['check', '--database', database.url, '--port', port]);
+    expect(withPort.status, withPort.stdout).toBe(0);
+    expect((JSON.parse(withPort.stdout) as typeof report).checks.map((c) => c.name)).toEqual([
+      'database',
+      'port',
+    ]);
+
+    const empty = await createTestDatabase();
+    try {
+      const none = await relayCli(['check', '--database', empty.url]);
+      expect(none.status).toBe(1);
+      expect(JSON.parse(none.stdout)).toMatchObject({ ok: false });
+      expect(none.stdout).toMatch(/holds no relay/);
+      const db = new pg.Client(empty.url);
+      await db.connect();
+      try {
+        await db.query('CREATE TABLE relay_schema (version INTEGER NOT NULL)');
+        await db.query('INSERT INTO relay_schema VALUES ($1)', [postgresMigrations.length + 1]);
+      } finally {
+        await db.end();
+      }
+      const newer = await relayCli(['check', '--database', empty.url]);
+      expect(newer.status).toBe(1);
+      expect(newer.stdout).toMatch(/newer than this relay/);
+    } finally {
+      await empty.drop();
+    }
+
+    const unreachable = new URL(database.url);
+    unreachable.port = '1';
+    const down = await relayCli(['check', '--database', unreachable.toString()]);
+    expect(down.status).toBe(1);
+    expect(down.stdout).toMatch(/cannot be reached/);
+
+    const both = await relayCli(['check', '--database', database.url, '--data', '/tmp']);
+    expect(both.status).toBe(2);
+    const help = await relayCli(['--help']);
+    expect(help.stdout).toMatch(/check {3}--data <dir> \| --database <url>/);
+    expect(help.stdout).toMatch(/pg_basebackup/);
+  });
+
+  it('enrol --csv takes --database: every row gets a code and a letter, and the codes enrol through any node', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'pmsg-pg-csv-'));
+    try {
+      const csv = path.join(dir, 'staff.csv');
+      writeFileSync(csv, 'name,role\nDr E Csv,clinician\nNurse F Csv,nurse\n');
+      const letters = path.join(dir, 'letters');
+      const r = await relayCli([
+        'enrol',
+        '--database',
+        database.url,
+        '--csv',
+        csv,
+        '--letters',
+        letters,
+        '--relay-url',
+        node2.url,
+      ]);
+      expect(r.status, r.stderr).toBe(0);
+      const people = (JSON.parse(r.stdout) as { people: { displayName: string; code: string }[] })
+        .people;
+      expect(people.map((p) => p.displayName)).toEqual(['Dr E Csv', 'Nurse F Csv']);
+      expect(readdirSync(letters)).toHaveLength(2);
+      const enrolled = await enrolWithCode(node2.url, people[1]!.code, generateDeviceKeys());
+      expect(enrolled.token).toBeTruthy();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a device on node 1 receives at once what is sent through node 2', async () => {
