@@ -187,7 +187,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
           deviceId: device.deviceId,
           wipe: device.wipe,
         });
-        hub.revoke(device.devicePk, device.wipe);
+        hub.revoke(device.devicePk, device.wipe, device.removedBy);
       }
     } catch (error) {
       logger.error('revocation_poll_failed', { error: describeError(error) });

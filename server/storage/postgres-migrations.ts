@@ -126,6 +126,9 @@ export const postgresMigrations: readonly string[] = [
   postgresEnqueueFunction,
   // 8: link codes of a person adding a PC (docs/protocol.md §2b).
   postgresLinkMigration,
+  // Which of the person's own devices removed a device, told to it with its wipe (§2a).
+  `ALTER TABLE devices ADD COLUMN removed_by_device_id INTEGER;
+   ALTER TABLE devices ADD COLUMN removed_by_device_name TEXT;`,
 ];
 
 /** Serialises migrations of nodes starting together (an arbitrary constant of this schema). */
