@@ -3,7 +3,7 @@ import type { BlobStore } from './blobs/blob-store.js';
 import type { DeviceAuthCache } from './device-auth-cache.js';
 import type { RelayLogger } from './log.js';
 import type { RateLimiter } from './rate-limiter.js';
-import type { RelayStorage } from './storage/relay-storage.js';
+import type { RelayStorage, RemovedBy } from './storage/relay-storage.js';
 import type { LinkStore } from './links/link-store.js';
 import type { EscalationScheduler } from './roles/escalation-timer.js';
 import type { RoleStore } from './roles/role-store.js';
@@ -96,7 +96,7 @@ export const defaultLimits: RelayLimits = {
 export interface DeliveryNotifier {
   notify(devicePk: number): void;
   /** The device was revoked here: close its socket now (other nodes read revocations). */
-  revoke(devicePk: number, wipe: boolean): void;
+  revoke(devicePk: number, wipe: boolean, removedBy?: RemovedBy | null): void;
 }
 
 export interface RelayServices {

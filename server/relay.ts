@@ -18,7 +18,7 @@ import { createRelayLogger, type LogLevel, type RelayLogger } from './log.js';
 import { PreAuthGate } from './preauth-gate.js';
 import { RateLimiter } from './rate-limiter.js';
 import { defaultLimits, type RelayLimits, type RelayServices } from './relay-services.js';
-import type { RelayStorage, RevokedDevice } from './storage/relay-storage.js';
+import type { RelayStorage, RemovedBy, RevokedDevice } from './storage/relay-storage.js';
 import { SqliteRelayStorage, type SqliteOptions } from './storage/sqlite-relay-storage.js';
 import { PostgresRelayStorage, type PostgresOptions } from './storage/postgres-relay-storage.js';
 import { storageFailureKind } from './storage/storage-failure.js';
@@ -127,9 +127,9 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   // A revocation made by this process forgets the device's token before the request returns.
   const delivery = {
     notify: (devicePk: number) => hub.notify(devicePk),
-    revoke: (devicePk: number, wipe: boolean) => {
+    revoke: (devicePk: number, wipe: boolean, removedBy?: RemovedBy | null) => {
       deviceAuth.forget(devicePk);
-      hub.revoke(devicePk, wipe);
+      hub.revoke(devicePk, wipe, removedBy ?? null);
     },
   };
   const services: RelayServices = {
@@ -210,7 +210,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
           deviceId: device.deviceId,
           wipe: device.wipe,
         });
-        delivery.revoke(device.devicePk, device.wipe);
+        delivery.revoke(device.devicePk, device.wipe, device.removedBy);
       }
     } catch (error) {
       logger.error('revocation_poll_failed', { error: describeError(error) });

@@ -8,6 +8,11 @@ import { RelayRequestError } from '../core/messaging/relay/relay-http.js';
 import type { OpenProfile } from '../core/profile/open-profile.js';
 import { ProfileStore } from '../core/profile/profile-store.js';
 import { describeError } from '../../shared/describe-error.js';
+import { removedBySchema } from '../../shared/protocol/index.js';
+import {
+  removedByOwnDeviceExplanation,
+  type OwnDeviceRemoval,
+} from '../../shared/removed-device-explanation.js';
 import { recordUnlockAudit } from '../core/audit/unlock-audit.js';
 import { keepWipeReportCredential } from '../core/audit/wipe-report.js';
 import { loadPolicy } from '../core/policy/load-policy.js';
@@ -103,15 +108,22 @@ export async function withCore<T>(
   const store = cliProfileStore(dir);
   const profile = await unlockCliProfile(dir, io, store);
   let wiped = false;
+  let removedBy: OwnDeviceRemoval | undefined;
   try {
     const core = MessagingCore.open(profile, { logger: createLogger('cli.messaging') });
     core.events.on((event) => {
-      if (event.type === 'account.stopped' && event.reason === 'wipe') wiped = true;
+      if (event.type === 'account.stopped' && event.reason === 'wipe') {
+        wiped = true;
+        removedBy ??= event.removedBy;
+      }
     });
     try {
       return await work(core, profile);
     } catch (error) {
-      if (isRemoteWipe(error)) wiped = true;
+      if (isRemoteWipe(error)) {
+        wiped = true;
+        removedBy ??= removedByOf(error);
+      }
       throw error;
     } finally {
       core.stop();
@@ -120,7 +132,7 @@ export async function withCore<T>(
     profile.close();
     // Overrides whatever the command was about to report: the wipe is what the user must know.
     // eslint-disable-next-line no-unsafe-finally
-    if (wiped) throw await eraseWipedProfile(store, profile.id, dir);
+    if (wiped) throw await eraseWipedProfile(store, profile.id, dir, removedBy);
   }
 }
 
@@ -129,10 +141,18 @@ function isRemoteWipe(error: unknown): boolean {
   return isMessengerError(error) && error.details?.['reason'] === 'remote_wipe';
 }
 
+/** The person's own device that removed this one, from the relay's 403 `remote_wipe` details. */
+function removedByOf(error: unknown): OwnDeviceRemoval | undefined {
+  const details =
+    error instanceof RelayRequestError || isMessengerError(error) ? error.details : undefined;
+  return removedBySchema.safeParse(details?.['removedBy']).data;
+}
+
 async function eraseWipedProfile(
   store: ProfileStore,
   id: string,
   dir: string,
+  removedBy: OwnDeviceRemoval | undefined,
 ): Promise<MessengerError> {
   try {
     await store.delete(id);
@@ -140,6 +160,13 @@ async function eraseWipedProfile(
     return new MessengerError(
       'device_wiped',
       `The relay ordered this device wiped, but erasing the profile in ${dir} failed (${error instanceof Error ? error.message : String(error)}). Delete that folder and the "Practice Messenger" keychain entry by hand.`,
+    );
+  }
+  if (removedBy) {
+    return new MessengerError(
+      'device_wiped',
+      `${removedByOwnDeviceExplanation(removedBy)} The profile in ${dir} and its keychain entry have been erased.`,
+      { removedBy },
     );
   }
   return new MessengerError(

@@ -11,6 +11,7 @@ import { call, errorMessage, messenger, useMessengerEvent } from './api.js';
 import type { AppInfo } from './app-types.js';
 import { CreateProfileScreen } from './screens/CreateProfileScreen.js';
 import { DeviceRemovedScreen } from './screens/DeviceRemovedScreen.js';
+import type { OwnDeviceRemoval } from '../../shared/removed-device-explanation.js';
 import { EnrolScreen } from './screens/EnrolScreen.js';
 import { Messenger } from './screens/Messenger.js';
 import { NotificationSetupScreen } from './screens/NotificationSetupScreen.js';
@@ -26,7 +27,7 @@ type Stage =
   | { kind: 'enrol'; profile: ProfileSummary }
   | { kind: 'notifications'; profile: ProfileSummary }
   | { kind: 'messenger'; profile: ProfileSummary }
-  | { kind: 'wiped'; displayName: string };
+  | { kind: 'wiped'; displayName: string; removedBy?: OwnDeviceRemoval };
 
 export function App() {
   const [stage, setStage] = useState<Stage>({ kind: 'starting' });
@@ -80,12 +81,16 @@ export function App() {
     void refreshProfiles().catch(() => undefined);
   });
 
-  useMessengerEvent('account.stopped', ({ reason }) => {
+  useMessengerEvent('account.stopped', ({ reason, removedBy }) => {
     // Other refusals leave the profile in place; the messenger shows their message.
     if (reason !== 'wiped' || !('profile' in stage)) return;
     wipedIds.current.add(stage.profile.id);
     setProfiles((list) => list.filter((p) => !wipedIds.current.has(p.id)));
-    setStage({ kind: 'wiped', displayName: stage.profile.displayName });
+    setStage({
+      kind: 'wiped',
+      displayName: stage.profile.displayName,
+      ...(removedBy ? { removedBy } : {}),
+    });
   });
 
   const lock = useCallback(async () => {
@@ -156,6 +161,7 @@ export function App() {
       return (
         <DeviceRemovedScreen
           displayName={stage.displayName}
+          removedBy={stage.removedBy}
           onContinue={() =>
             void showStart().catch((error: unknown) =>
               setStage({ kind: 'fatal', message: errorMessage(error) }),

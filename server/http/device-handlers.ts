@@ -32,10 +32,19 @@ export const removeDevice: Handler<'removeDevice'> = async (services, { device, 
   if (!active.some((d) => d.deviceId === deviceId)) {
     throw new RelayError('not_found', `Your account has no active device ${deviceId}.`);
   }
+  const caller = active.find((d) => d.deviceId === device.deviceId);
+  // Kept with the removed device, so its wipe screen can say the person removed it, and from where.
+  const removedBy = { deviceId: device.deviceId, name: caller?.name ?? null };
   const revoked = await retryWhileBusy(() =>
-    services.storage.revoke({ accountId: device.accountId, deviceId, wipe: true, now: Date.now() }),
+    services.storage.revoke({
+      accountId: device.accountId,
+      deviceId,
+      wipe: true,
+      now: Date.now(),
+      removedBy,
+    }),
   );
-  for (const gone of revoked) services.delivery.revoke(gone.devicePk, gone.wipe);
+  for (const gone of revoked) services.delivery.revoke(gone.devicePk, gone.wipe, gone.removedBy);
   services.logger.info('device_removed_by_account', {
     accountId: device.accountId,
     deviceId,

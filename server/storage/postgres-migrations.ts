@@ -129,6 +129,9 @@ export const postgresMigrations: readonly string[] = [
   postgresLinkMigration,
   // 9: attachment ciphertext in the database, so every node serves every blob.
   postgresBlobMigration,
+  // 10: which of the person's own devices removed a device, told to it with its wipe (§2a).
+  `ALTER TABLE devices ADD COLUMN removed_by_device_id INTEGER;
+   ALTER TABLE devices ADD COLUMN removed_by_device_name TEXT;`,
 ];
 
 /** Serialises migrations of nodes starting together (an arbitrary constant of this schema). */

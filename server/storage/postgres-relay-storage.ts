@@ -205,10 +205,13 @@ export class PostgresRelayStorage implements RelayStorage {
           token_hash: Buffer;
           device_status: 'active' | 'revoked';
           wipe: boolean;
+          removed_by_device_id: number | null;
+          removed_by_device_name: string | null;
         }
       >(
         `SELECT d.device_pk, d.account_id, d.device_id, d.registration_id, d.identity_key,
-                d.token_hash, d.status AS device_status, d.wipe, a.display_name, a.role, a.org,
+                d.token_hash, d.status AS device_status, d.wipe, d.removed_by_device_id,
+                d.removed_by_device_name, a.display_name, a.role, a.org,
                 a.status
            FROM devices d JOIN accounts a USING (account_id) WHERE d.token_hash = $1`,
         [Buffer.from(tokenHash)],
@@ -224,6 +227,10 @@ export class PostgresRelayStorage implements RelayStorage {
       tokenHash: row.token_hash,
       status: row.device_status,
       wipe: row.wipe,
+      removedBy:
+        row.removed_by_device_id === null
+          ? null
+          : { deviceId: row.removed_by_device_id, name: row.removed_by_device_name },
       account: toAccount(row),
     };
   }
@@ -447,8 +454,11 @@ export class PostgresRelayStorage implements RelayStorage {
       account_id: string;
       device_id: number;
       wipe: boolean;
+      removed_by_device_id: number | null;
+      removed_by_device_name: string | null;
     }>(
-      `SELECT r.seq, d.device_pk, d.account_id, d.device_id, d.wipe
+      `SELECT r.seq, d.device_pk, d.account_id, d.device_id, d.wipe, d.removed_by_device_id,
+              d.removed_by_device_name
          FROM revocations r JOIN devices d USING (device_pk) WHERE r.seq > $1 ORDER BY r.seq`,
       [seq],
     );
@@ -459,6 +469,10 @@ export class PostgresRelayStorage implements RelayStorage {
         accountId: r.account_id,
         deviceId: r.device_id,
         wipe: r.wipe,
+        removedBy:
+          r.removed_by_device_id === null
+            ? null
+            : { deviceId: r.removed_by_device_id, name: r.removed_by_device_name },
       })),
     };
   }

@@ -312,6 +312,12 @@ export async function revokePostgres(
         WHERE device_pk = $3`,
       [wipe, input.now, d.device_pk],
     );
+    if (input.removedBy) {
+      await client.query(
+        'UPDATE devices SET removed_by_device_id = $1, removed_by_device_name = $2 WHERE device_pk = $3',
+        [input.removedBy.deviceId, input.removedBy.name, d.device_pk],
+      );
+    }
     // Nothing queued for a revoked device can ever be delivered, and its prekeys must not be handed out.
     for (const table of ['envelopes', 'pre_keys', 'kyber_pre_keys']) {
       await client.query(`DELETE FROM ${table} WHERE device_pk = $1`, [d.device_pk]);
@@ -333,6 +339,7 @@ export async function revokePostgres(
       accountId: input.accountId,
       deviceId: d.device_id,
       wipe,
+      removedBy: input.removedBy ?? null,
     });
   }
   if (input.deviceId === null) {

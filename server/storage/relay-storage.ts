@@ -202,7 +202,14 @@ export interface DeviceRecord {
   tokenHash: Uint8Array;
   status: 'active' | 'revoked';
   wipe: boolean;
+  /** Set when the person removed this device from another of their own devices (§2a). */
+  removedBy: RemovedBy | null;
   account: AccountRecord;
+}
+/** The person's own device that removed another of theirs, as named when it did. */
+export interface RemovedBy {
+  deviceId: number;
+  name: string | null;
 }
 export interface AccountWithDevices extends AccountRecord {
   devices: { deviceId: number; registrationId: number; name: string | null }[];
@@ -308,6 +315,8 @@ export interface RevokeInput {
   deviceId: number | null;
   wipe: boolean;
   now: number;
+  /** The person's own device that asked for the removal; absent when IT or an admin revoked. */
+  removedBy?: RemovedBy;
 }
 export interface RoleChangeInput {
   accountId: string;
@@ -323,6 +332,8 @@ export interface RevokedDevice {
   accountId: string;
   deviceId: number;
   wipe: boolean;
+  /** Set when the person removed it from another of their devices (§2a). */
+  removedBy: RemovedBy | null;
 }
 
 export interface AuditAppendInput {

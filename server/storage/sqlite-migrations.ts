@@ -118,6 +118,9 @@ export const migrations: readonly string[] = [
   orgQuotaMigration,
   // Link codes of a person adding a PC (docs/protocol.md §2b).
   sqliteLinkMigration,
+  // Which of the person's own devices removed a device, told to it with its wipe (§2a).
+  `ALTER TABLE devices ADD COLUMN removed_by_device_id INTEGER;
+   ALTER TABLE devices ADD COLUMN removed_by_device_name TEXT;`,
 ];
 
 export function migrate(db: Database): void {

@@ -245,7 +245,7 @@ export class SqliteRelayStorage implements RelayStorage {
     const row = prepared(
       this.db,
       `SELECT d.device_pk, d.account_id, d.device_id, d.registration_id, d.identity_key, d.token_hash, d.status AS device_status,
-                d.wipe, a.display_name, a.role, a.org, a.status AS account_status
+                d.wipe, d.removed_by_device_id, d.removed_by_device_name, a.display_name, a.role, a.org, a.status AS account_status
          FROM devices d JOIN accounts a USING (account_id) WHERE d.token_hash = ?`,
     ).get(tokenHash) as DeviceRow | undefined;
     if (!row) return null;
@@ -258,6 +258,10 @@ export class SqliteRelayStorage implements RelayStorage {
       tokenHash: row.token_hash,
       status: row.device_status,
       wipe: row.wipe === 1,
+      removedBy:
+        row.removed_by_device_id === null
+          ? null
+          : { deviceId: row.removed_by_device_id, name: row.removed_by_device_name },
       account: {
         accountId: row.account_id,
         displayName: row.display_name,
@@ -614,7 +618,8 @@ export class SqliteRelayStorage implements RelayStorage {
   async revocationsSince(seq: number): Promise<{ seq: number; devices: RevokedDevice[] }> {
     const rows = prepared(
       this.db,
-      `SELECT r.seq, d.device_pk, d.account_id, d.device_id, d.wipe
+      `SELECT r.seq, d.device_pk, d.account_id, d.device_id, d.wipe, d.removed_by_device_id,
+              d.removed_by_device_name
          FROM revocations r JOIN devices d USING (device_pk) WHERE r.seq > ? ORDER BY r.seq`,
     ).all(seq) as {
       seq: number;
@@ -622,6 +627,8 @@ export class SqliteRelayStorage implements RelayStorage {
       account_id: string;
       device_id: number;
       wipe: number;
+      removed_by_device_id: number | null;
+      removed_by_device_name: string | null;
     }[];
     return {
       seq: rows.at(-1)?.seq ?? seq,
@@ -630,6 +637,10 @@ export class SqliteRelayStorage implements RelayStorage {
         accountId: r.account_id,
         deviceId: r.device_id,
         wipe: r.wipe === 1,
+        removedBy:
+          r.removed_by_device_id === null
+            ? null
+            : { deviceId: r.removed_by_device_id, name: r.removed_by_device_name },
       })),
     };
   }
@@ -696,6 +707,8 @@ interface DeviceRow {
   token_hash: Buffer;
   device_status: 'active' | 'revoked';
   wipe: number;
+  removed_by_device_id: number | null;
+  removed_by_device_name: string | null;
   display_name: string;
   role: Role;
   org: string;

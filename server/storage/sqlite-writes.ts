@@ -233,6 +233,12 @@ export function revokeDevices(db: Database, input: RevokeInput): RevokedDevice[]
       db,
       "UPDATE devices SET status = 'revoked', wipe = ?, revoked_at = COALESCE(revoked_at, ?) WHERE device_pk = ?",
     ).run(wipe ? 1 : 0, input.now, d.device_pk);
+    if (input.removedBy) {
+      prepared(
+        db,
+        'UPDATE devices SET removed_by_device_id = ?, removed_by_device_name = ? WHERE device_pk = ?',
+      ).run(input.removedBy.deviceId, input.removedBy.name, d.device_pk);
+    }
     // Nothing queued for a revoked device can ever be delivered, and its prekeys must not be handed out.
     prepared(db, 'DELETE FROM envelopes WHERE device_pk = ?').run(d.device_pk);
     prepared(db, 'DELETE FROM pre_keys WHERE device_pk = ?').run(d.device_pk);
@@ -246,6 +252,7 @@ export function revokeDevices(db: Database, input: RevokeInput): RevokedDevice[]
       accountId: input.accountId,
       deviceId: d.device_id,
       wipe,
+      removedBy: input.removedBy ?? null,
     });
   }
   if (input.deviceId === null) {

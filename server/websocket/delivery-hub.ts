@@ -3,7 +3,13 @@ import { closeCodes } from '../../shared/protocol/index.js';
 import type { RelayLogger } from '../log.js';
 import type { RateLimiter } from '../rate-limiter.js';
 import type { DeliveryNotifier } from '../relay-services.js';
-import type { DeviceRecord, RelayStorage, StorageCluster } from '../storage/relay-storage.js';
+import { wipeFrameDetails } from '../authenticate.js';
+import type {
+  DeviceRecord,
+  RelayStorage,
+  RemovedBy,
+  StorageCluster,
+} from '../storage/relay-storage.js';
 import { storageFailureKind } from '../storage/storage-failure.js';
 import { DeviceConnection } from './device-connection.js';
 
@@ -100,11 +106,11 @@ export class DeliveryHub implements DeliveryNotifier {
     for (const connection of this.connections.values()) void connection.pump();
   }
 
-  revoke(devicePk: number, wipe: boolean): void {
+  revoke(devicePk: number, wipe: boolean, removedBy: RemovedBy | null = null): void {
     const connection = this.connections.get(devicePk);
     if (!connection) return;
     if (wipe) {
-      connection.send({ type: 'wipe' });
+      connection.send({ type: 'wipe', ...wipeFrameDetails(connection.device, removedBy) });
       connection.close(closeCodes.wipe, 'remote wipe');
     } else {
       connection.close(closeCodes.revoked, 'device revoked');

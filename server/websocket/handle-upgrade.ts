@@ -165,7 +165,7 @@ function awaitAuthFrame(
         const error = toRelayError(caught);
         if (error.code === 'unauthorized') guards.anonymousLimiter.take(`auth:${address}`);
         if (error.code === 'remote_wipe') {
-          ws.send(JSON.stringify({ type: 'wipe' }));
+          ws.send(JSON.stringify({ type: 'wipe', ...error.details }));
           ws.close(closeCodes.wipe, 'remote wipe');
           return;
         }

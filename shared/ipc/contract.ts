@@ -579,10 +579,18 @@ export const events = {
   }),
   // The relay stopped accepting this device. `wiped`: an administrator revoked it with remote
   // wipe, and the profile (database and keychain entry) has been erased from this computer;
-  // the session locks right after. `message` is the explanation to show.
+  // the session locks right after. `message` is the explanation to show. `removedBy`: the wipe
+  // was the person's own, from another of their devices (protocol §2a), not the practice's.
   'account.stopped': z.object({
     reason: z.enum(['revoked', 'wiped', 'unauthorized', 'replaced']),
     message: z.string(),
+    removedBy: z
+      .object({
+        displayName: z.string().max(100),
+        deviceId: z.number().int().min(1),
+        deviceName: z.string().max(100).nullable(),
+      })
+      .optional(),
   }),
 } as const satisfies { [E in EventName]: z.ZodType };
 

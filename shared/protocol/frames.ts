@@ -5,6 +5,15 @@ import { accountIdSchema, clientMessageIdSchema, deviceIdSchema } from './schema
 
 // WebSocket frames on GET /v1/websocket: JSON text frames, one object each, told apart by `type`.
 
+/** The person's own device that removed this one (§2a), in the wipe frame and the 403 details. */
+export const removedBySchema = z.object({
+  /** The person's name as the practice directory has it. */
+  displayName: z.string().max(100),
+  deviceId: deviceIdSchema,
+  deviceName: z.string().max(100).nullable(),
+});
+export type WireRemovedBy = z.infer<typeof removedBySchema>;
+
 /** An envelope as delivered to the recipient device. `id` is the relay's, used to ack. */
 export const incomingEnvelopeSchema = z.object({
   id: z.string().regex(/^[0-9]+$/),
@@ -30,8 +39,11 @@ export const serverFrameSchema = z.discriminatedUnion('type', [
   /** Sent once per connection, after every envelope queued at connect time has been sent. */
   z.object({ type: z.literal('queue_empty') }),
   z.object({ type: z.literal('pong') }),
-  /** The device must erase its local data; the relay closes with 4003 right after. */
-  z.object({ type: z.literal('wipe') }),
+  /**
+   * The device must erase its local data; the relay closes with 4003 right after. `removedBy`
+   * names the person's own device that removed it (§2a); absent when IT or an admin revoked it.
+   */
+  z.object({ type: z.literal('wipe'), removedBy: removedBySchema.optional() }),
   /** A bad frame or a condition the relay reports before closing. */
   z.object({ type: z.literal('error'), code: z.string(), message: z.string() }),
 ]);

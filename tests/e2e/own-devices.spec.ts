@@ -145,10 +145,14 @@ test.describe.serial('a GP on two PCs', () => {
       .first()
       .click();
 
-    // The removed PC is wiped at once (its socket was open).
+    // The removed PC is wiped at once (its socket was open), and says the GP did it, from where.
     await expect(
-      gpRoom7.getByRole('heading', { name: 'This device was removed from your practice' }),
+      gpRoom7.getByRole('heading', { name: 'This PC was removed from your devices' }),
     ).toBeVisible();
+    await expect(gpRoom7.getByRole('alert')).toContainText(
+      /This PC was removed by Dr Priya Patel from another of their PCs \(.+\)\. Its messages have been erased from this PC\./,
+    );
+    await expect(gpRoom7.getByRole('alert')).not.toContainText('practice');
   });
 
   test('reception keeps sending to the GP, now on one PC', async () => {

@@ -56,10 +56,24 @@ describeBackends('own devices', (backend) => {
     expect(removed.status).toBe(200);
     expect(removed.json).toEqual({ removed: 2 });
     await gp2Socket.until((log) => log.closeCode !== null);
-    expect(gp2Socket.has('wipe')).toBe(true);
+    // The removed PC is told the person removed it, and from which of their devices.
+    expect(gp2Socket.frames.find((f) => f.type === 'wipe')).toEqual({
+      type: 'wipe',
+      removedBy: { displayName: 'Dr A Patel', deviceId: 1, deviceName: null },
+    });
     expect(gp2Socket.closeCode).toBe(4003);
     const gone = await call(t.relay.url, 'GET', '/v1/me', { token: gp2.token });
     expect(gone.json.error.code).toBe('remote_wipe');
+    expect(gone.json.error.details).toEqual({
+      removedBy: { displayName: 'Dr A Patel', deviceId: 1, deviceName: null },
+    });
+    // Connecting again (token in the first frame) is refused with the same attribution.
+    const again = await FrameLog.open(t.relay.url);
+    again.socket.send(JSON.stringify({ type: 'auth', token: gp2.token }));
+    await again.until((log) => log.closeCode !== null);
+    expect(again.frames).toEqual([
+      { type: 'wipe', removedBy: { displayName: 'Dr A Patel', deviceId: 1, deviceName: null } },
+    ]);
 
     const listed = await call(t.relay.url, 'GET', '/v1/devices', { token: gp1.token });
     expect(listed.json.devices.map((d: { deviceId: number }) => d.deviceId)).toEqual([1]);
@@ -72,6 +86,19 @@ describeBackends('own devices', (backend) => {
     });
     expect(send.status).toBe(409);
     expect(send.json.error.details).toEqual({ missingDevices: [], extraDevices: [2] });
+  });
+
+  it('a device IT revoked with remote wipe is not told the person removed it', async () => {
+    const gp1 = await enrolNew(t.relay, 'Dr A Patel');
+    await enrolWithCode(t.relay.url, (await t.relay.enrol({ accountId: gp1.accountId })).code);
+    await t.relay.revoke(gp1.accountId, { deviceId: 1, wipe: true });
+    const gone = await call(t.relay.url, 'GET', '/v1/me', { token: gp1.token });
+    expect(gone.json.error.code).toBe('remote_wipe');
+    expect(gone.json.error.details).toBeUndefined();
+    const socket = await FrameLog.open(t.relay.url);
+    socket.socket.send(JSON.stringify({ type: 'auth', token: gp1.token }));
+    await socket.until((log) => log.closeCode !== null);
+    expect(socket.frames).toEqual([{ type: 'wipe' }]);
   });
 
   it('refuses removing the calling device, a device not on the account, and a colleague’s', async () => {

@@ -8,6 +8,7 @@ import type { EventPayload } from '../../../shared/ipc/contract.js';
 import type { IpcEventEmitter } from '../ipc/ipc-event-emitter.js';
 import type { MessagingEvent } from '../messaging/messaging-events.js';
 import { replacedExplanation } from '../messaging/relay-errors.js';
+import { removedByOwnDeviceExplanation } from '../../../shared/removed-device-explanation.js';
 import type { OpenProfile } from '../profile/open-profile.js';
 import type { MessagingViews } from './messaging-views.js';
 
@@ -37,6 +38,12 @@ export function forwardMessagingEvent(
   if (event.type === 'account.stopped') {
     // Announced even when the profile is already closed: the renderer must learn why.
     const reason: StopReason = event.reason === 'wipe' ? 'wiped' : event.reason;
+    const { removedBy } = event;
+    if (reason === 'wiped' && removedBy) {
+      const message = removedByOwnDeviceExplanation(removedBy);
+      events.emit('account.stopped', { reason, message, removedBy });
+      return;
+    }
     events.emit('account.stopped', { reason, message: stopMessages[reason] });
     return;
   }

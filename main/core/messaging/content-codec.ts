@@ -129,21 +129,23 @@ const sessionResetContent = z.object({
  * A file (v1 of the attachment kind): the relay blob holding its ciphertext and all a recipient
  * needs to fetch, decrypt and check it. The key and name exist only here and in the profiles.
  */
+const attachmentDescriptor = z.object({
+  v: z.literal(1),
+  id: attachmentIdSchema,
+  /** AES-256-GCM key, base64. */
+  key: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'a 32-byte base64 key'),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a hex SHA-256'),
+  size: z.number().int().positive().max(attachmentLimits.maxAttachmentBytes),
+  chunkCount: z.number().int().positive(),
+  type: z.enum(['image/jpeg', 'image/png', 'image/heic', 'application/pdf', 'text/plain']),
+  name: z.string().min(1).max(120),
+});
+
 const attachmentContent = z.object({
   kind: z.literal('attachment'),
   /** An optional caption. */
   text: z.string().max(20_000).optional(),
-  attachment: z.object({
-    v: z.literal(1),
-    id: attachmentIdSchema,
-    /** AES-256-GCM key, base64. */
-    key: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'a 32-byte base64 key'),
-    sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a hex SHA-256'),
-    size: z.number().int().positive().max(attachmentLimits.maxAttachmentBytes),
-    chunkCount: z.number().int().positive(),
-    type: z.enum(['image/jpeg', 'image/png', 'image/heic', 'application/pdf', 'text/plain']),
-    name: z.string().min(1).max(120),
-  }),
+  attachment: attachmentDescriptor,
   urgent: z.boolean().optional(),
   replyTo: messageId.optional(),
   /** Sent to a duty role, as on a text. */
@@ -163,7 +165,13 @@ const syncEvent = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('sent'),
     messageId,
-    text: z.string().min(1).max(20_000),
+    /** The text, or a file's caption (then optional). */
+    text: z.string().min(1).max(20_000).optional(),
+    /**
+     * A file sent from the other device: the same descriptor its recipient got, so this device
+     * fetches it too (the blob lists the person's own account among its recipients).
+     */
+    attachment: attachmentDescriptor.optional(),
     urgent: z.boolean().optional(),
     replyTo: messageId.optional(),
     sentAt: z.number().int().nonnegative(),

@@ -1,6 +1,6 @@
 import { ProtocolAddress } from '@signalapp/libsignal-client';
 import { MessengerError } from '../../../shared/errors.js';
-import type { DirectoryEntry } from '../../../shared/protocol/index.js';
+import type { DirectoryEntry, WireRemovedBy } from '../../../shared/protocol/index.js';
 import { afterCommit, runInAsyncTransaction } from '../db/async-transaction.js';
 import type { ConversationRecord } from '../db/repositories/conversations-repository.js';
 import type { MessageRecord, MessageStatus } from '../db/repositories/messages-repository.js';
@@ -99,7 +99,7 @@ export class MessagingCore implements OriginalsDeleter {
       token: account.token,
       pin,
       timeoutMs: tuning.httpTimeoutMs,
-      onDeviceRefused: (code) =>
+      onDeviceRefused: (code, removedBy) =>
         // After the caller has seen its error: stopping first would mask it as "stopped".
         queueMicrotask(() =>
           this.fatal(
@@ -108,6 +108,7 @@ export class MessagingCore implements OriginalsDeleter {
               : code === 'device_revoked'
                 ? 'revoked'
                 : 'unauthorized',
+            removedBy,
           ),
         ),
     });
@@ -170,10 +171,10 @@ export class MessagingCore implements OriginalsDeleter {
         state: (state) => this.connectionChanged(state),
         envelope: (envelope) => this.receiver.push(envelope),
         queueEmpty: () => this.receiver.queueEmpty(),
-        stopped: (reason) =>
+        stopped: (reason, removedBy) =>
           reason === 'replaced'
             ? this.events.emit({ type: 'account.stopped', reason })
-            : this.fatal(reason),
+            : this.fatal(reason, removedBy),
       },
     );
   }
@@ -529,13 +530,17 @@ export class MessagingCore implements OriginalsDeleter {
     void refreshSiblingDevices(this.ctx).catch(() => undefined);
   }
 
-  private fatal(reason: 'revoked' | 'wipe' | 'unauthorized'): void {
+  private fatal(reason: 'revoked' | 'wipe' | 'unauthorized', removedBy?: WireRemovedBy): void {
     // The socket, the outbox and any HTTP call may all meet the refusal: act on the first.
     if (this.refusal) return;
     this.refusal = reason;
-    this.ctx.logger.warn('relay_refused_device', { reason });
+    this.ctx.logger.warn('relay_refused_device', { reason, removedByOwnDevice: !!removedBy });
     this.stop();
-    this.events.emit({ type: 'account.stopped', reason });
+    this.events.emit({
+      type: 'account.stopped',
+      reason,
+      ...(reason === 'wipe' && removedBy ? { removedBy } : {}),
+    });
   }
 
   /** The profile this core runs on (for the owner that closes it). */

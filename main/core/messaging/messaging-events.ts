@@ -1,4 +1,5 @@
 import type { MessageRecord, MessageStatus } from '../db/repositories/messages-repository.js';
+import type { WireRemovedBy } from '../../../shared/protocol/index.js';
 import type { ConnectionState } from './relay/relay-socket.js';
 
 /** Everything the messaging core tells the outside world (IPC layer, CLI, tests). */
@@ -34,6 +35,8 @@ export type MessagingEvent =
   | {
       readonly type: 'account.stopped';
       readonly reason: 'revoked' | 'wipe' | 'unauthorized' | 'replaced';
+      /** A wipe the person asked for from another of their devices (protocol §2a). */
+      readonly removedBy?: WireRemovedBy;
     }
   /** Another of the person's devices removed one of theirs: their device list changed. */
   | { readonly type: 'devices.changed' }

@@ -17,8 +17,11 @@ export function toMessengerError(error: unknown): unknown {
   if (error.code === 'remote_wipe')
     return new MessengerError(
       'forbidden',
-      'Your practice revoked this device with remote wipe; its profile must be erased.',
-      { reason: 'remote_wipe' },
+      'This device was revoked with remote wipe; its profile must be erased.',
+      // Who removed it, when the person did from another of their devices (protocol §2a).
+      error.details['removedBy'] === undefined
+        ? { reason: 'remote_wipe' }
+        : { reason: 'remote_wipe', removedBy: error.details['removedBy'] },
     );
   return new MessengerError('network', error.message);
 }

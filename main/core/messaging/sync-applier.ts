@@ -166,13 +166,17 @@ function sent(
 ) {
   const { messages, conversations } = ctx.repos;
   if (messages.get(sync.messageId) || messages.wasDeleted(sync.messageId)) return;
+  if (sync.text === undefined && !sync.attachment) {
+    ctx.logger.warn('sync_sent_empty', { fromDevice });
+    return;
+  }
   messages.insert({
     id: sync.messageId,
     conversationId,
     direction: 'outgoing',
     senderAccountId: ctx.account.accountId,
     senderDeviceId: fromDevice,
-    body: sync.text,
+    body: sync.text ?? '',
     urgent: sync.urgent === true,
     status: 'sent',
     sentAt: sync.sentAt,
@@ -181,6 +185,24 @@ function sent(
     expiresAt: expiryOfNewMessage(ctx.repos, conversationId, sync.sentAt),
   });
   if (sync.replyTo) ctx.queries.setReplyTo(sync.messageId, sync.replyTo);
+  if (sync.attachment) {
+    // Sent by me, fetched here like a received file (after this transaction commits).
+    const a = sync.attachment;
+    ctx.repos.attachments.insert({
+      messageId: sync.messageId,
+      direction: 'incoming',
+      state: 'downloading',
+      fileKey: Buffer.from(a.key, 'base64'),
+      sha256: a.sha256,
+      size: a.size,
+      contentType: a.type,
+      fileName: a.name,
+      chunkCount: a.chunkCount,
+      relayId: a.id,
+      createdAt: ctx.now(),
+    });
+    ctx.kickAttachments();
+  }
   conversations.touch(conversationId, sync.sentAt);
   emit({ type: 'message.added', message: messages.get(sync.messageId) as MessageRecord });
   applyEarlyReceipts(ctx, conversationId, sync.messageId, peer, emit);

@@ -61,7 +61,12 @@ describe('pmsg client devices', () => {
     // The removed PC is told on its next contact and erases its profile.
     const wiped = await pmsg(['devices', '--profile', room7]);
     expect(wiped.code).toBe(1);
-    expect(wiped.stderr).toMatch(/device_wiped.*remote wipe.*have been erased/);
+    // It says the person removed it, from which PC, rather than blaming the practice.
+    expect(wiped.stderr).toContain(
+      'This PC was removed by Dr A Patel from another of their PCs (Room 4 PC). Its messages have been erased from this PC.',
+    );
+    expect(wiped.stderr).toMatch(/device_wiped.*have been erased/);
+    expect(wiped.stderr).not.toContain('practice');
     expect(readdirSync(room7)).toEqual([]);
 
     // Reception's next message goes to the remaining PC without a failure.

@@ -7,6 +7,7 @@ import { encodeContent, type Content } from '../content-codec.js';
 import type { CoreContext } from '../core-context.js';
 import { newMessageId, nextSentAt } from '../message-ids.js';
 import { contentOfMessage } from '../outgoing-content.js';
+import { enqueueSync, hasOtherDevices } from '../own-device-sync.js';
 import { RelayRequestError } from '../relay/relay-http.js';
 import {
   checkDigest,
@@ -415,7 +416,12 @@ export class AttachmentTransfers {
     const groups = this.groups?.isGroup(message.conversationId) ? this.groups : null;
     const peer = this.ctx.repos.conversations.get(message.conversationId)?.peerAccountId ?? null;
     if (!groups && !peer) return;
-    const recipients = groups ? groups.recipients(message.conversationId) : [peer as string];
+    // The person's other PCs fetch a 1:1 file too (own-device sync), so the blob waits for them.
+    const recipients = groups
+      ? groups.recipients(message.conversationId)
+      : hasOtherDevices(this.ctx)
+        ? [peer as string, this.ctx.account.accountId]
+        : [peer as string];
     let relayId = a.relayId;
     let received: number[] = [];
     if (relayId) {
@@ -487,6 +493,23 @@ export class AttachmentTransfers {
         },
         this.ctx.now(),
       );
+      // The person's other PCs show it as sent by me, with the file to fetch.
+      if (content.kind === 'attachment') {
+        enqueueSync(
+          this.ctx,
+          peer as string,
+          {
+            type: 'sent',
+            messageId: a.messageId,
+            ...(content.text ? { text: content.text } : {}),
+            attachment: content.attachment,
+            ...(content.urgent ? { urgent: true } : {}),
+            ...(content.replyTo ? { replyTo: content.replyTo } : {}),
+            sentAt: message.sentAt,
+          },
+          this.ctx.now(),
+        );
+      }
       return true;
     });
     if (!queued) return;

@@ -6,6 +6,8 @@ import {
   endpointPath,
   endpoints,
   relayErrorBodySchema,
+  removedBySchema,
+  type WireRemovedBy,
   type EndpointName,
   type EndpointParamName,
   type EndpointParams,
@@ -54,7 +56,10 @@ export interface RelayHttpOptions {
    * The relay refused this device for good (`remote_wipe`, `device_revoked`, `unauthorized`):
    * told once per answer, whichever call met it, so the core can stop (and wipe) at once.
    */
-  readonly onDeviceRefused?: (code: 'remote_wipe' | 'device_revoked' | 'unauthorized') => void;
+  readonly onDeviceRefused?: (
+    code: 'remote_wipe' | 'device_revoked' | 'unauthorized',
+    removedBy?: WireRemovedBy,
+  ) => void;
 }
 
 /** What one call needs: the path parameters and the body, where the endpoint has them. */
@@ -168,7 +173,10 @@ export class RelayHttp {
       }
       const { code, message, details } = parsed.data.error;
       if (code === 'remote_wipe' || code === 'device_revoked' || code === 'unauthorized') {
-        this.options.onDeviceRefused?.(code);
+        this.options.onDeviceRefused?.(
+          code,
+          removedBySchema.safeParse(details?.['removedBy']).data,
+        );
       }
       throw new RelayRequestError(status, code, message, details ?? {}, retryAfterMs);
     }

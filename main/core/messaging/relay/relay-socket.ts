@@ -2,7 +2,9 @@ import { WebSocket } from 'ws';
 import {
   closeCodes,
   relayErrorBodySchema,
+  removedBySchema,
   serverFrameSchema,
+  type WireRemovedBy,
   type ClientFrame,
   type IncomingEnvelope,
   webSocketPath,
@@ -22,7 +24,8 @@ export interface RelaySocketHandlers {
   envelope(envelope: IncomingEnvelope): void;
   /** Every envelope queued when this connection opened has been handed to `envelope`. */
   queueEmpty(): void;
-  stopped(reason: SocketStop): void;
+  /** `removedBy`: the person removed this device from another of theirs (a wipe only). */
+  stopped(reason: SocketStop, removedBy?: WireRemovedBy): void;
 }
 
 export interface RelaySocketOptions {
@@ -131,11 +134,15 @@ export class RelaySocket {
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('end', () => {
         let code = '';
+        let removedBy: WireRemovedBy | undefined;
         try {
           const parsed = relayErrorBodySchema.safeParse(
             JSON.parse(Buffer.concat(chunks).toString()),
           );
-          if (parsed.success) code = parsed.data.error.code;
+          if (parsed.success) {
+            code = parsed.data.error.code;
+            removedBy = removedBySchema.safeParse(parsed.data.error.details?.['removedBy']).data;
+          }
         } catch {
           // Not a protocol error body: treat as a transient failure.
         }
@@ -147,7 +154,7 @@ export class RelaySocket {
         socket.on('error', () => undefined);
         socket.terminate();
         if (this.socket === socket) this.socket = null;
-        if (code === 'remote_wipe') this.halt('wipe');
+        if (code === 'remote_wipe') this.halt('wipe', removedBy);
         else if (code === 'device_revoked') this.halt('revoked');
         else if (code === 'unauthorized') this.halt('unauthorized');
         else {
@@ -216,7 +223,7 @@ export class RelaySocket {
         this.awaitingPong = false;
         return;
       case 'wipe':
-        this.halt('wipe');
+        this.halt('wipe', frame.removedBy);
         return;
       case 'error':
         this.options.logger.warn('relay_frame_error', { errorCode: frame.code });
@@ -258,9 +265,9 @@ export class RelaySocket {
     }, delay);
   }
 
-  private halt(reason: SocketStop): void {
+  private halt(reason: SocketStop, removedBy?: WireRemovedBy): void {
     this.stop();
-    this.handlers.stopped(reason);
+    this.handlers.stopped(reason, removedBy);
   }
 
   private setState(state: ConnectionState): void {

@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
+import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createWorld, eventually, type Staff, type World } from './messaging-harness.js';
 import { readRelayAccount } from '../../../../main/core/messaging/relay-account.js';
@@ -169,6 +170,11 @@ describe('sync between a person’s own devices', () => {
     await eventually(() => pc2.seen.some((e) => e.type === 'devices.changed'), 'PC 2 told');
     expect((await pc2.core.ownDevices()).map((d) => d.deviceId)).toEqual([1, 2]);
     await eventually(() => pc3.core.isStopped, 'PC 3 stopped by the wipe');
+    // PC 3 learns the GP removed it, from PC 1: its wipe screen says so, not "your practice".
+    expect(pc3.seen.find((e) => e.type === 'account.stopped')).toMatchObject({
+      reason: 'wipe',
+      removedBy: { displayName: 'Dr A Patel', deviceId: 1 },
+    });
 
     const later = await reception.sendTo(pc1, 'after the removal');
     expect((await reception.core.whenSent(later.id)).status).not.toBe('failed');
@@ -177,6 +183,46 @@ describe('sync between a person’s own devices', () => {
     await eventually(() => find(pc1, reception, 'PC 2 after the removal') !== undefined, 'PC 1');
     await eventually(() => find(pc2, reception, 'after the removal') !== undefined, 'PC 2');
     expect(find(pc3, reception, 'after the removal')).toBeUndefined();
+  });
+});
+
+describe('files in own-device sync', () => {
+  it('a file the GP sends from PC 1 shows on PC 2 as sent by the GP, and PC 2 fetches it', async () => {
+    const { reception, pc1, pc2 } = await gpOnTwoPcs();
+    // Sessions between the PCs exist once one has synced something.
+    await pc1.sendTo(reception, 'a photo follows');
+    await eventually(() => find(pc2, reception, 'a photo follows') !== undefined, 'PC 2 copy');
+
+    const bytes = randomBytes(300 * 1024);
+    bytes.set([0xff, 0xd8, 0xff, 0xe0], 0);
+    const conversation = await pc1.core.openDirect(reception.accountId);
+    const sent = await pc1.core.attachments.send(conversation.id, {
+      bytes,
+      name: 'wound.jpg',
+      maxBytes: 25 * 1_048_576,
+    });
+    expect((await pc1.core.attachments.whenSettled(sent.id)).state).toBe('uploaded');
+
+    await eventually(() => reception.profile.repositories.attachments.get(sent.id) !== null, 'r');
+    expect((await reception.core.attachments.whenSettled(sent.id)).state).toBe('ready');
+    expect(reception.core.attachments.read(sent.id).bytes.equals(bytes)).toBe(true);
+
+    await eventually(
+      () => pc2.profile.repositories.messages.get(sent.id) !== null,
+      'PC 2 has the file message',
+    );
+    expect(pc2.profile.repositories.messages.get(sent.id)).toMatchObject({
+      direction: 'outgoing',
+      senderAccountId: pc1.accountId,
+      senderDeviceId: 1,
+      sentAt: sent.sentAt,
+    });
+    expect((await pc2.core.attachments.whenSettled(sent.id)).state).toBe('ready');
+    const copy = pc2.core.attachments.read(sent.id);
+    expect(copy.bytes.equals(bytes)).toBe(true);
+    expect(copy.record).toMatchObject({ fileName: 'wound.jpg', contentType: 'image/jpeg' });
+    // Not sent on by PC 2: reception has the one message.
+    expect(messagesWith(reception, pc1).filter((m) => m.id === sent.id)).toHaveLength(1);
   });
 });
 
