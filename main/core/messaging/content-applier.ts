@@ -4,6 +4,7 @@ import { isClinicalRole } from '../../../shared/clinical/clinical-roles.js';
 import type { MessageRecord } from '../db/repositories/messages-repository.js';
 import { encodeContent, type Content } from './content-codec.js';
 import type { CoreContext } from './core-context.js';
+import { queueIncomingFile } from './attachments/queue-incoming-file.js';
 import { applyDirectTimer } from './timer-notice.js';
 import type { MessagingEvent } from './messaging-events.js';
 import { newMessageId } from './message-ids.js';
@@ -124,22 +125,7 @@ export class ContentApplier {
       recordReceivedRoleTag(this.roleMessages, content.id, content.role, now);
     }
     if (content.kind === 'attachment') {
-      // The file is fetched after this transaction commits; its key is stored with the message.
-      const a = content.attachment;
-      this.ctx.repos.attachments.insert({
-        messageId: content.id,
-        direction: 'incoming',
-        state: 'downloading',
-        fileKey: Buffer.from(a.key, 'base64'),
-        sha256: a.sha256,
-        size: a.size,
-        contentType: a.type,
-        fileName: a.name,
-        chunkCount: a.chunkCount,
-        relayId: a.id,
-        createdAt: now,
-      });
-      this.ctx.kickAttachments();
+      queueIncomingFile(this.ctx, content.id, content.attachment, now);
     }
     conversations.touch(conversation.id, now);
     const receipt: Content = {

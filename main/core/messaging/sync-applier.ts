@@ -2,6 +2,7 @@ import type { MessageRecord } from '../db/repositories/messages-repository.js';
 import { expiryOfNewMessage } from '../retention/expiry-policy.js';
 import type { Content, SyncEvent } from './content-codec.js';
 import type { CoreContext } from './core-context.js';
+import { queueIncomingFile } from './attachments/queue-incoming-file.js';
 import { applyDirectTimer } from './timer-notice.js';
 import type { MessagingEvent } from './messaging-events.js';
 import { applyEarlyReceipts } from './early-receipts.js';
@@ -186,22 +187,8 @@ function sent(
   });
   if (sync.replyTo) ctx.queries.setReplyTo(sync.messageId, sync.replyTo);
   if (sync.attachment) {
-    // Sent by me, fetched here like a received file (after this transaction commits).
-    const a = sync.attachment;
-    ctx.repos.attachments.insert({
-      messageId: sync.messageId,
-      direction: 'incoming',
-      state: 'downloading',
-      fileKey: Buffer.from(a.key, 'base64'),
-      sha256: a.sha256,
-      size: a.size,
-      contentType: a.type,
-      fileName: a.name,
-      chunkCount: a.chunkCount,
-      relayId: a.id,
-      createdAt: ctx.now(),
-    });
-    ctx.kickAttachments();
+    // Sent by me, fetched here like a received file.
+    queueIncomingFile(ctx, sync.messageId, sync.attachment, ctx.now());
   }
   conversations.touch(conversationId, sync.sentAt);
   emit({ type: 'message.added', message: messages.get(sync.messageId) as MessageRecord });

@@ -9,6 +9,7 @@ import type { MessageRecord } from '../../db/repositories/messages-repository.js
 import { expiryOfNewMessage } from '../../retention/expiry-policy.js';
 import { encodeContent, type Content } from '../content-codec.js';
 import type { CoreContext } from '../core-context.js';
+import { queueIncomingFile } from '../attachments/queue-incoming-file.js';
 import type { MessagingEvent } from '../messaging-events.js';
 import { newMessageId } from '../message-ids.js';
 import { RelayRequestError } from '../relay/relay-http.js';
@@ -271,21 +272,7 @@ export class GroupInbound {
    */
   private fileOf(content: Extract<Content, { kind: 'text' | 'attachment' }>, now: number): void {
     if (content.kind !== 'attachment') return;
-    const a = content.attachment;
-    this.ctx.repos.attachments.insert({
-      messageId: content.id,
-      direction: 'incoming',
-      state: 'downloading',
-      fileKey: Buffer.from(a.key, 'base64'),
-      sha256: a.sha256,
-      size: a.size,
-      contentType: a.type,
-      fileName: a.name,
-      chunkCount: a.chunkCount,
-      relayId: a.id,
-      createdAt: now,
-    });
-    this.ctx.kickAttachments();
+    queueIncomingFile(this.ctx, content.id, content.attachment, now);
   }
 
   /** Receipts for our messages in groups: per member, and the message's status once all have. */
