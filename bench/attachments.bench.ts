@@ -5,7 +5,8 @@
 // Prints both rates and the ratio (aim: >= 0.5), and where the relay's time went (encrypt and
 // store, upload, download). First measured at 0.04-0.13 on a loaded 2-core machine, with the
 // chunks one request at a time and each a durable commit on the sender, the relay and the
-// recipient; now a window of four chunks is in flight and the sender commits nothing per chunk.
+// recipient; now a window of four chunks is in flight, the sender commits nothing per chunk, and
+// chunk bodies are raw bytes rather than base64 in JSON.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -202,8 +203,8 @@ async function runBenchmark() {
       '  plain HTTP: one PUT of the bytes to a server in a child process (kept in memory) and one',
       '    GET back, on loopback: no encryption, no chunks, nothing written to disk.',
       '  relay: the sender encrypts the file (AES-256-GCM per 512 KB chunk), stores the chunks in',
-      '    its SQLCipher database, uploads them one request each (base64 in JSON, four in',
-      '    flight) to the relay, which writes each to its blob store; the message with the key',
+      '    its SQLCipher database, uploads them one request each (raw bytes, four in flight) to',
+      '    the relay, which writes each to its blob store; the message with the key',
       '    goes once the blob is complete; the recipient downloads the chunks (four in flight),',
       '    checks each, stores each window of them in its own SQLCipher database in one',
       '    transaction, and checks the whole file against the SHA-256 before it counts as ready.',

@@ -1,4 +1,8 @@
-import { attachmentLimits, type AttachmentStatus } from '../../shared/protocol/index.js';
+import {
+  attachmentLimits,
+  chunkBytesType,
+  type AttachmentStatus,
+} from '../../shared/protocol/index.js';
 import type { BlobMeta } from '../blobs/blob-store.js';
 import type { DeviceRecord } from '../storage/relay-storage.js';
 import type { RelayServices } from '../relay-services.js';
@@ -90,7 +94,8 @@ function assertOwner(meta: BlobMeta, device: DeviceRecord): void {
 
 export const putAttachmentChunk: Handler<'putAttachmentChunk'> = async (services, i) => {
   const id = i.params.attachmentId;
-  const data = Buffer.from(i.body.data, 'base64');
+  // Raw bytes (application/octet-stream) or, from an older client, base64 in JSON.
+  const data = i.bytes ?? Buffer.from(i.body.data, 'base64');
   if (data.length === 0 || data.length > attachmentLimits.maxChunkCiphertextBytes) {
     throw new RelayError(
       'payload_too_large',
@@ -138,8 +143,16 @@ export const getAttachmentChunk: Handler<'getAttachmentChunk'> = async (services
     throw new RelayError('attachment_incomplete', 'The attachment is still being uploaded.');
   }
   const data = await services.blobs.readChunk(meta, index);
+  // A client that asks for raw bytes gets them; an older one gets base64 in JSON.
+  if (acceptsBytes(i.req.headers.accept)) return { status: 200, bytes: data };
   return { status: 200, body: { data: data.toString('base64') } };
 };
+
+function acceptsBytes(accept: string | undefined): boolean {
+  return (accept ?? '')
+    .split(',')
+    .some((part) => part.split(';')[0]?.trim().toLowerCase() === chunkBytesType);
+}
 
 /**
  * This device is done with the blob: it has every chunk (`fetched`) or will not fetch it

@@ -1,12 +1,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { endpoints, webSocketPath } from '../../shared/protocol/index.js';
+import {
+  attachmentLimits,
+  chunkBytesType,
+  endpoints,
+  webSocketPath,
+  type EndpointName,
+} from '../../shared/protocol/index.js';
 import { bearerToken } from '../authenticate.js';
 import type { PreAuthGate } from '../preauth-gate.js';
 import type { RateLimiter } from '../rate-limiter.js';
 import type { RelayServices } from '../relay-services.js';
 import { RelayError, toRelayError } from '../relay-error.js';
-import { sendError, sendJson } from './json-response.js';
-import { parseWith, readJson } from './read-body.js';
+import { sendBytes, sendError, sendJson } from './json-response.js';
+import { contentTypeOf, parseWith, readBytes, readJson } from './read-body.js';
 import { matchRoute } from './router.js';
 import { storageFailureKind } from '../storage/storage-failure.js';
 import { describeError } from '../../shared/describe-error.js';
@@ -89,18 +95,31 @@ export async function handleRequest(
     }
     // The body is read only after authentication and rate limits, and only where one is expected.
     const schema = endpoints[match.route.endpoint].request;
-    const body =
-      schema === null
-        ? undefined
-        : parseWith(schema, await readJson(req, services.limits.maxBodyBytes));
+    const bytesLimit = binaryBodies[match.route.endpoint];
+    let body: unknown;
+    let bytes: Buffer | undefined;
+    if (bytesLimit !== undefined && contentTypeOf(req) === chunkBytesType) {
+      bytes = await readBytes(req, bytesLimit);
+    } else if (bytesLimit !== undefined && contentTypeOf(req) !== 'application/json') {
+      req.resume();
+      throw new RelayError(
+        'unsupported_media_type',
+        `Send the body as Content-Type: ${chunkBytesType} (or application/json).`,
+      );
+    } else if (schema !== null) {
+      body = parseWith(schema, await readJson(req, services.limits.maxBodyBytes));
+    }
     const result = await match.route.handler(services, {
       req,
       params: match.params,
       device,
       body,
+      ...(bytes ? { bytes } : {}),
     });
     // A request that was running when shutdown began must not keep its connection alive.
-    sendJson(res, result.status, result.body, guards.state.closing ? { connection: 'close' } : {});
+    const headers: Record<string, string> = guards.state.closing ? { connection: 'close' } : {};
+    if (result.bytes) sendBytes(res, result.status, result.bytes, headers);
+    else sendJson(res, result.status, result.body, headers);
   } catch (caught) {
     const error = toRelayError(caught);
     if (error.code === 'link_code_invalid') guards.anonymousLimiter.take(`link:${address}`);
@@ -129,6 +148,11 @@ export async function handleRequest(
     });
   }
 }
+
+/** Endpoints that also take a raw body (application/octet-stream), with its largest size. */
+const binaryBodies: Partial<Record<EndpointName, number>> = {
+  putAttachmentChunk: attachmentLimits.maxChunkCiphertextBytes,
+};
 
 function throttle(limiter: RateLimiter, key: string): void {
   const wait = limiter.take(key);

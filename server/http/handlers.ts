@@ -55,11 +55,16 @@ export interface HandlerInput<N extends EndpointName> {
   /** The authenticated device; the router authenticates every `device` endpoint first. */
   device: Endpoints[N]['auth'] extends 'device' ? DeviceRecord : null;
   body: ParsedEndpointRequest<N>;
+  /**
+   * A binary body instead of `body` (an attachment chunk sent as application/octet-stream, §5a),
+   * already size-checked; `body` is then not set.
+   */
+  bytes?: Buffer;
 }
-export interface HandlerResult<N extends EndpointName> {
-  status: number;
-  body: z.input<Endpoints[N]['response']>;
-}
+/** A JSON answer, or raw bytes sent as application/octet-stream (a chunk, §5a). */
+export type HandlerResult<N extends EndpointName> =
+  | { status: number; body: z.input<Endpoints[N]['response']>; bytes?: undefined }
+  | { status: number; bytes: Buffer; body?: undefined };
 export type Handler<N extends EndpointName> = (
   services: RelayServices,
   input: HandlerInput<N>,
@@ -73,8 +78,9 @@ export type AnyHandler = (
     params: Readonly<Record<string, string>>;
     device: DeviceRecord | null;
     body: unknown;
+    bytes?: Buffer;
   },
-) => Promise<{ status: number; body: unknown }>;
+) => Promise<{ status: number; body?: unknown; bytes?: Buffer }>;
 
 const b64 = (value: string) => Buffer.from(value, 'base64');
 const toB64 = (value: Uint8Array) => Buffer.from(value).toString('base64');

@@ -17,6 +17,22 @@ export function sendJson(
   res.end(text);
 }
 
+/** Raw bytes (an attachment chunk, docs/protocol.md §5a). */
+export function sendBytes(
+  res: ServerResponse,
+  status: number,
+  bytes: Buffer,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, {
+    'content-type': 'application/octet-stream',
+    'content-length': bytes.length,
+    'cache-control': 'no-store',
+    ...headers,
+  });
+  res.end(bytes);
+}
+
 /** The body of every non-2xx answer (docs/protocol.md §1.1). */
 export function errorBody(error: RelayError): { error: Record<string, unknown> } {
   return {

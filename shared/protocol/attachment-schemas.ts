@@ -54,6 +54,13 @@ export const attachmentStatusSchema = z.object({
 
 export const attachmentChunkSchema = z.object({ data: base64Chunk });
 
+/**
+ * The binary form of a chunk body (§5a): a chunk PUT with this Content-Type carries the raw
+ * ciphertext, and a chunk GET with this Accept is answered with it, so neither side encodes,
+ * validates or parses base64 in JSON. The JSON form above stays for older clients.
+ */
+export const chunkBytesType = 'application/octet-stream';
+
 export const putChunkResponseSchema = z.object({ received: z.number().int().nonnegative() });
 
 export const attachmentFetchedResponseSchema = z.object({

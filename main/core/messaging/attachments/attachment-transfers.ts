@@ -457,10 +457,7 @@ export class AttachmentTransfers {
       async (index) => {
         const data = attachments.chunk(a.messageId, index);
         if (!data) throw new MessengerError('not_found', 'An attachment chunk is missing.');
-        await this.ctx.http.call('putAttachmentChunk', {
-          params: { attachmentId, chunkIndex: index },
-          body: { data: data.toString('base64') },
-        });
+        await this.ctx.http.putAttachmentChunk({ attachmentId, chunkIndex: index }, data);
         done.add(index);
         this.progress(a, done.size);
       },
@@ -536,10 +533,10 @@ export class AttachmentTransfers {
       todo,
       () => !this.stopped && !gone,
       async (index) => {
-        const answer = await this.ctx.http.call('getAttachmentChunk', {
-          params: { attachmentId: relayId, chunkIndex: index },
+        const data = await this.ctx.http.getAttachmentChunk({
+          attachmentId: relayId,
+          chunkIndex: index,
         });
-        const data = Buffer.from(answer.data, 'base64');
         // Checked before it is kept: a damaged chunk is never stored as progress.
         plain.set(index, decryptChunk(a.fileKey, index, a.chunkCount, data));
         return data;

@@ -3,6 +3,7 @@ import https from 'node:https';
 import type { z } from 'zod';
 import { MessengerError } from '../../../../shared/errors.js';
 import {
+  chunkBytesType,
   endpointPath,
   endpoints,
   relayErrorBodySchema,
@@ -105,20 +106,58 @@ export class RelayHttp {
     const { params = {}, body } = (input ?? {}) as { params?: object; body?: unknown };
     // Relative to the base URL, which may carry a path prefix of its own.
     const path = endpointPath(name, params as EndpointParams<N>).slice(1);
+    const payload = body === undefined ? undefined : jsonPayload(body);
     // TypeScript cannot narrow the table by a generic name; the schema is this endpoint's own.
-    return this.request(spec.method, path, spec.response, body) as Promise<EndpointResponse<N>>;
+    return this.request(spec.method, path, spec.response, payload) as Promise<EndpointResponse<N>>;
+  }
+
+  /**
+   * Uploads one ciphertext chunk as raw bytes (docs/protocol.md §5a), sparing both sides the
+   * base64 and JSON work. A relay that knows only the JSON form (415) is sent that instead.
+   */
+  async putAttachmentChunk(
+    params: EndpointParams<'putAttachmentChunk'>,
+    data: Buffer,
+  ): Promise<EndpointResponse<'putAttachmentChunk'>> {
+    const path = endpointPath('putAttachmentChunk', params).slice(1);
+    const schema = endpoints.putAttachmentChunk.response;
+    try {
+      return await this.request('PUT', path, schema, { type: chunkBytesType, bytes: data });
+    } catch (error) {
+      if (!(error instanceof RelayRequestError && error.code === 'unsupported_media_type')) {
+        throw error;
+      }
+      return this.request('PUT', path, schema, jsonPayload({ data: data.toString('base64') }));
+    }
+  }
+
+  /**
+   * Downloads one ciphertext chunk, asking for raw bytes (§5a); a relay that answers in JSON
+   * (an older one) is read as base64, checked against the protocol's schema as before.
+   */
+  async getAttachmentChunk(params: EndpointParams<'getAttachmentChunk'>): Promise<Buffer> {
+    const path = endpointPath('getAttachmentChunk', params).slice(1);
+    const answer = await this.request(
+      'GET',
+      path,
+      endpoints.getAttachmentChunk.response,
+      undefined,
+      `${chunkBytesType}, application/json`,
+    );
+    return Buffer.isBuffer(answer) ? answer : Buffer.from(answer.data, 'base64');
   }
 
   private async request<S extends z.ZodType>(
     method: 'GET' | 'POST' | 'PUT',
     path: string,
     schema: S,
-    body?: unknown,
+    payload?: Payload,
+    accept = 'application/json',
   ): Promise<z.output<S>> {
     for (let tried = 1; ; tried += 1) {
       const base = this.addresses.current;
       try {
-        return await this.requestAt(base, method, path, schema, body);
+        return await this.requestAt(base, method, path, schema, payload, accept);
       } catch (error) {
         if (!isNetworkFailure(error)) throw error;
         this.addresses.failed(base);
@@ -127,12 +166,17 @@ export class RelayHttp {
     }
   }
 
+  /**
+   * One request to one address. The answer is parsed with `schema`, unless `accept` allows raw
+   * bytes and a 2xx answer is application/octet-stream: those bytes are returned as they are.
+   */
   private async requestAt<S extends z.ZodType>(
     base: URL,
     method: 'GET' | 'POST' | 'PUT',
     path: string,
     schema: S,
-    body?: unknown,
+    payload: Payload | undefined,
+    accept: string,
   ): Promise<z.output<S>> {
     const url = new URL(path, base);
     const tls =
@@ -141,14 +185,24 @@ export class RelayHttp {
             throw pinFetchFailure(url, error);
           })
         : {};
-    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    const headers: Record<string, string | number> = { accept: 'application/json' };
+    const headers: Record<string, string | number> = { accept };
     if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
     if (payload) {
-      headers['content-type'] = 'application/json';
-      headers['content-length'] = payload.length;
+      headers['content-type'] = payload.type;
+      headers['content-length'] = payload.bytes.length;
     }
-    const { status, text, retryAfter } = await this.send(url, method, headers, payload, tls);
+    const answer = await this.send(url, method, headers, payload?.bytes, tls);
+    const { status, retryAfter } = answer;
+    if (
+      status >= 200 &&
+      status < 300 &&
+      answer.type === chunkBytesType &&
+      accept.includes(chunkBytesType)
+    ) {
+      // Only getAttachmentChunk asks for bytes, and it tells a Buffer from a parsed answer.
+      return answer.bytes as z.output<S>;
+    }
+    const text = answer.bytes.toString('utf8');
     let json: unknown;
     try {
       json = text === '' ? null : JSON.parse(text);
@@ -202,7 +256,7 @@ export class RelayHttp {
     headers: Record<string, string | number>,
     payload: Buffer | undefined,
     tls: object,
-  ): Promise<{ status: number; text: string; retryAfter: string | undefined }> {
+  ): Promise<{ status: number; type: string; bytes: Buffer; retryAfter: string | undefined }> {
     const https_ = url.protocol === 'https:';
     const transport = https_ ? https : http;
     const agent = https_ ? this.agents.https : this.agents.http;
@@ -222,7 +276,8 @@ export class RelayHttp {
           response.on('end', () =>
             resolve({
               status: response.statusCode ?? 0,
-              text: Buffer.concat(chunks).toString('utf8'),
+              type: (response.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '',
+              bytes: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks),
               retryAfter: response.headers['retry-after'],
             }),
           );
@@ -236,6 +291,16 @@ export class RelayHttp {
       request.end(payload);
     });
   }
+}
+
+/** A request body and its media type. */
+interface Payload {
+  readonly type: string;
+  readonly bytes: Buffer;
+}
+
+function jsonPayload(body: unknown): Payload {
+  return { type: 'application/json', bytes: Buffer.from(JSON.stringify(body)) };
 }
 
 // Errors of a connection that was never made: the request did not reach any relay.

@@ -37,15 +37,20 @@ type Refusal = { status: number; code: string; message: string } | null;
 
 /**
  * An HTTP proxy in front of the relay that answers the requests `refuse` picks with an error
- * body of the relay's own shape, and passes everything else (WebSocket upgrades too) through.
+ * body of the relay's own shape, and passes everything else (WebSocket upgrades too) through,
+ * with the request headers as `refuse` left them.
  */
 async function refusingProxy(
-  refuse: (method: string, url: string) => Refusal | Promise<Refusal>,
+  refuse: (
+    method: string,
+    url: string,
+    headers: http.IncomingHttpHeaders,
+  ) => Refusal | Promise<Refusal>,
 ): Promise<string> {
   const target = new URL(world.relay.relay.url);
   const server = http.createServer(async (req, res) => {
     // A promise holds the request until it settles (the body waits, unread, meanwhile).
-    const refusal = await refuse(req.method ?? 'GET', req.url ?? '/');
+    const refusal = await refuse(req.method ?? 'GET', req.url ?? '/', req.headers);
     if (refusal) {
       req.resume();
       res.writeHead(refusal.status, { 'content-type': 'application/json' });
@@ -368,5 +373,45 @@ describe('attachment transfers that cannot succeed as they are', () => {
     );
     expect(nurse.profile.repositories.attachments.get(sent.id)?.state).toBe('ready');
     expect(nurse.core.attachments.read(sent.id).bytes.length).toBe(700_000);
+  });
+
+  it('chunks travel as raw bytes, and a relay that knows only base64 JSON still gets the file', async () => {
+    // The sender's relay refuses raw chunks as an older relay would (415); the receiver's asks
+    // for JSON only, as an older relay answers. Both transfers still finish, byte for byte.
+    const putTypes: string[] = [];
+    const senderUrl = await refusingProxy((method, u, headers) => {
+      if (method !== 'PUT' || !/\/chunks\/\d+$/.test(u)) return null;
+      putTypes.push(String(headers['content-type']));
+      if (headers['content-type'] !== 'application/octet-stream') return null;
+      return { status: 415, code: 'unsupported_media_type', message: 'Send JSON.' };
+    });
+    const accepts: string[] = [];
+    const receiverUrl = await refusingProxy((method, u, headers) => {
+      if (method === 'GET' && /\/chunks\/\d+$/.test(u)) {
+        accepts.push(String(headers.accept));
+        headers.accept = 'application/json';
+      }
+      return null;
+    });
+    const gp = await enrolVia('Dr C Sender', senderUrl);
+    const nurse = await enrolVia('Nurse B Jones', receiverUrl);
+    gp.core.start({ receive: false });
+    const conversation = await gp.core.openDirect(nurse.accountId);
+    const bytes = photo(2 * 512 * 1024 + 10); // three chunks
+    const sent = await gp.core.attachments.send(conversation.id, {
+      bytes,
+      name: 'wound.jpg',
+      maxBytes,
+    });
+    expect((await gp.core.attachments.whenSettled(sent.id)).state).toBe('uploaded');
+    // Each chunk was tried as raw bytes first, then sent again as JSON.
+    expect(putTypes.filter((t) => t === 'application/octet-stream')).toHaveLength(3);
+    expect(putTypes.filter((t) => t === 'application/json')).toHaveLength(3);
+    nurse.core.start();
+    await eventually(() => nurse.profile.repositories.attachments.get(sent.id) !== null, 'msg');
+    expect((await nurse.core.attachments.whenSettled(sent.id)).state).toBe('ready');
+    expect(nurse.core.attachments.read(sent.id).bytes.equals(bytes)).toBe(true);
+    expect(accepts).toHaveLength(3);
+    expect(accepts.every((a) => a.startsWith('application/octet-stream'))).toBe(true);
   });
 });
