@@ -9,8 +9,9 @@
 // chunk bodies are raw bytes rather than base64 in JSON.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -45,8 +46,14 @@ interface Child {
   lines: ReturnType<typeof createInterface>;
 }
 
+// PMSG_BENCH_CPU_PROF=<dir>: the relay child writes a V8 CPU profile there (its whole life, idle
+// but for the transfer), and this process one of the timed transfer only (both clients).
+const profileDir = process.env.PMSG_BENCH_CPU_PROF;
+
 async function startChild(mode: string, arg: string): Promise<Child> {
-  const child = spawn(process.execPath, [...process.execArgv, self, mode, arg], {
+  const profiling =
+    profileDir && mode === 'relay-child' ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const child = spawn(process.execPath, [...process.execArgv, ...profiling, self, mode, arg], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: child.stdout! });
@@ -54,11 +61,14 @@ async function startChild(mode: string, arg: string): Promise<Child> {
   return { child, first: JSON.parse(first) as Record<string, string>, lines };
 }
 
-function enrolViaChild({ child, lines }: Child, target: object): Promise<{ code: string }> {
+function askChild<T>({ child, lines }: Child, question: object): Promise<T> {
   const answer = new Promise<string>((resolve) => lines.once('line', resolve));
-  child.stdin!.write(`${JSON.stringify(target)}\n`);
-  return answer.then((line) => JSON.parse(line) as { code: string });
+  child.stdin!.write(`${JSON.stringify(question)}\n`);
+  return answer.then((line) => JSON.parse(line) as T);
 }
+
+/** CPU seconds (user + system) a process has used, from process.cpuUsage(). */
+const cpuSeconds = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1e6;
 
 async function stopChild(child: ChildProcess): Promise<void> {
   const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -78,6 +88,25 @@ function withDeadline<T>(work: Promise<T>, what: string): Promise<T> {
   ]);
 }
 
+/** Profiles `work` in this process when PMSG_BENCH_CPU_PROF is set. */
+async function profiled<T>(work: () => Promise<T>): Promise<T> {
+  if (!profileDir) return work();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  try {
+    return await work();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(
+      path.join(profileDir, `clients-${process.pid}.cpuprofile`),
+      JSON.stringify(profile),
+    );
+    session.disconnect();
+  }
+}
+
 /** Seconds from send() to the recipient holding the checked file. */
 async function throughRelay(bytes: Buffer): Promise<number> {
   const dir = mkdtempSync(path.join(tmpdir(), 'pmsg-bench-attachments-'));
@@ -88,7 +117,7 @@ async function throughRelay(bytes: Buffer): Promise<number> {
     logger: quiet,
   });
   const enrol = async (name: string) => {
-    const issued = await enrolViaChild(relay, {
+    const issued = await askChild<{ code: string }>(relay, {
       displayName: name,
       role: 'clinician',
       org: 'Bench',
@@ -107,32 +136,44 @@ async function throughRelay(bytes: Buffer): Promise<number> {
     const warm = await sender.core.sendText(conversation.id, 'warm-up');
     await recipient.core.events.next('message.added', (e) => e.message.id === warm.id);
 
-    const started = performance.now();
-    const sent = await sender.core.attachments.send(conversation.id, {
-      bytes,
-      name: 'bench.jpg',
-      maxBytes: size,
+    const relayCpuBefore = await askChild<NodeJS.CpuUsage>(relay, { cpu: true });
+    const cpuBefore = process.cpuUsage();
+    const { sent, settled, seconds, sentAfter, uploadedAfter } = await profiled(async () => {
+      const started = performance.now();
+      const sent = await sender.core.attachments.send(conversation.id, {
+        bytes,
+        name: 'bench.jpg',
+        maxBytes: size,
+      });
+      const sentAfter = performance.now() - started;
+      let uploadedAfter = NaN;
+      void sender.core.attachments.whenSettled(sent.id).then(() => {
+        uploadedAfter = performance.now() - started;
+      });
+      const settled = await withDeadline(
+        (async () => {
+          // Polled, not awaited as an event: the message may arrive before a listener is set.
+          while (recipient.profile.repositories.attachments.get(sent.id) === null) {
+            await new Promise((resolve) => setTimeout(resolve, 5));
+          }
+          return recipient.core.attachments.whenSettled(sent.id);
+        })(),
+        'relay transfer',
+      );
+      const seconds = (performance.now() - started) / 1000;
+      return { sent, settled, seconds, sentAfter, uploadedAfter };
     });
-    const sentAfter = performance.now() - started;
-    let uploadedAfter = NaN;
-    void sender.core.attachments.whenSettled(sent.id).then(() => {
-      uploadedAfter = performance.now() - started;
-    });
-    const ready = withDeadline(
-      (async () => {
-        // Polled, not awaited as an event: the message may arrive before a listener would be set.
-        while (recipient.profile.repositories.attachments.get(sent.id) === null) {
-          await new Promise((resolve) => setTimeout(resolve, 5));
-        }
-        return recipient.core.attachments.whenSettled(sent.id);
-      })(),
-      'relay transfer',
-    );
-    const settled = await ready;
-    const seconds = (performance.now() - started) / 1000;
+    const clientsCpu = cpuSeconds(process.cpuUsage(cpuBefore));
+    const relayCpu =
+      cpuSeconds(await askChild<NodeJS.CpuUsage>(relay, { cpu: true })) -
+      cpuSeconds(relayCpuBefore);
     if (settled.state !== 'ready') throw new Error(`the file ended ${settled.state}`);
     console.log(
       `  relay: encrypted and stored by the sender after ${(sentAfter / 1000).toFixed(2)} s, uploaded after ${(uploadedAfter / 1000).toFixed(2)} s, ready at the recipient after ${seconds.toFixed(2)} s`,
+    );
+    // Less at the mercy of other work on the machine than the wall-clock times above.
+    console.log(
+      `  CPU used meanwhile: ${clientsCpu.toFixed(2)} s by the two clients' process, ${relayCpu.toFixed(2)} s by the relay's`,
     );
     if (!recipient.core.attachments.read(sent.id).bytes.equals(bytes)) {
       throw new Error('the received file differs from the sent one');
@@ -223,7 +264,12 @@ if (process.argv[2] === 'relay-child') {
   });
   process.stdout.write(`${JSON.stringify({ url: relay.url })}\n`);
   createInterface({ input: process.stdin }).on('line', (line) => {
-    void relay.enrol(JSON.parse(line)).then((issued) => {
+    const question = JSON.parse(line) as Parameters<typeof relay.enrol>[0] | { cpu: true };
+    if ('cpu' in question) {
+      process.stdout.write(`${JSON.stringify(process.cpuUsage())}\n`);
+      return;
+    }
+    void relay.enrol(question).then((issued) => {
       process.stdout.write(`${JSON.stringify(issued)}\n`);
     });
   });
