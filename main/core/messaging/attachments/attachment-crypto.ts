@@ -50,10 +50,10 @@ export function decryptChunk(key: Buffer, index: number, total: number, data: Bu
   decipher.setAAD(aad(index, total));
   decipher.setAuthTag(data.subarray(data.length - tagBytes));
   try {
-    return Buffer.concat([
-      decipher.update(data.subarray(0, data.length - tagBytes)),
-      decipher.final(),
-    ]);
+    const plain = decipher.update(data.subarray(0, data.length - tagBytes));
+    // GCM's final() only checks the tag (it returns no bytes): no copy of the chunk to join it.
+    decipher.final();
+    return plain;
   } catch {
     throw tampered();
   }
@@ -73,13 +73,51 @@ export function decryptFile(
 
 /** The decrypted parts of a file, in order, against the size and digest the sender sent. */
 export function checkDigest(parts: readonly Buffer[], sha256: string, size: number): void {
-  const hash = createHash('sha256');
-  let length = 0;
-  for (const part of parts) {
-    hash.update(part);
-    length += part.length;
+  const digest = new OrderedDigest(parts.length, () => null);
+  parts.forEach((part, index) => digest.add(index, part));
+  digest.check(sha256, size);
+}
+
+/**
+ * The SHA-256 of a file whose decrypted chunks arrive in any order (a window of downloads in
+ * flight): each is hashed as soon as every chunk before it has been, so only the few that came
+ * early are held, and the whole file is never read back or kept to be hashed at the end.
+ * `earlier(index)` gives a chunk that is not coming (kept by an earlier pass), or null.
+ */
+export class OrderedDigest {
+  private readonly hash = createHash('sha256');
+  private readonly early = new Map<number, Buffer>();
+  private next = 0;
+  private length = 0;
+
+  constructor(
+    private readonly total: number,
+    private readonly earlier: (index: number) => Buffer | null,
+  ) {}
+
+  add(index: number, plain: Buffer): void {
+    this.early.set(index, plain);
+    this.drain();
   }
-  if (length !== size || hash.digest('hex') !== sha256) throw tampered();
+
+  /** Throws unless every chunk was hashed and the file matches the sender's size and digest. */
+  check(sha256: string, size: number): void {
+    this.drain();
+    if (this.next < this.total || this.length !== size || this.hash.digest('hex') !== sha256) {
+      throw tampered();
+    }
+  }
+
+  private drain(): void {
+    while (this.next < this.total) {
+      const part = this.early.get(this.next) ?? this.earlier(this.next);
+      if (!part) return;
+      this.early.delete(this.next);
+      this.hash.update(part);
+      this.length += part.length;
+      this.next += 1;
+    }
+  }
 }
 
 const tampered = () =>
