@@ -18,6 +18,7 @@ import {
 } from './attachment-crypto.js';
 import { inWindow } from './transfer-window.js';
 import { onRollback } from '../../db/async-transaction.js';
+import { withoutCheckpoints } from '../../db/without-checkpoints.js';
 import { sanitiseFileName } from './file-name.js';
 import { checkAttachment } from './attachment-checks.js';
 import {
@@ -539,7 +540,12 @@ export class AttachmentTransfers {
    * digest is computed as the chunks come (OrderedDigest), so the last chunk's arrival is not
    * followed by hashing the whole file; chunks kept by an earlier pass are read back for it.
    */
-  private async download(a: AttachmentRecord): Promise<void> {
+  private download(a: AttachmentRecord): Promise<void> {
+    // The checkpoints the window commits would set off wait until the file is ready.
+    return withoutCheckpoints(this.ctx.db, () => this.fetchChunks(a));
+  }
+
+  private async fetchChunks(a: AttachmentRecord): Promise<void> {
     const { attachments } = this.ctx.repos;
     if (!a.relayId) throw new MessengerError('not_found', 'The message named no relay blob.');
     const relayId = a.relayId;
