@@ -1,25 +1,31 @@
 import { randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { runInAsyncTransaction } from '../../../../main/core/db/async-transaction.js';
-import { createEncryptedDatabase } from '../../../../main/core/db/encrypted-database.js';
+import {
+  createEncryptedDatabase,
+  type SqlDatabase,
+} from '../../../../main/core/db/encrypted-database.js';
 import { withoutCheckpoints } from '../../../../main/core/db/without-checkpoints.js';
 import { makeTempDir } from '../helpers/temp-profiles.js';
 
-let temp: ReturnType<typeof makeTempDir>;
-let file: string;
-beforeEach(() => {
-  temp = makeTempDir();
-  file = path.join(temp.dir, 'test.db');
-});
-afterEach(() => temp.cleanup());
+const temps: Array<ReturnType<typeof makeTempDir>> = [];
+afterEach(() => temps.splice(0).forEach((temp) => temp.cleanup()));
+
+/** A new encrypted database in a temporary folder removed after the test. */
+function newDatabase(): { db: SqlDatabase; file: string } {
+  const temp = makeTempDir();
+  temps.push(temp);
+  const file = path.join(temp.dir, 'test.db');
+  return { db: createEncryptedDatabase(file, randomBytes(32)), file };
+}
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('withoutCheckpoints', () => {
   it('keeps large commits in the WAL until the work is done, then checkpoints once', async () => {
-    const db = createEncryptedDatabase(file, randomBytes(32));
+    const { db, file } = newDatabase();
     db.exec('CREATE TABLE chunks (id INTEGER PRIMARY KEY, data BLOB NOT NULL)');
     const put = db.prepare('INSERT INTO chunks (data) VALUES (?)');
     // 6 MB in one commit: past the default automatic checkpoint (1000 pages of 4 KB).
@@ -48,7 +54,7 @@ describe('withoutCheckpoints', () => {
   });
 
   it('restores the setting when the work fails, and a closed connection is left alone', async () => {
-    const db = createEncryptedDatabase(file, randomBytes(32));
+    const { db } = newDatabase();
     await expect(
       withoutCheckpoints(db, async () => {
         throw new Error('work failed');
