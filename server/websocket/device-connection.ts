@@ -9,6 +9,7 @@ import type { RelayLogger } from '../log.js';
 import type { RateLimiter } from '../rate-limiter.js';
 import type { DeviceRecord, RelayStorage } from '../storage/relay-storage.js';
 import { describeError } from '../../shared/describe-error.js';
+import { envelopeFrame, type OutgoingEnvelope } from './envelope-frame.js';
 
 /**
  * One authenticated device socket. The device's queue lives in storage; this is only a cursor
@@ -52,6 +53,34 @@ export class DeviceConnection {
     else if (this.socket.readyState === this.socket.CONNECTING) this.socket.terminate();
   }
 
+  /**
+   * An envelope of `previousId`'s successor was just committed for this device by this process.
+   * It is sent at once, without a queue read, when that keeps the queue order: nothing is queued
+   * between the cursor and it (previousId is at or before the cursor), no read is under way, and
+   * the window has room. Otherwise the queue is read as for any notification.
+   */
+  offer(envelope: OutgoingEnvelope, previousId: number): void {
+    if (envelope.id <= this.lastSentId) return;
+    if (
+      !this.pumping &&
+      this.open &&
+      previousId <= this.lastSentId &&
+      this.inFlight.size < protocolLimits.webSocketWindow
+    ) {
+      this.push(envelope);
+      return;
+    }
+    void this.pump();
+  }
+
+  private push(envelope: OutgoingEnvelope): void {
+    if (this.open) this.socket.send(envelopeFrame(envelope));
+    this.lastSentId = envelope.id;
+    this.inFlight.add(envelope.id);
+    // A full window leaves whatever comes next to the queue read after the acks.
+    if (this.inFlight.size >= protocolLimits.webSocketWindow) this.mayHaveMore = true;
+  }
+
   /** Sends queued envelopes past the cursor until the window is full or the queue is drained. */
   async pump(): Promise<void> {
     if (this.pumping) {
@@ -67,21 +96,7 @@ export class DeviceConnection {
           const room = protocolLimits.webSocketWindow - this.inFlight.size;
           const batch = await this.storage.fetchQueue(this.device.devicePk, this.lastSentId, room);
           for (const envelope of batch) {
-            this.send({
-              type: 'envelope',
-              envelope: {
-                id: String(envelope.id),
-                senderAccountId: envelope.senderAccountId,
-                senderDeviceId: envelope.senderDeviceId,
-                clientMessageId: envelope.clientMessageId,
-                type: envelope.type,
-                content: Buffer.from(envelope.content).toString('base64'),
-                clientTimestamp: envelope.clientTimestamp,
-                serverTimestamp: envelope.serverTimestamp,
-              },
-            });
-            this.lastSentId = envelope.id;
-            this.inFlight.add(envelope.id);
+            this.push({ ...envelope, content: Buffer.from(envelope.content).toString('base64') });
           }
           if (batch.length < room) {
             this.mayHaveMore = false;
