@@ -110,8 +110,10 @@ export class SqliteRelayStorage implements RelayStorage {
   /** Set when synchronous is FULL: group commits are made durable by it, off the event loop. */
   private readonly walSync: WalSync | null;
   /** The acks waiting for the next group commit, deleted by one job of it. */
-  private acks: { entries: { devicePk: number; ids: readonly number[] }[]; removed: Promise<number[]> } | null =
-    null;
+  private acks: {
+    entries: { devicePk: number; ids: readonly number[] }[];
+    removed: Promise<number[]>;
+  } | null = null;
 
   constructor(dataDir: string, options: SqliteOptions = {}) {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
