@@ -340,7 +340,9 @@ export class SqliteRelayStorage implements RelayStorage {
   }
 
   async touchDevice(devicePk: number, at: number): Promise<void> {
-    await this.write(() =>
+    // In the group commit: 200 devices connecting (or leaving) at once were 200 fsyncs, each
+    // blocking the event loop (1.4 s of the relay benchmark's profile).
+    await this.batched(() =>
       prepared(this.db, 'UPDATE devices SET last_seen_at = ? WHERE device_pk = ?').run(
         at,
         devicePk,
