@@ -7,6 +7,7 @@ import type { RelayStorage, RemovedBy } from './storage/relay-storage.js';
 import type { LinkStore } from './links/link-store.js';
 import type { EscalationScheduler } from './roles/escalation-timer.js';
 import type { RoleStore } from './roles/role-store.js';
+import type { OutgoingEnvelope } from './websocket/envelope-frame.js';
 
 /** The practice audit trail's default retention (see auditRetentionMs). */
 export const auditRetentionDefaultDays = 8 * 365 + 2;
@@ -95,6 +96,11 @@ export const defaultLimits: RelayLimits = {
  */
 export interface DeliveryNotifier {
   notify(devicePk: number): void;
+  /**
+   * This process just committed the envelope (whose store gave its queue position, see
+   * QueuedFor.queue): a connected device may be sent it without a queue read.
+   */
+  deliver(devicePk: number, envelope: OutgoingEnvelope, previousId: number): void;
   /** The device was revoked here: close its socket now (other nodes read revocations). */
   revoke(devicePk: number, wipe: boolean, removedBy?: RemovedBy | null): void;
 }

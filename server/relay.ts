@@ -33,6 +33,7 @@ import { EscalationTimer } from './roles/escalation-timer.js';
 import { RoleStore } from './roles/role-store.js';
 import { LinkStore } from './links/link-store.js';
 import { DeviceAuthCache } from './device-auth-cache.js';
+import type { OutgoingEnvelope } from './websocket/envelope-frame.js';
 
 export interface RelayOptions {
   /** Directory of the embedded SQLite store; ignored when `databaseUrl` or `storage` is given. */
@@ -127,6 +128,8 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   // A revocation made by this process forgets the device's token before the request returns.
   const delivery = {
     notify: (devicePk: number) => hub.notify(devicePk),
+    deliver: (devicePk: number, envelope: OutgoingEnvelope, previousId: number) =>
+      hub.deliver(devicePk, envelope, previousId),
     revoke: (devicePk: number, wipe: boolean, removedBy?: RemovedBy | null) => {
       deviceAuth.forget(devicePk);
       hub.revoke(devicePk, wipe, removedBy ?? null);

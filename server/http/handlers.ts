@@ -308,6 +308,8 @@ const uploadKeys: Handler<'uploadKeys'> = async (services, { device, body }) => 
 
 const sendMessage: Handler<'sendMessage'> = async (services, { device, body, params }) => {
   const recipientAccountId = params.accountId;
+  const now = Date.now();
+  const clientTimestamp = body.clientTimestamp ?? null;
   const result = await services.storage.enqueue({
     senderDevicePk: device.devicePk,
     senderAccountId: device.accountId,
@@ -315,7 +317,7 @@ const sendMessage: Handler<'sendMessage'> = async (services, { device, body, par
     senderOrg: device.account.org,
     recipientAccountId,
     clientMessageId: body.clientMessageId,
-    clientTimestamp: body.clientTimestamp ?? null,
+    clientTimestamp,
     envelopes: body.messages.map((m) => ({
       deviceId: m.deviceId,
       registrationId: m.registrationId,
@@ -325,7 +327,7 @@ const sendMessage: Handler<'sendMessage'> = async (services, { device, body, par
     maxQueuedPerDevice: services.limits.maxQueuedPerDevice,
     maxQueuedPerSender: services.limits.maxQueuedPerSender,
     queueReservedPerSender: services.limits.queueReservedPerSender,
-    now: Date.now(),
+    now,
   });
   if (!result.ok) {
     switch (result.reason) {
@@ -364,7 +366,28 @@ const sendMessage: Handler<'sendMessage'> = async (services, { device, body, par
         throw orgQuotaRefusal(result);
     }
   }
-  for (const queued of result.queued) services.delivery.notify(queued.devicePk);
+  for (const queued of result.queued) {
+    if (!queued.queue) {
+      services.delivery.notify(queued.devicePk);
+      continue;
+    }
+    // The frame carries the sender's base64 as validated, so the bytes are not encoded again.
+    const message = body.messages.find((m) => m.deviceId === queued.deviceId)!;
+    services.delivery.deliver(
+      queued.devicePk,
+      {
+        id: queued.queue.id,
+        senderAccountId: device.accountId,
+        senderDeviceId: device.deviceId,
+        clientMessageId: body.clientMessageId,
+        type: message.type,
+        content: message.content,
+        clientTimestamp,
+        serverTimestamp: now,
+      },
+      queued.queue.previousId,
+    );
+  }
   return {
     status: 200,
     body: { queued: result.queued.map((q) => q.deviceId), duplicates: result.duplicates },

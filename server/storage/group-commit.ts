@@ -9,12 +9,13 @@ export interface BatchJob {
 /**
  * Runs many callers' write work in one IMMEDIATE transaction, so that N concurrent sends cost
  * one WAL fsync instead of N. Each job runs in its own savepoint (a nested better-sqlite3
- * transaction), so one failing job rolls back alone; callers are resolved only after the outer
- * commit, which is what makes "200 means durable" true. If the outer transaction itself fails
- * (the database is locked, the disk full) nothing is settled and the error is thrown, so that the
- * caller may retry the whole batch or reject every job.
+ * transaction), so one failing job rolls back alone. Callers are told nothing here: the returned
+ * settle() resolves (or, given a failure, rejects) them, and the caller calls it only once the
+ * commit is durable, which is what makes "200 means durable" true. If the outer transaction
+ * itself fails (the database is locked, the disk full) nothing is settled and the error is
+ * thrown, so that the caller may retry the whole batch or reject every job.
  */
-export function runBatched(db: Database, jobs: readonly BatchJob[]): void {
+export function runBatched(db: Database, jobs: readonly BatchJob[]): (failure?: unknown) => void {
   const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
   db.transaction(() => {
     for (const job of jobs) {
@@ -28,9 +29,11 @@ export function runBatched(db: Database, jobs: readonly BatchJob[]): void {
       }
     }
   }).immediate();
-  jobs.forEach((job, index) => {
-    const outcome = outcomes[index];
-    if (outcome?.ok) job.resolve(outcome.value);
-    else job.reject(outcome?.error);
-  });
+  return (failure?: unknown) =>
+    jobs.forEach((job, index) => {
+      const outcome = outcomes[index];
+      if (failure !== undefined) job.reject(failure);
+      else if (outcome?.ok) job.resolve(outcome.value);
+      else job.reject(outcome?.error);
+    });
 }

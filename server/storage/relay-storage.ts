@@ -296,6 +296,14 @@ export type MultiEnqueueResult =
 export interface QueuedFor {
   deviceId: number;
   devicePk: number;
+  /**
+   * The envelope's queue id and the highest id queued for the device before it, given only by
+   * stores whose ids follow commit order for everything that writes the queue (SQLite: one
+   * writer at a time, AUTOINCREMENT). With them a connected device can be sent the envelope
+   * straight from the commit without reading the queue (DeviceConnection.offer); without them
+   * the connection reads its queue.
+   */
+  queue?: { id: number; previousId: number };
 }
 
 export interface StoredEnvelope {

@@ -81,8 +81,12 @@ export function enqueueNow(db: Database, input: EnqueueInput): EnqueueResult {
     db,
     'INSERT INTO sent_log (sender_device_pk, client_message_id, recipient_device_pk, created_at) VALUES (?, ?, ?, ?)',
   );
+  const newest = prepared(db, 'SELECT MAX(id) FROM envelopes WHERE device_pk = ?').pluck();
+  const queued: EnqueueResult & { ok: true } = { ok: true, queued: [], duplicates };
   for (const { envelope, devicePk } of fresh) {
-    insert.run(
+    // Under the write lock ids only grow, so nothing can later appear between these two.
+    const previousId = (newest.get(devicePk) as number | null) ?? 0;
+    const { lastInsertRowid } = insert.run(
       devicePk,
       input.senderAccountId,
       input.senderDeviceId,
@@ -93,10 +97,11 @@ export function enqueueNow(db: Database, input: EnqueueInput): EnqueueResult {
       input.now,
     );
     log.run(input.senderDevicePk, input.clientMessageId, devicePk, input.now);
+    queued.queued.push({
+      deviceId: envelope.deviceId,
+      devicePk,
+      queue: { id: Number(lastInsertRowid), previousId },
+    });
   }
-  return {
-    ok: true,
-    queued: fresh.map((f) => ({ deviceId: f.envelope.deviceId, devicePk: f.devicePk })),
-    duplicates,
-  };
+  return queued;
 }

@@ -12,6 +12,7 @@ import type {
 } from '../storage/relay-storage.js';
 import { storageFailureKind } from '../storage/storage-failure.js';
 import { DeviceConnection } from './device-connection.js';
+import type { OutgoingEnvelope } from './envelope-frame.js';
 
 /**
  * The open device sockets of this relay process, at most one per device. With several nodes on
@@ -99,6 +100,11 @@ export class DeliveryHub implements DeliveryNotifier {
   /** New envelopes were committed for this device: push them if it is connected. */
   notify(devicePk: number): void {
     void this.connections.get(devicePk)?.pump();
+  }
+
+  /** This process committed the envelope for the device: send it if the device is connected. */
+  deliver(devicePk: number, envelope: OutgoingEnvelope, previousId: number): void {
+    this.connections.get(devicePk)?.offer(envelope, previousId);
   }
 
   /** After missed cluster events: look at every connected device's queue again. */

@@ -49,12 +49,15 @@ export const serverFrameSchema = z.discriminatedUnion('type', [
 ]);
 export type ServerFrame = z.infer<typeof serverFrameSchema>;
 
+/** An acked envelope id: the decimal queue id the relay sent. */
+export const ackIdPattern = /^[0-9]{1,19}$/;
+
 export const clientFrameSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('auth'), token: z.string().min(1).max(256) }),
   z.object({
     type: z.literal('ack'),
     ids: z
-      .array(z.string().regex(/^[0-9]{1,19}$/))
+      .array(z.string().regex(ackIdPattern))
       .min(1)
       .max(protocolLimits.webSocketWindow * 10),
   }),

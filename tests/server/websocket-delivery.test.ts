@@ -108,6 +108,32 @@ describe('GET /v1/websocket', () => {
     log.close();
   });
 
+  it('pushes concurrent live sends straight from the commit in queue order, within the window', async () => {
+    const ivy = await enrolNew(t.relay, 'Ivy');
+    const log = await FrameLog.open(url, ivy.token);
+    await log.until((l) => l.has('queue_empty'));
+    const sent = await Promise.all(
+      Array.from({ length: 150 }, (_, i) =>
+        call(url, 'PUT', `/v1/messages/${ivy.accountId}`, {
+          token: alice.token,
+          body: { clientMessageId: `c${i}`, messages: [envelopeFor(ivy, `c${i}`)] },
+        }),
+      ),
+    );
+    expect(sent.every((r) => r.status === 200)).toBe(true);
+    await log.until((l) => l.envelopes().length === 100);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // The window holds: the 50 past it wait in the queue for acks.
+    expect(log.envelopes().length).toBe(100);
+    log.ack(log.envelopes().map((e) => e.id));
+    await log.until((l) => l.envelopes().length === 150);
+    const ids = log.envelopes().map((e) => Number(e.id));
+    expect(new Set(ids).size).toBe(150);
+    expect([...ids].sort((a, b) => a - b)).toEqual(ids);
+    expect(new Set(texts(log))).toEqual(new Set(Array.from({ length: 150 }, (_, i) => `c${i}`)));
+    log.close();
+  });
+
   it('accepts the token in a first auth frame instead of the header', async () => {
     const carol = await enrolNew(t.relay, 'Carol');
     await send(carol, 'c1', 'for carol');
