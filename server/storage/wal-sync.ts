@@ -48,17 +48,23 @@ export class WalSync {
     const current = statSync(wal).ino;
     if (this.fd === null || current !== this.inode) {
       if (this.fd !== null) closeSync(this.fd);
-      this.fd = openSync(wal, 'r');
+      // Read-write: Windows refuses FlushFileBuffers on a handle opened read-only.
+      this.fd = openSync(wal, 'r+');
       this.inode = fstatSync(this.fd).ino;
       // A new WAL's directory entry must be durable too (SQLite's FULL syncs the directory then).
-      const dir = await open(path.dirname(wal), 'r');
-      try {
-        await dir.sync();
-      } finally {
-        await dir.close();
-      }
+      // Windows cannot open a directory; NTFS journals the entry itself.
+      if (process.platform !== 'win32') await syncDirectory(path.dirname(wal));
     }
     await fsyncFd(this.fd);
+  }
+}
+
+async function syncDirectory(directory: string): Promise<void> {
+  const dir = await open(directory, 'r');
+  try {
+    await dir.sync();
+  } finally {
+    await dir.close();
   }
 }
 
