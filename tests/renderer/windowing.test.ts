@@ -4,10 +4,21 @@ import {
   computeOffsets,
   rowAtOffset,
   totalHeight,
+  updateOffsets,
   visibleRange,
 } from '../../renderer/src/logic/windowing.js';
 
 describe('windowing', () => {
+  it('updates offsets from a changed row on, leaving the previous array and earlier rows alone', () => {
+    const heights = new Float64Array([10, 20, 30, 40]);
+    const before = computeOffsets(heights);
+    heights[2] = 5;
+    const after = updateOffsets(before, heights, 2);
+    expect([...after]).toEqual([0, 10, 30, 35, 75]);
+    expect([...before]).toEqual([0, 10, 30, 60, 100]);
+    expect([...after]).toEqual([...computeOffsets(heights)]);
+  });
+
   it('computes offsets as running sums, ignoring negative or missing heights', () => {
     expect([...computeOffsets([10, 20, 30])]).toEqual([0, 10, 30, 60]);
     expect([...computeOffsets([10, -5, 5])]).toEqual([0, 10, 10, 15]);

@@ -23,6 +23,7 @@ import {
   computeOffsets,
   rowAtOffset,
   totalHeight,
+  updateOffsets,
   visibleRange,
 } from '../logic/windowing.js';
 
@@ -32,6 +33,8 @@ interface Props<T> {
   estimateHeight(item: T): number;
   renderItem(item: T): ReactNode;
   label: string;
+  /** The id of text describing how to use the list (e.g. its keys). */
+  describedBy?: string;
   /** Called when the user nears the top, to load older rows. */
   onNearTop?: () => void;
   /** Changes to this value scroll to the bottom (e.g. after the user sends). */
@@ -43,14 +46,29 @@ interface Props<T> {
   onKeyDown?(event: KeyboardEvent<HTMLDivElement>): void;
 }
 
+/** The row heights and offsets built for `items`. */
+interface Layout<T> {
+  items: readonly T[];
+  heights: Float64Array;
+  offsets: Float64Array;
+}
+
 const overscanPx = 600;
-const nearTopPx = 1200;
+/**
+ * Older rows are asked for this far from the top: about one page of messages (200 rows, some
+ * 20,000 px) ahead, so that the next page has arrived before someone scrolling up fast reaches
+ * the end of what is loaded. Asking only near the very top left the view waiting at the top,
+ * and a page landing there moved the user's place.
+ */
+const nearTopPx = 20_000;
 const bottomSlackPx = 24;
 
 export function VirtualList<T>(props: Props<T>) {
   const { items, itemKey, estimateHeight } = props;
   const scroller = useRef<HTMLDivElement>(null);
   const measured = useRef(new Map<string, number>());
+  /** Keys measured since the offsets were last brought up to date. */
+  const remeasured = useRef(new Set<string>());
   const [measureVersion, setMeasureVersion] = useState(0);
   const [viewport, setViewport] = useState({ top: 0, height: 800 });
   const stickToBottom = useRef(true);
@@ -63,14 +81,36 @@ export function VirtualList<T>(props: Props<T>) {
 
   const keys = useMemo(() => items.map(itemKey), [items, itemKey]);
   const indexOfKey = useMemo(() => new Map(keys.map((key, index) => [key, index])), [keys]);
-  const offsets = useMemo(
-    () =>
-      computeOffsets(
-        items.map((item, i) => measured.current.get(keys[i] ?? '') ?? estimateHeight(item)),
-      ),
+  // Heights and offsets are rebuilt only when the rows change (a page loads, a message comes);
+  // a measurement updates one height and the offsets from that row on, so a frame that mounts a
+  // few rows does not re-estimate and re-sum every row of a 10,000-message conversation.
+  const layout = useRef<Layout<T> | null>(null);
+  const offsets = useMemo(() => {
+    const current = layout.current;
+    if (current === null || current.items !== items) {
+      const heights = new Float64Array(items.length);
+      items.forEach((item, i) => {
+        heights[i] = measured.current.get(keys[i] ?? '') ?? estimateHeight(item);
+      });
+      remeasured.current.clear();
+      layout.current = { items, heights, offsets: computeOffsets(heights) };
+      return layout.current.offsets;
+    }
+    let from = current.heights.length;
+    for (const key of remeasured.current) {
+      const index = indexOfKey.get(key);
+      const size = measured.current.get(key);
+      if (index === undefined || size === undefined || current.heights[index] === size) continue;
+      current.heights[index] = size;
+      from = Math.min(from, index);
+    }
+    remeasured.current.clear();
+    if (from === current.heights.length) return current.offsets;
+    // A new array: the previous one is the committed layout the scroll anchor is taken from.
+    current.offsets = updateOffsets(current.offsets, current.heights, from);
+    return current.offsets;
     // measureVersion is how this memo learns that measured heights changed.
-    [items, keys, estimateHeight, measureVersion],
-  );
+  }, [items, keys, indexOfKey, estimateHeight, measureVersion]);
   const height = totalHeight(offsets);
   const range = visibleRange(offsets, viewport.top, viewport.height, overscanPx);
 
@@ -150,6 +190,7 @@ export function VirtualList<T>(props: Props<T>) {
         const size = entry.borderBoxSize[0]?.blockSize ?? entry.contentRect.height;
         if (key !== undefined && size > 0 && measured.current.get(key) !== size) {
           measured.current.set(key, size);
+          remeasured.current.add(key);
           changed = true;
         }
       }
@@ -208,6 +249,7 @@ export function VirtualList<T>(props: Props<T>) {
         tabIndex={0}
         role="region"
         aria-label={props.label}
+        aria-describedby={props.describedBy}
         onScroll={onScroll}
         onKeyDown={props.onKeyDown}
       >

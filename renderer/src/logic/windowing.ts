@@ -5,9 +5,21 @@
  */
 
 /** offsets[i] is where row i starts; offsets[n] is the total height. */
-export function computeOffsets(heights: readonly number[]): Float64Array {
-  const offsets = new Float64Array(heights.length + 1);
-  for (let i = 0; i < heights.length; i++) {
+export function computeOffsets(heights: ArrayLike<number>): Float64Array {
+  return updateOffsets(new Float64Array(heights.length + 1), heights, 0);
+}
+
+/**
+ * The offsets after heights from row `from` on changed: a copy of `previous` (same row count)
+ * with offsets[from + 1 …] summed again. Rows above `from` keep their offsets.
+ */
+export function updateOffsets(
+  previous: Float64Array,
+  heights: ArrayLike<number>,
+  from: number,
+): Float64Array {
+  const offsets = previous.slice();
+  for (let i = Math.max(0, from); i < heights.length; i++) {
     const height = heights[i] ?? 0;
     offsets[i + 1] = (offsets[i] ?? 0) + (height > 0 ? height : 0);
   }
