@@ -21,7 +21,7 @@ import { Icon } from './Icon.js';
 import {
   anchoredScrollTop,
   computeOffsets,
-  rowAtOffset,
+  findAnchor,
   totalHeight,
   updateOffsets,
   visibleRange,
@@ -69,6 +69,14 @@ export function VirtualList<T>(props: Props<T>) {
   const measured = useRef(new Map<string, number>());
   /** Keys measured since the offsets were last brought up to date. */
   const remeasured = useRef(new Set<string>());
+  /** Of those, the keys measured for the first time: they calibrate the estimates. */
+  const firstMeasured = useRef(new Set<string>());
+  /**
+   * Measured against estimated heights of the rows measured so far. Rows not yet measured (an
+   * older page just loaded) are placed at their estimate scaled by this, so that the page's
+   * height, and so the distance the view is moved down to hold its place, is about right.
+   */
+  const calibration = useRef({ measuredPx: 0, estimatedPx: 0 });
   const [measureVersion, setMeasureVersion] = useState(0);
   const [viewport, setViewport] = useState({ top: 0, height: 800 });
   const stickToBottom = useRef(true);
@@ -89,10 +97,13 @@ export function VirtualList<T>(props: Props<T>) {
     const current = layout.current;
     if (current === null || current.items !== items) {
       const heights = new Float64Array(items.length);
+      const { measuredPx, estimatedPx } = calibration.current;
+      const scale = estimatedPx > 0 ? measuredPx / estimatedPx : 1;
       items.forEach((item, i) => {
-        heights[i] = measured.current.get(keys[i] ?? '') ?? estimateHeight(item);
+        heights[i] = measured.current.get(keys[i] ?? '') ?? estimateHeight(item) * scale;
       });
       remeasured.current.clear();
+      firstMeasured.current.clear();
       layout.current = { items, heights, offsets: computeOffsets(heights) };
       return layout.current.offsets;
     }
@@ -101,10 +112,15 @@ export function VirtualList<T>(props: Props<T>) {
       const index = indexOfKey.get(key);
       const size = measured.current.get(key);
       if (index === undefined || size === undefined || current.heights[index] === size) continue;
+      if (firstMeasured.current.has(key)) {
+        calibration.current.measuredPx += size;
+        calibration.current.estimatedPx += estimateHeight(items[index] as T);
+      }
       current.heights[index] = size;
       from = Math.min(from, index);
     }
     remeasured.current.clear();
+    firstMeasured.current.clear();
     if (from === current.heights.length) return current.offsets;
     // A new array: the previous one is the committed layout the scroll anchor is taken from.
     current.offsets = updateOffsets(current.offsets, current.heights, from);
@@ -135,12 +151,11 @@ export function VirtualList<T>(props: Props<T>) {
     let target: number | null = null;
     if (stickToBottom.current) target = Math.max(0, height - element.clientHeight);
     else if (previous) {
-      const row = rowAtOffset(previous.offsets, element.scrollTop);
-      const key = previous.keys[row];
-      const index = key === undefined ? undefined : indexOfKey.get(key);
-      if (index !== undefined) {
-        const distance = (previous.offsets[row] ?? 0) - element.scrollTop;
-        target = anchoredScrollTop(offsets, index, distance);
+      const top = element.scrollTop;
+      const anchor = findAnchor(previous, keys, indexOfKey, top, element.clientHeight);
+      if (anchor) {
+        const distance = (previous.offsets[anchor.previousRow] ?? 0) - top;
+        target = anchoredScrollTop(offsets, anchor.row, distance);
       }
     }
     if (target !== null && Math.abs(element.scrollTop - target) > 0.5) {
@@ -189,6 +204,7 @@ export function VirtualList<T>(props: Props<T>) {
         const key = (entry.target as HTMLElement).dataset['rowKey'];
         const size = entry.borderBoxSize[0]?.blockSize ?? entry.contentRect.height;
         if (key !== undefined && size > 0 && measured.current.get(key) !== size) {
+          if (!measured.current.has(key)) firstMeasured.current.add(key);
           measured.current.set(key, size);
           remeasured.current.add(key);
           changed = true;
