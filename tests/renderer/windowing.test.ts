@@ -2,12 +2,45 @@ import { describe, expect, it } from 'vitest';
 import {
   anchoredScrollTop,
   computeOffsets,
+  findAnchor,
   rowAtOffset,
   totalHeight,
+  updateOffsets,
   visibleRange,
 } from '../../renderer/src/logic/windowing.js';
 
 describe('windowing', () => {
+  it('anchors on a row still followed by the same row, not a day separator that moved', () => {
+    // Before: [day:2, m5, m6, m7]; an older page brings m3 and m4 of the same day, and the
+    // separator moves up to head them: [day:1, m1, day:2, m3, m4, m5, m6, m7].
+    const previous = {
+      keys: ['day:2', 'm5', 'm6', 'm7'],
+      offsets: computeOffsets([40, 80, 80, 80]),
+    };
+    const keys = ['day:1', 'm1', 'day:2', 'm3', 'm4', 'm5', 'm6', 'm7'];
+    const indexOfKey = new Map(keys.map((key, index) => [key, index]));
+    expect(findAnchor(previous, keys, indexOfKey, 0, 500)).toEqual({ previousRow: 1, row: 5 });
+    // A row followed by the same row anchors at once.
+    expect(findAnchor(previous, keys, indexOfKey, 130, 500)).toEqual({ previousRow: 2, row: 6 });
+    // Nothing on screen survives: no anchor.
+    expect(findAnchor(previous, ['x'], new Map([['x', 0]]), 0, 500)).toBeNull();
+    // Only moved rows on screen: the first that still exists.
+    const moved = ['m5', 'n', 'day:2', 'm6'];
+    expect(
+      findAnchor(previous, moved, new Map(moved.map((key, index) => [key, index])), 0, 100),
+    ).toEqual({ previousRow: 0, row: 2 });
+  });
+
+  it('updates offsets from a changed row on, leaving the previous array and earlier rows alone', () => {
+    const heights = new Float64Array([10, 20, 30, 40]);
+    const before = computeOffsets(heights);
+    heights[2] = 5;
+    const after = updateOffsets(before, heights, 2);
+    expect([...after]).toEqual([0, 10, 30, 35, 75]);
+    expect([...before]).toEqual([0, 10, 30, 60, 100]);
+    expect([...after]).toEqual([...computeOffsets(heights)]);
+  });
+
   it('computes offsets as running sums, ignoring negative or missing heights', () => {
     expect([...computeOffsets([10, 20, 30])]).toEqual([0, 10, 30, 60]);
     expect([...computeOffsets([10, -5, 5])]).toEqual([0, 10, 10, 15]);

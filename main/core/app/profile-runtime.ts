@@ -91,6 +91,8 @@ export class ProfileRuntime {
   private patientKeysSyncedAt = -Infinity;
   private disposed = false;
   private readonly lookedUpAt = new Map<string, number>();
+  /** Retention's catch-up and first sweep after unlock (settles, never rejects). */
+  private retentionStarted: Promise<unknown> = Promise.resolve();
 
   /** Builds the runtime of a just-unlocked profile and starts its services. */
   static start(options: ProfileRuntimeOptions): ProfileRuntime {
@@ -132,7 +134,7 @@ export class ProfileRuntime {
 
   private start(): void {
     const { logger } = this.options;
-    this.retention.start().catch((error: unknown) => {
+    this.retentionStarted = this.retention.start().catch((error: unknown) => {
       logger.error('retention_start_failed', { error: describeError(error) });
     });
     // What fell due while locked or closed goes out now (docs/security.md).
@@ -147,6 +149,15 @@ export class ProfileRuntime {
       // The profile stays usable (history, transcription, export) while messaging cannot run.
       logger.warn('messaging_start_failed', { error: describeError(error) });
     }
+  }
+
+  /**
+   * Resolves once the passes that unlock starts in the background (retention's catch-up and
+   * first sweep, the search index) have finished, failed or been stopped. For benchmarks and
+   * tests that want to measure or check what comes after them.
+   */
+  async whenBackgroundPassesDone(): Promise<void> {
+    await Promise.allSettled([this.retentionStarted, this.searchIndexer.whenDone()]);
   }
 
   /** Stops every service while the database is still open; idempotent. */

@@ -15,7 +15,8 @@ export interface MessageSearchIndexerOptions {
   readonly onComplete?: () => void;
 }
 
-const defaultSliceSize = 2_000;
+// Small, like retention's catch-up: each slice holds the connection the renderer's calls need.
+const defaultSliceSize = 500;
 const defaultPauseMs = 5;
 
 /**

@@ -21,8 +21,9 @@ import { Icon } from './Icon.js';
 import {
   anchoredScrollTop,
   computeOffsets,
-  rowAtOffset,
+  findAnchor,
   totalHeight,
+  updateOffsets,
   visibleRange,
 } from '../logic/windowing.js';
 
@@ -32,6 +33,8 @@ interface Props<T> {
   estimateHeight(item: T): number;
   renderItem(item: T): ReactNode;
   label: string;
+  /** The id of text describing how to use the list (e.g. its keys). */
+  describedBy?: string;
   /** Called when the user nears the top, to load older rows. */
   onNearTop?: () => void;
   /** Changes to this value scroll to the bottom (e.g. after the user sends). */
@@ -43,14 +46,37 @@ interface Props<T> {
   onKeyDown?(event: KeyboardEvent<HTMLDivElement>): void;
 }
 
+/** The row heights and offsets built for `items`. */
+interface Layout<T> {
+  items: readonly T[];
+  heights: Float64Array;
+  offsets: Float64Array;
+}
+
 const overscanPx = 600;
-const nearTopPx = 1200;
+/**
+ * Older rows are asked for this far from the top: about one page of messages (200 rows, some
+ * 20,000 px) ahead, so that the next page has arrived before someone scrolling up fast reaches
+ * the end of what is loaded. Asking only near the very top left the view waiting at the top,
+ * and a page landing there moved the user's place.
+ */
+const nearTopPx = 20_000;
 const bottomSlackPx = 24;
 
 export function VirtualList<T>(props: Props<T>) {
   const { items, itemKey, estimateHeight } = props;
   const scroller = useRef<HTMLDivElement>(null);
   const measured = useRef(new Map<string, number>());
+  /** Keys measured since the offsets were last brought up to date. */
+  const remeasured = useRef(new Set<string>());
+  /** Of those, the keys measured for the first time: they calibrate the estimates. */
+  const firstMeasured = useRef(new Set<string>());
+  /**
+   * Measured against estimated heights of the rows measured so far. Rows not yet measured (an
+   * older page just loaded) are placed at their estimate scaled by this, so that the page's
+   * height, and so the distance the view is moved down to hold its place, is about right.
+   */
+  const calibration = useRef({ measuredPx: 0, estimatedPx: 0 });
   const [measureVersion, setMeasureVersion] = useState(0);
   const [viewport, setViewport] = useState({ top: 0, height: 800 });
   const stickToBottom = useRef(true);
@@ -63,14 +89,44 @@ export function VirtualList<T>(props: Props<T>) {
 
   const keys = useMemo(() => items.map(itemKey), [items, itemKey]);
   const indexOfKey = useMemo(() => new Map(keys.map((key, index) => [key, index])), [keys]);
-  const offsets = useMemo(
-    () =>
-      computeOffsets(
-        items.map((item, i) => measured.current.get(keys[i] ?? '') ?? estimateHeight(item)),
-      ),
+  // Heights and offsets are rebuilt only when the rows change (a page loads, a message comes);
+  // a measurement updates one height and the offsets from that row on, so a frame that mounts a
+  // few rows does not re-estimate and re-sum every row of a 10,000-message conversation.
+  const layout = useRef<Layout<T> | null>(null);
+  const offsets = useMemo(() => {
+    const current = layout.current;
+    if (current === null || current.items !== items) {
+      const heights = new Float64Array(items.length);
+      const { measuredPx, estimatedPx } = calibration.current;
+      const scale = estimatedPx > 0 ? measuredPx / estimatedPx : 1;
+      items.forEach((item, i) => {
+        heights[i] = measured.current.get(keys[i] ?? '') ?? estimateHeight(item) * scale;
+      });
+      remeasured.current.clear();
+      firstMeasured.current.clear();
+      layout.current = { items, heights, offsets: computeOffsets(heights) };
+      return layout.current.offsets;
+    }
+    let from = current.heights.length;
+    for (const key of remeasured.current) {
+      const index = indexOfKey.get(key);
+      const size = measured.current.get(key);
+      if (index === undefined || size === undefined || current.heights[index] === size) continue;
+      if (firstMeasured.current.has(key)) {
+        calibration.current.measuredPx += size;
+        calibration.current.estimatedPx += estimateHeight(items[index] as T);
+      }
+      current.heights[index] = size;
+      from = Math.min(from, index);
+    }
+    remeasured.current.clear();
+    firstMeasured.current.clear();
+    if (from === current.heights.length) return current.offsets;
+    // A new array: the previous one is the committed layout the scroll anchor is taken from.
+    current.offsets = updateOffsets(current.offsets, current.heights, from);
+    return current.offsets;
     // measureVersion is how this memo learns that measured heights changed.
-    [items, keys, estimateHeight, measureVersion],
-  );
+  }, [items, keys, indexOfKey, estimateHeight, measureVersion]);
   const height = totalHeight(offsets);
   const range = visibleRange(offsets, viewport.top, viewport.height, overscanPx);
 
@@ -95,12 +151,11 @@ export function VirtualList<T>(props: Props<T>) {
     let target: number | null = null;
     if (stickToBottom.current) target = Math.max(0, height - element.clientHeight);
     else if (previous) {
-      const row = rowAtOffset(previous.offsets, element.scrollTop);
-      const key = previous.keys[row];
-      const index = key === undefined ? undefined : indexOfKey.get(key);
-      if (index !== undefined) {
-        const distance = (previous.offsets[row] ?? 0) - element.scrollTop;
-        target = anchoredScrollTop(offsets, index, distance);
+      const top = element.scrollTop;
+      const anchor = findAnchor(previous, keys, indexOfKey, top, element.clientHeight);
+      if (anchor) {
+        const distance = (previous.offsets[anchor.previousRow] ?? 0) - top;
+        target = anchoredScrollTop(offsets, anchor.row, distance);
       }
     }
     if (target !== null && Math.abs(element.scrollTop - target) > 0.5) {
@@ -149,7 +204,9 @@ export function VirtualList<T>(props: Props<T>) {
         const key = (entry.target as HTMLElement).dataset['rowKey'];
         const size = entry.borderBoxSize[0]?.blockSize ?? entry.contentRect.height;
         if (key !== undefined && size > 0 && measured.current.get(key) !== size) {
+          if (!measured.current.has(key)) firstMeasured.current.add(key);
           measured.current.set(key, size);
+          remeasured.current.add(key);
           changed = true;
         }
       }
@@ -208,6 +265,7 @@ export function VirtualList<T>(props: Props<T>) {
         tabIndex={0}
         role="region"
         aria-label={props.label}
+        aria-describedby={props.describedBy}
         onScroll={onScroll}
         onKeyDown={props.onKeyDown}
       >

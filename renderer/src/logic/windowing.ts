@@ -5,9 +5,21 @@
  */
 
 /** offsets[i] is where row i starts; offsets[n] is the total height. */
-export function computeOffsets(heights: readonly number[]): Float64Array {
-  const offsets = new Float64Array(heights.length + 1);
-  for (let i = 0; i < heights.length; i++) {
+export function computeOffsets(heights: ArrayLike<number>): Float64Array {
+  return updateOffsets(new Float64Array(heights.length + 1), heights, 0);
+}
+
+/**
+ * The offsets after heights from row `from` on changed: a copy of `previous` (same row count)
+ * with offsets[from + 1 …] summed again. Rows above `from` keep their offsets.
+ */
+export function updateOffsets(
+  previous: Float64Array,
+  heights: ArrayLike<number>,
+  from: number,
+): Float64Array {
+  const offsets = previous.slice();
+  for (let i = Math.max(0, from); i < heights.length; i++) {
     const height = heights[i] ?? 0;
     offsets[i + 1] = (offsets[i] ?? 0) + (height > 0 ? height : 0);
   }
@@ -70,4 +82,38 @@ export function anchoredScrollTop(
   distanceFromTop: number,
 ): number {
   return Math.max(0, (offsets[anchorRow] ?? 0) - distanceFromTop);
+}
+
+/** The row to hold still: its index in the previous layout and in the new one. */
+export interface Anchor {
+  previousRow: number;
+  row: number;
+}
+
+/**
+ * Which row to keep still when rows change: the first row on screen (from `scrollTop`, within
+ * `viewportHeight`) that is still followed by the same row. A row that moved relative to its
+ * neighbours is no anchor: a day separator, when an older page brings earlier messages of that
+ * day, now heads those, and holding it still would jump the view by up to a page. Falls back to
+ * the first row on screen that still exists; null when none does.
+ */
+export function findAnchor(
+  previous: { offsets: Float64Array; keys: readonly string[] },
+  keys: readonly string[],
+  indexOfKey: ReadonlyMap<string, number>,
+  scrollTop: number,
+  viewportHeight: number,
+): Anchor | null {
+  const first = rowAtOffset(previous.offsets, scrollTop);
+  if (first < 0) return null;
+  let fallback: Anchor | null = null;
+  for (let p = first; p < previous.keys.length; p++) {
+    if ((previous.offsets[p] ?? 0) >= scrollTop + Math.max(1, viewportHeight)) break;
+    const key = previous.keys[p];
+    const row = key === undefined ? undefined : indexOfKey.get(key);
+    if (row === undefined) continue;
+    fallback ??= { previousRow: p, row };
+    if (previous.keys[p + 1] === keys[row + 1]) return { previousRow: p, row };
+  }
+  return fallback;
 }

@@ -3,8 +3,11 @@
  * status, whether it was transcribed into a record, and a small toolbar of actions shown on hover
  * or focus. The row itself takes focus (arrow keys move between rows, see MessageTimeline); its
  * toolbar buttons are tab stops only while the row is the active one, so reaching the composer
- * does not mean tabbing through every message's buttons. In selection mode a checkbox, named
- * after the message, leads the row.
+ * does not mean tabbing through every message's buttons. The toolbar is in the DOM only on the
+ * active row and the row under the pointer: it is most of a row's elements, and scrolling a long
+ * conversation mounts a screenful of rows every frame. Keyboard and screen-reader users reach it
+ * by moving to the message (its focus makes it the active row), then Tab. In selection mode a
+ * checkbox, named after the message, leads the row.
  */
 import { memo, useId, useState } from 'react';
 import type { MessageView } from '../../../../shared/ipc/view-schemas.js';
@@ -22,6 +25,8 @@ interface Props {
   showSender: boolean;
   /** The row holding the list's one tab stop: its toolbar is reachable with Tab. */
   active: boolean;
+  /** Under the pointer: its toolbar is shown (and so rendered), though not a tab stop. */
+  hovered: boolean;
   onReply(message: MessageView): void;
   onCopy(message: MessageView): void;
   onRetry(message: MessageView): void;
@@ -38,6 +43,7 @@ export const MessageRow = memo(function MessageRow({
   message,
   showSender,
   active,
+  hovered,
   onReply,
   onCopy,
   onRetry,
@@ -160,34 +166,36 @@ export const MessageRow = memo(function MessageRow({
             </p>
           )}
         </div>
-        <div
-          className="message-actions"
-          role="toolbar"
-          aria-label={`Actions for ${sender}, ${time}`}
-        >
-          <button type="button" tabIndex={toolTab} onClick={() => onReply(message)}>
-            <Icon name="reply" size={16} />
-            Reply<span className="visually-hidden"> to {sender}</span>
-          </button>
-          {message.text !== '' && (
-            <button type="button" tabIndex={toolTab} onClick={() => onCopy(message)}>
-              <Icon name="copy" size={16} />
-              Copy<span className="visually-hidden"> message from {sender}</span>
+        {(active || hovered) && (
+          <div
+            className="message-actions"
+            role="toolbar"
+            aria-label={`Actions for ${sender}, ${time}`}
+          >
+            <button type="button" tabIndex={toolTab} onClick={() => onReply(message)}>
+              <Icon name="reply" size={16} />
+              Reply<span className="visually-hidden"> to {sender}</span>
             </button>
-          )}
-          {selected === null && (
-            <button type="button" tabIndex={toolTab} onClick={() => onTranscribe(message)}>
-              <Icon name="transcribe" size={16} />
-              Transcribe…<span className="visually-hidden"> starting with this message</span>
-            </button>
-          )}
-          {outgoing && onDelete && selected === null && (
-            <button type="button" tabIndex={toolTab} onClick={() => onDelete(message)}>
-              <Icon name="trash" size={16} />
-              Delete…<span className="visually-hidden"> your message at {time} for everyone</span>
-            </button>
-          )}
-        </div>
+            {message.text !== '' && (
+              <button type="button" tabIndex={toolTab} onClick={() => onCopy(message)}>
+                <Icon name="copy" size={16} />
+                Copy<span className="visually-hidden"> message from {sender}</span>
+              </button>
+            )}
+            {selected === null && (
+              <button type="button" tabIndex={toolTab} onClick={() => onTranscribe(message)}>
+                <Icon name="transcribe" size={16} />
+                Transcribe…<span className="visually-hidden"> starting with this message</span>
+              </button>
+            )}
+            {outgoing && onDelete && selected === null && (
+              <button type="button" tabIndex={toolTab} onClick={() => onDelete(message)}>
+                <Icon name="trash" size={16} />
+                Delete…<span className="visually-hidden"> your message at {time} for everyone</span>
+              </button>
+            )}
+          </div>
+        )}
       </div>
     </article>
   );

@@ -5,9 +5,11 @@
  *
  * Keyboard: the list is one tab stop. From it, or from a message, the arrow keys move between
  * messages (Home and End to the first and last shown); the focused message's toolbar follows it
- * in the tab order, and Tab from there goes on to the composer.
+ * in the tab order, and Tab from there goes on to the composer. A message's toolbar exists only
+ * while it is the active (last focused) message or under the pointer (see MessageRow); a hint
+ * tied to the list says how to reach it.
  */
-import { useCallback, useMemo, useState, type KeyboardEvent } from 'react';
+import { useCallback, useId, useMemo, useState, type KeyboardEvent } from 'react';
 import type { MessageView } from '../../../../shared/ipc/view-schemas.js';
 import { VirtualList } from '../../components/VirtualList.js';
 import type { MessageSelection } from '../../logic/message-selection.js';
@@ -48,6 +50,12 @@ export function MessageTimeline(props: Props) {
     [messages, props.unreadFromId],
   );
   const [activeId, setActiveId] = useState<string | null>(null);
+  const [hoveredId, setHoveredId] = useState<string | null>(null);
+  const hintId = useId();
+  // Stable, so a memoised row re-renders only when its own message or state changes, not on
+  // every page that loads above it.
+  const copy = useCallback((m: MessageView) => void onCopy(m), [onCopy]);
+  const retry = useCallback((m: MessageView) => void onRetry(m), [onRetry]);
 
   const renderRow = useCallback(
     (row: TimelineRow) =>
@@ -64,16 +72,17 @@ export function MessageTimeline(props: Props) {
           message={row.message}
           showSender={row.showSender}
           active={row.message.id === activeId}
+          hovered={row.message.id === hoveredId}
           onReply={onReply}
-          onCopy={(m) => void onCopy(m)}
-          onRetry={(m) => void onRetry(m)}
+          onCopy={copy}
+          onRetry={retry}
           onTranscribe={onTranscribe}
           selected={selection === null ? null : selection.has(row.message.id)}
           onSelect={onSelect}
           onDelete={onDelete}
         />
       ),
-    [onReply, onCopy, onRetry, onTranscribe, onSelect, onDelete, selection, activeId],
+    [onReply, copy, retry, onTranscribe, onSelect, onDelete, selection, activeId, hoveredId],
   );
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
@@ -102,13 +111,22 @@ export function MessageTimeline(props: Props) {
         const row = (event.target as HTMLElement).closest<HTMLElement>('article.message');
         if (row?.dataset['messageId']) setActiveId(row.dataset['messageId']);
       }}
+      onMouseOver={(event) => {
+        const row = (event.target as HTMLElement).closest<HTMLElement>('article.message');
+        setHoveredId(row?.dataset['messageId'] ?? null);
+      }}
+      onMouseLeave={() => setHoveredId(null)}
     >
+      <p id={hintId} className="visually-hidden">
+        Arrow keys move between messages; Tab from a message reaches its actions.
+      </p>
       <VirtualList
         items={rows}
         itemKey={rowKey}
         estimateHeight={estimateRowHeight}
         renderItem={renderRow}
         label={`Messages with ${props.title}`}
+        describedBy={hintId}
         onNearTop={props.onNearTop}
         scrollToBottomSignal={props.scrollToBottomSignal}
         isNew={isNewIncoming}
