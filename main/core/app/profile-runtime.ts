@@ -60,6 +60,15 @@ export interface ProfileRuntimeOptions {
   readonly auditForwardMs?: number;
 }
 
+/**
+ * The background passes over stored messages (retention's catch-up, the search index) start this
+ * long after the first conversation list was answered, so the renderer paints it without them
+ * (tens to hundreds of ms on a busy PC)...
+ */
+const backgroundAfterListMs = 1_000;
+/** ...or this long after unlock when nothing asks for the list (no window open). */
+const backgroundWithoutListMs = 3_000;
+
 /** A person shown as "not in the directory yet" is looked up at most this often. */
 const lookUpIntervalMs = 60_000;
 /** How often the practice's patient-reference key is fetched and shared (a new PC, a rotation). */
@@ -91,6 +100,11 @@ export class ProfileRuntime {
   private patientKeysSyncedAt = -Infinity;
   private disposed = false;
   private readonly lookedUpAt = new Map<string, number>();
+  /** Opens when the background passes may start (backgroundAfterListMs). */
+  private readonly backgroundGate: Promise<void>;
+  private openBackgroundGate: () => void = () => undefined;
+  private backgroundTimer: NodeJS.Timeout | null = null;
+  private listWasServed = false;
 
   /** Builds the runtime of a just-unlocked profile and starts its services. */
   static start(options: ProfileRuntimeOptions): ProfileRuntime {
@@ -102,6 +116,7 @@ export class ProfileRuntime {
   private constructor(private readonly options: ProfileRuntimeOptions) {
     const profile = options.unlocked.profile;
     this.profile = profile;
+    this.backgroundGate = new Promise((resolve) => (this.openBackgroundGate = resolve));
     this.views = new MessagingViews(
       profile,
       (accountId) => this.lookUpUnknown(accountId),
@@ -121,6 +136,7 @@ export class ProfileRuntime {
       clock: options.clock,
       deleter,
       onDeleted: (deleted, markers) => this.announceDeleted(deleted, markers),
+      catchUpAfter: () => this.backgroundGate,
     });
     this.pending = new PendingDeletionRunner({
       profile,
@@ -139,8 +155,11 @@ export class ProfileRuntime {
     this.pending.start().catch((error: unknown) => {
       logger.error('pending_deletions_failed', { error: describeError(error) });
     });
-    // After retention's start (which may VACUUM and so restart the index), on a later turn.
-    this.searchIndexer.start();
+    // After retention's start (which may VACUUM and so restart the index), once the first list
+    // is shown (listServed).
+    this.backgroundTimer = setTimeout(() => this.openBackgroundGate(), backgroundWithoutListMs);
+    this.backgroundTimer.unref();
+    void this.backgroundGate.then(() => this.searchIndexer.start());
     try {
       this.startMessaging();
     } catch (error) {
@@ -149,10 +168,25 @@ export class ProfileRuntime {
     }
   }
 
+  /**
+   * The renderer's conversation list was answered: the background passes start shortly after,
+   * once it is painted, rather than competing with the first screen.
+   */
+  listServed(): void {
+    if (this.listWasServed || this.disposed) return;
+    this.listWasServed = true;
+    if (this.backgroundTimer) clearTimeout(this.backgroundTimer);
+    this.backgroundTimer = setTimeout(() => this.openBackgroundGate(), backgroundAfterListMs);
+    this.backgroundTimer.unref();
+  }
+
   /** Stops every service while the database is still open; idempotent. */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    if (this.backgroundTimer) clearTimeout(this.backgroundTimer);
+    // Lets what waits for it settle: the passes see they were stopped and end.
+    this.openBackgroundGate();
     if (this.auditTimer) clearInterval(this.auditTimer);
     this.rolePoller?.stop();
     this.core?.stop();

@@ -43,6 +43,12 @@ export interface RetentionServiceOptions {
     markers: readonly MessageRecord[],
   ) => void;
   readonly logger?: Logger;
+  /**
+   * The catch-up over stored messages waits for this when it has messages to go through (the
+   * profile runtime: until the first conversation list is on screen), so unlock's first screen
+   * does not share the CPU and the connection with it. What is already due is swept first.
+   */
+  readonly catchUpAfter?: () => Promise<unknown>;
 }
 
 /** Messages per transaction of the catch-up pass, and the pause between transactions. */
@@ -109,6 +115,10 @@ export class RetentionService {
       const everyMessage = previous === undefined || previous === null || days < previous;
       if (everyMessage || this.queries.anyUnscheduled()) {
         const { db } = this.options.profile;
+        if (this.options.catchUpAfter && this.queries.sliceEnd(0, 1) !== null) {
+          await this.sweep();
+          await this.options.catchUpAfter();
+        }
         let after = 0;
         for (;;) {
           // A pause, not just a turn: the renderer's first calls after unlock (the list, the

@@ -23,7 +23,13 @@ export function useConversationList(onProblem: (error: unknown) => void) {
   }, []);
 
   useEffect(() => {
-    const timer = setTimeout(() => void load(query).catch(onProblem), query ? searchPauseMs : 0);
+    // The whole list at once: at unlock its call goes out before the top bar's (advice count,
+    // account), which the core then answers after it.
+    if (!query) {
+      void load('').catch(onProblem);
+      return;
+    }
+    const timer = setTimeout(() => void load(query).catch(onProblem), searchPauseMs);
     return () => clearTimeout(timer);
   }, [load, query]);
 
