@@ -234,7 +234,7 @@ try {
     return () => {
       dispatcher.dispatch = original;
       console.log(
-        `calls during the last full unlock (list shown at ${(performance.now() - t0).toFixed(0)} ms):\n${lines.join('\n')}`,
+        `calls during the unlock of ${label} (list shown at ${(performance.now() - t0).toFixed(0)} ms):\n${lines.join('\n')}`,
       );
     };
   };

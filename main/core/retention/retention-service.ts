@@ -44,9 +44,9 @@ export interface RetentionServiceOptions {
   ) => void;
   readonly logger?: Logger;
   /**
-   * The catch-up over stored messages waits for this when it has messages to go through (the
-   * profile runtime: until the first conversation list is on screen), so unlock's first screen
-   * does not share the CPU and the connection with it. What is already due is swept first.
+   * A catch-up over more than one slice of stored messages waits for this (the profile runtime:
+   * until the first conversation list is on screen), so unlock's first screen does not share the
+   * CPU with it. What is already due is swept first.
    */
   readonly catchUpAfter?: () => Promise<unknown>;
 }
@@ -115,7 +115,12 @@ export class RetentionService {
       const everyMessage = previous === undefined || previous === null || days < previous;
       if (everyMessage || this.queries.anyUnscheduled()) {
         const { db } = this.options.profile;
-        if (this.options.catchUpAfter && this.queries.sliceEnd(0, 1) !== null) {
+        // A pass of one slice ends before the list is asked for, as it always did. A longer one
+        // used to end after the list anyway, so waiting for the list changes only when it runs;
+        // what was already due is deleted first, so that still happens before the list.
+        const firstEnd = this.queries.sliceEnd(0, catchUpSliceSize);
+        const longPass = firstEnd !== null && this.queries.sliceEnd(firstEnd, 1) !== null;
+        if (this.options.catchUpAfter && longPass) {
           await this.sweep();
           await this.options.catchUpAfter();
         }
