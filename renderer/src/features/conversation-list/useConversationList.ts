@@ -13,6 +13,8 @@ const searchPauseMs = 200;
 export function useConversationList(onProblem: (error: unknown) => void) {
   const [conversations, setConversations] = useState<ConversationSummary[]>([]);
   const [query, setQuery] = useState('');
+  // Until the first answer the list is not known to be empty: say it is loading, not "none".
+  const [loaded, setLoaded] = useState(false);
 
   const load = useCallback(async (search: string) => {
     const trimmed = search.trim();
@@ -20,6 +22,7 @@ export function useConversationList(onProblem: (error: unknown) => void) {
       messenger().conversations.list(trimmed ? { query: trimmed } : {}),
     );
     setConversations(listed);
+    setLoaded(true);
   }, []);
 
   useEffect(() => {
@@ -56,5 +59,5 @@ export function useConversationList(onProblem: (error: unknown) => void) {
     [],
   );
 
-  return { conversations, query, setQuery, reload, upsert, change };
+  return { conversations, loaded, query, setQuery, reload, upsert, change };
 }
