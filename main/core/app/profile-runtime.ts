@@ -61,11 +61,13 @@ export interface ProfileRuntimeOptions {
 }
 
 /**
- * The background passes over stored messages (retention's catch-up, the search index) start this
- * long after the first conversation list was answered, so the renderer paints it without them
- * (tens to hundreds of ms on a busy PC)...
+ * The background passes over stored messages (retention's catch-up, the search index) start once
+ * the renderer has shown the first conversation list and then asked nothing for this long (it
+ * paints the list, the user opens a conversation and its first page loads)...
  */
-const backgroundAfterListMs = 1_000;
+const backgroundQuietMs = 1_000;
+/** ...but no later than this after the first list, however busy the renderer stays... */
+const backgroundLatestMs = 10_000;
 /** ...or this long after unlock when nothing asks for the list (no window open). */
 const backgroundWithoutListMs = 3_000;
 
@@ -100,11 +102,13 @@ export class ProfileRuntime {
   private patientKeysSyncedAt = -Infinity;
   private disposed = false;
   private readonly lookedUpAt = new Map<string, number>();
-  /** Opens when the background passes may start (backgroundAfterListMs). */
+  /** Opens when the background passes may start (backgroundQuietMs). */
   private readonly backgroundGate: Promise<void>;
   private openBackgroundGate: () => void = () => undefined;
   private backgroundTimer: NodeJS.Timeout | null = null;
-  private listWasServed = false;
+  private backgroundOpen = false;
+  /** When the first conversation list was answered (Date.now), null before. */
+  private listServedAt: number | null = null;
 
   /** Builds the runtime of a just-unlocked profile and starts its services. */
   static start(options: ProfileRuntimeOptions): ProfileRuntime {
@@ -116,7 +120,12 @@ export class ProfileRuntime {
   private constructor(private readonly options: ProfileRuntimeOptions) {
     const profile = options.unlocked.profile;
     this.profile = profile;
-    this.backgroundGate = new Promise((resolve) => (this.openBackgroundGate = resolve));
+    this.backgroundGate = new Promise((resolve) => {
+      this.openBackgroundGate = () => {
+        this.backgroundOpen = true;
+        resolve();
+      };
+    });
     this.views = new MessagingViews(
       profile,
       (accountId) => this.lookUpUnknown(accountId),
@@ -169,14 +178,29 @@ export class ProfileRuntime {
   }
 
   /**
-   * The renderer's conversation list was answered: the background passes start shortly after,
-   * once it is painted, rather than competing with the first screen.
+   * The renderer's conversation list was answered: the background passes wait for the renderer
+   * to go quiet (callMade) rather than compete with the first screens.
    */
   listServed(): void {
-    if (this.listWasServed || this.disposed) return;
-    this.listWasServed = true;
+    if (this.listServedAt !== null || this.disposed) return;
+    this.listServedAt = Date.now();
+    this.armBackgroundGate();
+  }
+
+  /** The renderer asked for something: after the first list, the passes wait a little longer. */
+  callMade(): void {
+    if (this.listServedAt !== null && !this.backgroundOpen && !this.disposed) {
+      this.armBackgroundGate();
+    }
+  }
+
+  private armBackgroundGate(): void {
     if (this.backgroundTimer) clearTimeout(this.backgroundTimer);
-    this.backgroundTimer = setTimeout(() => this.openBackgroundGate(), backgroundAfterListMs);
+    const latest = (this.listServedAt ?? Date.now()) + backgroundLatestMs - Date.now();
+    this.backgroundTimer = setTimeout(
+      () => this.openBackgroundGate(),
+      Math.max(0, Math.min(backgroundQuietMs, latest)),
+    );
     this.backgroundTimer.unref();
   }
 
