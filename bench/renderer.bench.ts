@@ -5,6 +5,13 @@
 // messages (rendered and scrolled the same way) and unlocking an empty profile.
 // Bounded: the messages are inserted straight through the repositories in batched transactions,
 // and every browser wait has a timeout; the whole run takes well under three minutes.
+// PMSG_BENCH_UNLOCK_ONLY=1 skips the conversation part (1) and measures only the unlock;
+// PMSG_BENCH_UNLOCK_RUNS=n (default 1) unlocks each profile n times, empty then full in turn
+// (locked again in between), prints each run and reports the medians.
+// PMSG_BENCH_CPU_PROFILE=file.cpuprofile records this process (the core, the relay, the harness)
+// during each unlock (file-<profile>-<run>.cpuprofile), for Chrome DevTools' Performance panel.
+// PMSG_BENCH_UNLOCK_TRACE=1 prints, for each unlock, each call the renderer made to the
+// core: when it arrived and when it was answered (ms after the Unlock click).
 import { chromium, type Page } from 'playwright-core';
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -13,6 +20,7 @@ import type { OpenProfile } from '../main/core/profile/open-profile.js';
 import type { HarnessWindow } from '../tests/harness/harness-window.js';
 import { chromiumArgs, chromiumExecutable } from '../tests/harness/chromium.js';
 import { figure } from './figures.js';
+import { startCpuProfile } from './cpu-profile.js';
 
 // Read receipts to the made-up colleagues are dropped by the relay, one warning each: quiet them.
 // Set before the core's modules load, because loggers read the level when they are created.
@@ -27,6 +35,10 @@ const passcode = 'bench-passcode';
 const waitMs = 60_000;
 // Scrolling 10,000 messages end to end takes about a minute on a loaded two-core machine.
 const scrollWaitMs = 240_000;
+const unlockOnly = process.env['PMSG_BENCH_UNLOCK_ONLY'] === '1';
+const cpuProfileFile = process.env['PMSG_BENCH_CPU_PROFILE'] || null;
+const unlockTrace = process.env['PMSG_BENCH_UNLOCK_TRACE'] === '1';
+const unlockRuns = Math.max(1, Math.floor(Number(process.env['PMSG_BENCH_UNLOCK_RUNS'] ?? 1)) || 1);
 
 if (!existsSync(path.join(rendererDir, 'index.html'))) {
   console.error('Build the renderer first: npm run build:app');
@@ -199,12 +211,12 @@ async function staticBaseline(page: Page): Promise<{ showMs: number; scroll: Scr
 }
 
 /**
- * With PMSG_BENCH_CPUPROFILE=<dir>, the renderer's JavaScript is sampled (Chromium's profiler
+ * With PMSG_BENCH_RENDERER_PROFILE=<dir>, the renderer's JavaScript is sampled (Chromium's profiler
  * over CDP) while the conversation opens and while it scrolls, and written as .cpuprofile files
  * (open them in Chromium's DevTools). Off by default: sampling slows what it measures.
  */
 async function profiled<T>(page: Page, name: string, run: () => Promise<T>): Promise<T> {
-  const dir = process.env['PMSG_BENCH_CPUPROFILE'];
+  const dir = process.env['PMSG_BENCH_RENDERER_PROFILE'];
   if (!dir) return run();
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Profiler.enable');
@@ -249,14 +261,40 @@ try {
     await window.close();
   }
 
+  /** Logs each dispatched call (arrival and answer, ms after t0) until the returned stop. */
+  const traceCalls = (window: HarnessWindow, label: string, t0: number): (() => void) => {
+    const { dispatcher } = window.core;
+    const original = dispatcher.dispatch.bind(dispatcher);
+    const lines: string[] = [];
+    dispatcher.dispatch = async (method, request) => {
+      const arrived = performance.now() - t0;
+      try {
+        return await original(method, request);
+      } finally {
+        lines.push(
+          `  ${method.padEnd(32)} in ${arrived.toFixed(0).padStart(5)} ms  out ${(performance.now() - t0).toFixed(0).padStart(5)} ms`,
+        );
+      }
+    };
+    return () => {
+      dispatcher.dispatch = original;
+      console.log(
+        `calls during the unlock of ${label} (list shown at ${(performance.now() - t0).toFixed(0)} ms):\n${lines.join('\n')}`,
+      );
+    };
+  };
+
   const unlock = async (
     name: 'full' | 'empty',
     expectConversations: number,
+    run = 0,
   ): Promise<{ ms: number; page: Page }> => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(practice.harness.windowUrl(name));
     await page.getByLabel('Passcode').fill(passcode);
+    const profiler = cpuProfileFile ? await startCpuProfile() : null;
     const t0 = performance.now();
+    const traced = unlockTrace ? traceCalls(windows[name], `${name} run ${run + 1}`, t0) : null;
     await page.getByRole('button', { name: 'Unlock' }).click();
     await page.getByRole('navigation', { name: 'Conversations' }).waitFor({ timeout: waitMs });
     if (expectConversations > 0) {
@@ -267,120 +305,152 @@ try {
     } else {
       await page.getByText('No conversations yet.').waitFor({ timeout: waitMs });
     }
-    return { ms: performance.now() - t0, page };
+    const ms = performance.now() - t0;
+    if (profiler)
+      await profiler.stop(
+        cpuProfileFile!.replace(/(\.cpuprofile)?$/, `-${name}-${run + 1}.cpuprofile`),
+      );
+    traced?.();
+    return { ms, page };
   };
 
-  const emptyUnlock = await unlock('empty', 0);
-  await emptyUnlock.page.close();
-  const fullUnlock = await unlock('full', otherConversations + 1);
-  const page = fullUnlock.page;
+  // Empty then full, n times; each page closed and its profile locked before its next unlock.
+  const runs: { empty: number; full: number }[] = [];
+  let fullPage: Page | null = null;
+  for (let run = 0; run < unlockRuns; run++) {
+    // Only one profile unlocked at a time, so one's background passes do not slow the other.
+    if (fullPage) {
+      await fullPage.close();
+      await call(windows.full, 'profiles.lock', {});
+    }
+    const emptyRun = await unlock('empty', 0, run);
+    await emptyRun.page.close();
+    await call(windows.empty, 'profiles.lock', {});
+    const fullRun = await unlock('full', otherConversations + 1, run);
+    fullPage = fullRun.page;
+    runs.push({ empty: emptyRun.ms, full: fullRun.ms });
+    console.log(
+      `unlock run ${run + 1}: ${fullRun.ms.toFixed(0)} ms, empty ${emptyRun.ms.toFixed(0)} ms, ratio ${(fullRun.ms / emptyRun.ms).toFixed(2)}x`,
+    );
+  }
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
+  const emptyUnlock = { ms: median(runs.map((r) => r.empty)) };
+  const fullUnlock = { ms: median(runs.map((r) => r.full)) };
+  const page = fullPage!;
   // The core runs in this process (the harness): its resident set with 100k messages unlocked.
   const rssUnlockedMb = process.memoryUsage().rss / 2 ** 20;
-
-  // The passes unlock starts in the background (retention's catch-up over the 100,000 seeded
-  // messages, which were stored without an expiry, and the search index) share the core's one
-  // database connection with the renderer's calls. They are waited out here, so that the figure
-  // below is the conversation view's own cost (IPC, core query, React, layout), not how far the
-  // passes happened to have got: opening a conversation in the first seconds after unlocking a
-  // large profile still waits for a slice of each (250 and 500 messages) between its calls.
-  const backgroundStarted = performance.now();
-  const runtime = windows.full.core.session.runtime();
-  if (!runtime) throw new Error('the full profile is not unlocked');
-  await runtime.whenBackgroundPassesDone();
-  const backgroundMs = performance.now() - backgroundStarted;
-
-  // Open the 10k conversation: shown when its newest message is on screen.
-  const newestSelector = `[data-message-id="${seeded!.newestId}"]`;
-  await page.evaluate(`(${openTimerScript})(${JSON.stringify({ newestSelector, waitMs })})`);
-  const { openMs, openWallMs } = await profiled(page, 'open', async () => {
-    const t0 = performance.now();
-    await page.locator('.conversation-item', { hasText: 'Colleague 0' }).first().click();
-    await page.locator(newestSelector).waitFor({ timeout: waitMs });
-    const openWallMs = performance.now() - t0;
-    return { openMs: (await page.evaluate('window.__openShown')) as number, openWallMs };
-  });
-  const scroll = await profiled(page, 'scroll', () =>
-    scrollEndToEnd(page, '.virtual-scroller', `[data-message-id="${seeded!.oldestId}"]`),
-  );
-  const rowsInDom = await page.locator('.virtual-row').count();
-  const rssScrolledMb = process.memoryUsage().rss / 2 ** 20;
-
-  const baselinePage = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const baseline = await staticBaseline(baselinePage);
-
   const fmt = (ms: number) => `${ms.toFixed(0)} ms`;
-  console.log(
-    `\nconversation of ${conversationSize.toLocaleString('en-GB')} messages (virtualised, the newest 50 then pages of 200 over IPC):`,
-  );
-  console.log(
-    `  (background passes after unlock finished ${fmt(backgroundMs)} after the list showed; waited out before opening)`,
-  );
-  console.log(
-    `  show:               ${fmt(openMs)}   static page of the same messages: ${fmt(baseline.showMs)}   ratio ${(openMs / baseline.showMs).toFixed(2)}x`,
-  );
-  console.log(`  (seen from this process, with Playwright's click and wait: ${fmt(openWallMs)})`);
-  console.log(
-    `  scroll end to end:  ${fmt(scroll.ms)} in ${scroll.frames} frames, ${scroll.upFrames} of them up, over ${(scroll.heightPx / 1000).toFixed(0)}k px (mean ${(scroll.ms / scroll.frames).toFixed(1)} ms, worst ${fmt(scroll.worstFrameMs)})   static: ${fmt(baseline.scroll.ms)} in ${baseline.scroll.frames} frames (mean ${(baseline.scroll.ms / baseline.scroll.frames).toFixed(1)} ms, worst ${fmt(baseline.scroll.worstFrameMs)})   ratio ${(scroll.ms / baseline.scroll.ms).toFixed(2)}x`,
-  );
-  console.log(
-    `  rows in the DOM after scrolling: ${rowsInDom} (of ${conversationSize.toLocaleString('en-GB')} messages + day separators)`,
-  );
-  console.log(
-    `  RSS of this process (both windows' cores, the relay, Playwright; an upper bound for one core): ${rssUnlockedMb.toFixed(0)} MB unlocked, ${rssScrolledMb.toFixed(0)} MB after scrolling`,
-  );
-  console.log(`\nunlock -> conversation list shown (includes the passcode KDF):`);
-  console.log(
-    `  ${profileTotal.toLocaleString('en-GB')} messages in ${otherConversations + 1} conversations: ${fmt(fullUnlock.ms)}   empty profile: ${fmt(emptyUnlock.ms)}   ratio ${(fullUnlock.ms / emptyUnlock.ms).toFixed(2)}x`,
-  );
-  figure({
-    name: `open a ${conversationSize}-message conversation, newest on screen`,
-    value: openMs,
-    unit: 'ms',
-    baseline: baseline.showMs,
-  });
-  figure({
-    name: `open a ${conversationSize}-message conversation, seen through Playwright from the core's process`,
-    value: openWallMs,
-    unit: 'ms',
-  });
-  figure({
-    name: `scroll the ${conversationSize}-message conversation end to end`,
-    value: scroll.ms,
-    unit: 'ms',
-    baseline: baseline.scroll.ms,
-  });
-  // The end-to-end ratio is also a ratio of frame counts: the conversation's scroller is shorter
-  // than the static page's (header and composer) and its rows are taller, so it takes about
-  // twice the frames. The mean frame compares the work each frame does.
-  figure({
-    name: 'mean frame scrolling',
-    value: scroll.ms / scroll.frames,
-    unit: 'ms',
-    baseline: baseline.scroll.ms / baseline.scroll.frames,
-  });
-  figure({
-    name: 'worst frame scrolling',
-    value: scroll.worstFrameMs,
-    unit: 'ms',
-    baseline: baseline.scroll.worstFrameMs,
-  });
-  figure({ name: 'rows in the DOM after scrolling', value: rowsInDom, unit: 'rows' });
-  figure({
-    name: `harness RSS (cores, relay, Playwright), ${profileTotal} messages unlocked`,
-    value: rssUnlockedMb,
-    unit: 'MB',
-  });
-  figure({
-    name: `harness RSS (cores, relay, Playwright) after scrolling the ${conversationSize}-message conversation`,
-    value: rssScrolledMb,
-    unit: 'MB',
-  });
-  figure({
-    name: `unlock -> list shown, ${profileTotal} messages, renderer`,
-    value: fullUnlock.ms,
-    unit: 'ms',
-    baseline: emptyUnlock.ms,
-  });
+  const reportUnlock = () => {
+    console.log(`\nunlock -> conversation list shown (includes the passcode KDF):`);
+    console.log(
+      `  ${profileTotal.toLocaleString('en-GB')} messages in ${otherConversations + 1} conversations: ${fmt(fullUnlock.ms)}   empty profile: ${fmt(emptyUnlock.ms)}   ratio ${(fullUnlock.ms / emptyUnlock.ms).toFixed(2)}x${unlockRuns > 1 ? `   (medians of ${unlockRuns} runs)` : ''}`,
+    );
+    figure({
+      name: `unlock -> list shown, ${profileTotal} messages, renderer`,
+      value: fullUnlock.ms,
+      unit: 'ms',
+      baseline: emptyUnlock.ms,
+    });
+  };
+  if (unlockOnly) reportUnlock();
+  else await conversationPart();
+
+  async function conversationPart(): Promise<void> {
+    // The passes unlock starts in the background (retention's catch-up over the 100,000 seeded
+    // messages, which were stored without an expiry, and the search index) share the core's one
+    // database connection with the renderer's calls. They are waited out here, so that the figure
+    // below is the conversation view's own cost (IPC, core query, React, layout), not how far the
+    // passes happened to have got: opening a conversation in the first seconds after unlocking a
+    // large profile still waits for a slice of each (250 and 500 messages) between its calls.
+    const backgroundStarted = performance.now();
+    const runtime = windows.full.core.session.runtime();
+    if (!runtime) throw new Error('the full profile is not unlocked');
+    await runtime.whenBackgroundPassesDone();
+    const backgroundMs = performance.now() - backgroundStarted;
+
+    // Open the 10k conversation: shown when its newest message is on screen.
+    const newestSelector = `[data-message-id="${seeded!.newestId}"]`;
+    await page.evaluate(`(${openTimerScript})(${JSON.stringify({ newestSelector, waitMs })})`);
+    const { openMs, openWallMs } = await profiled(page, 'open', async () => {
+      const t0 = performance.now();
+      await page.locator('.conversation-item', { hasText: 'Colleague 0' }).first().click();
+      await page.locator(newestSelector).waitFor({ timeout: waitMs });
+      const openWallMs = performance.now() - t0;
+      return { openMs: (await page.evaluate('window.__openShown')) as number, openWallMs };
+    });
+    const scroll = await profiled(page, 'scroll', () =>
+      scrollEndToEnd(page, '.virtual-scroller', `[data-message-id="${seeded!.oldestId}"]`),
+    );
+    const rowsInDom = await page.locator('.virtual-row').count();
+    const rssScrolledMb = process.memoryUsage().rss / 2 ** 20;
+
+    const baselinePage = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const baseline = await staticBaseline(baselinePage);
+
+    console.log(
+      `\nconversation of ${conversationSize.toLocaleString('en-GB')} messages (virtualised, the newest 50 then pages of 200 over IPC):`,
+    );
+    console.log(
+      `  (background passes after unlock finished ${fmt(backgroundMs)} after the list showed; waited out before opening)`,
+    );
+    console.log(
+      `  show:               ${fmt(openMs)}   static page of the same messages: ${fmt(baseline.showMs)}   ratio ${(openMs / baseline.showMs).toFixed(2)}x`,
+    );
+    console.log(`  (seen from this process, with Playwright's click and wait: ${fmt(openWallMs)})`);
+    console.log(
+      `  scroll end to end:  ${fmt(scroll.ms)} in ${scroll.frames} frames, ${scroll.upFrames} of them up, over ${(scroll.heightPx / 1000).toFixed(0)}k px (mean ${(scroll.ms / scroll.frames).toFixed(1)} ms, worst ${fmt(scroll.worstFrameMs)})   static: ${fmt(baseline.scroll.ms)} in ${baseline.scroll.frames} frames (mean ${(baseline.scroll.ms / baseline.scroll.frames).toFixed(1)} ms, worst ${fmt(baseline.scroll.worstFrameMs)})   ratio ${(scroll.ms / baseline.scroll.ms).toFixed(2)}x`,
+    );
+    console.log(
+      `  rows in the DOM after scrolling: ${rowsInDom} (of ${conversationSize.toLocaleString('en-GB')} messages + day separators)`,
+    );
+    console.log(
+      `  RSS of this process (both windows' cores, the relay, Playwright; an upper bound for one core): ${rssUnlockedMb.toFixed(0)} MB unlocked, ${rssScrolledMb.toFixed(0)} MB after scrolling`,
+    );
+    figure({
+      name: `open a ${conversationSize}-message conversation, newest on screen`,
+      value: openMs,
+      unit: 'ms',
+      baseline: baseline.showMs,
+    });
+    figure({
+      name: `open a ${conversationSize}-message conversation, seen through Playwright from the core's process`,
+      value: openWallMs,
+      unit: 'ms',
+    });
+    figure({
+      name: `scroll the ${conversationSize}-message conversation end to end`,
+      value: scroll.ms,
+      unit: 'ms',
+      baseline: baseline.scroll.ms,
+    });
+    // The end-to-end ratio is also a ratio of frame counts: the conversation's scroller is shorter
+    // than the static page's (header and composer) and its rows are taller, so it takes about
+    // twice the frames. The mean frame compares the work each frame does.
+    figure({
+      name: 'mean frame scrolling',
+      value: scroll.ms / scroll.frames,
+      unit: 'ms',
+      baseline: baseline.scroll.ms / baseline.scroll.frames,
+    });
+    figure({
+      name: 'worst frame scrolling',
+      value: scroll.worstFrameMs,
+      unit: 'ms',
+      baseline: baseline.scroll.worstFrameMs,
+    });
+    figure({ name: 'rows in the DOM after scrolling', value: rowsInDom, unit: 'rows' });
+    figure({
+      name: `harness RSS (cores, relay, Playwright), ${profileTotal} messages unlocked`,
+      value: rssUnlockedMb,
+      unit: 'MB',
+    });
+    figure({
+      name: `harness RSS (cores, relay, Playwright) after scrolling the ${conversationSize}-message conversation`,
+      value: rssScrolledMb,
+      unit: 'MB',
+    });
+    reportUnlock();
+  }
   console.log(`\nwhole run: ${((performance.now() - wallStart) / 1000).toFixed(1)} s`);
 } finally {
   await browser.close();

@@ -55,6 +55,8 @@ test.describe.serial('reception and GP', () => {
     );
     await expect(reception.getByText('Sam Jones · Reception')).toBeVisible();
     await expect(gp.getByText('Dr Priya Patel · Clinician')).toBeVisible();
+    // Once the core answered: "Loading conversations…" before that.
+    await expect(reception.getByText('No conversations yet.')).toBeVisible();
     await checkScreen(reception, 'conversation-list-empty');
   });
 

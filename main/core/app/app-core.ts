@@ -109,6 +109,8 @@ export function createAppCore(options: AppCoreOptions): AppCore {
     const current = session.runtime();
     // The dispatcher refuses `unlocked` methods while locked; this covers a lock mid-call.
     if (current === null) throw new MessengerError('profile_locked', 'Unlock your profile first.');
+    // Every unlocked call comes through here: the background passes wait for a quiet moment.
+    current.callMade();
     return current;
   };
 

@@ -68,7 +68,9 @@ export function createMessagingHandlers(context: MessagingHandlerContext): Messa
     'conversations.list': ({ query }) => {
       const current = runtime();
       current.enrolled();
-      return { conversations: current.views.conversations(query) };
+      const conversations = current.views.conversations(query);
+      current.listServed();
+      return { conversations };
     },
     'conversations.create': ({ participantIds, title }) =>
       guard(async () => {

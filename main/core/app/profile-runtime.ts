@@ -60,6 +60,17 @@ export interface ProfileRuntimeOptions {
   readonly auditForwardMs?: number;
 }
 
+/**
+ * The background passes over stored messages (retention's catch-up, the search index) start once
+ * the renderer has shown the first conversation list and then asked nothing for this long (it
+ * paints the list, the user opens a conversation and its first page loads)...
+ */
+const backgroundQuietMs = 1_000;
+/** ...but no later than this after the first list, however busy the renderer stays... */
+const backgroundLatestMs = 10_000;
+/** ...or this long after unlock when nothing asks for the list (no window open). */
+const backgroundWithoutListMs = 3_000;
+
 /** A person shown as "not in the directory yet" is looked up at most this often. */
 const lookUpIntervalMs = 60_000;
 /** How often the practice's patient-reference key is fetched and shared (a new PC, a rotation). */
@@ -93,6 +104,13 @@ export class ProfileRuntime {
   private readonly lookedUpAt = new Map<string, number>();
   /** Retention's catch-up and first sweep after unlock (settles, never rejects). */
   private retentionStarted: Promise<unknown> = Promise.resolve();
+  /** Opens when the background passes may start (backgroundQuietMs). */
+  private readonly backgroundGate: Promise<void>;
+  private openBackgroundGate: () => void = () => undefined;
+  private backgroundTimer: NodeJS.Timeout | null = null;
+  private backgroundOpen = false;
+  /** When the first conversation list was answered (Date.now), null before. */
+  private listServedAt: number | null = null;
 
   /** Builds the runtime of a just-unlocked profile and starts its services. */
   static start(options: ProfileRuntimeOptions): ProfileRuntime {
@@ -104,6 +122,12 @@ export class ProfileRuntime {
   private constructor(private readonly options: ProfileRuntimeOptions) {
     const profile = options.unlocked.profile;
     this.profile = profile;
+    this.backgroundGate = new Promise((resolve) => {
+      this.openBackgroundGate = () => {
+        this.backgroundOpen = true;
+        resolve();
+      };
+    });
     this.views = new MessagingViews(
       profile,
       (accountId) => this.lookUpUnknown(accountId),
@@ -123,6 +147,7 @@ export class ProfileRuntime {
       clock: options.clock,
       deleter,
       onDeleted: (deleted, markers) => this.announceDeleted(deleted, markers),
+      catchUpAfter: () => this.backgroundGate,
     });
     this.pending = new PendingDeletionRunner({
       profile,
@@ -141,8 +166,11 @@ export class ProfileRuntime {
     this.pending.start().catch((error: unknown) => {
       logger.error('pending_deletions_failed', { error: describeError(error) });
     });
-    // After retention's start (which may VACUUM and so restart the index), on a later turn.
-    this.searchIndexer.start();
+    // After retention's start (which may VACUUM and so restart the index), once the first list
+    // is shown (listServed).
+    this.backgroundTimer = setTimeout(() => this.openBackgroundGate(), backgroundWithoutListMs);
+    this.backgroundTimer.unref();
+    void this.backgroundGate.then(() => this.searchIndexer.start());
     try {
       this.startMessaging();
     } catch (error) {
@@ -157,13 +185,45 @@ export class ProfileRuntime {
    * tests that want to measure or check what comes after them.
    */
   async whenBackgroundPassesDone(): Promise<void> {
+    // The index pass starts only when the gate opens; before that its whenDone() is immediate.
+    await this.backgroundGate;
     await Promise.allSettled([this.retentionStarted, this.searchIndexer.whenDone()]);
+  }
+
+  /**
+   * The renderer's conversation list was answered: the background passes wait for the renderer
+   * to go quiet (callMade) rather than compete with the first screens.
+   */
+  listServed(): void {
+    if (this.listServedAt !== null || this.disposed) return;
+    this.listServedAt = Date.now();
+    this.armBackgroundGate();
+  }
+
+  /** The renderer asked for something: after the first list, the passes wait a little longer. */
+  callMade(): void {
+    if (this.listServedAt !== null && !this.backgroundOpen && !this.disposed) {
+      this.armBackgroundGate();
+    }
+  }
+
+  private armBackgroundGate(): void {
+    if (this.backgroundTimer) clearTimeout(this.backgroundTimer);
+    const latest = (this.listServedAt ?? Date.now()) + backgroundLatestMs - Date.now();
+    this.backgroundTimer = setTimeout(
+      () => this.openBackgroundGate(),
+      Math.max(0, Math.min(backgroundQuietMs, latest)),
+    );
+    this.backgroundTimer.unref();
   }
 
   /** Stops every service while the database is still open; idempotent. */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    if (this.backgroundTimer) clearTimeout(this.backgroundTimer);
+    // Lets what waits for it settle: the passes see they were stopped and end.
+    this.openBackgroundGate();
     if (this.auditTimer) clearInterval(this.auditTimer);
     this.rolePoller?.stop();
     this.core?.stop();

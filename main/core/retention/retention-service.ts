@@ -43,6 +43,12 @@ export interface RetentionServiceOptions {
     markers: readonly MessageRecord[],
   ) => void;
   readonly logger?: Logger;
+  /**
+   * A catch-up over more than one slice of stored messages waits for this (the profile runtime:
+   * until the first conversation list is on screen), so unlock's first screen does not share the
+   * CPU with it. What is already due is swept first.
+   */
+  readonly catchUpAfter?: () => Promise<unknown>;
 }
 
 /**
@@ -113,6 +119,15 @@ export class RetentionService {
       const everyMessage = previous === undefined || previous === null || days < previous;
       if (everyMessage || this.queries.anyUnscheduled()) {
         const { db } = this.options.profile;
+        // A pass of one slice ends before the list is asked for, as it always did. A longer one
+        // used to end after the list anyway, so waiting for the list changes only when it runs;
+        // what was already due is deleted first, so that still happens before the list.
+        const firstEnd = this.queries.sliceEnd(0, catchUpSliceSize);
+        const longPass = firstEnd !== null && this.queries.sliceEnd(firstEnd, 1) !== null;
+        if (this.options.catchUpAfter && longPass) {
+          await this.sweep();
+          await this.options.catchUpAfter();
+        }
         let after = 0;
         for (;;) {
           // A pause, not just a turn: the renderer's first calls after unlock (the list, the

@@ -130,6 +130,7 @@ export function Messenger({ profile, policy, info, onLock, onSwitchProfile }: Pr
         <ConversationList
           ref={search}
           conversations={conversations}
+          loaded={list.loaded}
           selfAccountId={self?.accountId ?? null}
           openId={openId}
           query={list.query}

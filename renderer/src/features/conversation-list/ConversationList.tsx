@@ -8,6 +8,8 @@ import { wordExcerpt } from '../../logic/people.js';
 
 interface Props {
   conversations: readonly ConversationSummary[];
+  /** False until the core first answered: an empty list then means "not known yet". */
+  loaded: boolean;
   selfAccountId: string | null;
   openId: string | null;
   query: string;
@@ -33,8 +35,12 @@ export const ConversationList = forwardRef<HTMLInputElement, Props>(
           />
         </div>
         {props.conversations.length === 0 ? (
-          <p className="list-empty">
-            {props.query.trim() ? 'No conversation matches your search.' : 'No conversations yet.'}
+          <p className="list-empty" aria-busy={!props.loaded}>
+            {!props.loaded
+              ? 'Loading conversations…'
+              : props.query.trim()
+                ? 'No conversation matches your search.'
+                : 'No conversations yet.'}
           </p>
         ) : (
           <ul className="conversation-list">

@@ -13,6 +13,8 @@ const searchPauseMs = 200;
 export function useConversationList(onProblem: (error: unknown) => void) {
   const [conversations, setConversations] = useState<ConversationSummary[]>([]);
   const [query, setQuery] = useState('');
+  // Until the first answer the list is not known to be empty: say it is loading, not "none".
+  const [loaded, setLoaded] = useState(false);
 
   const load = useCallback(async (search: string) => {
     const trimmed = search.trim();
@@ -20,10 +22,17 @@ export function useConversationList(onProblem: (error: unknown) => void) {
       messenger().conversations.list(trimmed ? { query: trimmed } : {}),
     );
     setConversations(listed);
+    setLoaded(true);
   }, []);
 
   useEffect(() => {
-    const timer = setTimeout(() => void load(query).catch(onProblem), query ? searchPauseMs : 0);
+    // The whole list at once: at unlock its call goes out before the top bar's (advice count,
+    // account), which the core then answers after it.
+    if (!query) {
+      void load('').catch(onProblem);
+      return;
+    }
+    const timer = setTimeout(() => void load(query).catch(onProblem), searchPauseMs);
     return () => clearTimeout(timer);
   }, [load, query]);
 
@@ -50,5 +59,5 @@ export function useConversationList(onProblem: (error: unknown) => void) {
     [],
   );
 
-  return { conversations, query, setQuery, reload, upsert, change };
+  return { conversations, loaded, query, setQuery, reload, upsert, change };
 }

@@ -221,3 +221,38 @@ describe('messaging IPC handlers through createAppCore', () => {
     });
   });
 });
+
+describe('unlock shows the conversation list first', () => {
+  it("starts retention's catch-up over stored messages only once the first list was answered", async () => {
+    const { w, self } = await enrolledWindow('Reception Desk', 'reception');
+    const profile = w.core.session.runtime()!.profile;
+    const { conversations, messages } = profile.repositories;
+    const conversation = conversations.getOrCreateDirect('peer-account', Date.now());
+    // Stored without an expiry (as before an upgrade), more than one slice of the catch-up.
+    profile.db.transaction(() => {
+      for (let i = 0; i < 1_500; i++) {
+        messages.insert({
+          id: `stored-${i}`,
+          conversationId: conversation.id,
+          direction: 'outgoing',
+          senderAccountId: self.accountId,
+          body: `message ${i}`,
+          status: 'sent',
+          sentAt: Date.now() - 1_000 + i,
+          expiresAt: null,
+        });
+      }
+    })();
+    const profileId = w.core.session.current()!.summary.id;
+    await w.call('profiles.lock');
+    await w.call('profiles.unlock', { profileId, passcode: PASSCODE });
+    const stored = () => w.core.session.runtime()!.profile.repositories.messages;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(stored().get('stored-0')?.expiresAt).toBeNull();
+    expect((await w.call('conversations.list')).conversations).toHaveLength(1);
+    await eventually(
+      () => (stored().get('stored-1499')?.expiresAt ?? null) !== null,
+      'the catch-up after the list',
+    );
+  });
+});

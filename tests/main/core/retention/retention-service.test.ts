@@ -212,6 +212,34 @@ describe('expiry times', () => {
     expect(messages.get(last.id)?.expiresAt).toBe(t0 + 4_099 + 1_000 + 7 * day);
   });
 
+  it('waits for catchUpAfter before a catch-up of several slices, having swept what was due', async () => {
+    const due = say(profile, 'due', t0, t0 + 60_000);
+    // More than one slice (1,000 messages each).
+    const [unscheduled] = profile.db.transaction(() =>
+      Array.from({ length: 1_100 }, (_, i) => say(profile, `m ${i}`, t0 + i)),
+    )();
+    clock.set(t0 + 2 * 60_000);
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const service = new RetentionService({
+      profile,
+      retentionDays: 7,
+      clock,
+      catchUpAfter: () => gate,
+    });
+    const started = service.start();
+    const { messages } = profile.repositories;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Overdue already: gone before the list is even asked for.
+    expect(messages.get(due.id)).toBeNull();
+    // The catch-up has not touched the stored messages yet.
+    expect(messages.get(unscheduled!.id)?.expiresAt).toBeNull();
+    open();
+    await started;
+    expect(messages.get(unscheduled!.id)?.expiresAt).toBe(t0 + 1_000 + 7 * day);
+    service.stop();
+  });
+
   it('keeps messages without a policy or timer', async () => {
     const kept = say(profile, 'kept', t0);
     const service = retention(profile, null);
