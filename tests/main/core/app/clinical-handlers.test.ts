@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { validateFhirCommunication as validateFhir } from '../helpers/fhir-schema.js';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { clinicalMethods } from '../../../../main/core/app/ipc-handlers.js';
 import { createAppCore, type AppCore } from '../../../../main/core/app/app-core.js';
 import { writeRelayAccount } from '../../../../main/core/messaging/relay-account.js';
@@ -289,15 +289,20 @@ describe('clinical IPC methods', () => {
     await setUp({ retentionDays: 1 }, null);
     clock.set(t0 + 2 * day);
     await value('profiles.unlock', { profileId, passcode: PASSCODE });
-    await settle();
-    expect(sent).toContainEqual({
-      channel: eventChannel('messages.deleted'),
-      payload: {
-        conversationId: ids.conversationId,
-        messageIds: [ids.question, ids.answer],
-        reason: 'expired',
-      },
-    });
+    // The catch-up runs in the background after unlock: wait for its announcement, however
+    // loaded the machine (a fixed pause was flaky).
+    await vi.waitFor(
+      () =>
+        expect(sent).toContainEqual({
+          channel: eventChannel('messages.deleted'),
+          payload: {
+            conversationId: ids.conversationId,
+            messageIds: [ids.question, ids.answer],
+            reason: 'expired',
+          },
+        }),
+      { timeout: 15_000, interval: 20 },
+    );
     expect(
       await call('transcription.draft', {
         conversationId: ids.conversationId,
