@@ -1,0 +1,34 @@
+import type { GroupSummary } from '../core/messaging/groups/group-service.js';
+import type { MessagingCore } from '../core/messaging/messaging-core.js';
+import { accountIdOption, stringOption, type CliCommand } from './cli-command.js';
+import { withCore } from './cli-profile.js';
+import { deliverChange, groupIdOption, groupJson } from './group-cli.js';
+
+/**
+ * `group add` and `group remove` take the same options and print the same JSON; only the change
+ * they make to the member list differs, so both are built here from that change.
+ */
+export function groupMemberCommand(spec: {
+  name: string;
+  summary: string;
+  change: (core: MessagingCore, groupId: string, member: string) => Promise<GroupSummary>;
+}): CliCommand {
+  return {
+    name: spec.name,
+    summary: spec.summary,
+    usage: '--profile <dir> --group <groupId> --member <accountId>',
+    options: { profile: { type: 'string' }, group: { type: 'string' }, member: { type: 'string' } },
+    required: ['profile', 'group', 'member'],
+    async run(values, io) {
+      const groupId = groupIdOption(values.group);
+      const member = accountIdOption(stringOption(values, 'member'), 'member');
+      const group = await withCore(stringOption(values, 'profile'), io, async (core) => {
+        const changed = await spec.change(core, groupId, member);
+        await deliverChange(core);
+        return changed;
+      });
+      io.out(JSON.stringify(groupJson(group)));
+      return 0;
+    },
+  };
+}
