@@ -1,8 +1,7 @@
 import type { GroupSummary } from '../core/messaging/groups/group-service.js';
 import type { MessagingCore } from '../core/messaging/messaging-core.js';
 import { accountIdOption, stringOption, type CliCommand } from './cli-command.js';
-import { withCore } from './cli-profile.js';
-import { deliverChange, groupIdOption, groupJson } from './group-cli.js';
+import { groupIdOption, runGroupChange } from './group-cli.js';
 
 /**
  * `group add` and `group remove` take the same options and print the same JSON; only the change
@@ -22,13 +21,9 @@ export function groupMemberCommand(spec: {
     async run(values, io) {
       const groupId = groupIdOption(values.group);
       const member = accountIdOption(stringOption(values, 'member'), 'member');
-      const group = await withCore(stringOption(values, 'profile'), io, async (core) => {
-        const changed = await spec.change(core, groupId, member);
-        await deliverChange(core);
-        return changed;
-      });
-      io.out(JSON.stringify(groupJson(group)));
-      return 0;
+      return runGroupChange(stringOption(values, 'profile'), io, (core) =>
+        spec.change(core, groupId, member),
+      );
     },
   };
 }
