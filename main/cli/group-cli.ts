@@ -1,7 +1,8 @@
 import { MessengerError } from '../../shared/errors.js';
 import type { GroupSummary } from '../core/messaging/groups/group-service.js';
 import type { MessagingCore } from '../core/messaging/messaging-core.js';
-import { accountIdOption, CliUsageError } from './cli-command.js';
+import { accountIdOption, CliUsageError, type CliIo } from './cli-command.js';
+import { withCore } from './cli-profile.js';
 
 /** A group id as `group create` prints it (a lowercase UUID). */
 export function groupIdOption(value: string | boolean | undefined): string {
@@ -51,4 +52,22 @@ export function groupJson(group: GroupSummary) {
 export async function deliverChange(core: MessagingCore): Promise<void> {
   core.start({ receive: false });
   await core.flushOutbox();
+}
+
+/**
+ * What every group-changing command does around its change: opens the profile, makes the change,
+ * sends what it queued (deliverChange), prints the group as JSON and exits 0.
+ */
+export async function runGroupChange(
+  profile: string,
+  io: CliIo,
+  change: (core: MessagingCore) => Promise<GroupSummary>,
+): Promise<number> {
+  const group = await withCore(profile, io, async (core) => {
+    const changed = await change(core);
+    await deliverChange(core);
+    return changed;
+  });
+  io.out(JSON.stringify(groupJson(group)));
+  return 0;
 }

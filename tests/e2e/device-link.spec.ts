@@ -5,15 +5,9 @@
  * reception's messages. A second attempt with a refused PC is told so on its enrolment screen.
  */
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { startPracticeHarness, type PracticeHarness } from './practice-harness.js';
-import {
-  checkScreen,
-  firstRun,
-  openEnrolledWindow,
-  openWindow,
-  send,
-  startConversation,
-} from './practice-steps.js';
+import type { PracticeHarness } from './practice-harness.js';
+import { checkScreen, openWindow, send, startConversation } from './practice-steps.js';
+import { openConversation, startReceptionAndGp, stopPractice } from './reception-and-gp.js';
 
 let harness: PracticeHarness;
 let reception: Page;
@@ -58,29 +52,18 @@ async function makeLinkCode(page: Page): Promise<string> {
 
 test.describe.serial('a GP links a PC themselves', () => {
   test.beforeAll(async ({ browser }) => {
-    harness = await startPracticeHarness(['--windows', 'reception,gp-room-4,gp-room-7,laptop']);
-    reception = await openEnrolledWindow(browser, harness, 'reception', {
-      name: 'Sam Jones',
-      role: 'reception',
-      passcode: 'desk-passcode-1',
-    });
-    const gp = await harness.issueEnrolment('Dr Priya Patel', 'clinician');
-    gpRoom4 = await openWindow(browser, harness, 'gp-room-4');
-    await firstRun(
-      gpRoom4,
-      {
-        name: 'Dr Priya Patel',
-        passcode: 'room-four-pc-4',
-        code: gp.code,
-        relayUrl: harness.relayUrl,
-      },
-      null,
-    );
+    ({
+      harness,
+      reception,
+      gp: gpRoom4,
+    } = await startReceptionAndGp(browser, { window: 'gp-room-4', passcode: 'room-four-pc-4' }, [
+      'gp-room-7',
+      'laptop',
+    ]));
   });
 
   test.afterAll(async () => {
-    for (const page of [reception, gpRoom4, gpRoom7, laptop]) await page?.context().close();
-    await harness?.stop();
+    await stopPractice(harness, [reception, gpRoom4, gpRoom7, laptop]);
   });
 
   test('the code and its QR code, the new PC asking by name, approval: the PC is the GP’s', async ({
@@ -114,10 +97,7 @@ test.describe.serial('a GP links a PC themselves', () => {
 
     await startConversation(reception, 'Dr Priya Patel');
     await send(reception, 'Room 7 today?');
-    await gpRoom7
-      .getByRole('navigation', { name: 'Conversations' })
-      .getByRole('button', { name: /Sam Jones/ })
-      .click();
+    await openConversation(gpRoom7, /Sam Jones/);
     await expect(gpRoom7.locator('.message-in .message-text').last()).toHaveText('Room 7 today?');
   });
 

@@ -12,17 +12,17 @@
  */
 import { hostname } from 'node:os';
 import { expect, test, type Page } from '@playwright/test';
-import { startPracticeHarness, type PracticeHarness } from './practice-harness.js';
+import type { PracticeHarness } from './practice-harness.js';
+import { checkScreen, conversationAction, send, startConversation } from './practice-steps.js';
 import {
-  checkScreen,
-  conversationAction,
-  firstRun,
-  openEnrolledWindow,
-  openWindow,
-  send,
-  startConversation,
-} from './practice-steps.js';
+  enrolAnotherGpPc,
+  openConversation,
+  startReceptionAndGp,
+  stopPractice,
+  type ReceptionAndGp,
+} from './reception-and-gp.js';
 
+let practice: ReceptionAndGp;
 let harness: PracticeHarness;
 let reception: Page;
 let oldGp: Page;
@@ -46,30 +46,14 @@ async function safetyDigits(page: Page, peer: string): Promise<string> {
 
 test.describe.serial('a replaced PC is a new device: a notice, not a block', () => {
   test.beforeAll(async ({ browser }) => {
-    harness = await startPracticeHarness(['--windows', 'reception,gp,gp-new-pc']);
-    reception = await openEnrolledWindow(browser, harness, 'reception', {
-      name: 'Sam Jones',
-      role: 'reception',
-      passcode: 'desk-passcode-1',
-    });
-    const gp = await harness.issueEnrolment('Dr Priya Patel', 'clinician');
-    gpAccountId = gp.accountId;
-    oldGp = await openWindow(browser, harness, 'gp');
-    await firstRun(
-      oldGp,
-      {
-        name: 'Dr Priya Patel',
-        passcode: 'consulting-room-7',
-        code: gp.code,
-        relayUrl: harness.relayUrl,
-      },
-      null,
-    );
+    practice = await startReceptionAndGp(browser, { window: 'gp', passcode: 'consulting-room-7' }, [
+      'gp-new-pc',
+    ]);
+    ({ harness, reception, gp: oldGp, gpAccountId } = practice);
   });
 
   test.afterAll(async () => {
-    for (const page of [reception, oldGp, newGp]) await page?.context().close();
-    await harness?.stop();
+    await stopPractice(harness, [reception, oldGp, newGp]);
   });
 
   test("reception and the GP talk on the GP's old PC", async () => {
@@ -87,17 +71,7 @@ test.describe.serial('a replaced PC is a new device: a notice, not a block', () 
     await expect(oldGp.getByText('Not connected: see the message below')).toBeVisible();
     await checkScreen(oldGp, 'device-revoked');
 
-    newGp = await openWindow(browser, harness, 'gp-new-pc');
-    await firstRun(
-      newGp,
-      {
-        name: 'Dr Priya Patel',
-        passcode: 'new-consulting-pc-8',
-        code: await harness.issueDeviceCode(gpAccountId),
-        relayUrl: harness.relayUrl,
-      },
-      null,
-    );
+    newGp = await enrolAnotherGpPc(browser, practice, 'gp-new-pc', 'new-consulting-pc-8');
     await expect(newGp.getByText('Dr Priya Patel · Clinician')).toBeVisible();
   });
 
@@ -117,10 +91,7 @@ test.describe.serial('a replaced PC is a new device: a notice, not a block', () 
     await expect(reception.locator('.message-failure')).toHaveCount(0);
     await checkScreen(reception, 'device-added-notice');
 
-    await newGp
-      .getByRole('navigation', { name: 'Conversations' })
-      .getByRole('button', { name: /Sam Jones/ })
-      .click();
+    await openConversation(newGp, /Sam Jones/);
     await expect(newGp.locator('.message-in .message-text').last()).toHaveText(
       'Please also check her INR result from Tuesday',
     );

@@ -7,57 +7,34 @@
  * list shows one device, and reception keeps sending without a failure.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { startPracticeHarness, type PracticeHarness } from './practice-harness.js';
+import { checkScreen, send, startConversation } from './practice-steps.js';
 import {
-  checkScreen,
-  firstRun,
-  openEnrolledWindow,
-  openWindow,
-  send,
-  startConversation,
-} from './practice-steps.js';
+  enrolAnotherGpPc,
+  openConversation,
+  startReceptionAndGp,
+  stopPractice,
+  type ReceptionAndGp,
+} from './reception-and-gp.js';
 
-let harness: PracticeHarness;
+let practice: ReceptionAndGp;
 let reception: Page;
 let gpRoom4: Page;
 let gpRoom7: Page;
-let gpAccountId: string;
 
 const lastIn = (page: Page) => page.locator('.message-in .message-text').last();
 
-async function openConversation(page: Page, name: RegExp): Promise<void> {
-  await page
-    .getByRole('navigation', { name: 'Conversations' })
-    .getByRole('button', { name })
-    .click();
-}
-
 test.describe.serial('a GP on two PCs', () => {
   test.beforeAll(async ({ browser }) => {
-    harness = await startPracticeHarness(['--windows', 'reception,gp-room-4,gp-room-7']);
-    reception = await openEnrolledWindow(browser, harness, 'reception', {
-      name: 'Sam Jones',
-      role: 'reception',
-      passcode: 'desk-passcode-1',
-    });
-    const gp = await harness.issueEnrolment('Dr Priya Patel', 'clinician');
-    gpAccountId = gp.accountId;
-    gpRoom4 = await openWindow(browser, harness, 'gp-room-4');
-    await firstRun(
-      gpRoom4,
-      {
-        name: 'Dr Priya Patel',
-        passcode: 'room-four-pc-4',
-        code: gp.code,
-        relayUrl: harness.relayUrl,
-      },
-      null,
+    practice = await startReceptionAndGp(
+      browser,
+      { window: 'gp-room-4', passcode: 'room-four-pc-4' },
+      ['gp-room-7'],
     );
+    ({ reception, gp: gpRoom4 } = practice);
   });
 
   test.afterAll(async () => {
-    for (const page of [reception, gpRoom4, gpRoom7]) await page?.context().close();
-    await harness?.stop();
+    await stopPractice(practice?.harness, [reception, gpRoom4, gpRoom7]);
   });
 
   test('reception writes to the GP on the first PC', async () => {
@@ -73,17 +50,7 @@ test.describe.serial('a GP on two PCs', () => {
   test('the GP enrols a second PC: reception sees a notice, and both PCs get the next message', async ({
     browser,
   }) => {
-    gpRoom7 = await openWindow(browser, harness, 'gp-room-7');
-    await firstRun(
-      gpRoom7,
-      {
-        name: 'Dr Priya Patel',
-        passcode: 'room-seven-pc-7',
-        code: await harness.issueDeviceCode(gpAccountId),
-        relayUrl: harness.relayUrl,
-      },
-      null,
-    );
+    gpRoom7 = await enrolAnotherGpPc(browser, practice, 'gp-room-7', 'room-seven-pc-7');
     await send(reception, 'Can you take a call back after two today?');
     await expect(reception.locator('.notice-row')).toContainText('Dr Priya Patel added a device');
     // The header says the GP is on two PCs now (it said nothing of PCs with one).

@@ -1,6 +1,5 @@
 import { stringOption, type CliCommand } from '../cli-command.js';
-import { withCore } from '../cli-profile.js';
-import { deliverChange, groupJson, memberListOption } from '../group-cli.js';
+import { memberListOption, runGroupChange } from '../group-cli.js';
 
 export const command: CliCommand = {
   name: 'group create',
@@ -13,12 +12,8 @@ export const command: CliCommand = {
   async run(values, io) {
     const members = memberListOption(stringOption(values, 'members'));
     const name = stringOption(values, 'name');
-    const group = await withCore(stringOption(values, 'profile'), io, async (core) => {
-      const created = await core.groups.create(name, members);
-      await deliverChange(core);
-      return created;
-    });
-    io.out(JSON.stringify(groupJson(group)));
-    return 0;
+    return runGroupChange(stringOption(values, 'profile'), io, (core) =>
+      core.groups.create(name, members),
+    );
   },
 };

@@ -1,6 +1,5 @@
 import { stringOption, type CliCommand } from '../cli-command.js';
-import { withCore } from '../cli-profile.js';
-import { deliverChange, groupIdOption, groupJson } from '../group-cli.js';
+import { groupIdOption, runGroupChange } from '../group-cli.js';
 
 export const command: CliCommand = {
   name: 'group leave',
@@ -12,12 +11,8 @@ export const command: CliCommand = {
   required: ['profile', 'group'],
   async run(values, io) {
     const groupId = groupIdOption(values.group);
-    const group = await withCore(stringOption(values, 'profile'), io, async (core) => {
-      const left = await core.groups.leave(groupId);
-      await deliverChange(core);
-      return left;
-    });
-    io.out(JSON.stringify(groupJson(group)));
-    return 0;
+    return runGroupChange(stringOption(values, 'profile'), io, (core) =>
+      core.groups.leave(groupId),
+    );
   },
 };

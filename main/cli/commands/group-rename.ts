@@ -1,6 +1,5 @@
 import { stringOption, type CliCommand } from '../cli-command.js';
-import { withCore } from '../cli-profile.js';
-import { deliverChange, groupIdOption, groupJson } from '../group-cli.js';
+import { groupIdOption, runGroupChange } from '../group-cli.js';
 
 export const command: CliCommand = {
   name: 'group rename',
@@ -11,12 +10,8 @@ export const command: CliCommand = {
   async run(values, io) {
     const groupId = groupIdOption(values.group);
     const name = stringOption(values, 'name');
-    const group = await withCore(stringOption(values, 'profile'), io, async (core) => {
-      const renamed = await core.groups.rename(groupId, name);
-      await deliverChange(core);
-      return renamed;
-    });
-    io.out(JSON.stringify(groupJson(group)));
-    return 0;
+    return runGroupChange(stringOption(values, 'profile'), io, (core) =>
+      core.groups.rename(groupId, name),
+    );
   },
 };

@@ -1,6 +1,5 @@
 import { CliUsageError, stringOption, type CliCommand } from '../cli-command.js';
-import { withCore } from '../cli-profile.js';
-import { deliverChange, groupIdOption, groupJson } from '../group-cli.js';
+import { groupIdOption, runGroupChange } from '../group-cli.js';
 
 export const command: CliCommand = {
   name: 'group timer',
@@ -17,12 +16,8 @@ export const command: CliCommand = {
       throw new CliUsageError('--seconds must be a whole number of seconds (0 turns it off).');
     }
     const seconds = Number(raw);
-    const group = await withCore(stringOption(values, 'profile'), io, async (core) => {
-      const changed = await core.groups.setDisappearingTimer(groupId, seconds);
-      await deliverChange(core);
-      return changed;
-    });
-    io.out(JSON.stringify(groupJson(group)));
-    return 0;
+    return runGroupChange(stringOption(values, 'profile'), io, (core) =>
+      core.groups.setDisappearingTimer(groupId, seconds),
+    );
   },
 };

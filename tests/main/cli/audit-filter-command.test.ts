@@ -5,6 +5,7 @@ import { runClientCli } from '../../../main/cli/run-client-cli.js';
 import { patientRefHash } from '../../../main/core/transcription/patient-ref-hash.js';
 import { startTestRelay, type TestRelay } from '../../server/test-relay.js';
 import { makeTempDir } from '../core/helpers/temp-profiles.js';
+import { runPmsg } from './run-pmsg.js';
 
 // `pmsg client audit --patient <nhs> --since <iso>`: the practice trail filtered by the keyed
 // patient hash and by time, over a real relay; a mistyped NHS number or date is exit 2.
@@ -21,16 +22,7 @@ interface Entry {
   patientRefHash: string | null;
 }
 
-async function pmsg(args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runClientCli(args, {
-    out: (line) => out.push(line),
-    err: (line) => err.push(line),
-    env: { PMSG_PASSCODE: passcode },
-  });
-  return { code, out, err: err.join('\n') };
-}
+const pmsg = (args: string[]) => runPmsg(args, passcode);
 
 let relay: TestRelay;
 let temp: ReturnType<typeof makeTempDir>;

@@ -5,17 +5,16 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unlockCliProfile } from '../../../main/cli/cli-profile.js';
-import { runClientCli } from '../../../main/cli/run-client-cli.js';
 import { startTestRelay, type TestRelay } from '../../server/test-relay.js';
 import { makeTempDir } from '../core/helpers/temp-profiles.js';
+import { runPmsg } from './run-pmsg.js';
 
 const env = { PMSG_PASSCODE: 'cli passcode 42' };
 
+/** stdout as one string: these tests read one JSON answer or a help text. */
 async function pmsg(args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runClientCli(args, { out: (l) => out.push(l), err: (l) => err.push(l), env });
-  return { code, out: out.join('\n'), err: err.join('\n') };
+  const run = await runPmsg(args, env.PMSG_PASSCODE);
+  return { ...run, out: run.out.join('\n') };
 }
 
 let relay: TestRelay;

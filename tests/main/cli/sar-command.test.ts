@@ -2,9 +2,9 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cliProfileStore } from '../../../main/cli/cli-profile.js';
-import { runClientCli } from '../../../main/cli/run-client-cli.js';
 import { GP, RECEPTION, enrolledProfile, storeMessage } from '../core/helpers/clinical-profile.js';
 import { PASSCODE, makeTempDir } from '../core/helpers/temp-profiles.js';
+import { runPmsg } from './run-pmsg.js';
 
 // `pmsg client sar --patient <nhs> --out <folder>`: one patient's messages only; nothing found
 // is exit 1 with nothing written; a mistyped number exit 2.
@@ -37,16 +37,7 @@ beforeEach(async () => {
 });
 afterEach(() => temp.cleanup());
 
-async function pmsg(args: string[]) {
-  const lines: string[] = [];
-  const err: string[] = [];
-  const code = await runClientCli(args, {
-    out: (line) => lines.push(line),
-    err: (line) => err.push(line),
-    env: { PMSG_PASSCODE: PASSCODE },
-  });
-  return { code, out: lines, err: err.join('\n') };
-}
+const pmsg = (args: string[]) => runPmsg(args, PASSCODE);
 
 describe('pmsg client sar', () => {
   it("writes one patient's messages and prints what it wrote", async () => {

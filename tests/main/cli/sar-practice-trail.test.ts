@@ -2,7 +2,6 @@ import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliProfileStore, singleProfileId } from '../../../main/cli/cli-profile.js';
-import { runClientCli } from '../../../main/cli/run-client-cli.js';
 import { PatientKeySync } from '../../../main/core/audit/patient-key-sync.js';
 import { PracticeAuditForwarder } from '../../../main/core/audit/practice-audit-forwarder.js';
 import { MessagingCore } from '../../../main/core/messaging/messaging-core.js';
@@ -12,6 +11,7 @@ import { patientRefHash } from '../../../main/core/transcription/patient-ref-has
 import { startTestRelay, type TestRelay } from '../../server/test-relay.js';
 import { GP, storeMessage } from '../core/helpers/clinical-profile.js';
 import { makeTempDir } from '../core/helpers/temp-profiles.js';
+import { runPmsg } from './run-pmsg.js';
 
 // `pmsg client sar` over a real relay: the manager's export carries the practice trail's
 // entries about the patient (a GP's transcription on another PC among them) and records itself
@@ -21,16 +21,7 @@ const passcode = 'cli passcode 42';
 const patient = '943 476 5919';
 const otherPatient = '4010232137';
 
-async function pmsg(args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runClientCli(args, {
-    out: (line) => out.push(line),
-    err: (line) => err.push(line),
-    env: { PMSG_PASSCODE: passcode },
-  });
-  return { code, out, err: err.join('\n') };
-}
+const pmsg = (args: string[]) => runPmsg(args, passcode);
 
 let relay: TestRelay;
 let temp: ReturnType<typeof makeTempDir>;

@@ -8,6 +8,7 @@ import type { ConversationSummary } from '../../../../shared/ipc/view-schemas.js
 import { Dialog } from '../../components/Dialog.js';
 import { auditRow } from '../../logic/audit-format.js';
 import { PatientExport } from '../export/PatientExport.js';
+import { AuditTable } from './AuditTable.js';
 import { PracticeAuditTrail } from './PracticeAuditTrail.js';
 import { useAuditLog } from './useAuditLog.js';
 
@@ -84,38 +85,13 @@ function DeviceAuditLog({ conversations }: { conversations: readonly Conversatio
       )}
       {loaded && entries.length === 0 && <p>Nothing has been recorded yet.</p>}
       {entries.length > 0 && (
-        <div className="audit-scroll" tabIndex={0} role="region" aria-label="Audit entries">
-          <table className="audit-table">
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Who</th>
-                <th scope="col">What</th>
-                <th scope="col">Conversation</th>
-                <th scope="col">Messages</th>
-              </tr>
-            </thead>
-            <tbody>
-              {entries.map((entry) => {
-                const row = auditRow(entry);
-                return (
-                  <tr key={row.id}>
-                    <td>{row.when}</td>
-                    <td>{row.who}</td>
-                    <td>
-                      {row.what}
-                      {row.patientRef && (
-                        <span className="audit-patient"> Patient ref. {row.patientRef}</span>
-                      )}
-                    </td>
-                    <td>{titleOf(entry.conversationId)}</td>
-                    <td>{row.messages}</td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+        <AuditTable
+          label="Audit entries"
+          rows={entries.map((entry) => ({
+            ...auditRow(entry),
+            conversation: titleOf(entry.conversationId),
+          }))}
+        />
       )}
       {loadOlder && (
         <div className="actions">

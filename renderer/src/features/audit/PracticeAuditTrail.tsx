@@ -10,6 +10,7 @@ import { Field } from '../../components/Field.js';
 import { call, errorMessage, messenger } from '../../api.js';
 import { auditKindLabel, practiceAuditRow } from '../../logic/audit-format.js';
 import { nhsProblem } from '../../logic/nhs-problem.js';
+import { AuditTable } from './AuditTable.js';
 import { usePracticeAudit } from './usePracticeAudit.js';
 
 interface Props {
@@ -160,46 +161,14 @@ export function PracticeAuditTrail({ conversations }: Props) {
       {patientProblem && <p>Enter the patient's NHS number in full to see their entries.</p>}
       {!patientProblem && view && entries.length === 0 && !busy && <p>No entries match.</p>}
       {!patientProblem && entries.length > 0 && (
-        <div
-          className="audit-scroll"
-          tabIndex={0}
-          role="region"
-          aria-label="Practice audit entries"
-        >
-          <table className="audit-table">
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Who</th>
-                <th scope="col">What</th>
-                <th scope="col">Conversation</th>
-                <th scope="col">Messages</th>
-              </tr>
-            </thead>
-            <tbody>
-              {entries.map((entry) => {
-                const row = practiceAuditRow(entry);
-                return (
-                  <tr key={row.id} data-seq={row.id}>
-                    <td>{row.when}</td>
-                    <td>
-                      {row.who}
-                      {row.device && <span className="audit-device">{row.device}</span>}
-                    </td>
-                    <td>
-                      {row.what}
-                      {row.patientRef && (
-                        <span className="audit-patient"> Patient ref. {row.patientRef}</span>
-                      )}
-                    </td>
-                    <td>{titleOf(entry.conversationId)}</td>
-                    <td>{row.messages}</td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+        <AuditTable
+          label="Practice audit entries"
+          markSeq
+          rows={entries.map((entry) => ({
+            ...practiceAuditRow(entry),
+            conversation: titleOf(entry.conversationId),
+          }))}
+        />
       )}
       {!patientProblem && loadOlder && (
         <div className="actions">

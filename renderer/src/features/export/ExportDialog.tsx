@@ -3,11 +3,10 @@
  * and only after the passcode is typed again, so an unlocked, unattended PC is not enough. Main
  * asks where to save (a folder dialog) and writes a readable HTML file and a JSON file.
  */
-import type { FormEvent } from 'react';
 import type { ConversationSummary, PolicyView } from '../../../../shared/ipc/view-schemas.js';
 import { Dialog } from '../../components/Dialog.js';
-import { Field } from '../../components/Field.js';
 import { ExportResult } from './ExportResult.js';
+import { SarExportFields } from './SarExportFields.js';
 import { useConversationExport } from './useConversationExport.js';
 
 interface Props {
@@ -17,14 +16,8 @@ interface Props {
 }
 
 export function ExportDialog({ conversation, policy, onClose }: Props) {
-  const { passcode, setPasscode, reference, setReference, busy, problem, result, submit } =
-    useConversationExport(conversation.id);
+  const { busy, result, onSubmit, ...fields } = useConversationExport(conversation.id);
   const allowed = policy.allowExport;
-
-  const onSubmit = (event: FormEvent) => {
-    event.preventDefault();
-    void submit();
-  };
 
   return (
     <Dialog title="Export for a Subject Access Request" onClose={onClose}>
@@ -56,26 +49,7 @@ export function ExportDialog({ conversation, policy, onClose }: Props) {
       )}
       {allowed && !result && (
         <form onSubmit={onSubmit} noValidate>
-          <Field
-            label="Your passcode"
-            hint="Typed again to confirm it is you."
-            type="password"
-            autoComplete="current-password"
-            value={passcode}
-            onChange={(e) => setPasscode(e.target.value)}
-          />
-          <Field
-            label="SAR reference (optional)"
-            hint="Your practice's reference for the request, for example SAR-2026-014. Not the patient's name."
-            autoComplete="off"
-            value={reference}
-            onChange={(e) => setReference(e.target.value)}
-          />
-          {problem && (
-            <p className="alert" role="alert">
-              {problem}
-            </p>
-          )}
+          <SarExportFields {...fields} />
           <div className="actions">
             <button type="submit" className="button-primary" disabled={busy}>
               Export conversation…

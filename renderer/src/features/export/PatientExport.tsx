@@ -5,11 +5,13 @@
  * allowExport and the passcode again, as for a conversation; the export is recorded in the
  * practice trail. Finding nothing is said as a failure, never "Exported 0 messages".
  */
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import type { MethodResponse } from '../../../../shared/ipc/contract.js';
 import { Field } from '../../components/Field.js';
-import { call, errorMessage, messenger } from '../../api.js';
+import { messenger } from '../../api.js';
 import { nhsProblem } from '../../logic/nhs-problem.js';
+import { SarExportFields } from './SarExportFields.js';
+import { useSarExport } from './useSarExport.js';
 
 type Exported = MethodResponse<'export.patient'>;
 
@@ -17,44 +19,14 @@ const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one :
 
 export function PatientExport() {
   const [nhsNumber, setNhsNumber] = useState('');
-  const [passcode, setPasscode] = useState('');
-  const [reference, setReference] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [problem, setProblem] = useState<string | null>(null);
-  const [result, setResult] = useState<Exported | null>(null);
   const numberProblem = nhsProblem(nhsNumber);
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    if (nhsNumber.trim() === '' || numberProblem) {
-      setProblem(numberProblem ?? "Type the patient's NHS number.");
-      return;
-    }
-    if (passcode === '') {
-      setProblem('Type your passcode to confirm it is you.');
-      return;
-    }
-    setBusy(true);
-    setProblem(null);
-    setResult(null);
-    try {
-      const trimmed = reference.trim();
-      setResult(
-        await call(
-          messenger().export.patient({
-            nhsNumber: nhsNumber.trim(),
-            passcode,
-            ...(trimmed ? { reference: trimmed } : {}),
-          }),
-        ),
-      );
-    } catch (error) {
-      setProblem(errorMessage(error));
-    } finally {
-      setPasscode('');
-      setBusy(false);
-    }
-  };
+  const { busy, result, onSubmit, ...fields } = useSarExport<Exported>(
+    (credentials) => messenger().export.patient({ nhsNumber: nhsNumber.trim(), ...credentials }),
+    () =>
+      nhsNumber.trim() === '' || numberProblem
+        ? (numberProblem ?? "Type the patient's NHS number.")
+        : null,
+  );
 
   return (
     <>
@@ -65,7 +37,7 @@ export function PatientExport() {
         practice audit. It contains patient information: keep it as your practice&apos;s SAR
         procedure says.
       </p>
-      <form onSubmit={(e) => void submit(e)} noValidate className="patient-export">
+      <form onSubmit={onSubmit} noValidate className="patient-export">
         <Field
           label="Patient's NHS number"
           inputMode="numeric"
@@ -74,26 +46,7 @@ export function PatientExport() {
           error={numberProblem}
           onChange={(e) => setNhsNumber(e.target.value)}
         />
-        <Field
-          label="Your passcode"
-          hint="Typed again to confirm it is you."
-          type="password"
-          autoComplete="current-password"
-          value={passcode}
-          onChange={(e) => setPasscode(e.target.value)}
-        />
-        <Field
-          label="SAR reference (optional)"
-          hint="Your practice's reference for the request, for example SAR-2026-014. Not the patient's name."
-          autoComplete="off"
-          value={reference}
-          onChange={(e) => setReference(e.target.value)}
-        />
-        {problem && (
-          <p className="alert" role="alert">
-            {problem}
-          </p>
-        )}
+        <SarExportFields {...fields} />
         <div className="actions">
           <button type="submit" className="button-primary" disabled={busy}>
             Export this patient&apos;s messages…
