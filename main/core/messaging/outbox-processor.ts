@@ -1,9 +1,4 @@
-import {
-  ErrorCode,
-  LibSignalErrorBase,
-  ProtocolAddress,
-  signalEncrypt,
-} from '@signalapp/libsignal-client';
+import { ErrorCode, LibSignalErrorBase } from '@signalapp/libsignal-client';
 import {
   mismatchedDevicesSchema,
   staleDevicesSchema,
@@ -21,6 +16,7 @@ import { failureReasons } from './failure-reasons.js';
 import { RelayRequestError } from './relay/relay-http.js';
 import { describeError } from '../../../shared/describe-error.js';
 import { syncHasNoTarget } from './own-device-sync.js';
+import { encryptForDevices, sealedForTargets } from './encrypt-for-devices.js';
 
 /** One request to the relay: one content, standing for one or more outbox rows. */
 interface SendUnit {
@@ -28,6 +24,8 @@ interface SendUnit {
   readonly messageId: string | null;
   readonly content: Content;
   readonly bytes: Uint8Array;
+  /** Encrypted when it was queued (seal-outbox-row.ts); used on the first round only. */
+  readonly sealed: readonly OutgoingEnvelope[] | null;
 }
 
 type UnitResult = { unit: SendUnit; error: unknown | null };
@@ -37,8 +35,9 @@ const maxRoundsPerPass = 3;
 
 /**
  * Drains the persistent outbox: groups due items by recipient, merges receipts, encrypts for
- * every device in one transaction, sends concurrently, and only then removes the rows. A crash
- * at any point leaves the row in place; the relay drops a resend with the same clientMessageId.
+ * every device in one transaction (unless the rows were encrypted when they were queued), sends
+ * concurrently, and only then removes the rows. A crash at any point leaves the row in place;
+ * the relay drops a resend with the same clientMessageId.
  */
 export class OutboxProcessor {
   private running = false;
@@ -135,7 +134,7 @@ export class OutboxProcessor {
       let envelopes: OutgoingEnvelope[][];
       try {
         targets = await this.ctx.sessions.ensure(recipient);
-        envelopes = await this.encrypt(recipient, targets, units);
+        envelopes = await this.encrypt(recipient, targets, units, round === 0);
       } catch (error) {
         await this.settle(units.map((unit) => ({ unit, error })));
         return;
@@ -144,6 +143,7 @@ export class OutboxProcessor {
       const deviceError = results.find((r) => isDeviceListError(r.error))?.error;
       await this.settle(results.filter((r) => !isDeviceListError(r.error)));
       units = results.filter((r) => isDeviceListError(r.error)).map((r) => r.unit);
+      // Sealed for a device list the relay just refused: encrypt again for the corrected one.
       if (!(deviceError instanceof RelayRequestError)) continue;
       try {
         if (deviceError.code === 'mismatched_devices') {
@@ -196,6 +196,7 @@ export class OutboxProcessor {
         messageId: item.kind === 'message' ? item.messageId : null,
         content,
         bytes: item.payload,
+        sealed: item.envelopes,
       });
     }
     for (const [kind, group] of receipts) {
@@ -217,36 +218,35 @@ export class OutboxProcessor {
       receipt,
       messageIds: [...new Set(group.messageIds)],
     };
-    return { outboxIds: [...group.ids], messageId: null, content, bytes: encodeContent(content) };
+    return {
+      outboxIds: [...group.ids],
+      messageId: null,
+      content,
+      bytes: encodeContent(content),
+      sealed: null,
+    };
   }
 
-  private encrypt(
+  /**
+   * Envelopes per unit: the sealed ones when they were made for exactly these devices (first
+   * round), else encrypted now, all in one transaction; none when every unit was sealed.
+   */
+  private async encrypt(
     recipient: string,
     targets: DeviceTarget[],
     units: SendUnit[],
+    useSealed: boolean,
   ): Promise<OutgoingEnvelope[][]> {
-    const { stores, local, now } = this.ctx;
+    const ready = units.map((unit) =>
+      useSealed && unit.sealed && sealedForTargets(unit.sealed, targets) ? [...unit.sealed] : null,
+    );
+    if (ready.every((envelopes) => envelopes !== null)) return ready;
     return this.ctx.tx(async () => {
       const all: OutgoingEnvelope[][] = [];
-      for (const unit of units) {
-        const envelopes: OutgoingEnvelope[] = [];
-        for (const target of targets) {
-          const message = await signalEncrypt(
-            unit.bytes as Uint8Array<ArrayBuffer>,
-            ProtocolAddress.new(recipient, target.deviceId),
-            local,
-            stores.session,
-            stores.identity,
-            new Date(now()),
-          );
-          envelopes.push({
-            deviceId: target.deviceId,
-            registrationId: target.registrationId,
-            type: message.type() as OutgoingEnvelope['type'],
-            content: Buffer.from(message.serialize()).toString('base64'),
-          });
-        }
-        all.push(envelopes);
+      for (const [index, unit] of units.entries()) {
+        all.push(
+          ready[index] ?? (await encryptForDevices(this.ctx, recipient, targets, unit.bytes)),
+        );
       }
       return all;
     });
