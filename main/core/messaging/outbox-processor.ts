@@ -14,6 +14,7 @@ import type { MessagingEvent } from './messaging-events.js';
 import { clientMessageIdFor, newMessageId } from './message-ids.js';
 import { failureReasons } from './failure-reasons.js';
 import { RelayRequestError } from './relay/relay-http.js';
+import { RelaySends } from './relay/relay-sends.js';
 import { describeError } from '../../../shared/describe-error.js';
 import { syncHasNoTarget } from './own-device-sync.js';
 import { encryptForDevices, sealedForTargets } from './encrypt-for-devices.js';
@@ -46,7 +47,16 @@ export class OutboxProcessor {
   private timer: NodeJS.Timeout | null = null;
   private idleWaiters: (() => void)[] = [];
 
-  constructor(private readonly ctx: CoreContext) {}
+  /** Sends to the relay, several per request where the relay takes a batch. */
+  private readonly sends: RelaySends;
+
+  constructor(private readonly ctx: CoreContext) {
+    this.sends = new RelaySends(
+      ctx.http,
+      () => ctx.tuning.sendConcurrency,
+      () => this.stopped,
+    );
+  }
 
   kick(): void {
     if (this.stopped) return;
@@ -257,33 +267,22 @@ export class OutboxProcessor {
     units: SendUnit[],
     envelopes: OutgoingEnvelope[][],
   ): Promise<UnitResult[]> {
-    const results: UnitResult[] = new Array<UnitResult>(units.length);
-    let next = 0;
-    const worker = async () => {
-      while (next < units.length && !this.stopped) {
-        const index = next;
-        next += 1;
-        const unit = units[index] as SendUnit;
-        try {
-          await this.ctx.http.call('sendMessage', {
-            params: { accountId: recipient },
-            body: {
-              clientMessageId: unit.messageId
-                ? clientMessageIdFor(unit.messageId, unit.outboxIds[0] as number)
-                : unit.content.id,
-              clientTimestamp: unit.content.sentAt,
-              messages: envelopes[index] as OutgoingEnvelope[],
-            },
-          });
-          results[index] = { unit, error: null };
-        } catch (error) {
-          results[index] = { unit, error };
-        }
-      }
-    };
-    const width = Math.min(this.ctx.tuning.sendConcurrency, units.length);
-    await Promise.all(Array.from({ length: width }, worker));
-    return results.filter((r) => r !== undefined);
+    const outcomes = await this.sends.send(
+      units.map((unit, index) => ({
+        accountId: recipient,
+        body: {
+          clientMessageId: unit.messageId
+            ? clientMessageIdFor(unit.messageId, unit.outboxIds[0] as number)
+            : unit.content.id,
+          clientTimestamp: unit.content.sentAt,
+          messages: envelopes[index] as OutgoingEnvelope[],
+        },
+      })),
+    );
+    // Sends not attempted because the outbox stopped are left out: their rows stay queued.
+    return units.flatMap((unit, index) =>
+      outcomes[index] === undefined ? [] : [{ unit, error: outcomes[index] }],
+    );
   }
 
   /** Records the outcome of each unit in one transaction, then emits the status events. */
