@@ -36,7 +36,10 @@ const self = fileURLToPath(import.meta.url);
 
 // The relay runs in its own process, as in production, so it has its own core and event loop.
 // The per-device request limit (50/s, protocol §8) would cap one sender at 50 messages/s, far
-// above any person's pace; it is raised so that the pipeline itself is measured.
+// above any person's pace; it is raised so that the pipeline itself is measured. So is the
+// sender's share of the recipient's queue (1,000 undelivered, §1.3): a sender that encrypts as it
+// queues and sends in batches gets ahead of the receiver by more than that in a burst of 2,000,
+// and would be told to wait 60 s (507 queue_full), as a real client flooding one person should.
 async function startRelayChild(dataDir: string) {
   const child = spawn(process.execPath, [...process.execArgv, self, 'relay-child', dataDir], {
     stdio: ['pipe', 'pipe', 'inherit'],
@@ -290,7 +293,7 @@ if (process.argv[2] === 'relay-child') {
     host: '127.0.0.1',
     port: 0,
     logger: silentLogger,
-    limits: { requestBurst: 100_000, requestsPerSecond: 100_000 },
+    limits: { requestBurst: 100_000, requestsPerSecond: 100_000, maxQueuedPerSender: 10_000 },
   });
   process.stdout.write(`${JSON.stringify({ url: relay.url })}\n`);
   createInterface({ input: process.stdin }).on('line', (line) => {

@@ -35,6 +35,7 @@ import {
 import { ownDevices, removeDevice, wipeReport } from './device-handlers.js';
 import { createLink, currentLink, decideLink, redeemLink } from './link-handlers.js';
 import { sendMulti } from './multi-send-handler.js';
+import { sendBatchVia } from './batch-send-handler.js';
 import { orgQuotaRefusal } from './org-quota-refusal.js';
 import {
   ackAlert,
@@ -414,6 +415,7 @@ export const handlers: { readonly [N in EndpointName]: Handler<N> } = {
   deviceBundle,
   sendMessage,
   sendMulti,
+  sendBatch: sendBatchVia(sendMessage),
   auditReaders,
   auditAppend,
   auditRead,

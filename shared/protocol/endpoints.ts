@@ -6,6 +6,7 @@
  * describes each one; a conformance test keeps the three in step.
  */
 import type { z } from 'zod';
+import { batchSendRequestSchema, batchSendResponseSchema } from './batch-send-schemas.js';
 import {
   auditAppendRequestSchema,
   auditAppendResponseSchema,
@@ -186,6 +187,14 @@ export const endpoints = {
     'device',
     multiSendRequestSchema,
     multiSendResponseSchema,
+  ),
+  /** Several 1:1 sends in one request, each checked and answered on its own (§5c). */
+  sendBatch: endpoint(
+    'PUT',
+    '/v1/messages/batch',
+    'device',
+    batchSendRequestSchema,
+    batchSendResponseSchema,
   ),
   /** The practice's audit readers' devices, to seal audit records to (§13). */
   auditReaders: endpoint('GET', '/v1/audit/readers', 'device', null, auditReadersResponseSchema),

@@ -9,5 +9,6 @@ export * from './endpoints.js';
 export * from './audit.js';
 export * from './attachment-schemas.js';
 export * from './multi-send-schemas.js';
+export * from './batch-send-schemas.js';
 export * from './roles.js';
 export * from './link-schemas.js';

@@ -1,7 +1,7 @@
-import { ProtocolAddress, signalEncrypt } from '@signalapp/libsignal-client';
-import type { HeldCopy, OutgoingEnvelope } from '../../../shared/protocol/index.js';
+import type { HeldCopy } from '../../../shared/protocol/index.js';
 import { encodeContent, type Content } from './content-codec.js';
 import type { CoreContext } from './core-context.js';
+import { encryptForDevices } from './encrypt-for-devices.js';
 
 /**
  * Encrypts one content for every device of a person with the ordinary Signal sessions, without
@@ -15,26 +15,7 @@ export async function encryptForAccount(
   content: Content,
 ): Promise<HeldCopy> {
   const targets = await ctx.sessions.ensure(accountId);
-  const bytes = encodeContent(content) as Uint8Array<ArrayBuffer>;
-  const messages = await ctx.tx(async () => {
-    const envelopes: OutgoingEnvelope[] = [];
-    for (const target of targets) {
-      const message = await signalEncrypt(
-        bytes,
-        ProtocolAddress.new(accountId, target.deviceId),
-        ctx.local,
-        ctx.stores.session,
-        ctx.stores.identity,
-        new Date(ctx.now()),
-      );
-      envelopes.push({
-        deviceId: target.deviceId,
-        registrationId: target.registrationId,
-        type: message.type() as OutgoingEnvelope['type'],
-        content: Buffer.from(message.serialize()).toString('base64'),
-      });
-    }
-    return envelopes;
-  });
+  const bytes = encodeContent(content);
+  const messages = await ctx.tx(() => encryptForDevices(ctx, accountId, targets, bytes));
   return { accountId, clientMessageId: content.id, messages };
 }

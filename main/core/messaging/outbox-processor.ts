@@ -1,9 +1,4 @@
-import {
-  ErrorCode,
-  LibSignalErrorBase,
-  ProtocolAddress,
-  signalEncrypt,
-} from '@signalapp/libsignal-client';
+import { ErrorCode, LibSignalErrorBase } from '@signalapp/libsignal-client';
 import {
   mismatchedDevicesSchema,
   staleDevicesSchema,
@@ -19,8 +14,10 @@ import type { MessagingEvent } from './messaging-events.js';
 import { clientMessageIdFor, newMessageId } from './message-ids.js';
 import { failureReasons } from './failure-reasons.js';
 import { RelayRequestError } from './relay/relay-http.js';
+import { RelaySends } from './relay/relay-sends.js';
 import { describeError } from '../../../shared/describe-error.js';
 import { syncHasNoTarget } from './own-device-sync.js';
+import { encryptForDevices, sealedForTargets } from './encrypt-for-devices.js';
 
 /** One request to the relay: one content, standing for one or more outbox rows. */
 interface SendUnit {
@@ -28,6 +25,8 @@ interface SendUnit {
   readonly messageId: string | null;
   readonly content: Content;
   readonly bytes: Uint8Array;
+  /** Encrypted when it was queued (seal-outbox-row.ts); used on the first round only. */
+  readonly sealed: readonly OutgoingEnvelope[] | null;
 }
 
 type UnitResult = { unit: SendUnit; error: unknown | null };
@@ -37,8 +36,9 @@ const maxRoundsPerPass = 3;
 
 /**
  * Drains the persistent outbox: groups due items by recipient, merges receipts, encrypts for
- * every device in one transaction, sends concurrently, and only then removes the rows. A crash
- * at any point leaves the row in place; the relay drops a resend with the same clientMessageId.
+ * every device in one transaction (unless the rows were encrypted when they were queued), sends
+ * concurrently, and only then removes the rows. A crash at any point leaves the row in place;
+ * the relay drops a resend with the same clientMessageId.
  */
 export class OutboxProcessor {
   private running = false;
@@ -47,7 +47,16 @@ export class OutboxProcessor {
   private timer: NodeJS.Timeout | null = null;
   private idleWaiters: (() => void)[] = [];
 
-  constructor(private readonly ctx: CoreContext) {}
+  /** Sends to the relay, several per request where the relay takes a batch. */
+  private readonly sends: RelaySends;
+
+  constructor(private readonly ctx: CoreContext) {
+    this.sends = new RelaySends(
+      ctx.http,
+      () => ctx.tuning.sendConcurrency,
+      () => this.stopped,
+    );
+  }
 
   kick(): void {
     if (this.stopped) return;
@@ -135,7 +144,7 @@ export class OutboxProcessor {
       let envelopes: OutgoingEnvelope[][];
       try {
         targets = await this.ctx.sessions.ensure(recipient);
-        envelopes = await this.encrypt(recipient, targets, units);
+        envelopes = await this.encrypt(recipient, targets, units, round === 0);
       } catch (error) {
         await this.settle(units.map((unit) => ({ unit, error })));
         return;
@@ -144,6 +153,7 @@ export class OutboxProcessor {
       const deviceError = results.find((r) => isDeviceListError(r.error))?.error;
       await this.settle(results.filter((r) => !isDeviceListError(r.error)));
       units = results.filter((r) => isDeviceListError(r.error)).map((r) => r.unit);
+      // Sealed for a device list the relay just refused: encrypt again for the corrected one.
       if (!(deviceError instanceof RelayRequestError)) continue;
       try {
         if (deviceError.code === 'mismatched_devices') {
@@ -196,6 +206,7 @@ export class OutboxProcessor {
         messageId: item.kind === 'message' ? item.messageId : null,
         content,
         bytes: item.payload,
+        sealed: item.envelopes,
       });
     }
     for (const [kind, group] of receipts) {
@@ -217,36 +228,35 @@ export class OutboxProcessor {
       receipt,
       messageIds: [...new Set(group.messageIds)],
     };
-    return { outboxIds: [...group.ids], messageId: null, content, bytes: encodeContent(content) };
+    return {
+      outboxIds: [...group.ids],
+      messageId: null,
+      content,
+      bytes: encodeContent(content),
+      sealed: null,
+    };
   }
 
-  private encrypt(
+  /**
+   * Envelopes per unit: the sealed ones when they were made for exactly these devices (first
+   * round), else encrypted now, all in one transaction; none when every unit was sealed.
+   */
+  private async encrypt(
     recipient: string,
     targets: DeviceTarget[],
     units: SendUnit[],
+    useSealed: boolean,
   ): Promise<OutgoingEnvelope[][]> {
-    const { stores, local, now } = this.ctx;
+    const ready = units.map((unit) =>
+      useSealed && unit.sealed && sealedForTargets(unit.sealed, targets) ? [...unit.sealed] : null,
+    );
+    if (ready.every((envelopes) => envelopes !== null)) return ready;
     return this.ctx.tx(async () => {
       const all: OutgoingEnvelope[][] = [];
-      for (const unit of units) {
-        const envelopes: OutgoingEnvelope[] = [];
-        for (const target of targets) {
-          const message = await signalEncrypt(
-            unit.bytes as Uint8Array<ArrayBuffer>,
-            ProtocolAddress.new(recipient, target.deviceId),
-            local,
-            stores.session,
-            stores.identity,
-            new Date(now()),
-          );
-          envelopes.push({
-            deviceId: target.deviceId,
-            registrationId: target.registrationId,
-            type: message.type() as OutgoingEnvelope['type'],
-            content: Buffer.from(message.serialize()).toString('base64'),
-          });
-        }
-        all.push(envelopes);
+      for (const [index, unit] of units.entries()) {
+        all.push(
+          ready[index] ?? (await encryptForDevices(this.ctx, recipient, targets, unit.bytes)),
+        );
       }
       return all;
     });
@@ -257,33 +267,22 @@ export class OutboxProcessor {
     units: SendUnit[],
     envelopes: OutgoingEnvelope[][],
   ): Promise<UnitResult[]> {
-    const results: UnitResult[] = new Array<UnitResult>(units.length);
-    let next = 0;
-    const worker = async () => {
-      while (next < units.length && !this.stopped) {
-        const index = next;
-        next += 1;
-        const unit = units[index] as SendUnit;
-        try {
-          await this.ctx.http.call('sendMessage', {
-            params: { accountId: recipient },
-            body: {
-              clientMessageId: unit.messageId
-                ? clientMessageIdFor(unit.messageId, unit.outboxIds[0] as number)
-                : unit.content.id,
-              clientTimestamp: unit.content.sentAt,
-              messages: envelopes[index] as OutgoingEnvelope[],
-            },
-          });
-          results[index] = { unit, error: null };
-        } catch (error) {
-          results[index] = { unit, error };
-        }
-      }
-    };
-    const width = Math.min(this.ctx.tuning.sendConcurrency, units.length);
-    await Promise.all(Array.from({ length: width }, worker));
-    return results.filter((r) => r !== undefined);
+    const outcomes = await this.sends.send(
+      units.map((unit, index) => ({
+        accountId: recipient,
+        body: {
+          clientMessageId: unit.messageId
+            ? clientMessageIdFor(unit.messageId, unit.outboxIds[0] as number)
+            : unit.content.id,
+          clientTimestamp: unit.content.sentAt,
+          messages: envelopes[index] as OutgoingEnvelope[],
+        },
+      })),
+    );
+    // Sends not attempted because the outbox stopped are left out: their rows stay queued.
+    return units.flatMap((unit, index) =>
+      outcomes[index] === undefined ? [] : [{ unit, error: outcomes[index] }],
+    );
   }
 
   /** Records the outcome of each unit in one transaction, then emits the status events. */

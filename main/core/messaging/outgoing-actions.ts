@@ -8,6 +8,7 @@ import { applyDirectTimer } from './timer-notice.js';
 import { newMessageId, nextSentAt } from './message-ids.js';
 import { contentOfMessage } from './outgoing-content.js';
 import { writeTranscribedMarkers } from './transcribed-markers.js';
+import { sealOutboxRow } from './seal-outbox-row.js';
 import { expiryOfNewMessage } from '../retention/expiry-policy.js';
 import { enqueueSync } from './own-device-sync.js';
 import {
@@ -30,7 +31,8 @@ const chunk = <T>(items: readonly T[], size: number): T[][] =>
 
 /**
  * What the user does that goes out to the peer. Each writes its effect and its outbox row in
- * one transaction before any network, then wakes the outbox.
+ * one transaction before any network, then wakes the outbox. A message is also encrypted in that
+ * transaction when a session exists, so sending it needs no further commit.
  */
 export class OutgoingActions {
   private readonly roleMessages: RoleMessagesRepository;
@@ -81,7 +83,7 @@ export class OutgoingActions {
         if (options.role.sendId) this.roleMessages.addRecipients(options.role.sendId, [peer]);
       }
       const stored = this.ctx.repos.messages.get(id) as MessageRecord;
-      this.enqueueMessage(stored, peer, options.replyTo ?? null, now);
+      await this.enqueueMessage(stored, peer, options.replyTo ?? null, now);
       // The person's other devices show it as sent by them.
       enqueueSync(
         this.ctx,
@@ -117,7 +119,7 @@ export class OutgoingActions {
     const updated = await this.ctx.txEmit(async (emit) => {
       this.ctx.repos.messages.updateStatus(messageId, 'pending');
       this.ctx.repos.outbox.removeForMessage(messageId);
-      this.enqueueMessage(message, peer, this.ctx.queries.replyTo(messageId), this.ctx.now());
+      await this.enqueueMessage(message, peer, this.ctx.queries.replyTo(messageId), this.ctx.now());
       emit({
         type: 'message.status',
         conversationId: message.conversationId,
@@ -332,28 +334,26 @@ export class OutgoingActions {
     this.ctx.kickOutbox();
   }
 
-  private enqueueMessage(
+  /** Queues the message and encrypts it in the same transaction (seal-outbox-row.ts). */
+  private async enqueueMessage(
     message: MessageRecord,
     peer: string,
     replyTo: string | null,
     now: number,
-  ): void {
-    this.ctx.repos.outbox.enqueue(
-      {
-        kind: 'message',
-        messageId: message.id,
-        recipientAccountId: peer,
-        payload: encodeContent(
-          contentOfMessage(
-            message,
-            replyTo,
-            this.ctx.repos.attachments.get(message.id),
-            roleTagOf(this.roleMessages, message.id),
-          ),
-        ),
-      },
+  ): Promise<void> {
+    const payload = encodeContent(
+      contentOfMessage(
+        message,
+        replyTo,
+        this.ctx.repos.attachments.get(message.id),
+        roleTagOf(this.roleMessages, message.id),
+      ),
+    );
+    const outboxId = this.ctx.repos.outbox.enqueue(
+      { kind: 'message', messageId: message.id, recipientAccountId: peer, payload },
       now,
     );
+    await sealOutboxRow(this.ctx, outboxId, peer, payload);
   }
 
   /**

@@ -20,6 +20,11 @@ export class SqliteSessionStore extends SessionStore {
         .pluck(),
       delete: db.prepare('DELETE FROM sessions WHERE account_id = ? AND device_id = ?'),
       deleteAll: db.prepare('DELETE FROM sessions WHERE account_id = ?'),
+      // Outbox rows hold ciphertext sealed when they were queued (migration 016); sealed with a
+      // session that is gone, it is encrypted again at send time instead.
+      unseal: db.prepare(
+        'UPDATE outbox SET envelopes = NULL WHERE recipient_account_id = ? AND envelopes IS NOT NULL',
+      ),
     };
   }
 
@@ -55,9 +60,11 @@ export class SqliteSessionStore extends SessionStore {
 
   deleteSession(accountId: string, deviceId: number): void {
     this.statements.delete.run(accountId, deviceId);
+    this.statements.unseal.run(accountId);
   }
 
   deleteAllSessions(accountId: string): void {
     this.statements.deleteAll.run(accountId);
+    this.statements.unseal.run(accountId);
   }
 }

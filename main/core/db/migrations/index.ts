@@ -14,6 +14,7 @@ import { migration012MessageSearchIndex } from './012-message-search-index.js';
 import { migration013RoleHistory } from './013-role-history.js';
 import { migration014UnreadCounts } from './014-unread-counts.js';
 import { migration015EarlyReceipts } from './015-early-receipts.js';
+import { migration016OutboxSealedEnvelopes } from './016-outbox-sealed-envelopes.js';
 
 /** Every shipped migration, in order. Append only. */
 export const migrations: readonly Migration[] = [
@@ -32,4 +33,5 @@ export const migrations: readonly Migration[] = [
   migration013RoleHistory,
   migration014UnreadCounts,
   migration015EarlyReceipts,
+  migration016OutboxSealedEnvelopes,
 ];

@@ -1,3 +1,4 @@
+import type { OutgoingEnvelope } from '../../../../shared/protocol/index.js';
 import type { SqlDatabase } from '../encrypted-database.js';
 
 export type OutboxKind = 'message' | 'receipt' | 'control';
@@ -13,6 +14,11 @@ export interface OutboxItem {
   readonly nextAttemptAt: number;
   readonly lastError: string | null;
   readonly createdAt: number;
+  /**
+   * The content already encrypted, one envelope per device, in the transaction that queued it
+   * (migration 016); null: encrypt at send time.
+   */
+  readonly envelopes: OutgoingEnvelope[] | null;
 }
 
 export interface NewOutboxItem {
@@ -34,6 +40,7 @@ interface OutboxRow {
   next_attempt_at: number;
   last_error: string | null;
   created_at: number;
+  envelopes: string | null;
 }
 
 /**
@@ -58,6 +65,7 @@ export class OutboxRepository {
       remove: db.prepare('DELETE FROM outbox WHERE id = ?'),
       removeForMessage: db.prepare('DELETE FROM outbox WHERE message_id = ?'),
       count: db.prepare('SELECT count(*) FROM outbox').pluck(),
+      seal: db.prepare('UPDATE outbox SET envelopes = ? WHERE id = ?'),
       nextDueAt: db.prepare('SELECT min(next_attempt_at) FROM outbox').pluck(),
     };
   }
@@ -100,6 +108,11 @@ export class OutboxRepository {
     return this.statements.removeForMessage.run(messageId).changes;
   }
 
+  /** Stores the ciphertext of a row (same transaction as the encryption that made it). */
+  seal(id: number, envelopes: readonly OutgoingEnvelope[]): void {
+    this.statements.seal.run(JSON.stringify(envelopes), id);
+  }
+
   count(): number {
     return this.statements.count.get() as number;
   }
@@ -121,5 +134,6 @@ function toItem(row: OutboxRow): OutboxItem {
     nextAttemptAt: row.next_attempt_at,
     lastError: row.last_error,
     createdAt: row.created_at,
+    envelopes: row.envelopes === null ? null : (JSON.parse(row.envelopes) as OutgoingEnvelope[]),
   };
 }
