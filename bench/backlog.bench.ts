@@ -197,7 +197,10 @@ async function throughRelay() {
       const storedMs = performance.now() - started;
       const list = views.conversations();
       const listedMs = performance.now() - started;
-      return { storedMs, listedMs, list };
+      // Not part of the figure: the delivered receipts going back to the senders afterwards.
+      await receiver.core.flushOutbox();
+      const receiptsMs = performance.now() - started;
+      return { storedMs, listedMs, receiptsMs, list };
     });
     receiveLimit.clear();
     // The list shows every message of the backlog, decrypted (the last one's text).
@@ -227,7 +230,7 @@ const received = await throughRelay();
 const rate = total / (received.listedMs / 1000);
 console.log(`raw libsignal decrypt in memory: ${total} messages at ${raw.toFixed(0)} messages/s`);
 console.log(
-  `weekend backlog: ${total} messages from ${senders} senders; unlock ${received.unlockMs.toFixed(0)} ms, then from connect: stored in ${(received.storedMs / 1000).toFixed(2)} s, listed at ${(received.listedMs / 1000).toFixed(2)} s = ${rate.toFixed(0)} messages/s (target ${target}: ${rate >= target ? 'met' : 'MISSED'})`,
+  `weekend backlog: ${total} messages from ${senders} senders; unlock ${received.unlockMs.toFixed(0)} ms, then from connect: stored in ${(received.storedMs / 1000).toFixed(2)} s, listed at ${(received.listedMs / 1000).toFixed(2)} s (receipts all sent at ${(received.receiptsMs / 1000).toFixed(2)} s) = ${rate.toFixed(0)} messages/s (target ${target}: ${rate >= target ? 'met' : 'MISSED'})`,
 );
 console.log(`ratio backlog / raw decrypt: ${(rate / raw).toFixed(2)}`);
 figure({
