@@ -177,6 +177,8 @@ async function benchRelay(): Promise<LoadResult & { rssMiB: number; peakMiB: num
     const content = b64(new Uint8Array(envelopeBytes).map((_, i) => (i * 31) & 0xff));
     let refused = 0;
     let sent = 0;
+    /** Requests that failed without an answer, by error code (a stale keep-alive socket: ECONNRESET). */
+    const failures = new Map<string, number>();
     const memory = { rssMiB: 0, peakMiB: 0 };
     const sampler = setInterval(() => {
       const now = processMemory(child.pid!);
@@ -206,12 +208,20 @@ async function benchRelay(): Promise<LoadResult & { rssMiB: number; peakMiB: num
               sent += 1;
               if (status !== 200) refused += 1;
             },
-            () => (refused += 1),
+            (error: NodeJS.ErrnoException) => {
+              refused += 1;
+              failures.set(
+                error.code ?? error.message,
+                (failures.get(error.code ?? error.message) ?? 0) + 1,
+              );
+            },
           );
       },
       () => latencies.length,
     );
     clearInterval(sampler);
+    if (failures.size > 0)
+      console.error('relay: sends failed without an answer:', Object.fromEntries(failures));
     memory.peakMiB = processMemory(child.pid!)?.peakMiB ?? NaN;
     const delivered = latencies.length;
     return {
