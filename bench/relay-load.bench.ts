@@ -12,7 +12,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
 import type { ServerFrame } from '../shared/protocol/index.js';
 import { cleanupOnExit } from './cleanup-on-exit.js';
 import { b64, enrolBody } from './enrol-body.js';
