@@ -159,10 +159,18 @@ async function throughRelay() {
       sendLimit.promise,
       Promise.all(
         sending.map(async (sender, s) => {
+          const ids: string[] = [];
           for (let i = 0; i < perSender; i += 1) {
-            await sender.core.sendText(conversations[s]!.id, `Weekend message ${i} from ${s}`);
+            const text = `Weekend message ${i} from ${s}`;
+            ids.push((await sender.core.sendText(conversations[s]!.id, text)).id);
           }
-          await sender.core.flushOutbox();
+          // flushOutbox returns with a send waiting out a backoff (a timeout on this loaded
+          // machine): the backlog is queued only when the relay has taken every message.
+          const { messages: stored } = sender.profile.repositories;
+          while (!sender.core.isStopped && ids.some((id) => stored.get(id)?.status !== 'sent')) {
+            await sender.core.flushOutbox();
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
         }),
       ),
     ]);
