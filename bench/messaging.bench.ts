@@ -9,17 +9,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import {
-  CiphertextMessageType,
-  PreKeyBundle,
-  PreKeySignalMessage,
-  ProtocolAddress,
-  SignalMessage,
-  processPreKeyBundle,
-  signalDecrypt,
-  signalDecryptPreKey,
-  signalEncrypt,
-} from '@signalapp/libsignal-client';
 import { KeytarKeychain } from '../main/core/keychain/keytar-keychain.js';
 import { createLogger } from '../main/core/log/logger.js';
 import { enrolProfile } from '../main/core/messaging/enrolment.js';
@@ -28,9 +17,13 @@ import type { OpenProfile } from '../main/core/profile/open-profile.js';
 import { ProfileStore } from '../main/core/profile/profile-store.js';
 import { silentLogger } from '../server/log.js';
 import { startRelay } from '../server/relay.js';
-import { memoryStores } from '../tests/server/memory-signal-store.js';
-import { generateDeviceKeys } from '../tests/server/signal-keys.js';
 import { figure } from './figures.js';
+import {
+  decryptFrom,
+  encryptFor,
+  memorySessionPair,
+  type MemoryParty,
+} from './memory-session-pair.js';
 
 const self = fileURLToPath(import.meta.url);
 
@@ -80,68 +73,16 @@ function percentile(sorted: number[], p: number): number {
 
 /** Alternating 1:1 encrypt + decrypt in memory: the cost of the Signal protocol alone. */
 async function rawLibsignalRate(): Promise<number> {
-  const aliceKeys = generateDeviceKeys(1);
-  const bobKeys = generateDeviceKeys(1);
-  const alice = memoryStores(aliceKeys);
-  const bob = memoryStores(bobKeys);
-  const aliceAddress = ProtocolAddress.new('alice', 1);
-  const bobAddress = ProtocolAddress.new('bob', 1);
-  const preKey = bobKeys.preKeys[0]!;
-  const kyber = bobKeys.kyberPreKeys[0]!;
-  await processPreKeyBundle(
-    PreKeyBundle.new(
-      bobKeys.registrationId,
-      1,
-      preKey.id(),
-      preKey.publicKey(),
-      bobKeys.signedPreKey.id(),
-      bobKeys.signedPreKey.publicKey(),
-      bobKeys.signedPreKey.signature(),
-      bobKeys.identity.publicKey,
-      kyber.id(),
-      kyber.publicKey(),
-      kyber.signature(),
-    ),
-    bobAddress,
-    aliceAddress,
-    alice.sessions,
-    alice.identities,
-  );
+  const { alice, bob } = await memorySessionPair();
   const payload = new Uint8Array(256);
-  const send = async (
-    from: typeof alice,
-    to: typeof bob,
-    fromAddr: ProtocolAddress,
-    toAddr: ProtocolAddress,
-  ) => {
-    const message = await signalEncrypt(payload, toAddr, fromAddr, from.sessions, from.identities);
-    if (message.type() === CiphertextMessageType.PreKey) {
-      await signalDecryptPreKey(
-        PreKeySignalMessage.deserialize(message.serialize()),
-        fromAddr,
-        toAddr,
-        to.sessions,
-        to.identities,
-        to.preKeys,
-        to.signedPreKeys,
-        to.kyberPreKeys,
-      );
-    } else {
-      await signalDecrypt(
-        SignalMessage.deserialize(message.serialize()),
-        fromAddr,
-        toAddr,
-        to.sessions,
-        to.identities,
-      );
-    }
-  };
-  await send(alice, bob, aliceAddress, bobAddress);
+  const send = async (from: MemoryParty, to: MemoryParty) =>
+    decryptFrom(to, from, await encryptFor(from, to, payload));
+  await send(alice, bob);
   let count = 0;
   const started = performance.now();
   while (performance.now() - started < rawSeconds * 1000) {
-    await send(alice, bob, aliceAddress, bobAddress);
-    await send(bob, alice, bobAddress, aliceAddress);
+    await send(alice, bob);
+    await send(bob, alice);
     count += 2;
   }
   return count / ((performance.now() - started) / 1000);

@@ -12,7 +12,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { IdentityKeyPair, KEMKeyPair, PrivateKey } from '@signalapp/libsignal-client';
 import pg from 'pg';
 import { WebSocket } from 'ws';
 import { silentLogger } from '../server/log.js';
@@ -20,6 +19,7 @@ import { startRelay } from '../server/relay.js';
 import { issueEnrolmentCode } from '../server/admin.js';
 import type { RelayStorage } from '../server/storage/relay-storage.js';
 import type { ServerFrame } from '../shared/protocol/index.js';
+import { b64, enrolBody } from './enrol-body.js';
 import { figure } from './figures.js';
 
 const devices = Number(process.env.PMSG_BENCH_DEVICES ?? 2000);
@@ -95,30 +95,6 @@ async function call(method: string, url: string, token: string | null, body = ''
       await new Promise((r) => setTimeout(r, 50 * (attempt + 1)));
     }
   }
-}
-
-const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
-function enrolBody(code: string) {
-  const identity = IdentityKeyPair.generate();
-  const signed = PrivateKey.generate().getPublicKey().serialize();
-  const kyber = KEMKeyPair.generate().getPublicKey().serialize();
-  return {
-    code,
-    registrationId: 1 + Math.floor(Math.random() * 16000),
-    identityKey: b64(identity.publicKey.serialize()),
-    signedPreKey: {
-      keyId: 1,
-      publicKey: b64(signed),
-      signature: b64(identity.privateKey.sign(signed)),
-    },
-    kyberLastResortPreKey: {
-      keyId: 1,
-      publicKey: b64(kyber),
-      signature: b64(identity.privateKey.sign(kyber)),
-    },
-    preKeys: [],
-    kyberPreKeys: [],
-  };
 }
 
 /** Runs async work over items with at most `width` at a time. */

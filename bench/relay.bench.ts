@@ -3,48 +3,32 @@
 // the send-to-delivery latency. Baseline in the same run: a bare `ws` echo server in its own
 // process with the same 200 clients, so the ratio says what the relay's HTTP parsing, validation,
 // durable commit and queue cost over raw WebSocket messaging on this machine.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { Agent, request } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import { IdentityKeyPair, KEMKeyPair, PrivateKey } from '@signalapp/libsignal-client';
-import { WebSocket, WebSocketServer } from 'ws';
-import { silentLogger } from '../server/log.js';
-import { startRelay } from '../server/relay.js';
+import { WebSocket } from 'ws';
 import type { ServerFrame } from '../shared/protocol/index.js';
+import { b64, enrolBody } from './enrol-body.js';
 import { figure } from './figures.js';
+import { keepAliveClient } from './keep-alive-client.js';
+import { openSocket } from './open-socket.js';
+import { percentile } from './percentile.js';
+import { startEchoProcess, startRelayProcess, stopChild } from './relay-process.js';
 
 const devices = 200;
 const envelopesPerDevice = 50;
 const envelopeBytes = 512;
 const deadlineMs = 50_000;
-const self = fileURLToPath(import.meta.url);
-
-async function startChild(args: string[]): Promise<{ child: ChildProcess; url: string }> {
-  // PMSG_BENCH_CPU_PROF=<dir>: the relay (or echo) process writes a V8 CPU profile there.
-  const profile = process.env.PMSG_BENCH_CPU_PROF;
-  const profiling = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
-  const child = spawn(process.execPath, [...process.execArgv, ...profiling, self, ...args], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const line = await new Promise<string>((resolve) =>
-    createInterface({ input: child.stdout! }).once('line', resolve),
-  );
-  return { child, url: (JSON.parse(line) as { url: string }).url };
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
+const limits = {
+  requestsPerSecond: 1e6,
+  requestBurst: 1e6,
+  anonymousBurst: 1e6,
+  anonymousPerSecond: 1e6,
+  // The 200 simulated devices all come from 127.0.0.1 and enrol at once: on a loaded
+  // machine more than the default 128 may be unauthenticated at one moment.
+  maxPreAuthPerAddress: 1e6,
+  maxPreAuthTotal: 1e6,
+};
 
 function summary(latencies: number[], elapsedMs: number) {
   const sorted = [...latencies].sort((a, b) => a - b);
@@ -56,56 +40,7 @@ function summary(latencies: number[], elapsedMs: number) {
   };
 }
 
-// node:http with keep-alive rather than fetch: undici's per-request cost made the simulated
-// clients, not the relay, the bottleneck of this benchmark.
-const agent = new Agent({ keepAlive: true, maxSockets: 512 });
-function call(method: string, url: string, token: string, body = ''): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        method,
-        agent,
-        headers: {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(body),
-          authorization: `Bearer ${token}`,
-        },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
-
-function enrolBody(code: string) {
-  const identity = IdentityKeyPair.generate();
-  const signed = PrivateKey.generate().getPublicKey().serialize();
-  const kyber = KEMKeyPair.generate().getPublicKey().serialize();
-  return {
-    code,
-    registrationId: 1 + Math.floor(Math.random() * 16000),
-    identityKey: b64(identity.publicKey.serialize()),
-    signedPreKey: {
-      keyId: 1,
-      publicKey: b64(signed),
-      signature: b64(identity.privateKey.sign(signed)),
-    },
-    kyberLastResortPreKey: {
-      keyId: 1,
-      publicKey: b64(kyber),
-      signature: b64(identity.privateKey.sign(kyber)),
-    },
-    preKeys: [],
-    kyberPreKeys: [],
-  };
-}
+const { call, destroy: closeClient } = keepAliveClient(512);
 
 interface Device {
   accountId: string;
@@ -119,7 +54,7 @@ async function benchRelay() {
   // Enrolment codes come from the admin API on the same data directory, as the CLI does it.
   const { SqliteRelayStorage } = await import('../server/storage/sqlite-relay-storage.js');
   const { issueEnrolmentCode } = await import('../server/admin.js');
-  const { child, url } = await startChild(['--serve-relay', dataDir]);
+  const { child, url } = await startRelayProcess(dataDir, limits);
   try {
     const admin = new SqliteRelayStorage(dataDir);
     const codes: string[] = [];
@@ -211,7 +146,7 @@ async function benchRelay() {
         `relay: ${refused} sends refused, ${delivered}/${total} delivered before the deadline`,
       );
     }
-    agent.destroy();
+    closeClient();
     return summary(latencies, elapsed);
   } finally {
     await stopChild(child);
@@ -220,23 +155,9 @@ async function benchRelay() {
 }
 
 async function benchEcho() {
-  const { child, url } = await startChild(['--serve-echo']);
+  const { child, url } = await startEchoProcess();
   try {
-    const sockets = await Promise.all(
-      Array.from({ length: devices }, async () => {
-        // 200 connects at once can overflow a small listen backlog on a loaded machine (the
-        // kernel resets some): try such a socket again rather than end the benchmark.
-        for (let attempt = 1; ; attempt += 1) {
-          const socket = new WebSocket(url);
-          const error = await new Promise<Error | null>((resolve) => {
-            socket.once('open', () => resolve(null));
-            socket.once('error', resolve);
-          });
-          if (!error) return socket;
-          if (attempt === 5) throw error;
-        }
-      }),
-    );
+    const sockets = await Promise.all(Array.from({ length: devices }, () => openSocket(url)));
     const payload = JSON.stringify({
       type: 'envelope',
       content: b64(new Uint8Array(envelopeBytes)),
@@ -299,42 +220,4 @@ async function runBenchmark() {
   console.log(JSON.stringify({ bench: 'relay', devices, echo, relay }));
 }
 
-// Dispatch last: the constants and helpers above must be initialised first.
-if (process.argv[2] === '--serve-relay') {
-  const relay = await startRelay({
-    dataDir: process.argv[3]!,
-    port: 0,
-    logger: silentLogger,
-    sqlite: { synchronous: process.env.PMSG_BENCH_SYNC === 'NORMAL' ? 'NORMAL' : 'FULL' },
-    limits: {
-      requestsPerSecond: 1e6,
-      requestBurst: 1e6,
-      anonymousBurst: 1e6,
-      anonymousPerSecond: 1e6,
-      // The 200 simulated devices all come from 127.0.0.1 and enrol at once: on a loaded
-      // machine more than the default 128 may be unauthenticated at one moment.
-      maxPreAuthPerAddress: 1e6,
-      maxPreAuthTotal: 1e6,
-    },
-  });
-  console.log(JSON.stringify({ url: relay.url }));
-  process.on('SIGTERM', () => {
-    const cpu = process.cpuUsage();
-    console.error(
-      `relay process cpu: user ${Math.round(cpu.user / 1000)} ms, system ${Math.round(cpu.system / 1000)} ms`,
-    );
-    void relay.close().then(() => process.exit(0));
-  });
-} else if (process.argv[2] === '--serve-echo') {
-  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-  wss.on('connection', (ws) =>
-    ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary })),
-  );
-  wss.on('listening', () => {
-    const address = wss.address() as { port: number };
-    console.log(JSON.stringify({ url: `ws://127.0.0.1:${address.port}` }));
-  });
-  process.on('SIGTERM', () => process.exit(0));
-} else {
-  await runBenchmark();
-}
+await runBenchmark();

@@ -38,7 +38,9 @@ export const defaultTuning: MessagingTuning = {
   heartbeatMs: 20_000,
   sendConcurrency: 16,
   sendBatch: 256,
-  receiveBatch: 100,
+  // Half the relay's window of unacked envelopes (protocol limits): while one batch is decrypted
+  // and committed, the relay already sends the next into the other half instead of waiting.
+  receiveBatch: 50,
   preKeyThreshold: 20,
   preKeyBatch: 100,
   signedPreKeyRotationMs: 7 * 24 * 3600_000,

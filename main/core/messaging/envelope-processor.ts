@@ -50,6 +50,13 @@ export class EnvelopeProcessor {
   private readonly queue: IncomingEnvelope[] = [];
   private busy = false;
   private drainPending = false;
+  /**
+   * The queue the relay held when this connection opened is still arriving: the delivered
+   * receipts of what is stored meanwhile wait in the outbox (committed with their messages) and
+   * go, merged per sender, once it is drained, so that a weekend's backlog is not slowed by
+   * hundreds of receipt sends and their commits on the same database connection.
+   */
+  private draining = false;
   private stopped = false;
   private readonly applier: ContentApplier;
   private readonly lastReset = new Map<string, number>();
@@ -67,6 +74,11 @@ export class EnvelopeProcessor {
   push(envelope: IncomingEnvelope): void {
     this.queue.push(envelope);
     void this.pump();
+  }
+
+  /** A connection opened: the relay sends what it queued for this device, then queue_empty. */
+  connected(): void {
+    this.draining = true;
   }
 
   /** The relay has sent everything queued at connect time; report when it is all stored. */
@@ -149,6 +161,9 @@ export class EnvelopeProcessor {
     }
     if (this.drainPending && !this.stopped && this.queue.length === 0) {
       this.drainPending = false;
+      this.draining = false;
+      // The receipts held back while the backlog arrived.
+      this.ctx.kickOutbox();
       this.ctx.events.emit({ type: 'queue.drained' });
     }
   }
@@ -177,8 +192,9 @@ export class EnvelopeProcessor {
     await this.learnSenders(batch);
     for (const event of events) this.ctx.events.emit(event);
     if (await this.applier.groups.settleWaits()) await this.retryWaiting();
-    // Storing a message queued its delivered receipt: send it now, not at the next unrelated kick.
-    this.ctx.kickOutbox();
+    // Storing a message queued its delivered receipt: send it now, not at the next unrelated kick
+    // (after the backlog of the connection when one is arriving).
+    if (!this.draining) this.ctx.kickOutbox();
     // One-time prekeys were used up: the relay's count may now be below the threshold.
     if (preKeys > 0) this.onPreKeyMessages();
   }

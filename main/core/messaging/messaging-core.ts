@@ -519,6 +519,7 @@ export class MessagingCore implements OriginalsDeleter {
   private connectionChanged(state: ConnectionState): void {
     this.events.emit({ type: 'connection.changed', state, since: this.ctx.now() });
     if (state !== 'online' || this.stopped) return;
+    this.receiver.connected();
     void this.ctx
       .tx(async () => this.ctx.queries.retryAllNow(this.ctx.now()))
       .then(() => this.outbox.kick())

@@ -10,6 +10,8 @@ const dayMs = 24 * 60 * 60 * 1000;
  * unlock catch-up skip every message that already has one.
  */
 export const retentionDaysSetting = 'retention.policyDays';
+/** Built once: a zod schema costs more to build than to check (every stored message reads it). */
+const retentionDaysSchema = z.number().int().positive().nullable();
 
 export interface ExpiryInputs {
   /** The managed policy's retentionDays; null keeps messages until deleted by hand. */
@@ -48,9 +50,7 @@ export function expiryOfNewMessage(
   storedAt: number,
 ): number | null {
   return expiryFor({
-    retentionDays:
-      repositories.settings.get(retentionDaysSetting, z.number().int().positive().nullable()) ??
-      null,
+    retentionDays: repositories.settings.get(retentionDaysSetting, retentionDaysSchema) ?? null,
     disappearingSeconds:
       repositories.conversations.get(conversationId)?.disappearingSeconds ?? null,
     storedAt,
