@@ -11,10 +11,14 @@ import type { Handler } from './handlers.js';
  * requests (SQLite: one transaction and one fsync per event-loop turn); the answer waits for all.
  */
 export function sendBatchVia(single: Handler<'sendMessage'>): Handler<'sendBatch'> {
-  return async (services, { req, device, body }) => {
+  return async (services, { req, device, body, spendRequestToken }) => {
     const results = await Promise.all(
-      body.sends.map(async ({ accountId, ...send }): Promise<BatchSendResult> => {
+      body.sends.map(async ({ accountId, ...send }, index): Promise<BatchSendResult> => {
         try {
+          // The request paid for its first entry; each further one costs a request token, as its
+          // own request would, so batching does not multiply the rate a device may send at (§8).
+          const wait = index === 0 ? 0 : (spendRequestToken?.() ?? 0);
+          if (wait > 0) throw rateLimitedEntry(wait);
           const answer = await single(services, { req, device, params: { accountId }, body: send });
           return { status: 200, ...(answer.body as { queued: number[]; duplicates: number[] }) };
         } catch (caught) {
@@ -41,4 +45,10 @@ export function sendBatchVia(single: Handler<'sendMessage'>): Handler<'sendBatch
     );
     return { status: 200, body: { results } };
   };
+}
+
+function rateLimitedEntry(wait: number): RelayError {
+  return new RelayError('rate_limited', `Too many sends; retry in ${wait} s.`, undefined, {
+    'retry-after': String(wait),
+  });
 }

@@ -115,6 +115,9 @@ export async function handleRequest(
       device,
       body,
       ...(bytes ? { bytes } : {}),
+      ...(device
+        ? { spendRequestToken: () => guards.requestLimiter.take(`device:${device.devicePk}`) }
+        : {}),
     });
     // A request that was running when shutdown began must not keep its connection alive.
     const headers: Record<string, string> = guards.state.closing ? { connection: 'close' } : {};

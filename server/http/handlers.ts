@@ -61,6 +61,11 @@ export interface HandlerInput<N extends EndpointName> {
    * already size-checked; `body` is then not set.
    */
   bytes?: Buffer;
+  /**
+   * Spends one more of the device's request tokens (§8) for work beyond the request itself (a
+   * batch's further entries); 0 if allowed, else the seconds to wait. Unset without a device.
+   */
+  spendRequestToken?: () => number;
 }
 /** A JSON answer, or raw bytes sent as application/octet-stream (a chunk, §5a). */
 export type HandlerResult<N extends EndpointName> =
@@ -80,6 +85,7 @@ export type AnyHandler = (
     device: DeviceRecord | null;
     body: unknown;
     bytes?: Buffer;
+    spendRequestToken?: () => number;
   },
 ) => Promise<{ status: number; body?: unknown; bytes?: Buffer }>;
 

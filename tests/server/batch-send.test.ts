@@ -168,4 +168,37 @@ describeBackends('PUT /v1/messages/batch', (backend) => {
     });
     expect(anonymous.status).toBe(401);
   });
+
+  it('charges every entry against the request rate limit: past the budget an entry is 429', async () => {
+    const limited = await startTestRelay({ requestBurst: 3, requestsPerSecond: 0.5 }, backend);
+    try {
+      const from = await enrolNew(limited.relay, 'Reception Z', 'Limited Practice');
+      const to = await enrolNew(limited.relay, 'Dr Y', 'Limited Practice');
+      const sends = Array.from({ length: 5 }, (_, i) => ({
+        accountId: to.accountId,
+        clientMessageId: `limited-${i}`,
+        clientTimestamp: 1764325000000,
+        messages: [envelopeFor(to, `limited-${i}`, 2)],
+      }));
+      const r = await call(limited.relay.url, 'PUT', '/v1/messages/batch', {
+        token: from.token,
+        body: { sends },
+      });
+      expect(r.status).toBe(200);
+      const results = batchSendResponseSchema.parse(r.json).results;
+      expect(results.map((entry) => entry.status)).toEqual([200, 200, 200, 429, 429]);
+      for (const refused of results.slice(3)) {
+        expect(refused).toMatchObject({ error: { code: 'rate_limited' } });
+        expect((refused as { retryAfter?: number }).retryAfter).toBeGreaterThanOrEqual(1);
+      }
+      // The bucket is spent: the next request is refused as a whole, as any request would be.
+      const next = await call(limited.relay.url, 'PUT', '/v1/messages/batch', {
+        token: from.token,
+        body: { sends: sends.slice(3) },
+      });
+      expect(next.status).toBe(429);
+    } finally {
+      await limited.stop();
+    }
+  });
 });
