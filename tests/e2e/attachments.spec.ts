@@ -295,6 +295,7 @@ test.describe.serial('attachments in the app', () => {
     );
     // Ticked once the file waits in the preview, as a user marks it before pressing Send.
     const urgent = reception.getByLabel('Mark as urgent');
+    await expect(urgent).toBeEnabled();
     await urgent.check();
     await reception.getByLabel('Message', { exact: true }).fill(urgentFile.caption);
     await reception.getByRole('button', { name: 'Send', exact: true }).click();
