@@ -12,7 +12,7 @@
  * the sent bytes and mode 0600, and saving again keeps it and writes "name (1).pdf". New screens
  * are compared with baselines in tests/e2e/screenshots.
  */
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Locator, type Page } from '@playwright/test';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -48,6 +48,28 @@ function fileOnDisk(name: string, bytes: Buffer): string {
   const file = path.join(dir, name);
   writeFileSync(file, bytes);
   return file;
+}
+
+/** An image's decoded width: 0 while it is broken or still loading. */
+const naturalWidth = (img: Locator) =>
+  img.evaluate((element) => (element as unknown as { naturalWidth: number }).naturalWidth);
+
+/**
+ * The GP opens the transcription panel for this one message (written by reception) with the
+ * patient's NHS number, and says who gave the advice (herself, as GP).
+ */
+async function gpTranscribes(message: Locator): Promise<Locator> {
+  await message.focus();
+  await message.getByRole('button', { name: /^Transcribe/ }).click();
+  const bar = gp.getByRole('region', { name: 'Messages to transcribe' });
+  await expect(bar).toContainText('1 message selected');
+  await bar.getByRole('button', { name: 'Transcribe selected' }).click();
+  const panel = gp.getByRole('dialog', { name: 'Transcribe into the patient record' });
+  await panel.getByLabel('NHS number').fill('943 476 5919');
+  const giver = panel.getByRole('group', { name: 'Advice given by' });
+  await giver.getByLabel('Who gave the advice').selectOption({ index: 1 });
+  await giver.getByLabel('Role').fill('GP');
+  return panel;
 }
 
 /** Times change from run to run: masked (a modal covers them, so its screens mask nothing). */
@@ -141,11 +163,7 @@ test.describe.serial('attachments in the app', () => {
     const thumbnail = received.getByRole('img', { name: 'PNG image: results screen.png' });
     await expect(thumbnail).toBeVisible();
     // Decoded in the page from the bytes main decrypted, not a broken image.
-    await expect
-      .poll(() =>
-        thumbnail.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth),
-      )
-      .toBe(1280);
+    await expect.poll(() => naturalWidth(thumbnail)).toBe(1280);
     expect(await thumbnail.getAttribute('src')).toMatch(/^blob:/);
     await expect(received.locator('.message-text')).toHaveText('Blood results as they came in');
     await checkScreen(gp, 'attachment-received');
@@ -351,11 +369,7 @@ test.describe.serial('attachments in the app', () => {
     // Not urgent: only the message it answers was.
     await expect(received.locator('.tag-urgent')).toHaveCount(0);
     const thumbnail = received.getByRole('img', { name: `PNG image: ${replyFile.name}` });
-    await expect
-      .poll(() =>
-        thumbnail.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth),
-      )
-      .toBe(replyFile.width);
+    await expect.poll(() => naturalWidth(thumbnail)).toBe(replyFile.width);
     await received.getByRole('button', { name: 'View full size' }).click();
     const viewer = reception.getByRole('dialog', { name: replyFile.name });
     await expect(viewer.getByRole('img')).toBeVisible();
@@ -364,17 +378,7 @@ test.describe.serial('attachments in the app', () => {
   });
 
   test('the GP saves the FHIR file with the file beside it, and again without overwriting', async () => {
-    const urgentMessage = gp.locator('.message-in', { hasText: urgentFile.caption });
-    await urgentMessage.hover();
-    await urgentMessage.getByRole('button', { name: /^Transcribe/ }).click();
-    const bar = gp.getByRole('region', { name: 'Messages to transcribe' });
-    await expect(bar).toContainText('1 message selected');
-    await bar.getByRole('button', { name: 'Transcribe selected' }).click();
-    const panel = gp.getByRole('dialog', { name: 'Transcribe into the patient record' });
-    await panel.getByLabel('NHS number').fill('943 476 5919');
-    const giver = panel.getByRole('group', { name: 'Advice given by' });
-    await giver.getByLabel('Who gave the advice').selectOption({ index: 1 });
-    await giver.getByLabel('Role').fill('GP');
+    const panel = await gpTranscribes(gp.locator('.message-in', { hasText: urgentFile.caption }));
     const sha256 = sha256Hex(urgentFile.bytes);
     const preview = panel.getByLabel('Record entry preview');
     await expect(preview).toContainText(
@@ -433,19 +437,9 @@ test.describe.serial('attachments in the app', () => {
     await expect(image(gp)).toBeVisible();
     const withImage = gp.locator('.message-in', { has: image(gp) });
     const messageId = (await withImage.getAttribute('data-message-id')) ?? '';
-    await withImage.focus();
-    await withImage.getByRole('button', { name: /^Transcribe/ }).click();
-    const bar = gp.getByRole('region', { name: 'Messages to transcribe' });
-    await expect(bar).toContainText('1 message selected');
-    await bar.getByRole('button', { name: 'Transcribe selected' }).click();
-    const panel = gp.getByRole('dialog', { name: 'Transcribe into the patient record' });
-    await panel.getByLabel('NHS number').fill('943 476 5919');
-    // Reception wrote the selected message: the GP says who gave the advice (herself).
-    const giver = panel.getByRole('group', { name: 'Advice given by' });
-    await giver.getByLabel('Who gave the advice').selectOption({ index: 1 });
-    await giver.getByLabel('Role').fill('GP');
+    const panel = await gpTranscribes(withImage);
     // The file is listed in the entry: name, type, size and the SHA-256 of its bytes.
-    const sha256 = createHash('sha256').update(screenshotPng).digest('hex');
+    const sha256 = sha256Hex(screenshotPng);
     const preview = panel.getByLabel('Record entry preview');
     await expect(preview).toContainText('Attachments:');
     await expect(preview).toContainText(`- results screen.png (image/png, `);
