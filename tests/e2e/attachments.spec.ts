@@ -4,12 +4,17 @@
  * thumbnail (decoded in the page from a blob), views it full size and saves it (main's save
  * dialog) byte for byte. A file named with an NHS number is warned about before sending. An SVG
  * dropped on the composer is refused with the reason. The GP sends a PDF back; reception opens it
- * after the warning (the harness records what the system viewer was given). New screens are
- * compared with baselines in tests/e2e/screenshots.
+ * after the warning (the harness records what the system viewer was given). Reception sends a
+ * file marked urgent (ticked while the file waits in the preview); the GP sees it marked, opens it
+ * and answers it with an image, which reception sees under the quote and views. The GP transcribes
+ * the urgent file and uses "Save FHIR file and attachments…": the FHIR file lists it as a
+ * contentAttachment (bytes inline, R4 SHA-1, the SHA-256 in the narrative), the file beside it has
+ * the sent bytes and mode 0600, and saving again keeps it and writes "name (1).pdf". New screens
+ * are compared with baselines in tests/e2e/screenshots.
  */
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Locator, type Page } from '@playwright/test';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { png } from '../helpers/png.js';
 import { startPracticeHarness, type PracticeHarness } from './practice-harness.js';
@@ -19,6 +24,17 @@ let harness: PracticeHarness;
 let reception: Page;
 let gp: Page;
 let screenshotPng: Buffer;
+
+/** Reception's urgent file (a PDF: no image question) and the GP's answer to it (an image). */
+const urgentFile = {
+  name: 'lab request.pdf',
+  caption: 'Form for the duty doctor to sign today',
+  bytes: Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer <<>>\n%%EOF\n'),
+};
+const replyFile = { name: 'signed form.png', caption: 'Signed, ready to collect', width: 80 };
+const replyBytes = png(replyFile.width, 60, [20, 90, 160]);
+
+const sha256Hex = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 const listItem = (page: Page, name: string) =>
   page
@@ -32,6 +48,28 @@ function fileOnDisk(name: string, bytes: Buffer): string {
   const file = path.join(dir, name);
   writeFileSync(file, bytes);
   return file;
+}
+
+/** An image's decoded width: 0 while it is broken or still loading. */
+const naturalWidth = (img: Locator) =>
+  img.evaluate((element) => (element as unknown as { naturalWidth: number }).naturalWidth);
+
+/**
+ * The GP opens the transcription panel for this one message (written by reception) with the
+ * patient's NHS number, and says who gave the advice (herself, as GP).
+ */
+async function gpTranscribes(message: Locator): Promise<Locator> {
+  await message.focus();
+  await message.getByRole('button', { name: /^Transcribe/ }).click();
+  const bar = gp.getByRole('region', { name: 'Messages to transcribe' });
+  await expect(bar).toContainText('1 message selected');
+  await bar.getByRole('button', { name: 'Transcribe selected' }).click();
+  const panel = gp.getByRole('dialog', { name: 'Transcribe into the patient record' });
+  await panel.getByLabel('NHS number').fill('943 476 5919');
+  const giver = panel.getByRole('group', { name: 'Advice given by' });
+  await giver.getByLabel('Who gave the advice').selectOption({ index: 1 });
+  await giver.getByLabel('Role').fill('GP');
+  return panel;
 }
 
 /** Times change from run to run: masked (a modal covers them, so its screens mask nothing). */
@@ -125,11 +163,7 @@ test.describe.serial('attachments in the app', () => {
     const thumbnail = received.getByRole('img', { name: 'PNG image: results screen.png' });
     await expect(thumbnail).toBeVisible();
     // Decoded in the page from the bytes main decrypted, not a broken image.
-    await expect
-      .poll(() =>
-        thumbnail.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth),
-      )
-      .toBe(1280);
+    await expect.poll(() => naturalWidth(thumbnail)).toBe(1280);
     expect(await thumbnail.getAttribute('src')).toMatch(/^blob:/);
     await expect(received.locator('.message-text')).toHaveText('Blood results as they came in');
     await checkScreen(gp, 'attachment-received');
@@ -271,24 +305,141 @@ test.describe.serial('attachments in the app', () => {
     });
   });
 
+  test('reception sends a file marked urgent; the GP sees it marked and opens it', async () => {
+    await harness.chooseFile('reception', fileOnDisk(urgentFile.name, urgentFile.bytes));
+    await reception.getByRole('button', { name: /^Attach/ }).click();
+    await expect(reception.getByRole('group', { name: 'File to send' })).toContainText(
+      'PDF document',
+    );
+    // Ticked once the file waits in the preview, as a user marks it before pressing Send.
+    const urgent = reception.getByLabel('Mark as urgent');
+    await expect(urgent).toBeEnabled();
+    await urgent.check();
+    await reception.getByLabel('Message', { exact: true }).fill(urgentFile.caption);
+    await reception.getByRole('button', { name: 'Send', exact: true }).click();
+    const sent = reception.locator('.message-out').last();
+    await expect(sent.locator('.file-card')).toContainText(urgentFile.name);
+    await expect(sent.locator('.tag-urgent')).toHaveText('Urgent');
+    // The next message is not urgent unless marked again.
+    await expect(urgent).not.toBeChecked();
+
+    const received = gp.locator('.message-in').last();
+    await expect(received.locator('.file-card')).toContainText(urgentFile.name);
+    await expect(received).toHaveClass(/message-urgent/);
+    await expect(received.locator('.tag-urgent')).toHaveText('Urgent');
+    await expect(received).toHaveAttribute('aria-label', /, urgent$/);
+    await expect(received.locator('.message-text')).toHaveText(urgentFile.caption);
+    await received.getByRole('button', { name: /^Open/ }).click();
+    await gp
+      .getByRole('dialog', { name: 'Open in another app?' })
+      .getByRole('button', { name: 'Open', exact: true })
+      .click();
+    await expect
+      .poll(() => harness.openedFiles('gp'))
+      .toEqual([{ name: urgentFile.name, size: urgentFile.bytes.length }]);
+  });
+
+  test('the GP answers it with a file; reception sees the quote with the file and views it', async () => {
+    const urgentMessage = gp.locator('.message-in', { hasText: urgentFile.caption });
+    await urgentMessage.hover();
+    await urgentMessage.getByRole('button', { name: /^Reply/ }).click();
+    await expect(gp.locator('.reply-preview')).toContainText(
+      `Replying to Sam Jones: ${urgentFile.caption}`,
+    );
+    await harness.chooseFile('gp', fileOnDisk(replyFile.name, replyBytes));
+    await gp.getByRole('button', { name: /^Attach/ }).click();
+    await expect(gp.getByRole('group', { name: 'File to send' })).toContainText('PNG image');
+    await gp.getByLabel('Message', { exact: true }).fill(replyFile.caption);
+    await gp.getByRole('button', { name: 'Send', exact: true }).click();
+    await gp
+      .getByRole('dialog', { name: 'Does this show patient details?' })
+      .getByRole('button', { name: 'No patient details' })
+      .click();
+    // The reply is done once main has the file.
+    await expect(gp.locator('.reply-preview')).toHaveCount(0);
+    const sent = gp.locator('.message-out').last();
+    await expect(sent.locator('.reply-quote')).toContainText(urgentFile.caption);
+    await expect(sent.getByRole('img', { name: `PNG image: ${replyFile.name}` })).toBeVisible();
+
+    const received = reception.locator('.message-in').last();
+    const quote = received.locator('.reply-quote');
+    await expect(quote.locator('.reply-sender')).toHaveText('Sam Jones');
+    await expect(quote).toContainText(urgentFile.caption);
+    await expect(received.locator('.message-text')).toHaveText(replyFile.caption);
+    // Not urgent: only the message it answers was.
+    await expect(received.locator('.tag-urgent')).toHaveCount(0);
+    const thumbnail = received.getByRole('img', { name: `PNG image: ${replyFile.name}` });
+    await expect.poll(() => naturalWidth(thumbnail)).toBe(replyFile.width);
+    await received.getByRole('button', { name: 'View full size' }).click();
+    const viewer = reception.getByRole('dialog', { name: replyFile.name });
+    await expect(viewer.getByRole('img')).toBeVisible();
+    await viewer.getByRole('button', { name: 'Close' }).click();
+    await expect(viewer).toHaveCount(0);
+  });
+
+  test('the GP saves the FHIR file with the file beside it, and again without overwriting', async () => {
+    const panel = await gpTranscribes(gp.locator('.message-in', { hasText: urgentFile.caption }));
+    const sha256 = sha256Hex(urgentFile.bytes);
+    const preview = panel.getByLabel('Record entry preview');
+    await expect(preview).toContainText(
+      `- ${urgentFile.name} (application/pdf, ${urgentFile.bytes.length} bytes, SHA-256 ${sha256})`,
+    );
+
+    const folder = path.join(harness.dataDir, 'profiles', 'gp-files');
+    const saveWithFiles = panel.getByRole('button', { name: 'Save FHIR file and attachments…' });
+    await saveWithFiles.click();
+    const status = panel.getByRole('status').filter({ hasText: 'FHIR file saved' });
+    await expect(status).toHaveText(
+      new RegExp(
+        `^FHIR file saved as record-entry-[\\d-]+\\.json, with ${urgentFile.name} beside it\\.$`,
+      ),
+    );
+    const fileName = /record-entry-[\d-]+\.json/.exec((await status.textContent()) ?? '')![0];
+    const fhir = JSON.parse(readFileSync(path.join(folder, fileName), 'utf8')) as {
+      text: { div: string };
+      payload: Array<{ contentAttachment?: Record<string, unknown> }>;
+    };
+    const listed = fhir.payload.flatMap((p) => (p.contentAttachment ? [p.contentAttachment] : []));
+    expect(listed).toEqual([
+      {
+        contentType: 'application/pdf',
+        data: urgentFile.bytes.toString('base64'),
+        size: urgentFile.bytes.length,
+        hash: createHash('sha1').update(urgentFile.bytes).digest('base64'),
+        title: urgentFile.name,
+      },
+    ]);
+    // R4's hash is SHA-1; the SHA-256 the sender sent is in the entry's narrative.
+    expect(fhir.text.div).toContain(`SHA-256 ${sha256}`);
+    const beside = path.join(folder, urgentFile.name);
+    expect(sha256Hex(readFileSync(beside))).toBe(sha256);
+    expect(statSync(beside).mode & 0o777).toBe(0o600);
+    const first = statSync(beside);
+
+    // The same folder again (the harness's save dialog always answers it): the file already there
+    // is kept as it was, the copy takes the next free name.
+    await saveWithFiles.click();
+    const copy = `${path.parse(urgentFile.name).name} (1).pdf`;
+    await expect(status).toHaveText(
+      new RegExp(`, with ${copy.replace(/[()]/g, '\\$&')} beside it\\.$`),
+    );
+    expect(statSync(beside).mtimeMs).toBe(first.mtimeMs);
+    expect(statSync(beside).ino).toBe(first.ino);
+    expect(sha256Hex(readFileSync(beside))).toBe(sha256);
+    expect(sha256Hex(readFileSync(path.join(folder, copy)))).toBe(sha256);
+    expect(statSync(path.join(folder, copy)).mode & 0o777).toBe(0o600);
+    await gp.keyboard.press('Escape');
+    await expect(panel).toHaveCount(0);
+  });
+
   test('transcribed and deleted now, the screenshot goes from both screens and profiles', async () => {
     const image = (page: Page) => page.getByRole('img', { name: 'PNG image: results screen.png' });
     await expect(image(gp)).toBeVisible();
     const withImage = gp.locator('.message-in', { has: image(gp) });
     const messageId = (await withImage.getAttribute('data-message-id')) ?? '';
-    await withImage.focus();
-    await withImage.getByRole('button', { name: /^Transcribe/ }).click();
-    const bar = gp.getByRole('region', { name: 'Messages to transcribe' });
-    await expect(bar).toContainText('1 message selected');
-    await bar.getByRole('button', { name: 'Transcribe selected' }).click();
-    const panel = gp.getByRole('dialog', { name: 'Transcribe into the patient record' });
-    await panel.getByLabel('NHS number').fill('943 476 5919');
-    // Reception wrote the selected message: the GP says who gave the advice (herself).
-    const giver = panel.getByRole('group', { name: 'Advice given by' });
-    await giver.getByLabel('Who gave the advice').selectOption({ index: 1 });
-    await giver.getByLabel('Role').fill('GP');
+    const panel = await gpTranscribes(withImage);
     // The file is listed in the entry: name, type, size and the SHA-256 of its bytes.
-    const sha256 = createHash('sha256').update(screenshotPng).digest('hex');
+    const sha256 = sha256Hex(screenshotPng);
     const preview = panel.getByLabel('Record entry preview');
     await expect(preview).toContainText('Attachments:');
     await expect(preview).toContainText(`- results screen.png (image/png, `);

@@ -275,7 +275,6 @@ export function Composer(props: Props) {
         <div className="checkbox">
           <input
             id="composer-urgent"
-            disabled={staged !== null}
             type="checkbox"
             checked={urgent}
             onChange={(e) => setUrgent(e.target.checked)}
