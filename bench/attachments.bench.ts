@@ -14,9 +14,8 @@
 // checkpoint, on both sides; the plain HTTP baseline does none of it, hence a ratio below 0.5.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -28,6 +27,7 @@ import { MessagingCore } from '../main/core/messaging/messaging-core.js';
 import { ProfileStore } from '../main/core/profile/profile-store.js';
 import { silentLogger } from '../server/log.js';
 import { startRelay } from '../server/relay.js';
+import { profiledInto } from './cpu-profile.js';
 import { figure } from './figures.js';
 
 const self = fileURLToPath(import.meta.url);
@@ -93,25 +93,6 @@ function withDeadline<T>(work: Promise<T>, what: string): Promise<T> {
   ]);
 }
 
-/** Profiles `work` in this process when PMSG_BENCH_CPU_PROF is set. */
-async function profiled<T>(work: () => Promise<T>): Promise<T> {
-  if (!profileDir) return work();
-  const session = new Session();
-  session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.start');
-  try {
-    return await work();
-  } finally {
-    const { profile } = await session.post('Profiler.stop');
-    writeFileSync(
-      path.join(profileDir, `clients-${process.pid}.cpuprofile`),
-      JSON.stringify(profile),
-    );
-    session.disconnect();
-  }
-}
-
 /** Seconds from send() to the recipient holding the checked file. */
 async function throughRelay(bytes: Buffer): Promise<number> {
   const dir = mkdtempSync(path.join(tmpdir(), 'pmsg-bench-attachments-'));
@@ -143,31 +124,35 @@ async function throughRelay(bytes: Buffer): Promise<number> {
 
     const relayCpuBefore = await askChild<NodeJS.CpuUsage>(relay, { cpu: true });
     const cpuBefore = process.cpuUsage();
-    const { sent, settled, seconds, sentAfter, uploadedAfter } = await profiled(async () => {
-      const started = performance.now();
-      const sent = await sender.core.attachments.send(conversation.id, {
-        bytes,
-        name: 'bench.jpg',
-        maxBytes: size,
-      });
-      const sentAfter = performance.now() - started;
-      let uploadedAfter = NaN;
-      void sender.core.attachments.whenSettled(sent.id).then(() => {
-        uploadedAfter = performance.now() - started;
-      });
-      const settled = await withDeadline(
-        (async () => {
-          // Polled, not awaited as an event: the message may arrive before a listener is set.
-          while (recipient.profile.repositories.attachments.get(sent.id) === null) {
-            await new Promise((resolve) => setTimeout(resolve, 5));
-          }
-          return recipient.core.attachments.whenSettled(sent.id);
-        })(),
-        'relay transfer',
-      );
-      const seconds = (performance.now() - started) / 1000;
-      return { sent, settled, seconds, sentAfter, uploadedAfter };
-    });
+    const { sent, settled, seconds, sentAfter, uploadedAfter } = await profiledInto(
+      profileDir,
+      'clients',
+      async () => {
+        const started = performance.now();
+        const sent = await sender.core.attachments.send(conversation.id, {
+          bytes,
+          name: 'bench.jpg',
+          maxBytes: size,
+        });
+        const sentAfter = performance.now() - started;
+        let uploadedAfter = NaN;
+        void sender.core.attachments.whenSettled(sent.id).then(() => {
+          uploadedAfter = performance.now() - started;
+        });
+        const settled = await withDeadline(
+          (async () => {
+            // Polled, not awaited as an event: the message may arrive before a listener is set.
+            while (recipient.profile.repositories.attachments.get(sent.id) === null) {
+              await new Promise((resolve) => setTimeout(resolve, 5));
+            }
+            return recipient.core.attachments.whenSettled(sent.id);
+          })(),
+          'relay transfer',
+        );
+        const seconds = (performance.now() - started) / 1000;
+        return { sent, settled, seconds, sentAfter, uploadedAfter };
+      },
+    );
     const clientsCpu = cpuSeconds(process.cpuUsage(cpuBefore));
     // Work left once the file is ready (the recipient's acknowledgement, its WAL checkpoint held
     // back during the download): counted apart, so the total shows nothing was merely deferred.

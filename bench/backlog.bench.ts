@@ -8,8 +8,7 @@
 // Baseline in the same run: raw libsignal decrypt of the same number of messages in memory.
 // PMSG_BENCH_MESSAGES changes the backlog; PMSG_BENCH_CLIENT_PROF=<dir> writes a CPU profile of
 // the receiving process covering only the measured phase.
-import { writeFileSync, mkdtempSync, rmSync, mkdirSync } from 'node:fs';
-import { Session } from 'node:inspector/promises';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { MessagingViews } from '../main/core/app/messaging-views.js';
@@ -20,6 +19,7 @@ import { MessagingCore } from '../main/core/messaging/messaging-core.js';
 import type { OpenProfile } from '../main/core/profile/open-profile.js';
 import { ProfileStore } from '../main/core/profile/profile-store.js';
 import { cleanupOnExit } from './cleanup-on-exit.js';
+import { profiledInto } from './cpu-profile.js';
 import { figure } from './figures.js';
 import { decryptFrom, encryptFor, memorySessionPair } from './memory-session-pair.js';
 import { startRelayProcess, stopChild } from './relay-process.js';
@@ -68,26 +68,6 @@ async function rawDecryptRate(): Promise<number> {
   const started = performance.now();
   for (const message of ciphertexts) await decryptFrom(bob, alice, message);
   return total / ((performance.now() - started) / 1000);
-}
-
-/** A V8 CPU profile of this process while `work` runs, when PMSG_BENCH_CLIENT_PROF names a folder. */
-async function profiled<T>(work: () => Promise<T>): Promise<T> {
-  const dir = process.env.PMSG_BENCH_CLIENT_PROF;
-  if (!dir) return work();
-  const session = new Session();
-  session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.start');
-  try {
-    return await work();
-  } finally {
-    const { profile } = await session.post('Profiler.stop');
-    mkdirSync(dir, { recursive: true });
-    const file = path.join(dir, `backlog-receive-${Date.now()}.cpuprofile`);
-    writeFileSync(file, JSON.stringify(profile));
-    console.log(`receiving process CPU profile: ${file}`);
-    session.disconnect();
-  }
 }
 
 interface Enrolled {
@@ -198,18 +178,22 @@ async function throughRelay() {
       receiveDeadlineMs,
       () => `only ${added}/${total} stored within ${receiveDeadlineMs / 1000} s`,
     );
-    const measured = await profiled(async () => {
-      const started = performance.now();
-      receiver.core.start();
-      await Promise.race([stored, receiveLimit.promise]);
-      const storedMs = performance.now() - started;
-      const list = views.conversations();
-      const listedMs = performance.now() - started;
-      // Not part of the figure: the delivered receipts going back to the senders afterwards.
-      await receiver.core.flushOutbox();
-      const receiptsMs = performance.now() - started;
-      return { storedMs, listedMs, receiptsMs, list };
-    });
+    const measured = await profiledInto(
+      process.env.PMSG_BENCH_CLIENT_PROF,
+      'backlog-receive',
+      async () => {
+        const started = performance.now();
+        receiver.core.start();
+        await Promise.race([stored, receiveLimit.promise]);
+        const storedMs = performance.now() - started;
+        const list = views.conversations();
+        const listedMs = performance.now() - started;
+        // Not part of the figure: the delivered receipts going back to the senders afterwards.
+        await receiver.core.flushOutbox();
+        const receiptsMs = performance.now() - started;
+        return { storedMs, listedMs, receiptsMs, list };
+      },
+    );
     receiveLimit.clear();
     // The list shows every message of the backlog, decrypted (the last one's text).
     const unread = measured.list.reduce((sum, c) => sum + c.unreadCount, 0);
