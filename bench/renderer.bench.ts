@@ -272,7 +272,6 @@ const copyConversationScript = `async ({ selector, waitMs }) => {
   return {
     rows: sorted.map(({ key, html }) => ({ key, html })),
     worstGapPx,
-    contentPx: scroller.scrollHeight,
     messages: sorted.filter((r) => r.html.includes('data-message-id')).length,
     width: box.width,
     height: box.height,
@@ -288,7 +287,6 @@ const copyConversationScript = `async ({ selector, waitMs }) => {
 interface ConversationCopy {
   rows: { key: string; html: string }[];
   worstGapPx: number;
-  contentPx: number;
   messages: number;
   width: number;
   height: number;
