@@ -74,8 +74,7 @@ const vitestStatus = await run('npx', [
 if (existsSync(vitestReport)) {
   const report = JSON.parse(readFileSync(vitestReport, 'utf8'));
   passed += report.numPassedTests;
-  failed +=
-    report.numFailedTests + (report.numFailedTestSuites ?? 0) - countSuitesWithFailedTests(report);
+  failed += report.numFailedTests + countFilesFailedWithoutTests(report);
 } else if (vitestStatus !== 0) {
   failed += 1;
 }
@@ -98,10 +97,11 @@ if (hasE2e && filter.length === 0) {
   }
 }
 
-// A suite that fails to load has no failed tests of its own; count it once so it is not hidden.
-function countSuitesWithFailedTests(report) {
+// A test file that fails to load (or in a hook) has no failed tests of its own; count it once so
+// it is not hidden. (numFailedTestSuites counts describe blocks too, so it cannot serve here.)
+function countFilesFailedWithoutTests(report) {
   return report.testResults.filter(
-    (s) => s.status === 'failed' && s.assertionResults.some((t) => t.status === 'failed'),
+    (s) => s.status === 'failed' && !s.assertionResults.some((t) => t.status === 'failed'),
   ).length;
 }
 
