@@ -1,5 +1,5 @@
 import type { SqlDatabase } from '../db/encrypted-database.js';
-import type { MessageKind } from '../db/repositories/messages-repository.js';
+import type { MessageCursor, MessageKind } from '../db/repositories/messages-repository.js';
 
 /** An incoming message not read yet (unreadUpTo). */
 export interface UnreadMessage {
@@ -24,6 +24,7 @@ export class MessagingQueries {
       unreadUpTo: db.prepare(
         `SELECT id, kind, sender_account_id AS sender, sent_at AS sentAt FROM messages
          WHERE conversation_id = @conversationId AND direction = 'incoming' AND read_at IS NULL
+         AND (sent_at, id) > (@afterSentAt, @afterId)
          AND (sent_at < @sentAt OR (sent_at = @sentAt AND id <= @id)) ORDER BY sent_at, id
          LIMIT @limit`,
       ),
@@ -59,17 +60,22 @@ export class MessagingQueries {
   }
 
   /**
-   * The oldest `limit` incoming unread messages up to and including the given one, oldest first,
-   * with their sender and whether the peer sent it ('text') or this device wrote it as a notice
-   * (which gets no read receipt).
+   * The oldest `limit` incoming unread messages after `after` (from the start when null) up to
+   * and including `upTo`, oldest first, with their sender and whether the peer sent it ('text')
+   * or this device wrote it as a notice (which gets no read receipt). `after` lets slices start
+   * where the last one ended, through the (conversation, time) index, instead of stepping over
+   * every message already read.
    */
   unreadUpTo(
     conversationId: string,
-    upTo: { sentAt: number; id: string },
+    after: MessageCursor | null,
+    upTo: MessageCursor,
     limit: number,
   ): UnreadMessage[] {
     return this.statements.unreadUpTo.all({
       conversationId,
+      afterSentAt: after?.sentAt ?? Number.MIN_SAFE_INTEGER,
+      afterId: after?.id ?? '',
       sentAt: upTo.sentAt,
       id: upTo.id,
       limit,

@@ -156,11 +156,14 @@ export class OutgoingActions {
       throw new MessengerError('not_found', 'That message is not in this conversation.');
     }
     const marked: string[] = [];
+    // Where the last slice ended. A message stored meanwhile with an older time (a late copy)
+    // is behind it and stays unread, counted, until the next markRead: never read unreceipted.
+    let after: UnreadMessage | null = null;
     for (;;) {
+      const from = after;
       const slice = await this.ctx.txEmit(async (emit) => {
-        const rows = this.ctx.queries.unreadUpTo(conversationId, upTo, markReadSlice);
-        const last = rows.at(-1);
-        if (last) this.queueReadReceipts(conversation, rows, this.ctx.now());
+        const rows = this.ctx.queries.unreadUpTo(conversationId, from, upTo, markReadSlice);
+        if (rows.length > 0) this.queueReadReceipts(conversation, from, rows, this.ctx.now());
         // One update for the list (its unread count) once the last slice is marked.
         if (rows.length < markReadSlice && marked.length + rows.length > 0) {
           emit({ type: 'conversation.updated', conversationId });
@@ -170,6 +173,7 @@ export class OutgoingActions {
       for (const row of slice) marked.push(row.id);
       if (slice.length > 0) this.ctx.kickOutbox();
       if (slice.length < markReadSlice) return marked;
+      after = slice.at(-1) ?? null;
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
@@ -177,12 +181,13 @@ export class OutgoingActions {
   /** One slice of markRead: its messages read, their receipts and own-device sync queued. */
   private queueReadReceipts(
     conversation: ConversationRecord,
+    after: UnreadMessage | null,
     rows: readonly UnreadMessage[],
     now: number,
   ): void {
     const last = rows.at(-1) as UnreadMessage;
-    // Exactly the rows above: they are the oldest unread up to `last`, read in this transaction.
-    this.ctx.repos.messages.markReadThrough(conversation.id, last, now);
+    // Exactly these rows: the oldest unread after `after` up to `last`, read in this transaction.
+    this.ctx.repos.messages.markReadBetween(conversation.id, after, last, now);
     // Notices were written by this device; the peer never sent them, so no receipt.
     const sentByPeer = rows.filter((row) => row.kind === 'text');
     // In a group each writer gets the receipts of their own messages.

@@ -118,13 +118,14 @@ export class MessagesRepository {
       markRead: db.prepare(`UPDATE messages SET read_at = @at
           WHERE id = @id AND direction = 'incoming' AND read_at IS NULL`),
       // Every unread incoming message of a conversation up to a point, read mark and status in
-      // one statement (through the messages_unread index); the triggers of migration 014 still
+      // one statement (through the (conversation, time) index); the triggers of migration 014 still
       // run per row and keep the unread count. The status moves as setReadStatus moves it.
       markReadThrough: db.prepare(`UPDATE messages SET read_at = @at,
             status = CASE WHEN status IN ('pending', 'sent', 'delivered') THEN 'read' ELSE status END,
             failure_reason = CASE WHEN status IN ('pending', 'sent', 'delivered') THEN NULL
               ELSE failure_reason END
           WHERE conversation_id = @conversationId AND direction = 'incoming' AND read_at IS NULL
+            AND (sent_at, id) > (@afterSentAt, @afterId)
             AND (sent_at < @sentAt OR (sent_at = @sentAt AND id <= @id))`),
       markTranscribed: db.prepare(
         'UPDATE messages SET transcribed_at = @at, transcribed_by = @by WHERE id = @id',
@@ -245,12 +246,20 @@ export class MessagesRepository {
   }
 
   /**
-   * Marks read every unread incoming message of the conversation up to and including `through`
-   * (sentAt, id order), with the status setReadStatus would give it; returns how many.
+   * Marks read every unread incoming message of the conversation after `after` (from the start
+   * when null) up to and including `through`, in (sentAt, id) order, and moves its status to
+   * 'read' as updateStatus would; returns how many.
    */
-  markReadThrough(conversationId: string, through: MessageCursor, at: number): number {
+  markReadBetween(
+    conversationId: string,
+    after: MessageCursor | null,
+    through: MessageCursor,
+    at: number,
+  ): number {
     return this.statements.markReadThrough.run({
       conversationId,
+      afterSentAt: after?.sentAt ?? Number.MIN_SAFE_INTEGER,
+      afterId: after?.id ?? '',
       sentAt: through.sentAt,
       id: through.id,
       at,
