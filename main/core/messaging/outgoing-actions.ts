@@ -25,8 +25,9 @@ export interface SendTextOptions {
 }
 
 /**
- * Messages marked read per transaction (markRead): a few milliseconds of the core's time each,
- * and the receipt chunk size, so a direct conversation still sends one receipt per slice.
+ * Messages marked read per transaction (markRead): a few tens of milliseconds of the core at
+ * most (10k-message bench, loaded machine), and the receipt chunk size, so a direct
+ * conversation still sends one receipt per slice.
  */
 export const markReadSlice = 500;
 

@@ -117,10 +117,11 @@ export class MessagesRepository {
       setStatus: db.prepare('UPDATE messages SET status = ?, failure_reason = ? WHERE id = ?'),
       markRead: db.prepare(`UPDATE messages SET read_at = @at
           WHERE id = @id AND direction = 'incoming' AND read_at IS NULL`),
-      // Every unread incoming message of a conversation up to a point, read mark and status in
-      // one statement (through the (conversation, time) index); the triggers of migration 014 still
-      // run per row and keep the unread count. The status moves as setReadStatus moves it.
-      markReadThrough: db.prepare(`UPDATE messages SET read_at = @at,
+      // A conversation's unread incoming messages in a (sentAt, id) range, read mark and status
+      // in one statement (through the (conversation, time) index); migration 014's triggers
+      // still run per row and keep the unread count. The status moves to 'read' from the states
+      // isAllowedTransition allows it from, as updateStatus would.
+      markReadBetween: db.prepare(`UPDATE messages SET read_at = @at,
             status = CASE WHEN status IN ('pending', 'sent', 'delivered') THEN 'read' ELSE status END,
             failure_reason = CASE WHEN status IN ('pending', 'sent', 'delivered') THEN NULL
               ELSE failure_reason END
@@ -256,7 +257,7 @@ export class MessagesRepository {
     through: MessageCursor,
     at: number,
   ): number {
-    return this.statements.markReadThrough.run({
+    return this.statements.markReadBetween.run({
       conversationId,
       afterSentAt: after?.sentAt ?? Number.MIN_SAFE_INTEGER,
       afterId: after?.id ?? '',
