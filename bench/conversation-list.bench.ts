@@ -6,6 +6,9 @@
 // Steps timed: unlock (KDF at the cheap bench cost), retention start (it returns before its
 // catch-up pass, which runs in slices after the list and is timed apart), `conversations.list` as the IPC handler runs it (MessagingViews.conversations), and a search.
 // The first unlock after seeding is shown apart: it gives every seeded message its expiry once.
+// Then, on the 10,000-message conversation: marking its 6,667 unread messages read
+// (OutgoingActions.markRead, in slices, against the one transaction of per-message statements it
+// replaced), and `messages.page` of 200 (MessagingViews.messages against a view per message).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,6 +20,11 @@ import { ProfileStore } from '../main/core/profile/profile-store.js';
 import { RetentionService } from '../main/core/retention/retention-service.js';
 import { MessageSearch } from '../main/core/db/message-search.js';
 import { MessageSearchIndexer } from '../main/core/db/message-search-indexer.js';
+import { MessagingQueries } from '../main/core/messaging/messaging-queries.js';
+import { OutgoingActions } from '../main/core/messaging/outgoing-actions.js';
+import type { CoreContext } from '../main/core/messaging/core-context.js';
+import { encodeContent, type Content } from '../main/core/messaging/content-codec.js';
+import { newMessageId } from '../main/core/messaging/message-ids.js';
 import { figure } from './figures.js';
 
 const total = 100_000;
@@ -186,6 +194,143 @@ async function unlockToList(id: string): Promise<UnlockTimes> {
   };
 }
 
+interface ReadAndPageTimes {
+  /** markRead of every unread message of the big conversation: start to finish, and the longest
+   * transaction (how long the core's event loop is held at once). */
+  markReadMs: number;
+  markReadLongestMs: number;
+  /** The same marks and receipts as first written: one transaction of per-message statements. */
+  oldMarkReadMs: number;
+  /** A page of 200 views: per page now, one message at a time before. */
+  pageMs: number;
+  oldPageMs: number;
+}
+
+/**
+ * The parts of the messaging core markRead uses, on a profile with no relay: transactions timed
+ * as the core runs them (one BEGIN each), the outbox never kicked.
+ */
+function benchCore(profile: OpenProfile, longest: { ms: number }): CoreContext {
+  return {
+    db: profile.db,
+    repos: profile.repositories,
+    queries: new MessagingQueries(profile.db),
+    account: { accountId: 'bench-self', deviceId: 1 },
+    ownDevices: { known: false, siblings: new Set<number>() },
+    now: () => Date.now(),
+    kickOutbox: () => undefined,
+    txEmit: async <T>(work: (emit: () => void) => Promise<T>): Promise<T> => {
+      const started = performance.now();
+      profile.db.exec('BEGIN');
+      try {
+        const result = await work(() => undefined);
+        profile.db.exec('COMMIT');
+        return result;
+      } catch (error) {
+        profile.db.exec('ROLLBACK');
+        throw error;
+      } finally {
+        longest.ms = Math.max(longest.ms, performance.now() - started);
+      }
+    },
+  } as unknown as CoreContext;
+}
+
+/** markRead as first written: two UPDATEs per message, receipts and sync in chunks of 500. */
+function oldMarkRead(profile: OpenProfile, conversationId: string, peer: string): number {
+  const db = profile.db;
+  const unread = db
+    .prepare(
+      `SELECT id, kind FROM messages WHERE conversation_id = ? AND direction = 'incoming'
+       AND read_at IS NULL ORDER BY sent_at, id`,
+    )
+    .all(conversationId) as { id: string; kind: string }[];
+  const read = db.prepare(`UPDATE messages SET read_at = ?
+    WHERE id = ? AND direction = 'incoming' AND read_at IS NULL`);
+  const status = db.prepare(`UPDATE messages SET status = 'read', failure_reason = NULL
+    WHERE id = ? AND status IN ('pending', 'sent', 'delivered')`);
+  const now = Date.now();
+  db.transaction(() => {
+    for (const { id } of unread) read.run(now, id);
+    for (const { id } of unread) status.run(id);
+    const ids = unread.filter((row) => row.kind === 'text').map((row) => row.id);
+    for (let i = 0; i < ids.length; i += 500) {
+      const messageIds = ids.slice(i, i + 500);
+      const queue = (recipient: string, body: object) =>
+        profile.repositories.outbox.enqueue(
+          {
+            kind: recipient === peer ? 'receipt' : 'control',
+            recipientAccountId: recipient,
+            payload: encodeContent({
+              v: 1,
+              id: newMessageId(now),
+              sentAt: now,
+              ...body,
+            } as Content),
+          },
+          now,
+        );
+      queue(peer, { kind: 'receipt', receipt: 'read', messageIds });
+      queue('bench-self', { kind: 'sync', peer, sync: { type: 'read', messageIds } });
+    }
+  })();
+  return unread.length;
+}
+
+/** Marks the big conversation read (now and as first written, alternately) and pages it. */
+async function readAndPage(id: string, runs: number): Promise<ReadAndPageTimes[]> {
+  const profile = await store.unlock(id, passcode);
+  const peer = 'bench-peer-0';
+  const conversation = profile.repositories.conversations.findDirect(peer);
+  if (!conversation) throw new Error('no big conversation');
+  const unread = profile.db.prepare(`UPDATE messages SET read_at = NULL, status = 'delivered'
+    WHERE conversation_id = ? AND direction = 'incoming'`);
+  const unreadAgain = () => {
+    unread.run(conversation.id);
+    profile.db.exec('DELETE FROM outbox');
+  };
+  const longest = { ms: 0 };
+  const actions = new OutgoingActions(benchCore(profile, longest));
+  const newest = profile.repositories.messages.pageBefore(conversation.id, null, 1)[0];
+  if (!newest) throw new Error('empty big conversation');
+  const views = new MessagingViews(profile);
+  const times: ReadAndPageTimes[] = [];
+  for (let run = 0; run < runs; run++) {
+    unreadAgain();
+    const count = profile.repositories.messages.countUnread(conversation.id);
+    longest.ms = 0;
+    let started = performance.now();
+    const marked = await actions.markRead(conversation.id, newest.id);
+    const markReadMs = performance.now() - started;
+    if (marked.length !== count || count < 6_000) throw new Error(`marked ${marked.length}`);
+    unreadAgain();
+    started = performance.now();
+    if (oldMarkRead(profile, conversation.id, peer) !== count) throw new Error('old markRead');
+    const oldMarkReadMs = performance.now() - started;
+    // A page from the middle of the conversation, as scrolling asks for it.
+    const page = profile.repositories.messages.pageBefore(
+      conversation.id,
+      { sentAt: newest.sentAt - 5_000 * 61_000, id: '' },
+      200,
+    );
+    started = performance.now();
+    views.messages(page);
+    const pageMs = performance.now() - started;
+    started = performance.now();
+    page.map((record) => views.message(record));
+    const oldPageMs = performance.now() - started;
+    times.push({
+      markReadMs,
+      markReadLongestMs: longest.ms,
+      oldMarkReadMs,
+      pageMs,
+      oldPageMs,
+    });
+  }
+  profile.close();
+  return times;
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? NaN;
@@ -230,6 +375,7 @@ async function main(): Promise<void> {
     later.empty.push(await unlockToList(ids.empty));
   }
 
+  const read = await readAndPage(ids.full, unlocks);
   const ms = (value: number) => `${value.toFixed(1)} ms`.padStart(9);
   const row = (label: string, full: UnlockTimes, empty: UnlockTimes) => {
     const sum = (t: UnlockTimes) => t.unlockMs + t.retentionMs + t.listMs;
@@ -309,6 +455,35 @@ async function main(): Promise<void> {
     name: `search index pass after first unlock, ${n}`,
     value: first.full.indexPassMs,
     unit: 'ms',
+  });
+  const readMedian = (key: keyof ReadAndPageTimes) => median(read.map((t) => t[key]));
+  const range = (key: keyof ReadAndPageTimes) =>
+    `${ms(Math.min(...read.map((t) => t[key])))} – ${ms(Math.max(...read.map((t) => t[key])))}`;
+  console.log(`\n10,000-message conversation, ${read.length} runs (range):`);
+  console.log(
+    `  markRead of its 6,667 unread  ${range('markReadMs')}   longest transaction ${range('markReadLongestMs')}`,
+  );
+  console.log(`    as first written (one transaction) ${range('oldMarkReadMs')}`);
+  console.log(
+    `  messages.page of 200 views    ${range('pageMs')}   one message at a time ${range('oldPageMs')}`,
+  );
+  figure({
+    name: 'markRead 6,667 unread: longest hold of the core (slice vs one transaction)',
+    value: readMedian('markReadLongestMs'),
+    unit: 'ms',
+    baseline: readMedian('oldMarkReadMs'),
+  });
+  figure({
+    name: 'markRead 6,667 unread, start to finish',
+    value: readMedian('markReadMs'),
+    unit: 'ms',
+    baseline: readMedian('oldMarkReadMs'),
+  });
+  figure({
+    name: 'messages.page of 200 views (per page vs per message)',
+    value: readMedian('pageMs'),
+    unit: 'ms',
+    baseline: readMedian('oldPageMs'),
   });
   for (const q of searches) {
     figure({

@@ -106,7 +106,7 @@ export function createMessagingHandlers(context: MessagingHandlerContext): Messa
       );
       const oldest = page[0];
       return {
-        messages: page.map((m) => current.views.message(m)),
+        messages: current.views.messages(page),
         nextCursor: page.length === limit && oldest ? encodeCursor(oldest) : null,
       };
     },

@@ -12,6 +12,7 @@ import {
   type MessageView,
   type ReadBy,
 } from '../../../shared/ipc/view-schemas.js';
+import type { AttachmentRecord } from '../db/repositories/attachments-repository.js';
 import type { ConversationRecord } from '../db/repositories/conversations-repository.js';
 import type { MessageCursor, MessageRecord } from '../db/repositories/messages-repository.js';
 import { MessageSearch } from '../db/message-search.js';
@@ -23,6 +24,19 @@ import { RoleMessagesRepository } from '../db/repositories/role-messages-reposit
 import { roleOfMessage } from '../roles/role-message-view.js';
 
 const excerptLength = 120;
+
+/**
+ * What a message's view looks up besides its row. One message (an event, a send) reads each
+ * from its table; a page (`messages`) fetches them for all its messages in one query each, and
+ * remembers each person, so a page of 200 is a handful of queries, not a thousand or more.
+ */
+interface MessageLookups {
+  contact(accountId: string): Contact;
+  repliedTo(messageId: string): MessageRecord | null;
+  attachment(messageId: string): AttachmentRecord | null;
+  roles: Pick<RoleMessagesRepository, 'get' | 'alert'>;
+  peerOf(conversationId: string): string | null;
+}
 
 /** Shown for someone this device has not (yet) found in the practice directory. */
 export const unknownContactName = 'Not in the directory yet';
@@ -70,8 +84,14 @@ export class MessagingViews {
 
   /** The message's file, if it carries one, with how far its transfer has got. */
   attachment(messageId: string): AttachmentView | null {
+    return this.attachmentView(messageId, this.profile.repositories.attachments.get(messageId));
+  }
+
+  private attachmentView(
+    messageId: string,
+    record: AttachmentRecord | null,
+  ): AttachmentView | null {
     const { attachments } = this.profile.repositories;
-    const record = attachments.get(messageId);
     if (!record) return null;
     const type = attachmentTypeSchema.safeParse(record.contentType);
     const done =
@@ -91,14 +111,41 @@ export class MessagingViews {
     };
   }
 
-  message(record: MessageRecord): MessageView {
-    const replyToId = this.queries.replyTo(record.id);
-    const replied = replyToId ? this.profile.repositories.messages.get(replyToId) : null;
+  /** A page of messages (messages.page): the same views as `message`, looked up per page. */
+  messages(records: readonly MessageRecord[]): MessageView[] {
+    const ids = records.map((r) => r.id);
+    const { messages, attachments, conversations } = this.profile.repositories;
+    const replied = messages.repliedTo(ids);
+    const files = attachments.getMany(ids);
+    const tags = this.roleMessages.getMany(ids);
+    const contacts = new Map<string, Contact>();
+    const peers = new Map<string, string | null>();
+    const lookups: MessageLookups = {
+      contact: (accountId) => {
+        let contact = contacts.get(accountId);
+        if (!contact) contacts.set(accountId, (contact = this.contact(accountId)));
+        return contact;
+      },
+      repliedTo: (id) => replied.get(id) ?? null,
+      attachment: (id) => files.get(id) ?? null,
+      roles: { get: (id) => tags.get(id) ?? null, alert: (id) => this.roleMessages.alert(id) },
+      peerOf: (conversationId) => {
+        if (!peers.has(conversationId)) {
+          peers.set(conversationId, conversations.get(conversationId)?.peerAccountId ?? null);
+        }
+        return peers.get(conversationId) ?? null;
+      },
+    };
+    return records.map((record) => this.message(record, lookups));
+  }
+
+  message(record: MessageRecord, lookups: MessageLookups = this.lookups): MessageView {
+    const replied = lookups.repliedTo(record.id);
     return {
       id: record.id,
       conversationId: record.conversationId,
       direction: record.direction,
-      sender: this.contact(record.senderAccountId),
+      sender: lookups.contact(record.senderAccountId),
       text: record.body,
       sentAt: record.sentAt,
       receivedAt: record.receivedAt,
@@ -106,12 +153,12 @@ export class MessagingViews {
       failureReason: record.status === 'failed' ? record.failureReason : null,
       urgent: record.urgent,
       ...(record.kind === 'notice' ? { notice: true } : {}),
-      attachment: this.attachment(record.id),
+      attachment: this.attachmentView(record.id, lookups.attachment(record.id)),
       ...this.readBy(record),
       replyTo: replied
         ? {
             messageId: replied.id,
-            senderName: this.contact(replied.senderAccountId).displayName,
+            senderName: lookups.contact(replied.senderAccountId).displayName,
             excerpt: excerpt(replied.body || this.fileExcerpt(replied.id)),
           }
         : null,
@@ -119,12 +166,12 @@ export class MessagingViews {
       transcribed:
         record.transcribedAt !== null && record.transcribedBy !== null
           ? {
-              byName: this.contact(record.transcribedBy).displayName,
+              byName: lookups.contact(record.transcribedBy).displayName,
               at: record.transcribedAt,
               deletesAt: record.expiresAt,
             }
           : null,
-      role: this.roleOf(record),
+      role: this.roleOf(record, lookups),
     };
   }
 
@@ -135,13 +182,32 @@ export class MessagingViews {
     return counts.recipients > 0 ? { readBy: counts } : {};
   }
 
-  private roleOf(record: MessageRecord) {
-    const peer = this.profile.repositories.conversations.get(record.conversationId)?.peerAccountId;
-    return roleOfMessage(this.roleMessages, record, {
-      peerName: peer ? this.contact(peer).displayName : null,
-      nameOf: (accountId) => this.contact(accountId).displayName,
+  private roleOf(record: MessageRecord, lookups: MessageLookups) {
+    const tagged = lookups.roles.get(record.id);
+    if (!tagged) return null;
+    const peer = lookups.peerOf(record.conversationId);
+    // The tag just read is handed on, not read again.
+    return roleOfMessage({ get: () => tagged, alert: (id) => lookups.roles.alert(id) }, record, {
+      peerName: peer ? lookups.contact(peer).displayName : null,
+      nameOf: (accountId) => lookups.contact(accountId).displayName,
     });
   }
+
+  /** One message's lookups, each straight from its table. */
+  private readonly lookups: MessageLookups = {
+    contact: (accountId) => this.contact(accountId),
+    repliedTo: (id) => {
+      const replyTo = this.queries.replyTo(id);
+      return replyTo ? this.profile.repositories.messages.get(replyTo) : null;
+    },
+    attachment: (id) => this.profile.repositories.attachments.get(id),
+    roles: {
+      get: (id) => this.roleMessages.get(id),
+      alert: (id) => this.roleMessages.alert(id),
+    },
+    peerOf: (conversationId) =>
+      this.profile.repositories.conversations.get(conversationId)?.peerAccountId ?? null,
+  };
 
   conversation(record: ConversationRecord): ConversationSummary {
     const participants = record.peerAccountId

@@ -1,5 +1,13 @@
 import type { SqlDatabase } from '../db/encrypted-database.js';
-import type { MessageKind } from '../db/repositories/messages-repository.js';
+import type { MessageCursor, MessageKind } from '../db/repositories/messages-repository.js';
+
+/** An incoming message not read yet (unreadUpTo). */
+export interface UnreadMessage {
+  readonly id: string;
+  readonly kind: MessageKind;
+  readonly sender: string;
+  readonly sentAt: number;
+}
 
 /**
  * Queries the messaging core needs beyond the shared repositories (reply links, read marks,
@@ -12,10 +20,13 @@ export class MessagingQueries {
     this.statements = {
       setReplyTo: db.prepare('UPDATE messages SET reply_to = ? WHERE id = ?'),
       replyTo: db.prepare('SELECT reply_to FROM messages WHERE id = ?').pluck(),
+      // The sender comes with the row, so marking a group read looks no message up again.
       unreadUpTo: db.prepare(
-        `SELECT id, kind FROM messages WHERE conversation_id = @conversationId
-         AND direction = 'incoming' AND read_at IS NULL
-         AND (sent_at < @sentAt OR (sent_at = @sentAt AND id <= @id)) ORDER BY sent_at, id`,
+        `SELECT id, kind, sender_account_id AS sender, sent_at AS sentAt FROM messages
+         WHERE conversation_id = @conversationId AND direction = 'incoming' AND read_at IS NULL
+         AND (sent_at, id) > (@afterSentAt, @afterId)
+         AND (sent_at < @sentAt OR (sent_at = @sentAt AND id <= @id)) ORDER BY sent_at, id
+         LIMIT @limit`,
       ),
       lastMessage: db.prepare(
         `SELECT id, body, sent_at FROM messages WHERE conversation_id = ?
@@ -49,17 +60,26 @@ export class MessagingQueries {
   }
 
   /**
-   * Incoming unread messages up to and including the given one, oldest first, with whether the
-   * peer sent it ('text') or this device wrote it as a notice (which gets no read receipt).
+   * The oldest `limit` incoming unread messages after `after` (from the start when null) up to
+   * and including `upTo`, oldest first, with their sender and whether the peer sent it ('text')
+   * or this device wrote it as a notice (which gets no read receipt). `after` lets slices start
+   * where the last one ended, through the (conversation, time) index, instead of stepping over
+   * every message already read.
    */
   unreadUpTo(
     conversationId: string,
-    upTo: { sentAt: number; id: string },
-  ): { id: string; kind: MessageKind }[] {
-    return this.statements.unreadUpTo.all({ conversationId, ...upTo }) as {
-      id: string;
-      kind: MessageKind;
-    }[];
+    after: MessageCursor | null,
+    upTo: MessageCursor,
+    limit: number,
+  ): UnreadMessage[] {
+    return this.statements.unreadUpTo.all({
+      conversationId,
+      afterSentAt: after?.sentAt ?? Number.MIN_SAFE_INTEGER,
+      afterId: after?.id ?? '',
+      sentAt: upTo.sentAt,
+      id: upTo.id,
+      limit,
+    }) as UnreadMessage[];
   }
 
   lastMessage(conversationId: string): { id: string; body: string; sentAt: number } | null {

@@ -11,6 +11,7 @@ import { writeTranscribedMarkers } from './transcribed-markers.js';
 import { sealOutboxRow } from './seal-outbox-row.js';
 import { expiryOfNewMessage } from '../retention/expiry-policy.js';
 import { enqueueSync } from './own-device-sync.js';
+import type { UnreadMessage } from './messaging-queries.js';
 import {
   RoleMessagesRepository,
   type RoleMessageRecord,
@@ -23,6 +24,13 @@ export interface SendTextOptions {
   /** Sent to a duty role (roles/role-service.ts): the tag stored with it and carried inside. */
   readonly role?: Omit<RoleMessageRecord, 'messageId'>;
 }
+
+/**
+ * Messages marked read per transaction (markRead): a few tens of milliseconds of the core at
+ * most (10k-message bench, loaded machine), and the receipt chunk size, so a direct
+ * conversation still sends one receipt per slice.
+ */
+export const markReadSlice = 500;
 
 const chunk = <T>(items: readonly T[], size: number): T[][] =>
   Array.from({ length: Math.ceil(items.length / size) }, (_, i) =>
@@ -133,7 +141,16 @@ export class OutgoingActions {
     return updated;
   }
 
-  /** Marks incoming messages read up to the given one and sends read receipts for them. */
+  /**
+   * Marks incoming messages read up to the given one and sends read receipts for them.
+   *
+   * In slices of `markReadSlice` messages, oldest first, each one transaction that marks its
+   * messages read (one UPDATE) and queues their receipts and own-device sync, with a yield to
+   * the event loop between slices: opening a conversation of thousands of unread messages does
+   * not hold the core (and the next page request) for the whole of it. A crash between slices
+   * leaves the earlier slices read with their receipts queued and the rest unread, to be marked
+   * at the next open; no message is read without its receipt, or the reverse.
+   */
   async markRead(conversationId: string, upToMessageId: string): Promise<string[]> {
     const conversation = this.ctx.repos.conversations.get(conversationId);
     if (!conversation) throw new MessengerError('not_found', 'There is no such conversation.');
@@ -141,48 +158,71 @@ export class OutgoingActions {
     if (!upTo || upTo.conversationId !== conversationId) {
       throw new MessengerError('not_found', 'That message is not in this conversation.');
     }
-    const ids = await this.ctx.txEmit(async (emit) => {
-      const now = this.ctx.now();
-      const unreadRows = this.ctx.queries.unreadUpTo(conversationId, upTo);
-      const unread = unreadRows.map((row) => row.id);
-      this.ctx.repos.messages.markRead(unread, now);
-      this.ctx.repos.messages.setReadStatus(unread);
-      // Notices were written by this device; the peer never sent them, so no receipt.
-      const sentByPeer = unreadRows.filter((row) => row.kind === 'text').map((row) => row.id);
-      // In a group each writer gets the receipts of their own messages.
-      const bySender = new Map<string, string[]>();
-      for (const id of sentByPeer) {
-        const sender =
-          conversation.peerAccountId ?? this.ctx.repos.messages.get(id)?.senderAccountId;
-        if (!sender) continue;
-        const list = bySender.get(sender);
-        if (list) list.push(id);
-        else bySender.set(sender, [id]);
-      }
-      for (const [sender, senderIds] of bySender) {
-        for (const ids of chunk(senderIds, 500)) {
-          this.enqueueControl(
-            'receipt',
-            sender,
-            { kind: 'receipt', receipt: 'read', messageIds: ids },
-            now,
-          );
+    const marked: string[] = [];
+    // Where the last slice ended. A message stored meanwhile with an older time (a late copy)
+    // is behind it and stays unread, counted, until the next markRead: never read unreceipted.
+    let after: UnreadMessage | null = null;
+    for (;;) {
+      const from = after;
+      const slice = await this.ctx.txEmit(async (emit) => {
+        const rows = this.ctx.queries.unreadUpTo(conversationId, from, upTo, markReadSlice);
+        if (rows.length > 0) this.queueReadReceipts(conversation, from, rows, this.ctx.now());
+        // One update for the list (its unread count) once the last slice is marked.
+        if (rows.length < markReadSlice && marked.length + rows.length > 0) {
+          emit({ type: 'conversation.updated', conversationId });
         }
-      }
-      // The person's other devices mark them read too (a group is named by its id).
-      for (const ids of chunk(sentByPeer, 500)) {
-        enqueueSync(
-          this.ctx,
-          conversation.peerAccountId ?? conversationId,
-          { type: 'read', messageIds: ids },
+        return rows;
+      });
+      for (const row of slice) marked.push(row.id);
+      if (slice.length > 0) this.ctx.kickOutbox();
+      if (slice.length < markReadSlice) return marked;
+      after = slice.at(-1) ?? null;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
+  /** One slice of markRead: its messages read, their receipts and own-device sync queued. */
+  private queueReadReceipts(
+    conversation: ConversationRecord,
+    after: UnreadMessage | null,
+    rows: readonly UnreadMessage[],
+    now: number,
+  ): void {
+    const last = rows.at(-1) as UnreadMessage;
+    // Exactly these rows: the oldest unread after `after` up to `last`, read in this transaction.
+    this.ctx.repos.messages.markReadBetween(conversation.id, after, last, now);
+    // Notices were written by this device; the peer never sent them, so no receipt.
+    const sentByPeer = rows.filter((row) => row.kind === 'text');
+    // In a group each writer gets the receipts of their own messages.
+    const bySender = new Map<string, string[]>();
+    for (const row of sentByPeer) {
+      const sender = conversation.peerAccountId ?? row.sender;
+      const list = bySender.get(sender);
+      if (list) list.push(row.id);
+      else bySender.set(sender, [row.id]);
+    }
+    for (const [sender, senderIds] of bySender) {
+      for (const ids of chunk(senderIds, 500)) {
+        this.enqueueControl(
+          'receipt',
+          sender,
+          { kind: 'receipt', receipt: 'read', messageIds: ids },
           now,
         );
       }
-      if (unread.length > 0) emit({ type: 'conversation.updated', conversationId });
-      return unread;
-    });
-    if (ids.length > 0) this.ctx.kickOutbox();
-    return ids;
+    }
+    // The person's other devices mark them read too (a group is named by its id).
+    for (const ids of chunk(
+      sentByPeer.map((row) => row.id),
+      500,
+    )) {
+      enqueueSync(
+        this.ctx,
+        conversation.peerAccountId ?? conversation.id,
+        { type: 'read', messageIds: ids },
+        now,
+      );
+    }
   }
 
   /**

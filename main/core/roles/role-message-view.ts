@@ -10,7 +10,7 @@ import type { RoleMessagesRepository } from '../db/repositories/role-messages-re
  * messages.
  */
 export function roleOfMessage(
-  repo: RoleMessagesRepository,
+  repo: Pick<RoleMessagesRepository, 'get' | 'alert'>,
   record: MessageRecord,
   names: { peerName: string | null; nameOf(accountId: string): string },
 ): MessageRole | null {

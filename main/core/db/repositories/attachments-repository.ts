@@ -72,6 +72,9 @@ export class AttachmentsRepository {
           @chunkCount, @relayId, @createdAt)
         ON CONFLICT (message_id) DO NOTHING`),
       get: db.prepare('SELECT * FROM attachments WHERE message_id = ?'),
+      getMany: db.prepare(
+        'SELECT * FROM attachments WHERE message_id IN (SELECT value FROM json_each(?))',
+      ),
       inState: db.prepare('SELECT * FROM attachments WHERE state = ? ORDER BY created_at'),
       setState: db.prepare('UPDATE attachments SET state = ?, failure = ? WHERE message_id = ?'),
       setRelayId: db.prepare('UPDATE attachments SET relay_id = ? WHERE message_id = ?'),
@@ -107,6 +110,12 @@ export class AttachmentsRepository {
   get(messageId: string): AttachmentRecord | null {
     const row = this.statements.get.get(messageId) as AttachmentRow | undefined;
     return row ? toRecord(row) : null;
+  }
+
+  /** The files of those of these messages that carry one (a page of messages), by message. */
+  getMany(messageIds: readonly string[]): Map<string, AttachmentRecord> {
+    const rows = this.statements.getMany.all(JSON.stringify(messageIds)) as AttachmentRow[];
+    return new Map(rows.map((row) => [row.message_id, toRecord(row)]));
   }
 
   inState(state: AttachmentState): AttachmentRecord[] {

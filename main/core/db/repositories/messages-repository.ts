@@ -105,6 +105,11 @@ export class MessagesRepository {
         WHERE NOT EXISTS (SELECT 1 FROM message_tombstones WHERE message_id = @id)
         ON CONFLICT (id) DO NOTHING`),
       get: db.prepare('SELECT * FROM messages WHERE id = ?'),
+      // The messages a page's messages reply to, for the whole page at once (json_each: one
+      // prepared statement for any number of ids).
+      repliedTo: db.prepare(`SELECT m.id AS reply_id, r.* FROM messages m
+          JOIN messages r ON r.id = m.reply_to
+          WHERE m.id IN (SELECT value FROM json_each(?))`),
       pageBefore: db.prepare(`SELECT * FROM messages WHERE conversation_id = @conversationId
           AND (sent_at, id) < (@sentAt, @id) ORDER BY sent_at DESC, id DESC LIMIT @limit`),
       pageAfter: db.prepare(`SELECT * FROM messages WHERE conversation_id = @conversationId
@@ -112,9 +117,17 @@ export class MessagesRepository {
       setStatus: db.prepare('UPDATE messages SET status = ?, failure_reason = ? WHERE id = ?'),
       markRead: db.prepare(`UPDATE messages SET read_at = @at
           WHERE id = @id AND direction = 'incoming' AND read_at IS NULL`),
-      // The transitions isAllowedTransition allows to 'read', in one statement per message.
-      setReadStatus: db.prepare(`UPDATE messages SET status = 'read', failure_reason = NULL
-          WHERE id = ? AND status IN ('pending', 'sent', 'delivered')`),
+      // A conversation's unread incoming messages in a (sentAt, id) range, read mark and status
+      // in one statement (through the (conversation, time) index); migration 014's triggers
+      // still run per row and keep the unread count. The status moves to 'read' from the states
+      // isAllowedTransition allows it from, as updateStatus would.
+      markReadBetween: db.prepare(`UPDATE messages SET read_at = @at,
+            status = CASE WHEN status IN ('pending', 'sent', 'delivered') THEN 'read' ELSE status END,
+            failure_reason = CASE WHEN status IN ('pending', 'sent', 'delivered') THEN NULL
+              ELSE failure_reason END
+          WHERE conversation_id = @conversationId AND direction = 'incoming' AND read_at IS NULL
+            AND (sent_at, id) > (@afterSentAt, @afterId)
+            AND (sent_at < @sentAt OR (sent_at = @sentAt AND id <= @id))`),
       markTranscribed: db.prepare(
         'UPDATE messages SET transcribed_at = @at, transcribed_by = @by WHERE id = @id',
       ),
@@ -195,6 +208,14 @@ export class MessagesRepository {
     return rows.reverse().map(toRecord);
   }
 
+  /** For each of these messages that replies to a stored one, the message it replies to. */
+  repliedTo(ids: readonly string[]): Map<string, MessageRecord> {
+    const rows = this.statements.repliedTo.all(JSON.stringify(ids)) as (MessageRow & {
+      reply_id: string;
+    })[];
+    return new Map(rows.map((row) => [row.reply_id, toRecord(row)]));
+  }
+
   /** Up to `limit` messages newer than `after` (or from the oldest when null), oldest first. */
   pageAfter(conversationId: string, after: MessageCursor | null, limit: number): MessageRecord[] {
     const rows = this.statements.pageAfter.all({
@@ -226,11 +247,24 @@ export class MessagesRepository {
   }
 
   /**
-   * updateStatus(id, 'read') for many messages at once: one UPDATE each, without reading the row
-   * back or a savepoint per message (opening a conversation of thousands of unread messages).
+   * Marks read every unread incoming message of the conversation after `after` (from the start
+   * when null) up to and including `through`, in (sentAt, id) order, and moves its status to
+   * 'read' as updateStatus would; returns how many.
    */
-  setReadStatus(ids: readonly string[]): number {
-    return this.forEach(ids, (id) => this.statements.setReadStatus.run(id).changes);
+  markReadBetween(
+    conversationId: string,
+    after: MessageCursor | null,
+    through: MessageCursor,
+    at: number,
+  ): number {
+    return this.statements.markReadBetween.run({
+      conversationId,
+      afterSentAt: after?.sentAt ?? Number.MIN_SAFE_INTEGER,
+      afterId: after?.id ?? '',
+      sentAt: through.sentAt,
+      id: through.id,
+      at,
+    }).changes;
   }
 
   markTranscribed(ids: readonly string[], transcribedBy: string, at: number): number {

@@ -126,6 +126,9 @@ export class RoleMessagesRepository {
           CROSS JOIN messages m ON m.id = rm.message_id
           WHERE rm.send_id IS NOT NULL AND m.direction = 'outgoing' AND m.sent_at >= ?`),
       get: db.prepare('SELECT * FROM role_messages WHERE message_id = ?'),
+      getMany: db.prepare(
+        'SELECT * FROM role_messages WHERE message_id IN (SELECT value FROM json_each(?))',
+      ),
       byAlert: db.prepare('SELECT * FROM role_messages WHERE alert_id = ? ORDER BY message_id'),
       insertAlert: db.prepare(`INSERT INTO role_alerts (alert_id, direction, ack_token, state,
           escalate_at, escalate_to_name, created_at) VALUES (?, ?, ?, 'waiting', ?, ?, ?)
@@ -195,6 +198,12 @@ export class RoleMessagesRepository {
   get(messageId: string): RoleMessageRecord | null {
     const row = this.statements.get.get(messageId) as MessageRow | undefined;
     return row ? toMessage(row) : null;
+  }
+
+  /** The role tags of those of these messages that have one (a page of messages), by message. */
+  getMany(messageIds: readonly string[]): Map<string, RoleMessageRecord> {
+    const rows = this.statements.getMany.all(JSON.stringify(messageIds)) as MessageRow[];
+    return new Map(rows.map((row) => [row.message_id, toMessage(row)]));
   }
 
   messagesOfAlert(alertId: string): RoleMessageRecord[] {
