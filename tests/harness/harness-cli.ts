@@ -20,7 +20,26 @@ if (pidGuard !== 'warn' && pidGuard !== 'block') {
   process.exit(2);
 }
 const windows = values.windows.split(',').filter(Boolean);
-const practice = await startPractice({
+
+// Handlers first: a signal that comes while the practice starts, or just as its line is
+// printed, still removes the folder (without them Node would die of the signal, leaving it).
+let practice: Awaited<ReturnType<typeof startPractice>> | null = null;
+let stopRequested = false;
+let stopping = false;
+async function stop(): Promise<void> {
+  if (!practice) {
+    stopRequested = true; // stopped as soon as it has started (below)
+    return;
+  }
+  if (stopping) return;
+  stopping = true;
+  await practice.close().catch(() => undefined);
+  process.exit(0);
+}
+process.on('SIGTERM', () => void stop());
+process.on('SIGINT', () => void stop());
+
+practice = await startPractice({
   windows,
   policy: { pidGuard, allowExport: values['allow-export'] },
   ...(values.port ? { port: Number(values.port) } : {}),
@@ -35,14 +54,6 @@ console.log(
   }),
 );
 
-let stopping = false;
-async function stop(): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  await practice.close().catch(() => undefined);
-  process.exit(0);
-}
-process.on('SIGTERM', () => void stop());
-process.on('SIGINT', () => void stop());
+if (stopRequested) await stop();
 process.stdin.on('end', () => void stop());
 process.stdin.resume();
