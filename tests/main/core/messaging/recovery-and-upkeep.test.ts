@@ -63,12 +63,27 @@ describe('recovery and key upkeep', () => {
     await reception.sendTo(gp, 'hello');
     await eventually(() => gp.texts(reception).length === 1, 'first message');
     const gpConversation = gp.profile.repositories.conversations.findDirect(reception.accountId)!;
-    await gp.core.sendText(gpConversation.id, 'hello back');
+    const back = await gp.core.sendText(gpConversation.id, 'hello back');
     await eventually(() => reception.texts(gp).length === 1, 'reply');
+    // Reception's delivered receipt travels in the session about to be lost: let it arrive first,
+    // so that the only envelope the GP cannot decrypt is the message below.
+    await eventually(
+      () => gp.profile.repositories.messages.get(back.id)?.status === 'delivered',
+      'the receipt of the reply',
+    );
 
-    // The GP's device loses its session with reception (as after restoring an old backup).
-    gp.profile.db.prepare('DELETE FROM sessions WHERE account_id = ?').run(reception.accountId);
+    // The GP's PC is off while reception sends; reception then goes offline too, so that the
+    // kept envelope can be seen before the reset is answered (otherwise the whole recovery can
+    // be over between two looks, on an idle machine in under 20 ms).
+    gp.close();
     const lost = await reception.sendTo(gp, 'sent into the broken session');
+    await eventually(() => reception.profile.repositories.outbox.count() === 0, 'at the relay');
+    reception.close();
+    // The GP's device comes back without its session with reception (as after restoring an old
+    // backup), on a profile opened afresh so no session state is left in memory.
+    await gp.reopen();
+    gp.profile.db.prepare('DELETE FROM sessions WHERE account_id = ?').run(reception.accountId);
+    gp.core.start();
 
     const kept = new UndecryptableEnvelopesRepository(gp.profile.db);
     await eventually(() => kept.all().length === 1, 'envelope kept');
@@ -77,6 +92,8 @@ describe('recovery and key upkeep', () => {
       clientMessageId: expect.stringMatching(new RegExp(`^${lost.id}\\.\\d+$`)),
       lastError: expect.stringMatching(/^libsignal:/),
     });
+    await reception.reopen();
+    reception.core.start();
     // The reset reached reception's device, which resent the message in a fresh session.
     await eventually(
       () => gp.texts(reception).includes('sent into the broken session'),
