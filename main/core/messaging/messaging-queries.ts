@@ -1,5 +1,9 @@
 import type { SqlDatabase } from '../db/encrypted-database.js';
-import type { MessageCursor, MessageKind } from '../db/repositories/messages-repository.js';
+import {
+  cursorRange,
+  type MessageCursor,
+  type MessageKind,
+} from '../db/repositories/messages-repository.js';
 
 /** An incoming message not read yet (unreadUpTo). */
 export interface UnreadMessage {
@@ -74,10 +78,7 @@ export class MessagingQueries {
   ): UnreadMessage[] {
     return this.statements.unreadUpTo.all({
       conversationId,
-      afterSentAt: after?.sentAt ?? Number.MIN_SAFE_INTEGER,
-      afterId: after?.id ?? '',
-      sentAt: upTo.sentAt,
-      id: upTo.id,
+      ...cursorRange(after, upTo),
       limit,
     }) as UnreadMessage[];
   }

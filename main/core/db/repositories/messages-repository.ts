@@ -62,6 +62,20 @@ export interface MessageCursor {
   readonly id: string;
 }
 
+/**
+ * The named parameters of a range of a conversation's messages, after `after` (from the start
+ * when null) through `through`, in (sent_at, id) order: markReadBetween and unreadUpTo walk the
+ * same range, so they must bind it the same way.
+ */
+export function cursorRange(after: MessageCursor | null, through: MessageCursor) {
+  return {
+    afterSentAt: after?.sentAt ?? Number.MIN_SAFE_INTEGER,
+    afterId: after?.id ?? '',
+    sentAt: through.sentAt,
+    id: through.id,
+  };
+}
+
 interface MessageRow {
   id: string;
   conversation_id: string;
@@ -259,10 +273,7 @@ export class MessagesRepository {
   ): number {
     return this.statements.markReadBetween.run({
       conversationId,
-      afterSentAt: after?.sentAt ?? Number.MIN_SAFE_INTEGER,
-      afterId: after?.id ?? '',
-      sentAt: through.sentAt,
-      id: through.id,
+      ...cursorRange(after, through),
       at,
     }).changes;
   }
